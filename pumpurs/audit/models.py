@@ -1,0 +1,67 @@
+"""The append-only audit trail: every write and every opening of a pupil's record."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events are append-only; scrubbing will have its own service.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit events are append-only and are never deleted.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. ``action`` is a dotted code such as ``people.pupil.viewed``.
+
+    The pupil is referenced by id without a foreign key so that the trail outlives the record it
+    describes (erasure scrubs the trail's personal detail, never its rows).
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    # Kept even if the account is removed later, so the trail still says who it was.
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    pupil_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["actor", "at"], name="audit_actor_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The only guard in a save(): an event once written is never changed.
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events are append-only and are never deleted.")

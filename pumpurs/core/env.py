@@ -1,0 +1,111 @@
+"""Strict environment helpers: a bad value stops start-up with a message that says how to fix it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32) -> str:
+    """Read a secret from the environment, else from ``data_dir/filename``, else create that file.
+
+    A generated secret is written with mode 0600 so that a restart keeps sessions and encrypted
+    data readable. A secret that is set but too short stops start-up: a weak key is worse than none.
+    """
+    raw = os.environ.get(name)
+    if raw is not None:
+        if len(raw.strip()) < min_length:
+            raise ImproperlyConfigured(
+                f"{name} is set but shorter than {min_length} characters; "
+                f"unset it to have one generated into {data_dir / filename}, or set a longer value."
+            )
+        return raw.strip()
+    path = data_dir / filename
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) < min_length:
+            raise ImproperlyConfigured(
+                f"{path} holds a secret shorter than {min_length} characters; delete it to regenerate."
+            )
+        return value
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def database_config(url: str) -> dict[str, object]:
+    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported."""
+    import dj_database_url
+
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with sqlite:/// or postgresql:// (got scheme {scheme!r}). "
+            "Example: postgresql://user:password@127.0.0.1:5432/pumpurs"
+        )
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
+    if scheme == "sqlite":
+        if not config.get("NAME") or config["NAME"] == ":memory:":
+            raise ImproperlyConfigured(
+                "DATABASE_URL for SQLite needs a file path, e.g. sqlite:////var/lib/pumpurs/db.sqlite3"
+            )
+        # WAL lets readers work while the worker writes; IMMEDIATE avoids lock upgrades mid-transaction.
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+    else:
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(
+                "DATABASE_URL for PostgreSQL must name a database, e.g. postgresql://127.0.0.1:5432/pumpurs"
+            )
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
+    return config

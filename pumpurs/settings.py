@@ -1,0 +1,159 @@
+"""PuMPuRS settings: one file, driven by the environment, safe by default (DESIGN.md §6, §7)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.core.env import database_config, env_bool, env_int, env_list, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("PUMPURS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("PUMPURS_DEBUG", False)
+SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key")
+# Separate from SECRET_KEY so that rotating the session key never makes personal codes unreadable.
+PUMPURS_FIELD_KEY = env_secret("PUMPURS_FIELD_KEY", DATA_DIR, "field_key")
+ALLOWED_HOSTS = env_list("PUMPURS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+DATABASES = {
+    "default": database_config(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'pumpurs.sqlite3'}")),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "pumpurs.core",
+    "pumpurs.audit",
+    "pumpurs.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "pumpurs.urls"
+WSGI_APPLICATION = "pumpurs.wsgi.application"
+AUTH_USER_MODEL = "people.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pumpurs.people.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Latvian first; English complete.
+LANGUAGE_CODE = "lv"
+LANGUAGES = [("lv", _("Latvian")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Riga"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve straight from the app directories: `pumpurs demo` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+
+# --- Security (DESIGN §7). Cookies are secure unless the operator says the site is plain HTTP,
+# which `pumpurs demo` does for http://127.0.0.1.
+PUMPURS_HTTPS = env_bool("PUMPURS_HTTPS", True)
+SESSION_COOKIE_SECURE = PUMPURS_HTTPS
+CSRF_COOKIE_SECURE = PUMPURS_HTTPS
+LANGUAGE_COOKIE_SECURE = PUMPURS_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("PUMPURS_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("PUMPURS_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("PUMPURS_HSTS_SECONDS", 31536000 if PUMPURS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PUMPURS_HTTPS
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("PUMPURS_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Nothing from anywhere but ourselves: no CDN, no inline script, no frames, no form posts elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# Failed logins per username and per client address within the window before refusal.
+PUMPURS_LOGIN_MAX_FAILURES = env_int("PUMPURS_LOGIN_MAX_FAILURES", 5)
+PUMPURS_LOGIN_WINDOW_SECONDS = env_int("PUMPURS_LOGIN_WINDOW_SECONDS", 15 * 60)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PUMPURS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# School and municipality roles keep seeing a pupil who left them for this many days (follow-up
+# of early leavers); class teachers see only pupils currently in their classes.
+PUMPURS_FORMER_PUPIL_VISIBLE_DAYS = env_int("PUMPURS_FORMER_PUPIL_VISIBLE_DAYS", 365)

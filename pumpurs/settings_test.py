@@ -1,0 +1,13 @@
+"""Settings for the test suite: the production settings with a throw-away data dir and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PUMPURS_DATA_DIR", tempfile.mkdtemp(prefix="pumpurs-test-"))
+os.environ.setdefault("PUMPURS_HTTPS", "0")
+
+from pumpurs.settings import *  # noqa: F403 — the test settings are the real ones plus the overrides below
+
+# Hashing cost is not what the tests measure.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
