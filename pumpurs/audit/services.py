@@ -36,3 +36,9 @@ def audit_record(
         data=data or {},
         ip_address=ip_address,
     )
+
+
+@transaction.atomic
+def record_view(*, actor: Any, pupil_id: int, target: models.Model, ip_address: str | None = None) -> AuditEvent:
+    """Record that ``actor`` opened a pupil's record (``people.pupil.viewed``)."""
+    return audit_record(actor=actor, action="people.pupil.viewed", pupil_id=pupil_id, target=target, ip_address=ip_address)
