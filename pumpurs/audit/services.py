@@ -41,4 +41,6 @@ def audit_record(
 @transaction.atomic
 def record_view(*, actor: Any, pupil_id: int, target: models.Model, ip_address: str | None = None) -> AuditEvent:
     """Record that ``actor`` opened a pupil's record (``people.pupil.viewed``)."""
-    return audit_record(actor=actor, action="people.pupil.viewed", pupil_id=pupil_id, target=target, ip_address=ip_address)
+    return audit_record(
+        actor=actor, action="people.pupil.viewed", pupil_id=pupil_id, target=target, ip_address=ip_address
+    )

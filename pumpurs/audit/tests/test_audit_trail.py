@@ -1,0 +1,71 @@
+"""The audit trail is append-only and written in the transaction of the change it records."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from pumpurs.audit.models import AppendOnlyError, AuditEvent
+from pumpurs.audit.services import audit_record, record_view
+from pumpurs.core.testing.personas import World
+from pumpurs.people.models import Pupil
+from pumpurs.people.services import pupil_create
+
+
+def test_events_cannot_be_changed_or_deleted(world: World) -> None:
+    event = AuditEvent.objects.first()
+    assert event is not None
+    event.action = "tampered"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
+    assert AuditEvent.objects.get(pk=event.pk).action != "tampered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_refuses_to_run_outside_a_transaction() -> None:
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record(actor=None, action="test.outside")
+    assert not AuditEvent.objects.filter(action="test.outside").exists()
+    with transaction.atomic():
+        audit_record(actor=None, action="test.inside")
+    event = AuditEvent.objects.get(action="test.inside")
+    assert (event.actor, event.actor_username) == (None, "system")
+
+
+def test_a_failed_write_leaves_no_audit_event(world: World) -> None:
+    events = AuditEvent.objects.count()
+
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            pupil_create(
+                actor=world.coordinator_lizuma,
+                personal_code="321111-22222",
+                first_name="Ēriks",
+                last_name="Ābele",
+                birth_date=world.today.replace(year=world.today.year - 8),
+                class_group=world.lizuma_7a,
+                starts_on=world.year.starts_on,
+            )
+            raise RuntimeError("the surrounding work failed after the pupil was created")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
+    assert AuditEvent.objects.count() == events
+    assert not Pupil.objects.filter(last_name="Ābele").exists()
+
+
+def test_record_view_names_the_person_and_the_pupil(world: World) -> None:
+    event = record_view(actor=world.teacher_lizuma, pupil_id=world.pupil_lizuma.pk, target=world.pupil_lizuma)
+    assert (event.action, event.actor, event.actor_username, event.pupil_id) == (
+        "people.pupil.viewed",
+        world.teacher_lizuma,
+        "ilze.ozola",
+        world.pupil_lizuma.pk,
+    )
+    assert event.object_id == str(world.pupil_lizuma.public_id)
