@@ -14,11 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 from pumpurs.core.env import database_config, env_bool, env_int, env_secret
 
 
-def run_pumpurs(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_pumpurs(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PUMPURS_", "DATABASE_URL", "DJANGO_"))}
     clean.update({"PUMPURS_DATA_DIR": str(tmp_path)}, **env)
     return subprocess.run(
-        [sys.executable, "-m", "pumpurs.cli", "check"],
+        [sys.executable, "-m", "pumpurs.cli", "check", *args],
         env=clean,
         capture_output=True,
         text=True,
@@ -85,3 +85,8 @@ def test_debug_is_off_by_default() -> None:
     assert settings.DEBUG is False
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.X_FRAME_OPTIONS == "DENY"
+
+
+def test_production_defaults_pass_the_deployment_checklist(tmp_path: Path) -> None:
+    result = run_pumpurs(tmp_path, "--deploy", "--fail-level", "WARNING", PUMPURS_ALLOWED_HOSTS="pumpurs.example.lv")
+    assert result.returncode == 0, result.stderr + result.stdout
