@@ -8,7 +8,7 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.core.env import database_config, env_bool, env_int, env_list, env_secret, env_str
+from pumpurs.core.env import database_config, env_bool, env_int, env_list, env_mapping, env_secret, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("PUMPURS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "pumpurs.core",
     "pumpurs.audit",
     "pumpurs.people",
+    "pumpurs.journal",
+    "pumpurs.imports",
 ]
 
 MIDDLEWARE = [
@@ -159,3 +161,15 @@ LOGGING = {
 # School and municipality roles keep seeing a pupil who left them for this many days (follow-up
 # of early leavers); class teachers see only pupils currently in their classes.
 PUMPURS_FORMER_PUPIL_VISIBLE_DAYS = env_int("PUMPURS_FORMER_PUPIL_VISIBLE_DAYS", 365)
+
+# Lesson-level e-journal marks → attendance categories. Products differ: check your e-journal's
+# legend and override with PUMPURS_ATTENDANCE_MARKS="n=unjustified,ns=illness,...".
+PUMPURS_ATTENDANCE_MARKS = env_mapping(
+    "PUMPURS_ATTENDANCE_MARKS",
+    {"n": "unjustified", "nn": "unjustified", "ns": "illness", "nc": "other_justified", "k": "late", "+": "present"},
+    allowed_values={"present", "unjustified", "illness", "other_justified", "late"},
+)
+
+# How long an uploaded import file is kept with its batch record. The legal retention period is
+# the operator's decision; 365 days is an example default, not a regulation.
+PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 365)

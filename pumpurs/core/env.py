@@ -45,6 +45,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_mapping(name: str, default: dict[str, str], *, allowed_values: set[str]) -> dict[str, str]:
+    """``KEY=value,KEY2=value2`` with every value from ``allowed_values``."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return dict(default)
+    mapping: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or value.strip() not in allowed_values:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} must look like code=category with category one of {', '.join(sorted(allowed_values))}."
+            )
+        mapping[key.strip().casefold()] = value.strip()
+    return mapping
+
+
 def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32) -> str:
     """Read a secret from the environment, else from ``data_dir/filename``, else create that file.
 

@@ -40,6 +40,7 @@ class Perm(StrEnum):
     VIEW_GUARDIAN_CONTACTS = "people.view_guardian_contacts"
     SEARCH_BY_PERSONAL_CODE = "people.search_by_personal_code"
     MANAGE_PUPILS = "people.manage_pupils"
+    IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
     VIEW_AUDIT = "audit.view"
     MANAGE_STAFF = "people.manage_staff"
 
@@ -55,9 +56,9 @@ _SCHOOL_DETAIL = {
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CLASS_TEACHER: frozenset(_SCHOOL_DETAIL),
     Role.SPECIALIST: frozenset(_SCHOOL_DETAIL),
-    Role.SCHOOL_COORDINATOR: frozenset(_SCHOOL_DETAIL | {Perm.MANAGE_PUPILS}),
+    Role.SCHOOL_COORDINATOR: frozenset(_SCHOOL_DETAIL | {Perm.MANAGE_PUPILS, Perm.IMPORT_DATA}),
     Role.DIRECTOR: frozenset(_SCHOOL_DETAIL),
-    Role.MUNICIPALITY_COORDINATOR: frozenset(_SCHOOL_DETAIL),
+    Role.MUNICIPALITY_COORDINATOR: frozenset(_SCHOOL_DETAIL | {Perm.IMPORT_DATA}),
     # The national team monitors and approves; it sees pupils by name but not their codes or
     # their families' contacts.
     Role.NATIONAL_PROGRAMME: frozenset({Perm.VIEW_OVERVIEW, Perm.VIEW_PUPILS}),

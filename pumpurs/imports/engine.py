@@ -1,0 +1,259 @@
+"""Running one import: read → validate every row → (dry run | apply in one transaction).
+
+A file with any invalid row is rejected whole and changes nothing. Fact kinds go through a
+staging table and one set-based merge; register kinds (institutions, pupil rosters) are applied
+row by row through the people services' rules, still in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pumpurs.imports.context import ImportContext
+from pumpurs.imports.readers import Source, SourceError, iter_batches
+from pumpurs.imports.specs import SPECS
+from pumpurs.imports.specs.base import ERROR_SCHEMA, ImportSpec
+from pumpurs.imports.staging import Stage
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportResult:
+    status: str  # "applied" | "rejected" | "dry-run"
+    kind: str
+    shape: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
+    notes: list[str] = field(default_factory=list)
+    touched_pupils: list[int] = field(default_factory=list)
+
+    def error_dicts(self, limit: int | None = None) -> list[dict[str, Any]]:
+        frame = self.errors.sort("_row", "column")
+        if limit is not None:
+            frame = frame.head(limit)
+        return [
+            {"row": int(r["_row"]), "column": r["column"], "code": r["code"], "message": r["message"]}
+            for r in frame.iter_rows(named=True)
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        """Exactly the JSON object of DESIGN §6."""
+        return {
+            "status": self.status,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": self.error_dicts(),
+        }
+
+
+class _Rejected(Exception):
+    """Raised inside the transaction to roll everything back."""
+
+
+def whole_file_error(kind: str, code: str, message: str, *, column: str = "", row: int = 1) -> ImportResult:
+    errors = pl.DataFrame([(row, column, code, message)], schema=ERROR_SCHEMA, orient="row")
+    return ImportResult(status="rejected", kind=kind, errors=errors)
+
+
+def choose_spec(kind: str, header: list[str]) -> tuple[ImportSpec, list[str]] | ImportResult:
+    """Pick the shape whose columns the header has; else report what is missing or repeated
+    against the shape the header most resembles."""
+    candidates = []
+    for spec in SPECS[kind]:
+        names, missing, duplicated = spec.match_header(header)
+        if not missing and not duplicated:
+            return spec, names
+        resembles = all(s in names for s in spec.signature)
+        candidates.append((not resembles, len(missing), spec, missing, duplicated))
+    _, _, spec, missing, duplicated = min(candidates, key=lambda c: (c[0], c[1]))
+    if duplicated:
+        return whole_file_error(
+            kind,
+            "column_repeated",
+            _("The column %(column)s appears more than once in the header: keep one.")
+            % {"column": ", ".join(duplicated)},
+            column=duplicated[0],
+        )
+    return whole_file_error(
+        kind,
+        "columns_missing",
+        _(
+            "Required column(s) missing: %(missing)s. The header must name: %(required)s (Latvian names are accepted too)."
+        )
+        % {"missing": ", ".join(missing), "required": ", ".join(spec.required)},
+        column=missing[0],
+    )
+
+
+def _with_optional(batch: pl.DataFrame, spec: ImportSpec) -> pl.DataFrame:
+    absent = [c.name for c in spec.columns if c.name not in batch.columns]
+    if not absent:
+        return batch
+    return batch.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in absent)
+
+
+def _drop_blank_rows(batch: pl.DataFrame, spec: ImportSpec) -> pl.DataFrame:
+    names = [c.name for c in spec.columns]
+    empty = pl.all_horizontal(pl.col(n).is_null() | (pl.col(n).str.strip_chars() == "") for n in names)
+    return batch.filter(~empty)
+
+
+def run_import(
+    *,
+    kind: str,
+    source: Source,
+    ctx: ImportContext,
+    dry_run: bool,
+    progress: Progress | None = None,
+    batch_rows: int = 500_000,
+) -> ImportResult:
+    chosen = choose_spec(kind, source.header)
+    if isinstance(chosen, ImportResult):
+        return chosen
+    spec, names = chosen
+    try:
+        with transaction.atomic():
+            if spec.apply_rows is not None:
+                result = _run_register(spec, source, names, ctx, dry_run, progress, batch_rows)
+            else:
+                result = _run_facts(spec, source, names, ctx, dry_run, progress, batch_rows)
+            if result.status != "applied":
+                raise _Rejected
+    except _Rejected:
+        pass
+    except SourceError as exc:
+        return whole_file_error(kind, exc.code, exc.message)
+    return result
+
+
+def _run_facts(
+    spec: ImportSpec,
+    source: Source,
+    names: list[str],
+    ctx: ImportContext,
+    dry_run: bool,
+    progress: Progress | None,
+    batch_rows: int,
+) -> ImportResult:
+    assert spec.validate is not None
+    result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
+    stage = Stage(spec)
+    error_frames: list[pl.DataFrame] = []
+    for raw in iter_batches(source, names, batch_rows=batch_rows):
+        batch = _drop_blank_rows(_with_optional(raw, spec), spec)
+        result.rows += batch.height
+        clean, errors = spec.validate(batch, ctx)
+        if errors.height:
+            error_frames.append(errors)
+        stage.load(clean)
+        if progress is not None:
+            progress(result.rows)
+    duplicates = stage.duplicates()
+    if duplicates:
+        error_frames.append(
+            pl.DataFrame(
+                [
+                    (row, ",".join(spec.key).replace("_id", ""), "duplicate_row", _duplicate_message(first))
+                    for row, first in duplicates
+                ],
+                schema=ERROR_SCHEMA,
+                orient="row",
+            )
+        )
+    return _finish(result, error_frames, dry_run, stage)
+
+
+def _duplicate_message(first: int) -> str:
+    return _("This row repeats the key of row %(first)s (the same pupil and the same fact): keep one of them.") % {
+        "first": first
+    }
+
+
+def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: bool, stage: Stage | None) -> ImportResult:
+    if error_frames:
+        result.errors = pl.concat(error_frames, how="vertical").unique(maintain_order=True)
+        result.rejected = result.errors.get_column("_row").n_unique()
+        result.status = "rejected"
+        return result
+    if result.rows == 0:
+        result.errors = pl.DataFrame(
+            [(1, "", "no_rows", _("The file has a header but no data rows: nothing to import."))],
+            schema=ERROR_SCHEMA,
+            orient="row",
+        )
+        result.status = "rejected"
+        return result
+    if stage is not None:
+        result.created, result.updated, result.unchanged = stage.counts()
+        if not dry_run:
+            stage.merge()
+        stage.drop()
+    result.status = "dry-run" if dry_run else "applied"
+    return result
+
+
+def _run_register(
+    spec: ImportSpec,
+    source: Source,
+    names: list[str],
+    ctx: ImportContext,
+    dry_run: bool,
+    progress: Progress | None,
+    batch_rows: int,
+) -> ImportResult:
+    """Institutions and rosters: validate every row first, then write through the row rules."""
+    assert spec.apply_rows is not None
+    result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
+    frames = []
+    for raw in iter_batches(source, names, batch_rows=batch_rows):
+        batch = _drop_blank_rows(_with_optional(raw, spec), spec)
+        result.rows += batch.height
+        frames.append(batch)
+        if progress is not None:
+            progress(result.rows)
+    rows = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
+    error_frames = spec.apply_rows(rows=rows, ctx=ctx, result=result)
+    if error_frames:
+        return _finish(result, error_frames, dry_run, None)
+    if result.rows == 0:
+        return _finish(result, [], dry_run, None)
+    result.status = "dry-run" if dry_run else "applied"
+    return result
+
+
+def write_report(result: ImportResult, path: Path) -> None:
+    """The error report as CSV; cells that a spreadsheet would run as a formula are neutralised."""
+    frame = result.errors.sort("_row", "column").rename({"_row": "row"})
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in ("column", "code", "message")
+    )
+    frame.write_csv(path)
+
+
+def progress_writer(path: Path, total_bytes: int) -> Progress:
+    """Progress goes to a small file, readable by the web process while the import's transaction
+    is still open (a row in the database would not be visible until commit)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(rows: int) -> None:
+        path.write_text(json.dumps({"rows": rows, "at": dt.datetime.now(dt.UTC).isoformat()}), encoding="utf-8")
+
+    return write

@@ -1,0 +1,63 @@
+"""Import batches: one row per file submitted, kept with the file for the retention period."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.core.models import PublicIdModel
+from pumpurs.people.models import Institution
+
+
+def upload_path(instance: ImportBatch, filename: str) -> str:
+    # The stored name never carries the original file name (it may contain a pupil's name).
+    from django.utils import timezone
+
+    return f"imports/{timezone.now():%Y/%m}/{instance.public_id}"
+
+
+class ImportBatch(PublicIdModel):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("checking")
+        DRY_RUN = "dry-run", _("checked, not applied")
+        APPLIED = "applied", _("applied")
+        REJECTED = "rejected", _("rejected")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=20)
+    shape = models.CharField(_("shape"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.FileField(upload_to=upload_path, blank=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    rows = models.BigIntegerField(default=0)
+    created = models.BigIntegerField(default=0)
+    updated = models.BigIntegerField(default=0)
+    unchanged = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    progress_rows = models.BigIntegerField(default=0)
+    # The first errors, for the page; the full list is the downloadable report (report file).
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.BigIntegerField(default=0)
+    report = models.FileField(upload_to="imports/reports/", blank=True)
+    notes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"

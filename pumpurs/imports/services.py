@@ -1,0 +1,167 @@
+"""Import services: one batch record, the file kept with it, one audit event per batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pumpurs.audit.services import audit_record
+from pumpurs.imports.context import ImportContext, pupils_for_import
+from pumpurs.imports.engine import ImportResult, progress_writer, run_import, whole_file_error, write_report
+from pumpurs.imports.models import ImportBatch
+from pumpurs.imports.readers import SourceError, open_source
+from pumpurs.imports.specs import KINDS
+from pumpurs.people import access
+from pumpurs.people.models import Institution
+
+STORED_ERRORS = 200
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def progress_path(batch: ImportBatch) -> Path:
+    return Path(settings.DATA_DIR) / "imports" / "progress" / f"{batch.public_id}.json"
+
+
+def _check_permission(actor: Any, institution: Institution | None) -> None:
+    if actor is None:
+        return  # the command line runs with the server's authority
+    if not access.has_perm(actor, access.Perm.IMPORT_DATA):
+        raise PermissionDenied(_("You may not import data."))
+    if (
+        institution is not None
+        and not access.institutions_visible_to(actor, access.Perm.IMPORT_DATA).filter(pk=institution.pk).exists()
+    ):
+        raise PermissionDenied(_("You may not import data for this school."))
+
+
+def import_batch_create(
+    *, actor: Any, kind: str, path: Path, filename: str, institution: Institution | None, dry_run: bool
+) -> ImportBatch:
+    """Record a submitted file (kept for the retention period) before it is checked."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    _check_permission(actor, institution)
+    batch = ImportBatch(
+        kind=kind,
+        actor=actor,
+        institution=institution,
+        dry_run=dry_run,
+        filename=Path(filename).name[:255],
+        sha256=file_sha256(path),
+        size_bytes=path.stat().st_size,
+    )
+    with path.open("rb") as handle:
+        batch.file.save(str(batch.public_id), File(handle), save=False)
+    batch.save()
+    return batch
+
+
+def import_batch_run(
+    batch: ImportBatch,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    today: dt.date | None = None,
+    batch_rows: int = 500_000,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Check and (unless a dry run) apply ``batch``'s file. The facts and the batch's audit
+    event commit together; a rejected file changes nothing but its own batch record and event."""
+    today = today or timezone.localdate()
+    batch.status = ImportBatch.Status.RUNNING
+    batch.save(update_fields=["status"])
+    ctx = ImportContext.build(
+        actor=batch.actor,
+        today=today,
+        institution=batch.institution,
+        pupils=pupils_for_import(batch.actor, batch.institution),
+    )
+    with tempfile.TemporaryDirectory(prefix="pumpurs-import-") as tmp:
+        local = Path(tmp) / "upload"
+        with batch.file.open("rb") as src, local.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        try:
+            source = open_source(local, encoding=encoding, sheet=sheet, tmpdir=Path(tmp))
+        except SourceError as exc:
+            result = whole_file_error(batch.kind, exc.code, exc.message)
+        else:
+            batch.encoding, batch.delimiter = source.encoding, source.delimiter
+            to_file = progress_writer(progress_path(batch), batch.size_bytes)
+
+            def progress(rows: int) -> None:
+                to_file(rows)
+                if on_progress is not None:
+                    on_progress(rows)
+
+            with transaction.atomic():
+                result = run_import(
+                    kind=batch.kind,
+                    source=source,
+                    ctx=ctx,
+                    dry_run=batch.dry_run,
+                    progress=progress,
+                    batch_rows=batch_rows,
+                )
+                if result.status == "applied":
+                    _record(batch, result)
+            source.cleanup()
+        if result.status != "applied":
+            with transaction.atomic():
+                _record(batch, result)
+        progress_path(batch).unlink(missing_ok=True)
+        if result.errors.height:
+            report = Path(tmp) / "errors.csv"
+            write_report(result, report)
+            with report.open("rb") as handle:
+                batch.report.save(f"{batch.public_id}-errors.csv", File(handle), save=True)
+    return result
+
+
+def _record(batch: ImportBatch, result: ImportResult) -> None:
+    batch.status = result.status
+    batch.shape = result.shape
+    batch.rows, batch.created, batch.updated = result.rows, result.created, result.updated
+    batch.unchanged, batch.rejected = result.unchanged, result.rejected
+    batch.error_count = result.errors.height
+    batch.errors = result.error_dicts(limit=STORED_ERRORS)
+    batch.notes = result.notes
+    batch.progress_rows = result.rows
+    batch.finished_at = timezone.now()
+    batch.save()
+    audit_record(
+        actor=batch.actor,
+        action=f"imports.batch.{result.status.replace('-', '_')}",
+        target=batch,
+        data={
+            "kind": batch.kind,
+            "shape": result.shape,
+            "file_sha256": batch.sha256,
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+            "institution": batch.institution.code if batch.institution else None,
+            # Which pupils' records this batch wrote (rosters); fact batches are traced by the batch id.
+            "pupils": result.touched_pupils[:5000] if result.status == "applied" else [],
+        },
+    )

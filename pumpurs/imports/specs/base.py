@@ -1,0 +1,236 @@
+"""Declarative column specs and the vectorised checks they share.
+
+A spec names its columns (canonical English snake_case plus Latvian aliases), validates a batch
+of rows as whole columns (polars expressions — no per-row Python on the hot path) and says how
+its clean rows map onto the target table and its natural key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from pumpurs.imports.headers import normalise_header
+
+if TYPE_CHECKING:
+    from pumpurs.imports.context import ImportContext
+
+ERROR_SCHEMA = {"_row": pl.Int64, "column": pl.String, "code": pl.String, "message": pl.String}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def accepts(self, normalised: str) -> bool:
+        return normalised == self.name or normalised in {normalise_header(a) for a in self.aliases}
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """How one kind (or one shape of a kind) is read, checked and stored."""
+
+    kind: str
+    shape: str
+    columns: tuple[Column, ...]
+    # Fact kinds: target table, its natural key and value columns (db column names).
+    target: Any = None
+    key: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    validate: Callable[[pl.DataFrame, ImportContext], tuple[pl.DataFrame, pl.DataFrame]] | None = None
+    # Register kinds (institutions, pupils) apply row by row through services instead.
+    apply_rows: Callable[..., Any] | None = None
+    # Columns whose presence tells this shape apart from another shape of the same kind.
+    signature: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def match_header(self, header: list[str]) -> tuple[list[str], list[str], list[str]]:
+        """Map header cells to canonical names. Returns (names per cell, missing, duplicated)."""
+        names: list[str] = []
+        seen: dict[str, int] = {}
+        duplicated: list[str] = []
+        for index, cell in enumerate(header):
+            normalised = normalise_header(cell)
+            column = next((c for c in self.columns if c.accepts(normalised)), None)
+            if column is None:
+                names.append(f"_ignored_{index}")
+                continue
+            if column.name in seen:
+                duplicated.append(column.name)
+                names.append(f"_ignored_{index}")
+                continue
+            seen[column.name] = index
+            names.append(column.name)
+        missing = [name for name in self.required if name not in seen]
+        return names, missing, duplicated
+
+
+# ---- building blocks shared by the specs -------------------------------------------------------
+
+
+def text(name: str) -> pl.Expr:
+    return pl.col(name).str.strip_chars()
+
+
+def blank(name: str) -> pl.Expr:
+    return pl.col(name).is_null() | (text(name) == "")
+
+
+def message(template: str, value: pl.Expr | None = None) -> pl.Expr:
+    """A translated message; ``{value}`` in the template is replaced by the cell's value."""
+    if value is None or "{value}" not in template:
+        return pl.lit(template)
+    before, _sep, after = template.partition("{value}")
+    return pl.concat_str([pl.lit(before), value.fill_null(""), pl.lit(after)])
+
+
+def errors_where(df: pl.DataFrame, condition: pl.Expr, column: str, code: str, msg: pl.Expr) -> pl.DataFrame:
+    return df.filter(condition).select(
+        pl.col("_row").cast(pl.Int64), pl.lit(column).alias("column"), pl.lit(code).alias("code"), msg.alias("message")
+    )
+
+
+def parse_date(name: str) -> pl.Expr:
+    """ISO dates (2025-01-31) and Latvian ones (31.01.2025, 31.1.2025)."""
+    value = text(name)
+    return pl.coalesce(value.str.to_date("%Y-%m-%d", strict=False), value.str.to_date("%d.%m.%Y", strict=False))
+
+
+def parse_int(name: str) -> pl.Expr:
+    return text(name).cast(pl.Int64, strict=False)
+
+
+def required_errors(df: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+    return [
+        errors_where(
+            df,
+            blank(name),
+            name,
+            "required",
+            message(_("The cell is empty: fill in %(column)s.") % {"column": name}),
+        )
+        for name in names
+    ]
+
+
+def date_errors(df: pl.DataFrame, name: str, ctx: ImportContext) -> list[pl.DataFrame]:
+    parsed = parse_date(name)
+    present = ~blank(name)
+    first, last = ctx.school_days
+    return [
+        errors_where(
+            df,
+            present & parsed.is_null(),
+            name,
+            "date_format",
+            message(_("'{value}' is not a date: write it as 2025-01-31 or 31.01.2025."), text(name)),
+        ),
+        errors_where(
+            df,
+            present & (parsed > pl.lit(ctx.today)),
+            name,
+            "date_future",
+            message(_("{value} is in the future: facts can be imported up to today."), text(name)),
+        ),
+        errors_where(
+            df,
+            present & (parsed <= pl.lit(ctx.today)) & ((parsed < pl.lit(first)) | (parsed > pl.lit(last))),
+            name,
+            "date_outside_school_year",
+            message(
+                _("{value} is outside the school years in the calendar (%(first)s – %(last)s).")
+                % {"first": first.isoformat(), "last": last.isoformat()},
+                text(name),
+            ),
+        ),
+    ]
+
+
+def int_errors(df: pl.DataFrame, name: str, low: int, high: int, *, required: bool = True) -> list[pl.DataFrame]:
+    parsed = parse_int(name)
+    present = ~blank(name)
+    out = [
+        errors_where(
+            df,
+            present & parsed.is_null(),
+            name,
+            "not_a_number",
+            message(_("'{value}' is not a whole number."), text(name)),
+        ),
+        errors_where(
+            df,
+            present & (parsed < low),
+            name,
+            "negative" if low == 0 else "too_small",
+            message(_("{value} is below %(low)s: counts cannot be negative.") % {"low": low}, text(name))
+            if low == 0
+            else message(_("{value} is below %(low)s.") % {"low": low}, text(name)),
+        ),
+        errors_where(
+            df,
+            present & (parsed > high),
+            name,
+            "too_large",
+            message(_("{value} is above %(high)s: check the column.") % {"high": high}, text(name)),
+        ),
+    ]
+    if required:
+        out += required_errors(df, [name])
+    return out
+
+
+def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Match personal codes to pupil ids in the importer's scope; adds ``pupil_id``.
+
+    Codes are checked and hashed once per distinct value (a class file repeats each code on every
+    date), then joined back: the per-row work stays in polars.
+    """
+    normalised = text("personal_code").str.replace_all(r"[\s-]", "")
+    df = df.with_columns(normalised.alias("_code"))
+    lookup = ctx.code_lookup(df.get_column("_code").drop_nulls().unique().to_list())
+    mapped = df.join(lookup, on="_code", how="left")
+    present = ~blank("personal_code")
+    errors = [
+        *required_errors(df, ["personal_code"]),
+        errors_where(
+            mapped,
+            present & pl.col("_problem").is_not_null(),
+            "personal_code",
+            "personal_code_invalid",
+            pl.col("_problem"),
+        ),
+        errors_where(
+            mapped,
+            present & pl.col("_problem").is_null() & pl.col("pupil_id").is_null(),
+            "personal_code",
+            "pupil_unknown",
+            message(
+                _(
+                    "No pupil with this personal code in the schools you may import for: "
+                    "register the pupil with a roster (pupils) import first."
+                )
+            ),
+        ),
+    ]
+    return mapped.drop("_code", "_problem"), errors
+
+
+def split_clean(df: pl.DataFrame, errors: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    all_errors = (
+        pl.concat([e for e in errors if e.height], how="vertical")
+        if any(e.height for e in errors)
+        else pl.DataFrame(schema=ERROR_SCHEMA)
+    )
+    if all_errors.height == 0:
+        return df, all_errors
+    clean = df.join(all_errors.select("_row").unique(), on="_row", how="anti")
+    return clean, all_errors
