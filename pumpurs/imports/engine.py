@@ -82,7 +82,7 @@ def choose_spec(kind: str, header: list[str]) -> tuple[ImportSpec, list[str]] | 
             return spec, names
         resembles = all(s in names for s in spec.signature)
         candidates.append((not resembles, len(missing), spec, missing, duplicated))
-    _, _, spec, missing, duplicated = min(candidates, key=lambda c: (c[0], c[1]))
+    spec, missing, duplicated = min(candidates, key=lambda c: (c[0], c[1]))[2:]
     if duplicated:
         return whole_file_error(
             kind,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = (",", ";", "\t")
@@ -84,11 +85,12 @@ def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
         ):
             while chunk := src.read(CHUNK):
                 dst.write(chunk)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         out.unlink(missing_ok=True)
         raise SourceError(
             "encoding",
-            f"The file is not valid {encoding} (byte {exc.start} of a block): save it as UTF-8 CSV or name the encoding.",
+            _("The file is not valid %(encoding)s: save it as UTF-8 CSV or name the right encoding.")
+            % {"encoding": encoding},
         ) from None
     return out
 
@@ -120,7 +122,9 @@ def _xlsx_to_csv(path: Path, sheet: str | None, tmpdir: Path) -> Path:
         if sheet is not None:
             if sheet not in workbook.sheetnames:
                 raise SourceError(
-                    "sheet_missing", f"The workbook has no sheet {sheet!r}; it has: {', '.join(workbook.sheetnames)}."
+                    "sheet_missing",
+                    _("The workbook has no sheet %(sheet)s; it has: %(sheets)s.")
+                    % {"sheet": sheet, "sheets": ", ".join(workbook.sheetnames)},
                 )
             worksheet = workbook[sheet]
         else:
@@ -159,7 +163,7 @@ def open_source(
     """Prepare ``path`` for reading; raise ``SourceError`` when the file as a whole is unusable."""
     tmp = tmpdir or Path(tempfile.gettempdir())
     if path.stat().st_size == 0:
-        raise SourceError("empty_file", "The file is empty: export it again with a header row and data rows.")
+        raise SourceError("empty_file", _("The file is empty: export it again with a header row and data rows."))
     with path.open("rb") as handle:
         magic = handle.read(4)
     temporary: list[Path] = []
@@ -169,12 +173,22 @@ def open_source(
         detected, file_format, delimiter = "xlsx", "xlsx", ","
     else:
         if sheet is not None:
-            raise SourceError("sheet_not_xlsx", "--sheet applies to XLSX files only; this file is CSV.")
+            raise SourceError("sheet_not_xlsx", _("--sheet applies to XLSX files only; this file is CSV."))
         if encoding is not None:
             key = encoding.strip().lower()
             if key not in ENCODING_ALIASES:
-                raise SourceError("encoding_unknown", f"Unknown encoding {encoding!r}: use utf-8 or windows-1257.")
+                raise SourceError(
+                    "encoding_unknown",
+                    _("Unknown encoding %(encoding)s: use utf-8 or windows-1257.") % {"encoding": encoding},
+                )
             detected = ENCODING_ALIASES[key]
+            if detected == "utf-8" and _detect_encoding(path) == "cp1257":
+                raise SourceError(
+                    "encoding",
+                    _(
+                        "The file is not valid UTF-8: it looks like Windows-1257. Leave out --encoding to have it detected."
+                    ),
+                )
         else:
             detected = _detect_encoding(path)
         file_format = "csv"
@@ -188,7 +202,7 @@ def open_source(
     if not first.strip():
         for extra in temporary:
             extra.unlink(missing_ok=True)
-        raise SourceError("no_header", "The first line is empty: the first row must name the columns.")
+        raise SourceError("no_header", _("The first line is empty: the first row must name the columns."))
     if not delimiter:
         delimiter = _detect_delimiter(first)
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
