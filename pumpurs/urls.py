@@ -1,1 +1,18 @@
-urlpatterns: list = []
+"""Every URL of the web UI. Objects are addressed by public UUIDs, never by integer keys."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from pumpurs.people.auth import LoginView, LogoutView
+
+# The language switch must work on the sign-in page too, before anyone is signed in.
+i18n_patterns = [path("setlang/", login_not_required(set_language), name="set_language")]
+
+urlpatterns = [
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("i18n/", include(i18n_patterns)),
+    path("", include("pumpurs.audit.urls")),
+    path("", include("pumpurs.people.urls")),
+]

@@ -1,0 +1,54 @@
+"""The audit trail as the data protection officer reads it. Anyone else gets 404."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from pumpurs.audit import selectors
+from pumpurs.people import access
+from pumpurs.people.access import Perm
+
+
+class EventFilterForm(forms.Form):
+    person = forms.CharField(label=_("Person (username)"), max_length=150, required=False)
+    pupil = forms.UUIDField(
+        label=_("Pupil (record identifier)"),
+        required=False,
+        help_text=_("The identifier at the end of the pupil's page address."),
+    )
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=80,
+        required=False,
+        help_text=_("A code or its beginning, e.g. people.pupil or auth.login.failed."),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def event_filter(self) -> selectors.EventFilter:
+        data = self.cleaned_data
+        return selectors.EventFilter(
+            person=data["person"].strip(),
+            pupil=data["pupil"],
+            action=data["action"].strip(),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+
+
+@require_GET
+def audit_events(request: HttpRequest) -> HttpResponse:
+    if not access.has_perm(request.user, Perm.VIEW_AUDIT):
+        raise Http404
+    form = EventFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        page = selectors.audit_event_page(request.user, form.event_filter(), number=form.cleaned_data["page"] or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/event_list.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -1,0 +1,99 @@
+"""Signing in and out, with every attempt in the audit trail and failed attempts throttled (DESIGN §7).
+
+Failures are counted from the audit trail itself (``auth.login.failed``), so the limit holds across
+web processes and restarts without a shared cache. The password is never recorded; the username
+tried is, because the data protection officer needs to see who was being guessed at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.audit.models import AuditEvent
+from pumpurs.audit.services import audit_record
+
+LOGIN_FAILED = "auth.login.failed"
+LOGIN_REFUSED = "auth.login.throttled"
+LOGIN_SUCCEEDED = "auth.login.succeeded"
+LOGOUT = "auth.logout"
+USERNAME_MAX = 150
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: a forwarded-for header is whatever the client wants it to be.
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+
+
+def login_failures_recent(*, username: str, ip_address: str | None, now: dt.datetime | None = None) -> int:
+    """The larger of the recent failure counts for this username and for this client address."""
+    since = (now or timezone.now()) - dt.timedelta(seconds=settings.PUMPURS_LOGIN_WINDOW_SECONDS)
+    by_address = Q(ip_address=ip_address) if ip_address else Q(pk__in=[])
+    counts = AuditEvent.objects.filter(action=LOGIN_FAILED, at__gte=since).aggregate(
+        by_username=Count("pk", filter=Q(data__username__iexact=username)),
+        by_address=Count("pk", filter=by_address),
+    )
+    return max(int(counts["by_username"]), int(counts["by_address"]))
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed sign-in attempts for this account or from this computer. "
+            "Wait %(minutes)d minutes and try again."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = (self.cleaned_data.get("username") or "")[:USERNAME_MAX]
+        address = client_address(self.request)
+        if username and login_failures_recent(username=username, ip_address=address) >= (
+            settings.PUMPURS_LOGIN_MAX_FAILURES
+        ):
+            with transaction.atomic():
+                audit_record(actor=None, action=LOGIN_REFUSED, data={"username": username}, ip_address=address)
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": max(1, settings.PUMPURS_LOGIN_WINDOW_SECONDS // 60)},
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            if username:
+                with transaction.atomic():
+                    audit_record(actor=None, action=LOGIN_FAILED, data={"username": username}, ip_address=address)
+            raise
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = ThrottledAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit_record(actor=form.get_user(), action=LOGIN_SUCCEEDED, ip_address=client_address(self.request))
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default): a link cannot sign anyone out."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            with transaction.atomic():
+                audit_record(actor=request.user, action=LOGOUT, ip_address=client_address(request))
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,81 @@
+"""Every URL that names an object, walked as the Lizuma class teacher (STYLE.md "Tests").
+
+Ilze Ozola leads Lizuma 7.a. Whatever belongs to Tirzas or to Madona does not exist for her: each
+such URL answers 404, exactly like an unknown id. The list of URLs is read from the resolver, so a
+new page that takes an object id is covered the day it is added — or this test fails until it is
+taught how to fill that id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import UUIDConverter
+
+from pumpurs.core.testing.personas import World
+
+# For each URL name with a uuid argument: (an object of hers, an object outside her scope).
+OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID, uuid.UUID]]] = {
+    "pupil_detail": lambda w: (w.pupil_lizuma.public_id, w.pupil_tirzas.public_id),
+    "class_detail": lambda w: (w.lizuma_7a.public_id, w.tirzas_7a.public_id),
+    "institution_detail": lambda w: (w.lizuma.public_id, w.tirzas.public_id),
+    "municipality_detail": lambda w: (w.gulbene.public_id, w.madona.public_id),
+}
+# Objects in her own school or municipality that are still not hers.
+NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
+    "pupil_detail": lambda w: w.pupil_lizuma_8a.public_id,
+    "class_detail": lambda w: w.lizuma_8a.public_id,
+}
+
+
+def _walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def uuid_patterns() -> list[tuple[str, str]]:
+    """(name, route) of every URL pattern that takes a uuid argument."""
+    found = []
+    for route, entry in _walk(get_resolver().url_patterns):
+        converters = getattr(entry.pattern, "converters", {})
+        if any(isinstance(c, UUIDConverter) for c in converters.values()) or "uuid" in route:
+            found.append((entry.name or route, route))
+    return found
+
+
+def test_every_uuid_pattern_is_known_to_this_test() -> None:
+    patterns = uuid_patterns()
+    assert patterns, "the resolver walk found no uuid pattern at all"
+    unknown = [route for name, route in patterns if name not in OBJECTS]
+    assert not unknown, f"teach test_scope_urls.OBJECTS how to fill: {unknown}"
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in uuid_patterns()}))
+def test_lizuma_teacher_gets_404_outside_her_scope_and_200_inside(world: World, name: str) -> None:
+    if name not in OBJECTS:
+        pytest.fail(f"no way to fill the uuid of URL {name!r}: add it to OBJECTS")
+    client = Client()
+    client.force_login(world.teacher_lizuma)
+    own, foreign = OBJECTS[name](world)
+    assert client.get(reverse(name, args=[own])).status_code == 200
+    assert client.get(reverse(name, args=[foreign])).status_code == 404
+    assert client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404
+    if name in NEIGHBOURS:
+        assert client.get(reverse(name, args=[NEIGHBOURS[name](world)])).status_code == 404
+
+
+def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
+    client = Client()
+    client.force_login(world.teacher_tirzas)
+    for name, objects in OBJECTS.items():
+        lizuma_side, _ = objects(world)
+        if name == "municipality_detail":
+            continue  # Gulbene is her municipality too
+        assert client.get(reverse(name, args=[lizuma_side])).status_code == 404, name

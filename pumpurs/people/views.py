@@ -1,0 +1,133 @@
+"""Pages about municipalities, schools, classes and pupils: parse, fetch through access, render.
+
+Anything outside the user's scope is fetched through the access querysets and so answers 404,
+exactly as something that does not exist.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pumpurs.audit.services import audit_record, record_view
+from pumpurs.people import access, selectors
+from pumpurs.people.access import Perm
+from pumpurs.people.auth import client_address
+from pumpurs.people.calendar import current_school_year
+from pumpurs.people.forms import NameSearchForm, PersonalCodeSearchForm
+from pumpurs.people.services import pupil_find_by_personal_code
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    url = selectors.home_url(request.user)
+    if url is None:
+        return render(request, "people/no_role.html")
+    return redirect(url)
+
+
+@require_GET
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    if not access.has_perm(request.user, Perm.VIEW_OVERVIEW):
+        raise Http404
+    rows = list(selectors.municipalities_with_counts(request.user))
+    return render(request, "people/municipality_list.html", {"municipalities": rows, **_year_context()})
+
+
+@require_GET
+def municipality_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    municipality = get_object_or_404(access.municipalities_visible_to(request.user), public_id=public_id)
+    rows = list(selectors.institutions_with_counts(request.user, municipality=municipality))
+    context = {"municipality": municipality, "institutions": rows, "summary": selectors.summary_of(rows)}
+    return render(request, "people/municipality_detail.html", {**context, **_year_context()})
+
+
+@require_GET
+def institution_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    institution = get_object_or_404(
+        access.institutions_visible_to(request.user).select_related("municipality"), public_id=public_id
+    )
+    rows = list(selectors.classes_with_counts(request.user, institution=institution))
+    context = {"institution": institution, "classes": rows, "summary": selectors.summary_of(rows)}
+    return render(request, "people/institution_detail.html", {**context, **_year_context()})
+
+
+@require_GET
+def class_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    class_group = get_object_or_404(
+        access.classes_visible_to(request.user).select_related("institution", "school_year", "class_teacher"),
+        public_id=public_id,
+    )
+    context = {
+        "class_group": class_group,
+        "enrolments": list(selectors.class_pupils(request.user, class_group=class_group)),
+        "may_see_pupils": access.has_perm(request.user, Perm.VIEW_PUPILS),
+    }
+    return render(request, "people/class_detail.html", context)
+
+
+@require_GET
+def pupil_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
+    record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+    profile = selectors.pupil_profile(request.user, pupil=pupil)
+    return render(request, "people/pupil_detail.html", {"profile": profile, "pupil": pupil})
+
+
+@require_http_methods(["GET", "POST"])
+def pupil_search(request: HttpRequest) -> HttpResponse:
+    if not access.has_perm(request.user, Perm.VIEW_PUPILS):
+        raise Http404
+    name_form = NameSearchForm(request.GET or None)
+    query = name_form.cleaned_data["q"] if name_form.is_valid() else ""
+    results = selectors.pupil_search_by_name(request.user, query=query)
+    context = {
+        "name_form": name_form,
+        "query": query,
+        "results": results[: selectors.NAME_SEARCH_LIMIT],
+        "more_results": len(results) > selectors.NAME_SEARCH_LIMIT,
+        "code_form": PersonalCodeSearchForm(),
+        "may_search_by_code": access.has_perm(request.user, Perm.SEARCH_BY_PERSONAL_CODE),
+    }
+    if request.method == "POST":
+        return _search_by_code(request, context)
+    return render(request, "people/pupil_search.html", context)
+
+
+def _search_by_code(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    """Found-but-not-visible and not-found answer alike; the trail notes which, never the code."""
+    form = PersonalCodeSearchForm(request.POST)
+    pupil = pupil_find_by_personal_code(form.cleaned_data["personal_code"].digits) if form.is_valid() else None
+    visible = pupil is not None and (
+        access.pupils_visible_to(request.user, Perm.SEARCH_BY_PERSONAL_CODE).filter(pk=pupil.pk).exists()
+    )
+    outcome = _code_search_outcome(valid=form.is_valid(), found=pupil is not None, visible=visible)
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="people.pupil.searched_by_code",
+            pupil_id=pupil.pk if pupil else None,
+            data={"outcome": outcome},
+            ip_address=client_address(request),
+        )
+    if visible and pupil is not None:
+        return redirect("pupil_detail", public_id=pupil.public_id)
+    context.update({"code_form": form, "code_searched": form.is_valid()})
+    return render(request, "people/pupil_search.html", context)
+
+
+def _code_search_outcome(*, valid: bool, found: bool, visible: bool) -> str:
+    if not valid:
+        return "malformed"
+    if not found:
+        return "not_found"
+    return "found" if visible else "not_visible"
+
+
+def _year_context() -> dict[str, object]:
+    return {"school_year": current_school_year(timezone.localdate())}
