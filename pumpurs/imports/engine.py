@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from pumpurs.imports.context import ImportContext
 from pumpurs.imports.readers import Source, SourceError, iter_batches
 from pumpurs.imports.specs import SPECS
-from pumpurs.imports.specs.base import ERROR_SCHEMA, ImportSpec
+from pumpurs.imports.specs.base import ERROR_SCHEMA, ImportSpec, tidy
 from pumpurs.imports.staging import Stage
 
 Progress = Callable[[int], None]
@@ -109,10 +109,11 @@ def _with_optional(batch: pl.DataFrame, spec: ImportSpec) -> pl.DataFrame:
     return batch.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in absent)
 
 
-def _drop_blank_rows(batch: pl.DataFrame, spec: ImportSpec) -> pl.DataFrame:
+def _prepare(raw: pl.DataFrame, spec: ImportSpec) -> pl.DataFrame:
+    """Add absent optional columns, strip every cell once, and drop wholly empty lines."""
     names = [c.name for c in spec.columns]
-    empty = pl.all_horizontal(pl.col(n).is_null() | (pl.col(n).str.strip_chars() == "") for n in names)
-    return batch.filter(~empty)
+    batch = tidy(_with_optional(raw, spec), names)
+    return batch.filter(~pl.all_horizontal(pl.col(n).is_null() for n in names))
 
 
 def run_import(
@@ -157,7 +158,7 @@ def _run_facts(
     stage = Stage(spec)
     error_frames: list[pl.DataFrame] = []
     for raw in iter_batches(source, names, batch_rows=batch_rows):
-        batch = _drop_blank_rows(_with_optional(raw, spec), spec)
+        batch = _prepare(raw, spec)
         result.rows += batch.height
         clean, errors = spec.validate(batch, ctx)
         if errors.height:
@@ -165,7 +166,8 @@ def _run_facts(
         stage.load(clean)
         if progress is not None:
             progress(result.rows)
-    duplicates = stage.duplicates()
+    duplicates = stage.duplicates() if stage.has_duplicates() else []
+    stage.analyse()
     if duplicates:
         error_frames.append(
             pl.DataFrame(
@@ -201,9 +203,11 @@ def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: boo
         result.status = "rejected"
         return result
     if stage is not None:
-        result.created, result.updated, result.unchanged = stage.counts()
-        if not dry_run:
-            stage.merge()
+        if dry_run:
+            result.created, result.updated, result.unchanged = stage.counts()
+        else:
+            result.created, result.updated = stage.merge()
+            result.unchanged = result.rows - result.created - result.updated
         stage.drop()
     result.status = "dry-run" if dry_run else "applied"
     return result
@@ -223,7 +227,7 @@ def _run_register(
     result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
     frames = []
     for raw in iter_batches(source, names, batch_rows=batch_rows):
-        batch = _drop_blank_rows(_with_optional(raw, spec), spec)
+        batch = _prepare(raw, spec)
         result.rows += batch.height
         frames.append(batch)
         if progress is not None:

@@ -7,7 +7,7 @@ merging are single SQL statements over all rows on both engines.
 from __future__ import annotations
 
 import polars as pl
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from pumpurs.imports.specs.base import ImportSpec
 
@@ -39,6 +39,10 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (_row bigint NOT NULL, {', '.join(types)}){on_commit}")
+            if connection.vendor == "postgresql":
+                # Memory for the key index and the joins of this one transaction (defaults are tiny).
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
 
     def load(self, clean: pl.DataFrame) -> None:
         if clean.height == 0:
@@ -57,6 +61,24 @@ class Stage:
             with connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {STAGE} ({cols}) VALUES ({placeholders})", frame.iter_rows())
 
+    def analyse(self) -> None:
+        """Temporary tables have no statistics: without them the planner guesses badly."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {STAGE}")
+
+    def has_duplicates(self) -> bool:
+        """Index the stage on the natural key; a duplicate key makes the unique index fail.
+
+        Cheaper than a GROUP BY over millions of rows, and the sorted index then feeds the merge.
+        """
+        key = ", ".join(self.q(c) for c in self.spec.key)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"CREATE UNIQUE INDEX {STAGE}_key ON {STAGE} ({key})")
+        except IntegrityError:
+            return True
+        return False
+
     def duplicates(self) -> list[tuple[int, int]]:
         """(row, first row with the same key) for every row that repeats an earlier row's key."""
         key = ", ".join(self.q(c) for c in self.spec.key)
@@ -67,35 +89,69 @@ class Stage:
             )
             return [(int(r), int(f)) for r, f in cursor.fetchall()]
 
+    def _join(self, left: str, right: str) -> str:
+        return " AND ".join(f"{left}.{self.q(c)} = {right}.{self.q(c)}" for c in self.spec.key)
+
+    def _changed(self, left: str, right: str) -> str:
+        return " OR ".join(
+            f"NOT ({_null_safe_equal(f'{left}.{self.q(c)}', f'{right}.{self.q(c)}')})" for c in self.spec.values
+        )
+
     def counts(self) -> tuple[int, int, int]:
-        """(created, updated, unchanged) that a merge would give, computed before merging."""
+        """(created, updated, unchanged) that a merge would give, without writing (dry runs)."""
         q = self.q
-        join = " AND ".join(f"t.{q(c)} = s.{q(c)}" for c in self.spec.key)
-        same = " AND ".join(_null_safe_equal(f"t.{q(c)}", f"s.{q(c)}") for c in self.spec.values)
         probe = q(self.spec.key[0])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT COUNT(*), "
                 f"COALESCE(SUM(CASE WHEN t.{probe} IS NULL THEN 1 ELSE 0 END), 0), "
-                f"COALESCE(SUM(CASE WHEN t.{probe} IS NOT NULL AND {same} THEN 1 ELSE 0 END), 0) "
-                f"FROM {STAGE} s LEFT JOIN {q(self.table)} t ON {join}"
+                f"COALESCE(SUM(CASE WHEN t.{probe} IS NOT NULL AND ({self._changed('t', 's')}) THEN 1 ELSE 0 END), 0) "
+                f"FROM {STAGE} s LEFT JOIN {q(self.table)} t ON {self._join('t', 's')}"
             )
-            total, created, unchanged = cursor.fetchone()
-        return int(created), int(total) - int(created) - int(unchanged), int(unchanged)
+            total, created, updated = cursor.fetchone()
+        return int(created), int(updated), int(total) - int(created) - int(updated)
 
-    def merge(self) -> None:
+    def merge(self) -> tuple[int, int]:
+        """Write the stage into the target: new facts inserted, changed facts updated, unchanged
+        facts untouched. Returns (created, updated). Keys are unique in the stage (checked).
+
+        PostgreSQL: one ``MERGE`` statement (a merge join of the key-ordered stage with the
+        target's primary key). SQLite, which has no MERGE: an UPDATE … FROM and an INSERT of
+        the missing keys.
+        """
         q = self.q
+        table = q(self.table)
         cols = ", ".join(q(c) for c in self.columns)
-        key = ", ".join(q(c) for c in self.spec.key)
-        sets = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in self.spec.values)
-        changed = " OR ".join(
-            f"NOT ({_null_safe_equal(f'{q(self.table)}.{q(c)}', f'excluded.{q(c)}')})" for c in self.spec.values
-        )
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {STAGE} AS s JOIN {table} AS t ON {self._join('t', 's')}")
+            matched = int(cursor.fetchone()[0])
+            if connection.vendor == "postgresql":
+                sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
+                values = ", ".join(f"s.{q(c)}" for c in self.columns)
+                cursor.execute(
+                    f"MERGE INTO {table} AS t USING {STAGE} AS s ON {self._join('t', 's')} "
+                    f"WHEN MATCHED AND ({self._changed('t', 's')}) THEN UPDATE SET {sets} "
+                    f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({values})"
+                )
+                written = cursor.rowcount
+                total = self.count()
+                created = total - matched
+                return created, written - created
+            sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
             cursor.execute(
-                f"INSERT INTO {q(self.table)} ({cols}) SELECT {cols} FROM {STAGE} WHERE true "
-                f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
+                f"UPDATE {table} AS t SET {sets} FROM {STAGE} AS s WHERE {self._join('t', 's')} AND ({self._changed('t', 's')})"
             )
+            updated = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE} AS s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {self._join('t', 's')})"
+            )
+            return cursor.rowcount, updated
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
+            return int(cursor.fetchone()[0])
 
     def drop(self) -> None:
         with connection.cursor() as cursor:

@@ -23,6 +23,7 @@ from pumpurs.imports.specs.base import (
     required_errors,
     split_clean,
     text,
+    with_parsed,
 )
 from pumpurs.journal.models import AttendanceDay, AttendanceMark
 
@@ -35,6 +36,7 @@ MAX_LESSONS = 16
 
 
 def _validate_daily(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    df = with_parsed(df, dates=("date",), ints=("lessons", "unjustified", "illness", "other_justified", "late"))
     df, errors = pupil_errors(df, ctx)
     errors += required_errors(df, ["date"]) + date_errors(df, "date", ctx)
     errors += int_errors(df, "lessons", 0, MAX_LESSONS)
@@ -68,6 +70,7 @@ def _validate_daily(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame,
 
 
 def _validate_marks(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    df = with_parsed(df, dates=("date",), ints=("lesson",))
     df, errors = pupil_errors(df, ctx)
     errors += required_errors(df, ["date", "mark", "subject"]) + date_errors(df, "date", ctx)
     errors += int_errors(df, "lesson", 1, MAX_LESSONS)

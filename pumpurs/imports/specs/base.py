@@ -78,11 +78,28 @@ class ImportSpec:
 
 
 def text(name: str) -> pl.Expr:
-    return pl.col(name).str.strip_chars()
+    """A cell as text. The engine strips every cell once and turns empty cells into nulls."""
+    return pl.col(name)
 
 
 def blank(name: str) -> pl.Expr:
-    return pl.col(name).is_null() | (text(name) == "")
+    return pl.col(name).is_null()
+
+
+def tidy(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Strip surrounding spaces once per batch; an empty cell becomes null."""
+    return df.with_columns(
+        pl.when(pl.col(n).str.strip_chars() == "").then(None).otherwise(pl.col(n).str.strip_chars()).alias(n)
+        for n in names
+    )
+
+
+def with_parsed(df: pl.DataFrame, *, dates: tuple[str, ...] = (), ints: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Parse typed columns once per batch; ``parse_date``/``parse_int`` then refer to the results."""
+    return df.with_columns(
+        *(_date_expr(n).alias(f"{n}__v") for n in dates),
+        *(pl.col(n).cast(pl.Int64, strict=False).alias(f"{n}__v") for n in ints),
+    )
 
 
 def message(template: str, value: pl.Expr | None = None) -> pl.Expr:
@@ -99,14 +116,20 @@ def errors_where(df: pl.DataFrame, condition: pl.Expr, column: str, code: str, m
     )
 
 
-def parse_date(name: str) -> pl.Expr:
+def _date_expr(name: str) -> pl.Expr:
     """ISO dates (2025-01-31) and Latvian ones (31.01.2025, 31.1.2025)."""
-    value = text(name)
+    value = pl.col(name)
     return pl.coalesce(value.str.to_date("%Y-%m-%d", strict=False), value.str.to_date("%d.%m.%Y", strict=False))
 
 
+def parse_date(name: str) -> pl.Expr:
+    """The parsed date column (``with_parsed`` must have run on the batch)."""
+    return pl.col(f"{name}__v")
+
+
 def parse_int(name: str) -> pl.Expr:
-    return text(name).cast(pl.Int64, strict=False)
+    """The parsed whole-number column (``with_parsed`` must have run on the batch)."""
+    return pl.col(f"{name}__v")
 
 
 def required_errors(df: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:

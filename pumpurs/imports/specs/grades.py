@@ -20,6 +20,7 @@ from pumpurs.imports.specs.base import (
     required_errors,
     split_clean,
     text,
+    with_parsed,
 )
 from pumpurs.journal.models import Grade
 
@@ -47,6 +48,7 @@ PERIOD_NUMBERS = {"1": 1, "i": 1, "1.": 1, "1. semestris": 1, "2": 2, "ii": 2, "
 
 
 def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    df = with_parsed(df, dates=("date",))
     df, errors = pupil_errors(df, ctx)
     errors += required_errors(df, ["subject", "period", "date", "grade", "kind"]) + date_errors(df, "date", ctx)
     value = _folded("grade")

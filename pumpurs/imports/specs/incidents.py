@@ -20,6 +20,7 @@ from pumpurs.imports.specs.base import (
     required_errors,
     split_clean,
     text,
+    with_parsed,
 )
 from pumpurs.journal.models import Incident
 
@@ -42,6 +43,7 @@ MAX_CATEGORY = 60
 
 
 def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    df = with_parsed(df, dates=("date",))
     df, errors = pupil_errors(df, ctx)
     errors += required_errors(df, ["date", "category", "severity"]) + date_errors(df, "date", ctx)
     severity = text("severity").str.to_lowercase().replace_strict(SEVERITIES, default=None, return_dtype=pl.String)
@@ -72,7 +74,7 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
         parse_date("date").alias("date"),
         text("category").alias("category"),
         severity.alias("severity"),
-        (text("description").fill_null("") if "description" in df.columns else pl.lit("")).alias("description"),
+        text("description").fill_null("").alias("description"),
     ), errs
 
 
