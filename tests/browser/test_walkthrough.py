@@ -11,7 +11,9 @@ from pumpurs.audit.models import AuditEvent
 from pumpurs.core.testing.personas import PASSWORD, build_world
 from tests.browser.conftest import axe_violations, describe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each live-server test would otherwise drop the
+# reference data that migrations load (municipalities, subjects).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def assert_accessible(page: Any) -> None:
