@@ -71,6 +71,8 @@ def test_pages_load_without_csp_violations_or_external_requests(live_server: Any
     page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
     foreign: list[str] = []
     page.on("request", lambda req: foreign.append(req.url) if not req.url.startswith(base) else None)
+    broken: list[str] = []
+    page.on("response", lambda res: broken.append(f"{res.status} {res.url}") if "/static/" in res.url and res.status >= 400 else None)
 
     log_in(page, base, world.teacher_lizuma.username)
     for url in (
@@ -84,3 +86,4 @@ def test_pages_load_without_csp_violations_or_external_requests(live_server: Any
     context.close()
     assert problems == []
     assert foreign == []
+    assert broken == [], "static files must be served by the app itself"
