@@ -1,0 +1,18 @@
+"""Background work for imports: big files are checked and applied by the worker, not the web request."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from pumpurs.imports.models import ImportBatch
+from pumpurs.imports.services import import_batch_run
+
+
+@task()
+def import_batch_process(batch_id: int) -> str:
+    """Run one queued batch (the upload page enqueues it on commit). Idempotent: a batch that
+    is no longer queued is left alone, so a retried task never imports twice."""
+    batch = ImportBatch.objects.select_related("actor", "institution").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.QUEUED:
+        return batch.status
+    return import_batch_run(batch).status

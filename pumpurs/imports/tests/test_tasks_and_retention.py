@@ -1,0 +1,53 @@
+"""Queued batches run in the worker; old files are purged, their records and audit kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from pumpurs.audit.models import AuditEvent
+from pumpurs.core.testing.personas import World
+from pumpurs.imports.models import ImportBatch
+from pumpurs.imports.services import import_batch_create
+from pumpurs.imports.tasks import import_batch_process
+from pumpurs.imports.tests.conftest import write_csv
+from pumpurs.imports.tests.test_attendance import rows_for
+from pumpurs.journal.models import AttendanceDay
+
+
+def test_queued_batch_is_processed_once(world: World, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", rows_for(world))
+    batch = import_batch_create(
+        actor=world.coordinator_lizuma,
+        kind="attendance",
+        path=path,
+        filename="a.csv",
+        institution=world.lizuma,
+        dry_run=False,
+    )
+    assert batch.status == ImportBatch.Status.QUEUED
+    assert import_batch_process.call(batch.pk) == "applied"
+    assert AttendanceDay.objects.count() == 3
+    assert import_batch_process.call(batch.pk) == "applied"  # a retry does nothing
+    assert AuditEvent.objects.filter(action="imports.batch.applied").count() == 1
+
+
+def test_purge_deletes_old_files_but_keeps_the_record(world: World, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", rows_for(world))
+    batch = import_batch_create(
+        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=True
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    out = StringIO()
+    call_command("imports_purge", stdout=out)
+    batch.refresh_from_db()
+    assert batch.file  # dry run by default
+    call_command("imports_purge", "--apply", stdout=out)
+    batch.refresh_from_db()
+    assert not batch.file
+    assert batch.sha256
+    assert AuditEvent.objects.filter(action="imports.batch.files_purged", object_id=str(batch.public_id)).count() == 1
