@@ -1,4 +1,9 @@
-"""``pumpurs seed --preset gulbene|national [--pupils N] [--seed N] [--today YYYY-MM-DD]``."""
+"""``pumpurs seed --preset gulbene|national [--pupils N] [--seed N] [--today YYYY-MM-DD] [--no-facts]``.
+
+People first (``people.seeding``), then — unless ``--no-facts`` — the journal facts
+(``journal.seeding``: attendance, grades, incidents through the import services), all in one
+transaction.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--pupils", type=int, default=None, help="pupils for the national preset (250 000)")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--today", default=None, help="the date to seed for, YYYY-MM-DD (default: today)")
+        parser.add_argument("--no-facts", action="store_true", help="people only: no attendance, grades or incidents")
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"]
@@ -42,8 +49,14 @@ class Command(BaseCommand):
         if pupils is not None and pupils < 0:
             raise CommandError(_("--pupils must not be negative."))
         started = time.perf_counter()
+        facts: dict[str, int] = {}
         try:
-            counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
+            with transaction.atomic():
+                counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
+                if not options["no_facts"]:
+                    from pumpurs.journal.seeding import facts_seed
+
+                    facts = facts_seed(preset=options["preset"], seed=options["seed"], today=today)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         seconds = time.perf_counter() - started
@@ -59,4 +72,10 @@ class Command(BaseCommand):
             _("  staff accounts: %(n)d (password: demo)") % {"n": counts["users"]},
             _("  role grants: %(n)d") % {"n": counts["role_grants"]},
         ]
+        if facts:
+            lines += [
+                _("  attendance days: %(n)d") % {"n": facts["attendance"]},
+                _("  grades: %(n)d") % {"n": facts["grades"]},
+                _("  incidents: %(n)d") % {"n": facts["incidents"]},
+            ]
         self.stdout.write("\n".join(lines))
