@@ -8,6 +8,7 @@ tried is, because the data protection officer needs to see who was being guessed
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +32,20 @@ USERNAME_MAX = 150
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: a forwarded-for header is whatever the client wants it to be.
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The client's address. Behind our reverse proxy (PUMPURS_BEHIND_PROXY) that is the last
+    X-Forwarded-For entry, the one the proxy itself appended; earlier entries are whatever the
+    client sent. Without a proxy the header is ignored altogether."""
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded.strip():
+        candidate = forwarded.split(",")[-1].strip()
+    else:
+        candidate = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None  # not an address: record none rather than fail the sign-in
 
 
 def login_failures_recent(*, username: str, ip_address: str | None, now: dt.datetime | None = None) -> int:
