@@ -72,10 +72,10 @@ DESCRIPTIONS = [
 def pupil_traits(roster: pl.DataFrame, seed: int) -> pl.DataFrame:
     pk = pl.col("pupil_key")
     grade = pl.col("grade")
-    share = pl.when(pl.col("vocational")).then(pl.lit(DRIFT_SHARE[-1][1]))
-    for up_to, p in DRIFT_SHARE:
-        share = share.when(grade <= up_to).then(pl.lit(p))
-    share = share.otherwise(pl.lit(DRIFT_SHARE[-1][1]))
+    share: pl.Expr = pl.lit(DRIFT_SHARE[-1][1])
+    for up_to, p in reversed(DRIFT_SHARE):
+        share = pl.when(grade <= up_to).then(pl.lit(p)).otherwise(share)
+    share = pl.when(pl.col("vocational")).then(pl.lit(DRIFT_SHARE[-1][1])).otherwise(share)
     return roster.with_columns(
         (uniform(seed, S_DRIFT, pk) < share).alias("drifting"),
         (0.10 + 0.50 * uniform(seed, S_ONSET, pk)).alias("onset"),
