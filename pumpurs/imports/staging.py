@@ -59,7 +59,7 @@ class Stage:
             frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
             placeholders = ", ".join(["%s"] * (1 + len(self.columns)))
             with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {STAGE} ({cols}) VALUES ({placeholders})", frame.iter_rows())
+                cursor.executemany(f"INSERT INTO {STAGE} ({cols}) VALUES ({placeholders})", frame.rows())
 
     def analyse(self) -> None:
         """Temporary tables have no statistics: without them the planner guesses badly."""
