@@ -72,7 +72,10 @@ def test_pages_load_without_csp_violations_or_external_requests(live_server: Any
     foreign: list[str] = []
     page.on("request", lambda req: foreign.append(req.url) if not req.url.startswith(base) else None)
     broken: list[str] = []
-    page.on("response", lambda res: broken.append(f"{res.status} {res.url}") if "/static/" in res.url and res.status >= 400 else None)
+    page.on(
+        "response",
+        lambda res: broken.append(f"{res.status} {res.url}") if "/static/" in res.url and res.status >= 400 else None,
+    )
 
     log_in(page, base, world.teacher_lizuma.username)
     for url in (
