@@ -14,5 +14,6 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("i18n/", include(i18n_patterns)),
     path("", include("pumpurs.audit.urls")),
+    path("imports/", include("pumpurs.imports.urls")),
     path("", include("pumpurs.people.urls")),
 ]

@@ -41,6 +41,13 @@ class ImportBatch(PublicIdModel):
     sha256 = models.CharField(max_length=64)
     size_bytes = models.BigIntegerField(default=0)
     encoding = models.CharField(max_length=20, blank=True)
+    # What the submitter asked for (blank: detect); ``encoding`` above is what the reader found.
+    encoding_choice = models.CharField(_("encoding asked for"), max_length=20, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    # The checked (dry-run) batch this one applies; one confirmation per preview, enforced here.
+    preview = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="confirmation"
+    )
     delimiter = models.CharField(max_length=4, blank=True)
     rows = models.BigIntegerField(default=0)
     created = models.BigIntegerField(default=0)

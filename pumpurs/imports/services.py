@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,9 +54,20 @@ def _check_permission(actor: Any, institution: Institution | None) -> None:
 
 
 def import_batch_create(
-    *, actor: Any, kind: str, path: Path, filename: str, institution: Institution | None, dry_run: bool
+    *,
+    actor: Any,
+    kind: str,
+    path: Path,
+    filename: str,
+    institution: Institution | None,
+    dry_run: bool,
+    encoding_choice: str = "",
+    sheet: str = "",
 ) -> ImportBatch:
-    """Record a submitted file (kept for the retention period) before it is checked."""
+    """Record a submitted file (kept for the retention period) before it is checked.
+
+    ``encoding_choice`` and ``sheet`` are kept for a worker that runs the batch later (blank: detect,
+    first sheet)."""
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     _check_permission(actor, institution)
@@ -68,6 +79,8 @@ def import_batch_create(
         filename=Path(filename).name[:255],
         sha256=file_sha256(path),
         size_bytes=path.stat().st_size,
+        encoding_choice=encoding_choice,
+        sheet=sheet,
     )
     with path.open("rb") as handle:
         batch.file.save(str(batch.public_id), File(handle), save=False)
@@ -134,6 +147,64 @@ def import_batch_run(
             with report.open("rb") as handle:
                 batch.report.save(f"{batch.public_id}-errors.csv", File(handle), save=True)
     return result
+
+
+def import_batch_confirmable(*, actor: Any, batch: ImportBatch) -> bool:
+    """Whether ``actor`` may apply ``batch``: their own clean dry run, not applied yet, file still kept."""
+    return (
+        actor is not None
+        and batch.actor_id == actor.pk
+        and batch.dry_run
+        and batch.status == ImportBatch.Status.DRY_RUN
+        and batch.error_count == 0
+        and batch.rejected == 0
+        and bool(batch.file)
+        and not ImportBatch.objects.filter(preview=batch).exists()
+    )
+
+
+@transaction.atomic
+def import_batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Apply a checked file: a new, queued, non-dry-run batch with a copy of the preview's stored
+    file, the same kind, school and reading choices. Only the actor of a clean dry run may confirm
+    it, once (a database constraint keeps a double submit from applying twice). The new batch is
+    still to be run (``import_batch_run`` or the worker); it checks every row again, so data that
+    changed since the preview is caught, not written.
+    """
+    _check_permission(actor, batch.institution)
+    # Lock the preview: of two submits of one Apply button, the second waits and then sees the first.
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if not import_batch_confirmable(actor=actor, batch=batch):
+        raise ValidationError(_("Only your own check of a file without errors can be applied, and only once."))
+    with tempfile.TemporaryDirectory(prefix="pumpurs-confirm-") as tmp:
+        local = Path(tmp) / "upload"
+        with batch.file.open("rb") as src, local.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        if file_sha256(local) != batch.sha256:
+            raise ValidationError(_("The stored file has changed since it was checked: upload it again."))
+        try:
+            with transaction.atomic():
+                confirmed = import_batch_create(
+                    actor=actor,
+                    kind=batch.kind,
+                    path=local,
+                    filename=batch.filename,
+                    institution=batch.institution,
+                    dry_run=False,
+                    encoding_choice=batch.encoding_choice,
+                    sheet=batch.sheet,
+                )
+                confirmed.preview = batch
+                confirmed.save(update_fields=["preview"])
+        except IntegrityError:
+            raise ValidationError(_("This check has already been applied.")) from None
+    audit_record(
+        actor=actor,
+        action="imports.batch.confirmed",
+        target=confirmed,
+        data={"preview": str(batch.public_id), "kind": batch.kind, "file_sha256": batch.sha256},
+    )
+    return confirmed
 
 
 def _record(batch: ImportBatch, result: ImportResult) -> None:

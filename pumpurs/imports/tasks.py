@@ -15,4 +15,5 @@ def import_batch_process(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("actor", "institution").get(pk=batch_id)
     if batch.status != ImportBatch.Status.QUEUED:
         return batch.status
-    return import_batch_run(batch).status
+    # The reading choices made on the upload page travel with the batch (blank: detect, first sheet).
+    return import_batch_run(batch, encoding=batch.encoding_choice or None, sheet=batch.sheet or None).status

@@ -17,18 +17,46 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 
 from pumpurs.core.testing.personas import World
+from pumpurs.imports.models import ImportBatch
+from pumpurs.people.models import Institution, User
+
+
+def _batch(coordinator: User, school: Institution) -> uuid.UUID:
+    """A checked file with an error report, as its school's coordinator left it."""
+    batch = ImportBatch.objects.create(
+        kind="attendance",
+        actor=coordinator,
+        institution=school,
+        dry_run=True,
+        status=ImportBatch.Status.REJECTED,
+        filename="attendance.csv",
+        sha256="0" * 64,
+        error_count=1,
+        report="imports/reports/none.csv",
+    )
+    return batch.public_id
+
 
 # For each URL name with a uuid argument: (an object of hers, an object outside her scope).
-OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID, uuid.UUID]]] = {
+# None: she has no object of that kind at all (a class teacher imports nothing).
+OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     "pupil_detail": lambda w: (w.pupil_lizuma.public_id, w.pupil_tirzas.public_id),
     "class_detail": lambda w: (w.lizuma_7a.public_id, w.tirzas_7a.public_id),
     "institution_detail": lambda w: (w.lizuma.public_id, w.tirzas.public_id),
     "municipality_detail": lambda w: (w.gulbene.public_id, w.madona.public_id),
+    **{
+        name: lambda w: (None, _batch(w.coordinator_tirzas, w.tirzas))
+        for name in ("import_detail", "import_apply", "import_errors")
+    },
 }
 # Objects in her own school or municipality that are still not hers.
 NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "pupil_detail": lambda w: w.pupil_lizuma_8a.public_id,
     "class_detail": lambda w: w.lizuma_8a.public_id,
+    **{
+        name: lambda w: _batch(w.coordinator_lizuma, w.lizuma)
+        for name in ("import_detail", "import_apply", "import_errors")
+    },
 }
 
 
@@ -64,7 +92,8 @@ def test_lizuma_teacher_gets_404_outside_her_scope_and_200_inside(world: World, 
     client = Client()
     client.force_login(world.teacher_lizuma)
     own, foreign = OBJECTS[name](world)
-    assert client.get(reverse(name, args=[own])).status_code == 200
+    if own is not None:
+        assert client.get(reverse(name, args=[own])).status_code == 200
     assert client.get(reverse(name, args=[foreign])).status_code == 404
     assert client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404
     if name in NEIGHBOURS:
@@ -76,6 +105,9 @@ def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
     client.force_login(world.teacher_tirzas)
     for name, objects in OBJECTS.items():
         lizuma_side, _ = objects(world)
-        if name == "municipality_detail":
+        if name == "municipality_detail" or lizuma_side is None:
             continue  # Gulbene is her municipality too
         assert client.get(reverse(name, args=[lizuma_side])).status_code == 404, name
+    # Lizuma objects that are not Ilze's either, such as the files Lizuma's coordinator imported.
+    for name, neighbour in NEIGHBOURS.items():
+        assert client.get(reverse(name, args=[neighbour(world)])).status_code == 404, name
