@@ -37,6 +37,12 @@ class ImportContext:
         bounds = (today, today) if first is None or last is None else (first.starts_on, last.ends_on)
         return cls(actor=actor, today=today, institution=institution, pupils=pupils, school_days=bounds)
 
+    def preload(self) -> None:
+        """Load everything the checks read from the database, so they can run off-thread."""
+        self.pupil_by_hash()
+        self.subjects()
+        self.periods()
+
     # ---- pupils ---------------------------------------------------------------------------------
 
     def pupil_by_hash(self) -> dict[str, int]:

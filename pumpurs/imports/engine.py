@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pumpurs.imports.context import ImportContext
-from pumpurs.imports.readers import Source, SourceError, iter_batches
+from pumpurs.imports.readers import BATCH_ROWS, Source, SourceError, iter_batches
 from pumpurs.imports.specs import SPECS
 from pumpurs.imports.specs.base import ERROR_SCHEMA, ImportSpec, tidy
 from pumpurs.imports.staging import Stage
@@ -123,7 +126,7 @@ def run_import(
     ctx: ImportContext,
     dry_run: bool,
     progress: Progress | None = None,
-    batch_rows: int = 500_000,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportResult:
     chosen = choose_spec(kind, source.header)
     if isinstance(chosen, ImportResult):
@@ -153,27 +156,125 @@ def _run_facts(
     progress: Progress | None,
     batch_rows: int,
 ) -> ImportResult:
+    ctx.preload()
+    if connection.vendor == "postgresql" and not dry_run:
+        direct = _run_direct(spec, source, names, ctx, progress, batch_rows)
+        if direct is not None:
+            return direct
+    return _run_staged(spec, source, names, ctx, dry_run, progress, batch_rows)
+
+
+def _validated(
+    spec: ImportSpec, source: Source, names: list[str], ctx: ImportContext, batch_rows: int
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, int]]:
+    """(clean rows, errors, rows read) per batch, prepared one batch ahead in a second thread.
+
+    Reading and validating (polars, which releases the GIL) overlaps with the database taking
+    the previous batch. The queue holds one batch, so memory stays bounded. The caller must
+    have run ``ctx.preload()``: the thread never touches the connection (which may be busy
+    with a COPY by then).
+    """
     assert spec.validate is not None
+    validate = spec.validate
+    language = translation.get_language()
+    handoff: queue.Queue[tuple[pl.DataFrame, pl.DataFrame, int] | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            with translation.override(language):
+                for raw in iter_batches(source, names, batch_rows=batch_rows):
+                    if stop.is_set():
+                        return
+                    batch = _prepare(raw, spec)
+                    clean, errors = validate(batch, ctx)
+                    handoff.put((clean, errors, batch.height))
+            handoff.put(None)
+        except BaseException as exc:  # handed to the consumer thread, which re-raises it
+            handoff.put(exc)
+
+    worker = threading.Thread(target=produce, name="pumpurs-import-validate", daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                handoff.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
+
+
+class _Fallback(Exception):
+    """The direct path cannot finish: redo the import through the staging table."""
+
+
+def _run_direct(
+    spec: ImportSpec, source: Source, names: list[str], ctx: ImportContext, progress: Progress | None, batch_rows: int
+) -> ImportResult | None:
+    """PostgreSQL fast path for facts that are all new: ``COPY`` straight into the target.
+
+    The target's primary key refuses a key that already exists or repeats in the file; then
+    (or at the first invalid row) everything written here is rolled back to a savepoint and the
+    caller takes the staging path, which reports, counts and merges exactly. For a file of new
+    days this skips the stage, its index and the merge.
+    """
+    import psycopg
+
+    table = connection.ops.quote_name(spec.target._meta.db_table)
+    columns = [*spec.key, *spec.values]
+    result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint inside the import's transaction
+            raw = cursor.cursor
+            cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+            with raw.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+                for clean, errors, read in _validated(spec, source, names, ctx, batch_rows):
+                    if errors.height:
+                        raise _Fallback
+                    result.rows += read
+                    copy.write(clean.select(columns).write_csv(include_header=False, date_format="%Y-%m-%d"))
+                    if progress is not None:
+                        progress(result.rows)
+            if result.rows == 0:
+                raise _Fallback  # the staging path reports the empty file
+    except (_Fallback, psycopg.errors.UniqueViolation):
+        return None
+    result.created = result.rows
+    return result
+
+
+def _run_staged(
+    spec: ImportSpec,
+    source: Source,
+    names: list[str],
+    ctx: ImportContext,
+    dry_run: bool,
+    progress: Progress | None,
+    batch_rows: int,
+) -> ImportResult:
     result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
     stage = Stage(spec)
     error_frames: list[pl.DataFrame] = []
-    for raw in iter_batches(source, names, batch_rows=batch_rows):
-        batch = _prepare(raw, spec)
-        result.rows += batch.height
-        clean, errors = spec.validate(batch, ctx)
+    for clean, errors, read in _validated(spec, source, names, ctx, batch_rows):
+        result.rows += read
         if errors.height:
             error_frames.append(errors)
-        stage.load(clean)
+        stage.load(clean)  # kept even after an error: repeated keys are reported too
         if progress is not None:
             progress(result.rows)
-    duplicates = stage.duplicates() if stage.has_duplicates() else []
+    stage_duplicates = stage.duplicates() if stage.has_duplicates() else []
     stage.analyse()
-    if duplicates:
+    if stage_duplicates:
         error_frames.append(
             pl.DataFrame(
                 [
                     (row, ",".join(spec.key).replace("_id", ""), "duplicate_row", _duplicate_message(first))
-                    for row, first in duplicates
+                    for row, first in stage_duplicates
                 ],
                 schema=ERROR_SCHEMA,
                 orient="row",

@@ -21,7 +21,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.imports.context import ImportContext, pupils_for_import
 from pumpurs.imports.engine import ImportResult, progress_writer, run_import, whole_file_error, write_report
 from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.readers import SourceError, open_source
+from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
 from pumpurs.imports.specs import KINDS
 from pumpurs.people import access
 from pumpurs.people.models import Institution
@@ -94,7 +94,7 @@ def import_batch_run(
     encoding: str | None = None,
     sheet: str | None = None,
     today: dt.date | None = None,
-    batch_rows: int = 500_000,
+    batch_rows: int = BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check and (unless a dry run) apply ``batch``'s file. The facts and the batch's audit

@@ -148,3 +148,16 @@ def test_teacher_of_another_school_cannot_import_our_pupils(world: World, run_im
             "T-LIZUMS",
         )
     assert refused.value.returncode == 2
+
+
+def test_quoted_line_breaks_are_kept_and_extra_cells_refused(world: World, run_import, tmp_path: Path) -> None:
+    anna = world.pupil_lizuma.personal_code
+    header = "personal_code,date,category,severity,description\n"
+    good = tmp_path / "q.csv"
+    good.write_text(header + f'{anna},2026-09-07,Stundas traucēšana,zema,"Pirmā rinda\notrā rinda"\n', encoding="utf-8")
+    code, summary = run_import("incidents", good, "--dry-run", "--today", "2026-11-28")
+    assert (code, summary["rows"], summary["errors"]) == (0, 1, [])
+    ragged = tmp_path / "r.csv"
+    ragged.write_text(header + f"{anna},2026-09-07,X,zema,apraksts,lieka šūna\n", encoding="utf-8")
+    code, summary = run_import("incidents", ragged)
+    assert (code, summary["errors"][0]["code"]) == (1, "csv_malformed")

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from pumpurs.imports.readers import BATCH_ROWS
 from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.imports.specs import KINDS
 from pumpurs.people.models import Institution, User
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
         parser.add_argument("--user", help="import as this user, with their scope (default: the server's authority)")
         parser.add_argument("--today", type=dt.date.fromisoformat, help=argparse_hidden())
-        parser.add_argument("--batch-rows", type=int, default=500_000, help="rows checked per batch")
+        parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS, help="rows checked per batch")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
