@@ -176,7 +176,7 @@ def open_source(
         detected, file_format, delimiter = "xlsx", "xlsx", ","
     else:
         if sheet is not None:
-            raise SourceError("sheet_not_xlsx", _("--sheet applies to XLSX files only; this file is CSV."))
+            raise SourceError("sheet_not_xlsx", _("A sheet name applies to XLSX files only; this file is CSV."))
         if encoding is not None:
             key = encoding.strip().lower()
             if key not in ENCODING_ALIASES:

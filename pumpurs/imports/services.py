@@ -98,10 +98,37 @@ def import_batch_run(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check and (unless a dry run) apply ``batch``'s file. The facts and the batch's audit
-    event commit together; a rejected file changes nothing but its own batch record and event."""
+    event commit together; a rejected file changes nothing but its own batch record and event.
+    An unexpected failure (database, disk) marks the batch failed, audited, and re-raises."""
     today = today or timezone.localdate()
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
+    try:
+        return _run(batch, encoding=encoding, sheet=sheet, today=today, batch_rows=batch_rows, on_progress=on_progress)
+    except Exception as exc:
+        progress_path(batch).unlink(missing_ok=True)
+        with transaction.atomic():
+            batch.status = ImportBatch.Status.FAILED
+            batch.finished_at = timezone.now()
+            batch.save(update_fields=["status", "finished_at"])
+            audit_record(
+                actor=batch.actor,
+                action="imports.batch.failed",
+                target=batch,
+                data={"kind": batch.kind, "file_sha256": batch.sha256, "error": type(exc).__name__},
+            )
+        raise
+
+
+def _run(
+    batch: ImportBatch,
+    *,
+    encoding: str | None,
+    sheet: str | None,
+    today: dt.date,
+    batch_rows: int,
+    on_progress: Callable[[int], None] | None,
+) -> ImportResult:
     ctx = ImportContext.build(
         actor=batch.actor,
         today=today,

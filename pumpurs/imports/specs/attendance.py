@@ -47,7 +47,8 @@ def _validate_daily(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame,
     errors.append(
         errors_where(
             df,
-            parse_int("lessons").is_not_null() & (total > parse_int("lessons")),
+            # Only when every count is itself valid: a negative cell is reported once, as negative.
+            (parse_int("lessons") >= 0) & pl.all_horizontal(c >= 0 for c in counts) & (total > parse_int("lessons")),
             "lessons",
             "absences_exceed_lessons",
             message(

@@ -51,3 +51,27 @@ def test_purge_deletes_old_files_but_keeps_the_record(world: World, tmp_path: Pa
     assert not batch.file
     assert batch.sha256
     assert AuditEvent.objects.filter(action="imports.batch.files_purged", object_id=str(batch.public_id)).count() == 1
+
+
+def test_an_unexpected_failure_marks_the_batch_failed_and_audits_it(world: World, tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from pumpurs.imports import services
+    from pumpurs.imports.services import import_batch_run
+
+    def broken(**kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "run_import", broken)
+    path = write_csv(tmp_path / "a.csv", rows_for(world))
+    batch = import_batch_create(
+        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
+    )
+    with pytest.raises(OSError, match="disk full"):
+        import_batch_run(batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not services.progress_path(batch).exists()
+    event = AuditEvent.objects.get(action="imports.batch.failed")
+    assert event.data["error"] == "OSError"
+    assert AttendanceDay.objects.count() == 0
