@@ -189,7 +189,7 @@ def open_source(
                 raise SourceError(
                     "encoding",
                     _(
-                        "The file is not valid UTF-8: it looks like Windows-1257. Leave out --encoding to have it detected."
+                        "The file is not valid UTF-8: it looks like Windows-1257. Let the encoding be detected automatically."
                     ),
                 )
         else:
