@@ -83,8 +83,8 @@ def choose_spec(kind: str, header: list[str]) -> tuple[ImportSpec, list[str]] | 
         names, missing, duplicated = spec.match_header(header)
         if not missing and not duplicated:
             return spec, names
-        resembles = all(s in names for s in spec.signature)
-        candidates.append((not resembles, len(missing), spec, missing, duplicated))
+        resemblance = sum(s in names for s in spec.signature)
+        candidates.append((-resemblance, len(missing), spec, missing, duplicated))
     spec, missing, duplicated = min(candidates, key=lambda c: (c[0], c[1]))[2:]
     if duplicated:
         return whole_file_error(

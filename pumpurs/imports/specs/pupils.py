@@ -81,7 +81,6 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
     }
     visible = ctx.pupil_by_hash()
     seen: dict[str, int] = {}
-    pupils_by_hash = {}
     for row in rows.iter_rows(named=True):
         n = int(row["_row"])
         bad = len(errors.items)
@@ -202,7 +201,7 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
         changed, pupil = _upsert_pupil(
             existing_id, digits, code_hash, first, last, birth, gender, klass, enrolled_from, ctx
         )
-        pupils_by_hash[code_hash] = pupil.pk
+        visible[code_hash] = pupil.pk  # a later row repeating this pupil is a duplicate, not a stranger
         if guardian is not None:
             changed = _upsert_guardian(pupil, guardian) or changed
         result.touched_pupils.append(pupil.pk)
@@ -212,7 +211,6 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
             result.updated += 1
         else:
             result.unchanged += 1
-    visible.update(pupils_by_hash)
     return errors.frames()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from io import StringIO
@@ -13,8 +15,11 @@ from django.core.management import call_command
 
 
 def write_csv(path: Path, rows: list[list[Any]], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
-    text = "\n".join(delimiter.join("" if c is None else str(c) for c in row) for row in rows) + "\n"
-    path.write_bytes(text.encode(encoding))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(
+        ["" if c is None else str(c) for c in row] for row in rows
+    )
+    path.write_bytes(buffer.getvalue().encode(encoding))
     return path
 
 
