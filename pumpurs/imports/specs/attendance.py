@@ -128,7 +128,7 @@ def _subject_errors(df: pl.DataFrame, subject: pl.Expr) -> pl.DataFrame:
         "subject_unknown",
         message(
             _(
-                "'{value}' is not on the list of subjects: use the name as listed in the app (Subjects) or ask to add it."
+                "'{value}' is not on the list of subjects: use a subject's name as listed, or ask the national team to add it."
             ),
             text("subject"),
         ),
