@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from pumpurs.core.text import Folded, fold
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.calendar import current_school_year
@@ -134,13 +135,15 @@ def pupils_with_current_class(queryset: QuerySet[Pupil], *, today: dt.date | Non
 
 
 def pupil_search_by_name(user: Any, *, query: str) -> list[Pupil]:
-    """Pupils the user may see whose first or last name contains every word of ``query``."""
+    """Pupils the user may see whose first or last name contains every word of ``query``,
+    ignoring case and Latvian diacritics ("berzins" finds "Bērziņš")."""
     words = query.split()[:5]
     if not words:
         return []
-    queryset = access.pupils_visible_to(user)
+    queryset = access.pupils_visible_to(user).annotate(_first=Folded("first_name"), _last=Folded("last_name"))
     for word in words:
-        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        folded = fold(word)
+        queryset = queryset.filter(Q(_first__contains=folded) | Q(_last__contains=folded))
     return list(pupils_with_current_class(queryset).order_by("last_name", "first_name")[: NAME_SEARCH_LIMIT + 1])
 
 
