@@ -26,16 +26,11 @@ def fold(text: str) -> str:
 
 class Folded(Func):
     output_field = CharField()
+    # PostgreSQL (and the default): lower-case, then map the Latvian letters to plain ones.
+    template = f"lower(translate(%(expressions)s, '{LATVIAN}', '{PLAIN}'))"
 
-    def __init__(self, expression: Any) -> None:
-        super().__init__(expression)
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        if connection.vendor == "sqlite":
-            return super().as_sql(compiler, connection, function=SQLITE_FUNCTION, **extra)
-        return super().as_sql(
-            compiler, connection, template=f"lower(translate(%(expressions)s, '{LATVIAN}', '{PLAIN}'))", **extra
-        )
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template=f"{SQLITE_FUNCTION}(%(expressions)s)", **extra_context)
 
 
 def _register(sender: Any, connection: Any, **kwargs: Any) -> None:
