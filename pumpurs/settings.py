@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pumpurs.people",
     "pumpurs.journal",
     "pumpurs.imports",
+    "pumpurs.risk",
 ]
 
 MIDDLEWARE = [
@@ -175,3 +176,17 @@ PUMPURS_ATTENDANCE_MARKS = env_mapping(
 # How long an uploaded import file is kept with its batch record. The legal retention period is
 # the operator's decision; 365 days is an example default, not a regulation.
 PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 365)
+
+# Early identification: national default thresholds of the flag rules (issue 4). Municipalities
+# may override them (risk.ThresholdOverride). Sources: more than 20 unjustified lessons brings in
+# the municipality (Cabinet Regulation No. 89 of 1.2.2011 and school practice, DESIGN §4; whether
+# "per semester" applies is unconfirmed); the others are the programme's working defaults.
+PUMPURS_RISK_THRESHOLDS = {
+    "unjustified_semester": 20,  # flag when unjustified lessons in the semester exceed this
+    "attendance_4w": 90,  # flag when attendance in the last 4 weeks is below this per cent
+    "failing_term_grade": 1,  # flag at this many failing term grades (below 4 or neieskaitīts)
+    "nv_period": 2,  # flag at this many "nv" in a semester
+    "average_drop": 1.0,  # flag when the average grade falls by this much against the last semester
+    "incidents_4w": 2,  # flag at this many incidents in 4 weeks
+    "over_age": 2,  # flag when older than usual for the grade by this many years
+}

@@ -43,6 +43,17 @@ class Perm(StrEnum):
     IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
     VIEW_AUDIT = "audit.view"
     MANAGE_STAFF = "people.manage_staff"
+    # Early identification (issue 4).
+    VIEW_RISK = "risk.view"  # a pupil's flags, indicators, questionnaire results, decision log
+    VIEW_RISK_COUNTS = "risk.view_counts"  # per-school counts of flagged pupils, no names
+    DECIDE_FLAGS = "risk.decide"  # accept or dismiss a flag
+    ASSESS = "risk.assess"  # fill or add to the semester risk questionnaire
+    VIEW_SENSITIVE = "risk.view_sensitive"  # family and health items of the questionnaire
+    MANAGE_CAPACITY = "risk.capacity"  # how many pupils the school can support this semester
+    MANAGE_THRESHOLDS = "risk.thresholds"  # municipal overrides of rule thresholds
+    MANAGE_INSTRUMENTS = "risk.instruments"  # new versions of the questionnaire
+    VIEW_FAIRNESS = "risk.fairness"  # flag rates by gender and grade band, small cells suppressed
+    VIEW_OUTBOX = "risk.outbox"  # notices sent to guardians and the municipality
 
 
 _SCHOOL_DETAIL = {
@@ -53,17 +64,38 @@ _SCHOOL_DETAIL = {
     Perm.SEARCH_BY_PERSONAL_CODE,
 }
 
+_RISK_READ = {Perm.VIEW_RISK, Perm.VIEW_RISK_COUNTS}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.CLASS_TEACHER: frozenset(_SCHOOL_DETAIL),
-    Role.SPECIALIST: frozenset(_SCHOOL_DETAIL),
-    Role.SCHOOL_COORDINATOR: frozenset(_SCHOOL_DETAIL | {Perm.MANAGE_PUPILS, Perm.IMPORT_DATA}),
-    Role.DIRECTOR: frozenset(_SCHOOL_DETAIL),
-    Role.MUNICIPALITY_COORDINATOR: frozenset(_SCHOOL_DETAIL | {Perm.IMPORT_DATA}),
+    Role.CLASS_TEACHER: frozenset(_SCHOOL_DETAIL | _RISK_READ | {Perm.DECIDE_FLAGS, Perm.ASSESS, Perm.VIEW_SENSITIVE}),
+    Role.SPECIALIST: frozenset(_SCHOOL_DETAIL | _RISK_READ | {Perm.ASSESS, Perm.VIEW_SENSITIVE}),
+    Role.SCHOOL_COORDINATOR: frozenset(
+        _SCHOOL_DETAIL
+        | _RISK_READ
+        | {
+            Perm.MANAGE_PUPILS,
+            Perm.IMPORT_DATA,
+            Perm.DECIDE_FLAGS,
+            Perm.ASSESS,
+            Perm.VIEW_SENSITIVE,
+            Perm.MANAGE_CAPACITY,
+            Perm.VIEW_FAIRNESS,
+            Perm.VIEW_OUTBOX,
+        }
+    ),
+    Role.DIRECTOR: frozenset(_SCHOOL_DETAIL | _RISK_READ | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS}),
+    # The municipality sees how many pupils each school flags, not who (issue 4).
+    Role.MUNICIPALITY_COORDINATOR: frozenset(
+        _SCHOOL_DETAIL
+        | {Perm.IMPORT_DATA, Perm.VIEW_RISK_COUNTS, Perm.MANAGE_THRESHOLDS, Perm.VIEW_FAIRNESS, Perm.VIEW_OUTBOX}
+    ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
     # their families' contacts.
-    Role.NATIONAL_PROGRAMME: frozenset({Perm.VIEW_OVERVIEW, Perm.VIEW_PUPILS}),
+    Role.NATIONAL_PROGRAMME: frozenset(
+        {Perm.VIEW_OVERVIEW, Perm.VIEW_PUPILS, Perm.VIEW_RISK_COUNTS, Perm.MANAGE_INSTRUMENTS, Perm.VIEW_FAIRNESS}
+    ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.
-    Role.DATA_PROTECTION_OFFICER: frozenset(_SCHOOL_DETAIL | {Perm.VIEW_AUDIT}),
+    Role.DATA_PROTECTION_OFFICER: frozenset(_SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS}),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF}),
 }
 

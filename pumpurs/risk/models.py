@@ -1,0 +1,315 @@
+"""Early identification: indicators, flags with reasons and their decisions, the semester risk
+questionnaire, notices and school capacity (issue 4).
+
+Everything computed keeps the rule version and the inputs it came from, so a flag can be
+explained later exactly as it was raised (DESIGN §7: advisory scores, logged overrides).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.core.models import PublicIdModel
+from pumpurs.people.models import Guardian, Institution, Municipality, Period, Pupil
+
+
+class Window(models.TextChoices):
+    PERIOD = "period", _("semester")
+    FOUR_WEEKS = "4w", _("last 4 weeks")
+
+
+class IndicatorSnapshot(models.Model):
+    """One pupil's indicators for one semester or for the 4 weeks ending at ``window_end``."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="indicator_snapshots")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    window = models.CharField(max_length=8, choices=Window.choices)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    computed_at = models.DateTimeField()
+    rule_version = models.CharField(max_length=20)
+    lessons = models.IntegerField(default=0)
+    unjustified = models.IntegerField(default=0)
+    illness = models.IntegerField(default=0)
+    other_justified = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    # Share of lessons attended, 0–100; null without attendance data.
+    attendance_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    failing_grades = models.IntegerField(default=0)
+    nv_count = models.IntegerField(default=0)
+    average_grade = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    average_change = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    incidents = models.IntegerField(default=0)
+    repeated_grade = models.BooleanField(default=False)
+    over_age_years = models.IntegerField(default=0)
+    school_changes_12m = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("indicator snapshot")
+        verbose_name_plural = _("indicator snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "period", "window"], name="indicator_snapshot_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period_id} {self.window}"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("accepted")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class Flag(PublicIdModel):
+    """A rule's finding about one pupil in one semester, with its reason and evidence.
+
+    The decision history lives in ``FlagDecision`` (append-only); ``status`` is the latest
+    decision. A flag whose condition recurs after dismissal is raised again as a new row that
+    links to the dismissed one (``previous``), so the history stays visible.
+    """
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="flags")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(_("rule"), max_length=40)
+    rule_version = models.CharField(max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    threshold = models.DecimalField(max_digits=8, decimal_places=2)
+    # The reason in words is rendered from (rule, value, threshold, evidence) in the reader's language.
+    evidence = models.JSONField(default=dict)  # frozen inputs: counts, dates, window, data source
+    raised_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    condition_holds = models.BooleanField(default=True)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            # At most one live (open or accepted) flag per pupil, rule and semester.
+            models.UniqueConstraint(
+                fields=["pupil", "period", "rule"],
+                condition=Q(status__in=["open", "accepted"]),
+                name="flag_one_live_per_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period"], name="flag_status_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.pupil_id} {self.status}"
+
+
+class DismissReason(models.TextChoices):
+    KNOWN_CAUSE = "known_cause", _("cause known and being handled (e.g. long illness)")
+    DATA_ERROR = "data_error", _("the data is wrong")
+    NOT_AT_RISK = "not_at_risk", _("pupil is not at risk, in our judgement")
+    SUPPORTED_ELSEWHERE = "supported_elsewhere", _("already supported by another service")
+    OTHER = "other", _("other (see comment)")
+
+
+class FlagDecision(models.Model):
+    """Append-only log of what a person decided about a flag."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        DISMISSED = "dismissed", _("dismissed")
+        REOPENED = "reopened", _("reopened")
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.CharField(max_length=24, choices=DismissReason.choices, blank=True)
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = _("flag decision")
+        verbose_name_plural = _("flag decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="dismissed") | ~Q(reason=""), name="flag_dismissal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flag_id} {self.decision}"
+
+
+class ThresholdOverride(models.Model):
+    """A municipality's own threshold for one rule (national defaults are settings)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "rule"], name="threshold_override_key")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.rule}={self.value}"
+
+
+class Instrument(PublicIdModel):
+    """A versioned questionnaire. Once answered it is never edited: a change makes a new version."""
+
+    code = models.SlugField(max_length=40)
+    version = models.PositiveIntegerField()
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_official = models.BooleanField(default=False)  # the shipped default is not the official form
+    is_active = models.BooleanField(default=True)
+    # Overall level from the weighted score share (0–100): below low → none, etc.
+    low_from = models.DecimalField(max_digits=5, decimal_places=2)
+    medium_from = models.DecimalField(max_digits=5, decimal_places=2)
+    high_from = models.DecimalField(max_digits=5, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="instrument_version_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class RiskGroup(models.TextChoices):
+    LEARNING = "learning", _("learning and school")
+    ECONOMIC = "economic", _("economic")
+    FAMILY = "family", _("family")
+    SOCIAL_HEALTH = "social_health", _("social environment and health")
+
+
+class InstrumentItem(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    group = models.CharField(max_length=20, choices=RiskGroup.choices)
+    code = models.SlugField(max_length=60)
+    text = models.CharField(max_length=300)
+    weight = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    order = models.PositiveSmallIntegerField()
+    # Sensitive items (health, family) are shown only with the sensitive-data permission.
+    sensitive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="instrument_item_key")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Level(models.TextChoices):
+    NONE = "none", _("none")
+    LOW = "low", _("low")
+    MEDIUM = "medium", _("medium")
+    HIGH = "high", _("high")
+
+
+class Assessment(PublicIdModel):
+    """One semester's questionnaire for one pupil: a draft until submitted; history kept."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="assessments")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Frozen at submission, with the instrument version above (scoring is re-explainable).
+    level = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    score_share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    group_scores = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "period", "instrument"], name="assessment_one_per_semester"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period_id} {self.status}"
+
+
+class Answer(models.TextChoices):
+    NO = "no", _("no")
+    PARTLY = "partly", _("partly")
+    YES = "yes", _("yes")
+
+
+class AssessmentAnswer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(InstrumentItem, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=8, choices=Answer.choices)
+    comment = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="assessment_answer_key")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.item_id} {self.answer}"
+
+
+class SchoolCapacity(models.Model):
+    """How many pupils a school can support this semester (orders its watch list)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    capacity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "period"], name="school_capacity_key")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period_id} {self.capacity}"
+
+
+class Notice(PublicIdModel):
+    """A message to a guardian or a municipality coordinator, kept in an in-app outbox.
+
+    ``dedupe_key`` makes re-imports harmless: the same event never produces a second notice.
+    """
+
+    class Kind(models.TextChoices):
+        SAME_DAY_ABSENCE = "same_day_absence", _("same-day absence notice to guardians")
+        THRESHOLD_CROSSED = "threshold_crossed", _("unjustified-absence threshold crossed")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        NO_CONTACT = "no_contact", _("no contact data")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="notices")
+    guardian = models.ForeignKey(Guardian, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipient_email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pupil_id} {self.status}"
