@@ -190,3 +190,25 @@ PUMPURS_RISK_THRESHOLDS = {
     "incidents_4w": 2,  # flag at this many incidents in 4 weeks
     "over_age": 2,  # flag when older than usual for the grade by this many years
 }
+
+# Mail for notices (guardians, municipality coordinators). The console backend prints them:
+# right for the demo; production sets PUMPURS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and the PUMPURS_EMAIL_* connection settings.
+_EMAIL_BACKEND = env_str("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": (
+            {
+                "host": env_str("PUMPURS_EMAIL_HOST", "localhost"),
+                "port": env_int("PUMPURS_EMAIL_PORT", 25),
+                "username": env_str("PUMPURS_EMAIL_USER", ""),
+                "password": env_str("PUMPURS_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("PUMPURS_EMAIL_TLS", False),
+            }
+            if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("PUMPURS_FROM_EMAIL", "PuMPuRS <pumpurs@localhost>")

@@ -59,6 +59,9 @@ class Institution(PublicIdModel, TimestampedModel):
     # Grades 1–12 for general education; courses 1–4 for vocational schools.
     grade_min = models.PositiveSmallIntegerField(_("lowest grade or course"), default=1)
     grade_max = models.PositiveSmallIntegerField(_("highest grade or course"), default=9)
+    # Cabinet Regulation No. 89: the school contacts the parents the same day when a pupil is
+    # absent without a known reason. Schools that do it through PuMPuRS switch this on.
+    same_day_absence_notices = models.BooleanField(_("same-day absence notices to guardians"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Callable
-from io import StringIO
 from pathlib import Path
 from typing import Any
-
-import pytest
-from django.core.management import call_command
 
 
 def write_csv(path: Path, rows: list[list[Any]], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
@@ -33,19 +27,3 @@ def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
         sheet.append(row)
     book.save(path)
     return path
-
-
-@pytest.fixture
-def run_import(tmp_path: Path) -> Callable[..., tuple[int, dict[str, Any]]]:
-    """Run ``pumpurs import`` with --json and return (exit code, parsed summary)."""
-
-    def run(kind: str, path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-        out = StringIO()
-        code = 0
-        try:
-            call_command("import", kind, str(path), "--json", *args, stdout=out)
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        return code, json.loads(out.getvalue())
-
-    return run

@@ -1,0 +1,201 @@
+"""Notices: the same-day absence notice to guardians and the municipality's threshold notice.
+
+Both are found set-based and written with ``bulk_create(ignore_conflicts=True)`` on a unique
+``dedupe_key``: re-importing the same attendance, or refreshing flags again, never produces a
+second notice (issue 4, item 6). Every notice is kept in the in-app outbox with its delivery
+status; a guardian without contact data becomes a notice with status "no contact", so the
+school sees the gap instead of silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from pumpurs.audit.services import audit_record
+from pumpurs.journal.models import AttendanceDay
+from pumpurs.people.models import Enrolment, Guardian, Period, Role, RoleGrant
+from pumpurs.risk.models import Flag, Notice
+
+SEND_BATCH = 500
+
+
+def _open_enrolment(today: dt.date) -> Q:
+    return Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+
+
+@transaction.atomic
+def same_day_notices_create(*, day: dt.date) -> int:
+    """Queue a notice to every guardian of each pupil recorded with unjustified lessons on
+    ``day`` at a school that has same-day notices switched on. Returns how many are new.
+
+    Only today's absences qualify (the rule is "the same school day"); older rows in an import
+    are history, not news.
+    """
+    absent = AttendanceDay.objects.filter(date=day, unjustified__gt=0).values("pupil_id")
+    enrolled = Enrolment.objects.filter(
+        _open_enrolment(day), pupil_id=OuterRef("pupil_id"), institution__same_day_absence_notices=True
+    )
+    guardians = (
+        Guardian.objects.filter(pupil_id__in=absent)
+        .filter(Exists(enrolled))
+        .select_related("pupil")
+        .only("id", "email", "first_name", "last_name", "pupil__first_name", "pupil__last_name", "pupil__id")
+    )
+    notices = []
+    with override("lv"):  # guardians are written to in Latvian
+        for guardian in guardians.iterator(chunk_size=2000):
+            pupil = guardian.pupil
+            notices.append(
+                Notice(
+                    kind=Notice.Kind.SAME_DAY_ABSENCE,
+                    pupil=pupil,
+                    guardian=guardian,
+                    recipient_email=guardian.email,
+                    subject=_("%(pupil)s is absent from school today")
+                    % {"pupil": f"{pupil.first_name} {pupil.last_name}"},
+                    body=_(
+                        "Dear %(guardian)s,\n\n%(pupil)s was not at school today, %(date)s, and the school does not "
+                        "know why. Please contact the class teacher today.\n\nPuMPuRS, on behalf of the school"
+                    )
+                    % {
+                        "guardian": f"{guardian.first_name} {guardian.last_name}",
+                        "pupil": pupil.first_name,
+                        "date": day.strftime("%d.%m.%Y"),
+                    },
+                    status=Notice.Status.QUEUED if guardian.email else Notice.Status.NO_CONTACT,
+                    dedupe_key=f"same_day:{pupil.pk}:{day.isoformat()}:{guardian.pk}",
+                )
+            )
+    return _insert_new(notices)
+
+
+@transaction.atomic
+def threshold_notices_create(*, period: Period) -> int:
+    """Queue one notice per pupil and period to each coordinator of the pupil's municipality
+    when the pupil's unjustified lessons crossed the threshold (an ``unjustified_semester``
+    flag exists). Returns how many are new; a later refresh adds none for the same pupil."""
+    today = timezone.localdate()
+    flags = (
+        Flag.objects.filter(period=period, rule="unjustified_semester")
+        .order_by("pupil_id", "-raised_at")
+        .distinct()
+        .values_list("pupil_id", "value", "threshold")
+    )
+    crossed = {pupil_id: (value, threshold) for pupil_id, value, threshold in flags}
+    if not crossed:
+        return 0
+    enrolments = (
+        Enrolment.objects.filter(_open_enrolment(today), pupil_id__in=list(crossed))
+        .select_related("pupil", "institution")
+        .only("pupil__id", "pupil__first_name", "pupil__last_name", "institution__name", "institution__municipality_id")
+    )
+    coordinators: dict[int, list[Any]] = {}
+    for grant in RoleGrant.objects.filter(role=Role.MUNICIPALITY_COORDINATOR).select_related("user"):
+        if grant.user.is_active:
+            coordinators.setdefault(grant.municipality_id or 0, []).append(grant.user)
+    notices = []
+    with override("lv"):
+        for enrolment in enrolments:
+            value, threshold = crossed[enrolment.pupil_id]
+            pupil = enrolment.pupil
+            for user in coordinators.get(enrolment.institution.municipality_id, []):
+                notices.append(
+                    Notice(
+                        kind=Notice.Kind.THRESHOLD_CROSSED,
+                        pupil=pupil,
+                        recipient_user=user,
+                        recipient_email=user.email,
+                        subject=_("Unjustified absences over the threshold: %(pupil)s, %(school)s")
+                        % {"pupil": f"{pupil.first_name} {pupil.last_name}", "school": enrolment.institution.name},
+                        body=_(
+                            "%(pupil)s (%(school)s) has %(value)s unjustified lessons in semester %(period)s; the "
+                            "threshold is %(threshold)s. The municipality must be involved. Open PuMPuRS to see the "
+                            "pupil's record (no personal code is sent by e-mail)."
+                        )
+                        % {
+                            "pupil": f"{pupil.first_name} {pupil.last_name}",
+                            "school": enrolment.institution.name,
+                            "value": int(value),
+                            "threshold": int(threshold),
+                            "period": str(period),
+                        },
+                        status=Notice.Status.QUEUED if user.email else Notice.Status.NO_CONTACT,
+                        dedupe_key=f"threshold:{pupil.pk}:{period.pk}:{user.pk}",
+                    )
+                )
+    return _insert_new(notices)
+
+
+def _insert_new(notices: list[Notice]) -> int:
+    if not notices:
+        return 0
+    keys = [n.dedupe_key for n in notices]
+    existing = set(Notice.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    fresh = [n for n in notices if n.dedupe_key not in existing]
+    Notice.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    if fresh:
+        audit_record(
+            actor=None,
+            action="risk.notices.queued",
+            data={"count": len(fresh), "kinds": sorted({n.kind for n in fresh})},
+        )
+    return len(fresh)
+
+
+def notices_send(*, limit: int = SEND_BATCH) -> tuple[int, int]:
+    """Send queued notices by e-mail, each in its own short transaction; returns (sent, failed).
+
+    Idempotent: only notices still queued are picked, locked so two workers never send one twice.
+    """
+    sent = failed = 0
+    ids = list(
+        Notice.objects.filter(status=Notice.Status.QUEUED).order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
+    for notice_id in ids:
+        with transaction.atomic():
+            notice = Notice.objects.select_for_update().filter(pk=notice_id, status=Notice.Status.QUEUED).first()
+            if notice is None:
+                continue
+            try:
+                send_mail(notice.subject, notice.body, None, [notice.recipient_email], fail_silently=False)
+            except Exception as exc:  # the mail server's refusal is recorded, not raised
+                notice.status, notice.error = Notice.Status.FAILED, str(exc)[:300]
+                failed += 1
+            else:
+                notice.status, notice.sent_at = Notice.Status.SENT, timezone.now()
+                sent += 1
+            notice.save(update_fields=["status", "error", "sent_at"])
+            audit_record(actor=None, action=f"risk.notice.{notice.status}", pupil_id=notice.pupil_id, target=notice)
+    return sent, failed
+
+
+def notices_after_import(*, period: Period | None, day: dt.date) -> tuple[int, int]:
+    """Called by the task that follows an applied attendance import: create what is due, send it."""
+    created = same_day_notices_create(day=day)
+    if period is not None:
+        created += threshold_notices_create(period=period)
+    sent, _failed = notices_send()
+    return created, sent
+
+
+def pupils_missing_guardian_contacts(pupils: Any) -> Any:
+    """Pupils (from ``pupils``) none of whose guardians has an e-mail or phone: a problem to fix."""
+    reachable = Guardian.objects.filter(pupil_id=OuterRef("pk")).exclude(email="", phone="")
+    return pupils.exclude(Exists(reachable))
+
+
+__all__ = [
+    "notices_after_import",
+    "notices_send",
+    "pupils_missing_guardian_contacts",
+    "same_day_notices_create",
+    "threshold_notices_create",
+]
