@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include(i18n_patterns)),
     path("", include("pumpurs.audit.urls")),
     path("imports/", include("pumpurs.imports.urls")),
+    path("notices/", include("pumpurs.risk.notices_urls")),
     path("", include("pumpurs.people.urls")),
 ]

@@ -28,6 +28,7 @@ def _items(request: HttpRequest) -> list[NavItem]:
         (_("Municipalities and schools"), "municipality_list", access.has_perm(user, Perm.VIEW_OVERVIEW)),
         (_("Find a pupil"), "pupil_search", access.has_perm(user, Perm.VIEW_PUPILS)),
         (_("Data imports"), "import_list", access.has_perm(user, Perm.IMPORT_DATA)),
+        (_("Notices"), "notice_outbox", access.has_perm(user, Perm.VIEW_OUTBOX)),
         (_("Audit trail"), "audit_events", access.has_perm(user, Perm.VIEW_AUDIT)),
     ]
     items = []

@@ -48,9 +48,12 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
         name: lambda w: (None, _batch(w.coordinator_tirzas, w.tirzas))
         for name in ("import_detail", "import_apply", "import_errors")
     },
+    # Only a school coordinator switches notices; a class teacher has no school to switch.
+    "notice_same_day_setting": lambda w: (None, w.tirzas.public_id),
 }
 # Objects in her own school or municipality that are still not hers.
 NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
+    "notice_same_day_setting": lambda w: w.lizuma.public_id,
     "pupil_detail": lambda w: w.pupil_lizuma_8a.public_id,
     "class_detail": lambda w: w.lizuma_8a.public_id,
     **{
