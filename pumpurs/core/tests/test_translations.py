@@ -31,9 +31,12 @@ def test_latvian_catalogue_is_complete(catalogue: polib.POFile) -> None:
 def test_latvian_catalogue_is_compiled_and_current(catalogue: polib.POFile) -> None:
     mo_path = LV_PO.with_suffix(".mo")
     assert mo_path.exists()
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(mo_path))}
+    # Keyed by context too: "low" (a severity) and pgettext("risk level", "low") are two entries.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))}
     stale = [
-        e.msgid for e in catalogue.translated_entries() if not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+        e.msgid
+        for e in catalogue.translated_entries()
+        if not e.msgid_plural and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
     ]
     assert not stale, f"run compilemessages: {stale[:5]}"
 
