@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("pumpurs.audit.urls")),
     path("imports/", include("pumpurs.imports.urls")),
     path("notices/", include("pumpurs.risk.notices_urls")),
+    path("risk/", include("pumpurs.risk.urls")),
     path("", include("pumpurs.people.urls")),
 ]

@@ -27,6 +27,13 @@ def _items(request: HttpRequest) -> list[NavItem]:
         (_("Home"), "home", access.has_perm(user, Perm.VIEW_OVERVIEW)),
         (_("Municipalities and schools"), "municipality_list", access.has_perm(user, Perm.VIEW_OVERVIEW)),
         (_("Find a pupil"), "pupil_search", access.has_perm(user, Perm.VIEW_PUPILS)),
+        (_("Watch list"), "watch_list", access.has_perm(user, Perm.VIEW_RISK)),
+        (
+            _("Pupils at risk by school"),
+            "risk_municipality_index",
+            access.has_perm(user, Perm.VIEW_RISK_COUNTS) and not access.has_perm(user, Perm.VIEW_RISK),
+        ),
+        (_("Fairness"), "risk_fairness", access.has_perm(user, Perm.VIEW_FAIRNESS)),
         (_("Data imports"), "import_list", access.has_perm(user, Perm.IMPORT_DATA)),
         (_("Notices"), "notice_outbox", access.has_perm(user, Perm.VIEW_OUTBOX)),
         (_("Audit trail"), "audit_events", access.has_perm(user, Perm.VIEW_AUDIT)),

@@ -15,10 +15,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
+from django.utils import timezone
 
 from pumpurs.core.testing.personas import World
 from pumpurs.imports.models import ImportBatch
-from pumpurs.people.models import Institution, User
+from pumpurs.people.models import Institution, Period, Pupil, User
+from pumpurs.risk.models import Flag
 
 
 def _batch(coordinator: User, school: Institution) -> uuid.UUID:
@@ -37,6 +39,17 @@ def _batch(coordinator: User, school: Institution) -> uuid.UUID:
     return batch.public_id
 
 
+def _flag(pupil: Pupil) -> uuid.UUID:
+    """An open flag of ``pupil`` in the current semester."""
+    period = Period.objects.filter(starts_on__lte=timezone.localdate()).order_by("-starts_on").first()
+    now = timezone.now()
+    flag = Flag.objects.create(
+        pupil=pupil, period=period, rule="unjustified_semester", rule_version="test", value=23, threshold=20,
+        raised_at=now, last_seen_at=now,
+    )  # fmt: skip
+    return flag.public_id
+
+
 # For each URL name with a uuid argument: (an object of hers, an object outside her scope).
 # None: she has no object of that kind at all (a class teacher imports nothing).
 OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
@@ -50,10 +63,17 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     },
     # Only a school coordinator switches notices; a class teacher has no school to switch.
     "notice_same_day_setting": lambda w: (None, w.tirzas.public_id),
+    # Counts of her municipality's schools she may read; Madona's do not exist for her.
+    "risk_municipality": lambda w: (w.gulbene.public_id, w.madona.public_id),
+    # POST only: her own flag answers 405 to GET (tested in risk/tests), another school's 404.
+    "flag_decide": lambda w: (None, _flag(w.pupil_tirzas)),
+    "capacity_update": lambda w: (None, w.tirzas.public_id),
 }
 # Objects in her own school or municipality that are still not hers.
 NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "notice_same_day_setting": lambda w: w.lizuma.public_id,
+    "flag_decide": lambda w: _flag(w.pupil_lizuma_8a),
+    "capacity_update": lambda w: w.lizuma.public_id,  # a class teacher does not set the school's capacity
     "pupil_detail": lambda w: w.pupil_lizuma_8a.public_id,
     "class_detail": lambda w: w.lizuma_8a.public_id,
     **{
@@ -108,7 +128,7 @@ def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
     client.force_login(world.teacher_tirzas)
     for name, objects in OBJECTS.items():
         lizuma_side, _ = objects(world)
-        if name == "municipality_detail" or lizuma_side is None:
+        if name in {"municipality_detail", "risk_municipality"} or lizuma_side is None:
             continue  # Gulbene is her municipality too
         assert client.get(reverse(name, args=[lizuma_side])).status_code == 404, name
     # Lizuma objects that are not Ilze's either, such as the files Lizuma's coordinator imported.
