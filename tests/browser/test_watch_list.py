@@ -1,0 +1,52 @@
+"""Ilze Ozola opens her watch list, follows a flagged pupil and reads why — accessible at every step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from pumpurs.core.testing.personas import build_world
+from pumpurs.risk import selectors
+from pumpurs.risk.tests.watch_factories import flag_for, period_now, snapshot
+from tests.browser.conftest import axe_violations, describe
+from tests.browser.test_walkthrough import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def assert_accessible(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe-core found serious/critical violations on {page.url}:\n{describe(violations)}"
+
+
+def test_class_teacher_follows_the_watch_list_to_the_reason(live_server: Any, page: Any) -> None:
+    world = build_world()
+    period = period_now(world)
+    flag = flag_for(world.pupil_lizuma, "unjustified_semester", period=period)
+    flag_for(world.pupil_lizuma_8a, "attendance_4w", period=period, value="80", threshold="90")
+    flag_for(world.pupil_tirzas, "unjustified_semester", period=period)
+    snapshot(world.pupil_lizuma, period, attendance="84.5", average="6.40")
+    flag.refresh_from_db()
+    base = live_server.url
+
+    log_in(page, base, world.teacher_lizuma.username)
+    page.get_by_role("navigation", name="Galvenā navigācija").get_by_role("link", name="Uzraudzības saraksts").click()
+    page.wait_for_load_state()
+    assert reverse("watch_list") in page.url
+    table = page.locator("table.watch-table")
+    assert table.get_by_role("link", name="Anna Kalniņa").count() == 1
+    assert page.get_by_text("Roberts Šmits").count() == 0
+    assert page.get_by_text("Jānis Bērziņš").count() == 0
+    assert_accessible(page)
+
+    table.get_by_role("link", name="Anna Kalniņa").click()
+    page.wait_for_load_state()
+    assert str(world.pupil_lizuma.public_id) in page.url
+    with translation.override("lv"):
+        reason = selectors.reason_text(flag)
+    assert page.locator("#risk .flag__reason").first.inner_text().strip() == reason
+    assert page.locator("#risk svg[role=img]").count() >= 1
+    assert_accessible(page)
