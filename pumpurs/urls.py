@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include(i18n_patterns)),
     path("", include("pumpurs.audit.urls")),
     path("imports/", include("pumpurs.imports.urls")),
+    path("risk/questionnaire/", include("pumpurs.risk.questionnaire_urls")),
     path("notices/", include("pumpurs.risk.notices_urls")),
     path("risk/", include("pumpurs.risk.urls")),
     path("", include("pumpurs.people.urls")),

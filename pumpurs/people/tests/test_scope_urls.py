@@ -21,6 +21,7 @@ from pumpurs.core.testing.personas import World
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
 from pumpurs.risk.models import Flag
+from pumpurs.risk.questionnaire import assessment_start, default_instrument
 
 
 def _batch(coordinator: User, school: Institution) -> uuid.UUID:
@@ -37,6 +38,11 @@ def _batch(coordinator: User, school: Institution) -> uuid.UUID:
         report="imports/reports/none.csv",
     )
     return batch.public_id
+
+
+def _assessment(teacher: User, pupil: Pupil) -> uuid.UUID:
+    """This semester's risk questionnaire of ``pupil``, as their class teacher started it."""
+    return assessment_start(actor=teacher, pupil=pupil).public_id
 
 
 def _flag(pupil: Pupil) -> uuid.UUID:
@@ -63,6 +69,13 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     },
     # Only a school coordinator switches notices; a class teacher has no school to switch.
     "notice_same_day_setting": lambda w: (None, w.tirzas.public_id),
+    "questionnaire_pupil": lambda w: (w.pupil_lizuma.public_id, w.pupil_tirzas.public_id),
+    "questionnaire_assessment": lambda w: (
+        _assessment(w.teacher_lizuma, w.pupil_lizuma),
+        _assessment(w.teacher_tirzas, w.pupil_tirzas),
+    ),
+    # Instruments are the national programme's to manage; a class teacher has none to open.
+    "questionnaire_instrument_detail": lambda w: (None, default_instrument().public_id),
     # Counts of her municipality's schools she may read; Madona's do not exist for her.
     "risk_municipality": lambda w: (w.gulbene.public_id, w.madona.public_id),
     # POST only: her own flag answers 405 to GET (tested in risk/tests), another school's 404.
@@ -80,6 +93,8 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
         name: lambda w: _batch(w.coordinator_lizuma, w.lizuma)
         for name in ("import_detail", "import_apply", "import_errors")
     },
+    "questionnaire_pupil": lambda w: w.pupil_lizuma_8a.public_id,
+    "questionnaire_assessment": lambda w: _assessment(w.teacher_lizuma_8a, w.pupil_lizuma_8a),
 }
 
 
