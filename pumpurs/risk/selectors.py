@@ -58,6 +58,7 @@ from pumpurs.risk.models import (
     SchoolCapacity,
     Window,
 )
+from pumpurs.risk.questionnaire import latest_result
 
 
 def _optional(module: str) -> Any:
@@ -67,10 +68,9 @@ def _optional(module: str) -> Any:
         return None
 
 
-# TODO(lead): rules.py (the rule set) and questionnaire.py are written in parallel by other
-# helpers; once both are in, import them plainly and drop these guards and the fallbacks below.
+# TODO(lead): rules.py (the rule set) is written in parallel by another helper; once it is in,
+# import it plainly and drop this guard and the fallbacks below.
 rules: Any = _optional("pumpurs.risk.rules")
-questionnaire: Any = _optional("pumpurs.risk.questionnaire")
 
 OVERDUE_AFTER = dt.timedelta(weeks=4)
 LEVEL_POINTS: dict[str, int] = {Level.HIGH.value: 3, Level.MEDIUM.value: 2}
@@ -122,14 +122,6 @@ def rule_severity(code: str) -> int:
 def rule_codes() -> list[str]:
     """Every rule of the rule set, in its own order."""
     return list(rules.RULES) if rules is not None else list(settings.PUMPURS_RISK_THRESHOLDS)
-
-
-def latest_result(pupil: Pupil) -> Assessment | None:
-    if questionnaire is not None:
-        result: Assessment | None = questionnaire.latest_result(pupil)
-        return result
-    latest = _submitted(pupil.pk).select_related("instrument", "period__school_year")
-    return latest.order_by("-period__starts_on", "-submitted_at", "-pk").first()
 
 
 EVIDENCE_LABELS = {
