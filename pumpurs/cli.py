@@ -10,8 +10,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
     if len(argv) > 1 and argv[1] == "demo":
-        # The demo serves plain http://127.0.0.1: cookies cannot be marked Secure there.
+        # The demo serves plain http://127.0.0.1: cookies cannot be marked Secure there; and its
+        # notices go to the console, not to invented people's (example.lv) addresses.
         os.environ.setdefault("PUMPURS_HTTPS", "0")
+        os.environ.setdefault("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

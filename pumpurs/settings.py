@@ -191,10 +191,9 @@ PUMPURS_RISK_THRESHOLDS = {
     "over_age": 2,  # flag when older than usual for the grade by this many years
 }
 
-# Mail for notices (guardians, municipality coordinators). The console backend prints them:
-# right for the demo; production sets PUMPURS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
-# and the PUMPURS_EMAIL_* connection settings.
-_EMAIL_BACKEND = env_str("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail for notices (guardians, municipality coordinators): SMTP by default (PUMPURS_EMAIL_*
+# below); `pumpurs demo` prints mail to the console instead (PUMPURS_EMAIL_BACKEND).
+_EMAIL_BACKEND = env_str("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
     "default": {
         "BACKEND": _EMAIL_BACKEND,

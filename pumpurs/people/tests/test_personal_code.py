@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from pumpurs.people.personal_code import check_digit, parse_personal_code, synthetic_code
 
@@ -51,7 +52,7 @@ def test_century_digit_gives_the_birth_century() -> None:
     ],
 )
 def test_each_invalid_kind_says_which_part_is_wrong(raw: str, code: str, words: str) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
         parse_personal_code(raw)
     assert caught.value.code == code
     assert words in caught.value.messages[0]
