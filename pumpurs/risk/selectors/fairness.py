@@ -1,0 +1,114 @@
+"""Fairness: flag rates by gender and grade band, small cells suppressed (DESIGN §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.people.models import Institution, Period, Pupil
+from pumpurs.risk.models import Flag, FlagStatus
+from pumpurs.risk.selectors.common import current_enrolments, current_period
+
+GRADE_BANDS = ((1, 3), (4, 6), (7, 9), (10, 12))
+SMALL_CELL = 5  # counts below this are shown as "< 5" and their shares are withheld
+
+
+@dataclass(frozen=True)
+class FairnessRow:
+    """One group's pupils, flagged pupils (any flag this semester) and pupils with a dismissed flag.
+
+    A count below ``SMALL_CELL`` is never shown, nor is a share computed from one.
+    """
+
+    label: str
+    pupils: int
+    flagged: int
+    dismissed: int
+
+    def _shown(self, n: int) -> int | None:
+        return None if n < SMALL_CELL or self.pupils < SMALL_CELL else n
+
+    @property
+    def pupils_shown(self) -> int | None:
+        return self._shown(self.pupils)
+
+    @property
+    def flagged_shown(self) -> int | None:
+        return self._shown(self.flagged)
+
+    @property
+    def dismissed_shown(self) -> int | None:
+        return self._shown(self.dismissed)
+
+    @property
+    def flagged_share(self) -> Decimal | None:
+        if self.flagged_shown is None:
+            return None
+        return Decimal(100 * self.flagged) / self.pupils
+
+    @property
+    def dismissed_share(self) -> Decimal | None:
+        if self.dismissed_shown is None or self.flagged_shown is None:
+            return None
+        return Decimal(100 * self.dismissed) / self.flagged
+
+
+@dataclass
+class Fairness:
+    period: Period | None
+    by_gender: list[FairnessRow]
+    by_band: list[FairnessRow]
+    total: FairnessRow
+
+
+def fairness(institutions: QuerySet[Institution], *, today: dt.date | None = None) -> Fairness:
+    """Flag rates among the pupils now enrolled in ``institutions`` (already scoped by the caller).
+
+    Gender is read here only to audit the flags; no rule ever takes it as an input (DESIGN §7).
+    """
+    today = today or timezone.localdate()
+    period = current_period(today)
+    empty = FairnessRow(str(_("All pupils")), 0, 0, 0)
+    if period is None:
+        return Fairness(None, [], [], empty)
+    pupil = OuterRef("pupil_id")
+    band = Case(
+        *(When(class_group__grade__lte=high, then=Value(low)) for low, high in GRADE_BANDS),
+        output_field=IntegerField(),
+    )
+    cells = (
+        current_enrolments(today)
+        .filter(institution__in=institutions)
+        .annotate(
+            band=band,
+            flagged=Exists(Flag.objects.filter(pupil_id=pupil, period=period)),
+            dismissed=Exists(Flag.objects.filter(pupil_id=pupil, period=period, status=FlagStatus.DISMISSED)),
+        )
+        .values("pupil__gender", "band")
+        .annotate(
+            pupils=Count("pupil_id", distinct=True),
+            n_flagged=Count("pupil_id", distinct=True, filter=Q(flagged=True)),
+            n_dismissed=Count("pupil_id", distinct=True, filter=Q(dismissed=True)),
+        )
+        .order_by()
+    )
+    by_gender: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_band: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cell in cells:
+        for totals in (by_gender[cell["pupil__gender"]], by_band[cell["band"]]):
+            totals[0] += cell["pupils"]
+            totals[1] += cell["n_flagged"]
+            totals[2] += cell["n_dismissed"]
+    all_ = [sum(t[i] for t in by_gender.values()) for i in range(3)]
+    return Fairness(
+        period=period,
+        by_gender=[FairnessRow(str(label), *by_gender[value]) for value, label in Pupil.Gender.choices],
+        by_band=[FairnessRow(f"{low}–{high}", *by_band[low]) for low, high in GRADE_BANDS],
+        total=FairnessRow(str(_("All pupils")), *all_),
+    )
