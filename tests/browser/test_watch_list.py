@@ -50,3 +50,31 @@ def test_class_teacher_follows_the_watch_list_to_the_reason(live_server: Any, pa
     assert page.locator("#risk .flag__reason").first.inner_text().strip() == reason
     assert page.locator("#risk svg[role=img]").count() >= 1
     assert_accessible(page)
+
+
+def test_counts_fairness_and_capacity_pages_are_accessible(live_server: Any, page: Any) -> None:
+    world = build_world()
+    period = period_now(world)
+    flag_for(world.pupil_lizuma, "unjustified_semester", period=period)
+    base = live_server.url
+
+    log_in(page, base, world.coordinator_gulbene.username)
+    page.goto(base + reverse("risk_municipality", args=[world.gulbene.public_id]))
+    assert (
+        page.get_by_role("cell", name="Lizuma pamatskola").count()
+        + page.get_by_role("rowheader", name="Lizuma pamatskola").count()
+        == 1
+    )
+    assert page.get_by_text("Kalniņa").count() == 0
+    assert_accessible(page)
+    page.goto(base + reverse("risk_fairness"))
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    log_in(page, base, world.coordinator_lizuma.username)
+    page.goto(base + reverse("watch_list"))
+    page.get_by_label("Skolēni, kurus šajā semestrī varam atbalstīt").fill("1")
+    page.locator("details.capacity button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("table.watch-table tr.within-capacity").count() == 1
+    assert_accessible(page)
