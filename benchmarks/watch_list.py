@@ -50,8 +50,8 @@ ON CONFLICT DO NOTHING
 """
 
 
-def run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+def run(args: list[str], env: dict[str, str], timeout: float | None = None) -> str:
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
     return done.stdout
@@ -80,8 +80,15 @@ def prepare(args: argparse.Namespace, env: dict[str, str], url: str) -> str:
     how = "pumpurs indicators refresh"
     started = time.perf_counter()
     try:
-        run([*PUMPURS, "indicators", "refresh"], env)
+        if args.skip_refresh:
+            raise RuntimeError("skipped (--skip-refresh)")
+        run([*PUMPURS, "indicators", "refresh"], env, timeout=args.refresh_timeout)
         print(f"indicators refresh took {time.perf_counter() - started:.0f} s")
+    except subprocess.TimeoutExpired:
+        with psycopg.connect(args.admin_url, autocommit=True) as conn:  # the server keeps going otherwise
+            conn.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
+        print(f"indicators refresh gave up after {args.refresh_timeout:.0f} s (--refresh-timeout)")
+        how = ""
     except RuntimeError as error:
         print(f"indicators refresh unavailable ({str(error).splitlines()[-1][:120]})")
         how = ""
@@ -173,6 +180,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="use the seeded database if it exists")
+    parser.add_argument("--refresh-timeout", type=float, default=1800, help="seconds before the SQL fallback")
+    parser.add_argument("--skip-refresh", action="store_true", help="flags by the SQL fallback only")
     args = parser.parse_args()
 
     url = args.admin_url.rsplit("/", 1)[0] + "/" + DB_NAME

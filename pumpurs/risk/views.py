@@ -187,14 +187,16 @@ def fairness(request: HttpRequest) -> HttpResponse:
         scope = institutions.filter(municipality=municipality)
     else:
         scope = institutions
-        only = list(municipalities[:2])
-        municipality = only[0] if len(only) == 1 else None
+        only_school, only_municipality = list(institutions[:2]), list(municipalities[:2])
+        if len(only_school) == 1:  # a school role: name the school, not its municipality
+            school = only_school[0]
+        municipality = only_municipality[0] if len(only_municipality) == 1 else None
     result = selectors.fairness(scope)
     context = {
         "result": result,
         "tables": [
             (_("By gender"), [*result.by_gender, result.total], _("Gender")),
-            (_("By grade band"), [*result.by_band, result.total], _("Grades")),
+            (_("By grade band"), [*result.by_band, result.total], _("Grade band")),
         ],
         "municipalities": list(municipalities),
         "schools": list(institutions.filter(municipality=municipality).order_by("name")) if municipality else [],

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pumpurs.people.models import Enrolment, Period
 from pumpurs.people.selectors import open_on
-from pumpurs.risk.models import Assessment, Flag
+from pumpurs.risk.models import Assessment, Flag, Window
 
 
 def _optional(module: str) -> Any:
@@ -72,21 +72,44 @@ def rule_codes() -> list[str]:
     return list(rules.RULES) if rules is not None else list(settings.PUMPURS_RISK_THRESHOLDS)
 
 
+# The keys a flag's frozen evidence carries (risk/flags.py): where and when the data came from,
+# then the indicator columns the rule read. The threshold is already in the reason sentence.
 EVIDENCE_LABELS = {
     "source": _("data source"),
     "window": _("window"),
     "from": _("data from"),
     "to": _("data until"),
+    "lessons": _("lessons"),
+    "unjustified": _("unjustified lessons"),
+    "illness": _("lessons missed through illness"),
+    "other_justified": _("other justified absences"),
+    "late": _("late arrivals"),
+    "attendance_rate": _("attendance rate, %"),
+    "failing_grades": _("failing grades"),
+    "nv_count": _("“nv” (not graded)"),
+    "average_grade": _("average grade"),
+    "average_change": _("change of the average"),
+    "incidents": _("behaviour incidents"),
+    "repeated_grade": _("repeating the grade"),
+    "over_age_years": _("years over the usual age"),
+    "school_changes_12m": _("school changes in 12 months"),
+    "rule_version": _("rule version"),
 }
+HIDDEN_EVIDENCE = {"threshold"}
 
 
 def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
-    """The frozen inputs of a flag as (label, value) pairs: the known keys first, the rest as stored."""
+    """The frozen inputs of a flag as (label, value) pairs in a fixed order; unknown keys as stored."""
     sources = getattr(rules, "SOURCE_LABELS", {})
-    known = [
-        (str(label), str(sources.get(evidence[key], evidence[key])) if key == "source" else str(evidence[key]))
-        for key, label in EVIDENCE_LABELS.items()
-        if key in evidence
-    ]
-    rest = [(key.replace("_", " "), str(value)) for key, value in evidence.items() if key not in EVIDENCE_LABELS]
-    return known + rest
+    windows = dict(Window.choices)
+
+    def shown(key: str, value: Any) -> str:
+        if key == "source":
+            return str(sources.get(value, value))
+        if key == "window":
+            return str(windows.get(value, value))
+        return str(value)
+
+    known = [(str(label), shown(key, evidence[key])) for key, label in EVIDENCE_LABELS.items() if key in evidence]
+    hidden = EVIDENCE_LABELS.keys() | HIDDEN_EVIDENCE
+    return known + [(key, str(value)) for key, value in evidence.items() if key not in hidden]

@@ -306,3 +306,16 @@ def test_out_of_scope_personas_get_404(pictured: World, persona: str) -> None:
 def test_decide_address_answers_405_to_get(pictured: World) -> None:
     url = reverse("flag_decide", args=[pictured.flag.public_id])
     assert client_for(pictured.teacher_lizuma).get(url).status_code == 405
+
+
+def test_evidence_is_labelled_in_a_fixed_order_without_the_threshold() -> None:
+    items = selectors.evidence_items(
+        {"threshold": 20, "unjustified": 23, "to": "2026-11-20", "from": "2026-09-01", "window": "period", "odd": 1}
+    )
+    labels = [label for label, _ in items]
+    assert labels[:2] == [
+        str(selectors.common.EVIDENCE_LABELS["window"]),
+        str(selectors.common.EVIDENCE_LABELS["from"]),
+    ]
+    assert ("odd", "1") in items
+    assert all(value != "20" for _, value in items)
