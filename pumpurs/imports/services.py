@@ -25,8 +25,10 @@ from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
 from pumpurs.imports.specs import KINDS
 from pumpurs.people import access
 from pumpurs.people.models import Institution
+from pumpurs.risk.tasks import risk_after_import
 
 STORED_ERRORS = 200
+RISK_FACT_KINDS = frozenset({"attendance", "grades", "incidents"})
 
 
 def file_sha256(path: Path) -> str:
@@ -263,3 +265,7 @@ def _record(batch: ImportBatch, result: ImportResult) -> None:
             "pupils": result.touched_pupils[:5000] if result.status == "applied" else [],
         },
     )
+    if result.status == "applied" and batch.kind in RISK_FACT_KINDS:
+        batch_id = batch.pk
+        # Indicators and flags follow the facts, once they are committed.
+        transaction.on_commit(lambda: risk_after_import.enqueue(batch_id))

@@ -24,8 +24,14 @@ class Window(models.TextChoices):
 class IndicatorSnapshot(models.Model):
     """One pupil's indicators for one semester or for the 4 weeks ending at ``window_end``."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="indicator_snapshots")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, written only by ``indicators_refresh`` from the enrolment table in the same
+    # statement and rewritten for every pupil at each refresh: like the facts they come from
+    # (decision record 0005), no database-level foreign keys (the ORM still cascades) and no
+    # pupil index besides the unique key, which starts with the pupil.
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="indicator_snapshots", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     window = models.CharField(max_length=8, choices=Window.choices)
     window_start = models.DateField()
     window_end = models.DateField()

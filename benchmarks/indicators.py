@@ -1,0 +1,164 @@
+"""Time the full indicator + flag refresh against one bare ``GROUP BY`` over the attendance table.
+
+    .venv/bin/python benchmarks/indicators.py                   # 250 000 pupils (a few minutes)
+    .venv/bin/python benchmarks/indicators.py --pupils 50000
+    .venv/bin/python benchmarks/indicators.py --pupils 50000 --keep   # keep the database afterwards
+
+Creates a fresh PostgreSQL database ``pumpurs_bench_indicators`` through ``--database-url`` (an
+admin connection, default ``postgresql://postgres@127.0.0.1:5432/postgres``, trust auth), migrates
+it, seeds the national preset (``pumpurs seed --preset national --pupils N --today D``: one
+semester of daily attendance up to ``D`` through the real imports), runs ``VACUUM ANALYZE``, then,
+in this process:
+
+(a) the floor: one bare ``SELECT pupil_id, SUM(lessons), SUM(unjustified), SUM(illness),
+    SUM(other_justified), SUM(late) FROM journal_attendanceday WHERE date BETWEEN <semester>
+    GROUP BY pupil_id``, every row fetched (after one untimed warm-up run);
+(b) ``indicators_refresh(today=D)`` — snapshots for both windows and the flags — on empty
+    snapshot and flag tables (first refresh of the semester: every row inserted);
+(c) the same refresh again (every snapshot rewritten: the steady state after each import);
+
+and prints the times and the ratios (b)/(a), (c)/(a) (target ≤ 1.5), with the machine. The
+database is dropped at the end unless ``--keep``; ``--reuse`` skips creating and seeding when the
+database is already there (to iterate on the refresh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "pumpurs_bench_indicators"
+FLOOR_SQL = (
+    "SELECT pupil_id, SUM(lessons), SUM(unjustified), SUM(illness), SUM(other_justified), SUM(late) "
+    "FROM journal_attendanceday WHERE date BETWEEN %s AND %s GROUP BY pupil_id"
+)
+
+
+def pumpurs(args: list[str], env: dict[str, str]) -> None:
+    """Run a ``pumpurs`` command, its output streamed as progress."""
+    started = time.perf_counter()
+    print(f"$ pumpurs {' '.join(args)}", flush=True)
+    code = subprocess.call([sys.executable, "-m", "pumpurs.cli", *args], env=env, cwd=ROOT)
+    if code != 0:
+        sys.exit(f"pumpurs {' '.join(args)} failed with exit code {code}")
+    print(f"  … {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def admin(url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def exists(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pupils", type=int, default=250_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is if it exists")
+    args = parser.parse_args()
+
+    base = args.database_url.rsplit("/", 1)[0]
+    url = f"{base}/{DB_NAME}"
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings")
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from pumpurs.people.models import Period
+    from pumpurs.risk.indicators import default_period, indicators_refresh
+    from pumpurs.risk.models import Flag, IndicatorSnapshot
+
+    today = args.today or timezone.localdate()
+    fresh = not (args.reuse and exists(args.database_url))
+    if fresh:
+        admin(args.database_url, f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}")
+    pumpurs(["migrate", "-v", "0"], env)
+    if fresh:
+        pumpurs(
+            [
+                "seed",
+                "--preset",
+                "national",
+                "--pupils",
+                str(args.pupils),
+                "--seed",
+                str(args.seed),
+                "--today",
+                today.isoformat(),
+            ],
+            env,
+        )
+    print("VACUUM ANALYZE …", flush=True)
+    admin(url, "VACUUM ANALYZE")
+
+    period = default_period(today)
+    if period is None:
+        sys.exit(f"no semester on or before {today}")
+    period = Period.objects.select_related("school_year").get(pk=period.pk)
+    upto = min(today, period.ends_on)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM journal_attendanceday")
+        rows = cursor.fetchone()[0]
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+
+        def floor() -> tuple[float, int]:
+            started = time.perf_counter()
+            cursor.execute(FLOOR_SQL, [period.starts_on, upto])
+            pupils = len(cursor.fetchall())
+            return time.perf_counter() - started, pupils
+
+        floor()  # warm-up: the table in the cache for both measurements alike
+        floor_seconds, floor_pupils = floor()
+
+    Flag.objects.filter(period=period).delete()
+    IndicatorSnapshot.objects.filter(period=period).delete()
+    admin(url, "VACUUM ANALYZE risk_indicatorsnapshot", "VACUUM ANALYZE risk_flag")
+    first = indicators_refresh(today=today, period=period)
+    second = indicators_refresh(today=today, period=period)
+
+    print()
+    print(
+        f"date {dt.date.today()}, machine: nproc {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}"
+    )
+    print(f"PostgreSQL {server}; semester {period} {period.starts_on} – {upto}; {rows:,} attendance rows")
+    print(f"(a) bare GROUP BY over attendance (floor): {floor_seconds:7.2f} s ({floor_pupils:,} pupils)")
+    print(
+        f"(b) indicators_refresh, first of the semester: {first.seconds:7.2f} s  ratio {first.seconds / floor_seconds:.2f}"
+    )
+    print(f"    {first}")
+    print(
+        f"(c) indicators_refresh, again (rewrites all): {second.seconds:7.2f} s  ratio {second.seconds / floor_seconds:.2f}"
+    )
+    print(f"    {second}")
+    print("target: ratio ≤ 1.5")
+
+    connection.close()
+    if not args.keep:
+        admin(args.database_url, f"DROP DATABASE IF EXISTS {DB_NAME}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Flags from snapshots: every rule over every pupil of a semester, set-based (issue 4 item 2).
+
+``flags_refresh`` evaluates the rule set (``rules.RULES``) over the semester's snapshots in one
+statement, with each pupil's threshold taken from the municipality of their latest enrolment in
+the semester (``ThresholdOverride``, else the national default), then:
+
+* a live flag (open or accepted) whose condition holds gets the current value, threshold,
+  evidence and ``last_seen_at``, and ``condition_holds`` = true;
+* a flag whose condition no longer holds keeps its row and its history; ``condition_holds``
+  becomes false (a live one counts as "closed" in the refresh result);
+* where the condition holds and no live flag exists, a new open flag is raised — unless the
+  latest flag for (pupil, semester, rule) was dismissed and nothing has changed since.
+
+Recurrence after dismissal, exactly: a dismissed flag comes back (as a new open flag whose
+``previous`` is the dismissed one) when its condition holds and either (a) the condition stopped
+holding at some refresh after the dismissal and holds again (``condition_holds`` of the dismissed
+flag went false), or (b) the value is strictly worse than the dismissed flag's value — higher
+for "more than" / "at least" rules, lower for attendance. While the condition keeps holding at the
+same or a better value, the dismissal stands. The dismissed flag's value stays as it was when it
+was dismissed; only live flags are updated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from pumpurs.people.models import Period
+from pumpurs.risk.indicators import create_temp, drop_temps, execute, json_object_sql, temp_name
+from pumpurs.risk.models import ThresholdOverride
+from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
+
+LIVE = "('open', 'accepted')"
+
+
+def _candidates_sql() -> str:
+    """Every (pupil, rule) whose condition holds, with its value, threshold and evidence.
+
+    The snapshots are first cut down with each rule's loosest threshold anywhere (``l_<code>``),
+    so that only those rows look up the pupil's municipality and its override."""
+    rules = " UNION ALL ".join(
+        f"SELECT '{code}' AS code, '{rule.window}' AS win, CAST(%(t_{code})s AS NUMERIC) AS default_value, "
+        f"{1 if rule.worse_is_higher else 0} AS worse_higher"
+        for code, rule in RULES.items()
+    )
+    values = " ".join(f"WHEN '{code}' THEN {rule.value_sql}" for code, rule in RULES.items())
+    loose = " OR ".join(
+        f"(r.code = '{code}' AND {rule.holds_sql(rule.value_sql, f'CAST(%(l_{code})s AS NUMERIC)')})"
+        for code, rule in RULES.items()
+    )
+    evidence = " ".join(
+        "WHEN '{code}' THEN {json}".format(
+            code=code,
+            json=json_object_sql(
+                [
+                    ("source", f"'{rule.source}'"),
+                    ("window", 'c."window"'),
+                    ("from", "c.window_start"),
+                    ("to", "c.window_end"),
+                    ("threshold", "c.threshold"),
+                    ("rule_version", "%(version)s"),
+                    *((column, f"c.{column}") for column in rule.evidence),
+                ]
+            ),
+        )
+        for code, rule in RULES.items()
+    )
+    holds = " OR ".join(
+        f"(c.rule = '{code}' AND {rule.holds_sql('c.value', 'c.threshold')})" for code, rule in RULES.items()
+    )
+    columns = ", ".join(sorted({f"s.{column}" for rule in RULES.values() for column in rule.evidence}))
+    return f"""
+SELECT c.pupil_id, c.rule, c.value, c.threshold, c.worse_higher, CASE c.rule {evidence} END AS evidence FROM (
+  SELECT p.*, COALESCE((
+    SELECT o.value FROM risk_thresholdoverride o WHERE o.rule = p.rule AND o.municipality_id = (
+      SELECT i.municipality_id FROM people_enrolment e JOIN people_institution i ON i.id = e.institution_id
+      WHERE e.pupil_id = p.pupil_id AND e.starts_on <= %(to)s AND (e.ends_on IS NULL OR e.ends_on >= %(from)s)
+      ORDER BY e.starts_on DESC, e.id DESC LIMIT 1)
+  ), p.default_value) AS threshold
+  FROM (
+    SELECT s.pupil_id, s."window", s.window_start, s.window_end, {columns},
+      r.code AS rule, r.default_value, r.worse_higher, CASE r.code {values} END AS value
+    FROM risk_indicatorsnapshot s JOIN ({rules}) r ON r.win = s."window"
+    WHERE s.period_id = %(period)s AND ({loose})
+  ) p
+) c
+WHERE {holds}
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
+
+UPDATE_LIVE_SQL = f"""
+UPDATE risk_flag SET value = c.value, threshold = c.threshold, evidence = c.evidence,
+  last_seen_at = %(now)s, condition_holds = TRUE, rule_version = %(version)s
+FROM {temp_name("candidates")} c
+WHERE risk_flag.period_id = %(period)s AND risk_flag.status IN {LIVE}
+  AND c.pupil_id = risk_flag.pupil_id AND c.rule = risk_flag.rule
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
+# Live flags first (their count is the refresh's "closed"), then dismissed ones, whose false
+# ``condition_holds`` later lets the condition recur.
+STOPPED_SQL = f"""
+UPDATE risk_flag SET condition_holds = FALSE
+WHERE period_id = %(period)s AND condition_holds = TRUE AND status {{status}}
+  AND NOT EXISTS (SELECT 1 FROM {temp_name("candidates")} c
+                  WHERE c.pupil_id = risk_flag.pupil_id AND c.rule = risk_flag.rule)
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
+NEW_SQL = f"""
+INSERT INTO risk_flag (public_id, pupil_id, period_id, rule, rule_version, status, value, threshold, evidence,
+  raised_at, last_seen_at, condition_holds, previous_id)
+SELECT {{uuid}}, c.pupil_id, %(period)s, c.rule, %(version)s, 'open', c.value, c.threshold, c.evidence,
+  %(now)s, %(now)s, TRUE, lf.id
+FROM {temp_name("candidates")} c
+LEFT JOIN (SELECT pupil_id, rule, MAX(id) AS id FROM risk_flag WHERE period_id = %(period)s
+           GROUP BY pupil_id, rule) latest ON latest.pupil_id = c.pupil_id AND latest.rule = c.rule
+LEFT JOIN risk_flag lf ON lf.id = latest.id
+WHERE NOT EXISTS (SELECT 1 FROM risk_flag f WHERE f.period_id = %(period)s AND f.pupil_id = c.pupil_id
+                  AND f.rule = c.rule AND f.status IN {LIVE})
+  AND (lf.id IS NULL OR lf.condition_holds = FALSE
+       OR (c.worse_higher = 1 AND c.value > lf.value) OR (c.worse_higher = 0 AND c.value < lf.value))
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
+
+def uuid_sql() -> str:
+    """A random UUID per row, as each engine stores ``UUIDField`` (SQLite: 32 hex digits)."""
+    if connection.vendor == "postgresql":
+        return "gen_random_uuid()"
+    return "lower(hex(randomblob(16)))"
+
+
+def _loosest_thresholds() -> dict[str, str]:
+    """Per rule, the threshold that lets the most snapshots through, over the default and every
+    municipal override: a cheap, exact pre-filter."""
+    spread = {
+        rule: (low, high)
+        for rule, low, high in ThresholdOverride.objects.values("rule")
+        .annotate(low=Min("value"), high=Max("value"))
+        .values_list("rule", "low", "high")
+    }
+    loosest = {}
+    for code, rule in RULES.items():
+        candidates = [default_threshold(code), *spread.get(code, ())]
+        loosest[f"l_{code}"] = str(min(candidates) if rule.worse_is_higher else max(candidates))
+    return loosest
+
+
+def flags_refresh(*, period: Period, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Raise, update and close the flags of ``period`` from its snapshots; return (raised, closed).
+
+    Idempotent: run twice on the same snapshots, the second run raises and closes nothing.
+    History is never deleted: a flag that stops holding stays, with ``condition_holds`` false."""
+    now = now or timezone.now()
+    to = min(timezone.localdate(now), period.ends_on)
+    params: dict[str, Any] = {
+        "period": period.pk,
+        "from": period.starts_on,
+        "to": max(to, period.starts_on),
+        "now": now,
+        "version": RULE_VERSION,
+        **{f"t_{code}": str(default_threshold(code)) for code in RULES},
+        **_loosest_thresholds(),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        create_temp(cursor, "candidates", _candidates_sql(), params, index=["pupil_id", "rule"])
+        execute(cursor, UPDATE_LIVE_SQL, params)
+        closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}"), params)
+        execute(cursor, STOPPED_SQL.format(status="= 'dismissed'"), params)
+        raised = execute(cursor, NEW_SQL.format(uuid=uuid_sql()), params)
+        drop_temps(cursor, ["candidates"])
+    return raised, closed

@@ -1,0 +1,441 @@
+"""Indicators for every pupil of a semester, computed set-based in the database (DESIGN §5).
+
+``indicators_refresh`` writes two ``IndicatorSnapshot`` rows per pupil with an enrolment in the
+semester: window "period" (the semester's first day up to min(today, its last day)) and window
+"4w" (the 28 days ending at the latest school day with attendance data on or before that day,
+clipped to the semester). Then ``flags.flags_refresh`` turns them into flags.
+
+Each indicator family is one SQL statement over all pupils, materialised in a temporary table
+(PostgreSQL may then scan the big fact tables in parallel); one ``INSERT … SELECT … ON CONFLICT
+DO UPDATE`` joins the families into the snapshots. The number of statements does not depend on
+the number of pupils. Rules per family:
+
+* **attendance** — daily counts from ``AttendanceDay``; for a pupil-day without an
+  ``AttendanceDay`` row, the lesson-level ``AttendanceMark`` rows of that day count instead, one
+  lesson per mark, by category (a "late" mark is a lesson attended late). A day with both never
+  counts twice: the daily row wins. attendance_rate = 100 × (lessons − unjustified − illness −
+  other_justified) / lessons, rounded to 2 places; null without lessons.
+* **grades** — by the grade's semester (``Grade.period``): failing_grades = term grades below 4
+  or *neieskaitīts*; nv_count = ``nv`` grades; average_grade = mean of the 10-point ongoing and
+  term scores (``nv``, pass/fail and levels are never averaged); average_change = average −
+  the previous semester's average (null if either is missing). In the "4w" row the counts and the
+  average take only grades dated inside the window, and average_change is null.
+* **incidents** — behaviour incidents dated in the window.
+* **enrolment history** (the same in both rows) — repeated_grade: two enrolments in different
+  school years in the same grade (and kind of school); over_age_years: age on the school year's
+  first day minus the usual age (6 + grade; for vocational courses 15 + course), never below 0;
+  school_changes_12m: enrolments that ended "transferred" in the 12 months up to the window end.
+  The pupil's grade is that of their latest enrolment in the semester.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pumpurs.people.models import Period, SchoolYear
+from pumpurs.risk.rules import RULE_VERSION
+
+FOUR_WEEKS_DAYS = 28
+ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
+TEMP_TABLES = ("scope", "days", "marks", "days4", "marks4", "grades", "incidents", "history")
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    period_id: int | None
+    today: dt.date
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    four_weeks_from: dt.date | None = None
+    four_weeks_to: dt.date | None = None
+    pupils: int = 0
+    snapshots: int = 0
+    flags_raised: int = 0
+    flags_closed: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        if self.period_id is None:
+            return f"No semester on or before {self.today}: nothing to refresh."
+        return (
+            f"semester {self.period_id}: {self.period_from} – {self.period_to}, "
+            f"4 weeks {self.four_weeks_from} – {self.four_weeks_to}; "
+            f"pupils {self.pupils}, snapshots {self.snapshots}, flags raised {self.flags_raised}, "
+            f"closed {self.flags_closed}; {self.seconds:.2f} s"
+        )
+
+
+# --- Engine differences, kept small ----------------------------------------------------------------
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def date_number_sql(expr: str) -> str:
+    """A date as the integer YYYYMMDD: whole years between two dates are then a plain division."""
+    if _is_postgres():
+        return f"CAST(TO_CHAR({expr}, 'YYYYMMDD') AS INTEGER)"
+    return f"CAST(strftime('%%Y%%m%%d', {expr}) AS INTEGER)"
+
+
+def json_object_sql(pairs: Sequence[tuple[str, str]]) -> str:
+    """A JSON object built in SQL from (key, SQL expression) pairs; keys are code-defined literals."""
+    args = ", ".join(f"'{key}', {expr}" for key, expr in pairs)
+    return f"jsonb_build_object({args})" if _is_postgres() else f"json_object({args})"
+
+
+def one_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _latest_weekday(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _adapt(params: Mapping[str, Any]) -> dict[str, Any]:
+    ops = connection.ops
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, dt.datetime):
+            out[key] = ops.adapt_datetimefield_value(value)
+        elif isinstance(value, dt.date):
+            out[key] = ops.adapt_datefield_value(value)
+        else:
+            out[key] = value
+    return out
+
+
+def execute(cursor: Any, sql: str, params: Mapping[str, Any] | None = None) -> int:
+    cursor.execute(sql, _adapt(params or {}))
+    return int(cursor.rowcount or 0)
+
+
+def temp_name(name: str) -> str:
+    return f"risk_tmp_{name}"
+
+
+def create_temp(cursor: Any, name: str, select: str, params: Mapping[str, Any], *, index: Sequence[str] = ()) -> None:
+    """``CREATE TEMP TABLE … AS SELECT`` (PostgreSQL may plan the SELECT in parallel), with an
+    optional index for the statements that probe it row by row."""
+    cursor.execute(f"DROP TABLE IF EXISTS {temp_name(name)}")
+    execute(cursor, f"CREATE TEMP TABLE {temp_name(name)} AS {select}", params)
+    if index:
+        cursor.execute(f"CREATE INDEX {temp_name(name)}_idx ON {temp_name(name)} ({', '.join(index)})")
+    if _is_postgres():
+        # Autovacuum never analyses temporary tables; without statistics the joins go wrong.
+        cursor.execute(f"ANALYZE {temp_name(name)}")
+
+
+def drop_temps(cursor: Any, names: Sequence[str]) -> None:
+    for name in names:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp_name(name)}")
+
+
+# --- Windows --------------------------------------------------------------------------------------
+
+
+def default_period(today: dt.date) -> Period | None:
+    """The semester containing ``today``, or the latest one that began before it."""
+    return Period.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+
+
+@dataclass(frozen=True)
+class Windows:
+    period_from: dt.date
+    period_to: dt.date
+    # The two likeliest ends of the 4-week window, guessed before the one scan of the facts: the
+    # latest weekday on or before ``period_to`` and the weekday before it.
+    guess_end: dt.date
+    guess_end_before: dt.date
+
+    @classmethod
+    def for_period(cls, period: Period, today: dt.date) -> Windows:
+        period_to = max(period.starts_on, min(today, period.ends_on))
+        guess = _latest_weekday(period_to)
+        return cls(period.starts_on, period_to, guess, _latest_weekday(guess - dt.timedelta(days=1)))
+
+    def four_weeks(self, last_day: dt.date | None) -> tuple[dt.date, dt.date]:
+        end = last_day or self.period_to
+        return max(self.period_from, end - dt.timedelta(days=FOUR_WEEKS_DAYS - 1)), end
+
+
+# --- The families ---------------------------------------------------------------------------------
+
+
+def _attendance_selects(extra: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """(daily rows, lesson marks) aggregated per pupil over [:from, :to]; ``extra`` adds sums
+    over sub-ranges, named prefix → (lower bound param, upper bound param)."""
+
+    def sums(prefix: str, lower: str | None, upper: str | None) -> list[str]:
+        if lower is None:
+            return [f"SUM({c}) AS {prefix}{c}" for c in ATTENDANCE_COLUMNS]
+        cond = f"date BETWEEN %({lower})s AND %({upper})s"
+        return [f"SUM({c}) FILTER (WHERE {cond}) AS {prefix}{c}" for c in ATTENDANCE_COLUMNS]
+
+    columns = sums("p_", None, None)
+    for prefix, (lower, upper) in extra.items():
+        columns += sums(prefix, lower, upper)
+    columns.append("MAX(date) AS last_day")
+    days = (
+        f"SELECT pupil_id, {', '.join(columns)} FROM journal_attendanceday "  # noqa: S608 — names and rule codes from code, every value a parameter
+        "WHERE date BETWEEN %(from)s AND %(to)s GROUP BY pupil_id"
+    )
+    # One lesson per mark, by category, for pupil-days that have no daily row.
+    marks = (
+        f"SELECT pupil_id, {', '.join(columns)} FROM ("  # noqa: S608 — names and rule codes from code, every value a parameter
+        "SELECT m.pupil_id, m.date, COUNT(*) AS lessons, "
+        "SUM(CASE WHEN m.category = 'unjustified' THEN 1 ELSE 0 END) AS unjustified, "
+        "SUM(CASE WHEN m.category = 'illness' THEN 1 ELSE 0 END) AS illness, "
+        "SUM(CASE WHEN m.category = 'other_justified' THEN 1 ELSE 0 END) AS other_justified, "
+        "SUM(CASE WHEN m.category = 'late' THEN 1 ELSE 0 END) AS late "
+        "FROM journal_attendancemark m WHERE m.date BETWEEN %(from)s AND %(to)s AND NOT EXISTS ("
+        "SELECT 1 FROM journal_attendanceday d WHERE d.pupil_id = m.pupil_id AND d.date = m.date) "
+        "GROUP BY m.pupil_id, m.date) lesson_days GROUP BY pupil_id"
+    )
+    return days, marks
+
+
+SCOPE_SQL = """
+SELECT e.pupil_id AS pupil_id,
+  CASE WHEN age - usual > 0 THEN age - usual ELSE 0 END AS over_age_years
+FROM (
+  SELECT e.pupil_id,
+    (%(year_start_number)s - {birth}) / 10000 AS age,
+    CASE WHEN i.kind = 'vocational' THEN 15 + cg.grade ELSE 6 + cg.grade END AS usual,
+    ROW_NUMBER() OVER (PARTITION BY e.pupil_id ORDER BY e.starts_on DESC, e.id DESC) AS rn
+  FROM people_enrolment e
+  JOIN people_classgroup cg ON cg.id = e.class_group_id
+  JOIN people_institution i ON i.id = e.institution_id
+  JOIN people_pupil p ON p.id = e.pupil_id
+  WHERE e.starts_on <= %(to)s AND (e.ends_on IS NULL OR e.ends_on >= %(from)s)
+) e
+WHERE rn = 1
+"""
+
+HISTORY_SQL = """
+SELECT pupil_id, MAX(repeated) AS repeated, SUM(changes) AS changes FROM (
+  SELECT e.pupil_id,
+    CASE WHEN COUNT(DISTINCT cg.school_year_id) > 1 THEN 1 ELSE 0 END AS repeated,
+    SUM(CASE WHEN e.end_reason = 'transferred' AND e.ends_on BETWEEN %(year_ago)s AND %(to)s
+        THEN 1 ELSE 0 END) AS changes
+  FROM people_enrolment e
+  JOIN people_classgroup cg ON cg.id = e.class_group_id
+  JOIN people_institution i ON i.id = e.institution_id
+  WHERE e.starts_on <= %(to)s
+  GROUP BY e.pupil_id, cg.grade, i.kind
+) g GROUP BY pupil_id
+"""
+
+GRADES_SQL = """
+SELECT pupil_id,
+  SUM(CASE WHEN here AND failing THEN 1 ELSE 0 END) AS failing_p,
+  SUM(CASE WHEN here AND failing AND in4 THEN 1 ELSE 0 END) AS failing_4,
+  SUM(CASE WHEN here AND value_kind = 'nv' THEN 1 ELSE 0 END) AS nv_p,
+  SUM(CASE WHEN here AND value_kind = 'nv' AND in4 THEN 1 ELSE 0 END) AS nv_4,
+  ROUND(AVG(CASE WHEN here AND averaged THEN score END), 2) AS avg_p,
+  ROUND(AVG(CASE WHEN here AND averaged AND in4 THEN score END), 2) AS avg_4,
+  ROUND(AVG(CASE WHEN NOT here AND averaged THEN score END), 2) AS avg_prev
+FROM (
+  SELECT pupil_id, value_kind, 1.0 * score AS score,
+    (period_id = %(period)s) AS here,
+    (date BETWEEN %(w_from)s AND %(w_to)s) AS in4,
+    (kind = 'term' AND ((value_kind = 'score' AND score < 4) OR value_kind = 'failed')) AS failing,
+    (value_kind = 'score' AND kind IN ('ongoing', 'term')) AS averaged
+  FROM journal_grade WHERE period_id IN (%(period)s, %(previous)s)
+) g GROUP BY pupil_id
+"""
+
+INCIDENTS_SQL = """
+SELECT pupil_id, COUNT(*) AS n_p,
+  SUM(CASE WHEN date BETWEEN %(w_from)s AND %(w_to)s THEN 1 ELSE 0 END) AS n_4
+FROM journal_incident WHERE date BETWEEN %(from)s AND %(to)s GROUP BY pupil_id
+"""
+
+SNAPSHOT_COLUMNS = (
+    "lessons",
+    "unjustified",
+    "illness",
+    "other_justified",
+    "late",
+    "attendance_rate",
+    "failing_grades",
+    "nv_count",
+    "average_grade",
+    "average_change",
+    "incidents",
+    "repeated_grade",
+    "over_age_years",
+    "school_changes_12m",
+)
+
+
+def _four_week_sum(column: str, path: str) -> str:
+    """The 4-week sum of one attendance column, from the one scan when a guess was right."""
+    if path == "slow":
+        parts = [f"d4.r_{column}", f"m4.r_{column}"]
+    else:
+        parts = [f"d.r_{column}", f"m.r_{column}"]
+        if path == "before":
+            parts += [f"d.b_{column}", f"m.b_{column}"]
+    return " + ".join(f"COALESCE({p}, 0)" for p in parts)
+
+
+def _upsert_sql(path: str) -> str:
+    attendance = ",\n    ".join(
+        f"CASE WHEN w.win = 'period' THEN COALESCE(d.p_{c}, 0) + COALESCE(m.p_{c}, 0) "
+        f"ELSE {_four_week_sum(c, path)} END AS {c}"
+        for c in ATTENDANCE_COLUMNS
+    )
+    slow_joins = ""
+    if path == "slow":
+        slow_joins = (
+            f"LEFT JOIN {temp_name('days4')} d4 ON d4.pupil_id = s.pupil_id "
+            f"LEFT JOIN {temp_name('marks4')} m4 ON m4.pupil_id = s.pupil_id"
+        )
+    updates = ", ".join(
+        f"{c} = excluded.{c}" for c in ("window_start", "window_end", "computed_at", "rule_version", *SNAPSHOT_COLUMNS)
+    )
+    return f"""
+INSERT INTO risk_indicatorsnapshot (pupil_id, period_id, "window", window_start, window_end, computed_at,
+  rule_version, {", ".join(SNAPSHOT_COLUMNS)})
+SELECT x.pupil_id, %(period)s, x.win, x.w_from, x.w_to, %(now)s, %(version)s,
+  x.lessons, x.unjustified, x.illness, x.other_justified, x.late,
+  CASE WHEN x.lessons > 0
+    THEN ROUND(100.0 * (x.lessons - x.unjustified - x.illness - x.other_justified) / x.lessons, 2) END,
+  x.failing, x.nv, x.average, x.change, x.incidents, x.repeated = 1, x.over_age, x.changes
+FROM (
+  SELECT s.pupil_id, w.win, w.w_from, w.w_to,
+    {attendance},
+    CASE WHEN w.win = 'period' THEN COALESCE(g.failing_p, 0) ELSE COALESCE(g.failing_4, 0) END AS failing,
+    CASE WHEN w.win = 'period' THEN COALESCE(g.nv_p, 0) ELSE COALESCE(g.nv_4, 0) END AS nv,
+    CASE WHEN w.win = 'period' THEN g.avg_p ELSE g.avg_4 END AS average,
+    CASE WHEN w.win = 'period' THEN g.avg_p - g.avg_prev END AS change,
+    CASE WHEN w.win = 'period' THEN COALESCE(i.n_p, 0) ELSE COALESCE(i.n_4, 0) END AS incidents,
+    COALESCE(h.repeated, 0) AS repeated, s.over_age_years AS over_age, COALESCE(h.changes, 0) AS changes
+  FROM {temp_name("scope")} s
+  CROSS JOIN (SELECT 'period' AS win, %(from)s AS w_from, %(to)s AS w_to
+              UNION ALL SELECT '4w', %(w_from)s, %(w_to)s) w
+  LEFT JOIN {temp_name("days")} d ON d.pupil_id = s.pupil_id
+  LEFT JOIN {temp_name("marks")} m ON m.pupil_id = s.pupil_id
+  {slow_joins}
+  LEFT JOIN {temp_name("grades")} g ON g.pupil_id = s.pupil_id
+  LEFT JOIN {temp_name("incidents")} i ON i.pupil_id = s.pupil_id
+  LEFT JOIN {temp_name("history")} h ON h.pupil_id = s.pupil_id
+) x
+WHERE 1 = 1
+ON CONFLICT (pupil_id, period_id, "window") DO UPDATE SET {updates}
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
+
+STALE_SQL = f"""
+DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND NOT EXISTS (
+  SELECT 1 FROM {temp_name("scope")} s WHERE s.pupil_id = risk_indicatorsnapshot.pupil_id)
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
+
+def indicators_refresh(*, today: dt.date | None = None, period: Period | None = None) -> RefreshResult:
+    """Recompute every pupil's snapshots for ``period`` (default: the one containing ``today``),
+    then the flags. Idempotent: the same facts give the same snapshots and no new flags.
+
+    Invariants: one snapshot per (pupil, semester, window), only for pupils with an enrolment in
+    the semester (others' snapshots of that semester are removed); a constant number of
+    statements whatever the number of pupils; all in one transaction."""
+    from pumpurs.risk.flags import flags_refresh
+
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    if period is None:
+        period = default_period(today)
+    if period is None:
+        return RefreshResult(period_id=None, today=today, seconds=time.perf_counter() - started)
+    windows = Windows.for_period(period, today)
+    year_start = SchoolYear.objects.filter(pk=period.school_year_id).values_list("starts_on", flat=True).get()
+    previous = (
+        Period.objects.filter(starts_on__lt=period.starts_on)
+        .order_by("-starts_on")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    with transaction.atomic():
+        # One refresh of a semester at a time: a second one waits, then recomputes.
+        list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
+        now = timezone.now()
+        params: dict[str, Any] = {
+            "period": period.pk,
+            "previous": previous if previous is not None else -1,
+            "from": windows.period_from,
+            "to": windows.period_to,
+            "year_ago": one_year_before(windows.period_to),
+            "year_start_number": int(year_start.strftime("%Y%m%d")),
+            # The 4-week window if the facts end on the guessed day, and the extra days if they
+            # end one school day earlier.
+            "g_from": windows.guess_end - dt.timedelta(days=FOUR_WEEKS_DAYS - 1),
+            "g_to": windows.period_to,
+            "b_from": windows.guess_end_before - dt.timedelta(days=FOUR_WEEKS_DAYS - 1),
+            "b_to": windows.guess_end - dt.timedelta(days=FOUR_WEEKS_DAYS),
+            "now": now,
+            "version": RULE_VERSION,
+        }
+        with connection.cursor() as cursor:
+            create_temp(cursor, "scope", SCOPE_SQL.format(birth=date_number_sql("p.birth_date")), params)
+            days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")})
+            create_temp(cursor, "days", days_sql, params)
+            create_temp(cursor, "marks", marks_sql, params)
+            cursor.execute(
+                f"SELECT MAX(last_day) FROM (SELECT MAX(last_day) AS last_day FROM {temp_name('days')} "  # noqa: S608 — names and rule codes from code, every value a parameter
+                f"UNION ALL SELECT MAX(last_day) FROM {temp_name('marks')}) x"
+            )
+            last_day = _as_date(cursor.fetchone()[0])
+            w_from, w_to = windows.four_weeks(last_day)
+            params |= {"w_from": w_from, "w_to": w_to}
+            if last_day is None or last_day == windows.guess_end:
+                path = "guess"
+            elif last_day == windows.guess_end_before:
+                path = "before"
+            else:
+                # The facts end elsewhere (a holiday, a late import): scan the 4 weeks again.
+                path = "slow"
+                days4, marks4 = _attendance_selects({"r_": ("w_from", "w_to")})
+                create_temp(cursor, "days4", days4, params | {"from": w_from, "to": w_to})
+                create_temp(cursor, "marks4", marks4, params | {"from": w_from, "to": w_to})
+            create_temp(cursor, "grades", GRADES_SQL, params)
+            create_temp(cursor, "incidents", INCIDENTS_SQL, params)
+            create_temp(cursor, "history", HISTORY_SQL, params)
+            snapshots = execute(cursor, _upsert_sql(path), params)
+            execute(cursor, STALE_SQL, params)
+            cursor.execute(f"SELECT COUNT(*) FROM {temp_name('scope')}")  # noqa: S608 — names and rule codes from code, every value a parameter
+            pupils = int(cursor.fetchone()[0])
+            drop_temps(cursor, TEMP_TABLES)
+        raised, closed = flags_refresh(period=period, now=now)
+    return RefreshResult(
+        period_id=period.pk,
+        today=today,
+        period_from=windows.period_from,
+        period_to=windows.period_to,
+        four_weeks_from=w_from,
+        four_weeks_to=w_to,
+        pupils=pupils,
+        snapshots=snapshots,
+        flags_raised=raised,
+        flags_closed=closed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

@@ -1,0 +1,43 @@
+"""``pumpurs indicators refresh [--period ID] [--today YYYY-MM-DD]``: recompute snapshots and flags.
+
+Idempotent, so it can run as a periodic job as well as after imports (``risk.tasks``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from pumpurs.people.models import Period
+from pumpurs.risk.indicators import indicators_refresh
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("--today must be a date written as YYYY-MM-DD (got %(value)s).") % {"value": value}
+        ) from None
+
+
+class Command(BaseCommand):
+    help = "Recompute every pupil's indicators and the flags of a semester (default: the current one)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["refresh"])
+        parser.add_argument("--period", type=int, help="semester id (default: the one containing --today)")
+        parser.add_argument("--today", help="the date to compute for, YYYY-MM-DD (default: today)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = _date(options["today"]) if options["today"] else None
+        period = None
+        if options["period"] is not None:
+            period = Period.objects.filter(pk=options["period"]).first()
+            if period is None:
+                raise CommandError(_("No semester with id %(id)s.") % {"id": options["period"]}, returncode=2)
+        result = indicators_refresh(today=today, period=period)
+        self.stdout.write(str(result))

@@ -1,0 +1,232 @@
+"""The versioned rule set that turns indicators into flags (issue 4, DESIGN §7).
+
+Each rule reads one column of one indicator snapshot (``window`` "period" or "4w") and compares
+it with a threshold: the national default from ``settings.PUMPURS_RISK_THRESHOLDS`` unless the
+pupil's municipality has its own (``ThresholdOverride``). Inputs are the pupil's school facts
+only: gender and every other demographic attribute are never read here (they serve only the
+fairness audit). Changing a rule's meaning means a new ``RULE_VERSION``; every snapshot and flag
+stores the version it was computed with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pumpurs.people.models import Municipality
+from pumpurs.risk.models import Flag, ThresholdOverride, Window
+
+RULE_VERSION = "2026.1"
+
+Op = Literal["gt", "ge", "lt"]
+SQL_OPS: dict[str, str] = {"gt": ">", "ge": ">=", "lt": "<"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: Promise
+    window: str  # Window value of the snapshot the rule reads
+    value_sql: str  # SQL over the snapshot alias ``s``: the flag's value
+    op: Op  # value <op> threshold → the condition holds
+    source: str  # which facts the value comes from (evidence "source")
+    severity: int  # orders watch lists: higher first
+    # Snapshot columns frozen into the evidence next to the value.
+    evidence: tuple[str, ...]
+
+    @property
+    def worse_is_higher(self) -> bool:
+        """Which way the value moves when things get worse (used for recurrence after dismissal)."""
+        return self.op != "lt"
+
+    def holds_sql(self, value: str, threshold: str) -> str:
+        return f"({value} IS NOT NULL AND {value} {SQL_OPS[self.op]} {threshold})"
+
+
+_ATTENDANCE = ("lessons", "unjustified", "illness", "other_justified", "late", "attendance_rate")
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule(
+            "unjustified_semester",
+            gettext_lazy("unjustified absences in the semester (municipality must be involved)"),
+            Window.PERIOD,
+            "s.unjustified",
+            "gt",
+            "attendance",
+            5,
+            _ATTENDANCE,
+        ),
+        Rule(
+            "attendance_4w",
+            gettext_lazy("low attendance in the last 4 weeks"),
+            Window.FOUR_WEEKS,
+            "s.attendance_rate",
+            "lt",
+            "attendance",
+            3,
+            _ATTENDANCE,
+        ),
+        Rule(
+            "failing_term_grade",
+            gettext_lazy("failing term grade"),
+            Window.PERIOD,
+            "s.failing_grades",
+            "ge",
+            "grades",
+            5,
+            ("failing_grades",),
+        ),
+        Rule(
+            "nv_period",
+            gettext_lazy("several “nv” (not graded) in the semester"),
+            Window.PERIOD,
+            "s.nv_count",
+            "ge",
+            "grades",
+            2,
+            ("nv_count",),
+        ),
+        Rule(
+            "average_drop",
+            gettext_lazy("average grade dropped"),
+            Window.PERIOD,
+            # A drop is the negative change: 7.5 → 6.4 is a drop of 1.1.
+            "(0 - s.average_change)",
+            "ge",
+            "grades",
+            3,
+            ("average_grade", "average_change"),
+        ),
+        Rule(
+            "incidents_4w",
+            gettext_lazy("behaviour incidents in the last 4 weeks"),
+            Window.FOUR_WEEKS,
+            "s.incidents",
+            "ge",
+            "incidents",
+            2,
+            ("incidents",),
+        ),
+        Rule(
+            "over_age",
+            gettext_lazy("older than usual for the grade"),
+            Window.PERIOD,
+            "s.over_age_years",
+            "ge",
+            "enrolments",
+            1,
+            ("over_age_years", "repeated_grade"),
+        ),
+    )
+}
+
+
+def default_threshold(rule_code: str) -> Decimal:
+    return Decimal(str(settings.PUMPURS_RISK_THRESHOLDS[rule_code]))
+
+
+def threshold_for(rule_code: str, municipality: Municipality | None) -> Decimal:
+    """The threshold that applies in ``municipality``: its override, else the national default."""
+    if rule_code not in RULES:
+        raise KeyError(rule_code)
+    if municipality is not None:
+        override = (
+            ThresholdOverride.objects.filter(municipality=municipality, rule=rule_code)
+            .values_list("value", flat=True)
+            .first()
+        )
+        if override is not None:
+            return Decimal(override)
+    return default_threshold(rule_code)
+
+
+def rule_label(code: str) -> str:
+    rule = RULES.get(code)
+    return str(rule.label) if rule is not None else code
+
+
+def rule_severity(code: str) -> int:
+    rule = RULES.get(code)
+    return rule.severity if rule is not None else 1
+
+
+def _num(value: Any) -> str:
+    """A number as a reader expects it: no trailing zeros, the locale's decimal mark."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return formats.number_format(int(number))
+    return formats.number_format(number.normalize())
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value or "")
+
+
+SOURCE_LABELS: dict[str, Promise] = {
+    "attendance": gettext_lazy("attendance records"),
+    "grades": gettext_lazy("grades"),
+    "incidents": gettext_lazy("behaviour incidents"),
+    "enrolments": gettext_lazy("enrolment history"),
+}
+
+
+def reason_text(flag: Flag) -> str:
+    """The flag's reason in the reader's language, with its numbers and the data it came from.
+
+    Rendered from the frozen (rule, value, threshold, evidence), so it reads the same later."""
+    evidence: dict[str, Any] = flag.evidence or {}
+    period = flag.period
+    args = {
+        "value": _num(flag.value),
+        "threshold": _num(flag.threshold),
+        "semester": period.number,
+        "year": period.school_year.name,
+        "from": _day(evidence.get("from")),
+        "to": _day(evidence.get("to")),
+    }
+    rule = flag.rule
+    if rule == "unjustified_semester":
+        text = (
+            _(
+                "%(value)s unjustified lessons in semester %(semester)s of %(year)s; threshold %(threshold)s — the municipality must be involved"
+            )
+            % args
+        )
+    elif rule == "attendance_4w":
+        text = _("Attendance %(value)s %% in the 4 weeks %(from)s – %(to)s; threshold %(threshold)s %%") % args
+    elif rule == "failing_term_grade":
+        text = _("%(value)s failing term grade(s) in semester %(semester)s of %(year)s; threshold %(threshold)s") % args
+    elif rule == "nv_period":
+        text = _("%(value)s “nv” (not graded) in semester %(semester)s of %(year)s; threshold %(threshold)s") % args
+    elif rule == "average_drop":
+        args["average"] = _num(evidence.get("average_grade"))
+        text = (
+            _(
+                "Average grade %(average)s in semester %(semester)s of %(year)s, down %(value)s on the semester before; threshold %(threshold)s"
+            )
+            % args
+        )
+    elif rule == "incidents_4w":
+        text = _("%(value)s behaviour incidents in the 4 weeks %(from)s – %(to)s; threshold %(threshold)s") % args
+    elif rule == "over_age":
+        text = _("%(value)s years older than usual for the grade; threshold %(threshold)s") % args
+    else:
+        text = f"{rule}: {args['value']}; {args['threshold']}"
+    source = SOURCE_LABELS.get(str(evidence.get("source", "")))
+    if source is None:
+        return text
+    return _("%(reason)s (data: %(source)s %(from)s – %(to)s)") % {"reason": text, "source": source, **args}
