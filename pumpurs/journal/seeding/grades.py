@@ -44,7 +44,7 @@ BAND_SUBJECTS = {
     ),
 }
 ONGOING_PER_DAY = {1: 0.05, 2: 0.09, 3: 0.09, 4: 0.09}  # per subject and school day present
-NOT_GRADED = 0.02
+NOT_GRADED = 0.004
 DRIFT_GRADE_DROP = 2.5
 LEVELS = ((4, "S"), (6, "T"), (8, "A"))  # score ≤ 4 → S (sācis apgūt) …, above 8 → P
 

@@ -21,7 +21,7 @@ S_INCIDENT, S_CATEGORY, S_SEVERITY, S_DESCRIPTION = 20, 21, 22, 23
 
 # Share of drifting pupils by grade: few in the first grades, more in the upper ones (~6 % overall).
 DRIFT_SHARE = ((4, 0.03), (9, 0.07), (12, 0.09))
-ILLNESS_SPELL_START = 0.011  # per school day: one or two spells a semester
+ILLNESS_SPELL_START = 0.0025  # per school day: most pupils ill at some point in two years
 ILLNESS_SPELL_DAYS = [0.25, 0.30, 0.20, 0.15, 0.10]  # 1 … 5 school days
 WINTER_MONTHS = [11, 12, 1, 2, 3]
 

@@ -32,7 +32,7 @@ LAST_SCHOOL_DAY = dt.date(2026, 11, 27)
 
 
 def seed(today: str = TODAY, **options: Any) -> None:
-    call_command("seed", today=today, stdout=io.StringIO(), **options)
+    call_command("seed", today=today, stdout=io.StringIO(), no_risk=True, **options)
 
 
 def unjustified_by_pupil(starts_on: dt.date, ends_on: dt.date) -> dict[int, int]:
@@ -86,9 +86,11 @@ def test_gulbene_every_pupil_has_facts_most_are_ordinary_and_a_few_drift(db: Non
     then = unjustified_by_pupil(before.starts_on, before.ends_on)
     assert sum(then.get(p, 0) for p in drifting) * 3 < sum(now[p] for p in drifting)
 
-    # Ordinary illness: most pupils were ill at some point over the two years; lateness is rare.
+    # Ordinary illness: many pupils were ill at some point over the two years (the spell rate is
+    # kept so that the 4-week attendance rule flags about one pupil in ten, not one in four);
+    # lateness is rare.
     ill = AttendanceDay.objects.filter(illness__gt=0).values("pupil").distinct().count()
-    assert ill / pupils > 0.6
+    assert 0.35 < ill / pupils < 0.8
     totals = AttendanceDay.objects.aggregate(lessons=Sum("lessons"), late=Sum("late"))
     assert totals["late"] / totals["lessons"] < 0.01
 

@@ -111,3 +111,21 @@ def test_guardians_without_contacts_are_listed(world: World) -> None:
 
     missing = set(pupils_missing_guardian_contacts(Pupil.objects.all()).values_list("first_name", flat=True))
     assert missing == {"Roberts", "Laura"}  # Anna and Jānis have a reachable guardian
+
+
+def test_an_applied_attendance_import_refreshes_flags_and_sends_the_days_notices(
+    world: World, run_import, tmp_path: Path, django_capture_on_commit_callbacks
+) -> None:
+    """The whole chain after commit: import → indicators and flags → notices (immediate tasks)."""
+    guardians(world)
+    world.lizuma.same_day_absence_notices = True
+    world.lizuma.save()
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        code, _summary = run_import("attendance", absence_file(world, tmp_path, today), "--today", today.isoformat())
+    assert code == 0
+    assert Notice.objects.filter(kind="same_day_absence").count() == 2
+    assert [m.to for m in mail.outbox] == [["inga@example.lv"]]
+    from pumpurs.risk.models import IndicatorSnapshot
+
+    assert IndicatorSnapshot.objects.filter(pupil=world.pupil_lizuma).exists()

@@ -38,6 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--today", default=None, help="the date to seed for, YYYY-MM-DD (default: today)")
         parser.add_argument("--no-facts", action="store_true", help="people only: no attendance, grades or incidents")
+        parser.add_argument(
+            "--no-risk", action="store_true", help="gulbene: no flags, decisions or questionnaires on top of the facts"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"]
@@ -50,6 +53,7 @@ class Command(BaseCommand):
             raise CommandError(_("--pupils must not be negative."))
         started = time.perf_counter()
         facts: dict[str, int] = {}
+        risk: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -57,6 +61,11 @@ class Command(BaseCommand):
                     from pumpurs.journal.seeding import facts_seed
 
                     facts = facts_seed(preset=options["preset"], seed=options["seed"], today=today)
+                    if options["preset"] == "gulbene" and not options["no_risk"]:
+                        # The demo's early-identification picture: flags, decisions, questionnaires.
+                        from pumpurs.risk.seeding import risk_seed
+
+                        risk = risk_seed(seed=options["seed"], today=today)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         seconds = time.perf_counter() - started
@@ -77,5 +86,11 @@ class Command(BaseCommand):
                 _("  attendance days: %(n)d") % {"n": facts["attendance"]},
                 _("  grades: %(n)d") % {"n": facts["grades"]},
                 _("  incidents: %(n)d") % {"n": facts["incidents"]},
+            ]
+        if risk:
+            lines += [
+                _("  open flags: %(n)d (accepted %(a)d, dismissed %(d)d)")
+                % {"n": risk["flags"], "a": risk["accepted"], "d": risk["dismissed"]},
+                _("  risk questionnaires submitted: %(n)d") % {"n": risk["assessments"]},
             ]
         self.stdout.write("\n".join(lines))
