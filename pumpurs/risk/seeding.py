@@ -30,7 +30,7 @@ DISMISS_COMMENTS = {
 
 def risk_seed(*, seed: int, today: dt.date) -> dict[str, int]:
     refresh = indicators_refresh(today=today)
-    period = Period.objects.filter(pk=refresh.period_id).first()
+    period = Period.objects.filter(pk=refresh.period_id).first() if refresh.period_id is not None else None
     if period is None:
         return {"flags": 0, "accepted": 0, "dismissed": 0, "assessments": 0}
     rng = random.Random(f"risk-{seed}")
@@ -74,7 +74,7 @@ def _questionnaires(rng: random.Random, pupil_ids: list[int], enrolments: dict[i
     for pupil_id in pupil_ids:
         enrolment = enrolments.get(pupil_id)
         teacher = enrolment.class_group.class_teacher if enrolment else None
-        if teacher is None or rng.random() > ASSESSED_SHARE:
+        if enrolment is None or teacher is None or rng.random() > ASSESSED_SHARE:
             continue
         assessment = assessment_start(actor=teacher, pupil=enrolment.pupil, period=period)
         answers = {}

@@ -20,6 +20,6 @@ def risk_after_import(batch_id: int) -> str:
     Then the notices that are due (same-day absences, thresholds crossed) are created — never
     twice for the same event — and sent."""
     result = indicators_refresh()
-    period = Period.objects.filter(pk=result.period_id).first()
+    period = Period.objects.filter(pk=result.period_id).first() if result.period_id is not None else None
     created, sent = notices_after_import(period=period, day=timezone.localdate())
     return f"{result}; notices created {created}, sent {sent}"
