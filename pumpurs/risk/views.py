@@ -6,7 +6,6 @@ write themselves. The pupil's risk picture is part of the pupil profile (people/
 
 from __future__ import annotations
 
-import importlib
 from uuid import UUID
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Institution
-from pumpurs.risk import selectors
+from pumpurs.risk import selectors, services
 from pumpurs.risk.capacity import capacity_set
 from pumpurs.risk.forms import SORT_CHOICES, CapacityForm, FairnessScopeForm, FlagDecisionForm, WatchFilterForm
 
@@ -109,9 +108,6 @@ def flag_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": errors})
         return redirect(back)
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"].strip()
-    # TODO(lead): the decision services come with the flag engine (risk/services.py), written in
-    # parallel; import them at the top once they are in.
-    services = importlib.import_module("pumpurs.risk.services")
     try:
         if action == FlagDecisionForm.ACCEPT:
             services.flag_accept(actor=request.user, flag=flag, comment=comment)

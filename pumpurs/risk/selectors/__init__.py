@@ -4,14 +4,8 @@ One module per page family; everything a view, form or test needs is importable 
 Every query starts from people/access.py.
 """
 
-from pumpurs.risk.selectors.common import (
-    current_period,
-    evidence_items,
-    reason_text,
-    rule_codes,
-    rule_label,
-    rule_severity,
-)
+from pumpurs.risk.rules import reason_text, rule_label, rule_severity
+from pumpurs.risk.selectors.common import current_period, evidence_items, rule_codes
 from pumpurs.risk.selectors.counts import SchoolCounts, municipality_counts
 from pumpurs.risk.selectors.fairness import GRADE_BANDS, SMALL_CELL, Fairness, FairnessRow, fairness
 from pumpurs.risk.selectors.picture import (

@@ -5,29 +5,16 @@ and the rule set's wording of a flag.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.people.models import Enrolment, Period
 from pumpurs.people.selectors import open_on
-from pumpurs.risk.models import Assessment, Flag, Window
-
-
-def _optional(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
-# TODO(lead): rules.py (the rule set) is written in parallel by another helper; once it is in,
-# import it plainly and drop this guard and the fallbacks below.
-rules: Any = _optional("pumpurs.risk.rules")
+from pumpurs.risk.models import Assessment, Window
+from pumpurs.risk.rules import RULES, SOURCE_LABELS
 
 
 def current_period(today: dt.date | None = None) -> Period | None:
@@ -50,26 +37,12 @@ def current_enrolments(today: dt.date) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(open_on(today), starts_on__lte=today)
 
 
-# --- Wording: the rule set says what a flag means ------------------------------------------------
-
-
-def reason_text(flag: Flag) -> str:
-    if rules is not None:
-        return str(rules.reason_text(flag))
-    return f"{flag.rule}: {flag.value:g} ({flag.threshold:g})"
-
-
-def rule_label(code: str) -> str:
-    return str(rules.rule_label(code)) if rules is not None else code
-
-
-def rule_severity(code: str) -> int:
-    return int(rules.rule_severity(code)) if rules is not None else 1
+# --- Wording: the rule set (risk/rules.py) says what a flag means ------------------------------
 
 
 def rule_codes() -> list[str]:
     """Every rule of the rule set, in its own order."""
-    return list(rules.RULES) if rules is not None else list(settings.PUMPURS_RISK_THRESHOLDS)
+    return list(RULES)
 
 
 # The keys a flag's frozen evidence carries (risk/flags.py): where and when the data came from,
@@ -100,7 +73,7 @@ HIDDEN_EVIDENCE = {"threshold"}
 
 def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     """The frozen inputs of a flag as (label, value) pairs in a fixed order; unknown keys as stored."""
-    sources = getattr(rules, "SOURCE_LABELS", {})
+    sources = SOURCE_LABELS
     windows = dict(Window.choices)
 
     def shown(key: str, value: Any) -> str:

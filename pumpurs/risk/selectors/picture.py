@@ -26,7 +26,8 @@ from pumpurs.risk.models import (
     Window,
 )
 from pumpurs.risk.questionnaire import latest_result
-from pumpurs.risk.selectors.common import evidence_items, reason_text, rule_label
+from pumpurs.risk.rules import reason_text, rule_label
+from pumpurs.risk.selectors.common import evidence_items
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,8 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil
 from pumpurs.risk.models import Flag, FlagStatus, Level, SchoolCapacity
-from pumpurs.risk.selectors.common import (
-    current_enrolments,
-    current_period,
-    latest_level,
-    reason_text,
-    rule_severity,
-    submitted_assessments,
-)
+from pumpurs.risk.rules import reason_text, rule_severity
+from pumpurs.risk.selectors.common import current_enrolments, current_period, latest_level, submitted_assessments
 
 OVERDUE_AFTER = dt.timedelta(weeks=4)
 LEVEL_POINTS: dict[str, int] = {Level.HIGH.value: 3, Level.MEDIUM.value: 2}

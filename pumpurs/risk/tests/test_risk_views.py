@@ -8,7 +8,6 @@ the director, reads but may not decide; Dace Kalna (Tirzas) cannot even find the
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from decimal import Decimal
 
@@ -18,15 +17,9 @@ from django.urls import reverse
 
 from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Period
-from pumpurs.risk import charts, selectors
+from pumpurs.risk import charts, rules, selectors
 from pumpurs.risk.models import DismissReason, Flag, FlagDecision, FlagStatus, Level
 from pumpurs.risk.tests.watch_factories import assessment_for, decide, flag_for, period_now, snapshot
-
-SERVICES_MISSING = importlib.util.find_spec("pumpurs.risk.services") is None
-RULES_MISSING = importlib.util.find_spec("pumpurs.risk.rules") is None
-needs_services = pytest.mark.skipif(
-    SERVICES_MISSING, reason="pumpurs/risk/services.py (flag_accept/flag_dismiss/flag_reopen) is not in yet"
-)
 
 
 def client_for(user) -> Client:
@@ -157,10 +150,7 @@ def test_risk_picture_shows_flags_with_reasons_and_evidence(pictured: World) -> 
     assert "2026-11-20" in html
 
 
-@pytest.mark.skipif(RULES_MISSING, reason="pumpurs/risk/rules.py (reason_text) is not in yet")
 def test_reason_is_the_rule_sets_sentence(pictured: World) -> None:
-    from pumpurs.risk import rules
-
     text = rules.reason_text(pictured.flag)
     assert "23" in text
     assert "20" in text
@@ -232,7 +222,6 @@ def post_decision(user, flag: Flag, **data):
     return client_for(user).post(reverse("flag_decide", args=[flag.public_id]), data)
 
 
-@needs_services
 def test_teacher_accepts_a_flag(pictured: World) -> None:
     response = post_decision(pictured.teacher_lizuma, pictured.flag, action="accept", comment="Talked to the mother")
     assert response.status_code == 302
@@ -247,7 +236,6 @@ def test_teacher_accepts_a_flag(pictured: World) -> None:
     )
 
 
-@needs_services
 def test_coordinator_dismisses_with_a_reason_then_reopens(pictured: World) -> None:
     response = post_decision(
         pictured.coordinator_lizuma,
@@ -287,7 +275,6 @@ def test_reopening_needs_a_comment(pictured: World) -> None:
     assert pictured.dismissed.status == FlagStatus.DISMISSED
 
 
-@needs_services
 def test_director_may_read_but_not_decide(pictured: World) -> None:
     assert post_decision(pictured.director_lizuma, pictured.flag, action="accept").status_code == 403
     pictured.flag.refresh_from_db()
