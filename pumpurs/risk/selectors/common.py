@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.people.models import Enrolment, Period
@@ -81,6 +81,10 @@ def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
             return str(sources.get(value, value))
         if key == "window":
             return str(windows.get(value, value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if isinstance(value, int | float):
+            return formats.number_format(value)  # the reader's decimal mark
         return str(value)
 
     known = [(str(label), shown(key, evidence[key])) for key, label in EVIDENCE_LABELS.items() if key in evidence]
