@@ -38,4 +38,8 @@ def test_task_enqueued_on_commit_is_run_by_pumpurs_worker() -> None:
             check=False,
         )
         assert result.returncode == 0, result.stderr
-    assert AuditEvent.objects.filter(action="test.worker.ran", data__label="hello").count() == 1
+    from django_tasks_db.models import DBTaskResult
+
+    queued = list(DBTaskResult.objects.values_list("task_path", "status"))
+    ran = AuditEvent.objects.filter(action="test.worker.ran", data__label="hello").count()
+    assert ran == 1, f"task results {queued}; worker said: {result.stdout[-2000:]} {result.stderr[-2000:]}"
