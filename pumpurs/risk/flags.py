@@ -109,19 +109,25 @@ WHERE period_id = %(period)s AND condition_holds = TRUE AND status {{status}}
                   WHERE c.pupil_id = risk_flag.pupil_id AND c.rule = risk_flag.rule)
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
+# The latest flag of every (pupil, rule) of the semester, and whether the key has a live flag,
+# taken aside first: the insert below then reads no table it writes to.
+LATEST_SQL = f"""
+SELECT f.pupil_id, f.rule, f.id, f.condition_holds, f.value, k.live
+FROM risk_flag f JOIN (
+  SELECT MAX(id) AS id, MAX(CASE WHEN status IN {LIVE} THEN 1 ELSE 0 END) AS live
+  FROM risk_flag WHERE period_id = %(period)s GROUP BY pupil_id, rule
+) k ON k.id = f.id
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
 NEW_SQL = f"""
 INSERT INTO risk_flag (public_id, pupil_id, period_id, rule, rule_version, status, value, threshold, evidence,
   raised_at, last_seen_at, condition_holds, previous_id)
 SELECT {{uuid}}, c.pupil_id, %(period)s, c.rule, %(version)s, 'open', c.value, c.threshold, c.evidence,
   %(now)s, %(now)s, TRUE, lf.id
 FROM {temp_name("candidates")} c
-LEFT JOIN (SELECT pupil_id, rule, MAX(id) AS id FROM risk_flag WHERE period_id = %(period)s
-           GROUP BY pupil_id, rule) latest ON latest.pupil_id = c.pupil_id AND latest.rule = c.rule
-LEFT JOIN risk_flag lf ON lf.id = latest.id
-WHERE NOT EXISTS (SELECT 1 FROM risk_flag f WHERE f.period_id = %(period)s AND f.pupil_id = c.pupil_id
-                  AND f.rule = c.rule AND f.status IN {LIVE})
-  AND (lf.id IS NULL OR lf.condition_holds = FALSE
-       OR (c.worse_higher = 1 AND c.value > lf.value) OR (c.worse_higher = 0 AND c.value < lf.value))
+LEFT JOIN {temp_name("latest")} lf ON lf.pupil_id = c.pupil_id AND lf.rule = c.rule
+WHERE lf.id IS NULL OR (lf.live = 0 AND (lf.condition_holds = FALSE
+       OR (c.worse_higher = 1 AND c.value > lf.value) OR (c.worse_higher = 0 AND c.value < lf.value)))
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
@@ -169,6 +175,7 @@ def flags_refresh(*, period: Period, now: dt.datetime | None = None) -> tuple[in
         execute(cursor, UPDATE_LIVE_SQL, params)
         closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}"), params)
         execute(cursor, STOPPED_SQL.format(status="= 'dismissed'"), params)
+        create_temp(cursor, "latest", LATEST_SQL, params, index=["pupil_id", "rule"])
         raised = execute(cursor, NEW_SQL.format(uuid=uuid_sql()), params)
-        drop_temps(cursor, ["candidates"])
+        drop_temps(cursor, ["candidates", "latest"])
     return raised, closed

@@ -390,7 +390,9 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
             "version": RULE_VERSION,
         }
         with connection.cursor() as cursor:
-            create_temp(cursor, "scope", SCOPE_SQL.format(birth=date_number_sql("p.birth_date")), params)
+            create_temp(
+                cursor, "scope", SCOPE_SQL.format(birth=date_number_sql("p.birth_date")), params, index=["pupil_id"]
+            )
             days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")})
             create_temp(cursor, "days", days_sql, params)
             create_temp(cursor, "marks", marks_sql, params)
