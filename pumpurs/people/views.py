@@ -21,7 +21,6 @@ from pumpurs.people.auth import client_address
 from pumpurs.people.calendar import current_school_year
 from pumpurs.people.forms import NameSearchForm, PersonalCodeSearchForm
 from pumpurs.people.services import pupil_find_by_personal_code
-from pumpurs.risk import selectors as risk_selectors
 
 
 @require_GET
@@ -77,8 +76,7 @@ def pupil_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
     record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     profile = selectors.pupil_profile(request.user, pupil=pupil)
-    risk = risk_selectors.pupil_risk_picture(request.user, pupil=pupil)  # None without Perm.VIEW_RISK
-    return render(request, "people/pupil_detail.html", {"profile": profile, "pupil": pupil, "risk": risk})
+    return render(request, "people/pupil_detail.html", {"profile": profile, "pupil": pupil})
 
 
 @require_http_methods(["GET", "POST"])
