@@ -51,6 +51,26 @@ def test_class_teacher_follows_the_watch_list_to_the_reason(live_server: Any, pa
     assert page.locator("#risk svg[role=img]").count() >= 1
     assert_accessible(page)
 
+    # She fills this semester's questionnaire: learning and school worries, nothing else.
+    page.locator("section.q-link a").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    learning = page.locator("fieldset.q-group").first
+    for radio in learning.locator("input[type=radio][value=yes]").all():
+        radio.check()
+    page.locator("button[name=action][value=submit]").click()
+    page.wait_for_load_state()
+    level = page.locator(".q-level")
+    assert level.count() >= 1
+    shown_level = (level.first.get_attribute("class") or "").split("q-level--")[-1]
+    assert shown_level in {"medium", "high"}
+    assert_accessible(page)
+
+    # Back on the watch list, Anna's row now carries that level.
+    page.goto(base + reverse("watch_list"))
+    row = page.locator("table.watch-table tr", has=page.get_by_role("link", name="Anna Kalniņa"))
+    assert row.locator(f".level--{shown_level}").count() == 1
+
 
 def test_counts_fairness_and_capacity_pages_are_accessible(live_server: Any, page: Any) -> None:
     world = build_world()
