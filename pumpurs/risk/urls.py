@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pumpurs.risk import views
+from pumpurs.risk import thresholds_views, views
 
 urlpatterns = [
     path("watch/", views.watch_list, name="watch_list"),
@@ -9,4 +9,5 @@ urlpatterns = [
     path("municipality/", views.municipality_index, name="risk_municipality_index"),
     path("municipality/<uuid:public_id>/", views.municipality, name="risk_municipality"),
     path("fairness/", views.fairness, name="risk_fairness"),
+    path("thresholds/<uuid:public_id>/", thresholds_views.thresholds, name="risk_thresholds"),
 ]

@@ -147,6 +147,9 @@ def municipality(request: HttpRequest, public_id: UUID) -> HttpResponse:
     rules = sorted({code for row in rows for code in row.by_rule}, key=_rule_order)
     context = {
         "municipality": municipality,
+        "may_set_thresholds": access.municipalities_visible_to(request.user, Perm.MANAGE_THRESHOLDS)
+        .filter(pk=municipality.pk)
+        .exists(),
         "table": [(row, [row.by_rule.get(code, 0) for code in rules]) for row in rows],
         "rules": [(code, selectors.rule_label(code)) for code in rules],
         "totals": {

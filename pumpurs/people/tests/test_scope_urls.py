@@ -69,6 +69,8 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     },
     # Only a school coordinator switches notices; a class teacher has no school to switch.
     "notice_same_day_setting": lambda w: (None, w.tirzas.public_id),
+    # Only a municipality coordinator sets thresholds.
+    "risk_thresholds": lambda w: (None, w.madona.public_id),
     "questionnaire_pupil": lambda w: (w.pupil_lizuma.public_id, w.pupil_tirzas.public_id),
     "questionnaire_assessment": lambda w: (
         _assessment(w.teacher_lizuma, w.pupil_lizuma),
@@ -85,6 +87,7 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
 # Objects in her own school or municipality that are still not hers.
 NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "notice_same_day_setting": lambda w: w.lizuma.public_id,
+    "risk_thresholds": lambda w: w.gulbene.public_id,
     "flag_decide": lambda w: _flag(w.pupil_lizuma_8a),
     "capacity_update": lambda w: w.lizuma.public_id,  # a class teacher does not set the school's capacity
     "pupil_detail": lambda w: w.pupil_lizuma_8a.public_id,

@@ -1,0 +1,36 @@
+"""The municipality coordinator's page of rule thresholds."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from pumpurs.people import access
+from pumpurs.people.access import Perm
+from pumpurs.risk.thresholds import threshold_clear, threshold_set, thresholds_of
+
+
+def thresholds(request: HttpRequest, public_id: str) -> HttpResponse:
+    municipality = get_object_or_404(
+        access.municipalities_visible_to(request.user, Perm.MANAGE_THRESHOLDS), public_id=public_id
+    )
+    if request.method == "POST":
+        rule = request.POST.get("rule", "")
+        try:
+            if request.POST.get("clear"):
+                threshold_clear(actor=request.user, municipality=municipality, rule=rule)
+                messages.success(request, _("The national default applies again."))
+            else:
+                threshold_set(
+                    actor=request.user, municipality=municipality, rule=rule, value=request.POST.get("value", "")
+                )
+                messages.success(request, _("Threshold saved; flags follow at the next refresh."))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect("risk_thresholds", public_id=municipality.public_id)
+    if request.method != "GET":
+        raise Http404
+    return render(request, "risk/thresholds.html", {"municipality": municipality, "rows": thresholds_of(municipality)})
