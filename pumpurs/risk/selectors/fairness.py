@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -30,21 +30,39 @@ class FairnessRow:
     pupils: int
     flagged: int
     dismissed: int
+    # Measures withheld although not small themselves: otherwise the total minus the other rows
+    # would give away a suppressed neighbour (secondary suppression, see ``protect``).
+    withheld: frozenset[str] = frozenset()
 
-    def _shown(self, n: int) -> int | None:
-        return None if n < SMALL_CELL or self.pupils < SMALL_CELL else n
+    def is_small(self, measure: str) -> bool:
+        return getattr(self, measure) < SMALL_CELL or self.pupils < SMALL_CELL
+
+    def _shown(self, measure: str) -> int | None:
+        return None if self.is_small(measure) or measure in self.withheld else int(getattr(self, measure))
+
+    @property
+    def is_small_pupils(self) -> bool:
+        return self.is_small("pupils")
+
+    @property
+    def is_small_flagged(self) -> bool:
+        return self.is_small("flagged")
+
+    @property
+    def is_small_dismissed(self) -> bool:
+        return self.is_small("dismissed")
 
     @property
     def pupils_shown(self) -> int | None:
-        return self._shown(self.pupils)
+        return self._shown("pupils")
 
     @property
     def flagged_shown(self) -> int | None:
-        return self._shown(self.flagged)
+        return self._shown("flagged")
 
     @property
     def dismissed_shown(self) -> int | None:
-        return self._shown(self.dismissed)
+        return self._shown("dismissed")
 
     @property
     def flagged_share(self) -> Decimal | None:
@@ -57,6 +75,28 @@ class FairnessRow:
         if self.dismissed_shown is None or self.flagged_shown is None:
             return None
         return Decimal(100 * self.dismissed) / self.flagged
+
+
+MEASURES = ("pupils", "flagged", "dismissed")
+
+
+def protect(rows: list[FairnessRow]) -> list[FairnessRow]:
+    """Rows of one breakdown whose counts add up to a total that is shown.
+
+    Groups without pupils are left out. Where exactly one row of a measure is suppressed, the
+    smallest other row of that measure is withheld too: two unknowns and one total cannot be
+    solved, so no suppressed count can be worked out by subtraction.
+    """
+    rows = [r for r in rows if r.pupils > 0]
+    for measure in MEASURES:
+        small = [r for r in rows if r.is_small(measure) or measure in r.withheld]
+        if len(small) != 1:
+            continue
+        others = sorted((r for r in rows if r not in small), key=lambda r: getattr(r, measure))
+        if others:
+            partner = others[0]
+            rows = [replace(r, withheld=r.withheld | {measure}) if r is partner else r for r in rows]
+    return rows
 
 
 @dataclass
@@ -108,7 +148,7 @@ def fairness(institutions: QuerySet[Institution], *, today: dt.date | None = Non
     all_ = [sum(t[i] for t in by_gender.values()) for i in range(3)]
     return Fairness(
         period=period,
-        by_gender=[FairnessRow(str(label), *by_gender[value]) for value, label in Pupil.Gender.choices],
-        by_band=[FairnessRow(f"{low}–{high}", *by_band[low]) for low, high in GRADE_BANDS],
+        by_gender=protect([FairnessRow(str(label), *by_gender[value]) for value, label in Pupil.Gender.choices]),
+        by_band=protect([FairnessRow(f"{low}–{high}", *by_band[low]) for low, high in GRADE_BANDS]),
         total=FairnessRow(str(_("All pupils")), *all_),
     )
