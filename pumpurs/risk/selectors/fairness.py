@@ -145,10 +145,13 @@ def fairness(institutions: QuerySet[Institution], *, today: dt.date | None = Non
             totals[0] += cell["pupils"]
             totals[1] += cell["n_flagged"]
             totals[2] += cell["n_dismissed"]
+    def row(label: str, counts: list[int]) -> FairnessRow:
+        return FairnessRow(label, pupils=counts[0], flagged=counts[1], dismissed=counts[2])
+
     all_ = [sum(t[i] for t in by_gender.values()) for i in range(3)]
     return Fairness(
         period=period,
-        by_gender=protect([FairnessRow(str(label), *by_gender[value]) for value, label in Pupil.Gender.choices]),
-        by_band=protect([FairnessRow(f"{low}–{high}", *by_band[low]) for low, high in GRADE_BANDS]),
-        total=FairnessRow(str(_("All pupils")), *all_),
+        by_gender=protect([row(str(label), by_gender[value]) for value, label in Pupil.Gender.choices]),
+        by_band=protect([row(f"{low}–{high}", by_band[low]) for low, high in GRADE_BANDS]),
+        total=row(str(_("All pupils")), all_),
     )
