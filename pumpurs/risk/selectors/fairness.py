@@ -145,6 +145,7 @@ def fairness(institutions: QuerySet[Institution], *, today: dt.date | None = Non
             totals[0] += cell["pupils"]
             totals[1] += cell["n_flagged"]
             totals[2] += cell["n_dismissed"]
+
     def row(label: str, counts: list[int]) -> FairnessRow:
         return FairnessRow(label, pupils=counts[0], flagged=counts[1], dismissed=counts[2])
 
