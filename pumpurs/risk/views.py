@@ -1,7 +1,8 @@
 """Early-identification pages: the watch list, municipal counts, fairness, flag decisions.
 
 Views parse, fetch through access (out of scope answers 404) and call a service; they never
-write themselves. The pupil's risk picture is part of the pupil profile (people/views.py).
+write themselves. The pupil's risk picture is part of the pupil profile (template tag
+``risk_tags.pupil_risk_picture``).
 """
 
 from __future__ import annotations
