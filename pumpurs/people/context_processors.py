@@ -34,6 +34,7 @@ def _items(request: HttpRequest) -> list[NavItem]:
             access.has_perm(user, Perm.VIEW_RISK_COUNTS) and not access.has_perm(user, Perm.VIEW_RISK),
         ),
         (_("Fairness"), "risk_fairness", access.has_perm(user, Perm.VIEW_FAIRNESS)),
+        (_("Questionnaires"), "questionnaire_instrument_list", access.has_perm(user, Perm.MANAGE_INSTRUMENTS)),
         (_("Data imports"), "import_list", access.has_perm(user, Perm.IMPORT_DATA)),
         (_("Notices"), "notice_outbox", access.has_perm(user, Perm.VIEW_OUTBOX)),
         (_("Audit trail"), "audit_events", access.has_perm(user, Perm.VIEW_AUDIT)),

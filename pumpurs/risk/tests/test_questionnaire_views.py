@@ -280,3 +280,14 @@ def test_instrument_pages_are_for_the_national_team(world: World, persona: str) 
     assert client.get(reverse("questionnaire_instrument_list")).status_code == 404
     url = reverse("questionnaire_instrument_detail", args=[q.default_instrument().public_id])
     assert client.get(url).status_code == 404
+
+
+def test_the_national_team_reaches_the_instruments_from_the_menu(world) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world.national)
+    assert reverse("questionnaire_instrument_list") in client.get(reverse("municipality_list")).content.decode()
+    client.force_login(world.teacher_lizuma)
+    assert reverse("questionnaire_instrument_list") not in client.get(reverse("home"), follow=True).content.decode()
