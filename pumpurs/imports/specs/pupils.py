@@ -80,6 +80,7 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
         for c in ClassGroup.objects.filter(school_year=year, institution__in=institutions.values())
     }
     visible = ctx.pupil_by_hash()
+    registered = _registered_elsewhere(rows, visible)
     seen: dict[str, int] = {}
     for row in rows.iter_rows(named=True):
         n = int(row["_row"])
@@ -169,7 +170,7 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
         guardian = _guardian_values(row, n, errors)
         code_hash = crypto.lookup_hash(digits) if digits else ""
         existing_id = visible.get(code_hash) if code_hash else None
-        if code_hash and existing_id is None and Pupil.objects.filter(personal_code_hash=code_hash).exists():
+        if code_hash and existing_id is None and code_hash in registered:
             errors.add(
                 n,
                 "personal_code",
@@ -212,6 +213,25 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
         else:
             result.unchanged += 1
     return errors.frames()
+
+
+def _registered_elsewhere(rows: pl.DataFrame, visible: dict[str, int]) -> set[str]:
+    """Hashes of the file's personal codes that belong to pupils outside the importer's scope:
+    one query per 5 000 codes, not one per row."""
+    hashes = set()
+    for raw in rows.get_column("personal_code").drop_nulls().unique().to_list() if rows.height else []:
+        try:
+            code_hash = crypto.lookup_hash(parse_personal_code(raw).digits)
+        except ValidationError:
+            continue
+        if code_hash not in visible:
+            hashes.add(code_hash)
+    found: set[str] = set()
+    ordered = sorted(hashes)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        found.update(Pupil.objects.filter(personal_code_hash__in=chunk).values_list("personal_code_hash", flat=True))
+    return found
 
 
 def _guardian_values(row: dict[str, Any], n: int, errors: RowErrors) -> dict[str, str] | None:
