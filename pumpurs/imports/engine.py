@@ -307,7 +307,7 @@ def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: boo
         if dry_run:
             result.created, result.updated, result.unchanged = stage.counts()
         else:
-            result.created, result.updated = stage.merge()
+            result.created, result.updated = stage.merge(total=result.rows)
             result.unchanged = result.rows - result.created - result.updated
         stage.drop()
     result.status = "dry-run" if dry_run else "applied"

@@ -111,7 +111,7 @@ class Stage:
             total, created, updated = cursor.fetchone()
         return int(created), int(updated), int(total) - int(created) - int(updated)
 
-    def merge(self) -> tuple[int, int]:
+    def merge(self, *, total: int) -> tuple[int, int]:
         """Write the stage into the target: new facts inserted, changed facts updated, unchanged
         facts untouched. Returns (created, updated). Keys are unique in the stage (checked).
 
@@ -134,7 +134,6 @@ class Stage:
                     f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({values})"
                 )
                 written = cursor.rowcount
-                total = self.count()
                 created = total - matched
                 return created, written - created
             sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
@@ -147,11 +146,6 @@ class Stage:
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {self._join('t', 's')})"
             )
             return cursor.rowcount, updated
-
-    def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
-            return int(cursor.fetchone()[0])
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
