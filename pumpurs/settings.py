@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pumpurs.journal",
     "pumpurs.imports",
     "pumpurs.risk",
+    "pumpurs.support",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,33 @@ PUMPURS_RISK_THRESHOLDS = {
     "incidents_4w": 2,  # flag at this many incidents in 4 weeks
     "over_age": 2,  # flag when older than usual for the grade by this many years
 }
+
+# Individual support (issue 5). The approval chain of a support plan per institution kind, after
+# the preparer (pumpurs.lv FAQ "IAP-01"): municipal schools go director → municipality → IKVD;
+# state vocational schools skip the municipality. Override e.g.
+# PUMPURS_APPROVAL_CHAINS="general=director+municipality+national,vocational=director+national".
+PUMPURS_APPROVAL_CHAINS = {
+    kind: value.split("+")
+    for kind, value in env_mapping(
+        "PUMPURS_APPROVAL_CHAINS",
+        {
+            "general": "director+municipality+national",
+            "vocational": "director+national",
+            "other": "director+municipality+national",
+        },
+        allowed_values={
+            "director+municipality+national",
+            "director+national",
+            "director+municipality",
+            "director",
+            "municipality+national",
+        },
+    ).items()
+}
+# A plan's review is overdue this many days after its semester ends (a working default).
+PUMPURS_REVIEW_GRACE_DAYS = env_int("PUMPURS_REVIEW_GRACE_DAYS", 14)
+# A remote consultation must be confirmed by the pupil within one day (DESIGN §4).
+PUMPURS_REMOTE_CONFIRMATION_DAYS = env_int("PUMPURS_REMOTE_CONFIRMATION_DAYS", 1)
 
 # Mail for notices (guardians, municipality coordinators): SMTP by default (PUMPURS_EMAIL_*
 # below); `pumpurs demo` prints mail to the console instead (PUMPURS_EMAIL_BACKEND).

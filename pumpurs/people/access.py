@@ -54,6 +54,16 @@ class Perm(StrEnum):
     MANAGE_INSTRUMENTS = "risk.instruments"  # new versions of the questionnaire
     VIEW_FAIRNESS = "risk.fairness"  # flag rates by gender and grade band, small cells suppressed
     VIEW_OUTBOX = "risk.outbox"  # notices sent to guardians and the municipality
+    # Individual support (issue 5).
+    VIEW_SUPPORT = "support.view"  # cases, plans, deliveries and reviews of pupils in scope
+    MANAGE_CASES = "support.manage"  # open cases, team, contacts, consent, draft and submit plans
+    APPROVE_AS_DIRECTOR = "support.approve_director"
+    APPROVE_AS_MUNICIPALITY = "support.approve_municipality"
+    APPROVE_AS_NATIONAL = "support.approve_national"
+    DELIVER = "support.deliver"  # log consultations, compensations and items
+    REVIEW_PLANS = "support.review"  # the semester review
+    MANAGE_CATALOGUE = "support.catalogue"  # the national measure catalogue
+    RECORD_LOW_INCOME = "support.low_income"  # low-income statuses from the social service
 
 
 _SCHOOL_DETAIL = {
@@ -65,10 +75,14 @@ _SCHOOL_DETAIL = {
 }
 
 _RISK_READ = {Perm.VIEW_RISK, Perm.VIEW_RISK_COUNTS}
+# Those who work on a pupil's support at school: they see it, keep the case, deliver and review.
+_SUPPORT_WORK = {Perm.VIEW_SUPPORT, Perm.MANAGE_CASES, Perm.DELIVER, Perm.REVIEW_PLANS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.CLASS_TEACHER: frozenset(_SCHOOL_DETAIL | _RISK_READ | {Perm.DECIDE_FLAGS, Perm.ASSESS, Perm.VIEW_SENSITIVE}),
-    Role.SPECIALIST: frozenset(_SCHOOL_DETAIL | _RISK_READ | {Perm.ASSESS, Perm.VIEW_SENSITIVE}),
+    Role.CLASS_TEACHER: frozenset(
+        _SCHOOL_DETAIL | _RISK_READ | _SUPPORT_WORK | {Perm.DECIDE_FLAGS, Perm.ASSESS, Perm.VIEW_SENSITIVE}
+    ),
+    Role.SPECIALIST: frozenset(_SCHOOL_DETAIL | _RISK_READ | _SUPPORT_WORK | {Perm.ASSESS, Perm.VIEW_SENSITIVE}),
     Role.SCHOOL_COORDINATOR: frozenset(
         _SCHOOL_DETAIL
         | _RISK_READ
@@ -81,21 +95,48 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_CAPACITY,
             Perm.VIEW_FAIRNESS,
             Perm.VIEW_OUTBOX,
+            Perm.RECORD_LOW_INCOME,
         }
+        | _SUPPORT_WORK
     ),
-    Role.DIRECTOR: frozenset(_SCHOOL_DETAIL | _RISK_READ | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS}),
+    Role.DIRECTOR: frozenset(
+        _SCHOOL_DETAIL
+        | _RISK_READ
+        | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT, Perm.APPROVE_AS_DIRECTOR}
+    ),
     # The municipality sees how many pupils each school flags, not who (issue 4).
     Role.MUNICIPALITY_COORDINATOR: frozenset(
         _SCHOOL_DETAIL
-        | {Perm.IMPORT_DATA, Perm.VIEW_RISK_COUNTS, Perm.MANAGE_THRESHOLDS, Perm.VIEW_FAIRNESS, Perm.VIEW_OUTBOX}
+        | {
+            Perm.IMPORT_DATA,
+            Perm.VIEW_RISK_COUNTS,
+            Perm.MANAGE_THRESHOLDS,
+            Perm.VIEW_FAIRNESS,
+            Perm.VIEW_OUTBOX,
+            # Approving a plan means reading it: the municipality sees the plans of its schools.
+            Perm.VIEW_SUPPORT,
+            Perm.APPROVE_AS_MUNICIPALITY,
+            Perm.RECORD_LOW_INCOME,
+        }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
     # their families' contacts.
     Role.NATIONAL_PROGRAMME: frozenset(
-        {Perm.VIEW_OVERVIEW, Perm.VIEW_PUPILS, Perm.VIEW_RISK_COUNTS, Perm.MANAGE_INSTRUMENTS, Perm.VIEW_FAIRNESS}
+        {
+            Perm.VIEW_OVERVIEW,
+            Perm.VIEW_PUPILS,
+            Perm.VIEW_RISK_COUNTS,
+            Perm.MANAGE_INSTRUMENTS,
+            Perm.VIEW_FAIRNESS,
+            Perm.VIEW_SUPPORT,
+            Perm.APPROVE_AS_NATIONAL,
+            Perm.MANAGE_CATALOGUE,
+        }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.
-    Role.DATA_PROTECTION_OFFICER: frozenset(_SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS}),
+    Role.DATA_PROTECTION_OFFICER: frozenset(
+        _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
+    ),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF}),
 }
 

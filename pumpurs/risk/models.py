@@ -292,6 +292,8 @@ class Notice(PublicIdModel):
     class Kind(models.TextChoices):
         SAME_DAY_ABSENCE = "same_day_absence", _("same-day absence notice to guardians")
         THRESHOLD_CROSSED = "threshold_crossed", _("unjustified-absence threshold crossed")
+        PLAN_APPROVED = "plan_approved", _("support plan approved")
+        MEASURE_STARTED = "measure_started", _("support measure started")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

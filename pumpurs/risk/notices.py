@@ -74,7 +74,7 @@ def same_day_notices_create(*, day: dt.date) -> int:
                     dedupe_key=f"same_day:{pupil.pk}:{day.isoformat()}:{guardian.pk}",
                 )
             )
-    return _insert_new(notices)
+    return notices_queue(notices)
 
 
 @transaction.atomic
@@ -131,10 +131,11 @@ def threshold_notices_create(*, period: Period) -> int:
                         dedupe_key=f"threshold:{pupil.pk}:{period.pk}:{user.pk}",
                     )
                 )
-    return _insert_new(notices)
+    return notices_queue(notices)
 
 
-def _insert_new(notices: list[Notice]) -> int:
+def notices_queue(notices: list[Notice]) -> int:
+    """Store the notices not stored before (by ``dedupe_key``); returns how many are new."""
     if not notices:
         return 0
     keys = [n.dedupe_key for n in notices]
@@ -194,6 +195,7 @@ def pupils_missing_guardian_contacts(pupils: Any) -> Any:
 
 __all__ = [
     "notices_after_import",
+    "notices_queue",
     "notices_send",
     "pupils_missing_guardian_contacts",
     "same_day_notices_create",

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pumpurs.people.models import Period
 from pumpurs.risk.indicators import indicators_refresh
-from pumpurs.risk.notices import notices_after_import
+from pumpurs.risk.notices import notices_after_import, notices_send
 
 
 @task()
@@ -23,3 +23,10 @@ def risk_after_import(batch_id: int) -> str:
     period = Period.objects.filter(pk=result.period_id).first() if result.period_id is not None else None
     created, sent = notices_after_import(period=period, day=timezone.localdate())
     return f"{result}; notices created {created}, sent {sent}"
+
+
+@task()
+def send_notices() -> str:
+    """Send the queued notices (enqueued on commit by services that queue some). Idempotent."""
+    sent, failed = notices_send()
+    return f"notices sent {sent}, failed {failed}"

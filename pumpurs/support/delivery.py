@@ -1,0 +1,292 @@
+"""Delivery of a plan's measures: consultations, compensations and items (issue 5, item 5).
+
+A delivery is accepted only against an active plan, inside its semester, on a day the consent
+covers, for a measure the plan contains, and never beyond the planned quantity (or planned cost):
+the refusal gives the numbers and points to a plan change (``plans.plan_amend``). A remote
+consultation needs the pupil's confirmation within ``PUMPURS_REMOTE_CONFIRMATION_DAYS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pumpurs.audit.services import audit_record
+from pumpurs.people.access import Perm
+from pumpurs.people.models import RoleGrant
+from pumpurs.support.cases import consent_active
+from pumpurs.support.catalogue import low_income_on
+from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus
+from pumpurs.support.plans import CENT, delivered_by_line, lock_plan
+from pumpurs.support.scope import require_pupil
+
+HOUR_MINUTES = Decimal(60)
+
+
+def plain(number: Decimal) -> str:
+    """12.50 → "12.5", 40.00 → "40" (no exponent notation in messages)."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _line_for(plan: Plan, measure: Measure) -> PlanMeasure:
+    line = plan.measures.filter(measure__code=measure.code).select_related("measure").first()
+    if line is None:
+        raise ValidationError(
+            _("“%(name)s” is not in this plan. Change the plan to add it before recording deliveries.")
+            % {"name": str(measure)},
+            code="not_in_plan",
+        )
+    return line
+
+
+def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | None) -> None:
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(
+            _("Deliveries are recorded only against an active plan; this plan is “%(status)s”.")
+            % {"status": plan.get_status_display()},
+            code="not_active",
+        )
+    period = plan.period
+    last = until or day
+    if day < period.starts_on or last > period.ends_on:
+        raise ValidationError(
+            _("%(start)s – %(end)s is outside the plan's semester (%(from)s – %(to)s).")
+            % {"start": day, "end": last, "from": period.starts_on, "to": period.ends_on},
+            code="outside_period",
+        )
+    if day > timezone.localdate():
+        raise ValidationError(_("A delivery cannot be recorded ahead of time."), code="future")
+    consent = consent_active(plan.case_id, day)
+    if consent is None:
+        withdrawn = plan.case.consents.filter(withdrawn_on__isnull=False, withdrawn_on__lte=day).first()
+        if withdrawn is not None:
+            raise ValidationError(
+                _("Consent was withdrawn on %(date)s: no delivery from that day.") % {"date": withdrawn.withdrawn_on},
+                code="consent_withdrawn",
+            )
+        raise ValidationError(_("No consent covers %(date)s.") % {"date": day}, code="no_consent")
+    if line.measure.requires_low_income and low_income_on(plan.case.pupil_id, day) is None:
+        raise ValidationError(
+            _("“%(name)s” is only for pupils of low-income families, and no status is recorded for %(date)s.")
+            % {"name": str(line.measure), "date": day},
+            code="not_eligible",
+        )
+
+
+def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None) -> None:
+    done_quantity, done_amount = delivered_by_line(line.plan).get(line.pk, (Decimal(0), Decimal(0)))
+    unit = line.measure.get_unit_display()
+    if done_quantity + quantity > line.planned_quantity:
+        raise ValidationError(
+            _(
+                "“%(name)s”: %(done)s of %(planned)s planned (unit: %(unit)s) are delivered; %(more)s more would "
+                "make %(total)s. Change the plan to deliver more."
+            )
+            % {
+                "name": str(line.measure),
+                "done": plain(done_quantity),
+                "planned": plain(line.planned_quantity),
+                "unit": unit,
+                "more": plain(quantity),
+                "total": plain(done_quantity + quantity),
+            },
+            code="beyond_plan",
+        )
+    if amount is not None and line.planned_cost is not None and done_amount + amount > line.planned_cost:
+        raise ValidationError(
+            _(
+                "“%(name)s”: %(done)s of %(planned)s EUR planned are spent; %(more)s EUR more would make "
+                "%(total)s EUR. Change the plan to spend more."
+            )
+            % {
+                "name": str(line.measure),
+                "done": done_amount,
+                "planned": line.planned_cost,
+                "more": amount,
+                "total": done_amount + amount,
+            },
+            code="beyond_plan_cost",
+        )
+
+
+def _record(*, actor: Any, plan: Plan, line: PlanMeasure, delivery: Delivery) -> Delivery:
+    first = not line.deliveries.exists()
+    delivery.save()
+    audit_record(
+        actor=actor,
+        action="support.delivery.recorded",
+        pupil_id=plan.case.pupil_id,
+        target=delivery,
+        data={
+            "plan": plan.pk,
+            "measure": line.measure.code,
+            "on": delivery.delivered_on.isoformat(),
+            "quantity": str(delivery.quantity),
+            "amount": str(delivery.amount) if delivery.amount is not None else None,
+            "mode": delivery.mode,
+        },
+    )
+    if first:
+        from pumpurs.support.notices import measure_started_notice
+
+        measure_started_notice(line=line, on=delivery.delivered_on)
+    return delivery
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    actor: Any,
+    plan: Plan,
+    measure: Measure,
+    held_on: dt.date,
+    minutes: int,
+    specialist: Any,
+    mode: str,
+    topic: str,
+    confirmed_at: dt.datetime | None = None,
+    evidence: Any = None,
+) -> Delivery:
+    """Record a consultation held under the plan (its quantity is the duration in hours).
+    Refusals: see the module. Inverse: none — a wrong entry is corrected by the coordinator
+    with a plan change; the trail keeps both."""
+    require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    plan = lock_plan(plan, None)
+    line = _line_for(plan, measure)
+    if not line.measure.is_consultation:
+        raise ValidationError(_("“%(name)s” is not a consultation.") % {"name": str(line.measure)})
+    if minutes is None or minutes <= 0 or minutes > 8 * 60:
+        raise ValidationError({"minutes": _("Give the duration in minutes (1–480).")})
+    if mode not in Delivery.Mode.values:
+        raise ValidationError({"mode": _("Say whether the consultation was in person or remote.")})
+    if not topic.strip():
+        raise ValidationError({"topic": _("Write the consultation's topic.")})
+    if not RoleGrant.objects.filter(user=specialist, institution_id=plan.case.institution_id).exists():
+        raise ValidationError({"specialist": _("The specialist must work at the pupil's school.")})
+    _check_common(plan, line, held_on, None)
+    quantity = (Decimal(minutes) / HOUR_MINUTES).quantize(CENT)
+    amount = (line.measure.unit_cost * quantity).quantize(CENT) if line.measure.unit_cost is not None else None
+    _check_quantity(line, quantity, amount)
+    delivery = Delivery(
+        line=line,
+        delivered_on=held_on,
+        quantity=quantity,
+        amount=amount,
+        minutes=minutes,
+        specialist=specialist,
+        mode=mode,
+        topic=topic.strip(),
+        confirmed_at=confirmed_at if mode == Delivery.Mode.REMOTE else None,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    if evidence:
+        delivery.evidence = evidence
+    return _record(actor=actor, plan=plan, line=line, delivery=delivery)
+
+
+@transaction.atomic
+def compensation_record(
+    *,
+    actor: Any,
+    plan: Plan,
+    measure: Measure,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    quantity: Decimal,
+    amount: Decimal | None = None,
+    evidence: Any = None,
+) -> Delivery:
+    """Record a compensation, accommodation, meals, items, materials, transport or activity
+    provided under the plan. ``amount`` defaults to quantity × unit cost when the catalogue sets
+    one. Refusals: see the module. Inverse: none (as ``consultation_record``)."""
+    require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    plan = lock_plan(plan, None)
+    line = _line_for(plan, measure)
+    if line.measure.is_consultation:
+        raise ValidationError(_("Record a consultation with its date, duration and specialist."))
+    if quantity is None or quantity <= 0:
+        raise ValidationError({"quantity": _("The quantity must be more than 0.")})
+    if amount is not None and amount < 0:
+        raise ValidationError({"amount": _("The amount cannot be negative.")})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The end date is before the start date.")})
+    _check_common(plan, line, starts_on, ends_on)
+    if amount is None and line.measure.unit_cost is not None:
+        amount = (line.measure.unit_cost * quantity).quantize(CENT)
+    _check_quantity(line, quantity, amount)
+    delivery = Delivery(
+        line=line,
+        delivered_on=starts_on,
+        period_end=ends_on,
+        quantity=quantity,
+        amount=amount,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    if evidence:
+        delivery.evidence = evidence
+    return _record(actor=actor, plan=plan, line=line, delivery=delivery)
+
+
+@transaction.atomic
+def consultation_confirm(*, actor: Any, delivery: Delivery, confirmed_at: dt.datetime | None = None) -> Delivery:
+    """Record the pupil's confirmation of a remote consultation (late confirmations are kept and
+    shown as late). Inverse: none."""
+    plan = delivery.line.plan
+    require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.mode != Delivery.Mode.REMOTE:
+        raise ValidationError(_("Only a remote consultation needs the pupil's confirmation."))
+    if delivery.confirmed_at is not None:
+        raise ValidationError(_("This consultation is already confirmed."))
+    delivery.confirmed_at = confirmed_at or timezone.now()
+    delivery.save(update_fields=["confirmed_at"])
+    audit_record(
+        actor=actor,
+        action="support.delivery.confirmed",
+        pupil_id=plan.case.pupil_id,
+        target=delivery,
+        data={"late": is_confirmation_late(delivery)},
+    )
+    return delivery
+
+
+def confirmation_deadline(delivery: Delivery) -> dt.date:
+    return delivery.delivered_on + dt.timedelta(days=settings.PUMPURS_REMOTE_CONFIRMATION_DAYS)
+
+
+def is_confirmation_late(delivery: Delivery, today: dt.date | None = None) -> bool:
+    """A remote consultation confirmed after its deadline, or still unconfirmed past it."""
+    if delivery.mode != Delivery.Mode.REMOTE:
+        return False
+    deadline = confirmation_deadline(delivery)
+    if delivery.confirmed_at is not None:
+        return timezone.localtime(delivery.confirmed_at).date() > deadline
+    return (today or timezone.localdate()) > deadline
+
+
+def unconfirmed_overdue(deliveries: QuerySet[Delivery], today: dt.date | None = None) -> QuerySet[Delivery]:
+    """Remote consultations still unconfirmed after their deadline (one query)."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=settings.PUMPURS_REMOTE_CONFIRMATION_DAYS)
+    return deliveries.filter(Q(mode=Delivery.Mode.REMOTE), confirmed_at__isnull=True, delivered_on__lt=cutoff)
+
+
+__all__ = [
+    "compensation_record",
+    "confirmation_deadline",
+    "consultation_confirm",
+    "consultation_record",
+    "is_confirmation_late",
+    "unconfirmed_overdue",
+]

@@ -1,0 +1,72 @@
+"""Notices to guardians about support (issue 5, item 7): when a plan is approved and when a
+measure starts. They go through the same outbox as the risk notices (``risk.Notice``), written in
+Latvian, de-duplicated by key, and sent by the worker after the transaction commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from pumpurs.risk.models import Notice
+from pumpurs.risk.notices import notices_queue
+from pumpurs.risk.tasks import send_notices
+from pumpurs.support.models import Plan, PlanMeasure
+
+
+def _to_guardians(*, plan: Plan, kind: str, key: str, subject: str, body: str) -> int:
+    pupil = plan.case.pupil
+    notices = [
+        Notice(
+            kind=kind,
+            pupil=pupil,
+            guardian=guardian,
+            recipient_email=guardian.email,
+            subject=subject,
+            body=body,
+            status=Notice.Status.QUEUED if guardian.email else Notice.Status.NO_CONTACT,
+            dedupe_key=f"{key}:{guardian.pk}",
+        )
+        for guardian in pupil.guardians.all()
+    ]
+    created = notices_queue(notices)
+    if created:
+        transaction.on_commit(lambda: send_notices.enqueue())
+    return created
+
+
+def plan_approved_notice(*, plan: Plan) -> int:
+    """Tell the guardians that the plan is approved (once per plan and guardian)."""
+    with override("lv"):
+        pupil = plan.case.pupil
+        subject = _("Support plan approved: %(pupil)s") % {"pupil": f"{pupil.first_name} {pupil.last_name}"}
+        body = _(
+            "The individual support plan of %(pupil)s for %(period)s has been approved. "
+            "The school will contact you about the support. Contact person: %(contact)s."
+        ) % {
+            "pupil": f"{pupil.first_name} {pupil.last_name}",
+            "period": str(plan.period),
+            "contact": plan.contact_person,
+        }
+        return _to_guardians(
+            plan=plan, kind=Notice.Kind.PLAN_APPROVED, key=f"plan:{plan.pk}", subject=subject, body=body
+        )
+
+
+def measure_started_notice(*, line: PlanMeasure, on: dt.date) -> int:
+    """Tell the guardians that a measure of the plan has started (once per plan line)."""
+    plan = line.plan
+    with override("lv"):
+        pupil = plan.case.pupil
+        subject = _("Support has started: %(measure)s") % {"measure": line.measure.name}
+        body = _("From %(date)s %(pupil)s receives: %(measure)s. Contact person: %(contact)s.") % {
+            "date": on.strftime("%d.%m.%Y"),
+            "pupil": f"{pupil.first_name} {pupil.last_name}",
+            "measure": line.measure.name,
+            "contact": plan.contact_person,
+        }
+        return _to_guardians(
+            plan=plan, kind=Notice.Kind.MEASURE_STARTED, key=f"measure:{line.pk}", subject=subject, body=body
+        )
