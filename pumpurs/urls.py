@@ -18,5 +18,9 @@ urlpatterns = [
     path("risk/questionnaire/", include("pumpurs.risk.questionnaire_urls")),
     path("notices/", include("pumpurs.risk.notices_urls")),
     path("risk/", include("pumpurs.risk.urls")),
+    path("support/catalogue/", include("pumpurs.support.catalogue_urls")),
+    path("support/pupil/", include("pumpurs.support.pupil_urls")),
+    path("support/", include("pumpurs.support.urls")),
+    path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]
