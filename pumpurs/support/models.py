@@ -432,6 +432,7 @@ class PlanTransition(models.Model):
         SUBMITTED = "submitted", _("submitted")
         APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned for changes")
+        AMENDED = "amended", _("reopened for a change")
         ACTIVATED = "activated", _("activated")
         REVIEW_STARTED = "review_started", _("review started")
         CLOSED = "closed", _("closed")

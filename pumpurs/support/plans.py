@@ -444,7 +444,7 @@ def plan_amend(*, actor: Any, plan: Plan, comment: str, expected_version: int | 
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the change is for.")})
     plan.submitted_by = None
-    _move(actor=actor, plan=plan, action=PlanTransition.Action.RETURNED, to=PlanStatus.DRAFT, comment=comment.strip())
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.AMENDED, to=PlanStatus.DRAFT, comment=comment.strip())
     return plan
 
 
