@@ -451,7 +451,9 @@ class PlanTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(action="returned") | ~Q(comment=""), name="plan_return_has_comment"),
+            models.CheckConstraint(
+                condition=~Q(action__in=["returned", "amended"]) | ~Q(comment=""), name="plan_return_has_comment"
+            ),
         ]
 
     def __str__(self) -> str:
