@@ -160,6 +160,8 @@ def low_income_status_record(
     """Record a low-income status granted by the municipal social service, with its source.
     Inverse: none — a wrong entry is corrected by a new one and the audit trail keeps both."""
     require_pupil(actor, pupil, Perm.RECORD_LOW_INCOME)
+    if kind not in LowIncomeStatus.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of status the social service granted.")})
     if not source.strip():
         raise ValidationError({"source": _("Name the decision this status comes from.")})
     if valid_until < valid_from:
