@@ -1,0 +1,109 @@
+"""Small helpers shared by the support service tests: the semester under way (whatever day the
+suite runs on), the next one, a vocational school, and a flag to open a case from.
+
+The tests derive every date from ``timezone.localdate()`` and the plan's semester. On a day
+outside any semester (holidays) or at a semester's very edge, ``semester_now`` stretches the
+semester in the test database by a day or two so that "yesterday" and "tomorrow" are inside it;
+the stories stay the same on any date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from pumpurs.core.testing.personas import World, make_user
+from pumpurs.people.calendar import school_years_ensure
+from pumpurs.people.models import ClassGroup, Institution, Period, Pupil, Role, User
+from pumpurs.people.personal_code import synthetic_code
+from pumpurs.people.services import pupil_create
+from pumpurs.risk.models import Flag, FlagStatus
+from pumpurs.support.plans import next_period
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def semester_now() -> Period:
+    """The semester containing today, with yesterday and tomorrow inside it too."""
+    day = today()
+    period = Period.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
+    if period is None:  # a holiday: the semester that ended last runs on for these tests
+        period = Period.objects.filter(starts_on__lte=day).order_by("-starts_on").first()
+        assert period is not None, "the persona world has no semester before today"
+    period.starts_on = min(period.starts_on, day - ONE_DAY)
+    period.ends_on = max(period.ends_on, day + ONE_DAY)
+    period.save(update_fields=["starts_on", "ends_on"])
+    return period
+
+
+def semester_after(period: Period) -> Period:
+    """The semester after ``period``, creating the next school year when the calendar ends."""
+    following = next_period(period)
+    if following is None:
+        school_years_ensure(today=period.school_year.ends_on + dt.timedelta(days=120))
+        following = next_period(period)
+    assert following is not None
+    return following
+
+
+def accepted_flag(pupil: Pupil, period: Period, *, status: str = FlagStatus.ACCEPTED) -> Flag:
+    """A flag as the nightly refresh would raise it (like pumpurs/risk/tests/watch_factories)."""
+    now = timezone.now()
+    return Flag.objects.create(
+        pupil=pupil,
+        period=period,
+        rule="unjustified_semester",
+        rule_version="test",
+        status=status,
+        value=Decimal(23),
+        threshold=Decimal(20),
+        evidence={"source": "attendance", "unjustified": 23},
+        raised_at=now,
+        last_seen_at=now,
+    )
+
+
+@dataclass
+class Vocational:
+    school: Institution
+    klass: ClassGroup
+    teacher: User
+    director: User
+    pupil: Pupil
+
+
+def vocational_school(world: World) -> Vocational:
+    """A state vocational school in Gulbene with a first-course group, its teacher, director and
+    one pupil (the approval chain skips the municipality)."""
+    school = Institution.objects.create(
+        code="T-PROF",
+        name="Gulbenes profesionālā vidusskola",
+        kind=Institution.Kind.VOCATIONAL,
+        municipality=world.gulbene,
+        grade_min=1,
+        grade_max=4,
+    )
+    teacher = make_user("arta.skola", "Arta", "Skola", {"role": Role.CLASS_TEACHER, "institution": school})
+    director = make_user("ivars.vadis", "Ivars", "Vadis", {"role": Role.DIRECTOR, "institution": school})
+    coordinator = make_user("ruta.prof", "Rūta", "Prof", {"role": Role.SCHOOL_COORDINATOR, "institution": school})
+    klass = ClassGroup.objects.create(
+        institution=school, school_year=world.year, grade=1, name="1.k", class_teacher=teacher
+    )
+    born = dt.date(world.year.starts_on.year - 16, 5, 2)
+    pupil = pupil_create(
+        actor=coordinator,
+        personal_code=synthetic_code(born, 201),
+        first_name="Kristaps",
+        last_name="Ozols",
+        birth_date=born,
+        gender=Pupil.Gender.MALE,
+        class_group=klass,
+        starts_on=world.year.starts_on,
+    )
+    return Vocational(school=school, klass=klass, teacher=teacher, director=director, pupil=pupil)
