@@ -1,0 +1,123 @@
+"""Support pages about one pupil: the timeline, the printable plan for the family and the
+low-income statuses. Parse, fetch through access (out of scope answers 404), call a service,
+render. Every read of a pupil's record is written to the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pumpurs.audit.services import record_view
+from pumpurs.people import access
+from pumpurs.people.access import Perm
+from pumpurs.people.auth import client_address
+from pumpurs.people.models import Enrolment
+from pumpurs.risk.models import RiskGroup
+from pumpurs.support.cases import consent_active
+from pumpurs.support.catalogue import low_income_status_record
+from pumpurs.support.catalogue_forms import LowIncomeForm, add_service_errors
+from pumpurs.support.models import Consent, LowIncomeStatus, Plan, PlanStatus
+from pumpurs.support.scope import plans_visible_to
+from pumpurs.support.timeline import clamp_limit, plan_url, pupil_timeline
+
+# Risks of these groups may touch health or the family's situation: the family's copy names only
+# the group, never the detail (DESIGN §7).
+PRIVATE_GROUPS = (RiskGroup.FAMILY, RiskGroup.SOCIAL_HEALTH)
+
+
+@require_GET
+def timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
+    record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+    result = pupil_timeline(request.user, pupil=pupil, limit=clamp_limit(request.GET.get("show")))
+    may_record_low_income = access.can_see_pupil(request.user, pupil, Perm.RECORD_LOW_INCOME)
+    context = {"timeline": result, "pupil": pupil, "may_record_low_income": may_record_low_income}
+    return render(request, "support/timeline.html", context)
+
+
+@dataclass(frozen=True)
+class FamilyPlan:
+    """What the family's copy says, already in plain words."""
+
+    plan: Plan
+    school: str
+    class_name: str
+    reasons: list[str]
+    consent: Consent | None
+    withdrawn: Consent | None
+    is_draft: bool
+
+
+def _family_plan(plan: Plan) -> FamilyPlan:
+    today = timezone.localdate()
+    reasons: list[str] = []
+    for risk in plan.risks.all():
+        # str(): the label is lazy and must be rendered now, in the family's language.
+        text = str(RiskGroup(risk.group).label) if risk.group in PRIVATE_GROUPS else risk.description
+        if text not in reasons:
+            reasons.append(text)
+    enrolment = (
+        Enrolment.objects.filter(pupil_id=plan.case.pupil_id, institution_id=plan.case.institution_id)
+        .select_related("class_group")
+        .order_by("-starts_on")
+        .first()
+    )
+    consents = list(plan.case.consents.select_related("guardian"))
+    return FamilyPlan(
+        plan=plan,
+        school=plan.case.institution.name,
+        class_name=enrolment.class_group.name if enrolment else "",
+        reasons=reasons,
+        consent=consent_active(plan.case_id, today),
+        withdrawn=next((c for c in consents if c.withdrawn_on is not None and c.withdrawn_on <= today), None),
+        is_draft=plan.status == PlanStatus.DRAFT,
+    )
+
+
+@require_GET
+def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The plan for the family, always in Latvian; a draft carries a "draft" watermark."""
+    plan = get_object_or_404(
+        plans_visible_to(request.user, Perm.VIEW_SUPPORT).select_related(
+            "case__pupil", "case__institution", "period__school_year"
+        ),
+        public_id=public_id,
+    )
+    record_view(actor=request.user, pupil_id=plan.case.pupil_id, target=plan, ip_address=client_address(request))
+    lines = plan.measures.select_related("measure", "provider")
+    context = {
+        "family": _family_plan(plan),
+        "plan": plan,
+        "pupil": plan.case.pupil,
+        "goals": list(plan.goals.all()),
+        "lines": list(lines),
+        "plan_url": plan_url(plan),
+    }
+    with translation.override("lv"):
+        return render(request, "support/family_plan.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def low_income(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    pupil = get_object_or_404(access.pupils_visible_to(request.user, Perm.RECORD_LOW_INCOME), public_id=public_id)
+    form = LowIncomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            low_income_status_record(actor=request.user, pupil=pupil, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The low-income status is recorded."))
+            return redirect("support_pupil:low_income", public_id=pupil.public_id)
+    record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+    statuses = LowIncomeStatus.objects.filter(pupil=pupil).select_related("recorded_by")
+    context = {"pupil": pupil, "form": form, "statuses": list(statuses), "today": timezone.localdate()}
+    return render(request, "support/family_low_income.html", context)
