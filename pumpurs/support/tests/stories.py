@@ -9,10 +9,11 @@ the stories stay the same on any date."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.calendar import school_years_ensure
@@ -107,3 +108,9 @@ def vocational_school(world: World) -> Vocational:
         starts_on=world.year.starts_on,
     )
     return Vocational(school=school, klass=klass, teacher=teacher, director=director, pupil=pupil)
+
+
+def english() -> Iterator[None]:
+    """Messages are checked in English (the msgids), whatever the lead translates them to."""
+    with translation.override("en"):
+        yield

@@ -29,9 +29,12 @@ from pumpurs.support.cases import (
 )
 from pumpurs.support.models import Case, ContactEntry, PlanStatus, TeamMember
 from pumpurs.support.testing import draft_plan, guardian_for, open_case
+from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import ONE_DAY, accepted_flag, semester_now, today
 
 pytestmark = pytest.mark.django_db
+
+in_english = pytest.fixture(autouse=True)(stories.english)
 
 
 def test_a_case_opens_from_an_accepted_flag_only(world: World) -> None:

@@ -17,9 +17,12 @@ from pumpurs.support.delivery import compensation_record
 from pumpurs.support.models import LowIncomeStatus, Measure, MeasureCategory, Plan, PlanMeasure
 from pumpurs.support.plans import GoalInput, MeasureInput, plan_save, plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
+from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import ONE_DAY, semester_now, today
 
 pytestmark = pytest.mark.django_db
+
+in_english = pytest.fixture(autouse=True)(stories.english)
 
 
 def versions(code: str) -> QuerySet[Measure]:
