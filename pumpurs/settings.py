@@ -239,3 +239,40 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("PUMPURS_FROM_EMAIL", "PuMPuRS <pumpurs@localhost>")
+
+# --- REST API (issue 5, item 9; decision 0007). Token or session authentication, JSON only,
+# errors shaped {"errors": [...], "fields": {...}} by pumpurs.api.errors.
+INSTALLED_APPS += [
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, never a CDN
+    "pumpurs.api",
+]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "pumpurs.api.authentication.ApiTokenAuthentication",  # first: its challenge makes 401s
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "pumpurs.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PuMPuRS API",
+    "DESCRIPTION": "Support cases, plans, transitions and deliveries, with the same services and visibility as the web UI.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to validator.swagger.io: the CSP allows nothing but ourselves.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "pumpurs.support.models.Case.Status",
+        "PlanStatusEnum": "pumpurs.support.models.PlanStatus",
+    },
+}
