@@ -109,10 +109,10 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
             )
             % {
                 "name": str(line.measure),
-                "done": done_amount,
-                "planned": line.planned_cost,
-                "more": amount,
-                "total": done_amount + amount,
+                "done": done_amount.quantize(CENT),
+                "planned": line.planned_cost.quantize(CENT),
+                "more": amount.quantize(CENT),
+                "total": (done_amount + amount).quantize(CENT),
             },
             code="beyond_plan_cost",
         )
