@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pumpurs.people.models import Guardian, Period, Pupil
 from pumpurs.support.cases import case_open, consent_record
+from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.models import Case, Measure, Plan
 from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput, plan_approve, plan_create, plan_save, plan_submit
 
@@ -28,8 +29,7 @@ def guardian_for(pupil: Pupil, *, email: str = "vecaks@example.lv") -> Guardian:
 
 def measure(code: str) -> Measure:
     """The catalogue version of ``code`` in force today."""
-    today = timezone.localdate()
-    return Measure.objects.filter(code=code, valid_from__lte=today).order_by("-valid_from").get()
+    return measures_in_force(timezone.localdate()).get(code=code)
 
 
 def open_case(actor: Any, pupil: Pupil, *, consent: bool = True) -> Case:
