@@ -33,6 +33,15 @@ def _items(request: HttpRequest) -> list[NavItem]:
             "risk_municipality_index",
             access.has_perm(user, Perm.VIEW_RISK_COUNTS) and not access.has_perm(user, Perm.VIEW_RISK),
         ),
+        (_("Support"), "support_case_list", access.has_perm(user, Perm.VIEW_SUPPORT)),
+        (
+            _("Approvals"),
+            "support_approvals",
+            any(
+                access.has_perm(user, p)
+                for p in (Perm.APPROVE_AS_DIRECTOR, Perm.APPROVE_AS_MUNICIPALITY, Perm.APPROVE_AS_NATIONAL)
+            ),
+        ),
         (_("Fairness"), "risk_fairness", access.has_perm(user, Perm.VIEW_FAIRNESS)),
         (_("Questionnaires"), "questionnaire_instrument_list", access.has_perm(user, Perm.MANAGE_INSTRUMENTS)),
         (_("Data imports"), "import_list", access.has_perm(user, Perm.IMPORT_DATA)),

@@ -1,4 +1,28 @@
-from django.urls import URLPattern
+"""Support pages under ``support/`` (pumpurs/urls.py): objects by public UUID only."""
 
-app_name = "support"
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from pumpurs.support import views
+
+urlpatterns = [
+    path("", views.case_list, name="support_case_list"),
+    path("approvals/", views.approvals, name="support_approvals"),
+    path("open/<uuid:public_id>/", views.case_open, name="support_case_open"),
+    path("cases/<uuid:public_id>/", views.case_detail, name="support_case"),
+    path("cases/<uuid:public_id>/consent/", views.consent_add, name="support_consent_add"),
+    path("cases/<uuid:public_id>/team/", views.team_add, name="support_team_add"),
+    path("cases/<uuid:public_id>/team/remove/", views.team_remove, name="support_team_remove"),
+    path("cases/<uuid:public_id>/contacts/", views.contact_add, name="support_contact_add"),
+    path("cases/<uuid:public_id>/close/", views.case_close, name="support_case_close"),
+    path("cases/<uuid:public_id>/plan/", views.plan_start, name="support_plan_start"),
+    path("consents/<uuid:public_id>/withdraw/", views.consent_withdraw, name="support_consent_withdraw"),
+    path("consents/<uuid:public_id>/document/", views.consent_document, name="support_consent_document"),
+    path("plans/<uuid:public_id>/", views.plan_detail, name="support_plan"),
+    path("plans/<uuid:public_id>/edit/", views.plan_edit, name="support_plan_edit"),
+    path("plans/<uuid:public_id>/transition/", views.plan_transition, name="support_plan_transition"),
+    path("plans/<uuid:public_id>/consultations/", views.consultation_add, name="support_consultation_add"),
+    path("plans/<uuid:public_id>/compensations/", views.compensation_add, name="support_compensation_add"),
+    path("plans/<uuid:public_id>/review/", views.review, name="support_review"),
+    path("deliveries/<uuid:public_id>/confirm/", views.delivery_confirm, name="support_delivery_confirm"),
+    path("deliveries/<uuid:public_id>/evidence/", views.delivery_evidence, name="support_delivery_evidence"),
+]

@@ -1,0 +1,268 @@
+"""Reads for the support pages: lists in one query each, the plan's planned-vs-delivered table
+in two, the approval chain's state. Everything starts from ``support.scope`` (out of scope is
+simply absent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from pumpurs.people import access
+from pumpurs.people.access import Perm
+from pumpurs.people.models import Period, User
+from pumpurs.risk.models import Assessment
+from pumpurs.support.cases import consent_active
+from pumpurs.support.delivery import is_confirmation_late
+from pumpurs.support.models import (
+    STATUS_AFTER_STEP,
+    ApprovalStep,
+    Case,
+    Consent,
+    ContactEntry,
+    Delivery,
+    Plan,
+    PlanMeasure,
+    PlanStatus,
+    PlanTransition,
+    TeamMember,
+)
+from pumpurs.support.plans import chain_for, delivered_by_line, pending_step
+from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, plans_visible_to
+
+# --- Lists -----------------------------------------------------------------------------------------
+
+
+def case_list(user: Any, *, status: str = "") -> QuerySet[Case]:
+    """The cases the user may see (a class teacher: their pupils'; a school role: the school's),
+    with the newest plan's status, in one query."""
+    newest = Plan.objects.filter(case=OuterRef("pk")).order_by("-period__starts_on", "-created_at")
+    cases = cases_visible_to(user).select_related("pupil", "institution")
+    if status:
+        cases = cases.filter(status=status)
+    return cases.annotate(
+        plan_status=Subquery(newest.values("status")[:1]),
+        plan_public_id=Subquery(newest.values("public_id")[:1]),
+    ).order_by("status", "-opened_at")
+
+
+def _waiting_at(step: str) -> Q:
+    """Plans whose pending approval step is ``step``, for every configured chain."""
+    chains = {",".join(c) for c in settings.PUMPURS_APPROVAL_CHAINS.values()}
+    chains.add("director,municipality,national")
+    conditions = []
+    for chain in chains:
+        steps = chain.split(",")
+        if step not in steps:
+            continue
+        index = steps.index(step)
+        waiting = PlanStatus.SUBMITTED if index == 0 else STATUS_AFTER_STEP[ApprovalStep(steps[index - 1])]
+        conditions.append(Q(chain=chain, status=waiting))
+    return reduce(or_, conditions, Q(pk__in=[]))
+
+
+def approvals_for(user: Any) -> QuerySet[Plan]:
+    """Plans waiting for a step the user may approve, minus the ones they prepared or submitted —
+    one query (the director: the school's submitted plans; the municipality: the director-approved
+    plans of its schools; the national team: what waits for the national step)."""
+    q = Q(pk__in=[])
+    for step, perm in APPROVAL_PERMS.items():
+        schools = access.institutions_visible_to(user, perm)
+        q |= _waiting_at(step) & Q(case__institution__in=schools)
+    return (
+        plans_visible_to(user)
+        .filter(q)
+        .exclude(prepared_by=user)
+        .exclude(submitted_by=user)
+        .select_related("case__pupil", "case__institution", "period__school_year")
+        .order_by("updated_at")
+    )
+
+
+def may_approve_any(user: Any) -> bool:
+    return any(access.has_perm(user, perm) for perm in APPROVAL_PERMS.values())
+
+
+def school_staff(case: Case) -> list[User]:
+    """Staff with a role at the case's school (the team, providers and specialists come from here)."""
+    return list(
+        User.objects.filter(role_grants__institution_id=case.institution_id, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def plan_period_for(today: dt.date | None = None) -> Period | None:
+    """The semester under way, or (in a holiday) the next one."""
+    today = today or timezone.localdate()
+    return Period.objects.filter(ends_on__gte=today).order_by("starts_on").first()
+
+
+# --- The case page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    consents: list[Consent]
+    active: Consent | None
+    withdrawn: Consent | None  # the latest withdrawal when no consent covers today
+
+
+def consent_state(case: Case) -> ConsentState:
+    consents = list(case.consents.select_related("guardian", "recorded_by", "withdrawal_recorded_by"))
+    active = consent_active(case, timezone.localdate())
+    withdrawn = None
+    if active is None:
+        gone = [c for c in consents if c.withdrawn_on is not None]
+        withdrawn = max(gone, key=lambda c: c.withdrawn_on or dt.date.min) if gone else None
+    return ConsentState(consents, active, withdrawn)
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    entry: ContactEntry
+    restricted: bool  # sensitive and the reader may not see it: shown as "restricted note"
+
+
+def team_of(case: Case) -> list[TeamMember]:
+    return list(case.team.filter(removed_at__isnull=True).select_related("user"))
+
+
+def contacts_of(case: Case, *, may_sensitive: bool) -> list[ContactRow]:
+    entries = case.contacts.select_related("guardian", "recorded_by")
+    return [ContactRow(e, e.sensitive and not may_sensitive) for e in entries]
+
+
+def plans_of(case: Case) -> list[Plan]:
+    return list(case.plans.select_related("period__school_year").order_by("-period__starts_on"))
+
+
+# --- The plan page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line: PlanMeasure
+    delivered_quantity: Decimal
+    delivered_amount: Decimal
+    remaining: Decimal
+
+
+def plan_lines(plan: Plan) -> list[LineRow]:
+    """Planned against delivered per measure line (two queries)."""
+    done = delivered_by_line(plan)
+    rows = []
+    for line in plan.measures.select_related("measure", "provider"):
+        quantity, amount = done.get(line.pk, (Decimal(0), Decimal(0)))
+        rows.append(LineRow(line, quantity, amount, line.planned_quantity - quantity))
+    return rows
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: str
+    label: str
+    state: str  # "done", "pending", "to_come"
+    transition: PlanTransition | None
+
+
+def chain_state(plan: Plan, transitions: list[PlanTransition]) -> list[StepRow]:
+    """Each approval step: done (by whom, when — since the last submission), pending, or to come."""
+    steps = plan.chain_steps or chain_for(plan.case)
+    submitted = [t for t in transitions if t.action == PlanTransition.Action.SUBMITTED]
+    since = submitted[-1] if submitted else None
+    approvals: dict[str, PlanTransition] = {}
+    if since is not None and plan.status != PlanStatus.DRAFT:
+        for t in transitions:
+            if t.action == PlanTransition.Action.APPROVED and (t.at, t.pk) >= (since.at, since.pk):
+                approvals[t.step] = t
+    waiting = pending_step(plan)
+    rows = []
+    for step in steps:
+        if step in approvals:
+            state = "done"
+        elif step == waiting:
+            state = "pending"
+        else:
+            state = "to_come"
+        rows.append(StepRow(step, str(ApprovalStep(step).label), state, approvals.get(step)))
+    return rows
+
+
+def transitions_of(plan: Plan) -> list[PlanTransition]:
+    return list(plan.transitions.select_related("actor"))
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: Delivery
+    late: bool  # a remote consultation confirmed late, or still unconfirmed past its deadline
+    awaiting: bool  # a remote consultation not yet confirmed
+
+
+def deliveries_of(plan: Plan) -> list[DeliveryRow]:
+    deliveries = Delivery.objects.filter(line__plan=plan).select_related("line__measure", "specialist")
+    today = timezone.localdate()
+    return [DeliveryRow(d, is_confirmation_late(d, today), d.is_remote and d.confirmed_at is None) for d in deliveries]
+
+
+def approved_at(plan: Plan) -> dt.datetime | None:
+    last = plan.transitions.filter(action=PlanTransition.Action.APPROVED).order_by("-at").first()
+    return last.at if last else None
+
+
+def review_assessments(plan: Plan) -> list[Assessment]:
+    """The pupil's questionnaires submitted after the plan was approved (the review needs one)."""
+    since = approved_at(plan) or plan.created_at
+    return list(
+        Assessment.objects.filter(
+            pupil_id=plan.case.pupil_id, status=Assessment.Status.SUBMITTED, submitted_at__gte=since
+        ).order_by("-submitted_at")
+    )
+
+
+__all__ = [
+    "ConsentState",
+    "ContactRow",
+    "DeliveryRow",
+    "LineRow",
+    "StepRow",
+    "SupportLink",
+    "approvals_for",
+    "case_list",
+    "chain_state",
+    "consent_state",
+    "contacts_of",
+    "deliveries_of",
+    "may_approve_any",
+    "plan_lines",
+    "plan_period_for",
+    "plans_of",
+    "pupil_support_link",
+    "review_assessments",
+    "school_staff",
+    "team_of",
+    "transitions_of",
+]
+
+
+@dataclass(frozen=True)
+class SupportLink:
+    case: Case | None  # the open case, if any
+    may_open: bool
+
+
+def pupil_support_link(user: Any, *, pupil: Any) -> SupportLink | None:
+    """For the pupil's profile and risk picture: their open case and whether ``user`` may open
+    one; None when ``user`` may not see the pupil's support at all."""
+    if not access.can_see_pupil(user, pupil, Perm.VIEW_SUPPORT):
+        return None
+    case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN).first()
+    return SupportLink(case, case is None and access.can_see_pupil(user, pupil, Perm.MANAGE_CASES))

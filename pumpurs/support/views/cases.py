@@ -1,0 +1,275 @@
+"""The cases list, opening a case, and the case page with its consent, team, contact log and
+closing."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pumpurs.people import access
+from pumpurs.people.access import Perm
+from pumpurs.risk.models import Assessment, Flag
+from pumpurs.support import cases as services
+from pumpurs.support import selectors
+from pumpurs.support.forms import (
+    PUPIL,
+    CaseCloseForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    ContactForm,
+    TeamMemberForm,
+)
+from pumpurs.support.models import Case, Consent, PlanStatus
+from pumpurs.support.plans import plan_create
+from pumpurs.support.scope import cases_visible_to
+from pumpurs.support.views.common import attach, flash, may, not_post, record
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    if not access.has_perm(request.user, Perm.VIEW_SUPPORT):
+        raise Http404
+    form = CaseFilterForm(request.GET)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    page = Paginator(selectors.case_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    # plan_status is annotated by selectors.case_list
+    statuses = [getattr(case, "plan_status", None) for case in page]
+    rows = [(case, PlanStatus(s).label if s else "") for case, s in zip(page, statuses, strict=True)]
+    return render(request, "support/case_list.html", {"form": form, "page": page, "rows": rows})
+
+
+def _case(request: HttpRequest, public_id: UUID) -> Case:
+    return get_object_or_404(
+        cases_visible_to(request.user).select_related("pupil", "institution", "opened_by"), public_id=public_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Open the pupil's case: from an accepted flag or a submitted questionnaire (POSTed from the
+    risk picture), or by hand with a reason (the form on this page)."""
+    pupil = get_object_or_404(access.pupils_visible_to(request.user, Perm.MANAGE_CASES), public_id=public_id)
+    existing = services.open_case_of(pupil)
+    if existing is not None:
+        messages.info(request, _("The pupil already has an open case."))
+        return redirect("support_case", public_id=existing.public_id)
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        flag = get_object_or_404(Flag, pupil=pupil, public_id=data["flag"]) if data["flag"] else None
+        assessment = (
+            get_object_or_404(Assessment, pupil=pupil, public_id=data["assessment"]) if data["assessment"] else None
+        )
+        try:
+            case = services.case_open(
+                actor=request.user, pupil=pupil, flag=flag, assessment=assessment, reason=data["reason"]
+            )
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The support case is open. Record the family's consent and plan the support."))
+            return redirect("support_case", public_id=case.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "support/case_open.html", {"pupil": pupil, "form": form}, status=status)
+
+
+def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+    record(request, case, case)
+    guardians = list(case.pupil.guardians.all())
+    may_manage = may(request, case, Perm.MANAGE_CASES)
+    may_sensitive = may(request, case, Perm.VIEW_SENSITIVE)
+    staff = selectors.school_staff(case) if may_manage else []
+    context = {
+        "case": case,
+        "pupil": case.pupil,
+        "consent": selectors.consent_state(case),
+        "team": selectors.team_of(case),
+        "contacts": selectors.contacts_of(case, may_sensitive=may_sensitive),
+        "plans": selectors.plans_of(case),
+        "period": selectors.plan_period_for(),
+        "may_manage": may_manage and case.status == Case.Status.OPEN,
+        "consent_form": forms.get("consent_form") or ConsentForm(guardians=guardians, pupil=case.pupil),
+        "withdraw_form": forms.get("withdraw_form") or ConsentWithdrawForm(),
+        "team_form": forms.get("team_form") or TeamMemberForm(staff=staff),
+        "contact_form": forms.get("contact_form") or ContactForm(guardians=guardians, may_sensitive=may_sensitive),
+        "close_form": forms.get("close_form") or CaseCloseForm(),
+    }
+    return render(request, "support/case_detail.html", context, status=status)
+
+
+@require_GET
+def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_page(request, _case(request, public_id))
+
+
+def consent_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    form = ConsentForm(request.POST, request.FILES, guardians=list(case.pupil.guardians.all()), pupil=case.pupil)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consent_record(
+                actor=request.user,
+                case=case,
+                given_on=data["given_on"],
+                method=data["method"],
+                guardian=form.chosen_guardian(),
+                by_pupil=data["given_by"] == PUPIL,
+                document=data["document"],
+            )
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("support_case", public_id=case.public_id)
+    return _case_page(request, case, 400, consent_form=form)
+
+
+def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consent = get_object_or_404(
+        Consent.objects.filter(case__in=cases_visible_to(request.user)).select_related("case__pupil"),
+        public_id=public_id,
+    )
+    if refused := not_post(request):
+        return refused
+    form = ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_withdraw(
+                actor=request.user,
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The withdrawal is recorded: no delivery is accepted from that day."))
+            return redirect("support_case", public_id=consent.case.public_id)
+    return _case_page(request, _case(request, consent.case.public_id), 400, withdraw_form=form)
+
+
+def team_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    form = TeamMemberForm(request.POST, staff=selectors.school_staff(case))
+    if form.is_valid():
+        try:
+            services.team_member_add(
+                actor=request.user, case=case, user=form.chosen_member(), role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The colleague is in the support team."))
+            return redirect("support_case", public_id=case.public_id)
+    return _case_page(request, case, 400, team_form=form)
+
+
+def team_remove(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    try:
+        user_id = UUID(request.POST.get("user", ""))
+    except ValueError:
+        raise Http404 from None
+    member = case.team.filter(removed_at__isnull=True, user__public_id=user_id).first()
+    if member is None:
+        raise Http404
+    try:
+        services.team_member_remove(actor=request.user, member=member)
+    except ValidationError as error:
+        flash(request, _("The team was not changed:"), error)
+    else:
+        messages.success(request, _("The colleague has left the support team."))
+    return redirect("support_case", public_id=case.public_id)
+
+
+def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    may_sensitive = may(request, case, Perm.VIEW_SENSITIVE)
+    form = ContactForm(request.POST, guardians=list(case.pupil.guardians.all()), may_sensitive=may_sensitive)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_log(
+                actor=request.user,
+                case=case,
+                happened_at=data["happened_at"],
+                channel=data["channel"],
+                summary=data["summary"],
+                guardian=form.chosen_guardian(),
+                sensitive=bool(data.get("sensitive")),
+            )
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The contact is logged."))
+            return redirect("support_case", public_id=case.public_id)
+    return _case_page(request, case, 400, contact_form=form)
+
+
+def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    form = CaseCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_close(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The case is closed."))
+            return redirect("support_case", public_id=case.public_id)
+    return _case_page(request, case, 400, close_form=form)
+
+
+def plan_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """ "Plan for this semester": a draft for the semester under way (or the next, in a holiday)."""
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    period = selectors.plan_period_for()
+    if period is None:
+        messages.error(request, _("No semester is in the calendar yet; a plan needs one."))
+        return redirect("support_case", public_id=case.public_id)
+    try:
+        plan = plan_create(actor=request.user, case=case, period=period)
+    except ValidationError as error:
+        flash(request, _("The plan was not started:"), error)
+        return redirect("support_case", public_id=case.public_id)
+    messages.success(request, _("The draft plan is started; fill in its goals and measures."))
+    return redirect("support_plan_edit", public_id=plan.public_id)
+
+
+__all__ = [
+    "case_close",
+    "case_detail",
+    "case_list",
+    "case_open",
+    "consent_add",
+    "consent_withdraw",
+    "contact_add",
+    "plan_start",
+    "team_add",
+    "team_remove",
+]

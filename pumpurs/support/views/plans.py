@@ -1,0 +1,181 @@
+"""The plan page (approval chain, history, planned vs delivered), the draft editor with its
+version check, the state transitions and the approvals inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pumpurs.people.access import Perm
+from pumpurs.support import plans as services
+from pumpurs.support import selectors
+from pumpurs.support.catalogue import measures_in_force
+from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
+from pumpurs.support.models import Plan, PlanStatus
+from pumpurs.support.scope import may_approve_step, plans_visible_to
+from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
+
+
+def get_plan(request: HttpRequest, public_id: UUID) -> Plan:
+    return get_object_or_404(
+        plans_visible_to(request.user).select_related(
+            "case__pupil", "case__institution", "period__school_year", "prepared_by", "submitted_by"
+        ),
+        public_id=public_id,
+    )
+
+
+def _may_approve(request: HttpRequest, plan: Plan) -> bool:
+    """Whether to show Approve / Return: the service decides, this only hides what would fail."""
+    step = services.pending_step(plan)
+    user = request.user
+    return (
+        step is not None
+        and may_approve_step(user, plan, step)
+        and user.pk not in (plan.prepared_by_id, plan.submitted_by_id)
+    )
+
+
+def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any) -> HttpResponse:
+    """The plan page; the delivery forms come bound when a refusal is shown on them."""
+    case = plan.case
+    record(request, case, plan)
+    transitions = selectors.transitions_of(plan)
+    lines = selectors.plan_lines(plan)
+    may_deliver = may(request, case, Perm.DELIVER) and plan.status == PlanStatus.ACTIVE
+    consultations = [r.line for r in lines if r.line.measure.is_consultation]
+    others = [r.line for r in lines if not r.line.measure.is_consultation]
+    staff = selectors.school_staff(case) if may_deliver and consultations else []
+    context = {
+        "plan": plan,
+        "case": case,
+        "pupil": case.pupil,
+        "consent": selectors.consent_state(case),
+        "chain": selectors.chain_state(plan, transitions),
+        "transitions": transitions,
+        "lines": lines,
+        "deliveries": selectors.deliveries_of(plan),
+        "may_manage": may(request, case, Perm.MANAGE_CASES),
+        "may_approve": _may_approve(request, plan),
+        "may_review": may(request, case, Perm.REVIEW_PLANS),
+        "may_deliver": may_deliver,
+        "may_confirm": may(request, case, Perm.DELIVER),
+        "consultation_form": (forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff))
+        if may_deliver and consultations
+        else None,
+        "compensation_form": (forms.get("compensation_form") or CompensationForm(lines=others))
+        if may_deliver and others
+        else None,
+    }
+    return render(request, "support/plan_detail.html", context, status=status)
+
+
+@require_GET
+def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return plan_page(request, get_plan(request, public_id))
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The draft's contact person, risks, goals and measures. The version loaded travels in the
+    form: when someone saved in between, nothing is written and the user's input stays on screen
+    with the conflict message."""
+    plan = get_plan(request, public_id)
+    if not may(request, plan.case, Perm.MANAGE_CASES):
+        raise Http404
+    if plan.status != PlanStatus.DRAFT:
+        messages.error(
+            request, _("Only a draft can be edited; this plan is “%(status)s”.") % {"status": plan.get_status_display()}
+        )
+        return redirect("support_plan", public_id=plan.public_id)
+    measures = list(measures_in_force(plan.period.starts_on).order_by("category", "name"))
+    staff = selectors.school_staff(plan.case)
+    editor = PlanEditor(request.POST or None, plan=plan, measures=measures, staff=staff)
+    status, conflict = 200, False
+    if request.method == "POST":
+        if editor.is_valid():
+            try:
+                services.plan_save(
+                    actor=request.user,
+                    plan=plan,
+                    expected_version=editor.header.cleaned_data["version"],
+                    contact_person=editor.header.cleaned_data["contact_person"],
+                    risks=editor.risk_inputs(),
+                    goals=editor.goal_inputs(),
+                    measures=editor.measure_inputs(),
+                )
+            except ValidationError as error:
+                conflict = isinstance(error, services.PlanConflict)
+                attach(editor.header, error)
+            else:
+                messages.success(request, _("The plan is saved."))
+                return redirect("support_plan", public_id=plan.public_id)
+        status = 409 if conflict else 400
+    else:
+        record(request, plan.case, plan)
+    context = {"plan": plan, "case": plan.case, "pupil": plan.case.pupil, "editor": editor, "conflict": conflict}
+    context["consent"] = selectors.consent_state(plan.case)
+    return render(request, "support/plan_edit.html", context, status=status)
+
+
+_DONE = {
+    TransitionForm.SUBMIT: gettext_lazy("The plan is submitted for approval."),
+    TransitionForm.APPROVE: gettext_lazy("The plan is approved."),
+    TransitionForm.RETURN: gettext_lazy("The plan is returned to its preparer with your comment."),
+    TransitionForm.AMEND: gettext_lazy("The plan is a draft again: make the change and submit it for approval."),
+    TransitionForm.REVIEW: gettext_lazy("The review has started: deliveries stop."),
+}
+
+
+def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Submit, approve, return, amend or start the review — each through its service, which
+    checks who may do it (a refusal of what the user may not do is a 403)."""
+    plan = get_plan(request, public_id)
+    if refused := not_post(request):
+        return refused
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": form_problems(form)})
+        return redirect("support_plan", public_id=plan.public_id)
+    action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
+    actor = request.user
+    try:
+        if action == TransitionForm.SUBMIT:
+            services.plan_submit(actor=actor, plan=plan, expected_version=version)
+        elif action == TransitionForm.APPROVE:
+            services.plan_approve(actor=actor, plan=plan, expected_version=version, comment=comment)
+        elif action == TransitionForm.RETURN:
+            services.plan_return(actor=actor, plan=plan, expected_version=version, comment=comment)
+        elif action == TransitionForm.AMEND:
+            services.plan_amend(actor=actor, plan=plan, expected_version=version, comment=comment)
+        else:
+            services.plan_review_start(actor=actor, plan=plan, expected_version=version)
+    except ValidationError as error:
+        flash(request, _("Nothing was changed:"), error)
+        return redirect("support_plan", public_id=plan.public_id)
+    messages.success(request, str(_DONE[action]))
+    if action == TransitionForm.AMEND:
+        return redirect("support_plan_edit", public_id=plan.public_id)
+    if action == TransitionForm.REVIEW:
+        return redirect("support_review", public_id=plan.public_id)
+    return redirect("support_plan", public_id=plan.public_id)
+
+
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_approve_any(request.user):
+        raise Http404
+    plans = list(selectors.approvals_for(request.user))
+    rows = [(plan, services.pending_step(plan)) for plan in plans]
+    return render(request, "support/approvals.html", {"rows": rows})
+
+
+__all__ = ["approvals", "get_plan", "plan_detail", "plan_edit", "plan_page", "plan_transition"]
