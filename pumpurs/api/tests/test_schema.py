@@ -1,0 +1,67 @@
+"""The OpenAPI document an integrator builds against, and its browser page under our CSP."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+from django.test import Client
+from rest_framework.test import APIClient
+
+from pumpurs.core.testing.personas import PASSWORD, World
+
+pytestmark = pytest.mark.django_db
+
+Api = Callable[[Any], APIClient]
+
+PATHS = {
+    "/api/v1/cases/",
+    "/api/v1/cases/{public_id}/",
+    "/api/v1/cases/{public_id}/plans/",
+    "/api/v1/plans/",
+    "/api/v1/plans/{public_id}/",
+    "/api/v1/plans/{public_id}/transitions/",
+    "/api/v1/plans/{public_id}/deliveries/",
+    "/api/v1/measures/",
+}
+
+
+def test_the_schema_is_an_openapi_document_listing_every_resource(world: World, api: Api) -> None:
+    client = api(world.teacher_lizuma)
+    as_json = client.get("/api/v1/schema/?format=json")
+    assert as_json.status_code == 200
+    document = as_json.json()
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == PATHS
+    assert {"get", "put"} <= set(document["paths"]["/api/v1/plans/{public_id}/"])
+    assert document["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+    as_yaml = yaml.safe_load(client.get("/api/v1/schema/").content)
+    assert set(as_yaml["paths"]) == PATHS
+
+
+def test_the_schema_needs_credentials(world: World) -> None:
+    assert APIClient().get("/api/v1/schema/").status_code == 401
+
+
+def test_the_docs_page_needs_no_cdn_and_no_inline_code(world: World) -> None:
+    assert Client().get("/api/v1/docs/").status_code == 302  # to the sign-in page, like any page
+    browser = Client()
+    browser.login(username=world.teacher_lizuma.username, password=PASSWORD)
+    page = browser.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "default-src 'none'" in page["Content-Security-Policy"]
+    assert "<style" not in html
+    assert " style=" not in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts
+    assert all('src="' in attributes for attributes in scripts)  # no inline script
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert all(source.startswith("/") for source in sources), sources  # nothing from elsewhere
+    start = browser.get(sources[-1].replace("&amp;", "&"))
+    assert start.status_code == 200
+    assert start["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in start.content.decode()
