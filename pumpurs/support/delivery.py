@@ -25,16 +25,10 @@ from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus
-from pumpurs.support.plans import CENT, delivered_by_line, lock_plan
+from pumpurs.support.plans import CENT, delivered_by_line, lock_plan, plain
 from pumpurs.support.scope import require_pupil
 
 HOUR_MINUTES = Decimal(60)
-
-
-def plain(number: Decimal) -> str:
-    """12.50 → "12.5", 40.00 → "40" (no exponent notation in messages)."""
-    text = f"{number:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _line_for(plan: Plan, measure: Measure) -> PlanMeasure:
@@ -288,5 +282,6 @@ __all__ = [
     "consultation_confirm",
     "consultation_record",
     "is_confirmation_late",
+    "plain",
     "unconfirmed_overdue",
 ]

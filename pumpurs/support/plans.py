@@ -89,6 +89,13 @@ class MeasureInput:
 # --- Reading ---------------------------------------------------------------------------------------
 
 
+def plain(number: Decimal) -> str:
+    """12.50 → "12.5", 40.00 → "40" (no exponent notation in messages; the same on every
+    database, whatever scale its sums come back with)."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def chain_for(case: Case) -> list[str]:
     return list(settings.PUMPURS_APPROVAL_CHAINS.get(case.institution.kind, ["director", "municipality", "national"]))
 
@@ -329,7 +336,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
         if m.planned_quantity < done:
             errors.append(
                 _("“%(name)s”: %(done)s already delivered; the plan cannot be lower than that.")
-                % {"name": name, "done": done}
+                % {"name": name, "done": plain(done)}
             )
     kept = {m.measure.pk for m in measures}
     for measure_id, line in lines.items():
