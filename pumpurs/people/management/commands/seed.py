@@ -1,8 +1,9 @@
 """``pumpurs seed --preset gulbene|national [--pupils N] [--seed N] [--today YYYY-MM-DD] [--no-facts]``.
 
 People first (``people.seeding``), then — unless ``--no-facts`` — the journal facts
-(``journal.seeding``: attendance, grades, incidents through the import services), all in one
-transaction.
+(``journal.seeding``: attendance, grades, incidents through the import services), and for the
+Gulbene demo the risk picture (``risk.seeding``, unless ``--no-risk``) and the support cycle
+(``support.seeding``, unless ``--no-risk`` or ``--no-support``), all in one transaction.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-risk", action="store_true", help="gulbene: no flags, decisions or questionnaires on top of the facts"
         )
+        parser.add_argument(
+            "--no-support", action="store_true", help="gulbene: no support cases, plans, deliveries or reviews"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"]
@@ -54,6 +58,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         facts: dict[str, int] = {}
         risk: dict[str, int] = {}
+        support: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -66,6 +71,11 @@ class Command(BaseCommand):
                         from pumpurs.risk.seeding import risk_seed
 
                         risk = risk_seed(seed=options["seed"], today=today)
+                        if not options["no_support"]:
+                            # The support cycle on top: cases, plans in every state, deliveries, reviews.
+                            from pumpurs.support.seeding import support_seed
+
+                            support = support_seed(seed=options["seed"], today=today)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         seconds = time.perf_counter() - started
@@ -92,5 +102,20 @@ class Command(BaseCommand):
                 _("  open flags: %(n)d (accepted %(a)d, dismissed %(d)d)")
                 % {"n": risk["flags"], "a": risk["accepted"], "d": risk["dismissed"]},
                 _("  risk questionnaires submitted: %(n)d") % {"n": risk["assessments"]},
+            ]
+        if support:
+            from pumpurs.support.models import PlanStatus
+
+            states = ", ".join(
+                f"{status.label} {support[f'plans_{status.value}']}"
+                for status in PlanStatus
+                if support.get(f"plans_{status.value}")
+            )
+            lines += [
+                _("  support cases: %(n)d") % {"n": support["cases"]},
+                _("  support plans: %(n)d (%(states)s)") % {"n": support["plans"], "states": states},
+                _("  consultations: %(c)d; compensations and items: %(k)d")
+                % {"c": support["consultations"], "k": support["compensations"]},
+                _("  semester reviews: %(n)d") % {"n": support["reviews"]},
             ]
         self.stdout.write("\n".join(lines))
