@@ -255,7 +255,7 @@ def plan_save(
     goals: Sequence[GoalInput],
     measures: Sequence[MeasureInput],
 ) -> Plan:
-    """Replace the draft's content: risks, goals and measure lines (matched by measure, so lines
+    """Replace the draft's content: risks, goals and measure lines (matched by measure code, so lines
     that already have deliveries — after an amendment — keep them). Planned cost is quantity ×
     unit cost when the catalogue sets one; otherwise what the preparer enters.
 
@@ -284,11 +284,15 @@ def plan_save(
     Goal.objects.bulk_create(
         Goal(plan=plan, text=g.text.strip(), target=g.target.strip(), order=i) for i, g in enumerate(goals)
     )
-    existing = {line.measure_id: line for line in plan.measures.all()}
+    # Lines are matched by the measure's code, not its catalogue version: after a price change
+    # the line (and its deliveries) stays and takes the version the preparer chose.
+    existing = {line.measure.code: line for line in plan.measures.select_related("measure")}
+    wanted_codes = {m.measure.code for m in measures}
     wanted = {m.measure.pk for m in measures}
-    PlanMeasure.objects.filter(plan=plan).exclude(measure_id__in=wanted).delete()
+    PlanMeasure.objects.filter(plan=plan).exclude(measure__code__in=wanted_codes).delete()
     for m in measures:
-        line = existing.get(m.measure.pk) or PlanMeasure(plan=plan, measure=m.measure)
+        line = existing.get(m.measure.code) or PlanMeasure(plan=plan)
+        line.measure = m.measure
         line.planned_quantity = m.planned_quantity
         line.planned_cost = _cost_of(m)
         line.provider = m.provider
@@ -311,7 +315,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
     errors: list[str] = []
     seen: set[str] = set()
     delivered = delivered_by_line(plan)
-    lines = {line.measure_id: line for line in plan.measures.all()}
+    lines = {line.measure.code: line for line in plan.measures.select_related("measure")}
     for m in measures:
         name = str(m.measure)
         if m.measure.code in seen:
@@ -331,16 +335,16 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
                 _("“%(name)s”: planned %(cost)s EUR is above the cap of %(cap)s EUR per semester.")
                 % {"name": name, "cost": cost, "cap": cap}
             )
-        line = lines.get(m.measure.pk)
+        line = lines.get(m.measure.code)
         done = delivered.get(line.pk, (Decimal(0), Decimal(0)))[0] if line else Decimal(0)
         if m.planned_quantity < done:
             errors.append(
                 _("“%(name)s”: %(done)s already delivered; the plan cannot be lower than that.")
                 % {"name": name, "done": plain(done)}
             )
-    kept = {m.measure.pk for m in measures}
-    for measure_id, line in lines.items():
-        if measure_id not in kept and line.pk in delivered:
+    kept = {m.measure.code for m in measures}
+    for code, line in lines.items():
+        if code not in kept and line.pk in delivered:
             errors.append(
                 _("“%(name)s” has deliveries and cannot be removed from the plan.") % {"name": str(line.measure)}
             )
