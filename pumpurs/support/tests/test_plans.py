@@ -14,6 +14,7 @@ from pytest_django.fixtures import Settings
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.models import Role, RoleGrant
+from pumpurs.support.catalogue import measure_change
 from pumpurs.support.delivery import compensation_record, consultation_record
 from pumpurs.support.models import Plan, PlanStatus, PlanTransition
 from pumpurs.support.plans import (
@@ -433,3 +434,36 @@ def test_every_transition_is_one_audit_event(world: World) -> None:
     plan = plan_return(actor=world.coordinator_gulbene, plan=plan, comment="Precizēt")
     transitions = PlanTransition.objects.filter(plan=plan).exclude(action="created").count()
     assert len(plan_events(plan)) == transitions == 3
+
+
+def test_an_amendment_after_a_catalogue_change_keeps_the_delivered_line(world: World) -> None:
+    plan = approve_all(submitted(world), world.director_lizuma, world.coordinator_gulbene, world.national)
+    old = measure("consult-psychologist")
+    consultation_record(
+        actor=world.specialist_lizuma,
+        plan=plan,
+        measure=old,
+        held_on=today(),
+        minutes=60,
+        specialist=world.specialist_lizuma,
+        mode="in_person",
+        topic="Motivācija",
+    )
+    new = measure_change(actor=world.national, measure=old, effective_from=today(), unit_cost=Decimal(20))
+    assert new is not None
+    plan = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vairāk stundu")
+    plan = plan_save(
+        actor=world.teacher_lizuma,
+        plan=plan,
+        expected_version=plan.version,
+        contact_person="Ilze Ozola",
+        risks=[],
+        goals=[GoalInput(text="Apmeklēt skolu", target="Katru dienu")],
+        measures=[
+            MeasureInput(measure=new, planned_quantity=Decimal(12)),  # the catalogue as it stands now
+            MeasureInput(measure=measure("transport"), planned_quantity=Decimal(40), planned_cost=Decimal(60)),
+        ],
+    )
+    line = plan.measures.get(measure__code="consult-psychologist")
+    assert (line.measure, line.planned_quantity, line.planned_cost) == (new, Decimal(12), Decimal("240.00"))
+    assert line.deliveries.count() == 1  # the delivered hour stays on the line
