@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,10 @@ from pumpurs.support.plans import CENT, delivered_by_line, lock_plan, plain
 from pumpurs.support.scope import require_pupil
 
 HOUR_MINUTES = Decimal(60)
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / HOUR_MINUTES).quantize(CENT)
 
 
 def _line_for(plan: Plan, measure: Measure) -> PlanMeasure:
@@ -167,7 +171,10 @@ def consultation_record(
     if not RoleGrant.objects.filter(user=specialist, institution_id=plan.case.institution_id).exists():
         raise ValidationError({"specialist": _("The specialist must work at the pupil's school.")})
     _check_common(plan, line, held_on, None)
-    quantity = (Decimal(minutes) / HOUR_MINUTES).quantize(CENT)
+    # Hours are rounded on the line's running total of minutes, so that three 40-minute
+    # consultations make exactly the 2 hours held (0.67 + 0.66 + 0.67), never 2.01 beyond the plan.
+    done_minutes = line.deliveries.aggregate(total=Sum("minutes"))["total"] or 0
+    quantity = _hours(done_minutes + minutes) - _hours(done_minutes)
     amount = (line.measure.unit_cost * quantity).quantize(CENT) if line.measure.unit_cost is not None else None
     _check_quantity(line, quantity, amount)
     delivery = Delivery(
