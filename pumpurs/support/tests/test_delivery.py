@@ -267,3 +267,15 @@ def test_a_plan_keeps_its_catalogue_version_for_deliveries(world: World) -> None
     assert delivery.line.measure_id == old.pk
     assert delivery.amount is None  # the plan's version has no unit cost
     assert plan.status == PlanStatus.ACTIVE
+
+
+def test_consultation_hours_add_up_to_the_minutes_held(world: World) -> None:
+    plan = active(world)
+    line = plan.measures.get(measure__code="consult-psychologist")
+    line.planned_quantity = Decimal(2)  # as if planned for two hours
+    line.save(update_fields=["planned_quantity"])
+    held = [consult(world, plan, minutes=40) for _ in range(3)]  # exactly two hours
+    assert sum(d.quantity for d in held) == Decimal(2)
+    assert all(abs(d.quantity - Decimal("0.67")) <= Decimal("0.01") for d in held)
+    with pytest.raises(ValidationError, match="2 of 2 planned"):
+        consult(world, plan, minutes=1)
