@@ -10,7 +10,7 @@ from itertools import groupby
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,9 +60,9 @@ def _require_reader(request: HttpRequest) -> None:
 
 
 def _require_manager(request: HttpRequest) -> None:
-    _require_reader(request)
+    # As the questionnaire instruments: the editing pages do not exist for anyone else.
     if not access.has_perm(request.user, Perm.MANAGE_CATALOGUE):
-        raise PermissionDenied(_("Only the national programme edits the measure catalogue."))
+        raise Http404
 
 
 @require_GET

@@ -53,21 +53,23 @@ RISK_NOTICE_KINDS = tuple(k for k in Notice.Kind.values if k not in SUPPORT_NOTI
 # --- Links ------------------------------------------------------------------------------------------
 
 
-def _try_reverse(name: str, public_id: Any) -> str | None:
-    """The address of another helper's page when it exists (the case and plan pages are built
-    elsewhere and may not be mounted yet); otherwise no link."""
-    try:
-        return reverse(name, args=[public_id])
-    except NoReverseMatch:
-        return None
+def _try_reverse(names: tuple[str, ...], public_id: Any) -> str | None:
+    """The address of another helper's page under the first of ``names`` that exists (the case
+    and plan pages are built elsewhere and may not be mounted yet); otherwise no link."""
+    for name in names:
+        try:
+            return reverse(name, args=[public_id])
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def plan_url(plan: Plan) -> str | None:
-    return _try_reverse("support:plan", plan.public_id)
+    return _try_reverse(("support_plan", "support:plan"), plan.public_id)
 
 
 def case_url(case: Case) -> str | None:
-    return _try_reverse("support:case", case.public_id)
+    return _try_reverse(("support_case", "support:case"), case.public_id)
 
 
 def _who(user: Any) -> str:

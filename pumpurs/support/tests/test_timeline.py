@@ -30,7 +30,7 @@ from pumpurs.support.cases import contact_log
 from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import ContactEntry, Plan
 from pumpurs.support.testing import active_plan, measure
-from pumpurs.support.timeline import pupil_timeline
+from pumpurs.support.timeline import plan_url, pupil_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,8 @@ def test_teacher_sees_every_kind_newest_first(world: World, history: Plan) -> No
     assert "Motivācija mācīties" in html
     assert "Runāšu ar mammu" in html
     assert "Restricted note" not in html
+    if plan_url(history) is not None:  # the plan page is another helper's; linked once mounted
+        assert plan_url(history) in html
     assert reverse("questionnaire_assessment", args=[Flag.objects.first().pupil.assessments.get().public_id]) in html
 
 
