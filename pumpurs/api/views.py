@@ -149,6 +149,13 @@ class CaseDetail(APIView):
 
 
 class CasePlans(APIView):
+    @extend_schema(responses=s.PlanOut(many=True))
+    def get(self, request: Request, public_id: UUID) -> Response:
+        case = get_object_or_404(cases_visible_to(request.user), public_id=public_id)
+        _audit_view(request, case.pupil_id, case)
+        rows = plans_visible_to(request.user).filter(case=case).select_related(*PLAN_RELATED)
+        return Response(s.PlanOut(rows.order_by("-period__starts_on"), many=True).data)
+
     @extend_schema(request=s.PlanCreateIn, responses={201: s.PlanDetailOut})
     def post(self, request: Request, public_id: UUID) -> Response:
         case = get_object_or_404(cases_visible_to(request.user), public_id=public_id)

@@ -35,7 +35,8 @@ def anna_plan(world: World) -> Plan:
 
 def plan_urls(plan: Plan) -> list[str]:
     base = f"/api/v1/plans/{plan.public_id}/"
-    return [base, f"{base}transitions/", f"{base}deliveries/", f"/api/v1/cases/{plan.case.public_id}/"]
+    case = f"/api/v1/cases/{plan.case.public_id}/"
+    return [base, f"{base}transitions/", f"{base}deliveries/", case, f"{case}plans/"]
 
 
 def test_another_schools_teacher_gets_404_for_everything_of_a_lizuma_plan(
@@ -95,7 +96,7 @@ def test_reads_of_a_pupils_record_are_audited(world: World, api: Api, anna_plan:
         assert ilze.get(url).status_code == 200
     ilze.get("/api/v1/cases/")  # lists are not a record read
     events = AuditEvent.objects.filter(action="people.pupil.viewed", pupil_id=world.pupil_lizuma.pk)
-    assert events.count() == before + 4
+    assert events.count() == before + 5
     assert set(events.values_list("actor", flat=True)) == {world.teacher_lizuma.pk}
 
 
