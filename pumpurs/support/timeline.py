@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from pumpurs.people import access
@@ -109,7 +110,11 @@ class Timeline:
         return min(self.limit + DEFAULT_LIMIT, MAX_LIMIT)
 
 
-def _day_start(day: dt.date) -> dt.datetime:
+def _on_day(day: dt.date, recorded: dt.datetime | None) -> dt.datetime:
+    """A time for something known by its day: when it was recorded if that was the same day
+    (so it sorts among that day's other events as it happened), else the day's start."""
+    if recorded is not None and timezone.localtime(recorded).date() == day:
+        return recorded
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
@@ -212,7 +217,7 @@ class _Reader:
         for n in rows:
             to = str(n.guardian) if n.guardian else n.recipient_email or "—"
             text = _("%(kind)s, to %(to)s (%(status)s)") % {
-                "kind": n.get_kind_display(),
+                "kind": capfirst(n.get_kind_display()),
                 "to": to,
                 "status": n.get_status_display(),
             }
@@ -283,7 +288,9 @@ class _Reader:
                 details.append(_("not confirmed by the pupil in time"))
             who = _who(d.specialist or d.recorded_by)
             url = self.link_to_plan(d.line.plan)
-            yield Entry(_day_start(d.delivered_on), "delivery", _("Delivery"), text, who, url, True, details=details)
+            yield Entry(
+                _on_day(d.delivered_on, d.recorded_at), "delivery", _("Delivery"), text, who, url, True, details=details
+            )
 
     def consents(self) -> Iterator[Entry]:
         rows = self.newest(
@@ -296,12 +303,14 @@ class _Reader:
         for c in rows:
             by = _("the pupil") if c.by_pupil else str(c.guardian or "—")
             text = _("Consent given by %(by)s (%(method)s)") % {"by": by, "method": c.get_method_display()}
-            yield Entry(_day_start(c.given_on), "consent", _("Consent"), text, _who(c.recorded_by), date_only=True)
+            yield Entry(
+                _on_day(c.given_on, c.recorded_at), "consent", _("Consent"), text, _who(c.recorded_by), date_only=True
+            )
             if c.withdrawn_on is not None:
                 text = _("Consent withdrawn: no new deliveries from this day")
                 details = [c.withdrawal_note] if c.withdrawal_note and self.sensitive else []
                 yield Entry(
-                    _day_start(c.withdrawn_on),
+                    _on_day(c.withdrawn_on, None),
                     "consent",
                     _("Consent"),
                     text,
