@@ -582,3 +582,20 @@ def test_approvals_inbox_query_count_does_not_grow(world: World, django_assert_m
     with django_assert_max_num_queries(8):
         response = client.get(reverse("support_approvals"))
     assert len(re.findall(r"/support/plans/[0-9a-f-]{36}/", response.content.decode())) == 6
+
+
+def test_review_continue_leads_to_the_prefilled_next_draft(world: World) -> None:
+    plan = running_plan(world)
+    assessment = _new_questionnaire(world)
+    data = {"version": str(plan.version), "assessment": str(assessment.public_id), "decision": "continue"}
+    for goal in plan.goals.all():
+        data[f"outcome_{goal.pk}"] = "partly"
+    for line in plan.measures.all():
+        data[f"usefulness_{line.pk}"] = "useful"
+    response = client_for(world.teacher_lizuma).post(reverse("support_review", args=[plan.public_id]), data)
+    following = Review.objects.get(plan=plan).next_plan
+    assert following is not None
+    assert response["Location"] == reverse("support_plan_edit", args=[following.public_id])
+    html = page(world.teacher_lizuma, reverse("support_plan_edit", args=[following.public_id]))
+    assert 'value="Apmeklēt skolu regulāri"' in html  # the goal not achieved comes along
+    assert following.measures.count() == 2
