@@ -166,6 +166,20 @@ def plan_lines(plan: Plan) -> list[LineRow]:
 
 
 @dataclass(frozen=True)
+class RiskRow:
+    risk: Any  # PlanRisk
+    restricted: bool  # from a sensitive questionnaire item and the reader may not see such items
+
+
+def plan_risks(plan: Plan, *, may_sensitive: bool) -> list[RiskRow]:
+    """The plan's risks; one taken from a family or health item of the questionnaire is shown
+    only to readers with the sensitive-data permission (the director and the municipality see
+    its group, not its text)."""
+    risks = plan.risks.select_related("item")
+    return [RiskRow(r, bool(r.item and r.item.sensitive) and not may_sensitive) for r in risks]
+
+
+@dataclass(frozen=True)
 class StepRow:
     step: str
     label: str
@@ -233,6 +247,7 @@ __all__ = [
     "ContactRow",
     "DeliveryRow",
     "LineRow",
+    "RiskRow",
     "StepRow",
     "SupportLink",
     "approvals_for",
@@ -244,6 +259,7 @@ __all__ = [
     "may_approve_any",
     "plan_lines",
     "plan_period_for",
+    "plan_risks",
     "plans_of",
     "pupil_support_link",
     "review_assessments",

@@ -599,3 +599,21 @@ def test_review_continue_leads_to_the_prefilled_next_draft(world: World) -> None
     html = page(world.teacher_lizuma, reverse("support_plan_edit", args=[following.public_id]))
     assert 'value="Apmeklēt skolu regulāri"' in html  # the goal not achieved comes along
     assert following.measures.count() == 2
+
+
+def test_a_risk_from_a_sensitive_item_is_hidden_from_the_director(world: World) -> None:
+    from pumpurs.risk.questionnaire import default_instrument
+
+    item = default_instrument().items.filter(sensitive=True).first()
+    assert item is not None
+    draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
+    assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")})
+    case = open_case(world.teacher_lizuma, world.pupil_lizuma)
+    client_for(world.teacher_lizuma).post(reverse("support_plan_start", args=[case.public_id]))
+    plan = Plan.objects.get(case=case)
+    assert plan.risks.filter(item=item).exists()  # pre-filled from the questionnaire
+    url = reverse("support_plan", args=[plan.public_id])
+    assert item.text[:40] in page(world.teacher_lizuma, url)
+    director = page(world.director_lizuma, url)
+    assert item.text[:40] not in director
+    assert "restricted: a family or health item" in director

@@ -62,6 +62,7 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "chain": selectors.chain_state(plan, transitions),
         "transitions": transitions,
         "lines": lines,
+        "risks": selectors.plan_risks(plan, may_sensitive=may(request, case, Perm.VIEW_SENSITIVE)),
         "deliveries": selectors.deliveries_of(plan),
         "may_manage": may(request, case, Perm.MANAGE_CASES),
         "may_approve": _may_approve(request, plan),
