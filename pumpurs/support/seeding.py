@@ -28,8 +28,11 @@ Money: the catalogue's unit costs are unknown and stay unset. The planned costs 
 meals, items and activities below are **examples** for the demo, entered on the plan lines as a
 preparer would; consultations keep no cost (visibly "not set").
 
-A plan "approved and waiting for its semester" needs the next semester in the calendar: in the
-second semester or the summer it is not there yet, and that plan is left out.
+"This semester" is the one containing the seed's ``today`` — in a holiday the one that ended
+last, with the story ending on its last working day. A plan "approved and waiting for its
+semester" needs the next semester in the calendar: in the second semester or the summer it is not
+there yet (the calendar holds school years up to today's), and that plan is left out. In the
+first seeded semester (autumn 2024) there is no previous semester, and so no history.
 """
 
 from __future__ import annotations
@@ -163,8 +166,6 @@ PROFILES = {
         low_income=True,
     ),
 }
-NAMES = tuple(PROFILES)
-
 CONTACTS = (
     (ContactEntry.Channel.PHONE, "Pārrunāti kavējumi; mamma apsolīja sekot līdzi rītiem.", False),
     (ContactEntry.Channel.IN_PERSON, "Tikšanās skolā ar vecākiem un skolēnu; vienojās par atbalsta plānu.", False),
@@ -185,7 +186,8 @@ class StoryClock:
         return self.moment
 
     def set(self, moment: dt.datetime) -> dt.datetime:
-        assert timezone.localtime(moment).date() <= self.latest, "the story never runs past the seed's today"
+        if timezone.localtime(moment).date() > self.latest:
+            raise ValueError(f"The story would run past the seed's today ({moment:%Y-%m-%d %H:%M}).")
         self.moment = moment
         return moment
 
@@ -447,16 +449,16 @@ def support_seed(*, seed: int, today: dt.date) -> dict[str, int]:
                     _history(story, slot, enrolment, previous)
         following = next_period(period)
         for slot in CURRENT:
-            if slot.target == "next" and (following is None or following.starts_on <= end):
+            if slot.target == "next" and following is None:
                 continue  # see the module docstring: no semester to wait for
             enrolment = story.pick(accepted if slot.origin == "flag" else quiet, slot.prefer)
             if enrolment is not None:
                 _current(story, slot, enrolment, following)
-    plans = Plan.objects.values("status").annotate(n=Count("id")).values_list("status", "n")
+    plans = dict(Plan.objects.values("status").annotate(n=Count("id")).values_list("status", "n"))
     return {
         "cases": Case.objects.count(),
-        "plans": sum(n for _, n in plans),
-        **{f"plans_{status}": n for status, n in plans},
+        "plans": sum(plans.values()),
+        **{f"plans_{status}": n for status, n in plans.items()},
         "consultations": Delivery.objects.exclude(mode="").count(),
         "compensations": Delivery.objects.filter(mode="").count(),
         "reviews": Review.objects.count(),
