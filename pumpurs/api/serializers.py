@@ -172,9 +172,21 @@ class PlanOut(serializers.ModelSerializer[Plan]):
 
 
 class RiskOut(serializers.ModelSerializer[PlanRisk]):
+    """A risk taken from a family or health item of the questionnaire shows its group only, unless
+    the reader may see sensitive data (as on the plan page): ``restricted`` says so."""
+
+    description = serializers.SerializerMethodField()
+    restricted = serializers.SerializerMethodField()
+
     class Meta:
         model = PlanRisk
-        fields = ["group", "description"]
+        fields = ["group", "description", "restricted"]
+
+    def get_restricted(self, risk: PlanRisk) -> bool:
+        return risk.pk in self.context.get("restricted_risks", set())
+
+    def get_description(self, risk: PlanRisk) -> str | None:
+        return None if self.get_restricted(risk) else risk.description
 
 
 class GoalOut(serializers.ModelSerializer[Goal]):

@@ -35,6 +35,7 @@ from pumpurs.support import cases, delivery, plans
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.models import Case, Measure, Plan, PlanStatus
 from pumpurs.support.scope import cases_visible_to, deliveries_visible_to, plans_visible_to
+from pumpurs.support.selectors import plan_risks
 
 
 class Pages(PageNumberPagination):
@@ -81,13 +82,16 @@ def _plan(request: Request, public_id: UUID) -> Plan:
     return get_object_or_404(plans_visible_to(request.user).select_related(*PLAN_RELATED), public_id=public_id)
 
 
-def _plan_detail(plan: Plan) -> dict[str, Any]:
+def _plan_detail(request: Request, plan: Plan) -> dict[str, Any]:
     plan = (
         Plan.objects.select_related(*PLAN_RELATED, "prepared_by", "submitted_by", "previous")
         .prefetch_related("risks", "goals", "measures__measure", "measures__provider")
         .get(pk=plan.pk)
     )
-    return s.PlanDetailOut(plan, context={"delivered": plans.delivered_by_line(plan)}).data
+    sensitive = access.pupils_visible_to(request.user, Perm.VIEW_SENSITIVE).filter(pk=plan.case.pupil_id).exists()
+    restricted = {row.risk.pk for row in plan_risks(plan, may_sensitive=sensitive) if row.restricted}
+    context = {"delivered": plans.delivered_by_line(plan), "restricted_risks": restricted}
+    return s.PlanDetailOut(plan, context=context).data
 
 
 # --- Cases -----------------------------------------------------------------------------------------
@@ -163,7 +167,7 @@ class CasePlans(APIView):
         plan = plans.plan_create(
             actor=request.user, case=case, period=_period(data["period"]), contact_person=data["contact_person"]
         )
-        return Response(_plan_detail(plan), status=status.HTTP_201_CREATED)
+        return Response(_plan_detail(request, plan), status=status.HTTP_201_CREATED)
 
 
 # --- Plans -----------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ class PlanDetail(APIView):
     def get(self, request: Request, public_id: UUID) -> Response:
         plan = _plan(request, public_id)
         _audit_view(request, plan.case.pupil_id, plan)
-        return Response(_plan_detail(plan))
+        return Response(_plan_detail(request, plan))
 
     @extend_schema(request=s.PlanContentIn, responses=s.PlanDetailOut)
     def put(self, request: Request, public_id: UUID) -> Response:
@@ -209,7 +213,7 @@ class PlanDetail(APIView):
             goals=[plans.GoalInput(text=g["text"], target=g["target"]) for g in data["goals"]],
             measures=[_line(plan, index, line) for index, line in enumerate(data["measures"])],
         )
-        return Response(_plan_detail(plan))
+        return Response(_plan_detail(request, plan))
 
 
 def _line(plan: Plan, index: int, line: dict[str, Any]) -> plans.MeasureInput:
@@ -262,7 +266,7 @@ class PlanTransitions(APIView):
         plan = _plan(request, public_id)
         data = _valid(s.TransitionIn, request)
         _transition(request.user, plan, data["action"], data.get("version"), data["comment"])
-        return Response(_plan_detail(plan))
+        return Response(_plan_detail(request, plan))
 
 
 # --- Deliveries ------------------------------------------------------------------------------------

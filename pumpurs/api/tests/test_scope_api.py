@@ -16,9 +16,10 @@ from rest_framework.test import APIClient
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core.testing.personas import World
+from pumpurs.risk.questionnaire import assessment_start, assessment_submit, default_instrument
 from pumpurs.support.models import Plan
 from pumpurs.support.plans import plan_submit
-from pumpurs.support.testing import approve_all, draft_plan, open_case
+from pumpurs.support.testing import approve_all, draft_plan, open_case, period_on
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,11 @@ def anna_plan(world: World) -> Plan:
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     plan = plan_submit(actor=world.teacher_lizuma, plan=draft_plan(world.teacher_lizuma, case))
     return approve_all(plan, world.director_lizuma, world.coordinator_gulbene, world.national)
+
+
+def period_key() -> str:
+    period = period_on(timezone.localdate())
+    return f"{period.school_year.name}-{period.number}"
 
 
 def plan_urls(plan: Plan) -> list[str]:
@@ -128,3 +134,24 @@ def test_lists_take_the_same_queries_for_one_row_or_many(world: World, api: Api,
     draft_plan(world.teacher_tirzas, open_case(world.teacher_tirzas, world.pupil_tirzas))
     assert national.get("/api/v1/plans/").json()["count"] == 3
     assert {url: queries(url) for url in one} == one
+
+
+def test_a_risk_from_a_sensitive_item_shows_only_its_group_to_the_director(world: World, api: Api) -> None:
+    item = default_instrument().items.filter(sensitive=True).first()
+    assert item is not None
+    draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
+    assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")})
+    case = open_case(world.teacher_lizuma, world.pupil_lizuma)
+    created = api(world.teacher_lizuma).post(
+        f"/api/v1/cases/{case.public_id}/plans/", {"period": period_key()}, format="json"
+    )
+    assert created.status_code == 201
+    url = f"/api/v1/plans/{created.json()['id']}/"
+
+    def risk(user: Any) -> dict[str, Any]:
+        risks = api(user).get(url).json()["risks"]
+        return next(r for r in risks if r["group"] == item.group)
+
+    assert risk(world.teacher_lizuma) == {"group": item.group, "description": item.text[:300], "restricted": False}
+    assert risk(world.director_lizuma) == {"group": item.group, "description": None, "restricted": True}
+    assert item.text[:40] not in json.dumps(api(world.director_lizuma).get(url).json(), ensure_ascii=False)
