@@ -42,6 +42,7 @@ def _items(request: HttpRequest) -> list[NavItem]:
                 for p in (Perm.APPROVE_AS_DIRECTOR, Perm.APPROVE_AS_MUNICIPALITY, Perm.APPROVE_AS_NATIONAL)
             ),
         ),
+        (_("Measure catalogue"), "support_catalogue:catalogue", access.has_perm(user, Perm.VIEW_SUPPORT)),
         (_("Fairness"), "risk_fairness", access.has_perm(user, Perm.VIEW_FAIRNESS)),
         (_("Questionnaires"), "questionnaire_instrument_list", access.has_perm(user, Perm.MANAGE_INSTRUMENTS)),
         (_("Data imports"), "import_list", access.has_perm(user, Perm.IMPORT_DATA)),

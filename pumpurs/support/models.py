@@ -353,6 +353,11 @@ class Plan(PublicIdModel):
         return [s for s in self.chain.split(",") if s]
 
 
+# Risks in these groups speak of a family's situation or a child's health: their text is shown
+# only to readers with the sensitive-data permission (others see the group), whoever wrote it.
+SENSITIVE_RISK_GROUPS = frozenset({RiskGroup.FAMILY, RiskGroup.SOCIAL_HEALTH})
+
+
 class PlanRisk(models.Model):
     """A risk the plan addresses, in one of the four programme risk groups (from the assessment
     when there is one)."""
@@ -367,6 +372,10 @@ class PlanRisk(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.group in SENSITIVE_RISK_GROUPS or bool(self.item_id and self.item and self.item.sensitive)
 
 
 class Outcome(models.TextChoices):

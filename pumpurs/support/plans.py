@@ -276,9 +276,17 @@ def plan_save(
         raise ValidationError(errors)
 
     plan.contact_person = contact_person.strip()
+    # A form that does not carry the questionnaire item keeps the link of an unchanged risk.
+    linked = {(r.group, r.description): r.item_id for r in plan.risks.all()}
     plan.risks.all().delete()
     PlanRisk.objects.bulk_create(
-        PlanRisk(plan=plan, group=r.group, item_id=r.item_id, description=r.description.strip()[:300]) for r in risks
+        PlanRisk(
+            plan=plan,
+            group=r.group,
+            item_id=r.item_id or linked.get((r.group, r.description.strip()[:300])),
+            description=r.description.strip()[:300],
+        )
+        for r in risks
     )
     plan.goals.all().delete()
     Goal.objects.bulk_create(
@@ -399,7 +407,7 @@ def _require_approver(actor: Any, plan: Plan) -> str:
             code="not_awaiting",
         )
     if not may_approve_step(actor, plan, step):
-        raise PermissionDenied(_("This plan waits for the %(step)s's approval.") % {"step": ApprovalStep(step).label})
+        raise PermissionDenied(_("This plan waits for approval by: %(step)s.") % {"step": ApprovalStep(step).label})
     if actor.pk in (plan.prepared_by_id, plan.submitted_by_id):
         raise PermissionDenied(_("You prepared or submitted this plan: someone else must approve it."))
     return step

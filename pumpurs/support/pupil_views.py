@@ -28,10 +28,6 @@ from pumpurs.support.models import Consent, LowIncomeStatus, Plan, PlanStatus
 from pumpurs.support.scope import plans_visible_to
 from pumpurs.support.timeline import clamp_limit, plan_url, pupil_timeline
 
-# Risks of these groups may touch health or the family's situation: the family's copy names only
-# the group, never the detail (DESIGN §7).
-PRIVATE_GROUPS = (RiskGroup.FAMILY, RiskGroup.SOCIAL_HEALTH)
-
 
 @require_GET
 def timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
@@ -59,9 +55,10 @@ class FamilyPlan:
 def _family_plan(plan: Plan) -> FamilyPlan:
     today = timezone.localdate()
     reasons: list[str] = []
-    for risk in plan.risks.all():
+    for risk in plan.risks.select_related("item"):
         # str(): the label is lazy and must be rendered now, in the family's language.
-        text = str(RiskGroup(risk.group).label) if risk.group in PRIVATE_GROUPS else risk.description
+        # The family's copy names only the group of a sensitive risk, never the detail (DESIGN §7).
+        text = str(RiskGroup(risk.group).label) if risk.is_sensitive else risk.description
         if text not in reasons:
             reasons.append(text)
     enrolment = (

@@ -172,11 +172,11 @@ class RiskRow:
 
 
 def plan_risks(plan: Plan, *, may_sensitive: bool) -> list[RiskRow]:
-    """The plan's risks; one taken from a family or health item of the questionnaire is shown
-    only to readers with the sensitive-data permission (the director and the municipality see
-    its group, not its text)."""
+    """The plan's risks; one in a family or health group, or taken from a sensitive item of the
+    questionnaire, is shown only to readers with the sensitive-data permission (the director and
+    the municipality see its group, not its text)."""
     risks = plan.risks.select_related("item")
-    return [RiskRow(r, bool(r.item and r.item.sensitive) and not may_sensitive) for r in risks]
+    return [RiskRow(r, r.is_sensitive and not may_sensitive) for r in risks]
 
 
 @dataclass(frozen=True)
