@@ -61,7 +61,7 @@ def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | 
             % {"start": day, "end": last, "from": period.starts_on, "to": period.ends_on},
             code="outside_period",
         )
-    if day > timezone.localdate():
+    if last > timezone.localdate():
         raise ValidationError(_("A delivery cannot be recorded ahead of time."), code="future")
     consent = consent_active(plan.case_id, day)
     if consent is None:

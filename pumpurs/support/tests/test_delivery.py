@@ -113,6 +113,16 @@ def test_a_delivery_must_fall_inside_the_semester_and_not_ahead_of_time(world: W
             ends_on=period.ends_on + ONE_DAY,
             quantity=Decimal(2),
         )
+    if today() < period.ends_on:  # a compensation is recorded for days that have passed
+        with pytest.raises(ValidationError, match="ahead of time"):
+            compensation_record(
+                actor=world.coordinator_lizuma,
+                plan=plan,
+                measure=measure("transport"),
+                starts_on=today(),
+                ends_on=today() + ONE_DAY,
+                quantity=Decimal(2),
+            )
     assert not Delivery.objects.exists()
 
 

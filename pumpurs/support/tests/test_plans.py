@@ -150,7 +150,7 @@ def test_only_the_pending_steps_approver_may_approve(world: World, persona: str)
 
 def test_the_teacher_who_prepared_it_cannot_approve(world: World) -> None:
     plan = submitted(world)
-    with pytest.raises(PermissionDenied, match="waits for the director"):
+    with pytest.raises(PermissionDenied, match="waits for approval by: director"):
         plan_approve(actor=world.teacher_lizuma, plan=plan)
 
 
@@ -182,7 +182,7 @@ def test_a_submitter_who_is_also_director_cannot_approve_it_either(world: World)
 def test_approvals_out_of_order_or_out_of_scope_are_refused(world: World) -> None:
     director_tirzas = make_user("gatis.tirza", "Gatis", "Tirza", {"role": Role.DIRECTOR, "institution": world.tirzas})
     plan = submitted(world)
-    with pytest.raises(PermissionDenied, match="waits for the director"):
+    with pytest.raises(PermissionDenied, match="waits for approval by: director"):
         plan_approve(actor=world.coordinator_gulbene, plan=plan)  # municipality before director
     with pytest.raises(PermissionDenied):
         plan_approve(actor=director_tirzas, plan=plan)
