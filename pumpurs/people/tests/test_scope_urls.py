@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
@@ -22,6 +23,17 @@ from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
 from pumpurs.risk.models import Flag
 from pumpurs.risk.questionnaire import assessment_start, default_instrument
+from pumpurs.support.models import Measure
+from pumpurs.support.tests.test_views_scope import (
+    SUPPORT_NEIGHBOURS,
+    SUPPORT_OBJECTS,
+    _case,
+    _lizuma_8a_case,
+    _lizuma_8a_plan,
+    _plan,
+    _tirzas_case,
+    _tirzas_plan,
+)
 
 
 def _batch(coordinator: User, school: Institution) -> uuid.UUID:
@@ -83,6 +95,24 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     # POST only: her own flag answers 405 to GET (tested in risk/tests), another school's 404.
     "flag_decide": lambda w: (None, _flag(w.pupil_tirzas)),
     "capacity_update": lambda w: (None, w.tirzas.public_id),
+    # Individual support: cases, plans, consents and deliveries of the pupils she teaches.
+    **SUPPORT_OBJECTS,
+    "support_pupil:timeline": lambda w: (w.pupil_lizuma.public_id, w.pupil_tirzas.public_id),
+    "support_pupil:plan_print": lambda w: (
+        _plan(w.teacher_lizuma, w.pupil_lizuma).public_id,
+        _tirzas_plan(w),
+    ),
+    # Low-income statuses are recorded by coordinators; a class teacher has no such page.
+    "support_pupil:low_income": lambda w: (None, w.pupil_tirzas.public_id),
+    # The catalogue is the national programme's to change.
+    "support_catalogue:measure_change": lambda w: (None, Measure.objects.first().public_id),  # type: ignore[union-attr]  # the catalogue is loaded by migration
+    # The API answers a signed-in session exactly as it answers a token of the same user.
+    "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
+    "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
+    **{
+        name: lambda w: (_plan(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_plan(w))
+        for name in ("api:plan", "api:plan_transitions", "api:plan_deliveries")
+    },
 }
 # Objects in her own school or municipality that are still not hers.
 NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
@@ -98,25 +128,40 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     },
     "questionnaire_pupil": lambda w: w.pupil_lizuma_8a.public_id,
     "questionnaire_assessment": lambda w: _assessment(w.teacher_lizuma_8a, w.pupil_lizuma_8a),
+    **SUPPORT_NEIGHBOURS,
+    "support_pupil:timeline": lambda w: w.pupil_lizuma_8a.public_id,
+    "support_pupil:plan_print": _lizuma_8a_plan,
+    "support_pupil:low_income": lambda w: w.pupil_lizuma.public_id,
+    "api:case": _lizuma_8a_case,
+    "api:case_plans": _lizuma_8a_case,
+    **{name: _lizuma_8a_plan for name in ("api:plan", "api:plan_transitions", "api:plan_deliveries")},
 }
 
 
-def _walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), namespace, entry
 
 
 def uuid_patterns() -> list[tuple[str, str]]:
-    """(name, route) of every URL pattern that takes a uuid argument."""
+    """(name with its namespace, route) of every URL pattern that takes a uuid argument."""
     found = []
-    for route, entry in _walk(get_resolver().url_patterns):
+    for route, namespace, entry in _walk(get_resolver().url_patterns):
         converters = getattr(entry.pattern, "converters", {})
         if any(isinstance(c, UUIDConverter) for c in converters.values()) or "uuid" in route:
-            found.append((entry.name or route, route))
+            found.append((f"{namespace}{entry.name}" if entry.name else route, route))
     return found
+
+
+def _reader(client: Client, name: str) -> Callable[[str], HttpResponse]:
+    """GET, or POST for the pages that only take a form (they answer any GET with 405)."""
+    if client.get(reverse(name, args=[uuid.uuid4()])).status_code == 405:
+        return client.post
+    return client.get
 
 
 def test_every_uuid_pattern_is_known_to_this_test() -> None:
@@ -135,10 +180,11 @@ def test_lizuma_teacher_gets_404_outside_her_scope_and_200_inside(world: World, 
     own, foreign = OBJECTS[name](world)
     if own is not None:
         assert client.get(reverse(name, args=[own])).status_code == 200
-    assert client.get(reverse(name, args=[foreign])).status_code == 404
-    assert client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404
+    read = _reader(client, name)
+    assert read(reverse(name, args=[foreign])).status_code == 404
+    assert read(reverse(name, args=[uuid.uuid4()])).status_code == 404
     if name in NEIGHBOURS:
-        assert client.get(reverse(name, args=[NEIGHBOURS[name](world)])).status_code == 404
+        assert read(reverse(name, args=[NEIGHBOURS[name](world)])).status_code == 404
 
 
 def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
@@ -148,7 +194,7 @@ def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
         lizuma_side, _ = objects(world)
         if name in {"municipality_detail", "risk_municipality"} or lizuma_side is None:
             continue  # Gulbene is her municipality too
-        assert client.get(reverse(name, args=[lizuma_side])).status_code == 404, name
+        assert _reader(client, name)(reverse(name, args=[lizuma_side])).status_code == 404, name
     # Lizuma objects that are not Ilze's either, such as the files Lizuma's coordinator imported.
     for name, neighbour in NEIGHBOURS.items():
-        assert client.get(reverse(name, args=[neighbour(world)])).status_code == 404, name
+        assert _reader(client, name)(reverse(name, args=[neighbour(world)])).status_code == 404, name
