@@ -11,7 +11,6 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ from pumpurs.support.models import (
     PlanTransition,
     TeamMember,
 )
-from pumpurs.support.plans import chain_for, delivered_by_line, pending_step
+from pumpurs.support.plans import AWAITING, chain_for, delivered_by_line, pending_step
 from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, plans_visible_to
 
 # --- Lists -----------------------------------------------------------------------------------------
@@ -53,10 +52,8 @@ def case_list(user: Any, *, status: str = "") -> QuerySet[Case]:
     ).order_by("status", "-opened_at")
 
 
-def _waiting_at(step: str) -> Q:
-    """Plans whose pending approval step is ``step``, for every configured chain."""
-    chains = {",".join(c) for c in settings.PUMPURS_APPROVAL_CHAINS.values()}
-    chains.add("director,municipality,national")
+def _waiting_at(step: str, chains: set[str]) -> Q:
+    """Plans whose pending approval step is ``step``, for each of ``chains``."""
     conditions = []
     for chain in chains:
         steps = chain.split(",")
@@ -72,10 +69,13 @@ def approvals_for(user: Any) -> QuerySet[Plan]:
     """Plans waiting for a step the user may approve, minus the ones they prepared or submitted —
     one query (the director: the school's submitted plans; the municipality: the director-approved
     plans of its schools; the national team: what waits for the national step)."""
+    # Every chain a waiting plan carries: a plan keeps the chain it was submitted with, even if
+    # the settings changed since.
+    chains = set(Plan.objects.filter(status__in=AWAITING).exclude(chain="").values_list("chain", flat=True).distinct())
     q = Q(pk__in=[])
     for step, perm in APPROVAL_PERMS.items():
         schools = access.institutions_visible_to(user, perm)
-        q |= _waiting_at(step) & Q(case__institution__in=schools)
+        q |= _waiting_at(step, chains) & Q(case__institution__in=schools)
     return (
         plans_visible_to(user)
         .filter(q)

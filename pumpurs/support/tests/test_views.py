@@ -25,7 +25,7 @@ from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, asse
 from pumpurs.risk.tests.watch_factories import add_pupil, flag_for, period_now
 from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import Case, Consent, Delivery, Plan, PlanStatus, Review
-from pumpurs.support.plans import plan_submit
+from pumpurs.support.plans import plan_approve, plan_submit
 from pumpurs.support.testing import active_plan, draft_plan, guardian_for, measure, open_case
 
 pytestmark = pytest.mark.django_db
@@ -617,3 +617,21 @@ def test_a_risk_from_a_sensitive_item_is_hidden_from_the_director(world: World) 
     director = page(world.director_lizuma, url)
     assert item.text[:40] not in director
     assert "restricted: a family or health item" in director
+
+
+def test_inbox_follows_the_chain_a_plan_was_submitted_with(world: World, settings) -> None:
+    """Gulbene's plan went in as director → national; the settings changed since. It still waits
+    for the national team after the director, not for the municipality."""
+    settings.PUMPURS_APPROVAL_CHAINS = {"general": ["director", "national"]}
+    plan = plan_submit(
+        actor=world.teacher_lizuma,
+        plan=draft_plan(world.teacher_lizuma, open_case(world.teacher_lizuma, world.pupil_lizuma)),
+    )
+    settings.PUMPURS_APPROVAL_CHAINS = {"general": ["director", "municipality", "national"]}
+    plan_approve(actor=world.director_lizuma, plan=plan)
+    inbox = reverse("support_approvals")
+    national, municipality = Client(), Client()
+    national.force_login(world.national)
+    municipality.force_login(world.coordinator_gulbene)
+    assert str(plan.public_id) in national.get(inbox).content.decode()
+    assert str(plan.public_id) not in municipality.get(inbox).content.decode()
