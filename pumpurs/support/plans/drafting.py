@@ -1,0 +1,262 @@
+"""Creating and editing a plan's content: the draft, its risks, goals and measure lines, and
+the next semester's draft pre-filled by the review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pumpurs.audit.services import audit_record
+from pumpurs.people.access import Perm
+from pumpurs.people.models import Period
+from pumpurs.risk.models import Assessment, RiskGroup
+from pumpurs.support.catalogue import measures_in_force
+from pumpurs.support.models import (
+    Case,
+    Goal,
+    Plan,
+    PlanMeasure,
+    PlanRisk,
+    PlanStatus,
+    PlanTransition,
+)
+from pumpurs.support.plans.base import (
+    GoalInput,
+    MeasureInput,
+    RiskInput,
+    _cost_of,
+    _require_editable,
+    delivered_by_line,
+    lock_plan,
+    plain,
+)
+from pumpurs.support.scope import require_pupil
+
+# --- Creating and editing --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, actor: Any, case: Case, period: Period, contact_person: str = "") -> Plan:
+    """Start the case's plan for ``period`` as a draft; its risks are pre-filled from the pupil's
+    latest submitted questionnaire (the groups with a positive score). Invariant: one plan per
+    case and semester. Inverse: none — an unwanted draft is closed with the case."""
+    require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    if case.status != Case.Status.OPEN:
+        raise ValidationError(_("The case is closed."))
+    if Plan.objects.filter(case=case, period=period).exists():
+        raise ValidationError(_("This case already has a plan for that semester."), code="plan_exists")
+    if period.ends_on < timezone.localdate():
+        raise ValidationError(_("That semester has ended; plan for the current or the next one."))
+    assessment = (
+        Assessment.objects.filter(pupil_id=case.pupil_id, status=Assessment.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    plan = Plan.objects.create(
+        case=case,
+        period=period,
+        assessment=assessment,
+        contact_person=contact_person or actor.get_full_name(),
+        prepared_by=actor,
+    )
+    if assessment is not None:
+        _risks_from_assessment(plan, assessment)
+    PlanTransition.objects.create(
+        plan=plan, action=PlanTransition.Action.CREATED, to_status=PlanStatus.DRAFT, actor=actor, at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="support.plan.created",
+        pupil_id=case.pupil_id,
+        target=plan,
+        data={"period": period.pk, "assessment": assessment.pk if assessment else None},
+    )
+    return plan
+
+
+def _risks_from_assessment(plan: Plan, assessment: Assessment) -> None:
+    answered = assessment.answers.exclude(answer="no").select_related("item").order_by("item__order")
+    PlanRisk.objects.bulk_create(
+        PlanRisk(plan=plan, group=a.item.group, item=a.item, description=a.item.text[:300]) for a in answered
+    )
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor: Any,
+    plan: Plan,
+    expected_version: int,
+    contact_person: str,
+    risks: Sequence[RiskInput],
+    goals: Sequence[GoalInput],
+    measures: Sequence[MeasureInput],
+) -> Plan:
+    """Replace the draft's content: risks, goals and measure lines (matched by measure code, so lines
+    that already have deliveries — after an amendment — keep them). Planned cost is quantity ×
+    unit cost when the catalogue sets one; otherwise what the preparer enters.
+
+    Refuses: a stale ``expected_version`` (``PlanConflict``); a measure not in force on the
+    semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap;
+    removing or reducing a line below what was already delivered. Inverse: another save."""
+    require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    plan = lock_plan(plan, expected_version)
+    _require_editable(plan)
+    errors = _check_lines(plan, measures)
+    for number, goal in enumerate(goals, start=1):
+        if not goal.text.strip() or not goal.target.strip():
+            errors.append(_("Goal %(n)s: write both the goal and its measurable target.") % {"n": number})
+    for risk in risks:
+        if risk.group not in RiskGroup.values or not risk.description.strip():
+            errors.append(_("Each risk needs a risk group and a description."))
+    if errors:
+        raise ValidationError(errors)
+
+    plan.contact_person = contact_person.strip()
+    # A form that does not carry the questionnaire item keeps the link of an unchanged risk.
+    linked = {(r.group, r.description): r.item_id for r in plan.risks.all()}
+    plan.risks.all().delete()
+    PlanRisk.objects.bulk_create(
+        PlanRisk(
+            plan=plan,
+            group=r.group,
+            item_id=r.item_id or linked.get((r.group, r.description.strip()[:300])),
+            description=r.description.strip()[:300],
+        )
+        for r in risks
+    )
+    plan.goals.all().delete()
+    Goal.objects.bulk_create(
+        Goal(plan=plan, text=g.text.strip(), target=g.target.strip(), order=i) for i, g in enumerate(goals)
+    )
+    # Lines are matched by the measure's code, not its catalogue version: after a price change
+    # the line (and its deliveries) stays and takes the version the preparer chose.
+    existing = {line.measure.code: line for line in plan.measures.select_related("measure")}
+    wanted_codes = {m.measure.code for m in measures}
+    wanted = {m.measure.pk for m in measures}
+    PlanMeasure.objects.filter(plan=plan).exclude(measure__code__in=wanted_codes).delete()
+    for m in measures:
+        line = existing.get(m.measure.code) or PlanMeasure(plan=plan)
+        line.measure = m.measure
+        line.planned_quantity = m.planned_quantity
+        line.planned_cost = _cost_of(m)
+        line.provider = m.provider
+        line.provider_name = m.provider_name.strip()
+        line.note = m.note.strip()
+        line.save()
+    plan.version += 1
+    plan.save(update_fields=["contact_person", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="support.plan.saved",
+        pupil_id=plan.case.pupil_id,
+        target=plan,
+        data={"version": plan.version, "risks": len(risks), "goals": len(goals), "measures": sorted(wanted)},
+    )
+    return plan
+
+
+def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
+    errors: list[str] = []
+    seen: set[str] = set()
+    delivered = delivered_by_line(plan)
+    lines = {line.measure.code: line for line in plan.measures.select_related("measure")}
+    for m in measures:
+        name = str(m.measure)
+        if m.measure.code in seen:
+            errors.append(_("“%(name)s” is in the plan twice; plan it once with the total quantity.") % {"name": name})
+        seen.add(m.measure.code)
+        if not m.measure.valid_on(plan.period.starts_on) and not m.measure.valid_on(timezone.localdate()):
+            errors.append(_("“%(name)s” is not in the catalogue in force for this semester.") % {"name": name})
+        if m.planned_quantity is None or m.planned_quantity <= 0:
+            errors.append(_("“%(name)s”: the planned quantity must be more than 0.") % {"name": name})
+            continue
+        cost = _cost_of(m)
+        if cost is not None and cost < 0:
+            errors.append(_("“%(name)s”: the cost cannot be negative.") % {"name": name})
+        cap = m.measure.cap_per_plan
+        if cap is not None and cost is not None and cost > cap:
+            errors.append(
+                _("“%(name)s”: planned %(cost)s EUR is above the cap of %(cap)s EUR per semester.")
+                % {"name": name, "cost": cost, "cap": cap}
+            )
+        line = lines.get(m.measure.code)
+        done = delivered.get(line.pk, (Decimal(0), Decimal(0)))[0] if line else Decimal(0)
+        if m.planned_quantity < done:
+            errors.append(
+                _("“%(name)s”: %(done)s already delivered; the plan cannot be lower than that.")
+                % {"name": name, "done": plain(done)}
+            )
+    kept = {m.measure.code for m in measures}
+    for code, line in lines.items():
+        if code not in kept and line.pk in delivered:
+            errors.append(
+                _("“%(name)s” has deliveries and cannot be removed from the plan.") % {"name": str(line.measure)}
+            )
+    return errors
+
+
+@transaction.atomic
+def plan_continue(*, actor: Any, plan: Plan, period: Period, assessment: Assessment | None) -> Plan:
+    """A draft for ``period`` pre-filled from ``plan``: its risks (or the new assessment's), the
+    goals not achieved and every measure line, with the same quantities. Used by the review."""
+    new = Plan.objects.create(
+        case=plan.case,
+        period=period,
+        assessment=assessment or plan.assessment,
+        contact_person=plan.contact_person,
+        prepared_by=actor,
+        previous=plan,
+    )
+    if assessment is not None:
+        _risks_from_assessment(new, assessment)
+    else:
+        PlanRisk.objects.bulk_create(
+            PlanRisk(plan=new, group=r.group, item_id=r.item_id, description=r.description) for r in plan.risks.all()
+        )
+    Goal.objects.bulk_create(
+        Goal(plan=new, text=g.text, target=g.target, order=g.order) for g in plan.goals.exclude(outcome="achieved")
+    )
+    # Each line takes the catalogue version in force when the new semester starts (retired
+    # measures are left out); the cost is recomputed from that version's unit cost.
+    in_force = {m.code: m for m in measures_in_force(period.starts_on)}
+    lines = []
+    for line in plan.measures.exclude(usefulness="not").select_related("measure"):
+        measure = in_force.get(line.measure.code)
+        if measure is None:
+            continue
+        given = MeasureInput(measure=measure, planned_quantity=line.planned_quantity, planned_cost=line.planned_cost)
+        lines.append(
+            PlanMeasure(
+                plan=new,
+                measure=measure,
+                provider=line.provider,
+                provider_name=line.provider_name,
+                planned_quantity=line.planned_quantity,
+                planned_cost=_cost_of(given),
+                note=line.note,
+            )
+        )
+    PlanMeasure.objects.bulk_create(lines)
+    PlanTransition.objects.create(
+        plan=new,
+        action=PlanTransition.Action.CREATED,
+        to_status=PlanStatus.DRAFT,
+        actor=actor,
+        at=timezone.now(),
+        comment=_("Pre-filled from the previous semester's plan."),
+    )
+    audit_record(
+        actor=actor,
+        action="support.plan.created",
+        pupil_id=plan.case.pupil_id,
+        target=new,
+        data={"period": period.pk, "previous": plan.pk},
+    )
+    return new

@@ -1,0 +1,171 @@
+"""The plan's transitions: submit, approve, return, amend, activate, start and close the review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pumpurs.people.access import Perm
+from pumpurs.support.cases import consent_active
+from pumpurs.support.catalogue import low_income_overlaps
+from pumpurs.support.models import (
+    STATUS_AFTER_STEP,
+    ApprovalStep,
+    Plan,
+    PlanStatus,
+    PlanTransition,
+)
+from pumpurs.support.plans.base import _move, _require_editable, chain_for, lock_plan, pending_step
+from pumpurs.support.scope import may_approve_step, require_pupil
+
+# --- Transitions -----------------------------------------------------------------------------------
+
+
+def _submission_problems(plan: Plan) -> list[str]:
+    problems: list[str] = []
+    today = timezone.localdate()
+    if consent_active(plan.case_id, today) is None:
+        problems.append(_("Record the parent's (or adult pupil's) consent before submitting the plan."))
+    if not plan.goals.exists():
+        problems.append(_("Add at least one goal with a measurable target."))
+    lines = list(plan.measures.select_related("measure"))
+    if not lines:
+        problems.append(_("Add at least one measure from the catalogue."))
+    for line in lines:
+        if line.measure.requires_low_income and not low_income_overlaps(
+            plan.case.pupil_id, plan.period.starts_on, plan.period.ends_on
+        ):
+            problems.append(
+                _("“%(name)s” is only for pupils of low-income families: record the family's status first.")
+                % {"name": str(line.measure)}
+            )
+    return problems
+
+
+@transaction.atomic
+def plan_submit(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
+    """Send a draft for approval: the chain is fixed now from the school's kind.
+    Refuses without consent, goals or measures. Inverse: an approver's ``plan_return``."""
+    require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    plan = lock_plan(plan, expected_version)
+    _require_editable(plan)
+    problems = _submission_problems(plan)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    plan.chain = ",".join(chain_for(plan.case))
+    plan.submitted_by = actor
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.SUBMITTED, to=PlanStatus.SUBMITTED)
+    return plan
+
+
+def _require_approver(actor: Any, plan: Plan) -> str:
+    step = pending_step(plan)
+    if step is None:
+        raise ValidationError(
+            _("This plan is not waiting for approval (it is “%(status)s”).") % {"status": plan.get_status_display()},
+            code="not_awaiting",
+        )
+    if not may_approve_step(actor, plan, step):
+        raise PermissionDenied(_("This plan waits for approval by: %(step)s.") % {"step": ApprovalStep(step).label})
+    if actor.pk in (plan.prepared_by_id, plan.submitted_by_id):
+        raise PermissionDenied(_("You prepared or submitted this plan: someone else must approve it."))
+    return step
+
+
+@transaction.atomic
+def plan_approve(*, actor: Any, plan: Plan, expected_version: int | None = None, comment: str = "") -> Plan:
+    """Approve the plan at the step it waits for. The last step makes it approved, and active at
+    once when its semester has begun (otherwise ``plans_activate_due`` activates it on the day);
+    the guardians are told. Inverse: none once approved (``plan_amend`` starts a change)."""
+    plan = lock_plan(plan, expected_version)
+    step = _require_approver(actor, plan)
+    last = step == plan.chain_steps[-1]
+    to = PlanStatus.APPROVED if last else STATUS_AFTER_STEP[ApprovalStep(step)]
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.APPROVED, to=to, step=step, comment=comment.strip())
+    if last:
+        from pumpurs.support.notices import plan_approved_notice
+
+        plan_approved_notice(plan=plan)
+        if plan.period.starts_on <= timezone.localdate():
+            _move(actor=None, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, actor: Any, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
+    """Send the plan back to draft with a comment, by whoever may approve its pending step (the
+    preparer fixes it and submits again). Inverse: ``plan_submit``."""
+    plan = lock_plan(plan, expected_version)
+    step = _require_approver(actor, plan)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what must change before the plan can be approved.")})
+    _move(
+        actor=actor,
+        plan=plan,
+        action=PlanTransition.Action.RETURNED,
+        to=PlanStatus.DRAFT,
+        step=step,
+        comment=comment.strip(),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_amend(*, actor: Any, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
+    """Start a change of an active plan (e.g. more hours than planned): it returns to draft and
+    goes through the approval chain again; deliveries already recorded stay. Inverse:
+    ``plan_submit`` and the approvals."""
+    require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    plan = lock_plan(plan, expected_version)
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(_("Only an active plan can be changed this way."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what the change is for.")})
+    plan.submitted_by = None
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.AMENDED, to=PlanStatus.DRAFT, comment=comment.strip())
+    return plan
+
+
+@transaction.atomic
+def plans_activate_due(*, today: dt.date | None = None) -> int:
+    """Activate every approved plan whose semester has begun (idempotent; run daily and after
+    approvals). Returns how many were activated."""
+    today = today or timezone.localdate()
+    count = 0
+    due = Plan.objects.select_for_update().filter(status=PlanStatus.APPROVED, period__starts_on__lte=today)
+    for plan in due.select_related("case"):
+        _move(actor=None, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def plan_review_start(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
+    """Begin the semester review of an active plan (deliveries stop). Inverse: the review
+    (``reviews.review_submit``) closes it."""
+    require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
+    plan = lock_plan(plan, expected_version)
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(_("Only an active plan can be reviewed."))
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.REVIEW_STARTED, to=PlanStatus.IN_REVIEW)
+    return plan
+
+
+def plan_close_unfinished(*, actor: Any, plan: Plan, comment: str) -> Plan:
+    """Close a plan that never became active, because its case closes (called by
+    ``cases.case_close`` inside its transaction)."""
+    plan = lock_plan(plan, None)
+    if plan.status in (PlanStatus.ACTIVE, PlanStatus.IN_REVIEW, PlanStatus.CLOSED):
+        raise ValidationError(_("An active plan is closed by its review."))
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
+    return plan
+
+
+def close_reviewed(*, actor: Any, plan: Plan, comment: str) -> None:
+    """The review's last step (``reviews.review_submit`` holds the lock and checked access)."""
+    _move(actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
