@@ -24,7 +24,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
-from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus
+from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus, PlanTransition
 from pumpurs.support.plans import CENT, delivered_by_line, lock_plan, plain
 from pumpurs.support.scope import require_pupil
 
@@ -63,21 +63,34 @@ def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | 
         )
     if last > timezone.localdate():
         raise ValidationError(_("A delivery cannot be recorded ahead of time."), code="future")
-    consent = consent_active(plan.case_id, day)
+    # Consent must cover every day of the delivery, the last one included.
+    consent = consent_active(plan.case_id, day) and consent_active(plan.case_id, last)
     if consent is None:
-        withdrawn = plan.case.consents.filter(withdrawn_on__isnull=False, withdrawn_on__lte=day).first()
+        withdrawn = plan.case.consents.filter(withdrawn_on__isnull=False, withdrawn_on__lte=last).first()
         if withdrawn is not None:
             raise ValidationError(
                 _("Consent was withdrawn on %(date)s: no delivery from that day.") % {"date": withdrawn.withdrawn_on},
                 code="consent_withdrawn",
             )
         raise ValidationError(_("No consent covers %(date)s.") % {"date": day}, code="no_consent")
+    began = first_active_day(plan)
+    if began is not None and day < began:
+        raise ValidationError(
+            _("The plan became active on %(date)s: support before that day is not part of it.") % {"date": began},
+            code="before_active",
+        )
     if line.measure.requires_low_income and low_income_on(plan.case.pupil_id, day) is None:
         raise ValidationError(
             _("“%(name)s” is only for pupils of low-income families, and no status is recorded for %(date)s.")
             % {"name": str(line.measure), "date": day},
             code="not_eligible",
         )
+
+
+def first_active_day(plan: Plan) -> dt.date | None:
+    """The day the plan first became active (an amendment and re-approval do not move it)."""
+    first = plan.transitions.filter(action=PlanTransition.Action.ACTIVATED).order_by("at").first()
+    return timezone.localtime(first.at).date() if first is not None else None
 
 
 def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None) -> None:
@@ -250,7 +263,13 @@ def consultation_confirm(*, actor: Any, delivery: Delivery, confirmed_at: dt.dat
         raise ValidationError(_("Only a remote consultation needs the pupil's confirmation."))
     if delivery.confirmed_at is not None:
         raise ValidationError(_("This consultation is already confirmed."))
-    delivery.confirmed_at = confirmed_at or timezone.now()
+    confirmed_at = confirmed_at or timezone.now()
+    if timezone.localtime(confirmed_at).date() < delivery.delivered_on or confirmed_at > timezone.now():
+        raise ValidationError(
+            {"confirmed_at": _("Date the pupil's confirmation between the consultation and now.")},
+            code="confirmed_when",
+        )
+    delivery.confirmed_at = confirmed_at
     delivery.save(update_fields=["confirmed_at"])
     audit_record(
         actor=actor,

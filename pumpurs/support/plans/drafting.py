@@ -44,7 +44,7 @@ from pumpurs.support.scope import require_pupil
 @transaction.atomic
 def plan_create(*, actor: Any, case: Case, period: Period, contact_person: str = "") -> Plan:
     """Start the case's plan for ``period`` as a draft; its risks are pre-filled from the pupil's
-    latest submitted questionnaire (the groups with a positive score). Invariant: one plan per
+    latest questionnaire of this or the previous semester (the items answered other than "no"). Invariant: one plan per
     case and semester. Inverse: none — an unwanted draft is closed with the case."""
     require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
@@ -53,8 +53,10 @@ def plan_create(*, actor: Any, case: Case, period: Period, contact_person: str =
         raise ValidationError(_("This case already has a plan for that semester."), code="plan_exists")
     if period.ends_on < timezone.localdate():
         raise ValidationError(_("That semester has ended; plan for the current or the next one."))
+    # Only a recent questionnaire speaks for this semester: the plan's own or the one before.
+    recent = Period.objects.filter(starts_on__lte=period.starts_on).order_by("-starts_on")[:2]
     assessment = (
-        Assessment.objects.filter(pupil_id=case.pupil_id, status=Assessment.Status.SUBMITTED)
+        Assessment.objects.filter(pupil_id=case.pupil_id, status=Assessment.Status.SUBMITTED, period__in=list(recent))
         .order_by("-submitted_at")
         .first()
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from pumpurs.core.testing.personas import World
 from pumpurs.risk.models import Notice
-from pumpurs.support.cases import consent_withdraw
+from pumpurs.support.cases import consent_record, consent_withdraw
 from pumpurs.support.catalogue import measure_change
 from pumpurs.support.delivery import (
     compensation_record,
@@ -143,6 +143,58 @@ def test_a_delivery_needs_consent_on_its_day(world: World) -> None:
     assert Delivery.objects.count() == 1
 
 
+def test_support_before_the_plan_became_active_is_not_part_of_it(world: World) -> None:
+    semester_now()
+    case = open_case(world.teacher_lizuma, world.pupil_lizuma, consent=False)
+    consent_record(
+        actor=world.teacher_lizuma,
+        case=case,
+        guardian=guardian_for(world.pupil_lizuma),
+        given_on=today() - ONE_DAY,
+        method="paper",
+    )
+    plan = plan_submit(actor=world.teacher_lizuma, plan=draft_plan(world.teacher_lizuma, case))
+    plan = approve_all(plan, world.director_lizuma, world.coordinator_gulbene, world.national)  # active today
+    with pytest.raises(ValidationError, match="became active on") as refused:
+        consult(world, plan, on=today() - ONE_DAY)
+    assert refused.value.code == "before_active"
+    consult(world, plan)
+    assert Delivery.objects.count() == 1
+
+
+def test_consent_withdrawn_inside_a_compensation_period_refuses_it(world: World) -> None:
+    plan = active(world)
+    consent = plan.case.consents.get()
+    # Consent given and the plan active two days ago; the family withdraws today.
+    two_days_ago = today() - 2 * ONE_DAY
+    semester = plan.period
+    semester.starts_on = min(semester.starts_on, two_days_ago)
+    semester.save(update_fields=["starts_on"])
+    type(consent).objects.filter(pk=consent.pk).update(given_on=two_days_ago)
+    plan.transitions.filter(action="activated").update(at=timezone.now() - 2 * ONE_DAY)
+    consent.refresh_from_db()
+    consent_withdraw(actor=world.teacher_lizuma, consent=consent, withdrawn_on=today(), note="Atsauc")
+    with pytest.raises(ValidationError, match="withdrawn on") as refused:
+        compensation_record(
+            actor=world.coordinator_lizuma,
+            plan=plan,
+            measure=measure("transport"),
+            starts_on=two_days_ago,
+            ends_on=today(),
+            quantity=Decimal(2),
+        )
+    assert refused.value.code == "consent_withdrawn"
+    compensation_record(
+        actor=world.coordinator_lizuma,
+        plan=plan,
+        measure=measure("transport"),
+        starts_on=two_days_ago,
+        ends_on=today() - ONE_DAY,
+        quantity=Decimal(2),
+    )
+    assert Delivery.objects.count() == 1
+
+
 def test_a_measure_not_in_the_plan_points_to_a_plan_change(world: World) -> None:
     plan = active(world)
     with pytest.raises(ValidationError, match=r"is not in this plan\. Change the plan") as refused:
@@ -227,8 +279,18 @@ def test_a_remote_consultation_is_confirmed_within_a_day(world: World) -> None:
 
     with pytest.raises(ValidationError, match="Only a remote consultation"):
         consultation_confirm(actor=world.specialist_lizuma, delivery=in_person)
-    late = timezone.now() + dt.timedelta(days=2)
-    remote = consultation_confirm(actor=world.specialist_lizuma, delivery=remote, confirmed_at=late)
+    with pytest.raises(ValidationError, match="between the consultation and now"):
+        consultation_confirm(
+            actor=world.specialist_lizuma, delivery=remote, confirmed_at=timezone.now() + dt.timedelta(days=2)
+        )
+    with pytest.raises(ValidationError, match="between the consultation and now"):
+        consultation_confirm(
+            actor=world.specialist_lizuma, delivery=remote, confirmed_at=timezone.now() - dt.timedelta(days=3)
+        )
+    # The pupil answers only now, two days after a consultation held earlier.
+    Delivery.objects.filter(pk=remote.pk).update(delivered_on=held - 2 * ONE_DAY)
+    remote.refresh_from_db()
+    remote = consultation_confirm(actor=world.specialist_lizuma, delivery=remote)
     assert is_confirmation_late(remote)
     assert list(unconfirmed_overdue(pending, today=held + 2 * ONE_DAY)) == []
     with pytest.raises(ValidationError, match="already confirmed"):

@@ -13,7 +13,8 @@ from pytest_django.fixtures import Settings
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core.testing.personas import World, make_user
-from pumpurs.people.models import Role, RoleGrant
+from pumpurs.people.models import Period, Role, RoleGrant
+from pumpurs.risk.questionnaire import assessment_start, assessment_submit
 from pumpurs.support.catalogue import measure_change
 from pumpurs.support.delivery import compensation_record, consultation_record
 from pumpurs.support.models import Plan, PlanStatus, PlanTransition
@@ -467,3 +468,23 @@ def test_an_amendment_after_a_catalogue_change_keeps_the_delivered_line(world: W
     line = plan.measures.get(measure__code="consult-psychologist")
     assert (line.measure, line.planned_quantity, line.planned_cost) == (new, Decimal(12), Decimal("240.00"))
     assert line.deliveries.count() == 1  # the delivered hour stays on the line
+
+
+def test_a_new_plan_takes_its_risks_from_a_recent_questionnaire_only(world: World) -> None:
+    """Anna's questionnaire from two semesters ago says nothing about this semester; this
+    semester's one does."""
+    period = semester_now()
+    older = list(Period.objects.filter(starts_on__lt=period.starts_on).order_by("-starts_on"))
+    case = open_case(world.teacher_lizuma, world.pupil_lizuma)
+    if len(older) >= 2:
+        old = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma, period=older[1])
+        assessment_submit(actor=world.teacher_lizuma, assessment=old, answers={})
+        plan = draft_plan(world.teacher_lizuma, case)
+        assert plan.assessment is None
+        Plan.objects.filter(pk=plan.pk).delete()
+    recent = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma, period=period)
+    item = recent.instrument.items.order_by("order").first()
+    assert item is not None
+    assessment_submit(actor=world.teacher_lizuma, assessment=recent, answers={item.code: ("yes", "")})
+    plan = draft_plan(world.teacher_lizuma, case)
+    assert plan.assessment == recent
