@@ -30,7 +30,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from pumpurs.people.models import Period
-from pumpurs.risk.indicators import create_temp, drop_temps, execute, json_object_sql, temp_name
+from pumpurs.risk.indicators import create_temp, drop_temps, execute, json_object_sql, temp_name, tune_session
 from pumpurs.risk.models import ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
 
@@ -171,6 +171,7 @@ def flags_refresh(*, period: Period, now: dt.datetime | None = None) -> tuple[in
         **_loosest_thresholds(),
     }
     with transaction.atomic(), connection.cursor() as cursor:
+        tune_session(cursor)
         create_temp(cursor, "candidates", _candidates_sql(), params, index=["pupil_id", "rule"])
         execute(cursor, UPDATE_LIVE_SQL, params)
         closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}"), params)

@@ -7,8 +7,9 @@ clipped to the semester). Then ``flags.flags_refresh`` turns them into flags.
 
 Each indicator family is one SQL statement over all pupils, materialised in a temporary table
 (PostgreSQL may then scan the big fact tables in parallel); one ``INSERT … SELECT … ON CONFLICT
-DO UPDATE`` joins the families into the snapshots. The number of statements does not depend on
-the number of pupils. Rules per family:
+DO UPDATE`` joins the families into the snapshots and rewrites only those whose values changed:
+``computed_at`` is when a snapshot's values last changed, not when it was last checked. The
+number of statements does not depend on the number of pupils. Rules per family:
 
 * **attendance** — daily counts from ``AttendanceDay``; for a pupil-day without an
   ``AttendanceDay`` row, the lesson-level ``AttendanceMark`` rows of that day count instead, one
@@ -44,7 +45,7 @@ from pumpurs.risk.rules import RULE_VERSION
 
 FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
-TEMP_TABLES = ("scope", "days", "marks", "days4", "marks4", "grades", "incidents", "history")
+TEMP_TABLES = ("pupils", "days", "marks", "days4", "marks4", "grades", "incidents")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class RefreshResult:
     four_weeks_from: dt.date | None = None
     four_weeks_to: dt.date | None = None
     pupils: int = 0
-    snapshots: int = 0
+    snapshots: int = 0  # the semester's snapshots after the refresh: two per pupil
+    snapshots_written: int = 0  # inserted or changed; the others were left as they were
     flags_raised: int = 0
     flags_closed: int = 0
     seconds: float = 0.0
@@ -67,7 +69,7 @@ class RefreshResult:
         return (
             f"semester {self.period_id}: {self.period_from} – {self.period_to}, "
             f"4 weeks {self.four_weeks_from} – {self.four_weeks_to}; "
-            f"pupils {self.pupils}, snapshots {self.snapshots}, flags raised {self.flags_raised}, "
+            f"pupils {self.pupils}, snapshots {self.snapshots} ({self.snapshots_written} written), flags raised {self.flags_raised}, "
             f"closed {self.flags_closed}; {self.seconds:.2f} s"
         )
 
@@ -121,6 +123,16 @@ def _adapt(params: Mapping[str, Any]) -> dict[str, Any]:
 def execute(cursor: Any, sql: str, params: Mapping[str, Any] | None = None) -> int:
     cursor.execute(sql, _adapt(params or {}))
     return int(cursor.rowcount or 0)
+
+
+def tune_session(cursor: Any) -> None:
+    """Settings for the rest of the refresh transaction (PostgreSQL only).
+
+    JIT off: the statements are large, run once and are costed high, so PostgreSQL compiles
+    them, and compiling the flag rules' CASE expressions took longer than running them (50 000
+    pupils: flag candidates 2.1 s with JIT, 0.16 s without; the attendance scan 0.40 → 0.25 s)."""
+    if _is_postgres():
+        cursor.execute("SET LOCAL jit = off")
 
 
 def temp_name(name: str) -> str:
@@ -208,9 +220,11 @@ def _attendance_selects(extra: dict[str, tuple[str, str]]) -> tuple[str, str]:
     return days, marks
 
 
-SCOPE_SQL = """
-SELECT e.pupil_id AS pupil_id,
-  CASE WHEN age - usual > 0 THEN age - usual ELSE 0 END AS over_age_years
+# The pupils of the semester (latest enrolment in it) with their enrolment history: one pass
+# over the enrolments, one temporary table.
+PUPILS_SQL = """
+SELECT s.pupil_id, CASE WHEN s.age - s.usual > 0 THEN s.age - s.usual ELSE 0 END AS over_age_years,
+  COALESCE(h.repeated, 0) AS repeated, COALESCE(h.changes, 0) AS changes
 FROM (
   SELECT e.pupil_id,
     (%(year_start_number)s - {birth}) / 10000 AS age,
@@ -221,22 +235,21 @@ FROM (
   JOIN people_institution i ON i.id = e.institution_id
   JOIN people_pupil p ON p.id = e.pupil_id
   WHERE e.starts_on <= %(to)s AND (e.ends_on IS NULL OR e.ends_on >= %(from)s)
-) e
-WHERE rn = 1
-"""
-
-HISTORY_SQL = """
-SELECT pupil_id, MAX(repeated) AS repeated, SUM(changes) AS changes FROM (
-  SELECT e.pupil_id,
-    CASE WHEN COUNT(DISTINCT cg.school_year_id) > 1 THEN 1 ELSE 0 END AS repeated,
-    SUM(CASE WHEN e.end_reason = 'transferred' AND e.ends_on BETWEEN %(year_ago)s AND %(to)s
-        THEN 1 ELSE 0 END) AS changes
-  FROM people_enrolment e
-  JOIN people_classgroup cg ON cg.id = e.class_group_id
-  JOIN people_institution i ON i.id = e.institution_id
-  WHERE e.starts_on <= %(to)s
-  GROUP BY e.pupil_id, cg.grade, i.kind
-) g GROUP BY pupil_id
+) s
+LEFT JOIN (
+  SELECT pupil_id, MAX(repeated) AS repeated, SUM(changes) AS changes FROM (
+    SELECT e.pupil_id,
+      CASE WHEN COUNT(DISTINCT cg.school_year_id) > 1 THEN 1 ELSE 0 END AS repeated,
+      SUM(CASE WHEN e.end_reason = 'transferred' AND e.ends_on BETWEEN %(year_ago)s AND %(to)s
+          THEN 1 ELSE 0 END) AS changes
+    FROM people_enrolment e
+    JOIN people_classgroup cg ON cg.id = e.class_group_id
+    JOIN people_institution i ON i.id = e.institution_id
+    WHERE e.starts_on <= %(to)s
+    GROUP BY e.pupil_id, cg.grade, i.kind
+  ) g GROUP BY pupil_id
+) h ON h.pupil_id = s.pupil_id
+WHERE s.rn = 1
 """
 
 GRADES_SQL = """
@@ -293,7 +306,15 @@ def _four_week_sum(column: str, path: str) -> str:
     return " + ".join(f"COALESCE({p}, 0)" for p in parts)
 
 
+def _distinct_sql(left: str, right: str) -> str:
+    """Null-safe "differs" for two expressions (SQLite spells ``IS DISTINCT FROM`` as ``IS NOT``)."""
+    return f"{left} IS DISTINCT FROM {right}" if _is_postgres() else f"{left} IS NOT {right}"
+
+
 def _upsert_sql(path: str) -> str:
+    """Insert or update every pupil's two snapshots. A snapshot whose values did not change is
+    left alone (``DO UPDATE … WHERE`` the values differ): ``computed_at`` is when its values last
+    changed, and a refresh over unchanged facts rewrites no row."""
     attendance = ",\n    ".join(
         f"CASE WHEN w.win = 'period' THEN COALESCE(d.p_{c}, 0) + COALESCE(m.p_{c}, 0) "
         f"ELSE {_four_week_sum(c, path)} END AS {c}"
@@ -305,9 +326,9 @@ def _upsert_sql(path: str) -> str:
             f"LEFT JOIN {temp_name('days4')} d4 ON d4.pupil_id = s.pupil_id "
             f"LEFT JOIN {temp_name('marks4')} m4 ON m4.pupil_id = s.pupil_id"
         )
-    updates = ", ".join(
-        f"{c} = excluded.{c}" for c in ("window_start", "window_end", "computed_at", "rule_version", *SNAPSHOT_COLUMNS)
-    )
+    compared = ("window_start", "window_end", "rule_version", *SNAPSHOT_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ("computed_at", *compared))
+    changed = " OR ".join(_distinct_sql(f"risk_indicatorsnapshot.{c}", f"excluded.{c}") for c in compared)
     return f"""
 INSERT INTO risk_indicatorsnapshot (pupil_id, period_id, "window", window_start, window_end, computed_at,
   rule_version, {", ".join(SNAPSHOT_COLUMNS)})
@@ -324,8 +345,8 @@ FROM (
     CASE WHEN w.win = 'period' THEN g.avg_p ELSE g.avg_4 END AS average,
     CASE WHEN w.win = 'period' THEN g.avg_p - g.avg_prev END AS change,
     CASE WHEN w.win = 'period' THEN COALESCE(i.n_p, 0) ELSE COALESCE(i.n_4, 0) END AS incidents,
-    COALESCE(h.repeated, 0) AS repeated, s.over_age_years AS over_age, COALESCE(h.changes, 0) AS changes
-  FROM {temp_name("scope")} s
+    s.repeated, s.over_age_years AS over_age, s.changes
+  FROM {temp_name("pupils")} s
   CROSS JOIN (SELECT 'period' AS win, %(from)s AS w_from, %(to)s AS w_to
               UNION ALL SELECT '4w', %(w_from)s, %(w_to)s) w
   LEFT JOIN {temp_name("days")} d ON d.pupil_id = s.pupil_id
@@ -333,16 +354,15 @@ FROM (
   {slow_joins}
   LEFT JOIN {temp_name("grades")} g ON g.pupil_id = s.pupil_id
   LEFT JOIN {temp_name("incidents")} i ON i.pupil_id = s.pupil_id
-  LEFT JOIN {temp_name("history")} h ON h.pupil_id = s.pupil_id
 ) x
 WHERE 1 = 1
-ON CONFLICT (pupil_id, period_id, "window") DO UPDATE SET {updates}
+ON CONFLICT (pupil_id, period_id, "window") DO UPDATE SET {updates} WHERE {changed}
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
 STALE_SQL = f"""
 DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND NOT EXISTS (
-  SELECT 1 FROM {temp_name("scope")} s WHERE s.pupil_id = risk_indicatorsnapshot.pupil_id)
+  SELECT 1 FROM {temp_name("pupils")} s WHERE s.pupil_id = risk_indicatorsnapshot.pupil_id)
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
@@ -390,9 +410,8 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
             "version": RULE_VERSION,
         }
         with connection.cursor() as cursor:
-            create_temp(
-                cursor, "scope", SCOPE_SQL.format(birth=date_number_sql("p.birth_date")), params, index=["pupil_id"]
-            )
+            tune_session(cursor)
+            create_temp(cursor, "pupils", PUPILS_SQL.format(birth=date_number_sql("p.birth_date")), params)
             days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")})
             create_temp(cursor, "days", days_sql, params)
             create_temp(cursor, "marks", marks_sql, params)
@@ -415,10 +434,9 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
                 create_temp(cursor, "marks4", marks4, params | {"from": w_from, "to": w_to})
             create_temp(cursor, "grades", GRADES_SQL, params)
             create_temp(cursor, "incidents", INCIDENTS_SQL, params)
-            create_temp(cursor, "history", HISTORY_SQL, params)
-            snapshots = execute(cursor, _upsert_sql(path), params)
+            written = execute(cursor, _upsert_sql(path), params)
             execute(cursor, STALE_SQL, params)
-            cursor.execute(f"SELECT COUNT(*) FROM {temp_name('scope')}")  # noqa: S608 — names and rule codes from code, every value a parameter
+            cursor.execute(f"SELECT COUNT(*) FROM {temp_name('pupils')}")  # noqa: S608 — names and rule codes from code, every value a parameter
             pupils = int(cursor.fetchone()[0])
             drop_temps(cursor, TEMP_TABLES)
         raised, closed = flags_refresh(period=period, now=now)
@@ -430,7 +448,8 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
         four_weeks_from=w_from,
         four_weeks_to=w_to,
         pupils=pupils,
-        snapshots=snapshots,
+        snapshots=2 * pupils,
+        snapshots_written=written,
         flags_raised=raised,
         flags_closed=closed,
         seconds=time.perf_counter() - started,
