@@ -1,16 +1,5 @@
-"""Read side of a pupil's history and of what is overdue (issue 5, items 6 and 8).
-
-``pupil_timeline`` puts flags, decisions, questionnaires, cases, plan transitions, deliveries,
-notices, consents, contacts and reviews in one list, newest first. It is set-based: one query per
-source, each limited to the ``limit + 1`` newest rows, merged in Python — so the number of
-queries does not grow with the pupil's history. What a reader sees follows ``people.access``:
-risk entries need ``Perm.VIEW_RISK``, support entries ``Perm.VIEW_SUPPORT``, and sensitive notes
-(health, family) ``Perm.VIEW_SENSITIVE``; without it a sensitive note shows only its date and
-author.
-
-``overdue_reviews`` lists the plans whose semester ended more than ``PUMPURS_REVIEW_GRACE_DAYS``
-ago and are still not reviewed, and remote consultations the pupil has not confirmed in time.
-"""
+"""A pupil's timeline: one reader method per source, merged newest first (see the package
+docstring)."""
 
 from __future__ import annotations
 
@@ -20,30 +9,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Institution, Pupil
+from pumpurs.people.models import Pupil
 from pumpurs.risk.models import Assessment, Flag, FlagDecision, InstrumentItem, Notice, RiskGroup
 from pumpurs.risk.rules import reason_text, rule_label
-from pumpurs.support.delivery import is_confirmation_late, plain, unconfirmed_overdue
-from pumpurs.support.models import (
-    Case,
-    Consent,
-    ContactEntry,
-    Delivery,
-    Plan,
-    PlanStatus,
-    PlanTransition,
-    Review,
-)
-from pumpurs.support.scope import deliveries_visible_to, plans_visible_to
+from pumpurs.support.delivery import is_confirmation_late, plain
+from pumpurs.support.models import Case, Consent, ContactEntry, Delivery, Plan, PlanTransition, Review
+from pumpurs.support.timeline.links import case_url, plan_url
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -51,35 +30,10 @@ SUPPORT_NOTICE_KINDS = (Notice.Kind.PLAN_APPROVED, Notice.Kind.MEASURE_STARTED)
 RISK_NOTICE_KINDS = tuple(k for k in Notice.Kind.values if k not in SUPPORT_NOTICE_KINDS)
 
 
-# --- Links ------------------------------------------------------------------------------------------
-
-
-def _try_reverse(names: tuple[str, ...], public_id: Any) -> str | None:
-    """The address of another helper's page under the first of ``names`` that exists (the case
-    and plan pages are built elsewhere and may not be mounted yet); otherwise no link."""
-    for name in names:
-        try:
-            return reverse(name, args=[public_id])
-        except NoReverseMatch:
-            continue
-    return None
-
-
-def plan_url(plan: Plan) -> str | None:
-    return _try_reverse(("support_plan", "support:plan"), plan.public_id)
-
-
-def case_url(case: Case) -> str | None:
-    return _try_reverse(("support_case", "support:case"), case.public_id)
-
-
 def _who(user: Any) -> str:
     if user is None:
         return ""
     return str(user.get_full_name() or user.get_username())
-
-
-# --- The timeline -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -397,50 +351,4 @@ def pupil_timeline(user: Any, *, pupil: Pupil, limit: int = DEFAULT_LIMIT) -> Ti
         shows_risk=shows_risk,
         shows_support=shows_support,
         shows_sensitive=shows_sensitive,
-    )
-
-
-# --- Overdue reviews --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Overdue:
-    plans: list[Plan]
-    unconfirmed: list[Delivery]
-    grace_days: int
-
-    def __bool__(self) -> bool:
-        return bool(self.plans or self.unconfirmed)
-
-
-def overdue_plans(user: Any, *, institution: Institution | None = None, today: dt.date | None = None) -> QuerySet[Plan]:
-    """Active or in-review plans visible to ``user`` whose semester ended more than the grace
-    period ago: the review is late. One query."""
-    today = today or timezone.localdate()
-    cutoff = today - dt.timedelta(days=settings.PUMPURS_REVIEW_GRACE_DAYS)
-    plans = plans_visible_to(user, Perm.VIEW_SUPPORT).filter(
-        status__in=[PlanStatus.ACTIVE, PlanStatus.IN_REVIEW], period__ends_on__lt=cutoff
-    )
-    if institution is not None:
-        plans = plans.filter(case__institution=institution)
-    return plans.select_related("case__pupil", "case__institution", "period__school_year").order_by(
-        "period__ends_on", "case__pupil__last_name", "case__pupil__first_name", "pk"
-    )
-
-
-def overdue_reviews(
-    user: Any, institution: Institution | None = None, *, today: dt.date | None = None, limit: int = 100
-) -> Overdue:
-    """What the watch list shows as overdue: late reviews and late remote-consultation
-    confirmations, each in one query (at most ``limit`` of each)."""
-    deliveries = deliveries_visible_to(user, Perm.VIEW_SUPPORT)
-    if institution is not None:
-        deliveries = deliveries.filter(line__plan__case__institution=institution)
-    unconfirmed = unconfirmed_overdue(deliveries, today).select_related(
-        "line__measure", "line__plan__case__pupil", "specialist"
-    )
-    return Overdue(
-        plans=list(overdue_plans(user, institution=institution, today=today)[:limit]),
-        unconfirmed=list(unconfirmed.order_by("delivered_on", "pk")[:limit]),
-        grace_days=settings.PUMPURS_REVIEW_GRACE_DAYS,
     )
