@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from pumpurs.risk.models import Notice
 from pumpurs.risk.notices import notices_queue
-from pumpurs.risk.tasks import send_notices
+from pumpurs.risk.tasks import send_notices_after_commit
 from pumpurs.support.models import Plan, PlanMeasure
 
 
@@ -33,7 +32,7 @@ def _to_guardians(*, plan: Plan, kind: str, key: str, subject: str, body: str) -
     ]
     created = notices_queue(notices)
     if created:
-        transaction.on_commit(lambda: send_notices.enqueue())
+        send_notices_after_commit()
     return created
 
 

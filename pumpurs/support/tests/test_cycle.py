@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core.testing.personas import World
@@ -55,7 +55,7 @@ def test_plan_goes_through_the_chain_and_takes_deliveries(world: World) -> None:
         amount=Decimal("15.00"),
     )
     assert Notice.objects.filter(kind=Notice.Kind.MEASURE_STARTED, pupil=world.pupil_lizuma).count() == 2
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         compensation_record(
             actor=world.coordinator_lizuma,
             plan=plan,
