@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -58,7 +59,7 @@ def _family_plan(plan: Plan) -> FamilyPlan:
     for risk in plan.risks.select_related("item"):
         # str(): the label is lazy and must be rendered now, in the family's language.
         # The family's copy names only the group of a sensitive risk, never the detail (DESIGN §7).
-        text = str(RiskGroup(risk.group).label) if risk.is_sensitive else risk.description
+        text = capfirst(str(RiskGroup(risk.group).label)) if risk.is_sensitive else risk.description
         if text not in reasons:
             reasons.append(text)
     enrolment = (
@@ -90,15 +91,16 @@ def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     record_view(actor=request.user, pupil_id=plan.case.pupil_id, target=plan, ip_address=client_address(request))
     lines = plan.measures.select_related("measure", "provider")
-    context = {
-        "family": _family_plan(plan),
-        "plan": plan,
-        "pupil": plan.case.pupil,
-        "goals": list(plan.goals.all()),
-        "lines": list(lines),
-        "plan_url": plan_url(plan),
-    }
+    # The context too is built in Latvian: _family_plan renders the risk groups' labels.
     with translation.override("lv"):
+        context = {
+            "family": _family_plan(plan),
+            "plan": plan,
+            "pupil": plan.case.pupil,
+            "goals": list(plan.goals.all()),
+            "lines": list(lines),
+            "plan_url": plan_url(plan),
+        }
         return render(request, "support/family_plan.html", context)
 
 

@@ -91,14 +91,18 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
     may_manage = may(request, case, Perm.MANAGE_CASES)
     may_sensitive = may(request, case, Perm.VIEW_SENSITIVE)
     staff = selectors.school_staff(case) if may_manage else []
+    plans = selectors.plans_of(case)
+    period = selectors.plan_period_for()
     context = {
         "case": case,
         "pupil": case.pupil,
         "consent": selectors.consent_state(case),
         "team": selectors.team_of(case),
         "contacts": selectors.contacts_of(case, may_sensitive=may_sensitive),
-        "plans": selectors.plans_of(case),
-        "period": selectors.plan_period_for(),
+        "plans": plans,
+        "period": period,
+        # One plan per semester: no "Plan for this semester" button once it has one.
+        "period_planned": period is not None and any(p.period_id == period.pk for p in plans),
         "may_manage": may_manage and case.status == Case.Status.OPEN,
         "consent_form": forms.get("consent_form") or ConsentForm(guardians=guardians, pupil=case.pupil),
         "withdraw_form": forms.get("withdraw_form") or ConsentWithdrawForm(),

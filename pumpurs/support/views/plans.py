@@ -19,7 +19,7 @@ from pumpurs.support import plans as services
 from pumpurs.support import selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
-from pumpurs.support.models import Plan, PlanStatus
+from pumpurs.support.models import ApprovalStep, Plan, PlanStatus
 from pumpurs.support.scope import may_approve_step, plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
 
@@ -54,6 +54,16 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
     consultations = [r.line for r in lines if r.line.measure.is_consultation]
     others = [r.line for r in lines if not r.line.measure.is_consultation]
     staff = selectors.school_staff(case) if may_deliver and consultations else []
+    may_manage = may(request, case, Perm.MANAGE_CASES)
+    may_approve = _may_approve(request, plan)
+    may_review = may(request, case, Perm.REVIEW_PLANS)
+    # Mirrors the buttons of "What you can do" (plan_detail.html): when none applies, say so.
+    has_actions = (
+        may_approve
+        or (plan.status == PlanStatus.DRAFT and may_manage)
+        or (plan.status == PlanStatus.ACTIVE and (may_manage or may_review))
+        or (plan.status == PlanStatus.IN_REVIEW and may_review)
+    )
     context = {
         "plan": plan,
         "case": case,
@@ -64,9 +74,10 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "lines": lines,
         "risks": selectors.plan_risks(plan, may_sensitive=may(request, case, Perm.VIEW_SENSITIVE)),
         "deliveries": selectors.deliveries_of(plan),
-        "may_manage": may(request, case, Perm.MANAGE_CASES),
-        "may_approve": _may_approve(request, plan),
-        "may_review": may(request, case, Perm.REVIEW_PLANS),
+        "may_manage": may_manage,
+        "may_approve": may_approve,
+        "may_review": may_review,
+        "has_actions": has_actions,
         "may_deliver": may_deliver,
         "may_confirm": may(request, case, Perm.DELIVER),
         "consultation_form": (forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff))
@@ -175,7 +186,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if not selectors.may_approve_any(request.user):
         raise Http404
     plans = list(selectors.approvals_for(request.user))
-    rows = [(plan, services.pending_step(plan)) for plan in plans]
+    # The step's label (“director”, in the user's language), not its stored code.
+    steps = [services.pending_step(plan) for plan in plans]
+    rows = [(plan, ApprovalStep(step) if step else None) for plan, step in zip(plans, steps, strict=True)]
     return render(request, "support/approvals.html", {"rows": rows})
 
 
