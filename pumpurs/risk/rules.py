@@ -171,8 +171,14 @@ def _num(value: Any) -> str:
 
 
 def _day(value: Any) -> str:
+    """A date of the evidence (stored as ISO text) as the reader writes dates (29.11.2026)."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value or "")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
@@ -266,7 +266,10 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date, not
     require_pupil(actor, consent.case.pupil_id, Perm.MANAGE_CASES)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
-        raise ValidationError(_("This consent was already withdrawn on %(date)s.") % {"date": consent.withdrawn_on})
+        raise ValidationError(
+            _("This consent was already withdrawn on %(date)s.")
+            % {"date": formats.date_format(consent.withdrawn_on, "SHORT_DATE_FORMAT")}
+        )
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": _("Withdrawal cannot be before consent was given.")})
     if withdrawn_on > timezone.localdate():

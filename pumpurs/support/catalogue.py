@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
@@ -109,7 +110,12 @@ def measure_change(
     if Measure.objects.filter(code=measure.code, valid_from__gt=effective_from).exists():
         raise ValidationError({"effective_from": _("A later change is already planned; change from that date.")})
     if current.valid_from == effective_from:
-        raise ValidationError({"effective_from": _("Choose a date after %(date)s.") % {"date": current.valid_from}})
+        raise ValidationError(
+            {
+                "effective_from": _("Choose a date after %(date)s.")
+                % {"date": formats.date_format(current.valid_from, "SHORT_DATE_FORMAT")}
+            }
+        )
     _check_money(changes.get("unit_cost"), changes.get("cap_per_plan"))
     before = {f: str(getattr(current, f)) for f in CHANGEABLE}
     ended_on = effective_from - dt.timedelta(days=1)

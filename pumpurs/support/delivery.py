@@ -25,7 +25,7 @@ from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus, PlanTransition
-from pumpurs.support.plans import CENT, delivered_by_line, lock_plan, plain
+from pumpurs.support.plans import CENT, day_text, delivered_by_line, lock_plan, money, plain
 from pumpurs.support.scope import require_pupil
 
 HOUR_MINUTES = Decimal(60)
@@ -58,7 +58,12 @@ def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | 
     if day < period.starts_on or last > period.ends_on:
         raise ValidationError(
             _("%(start)s – %(end)s is outside the plan's semester (%(from)s – %(to)s).")
-            % {"start": day, "end": last, "from": period.starts_on, "to": period.ends_on},
+            % {
+                "start": day_text(day),
+                "end": day_text(last),
+                "from": day_text(period.starts_on),
+                "to": day_text(period.ends_on),
+            },
             code="outside_period",
         )
     if last > timezone.localdate():
@@ -67,22 +72,24 @@ def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | 
     consent = consent_active(plan.case_id, day) and consent_active(plan.case_id, last)
     if consent is None:
         withdrawn = plan.case.consents.filter(withdrawn_on__isnull=False, withdrawn_on__lte=last).first()
-        if withdrawn is not None:
+        if withdrawn is not None and withdrawn.withdrawn_on is not None:
             raise ValidationError(
-                _("Consent was withdrawn on %(date)s: no delivery from that day.") % {"date": withdrawn.withdrawn_on},
+                _("Consent was withdrawn on %(date)s: no delivery from that day.")
+                % {"date": day_text(withdrawn.withdrawn_on)},
                 code="consent_withdrawn",
             )
-        raise ValidationError(_("No consent covers %(date)s.") % {"date": day}, code="no_consent")
+        raise ValidationError(_("No consent covers %(date)s.") % {"date": day_text(day)}, code="no_consent")
     began = first_active_day(plan)
     if began is not None and day < began:
         raise ValidationError(
-            _("The plan became active on %(date)s: support before that day is not part of it.") % {"date": began},
+            _("The plan became active on %(date)s: support before that day is not part of it.")
+            % {"date": day_text(began)},
             code="before_active",
         )
     if line.measure.requires_low_income and low_income_on(plan.case.pupil_id, day) is None:
         raise ValidationError(
             _("“%(name)s” is only for pupils of low-income families, and no status is recorded for %(date)s.")
-            % {"name": str(line.measure), "date": day},
+            % {"name": str(line.measure), "date": day_text(day)},
             code="not_eligible",
         )
 
@@ -120,10 +127,10 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
             )
             % {
                 "name": str(line.measure),
-                "done": done_amount.quantize(CENT),
-                "planned": line.planned_cost.quantize(CENT),
-                "more": amount.quantize(CENT),
-                "total": (done_amount + amount).quantize(CENT),
+                "done": money(done_amount),
+                "planned": money(line.planned_cost),
+                "more": money(amount),
+                "total": money(done_amount + amount),
             },
             code="beyond_plan_cost",
         )

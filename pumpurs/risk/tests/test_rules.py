@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
 
 from pumpurs.core.testing.personas import World
 from pumpurs.journal.models import Incident
@@ -141,6 +141,11 @@ def test_exactly_90_per_cent_is_not_flagged(world: World) -> None:
     assert "attendance_4w" not in flags_of(world.pupil_lizuma)
 
 
+def short(day: dt.date | str) -> str:
+    """A date as the reason text writes it (the evidence keeps it as ISO text)."""
+    return formats.date_format(dt.date.fromisoformat(day) if isinstance(day, str) else day, "SHORT_DATE_FORMAT")
+
+
 def test_the_reason_states_the_numbers_and_the_source(world: World) -> None:
     unjustified(23)(world, world.pupil_lizuma)
     four_week_attendance(10, 27)(world, world.pupil_tirzas)  # 86.5 %
@@ -151,11 +156,12 @@ def test_the_reason_states_the_numbers_and_the_source(world: World) -> None:
         assert text.startswith(
             f"23 unjustified lessons in semester 1 of {name}; threshold 20 — the municipality must be involved"
         )
-        assert f"(data: attendance records {period.starts_on.isoformat()} – " in text
+        assert f"(data: attendance records {short(period.starts_on)} – " in text
         flag = Flag.objects.get(pupil=world.pupil_tirzas, rule="attendance_4w")
         text = reason_text(flag)
         assert text.startswith(
-            f"Attendance 86.5 % in the 4 weeks {flag.evidence['from']} – {flag.evidence['to']}; threshold 90 %"
+            f"Attendance 86.5 % in the 4 weeks {short(flag.evidence['from'])} – {short(flag.evidence['to'])}; "
+            "threshold 90 %"
         )
         assert flag.evidence["to"] == friday_in(period, weeks=10).isoformat()
         assert rule_label("attendance_4w") == "low attendance in the last 4 weeks"

@@ -24,7 +24,7 @@ from pumpurs.support.delivery import (
     unconfirmed_overdue,
 )
 from pumpurs.support.models import Delivery, Measure, Plan, PlanStatus
-from pumpurs.support.plans import plan_review_start, plan_submit
+from pumpurs.support.plans import day_text, plan_review_start, plan_submit
 from pumpurs.support.scope import deliveries_visible_to
 from pumpurs.support.testing import approve_all, draft_plan, guardian_for, measure, open_case
 from pumpurs.support.tests import stories
@@ -101,7 +101,7 @@ def test_a_delivery_must_fall_inside_the_semester_and_not_ahead_of_time(world: W
         with pytest.raises(ValidationError, match="outside the plan's semester") as refused:
             consult(world, plan, on=day)
         assert refused.value.code == "outside_period"
-        assert str(period.starts_on) in refused.value.messages[0]
+        assert day_text(period.starts_on) in refused.value.messages[0]
     with pytest.raises(ValidationError, match="ahead of time"):
         consult(world, plan, on=today() + ONE_DAY)
     with pytest.raises(ValidationError, match="outside the plan's semester"):
@@ -137,7 +137,7 @@ def test_a_delivery_needs_consent_on_its_day(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
         consult(world, plan)
     assert refused.value.code == "consent_withdrawn"
-    assert f"withdrawn on {today()}" in refused.value.messages[0]
+    assert f"withdrawn on {day_text(today())}" in refused.value.messages[0]
     with pytest.raises(ValidationError, match="withdrawn on"):
         transport(world, plan, 1)
     assert Delivery.objects.count() == 1
