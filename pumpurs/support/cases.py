@@ -105,7 +105,9 @@ def case_close(*, actor: Any, case: Case, reason: str) -> Case:
 
     for plan in case.plans.exclude(status=PlanStatus.CLOSED):
         plan_close_unfinished(
-            actor=actor, plan=plan, comment=str(CloseReason(reason).label) if reason in CloseReason.values else ""
+            actor=actor,
+            plan=plan,
+            comment="",  # the case's close reason says why, in each reader's language
         )
     return close_locked_case(actor=actor, case=case, reason=reason)
 

@@ -98,7 +98,8 @@ def review_submit(
         reviewed_by=actor,
         reviewed_at=timezone.now(),
     )
-    close_reviewed(actor=actor, plan=plan, comment=review.get_decision_display())
+    # The review row says why; a stored comment would freeze the reviewer's language.
+    close_reviewed(actor=actor, plan=plan, comment="")
     if nxt is not None:
         review.next_plan = plan_continue(actor=actor, plan=plan, period=nxt, assessment=assessment)
         review.save(update_fields=["next_plan"])

@@ -214,6 +214,18 @@ def transitions_of(plan: Plan) -> list[PlanTransition]:
     return list(plan.transitions.select_related("actor"))
 
 
+def change_request(plan: Plan, transitions: list[PlanTransition] | None = None) -> PlanTransition | None:
+    """Why a draft is a draft again: the approver's return (or the amendment) with its comment,
+    shown where the preparer starts editing."""
+    if plan.status != PlanStatus.DRAFT:
+        return None
+    rows = transitions if transitions is not None else transitions_of(plan)
+    last = rows[-1] if rows else None
+    if last is not None and last.action in (PlanTransition.Action.RETURNED, PlanTransition.Action.AMENDED):
+        return last
+    return None
+
+
 @dataclass(frozen=True)
 class DeliveryRow:
     delivery: Delivery

@@ -252,7 +252,6 @@ def plan_continue(*, actor: Any, plan: Plan, period: Period, assessment: Assessm
         to_status=PlanStatus.DRAFT,
         actor=actor,
         at=timezone.now(),
-        comment=_("Pre-filled from the previous semester's plan."),
     )
     audit_record(
         actor=actor,

@@ -25,7 +25,7 @@ from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, asse
 from pumpurs.risk.tests.watch_factories import add_pupil, flag_for, period_now
 from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import Case, Consent, Delivery, Plan, PlanStatus, Review
-from pumpurs.support.plans import plan_approve, plan_submit
+from pumpurs.support.plans import plan_approve, plan_return, plan_submit
 from pumpurs.support.testing import active_plan, draft_plan, guardian_for, measure, open_case
 
 pytestmark = pytest.mark.django_db
@@ -635,3 +635,21 @@ def test_inbox_follows_the_chain_a_plan_was_submitted_with(world: World, setting
     municipality.force_login(world.coordinator_gulbene)
     assert str(plan.public_id) in national.get(inbox).content.decode()
     assert str(plan.public_id) not in municipality.get(inbox).content.decode()
+
+
+def test_the_preparer_sees_why_her_plan_came_back(world: World) -> None:
+    """Juris returns Ilze's plan with a comment: it greets her on the plan and on the editor."""
+    plan = plan_submit(
+        actor=world.teacher_lizuma,
+        plan=draft_plan(world.teacher_lizuma, open_case(world.teacher_lizuma, world.pupil_lizuma)),
+    )
+    plan_return(actor=world.director_lizuma, plan=plan, comment="Precizējiet mērķa rādītāju.")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.teacher_lizuma)
+    for name in ("support_plan", "support_plan_edit"):
+        page = client.get(reverse(name, args=[plan.public_id])).content.decode()
+        assert "Returned for changes by Juris Priede" in page
+        assert "Precizējiet mērķa rādītāju." in page
+    plan_submit(actor=world.teacher_lizuma, plan=plan)
+    page = client.get(reverse("support_plan", args=[plan.public_id])).content.decode()
+    assert "Returned for changes by" not in page  # submitted again: the request is answered

@@ -19,7 +19,7 @@ from pumpurs.support import plans as services
 from pumpurs.support import selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
-from pumpurs.support.models import ApprovalStep, Plan, PlanStatus
+from pumpurs.support.models import ApprovalStep, Plan, PlanStatus, Review
 from pumpurs.support.scope import may_approve_step, plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
 
@@ -71,6 +71,8 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "consent": selectors.consent_state(case),
         "chain": selectors.chain_state(plan, transitions),
         "transitions": transitions,
+        "change_request": selectors.change_request(plan, transitions),
+        "review": Review.objects.filter(plan=plan).first(),
         "lines": lines,
         "risks": selectors.plan_risks(plan, may_sensitive=may(request, case, Perm.VIEW_SENSITIVE)),
         "deliveries": selectors.deliveries_of(plan),
@@ -135,6 +137,7 @@ def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         record(request, plan.case, plan)
     context = {"plan": plan, "case": plan.case, "pupil": plan.case.pupil, "editor": editor, "conflict": conflict}
     context["consent"] = selectors.consent_state(plan.case)
+    context["change_request"] = selectors.change_request(plan)
     return render(request, "support/plan_edit.html", context, status=status)
 
 
