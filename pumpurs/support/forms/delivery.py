@@ -44,8 +44,12 @@ class ConsultationForm(_LineChoiceForm):
     topic = forms.CharField(label=_("Topic"), max_length=300)
     field_order = ["line", "held_on", "minutes", "specialist", "mode", "topic", "evidence"]
 
-    def __init__(self, *args: Any, lines: Sequence[PlanMeasure], staff: Sequence[Any], **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"held_on": timezone.localdate()})
+    def __init__(
+        self, *args: Any, lines: Sequence[PlanMeasure], staff: Sequence[Any], author: Any = None, **kwargs: Any
+    ) -> None:
+        # Most often the specialist records their own consultation: they come pre-selected.
+        mine = str(author.public_id) if author is not None and author in staff else ""
+        kwargs.setdefault("initial", {"held_on": timezone.localdate(), "specialist": mine})
         super().__init__(*args, lines=lines, **kwargs)
         self.staff = {str(u.public_id): u for u in staff}
         field = self.fields["specialist"]

@@ -653,3 +653,15 @@ def test_the_preparer_sees_why_her_plan_came_back(world: World) -> None:
     plan_submit(actor=world.teacher_lizuma, plan=plan)
     page = client.get(reverse("support_plan", args=[plan.public_id])).content.decode()
     assert "Returned for changes by" not in page  # submitted again: the request is answered
+
+
+def test_the_consultation_form_offers_the_specialist_herself_first(world: World) -> None:
+    plan = active_plan(
+        world.teacher_lizuma, world.pupil_lizuma, world.director_lizuma, world.coordinator_gulbene, world.national
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.specialist_lizuma)
+    page = client.get(reverse("support_plan", args=[plan.public_id])).content.decode()
+    selected = re.search(r'<option value="([0-9a-f-]{36})" selected>', page)
+    assert selected is not None
+    assert selected.group(1) == str(world.specialist_lizuma.public_id)

@@ -82,7 +82,9 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "has_actions": has_actions,
         "may_deliver": may_deliver,
         "may_confirm": may(request, case, Perm.DELIVER),
-        "consultation_form": (forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff))
+        "consultation_form": (
+            forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff, author=request.user)
+        )
         if may_deliver and consultations
         else None,
         "compensation_form": (forms.get("compensation_form") or CompensationForm(lines=others))
