@@ -191,6 +191,10 @@ PUMPURS_RISK_THRESHOLDS = {
     "incidents_4w": 2,  # flag at this many incidents in 4 weeks
     "over_age": 2,  # flag when older than usual for the grade by this many years
 }
+# work_mem of the indicator refresh transaction (PostgreSQL ``SET LOCAL``; empty: the server's).
+# At the default 4 MB the per-pupil attendance aggregate spills to disk: 250 000 pupils, 6.8 s →
+# 3.5 s at 64 MB (about 95 MB of hash table in the leader plus about 30 MB per parallel worker).
+PUMPURS_REFRESH_WORK_MEM = env_str("PUMPURS_REFRESH_WORK_MEM", "64MB")
 
 # Individual support (issue 5). The approval chain of a support plan per institution kind, after
 # the preparer (pumpurs.lv FAQ "IAP-01"): municipal schools go director → municipality → IKVD;

@@ -4,8 +4,10 @@
 statement, with each pupil's threshold taken from the municipality of their latest enrolment in
 the semester (``ThresholdOverride``, else the national default), then:
 
-* a live flag (open or accepted) whose condition holds gets the current value, threshold,
-  evidence and ``last_seen_at``, and ``condition_holds`` = true;
+* a live flag (open or accepted) whose condition holds gets the current value, threshold and
+  evidence and ``condition_holds`` = true — only if one of them differs, then with
+  ``last_seen_at`` = now (a refresh over unchanged facts rewrites no flag); the time of the
+  refresh itself, "last checked", is kept once per semester (``FlagCheck``);
 * a flag whose condition no longer holds keeps its row and its history; ``condition_holds``
   becomes false (a live one counts as "closed" in the refresh result);
 * where the condition holds and no live flag exists, a new open flag is raised — unless the
@@ -31,7 +33,7 @@ from django.utils import timezone
 
 from pumpurs.people.models import Period
 from pumpurs.risk.indicators import create_temp, drop_temps, execute, json_object_sql, temp_name, tune_session
-from pumpurs.risk.models import ThresholdOverride
+from pumpurs.risk.models import FlagCheck, ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
 
 LIVE = "('open', 'accepted')"
@@ -98,6 +100,7 @@ UPDATE risk_flag SET value = c.value, threshold = c.threshold, evidence = c.evid
 FROM {temp_name("candidates")} c
 WHERE risk_flag.period_id = %(period)s AND risk_flag.status IN {LIVE}
   AND c.pupil_id = risk_flag.pupil_id AND c.rule = risk_flag.rule
+  AND (risk_flag.condition_holds = FALSE OR {{changed}})
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 # Live flags first (their count is the refresh's "closed"), then dismissed ones, whose false
@@ -129,6 +132,16 @@ LEFT JOIN {temp_name("latest")} lf ON lf.pupil_id = c.pupil_id AND lf.rule = c.r
 WHERE lf.id IS NULL OR (lf.live = 0 AND (lf.condition_holds = FALSE
        OR (c.worse_higher = 1 AND c.value > lf.value) OR (c.worse_higher = 0 AND c.value < lf.value)))
 """  # noqa: S608 — names and rule codes from code, every value a parameter
+
+
+def _changed_sql() -> str:
+    """A live flag's value, threshold, evidence or rule version differs from its candidate's
+    (null-safe; evidence compared as ``jsonb`` on PostgreSQL, as its JSON text on SQLite, where a
+    flag written by the ORM — other spacing — is then merely rewritten once)."""
+    pairs = [("value", "c.value"), ("threshold", "c.threshold"), ("evidence", "c.evidence")]
+    pairs.append(("rule_version", "%(version)s"))
+    op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"risk_flag.{column} {op} {expr}" for column, expr in pairs)
 
 
 def uuid_sql() -> str:
@@ -173,10 +186,16 @@ def flags_refresh(*, period: Period, now: dt.datetime | None = None) -> tuple[in
     with transaction.atomic(), connection.cursor() as cursor:
         tune_session(cursor)
         create_temp(cursor, "candidates", _candidates_sql(), params, index=["pupil_id", "rule"])
-        execute(cursor, UPDATE_LIVE_SQL, params)
+        execute(cursor, UPDATE_LIVE_SQL.format(changed=_changed_sql()), params)
         closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}"), params)
         execute(cursor, STOPPED_SQL.format(status="= 'dismissed'"), params)
         create_temp(cursor, "latest", LATEST_SQL, params, index=["pupil_id", "rule"])
         raised = execute(cursor, NEW_SQL.format(uuid=uuid_sql()), params)
         drop_temps(cursor, ["candidates", "latest"])
+        FlagCheck.objects.bulk_create(
+            [FlagCheck(period_id=period.pk, checked_at=now)],
+            update_conflicts=True,
+            unique_fields=["period"],
+            update_fields=["checked_at"],
+        )
     return raised, closed

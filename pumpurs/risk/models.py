@@ -88,6 +88,8 @@ class Flag(PublicIdModel):
     # The reason in words is rendered from (rule, value, threshold, evidence) in the reader's language.
     evidence = models.JSONField(default=dict)  # frozen inputs: counts, dates, window, data source
     raised_at = models.DateTimeField()
+    # When a refresh last changed the flag (raised it, or gave it a new value, threshold or evidence,
+    # or found its condition holding again); when its semester was last checked is in FlagCheck.
     last_seen_at = models.DateTimeField()
     condition_holds = models.BooleanField(default=True)
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -108,6 +110,22 @@ class Flag(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.pupil_id} {self.status}"
+
+
+class FlagCheck(models.Model):
+    """When ``flags_refresh`` last evaluated every flag rule over a semester ("last checked").
+
+    One row per semester, so that a refresh that changes nothing rewrites no flag."""
+
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="+")
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("flag check")
+        verbose_name_plural = _("flag checks")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.checked_at}"
 
 
 class DismissReason(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from pumpurs.risk.models import (
     Assessment,
     DismissReason,
     Flag,
+    FlagCheck,
     FlagDecision,
     FlagStatus,
     IndicatorSnapshot,
@@ -61,6 +63,9 @@ class FlagView:
     label: str
     evidence: list[tuple[str, str]]
     decisions: list[FlagDecision]
+    # "Last checked": a live flag was checked at its semester's latest refresh (FlagCheck), which
+    # rewrites it only when something changed; a dismissed one when it was last updated live.
+    checked_at: datetime.datetime | None = None
 
 
 CHART_PERIODS = 6  # the charts show the latest six semesters; the table below them shows all
@@ -127,6 +132,9 @@ def pupil_risk_picture(user: Any, *, pupil: Pupil) -> RiskPicture | None:
         .prefetch_related(Prefetch("decisions", queryset=FlagDecision.objects.select_related("decided_by")))
         .order_by("-raised_at", "-pk")
     )
+    checked = dict(
+        FlagCheck.objects.filter(period_id__in={f.period_id for f in flags}).values_list("period_id", "checked_at")
+    )
     views = [
         FlagView(
             flag=f,
@@ -134,6 +142,7 @@ def pupil_risk_picture(user: Any, *, pupil: Pupil) -> RiskPicture | None:
             label=rule_label(f.rule),
             evidence=evidence_items(f.evidence),
             decisions=list(f.decisions.all()),
+            checked_at=_checked_at(f, checked.get(f.period_id)),
         )
         for f in flags
     ]
@@ -154,6 +163,12 @@ def pupil_risk_picture(user: Any, *, pupil: Pupil) -> RiskPicture | None:
         trend=_trend(pupil),
         may_decide=access.can_see_pupil(user, pupil, Perm.DECIDE_FLAGS),
     )
+
+
+def _checked_at(flag: Flag, period_checked: datetime.datetime | None) -> datetime.datetime:
+    if flag.status in (FlagStatus.OPEN, FlagStatus.ACCEPTED) and period_checked is not None:
+        return max(flag.last_seen_at, period_checked)
+    return flag.last_seen_at
 
 
 def _trend(pupil: Pupil) -> list[TrendPoint]:

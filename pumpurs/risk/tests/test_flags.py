@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core.testing.personas import World
@@ -13,7 +14,7 @@ from pumpurs.journal.models import AttendanceDay
 from pumpurs.people.models import Period, Pupil
 from pumpurs.risk.flags import flags_refresh
 from pumpurs.risk.indicators import indicators_refresh
-from pumpurs.risk.models import DismissReason, Flag, FlagDecision, FlagStatus
+from pumpurs.risk.models import DismissReason, Flag, FlagCheck, FlagDecision, FlagStatus
 from pumpurs.risk.services import flag_accept, flag_dismiss, flag_reopen
 from pumpurs.risk.tests.test_indicators import absences_on, friday_in, term, weekdays
 
@@ -138,6 +139,25 @@ def test_flags_refresh_alone_is_idempotent(story: Story) -> None:
     story.refresh()
     assert flags_refresh(period=story.period) == (0, 0)
     assert len(story.flags()) == 1
+
+
+def test_a_refresh_rewrites_a_live_flag_only_when_it_changed_and_records_the_check(story: Story) -> None:
+    story.unjustified(23)
+    story.refresh()
+    (flag,) = story.flags()
+    seen = flag.last_seen_at
+    later = timezone.now() + dt.timedelta(seconds=1)
+    assert flags_refresh(period=story.period, now=later) == (0, 0)
+    (same,) = story.flags()
+    assert (same.last_seen_at, same.value) == (seen, 23)
+    assert FlagCheck.objects.get(period=story.period).checked_at == later
+    story.unjustified(25)
+    story.refresh()
+    (changed,) = story.flags()
+    assert changed.value == 25
+    assert changed.evidence["unjustified"] == 25
+    assert changed.last_seen_at > seen
+    assert FlagCheck.objects.get(period=story.period).checked_at == changed.last_seen_at
 
 
 def test_decisions_are_logged_audited_and_reversible_only_by_a_new_decision(story: Story) -> None:
