@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pumpurs.core.models import PublicIdModel
 from pumpurs.people.models import Guardian, Institution, Municipality, Period, Pupil
@@ -230,10 +231,11 @@ class InstrumentItem(models.Model):
 
 
 class Level(models.TextChoices):
-    NONE = "none", _("none")
-    LOW = "low", _("low")
-    MEDIUM = "medium", _("medium")
-    HIGH = "high", _("high")
+    # "līmenis" is masculine: the level's words have their own context (zems, vidējs, augsts).
+    NONE = "none", pgettext_lazy("risk level", "none")
+    LOW = "low", pgettext_lazy("risk level", "low")
+    MEDIUM = "medium", pgettext_lazy("risk level", "medium")
+    HIGH = "high", pgettext_lazy("risk level", "high")
 
 
 class Assessment(PublicIdModel):

@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.audit.services import record_view
@@ -30,13 +29,6 @@ from pumpurs.people.models import Pupil
 from pumpurs.risk import questionnaire as q
 from pumpurs.risk.models import Assessment, AssessmentAnswer, Instrument, InstrumentItem, RiskGroup
 from pumpurs.risk.questionnaire_forms import NEW, InstrumentVersionForm, QuestionnaireForm
-
-LEVEL_LABELS = {
-    "none": pgettext_lazy("risk level", "none"),
-    "low": pgettext_lazy("risk level", "low"),
-    "medium": pgettext_lazy("risk level", "medium"),
-    "high": pgettext_lazy("risk level", "high"),
-}
 
 
 @dataclass(frozen=True)
@@ -67,7 +59,7 @@ def _result(assessment: Assessment, *, may_sensitive: bool, hidden_groups: set[s
         for g in RiskGroup.values
         if g in shares
     ]
-    return Result(assessment, str(LEVEL_LABELS.get(assessment.level, assessment.level)), groups)
+    return Result(assessment, assessment.get_level_display(), groups)
 
 
 def _results(assessments: list[Assessment], *, may_sensitive: bool) -> list[Result]:
