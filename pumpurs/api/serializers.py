@@ -302,6 +302,10 @@ class DeliveryOut(serializers.ModelSerializer[Delivery]):
         model = Delivery
         fields = ["id", "measure", "delivered_on", "period_end", "quantity", "amount", "minutes", "specialist"]
         fields += ["mode", "topic", "confirmed_at", "has_evidence", "recorded_by", "recorded_at"]
+        # A delivery entered by mistake is voided (with the reason), never deleted: it stays listed
+        # and no longer counts against the plan.
+        fields += ["voided_at", "void_reason"]
+        read_only_fields = ["voided_at", "void_reason"]
 
     def get_has_evidence(self, delivery: Delivery) -> bool:
         return bool(delivery.evidence)

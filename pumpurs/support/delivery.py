@@ -4,6 +4,8 @@ A delivery is accepted only against an active plan, inside its semester, on a da
 covers, for a measure the plan contains, and never beyond the planned quantity (or planned cost):
 the refusal gives the numbers and points to a plan change (``plans.plan_amend``). A remote
 consultation needs the pupil's confirmation within ``PUMPURS_REMOTE_CONFIRMATION_DAYS``.
+A delivery entered by mistake is voided with a reason (``delivery_void``), never deleted or
+edited: it stays on record and no longer counts against the plan.
 """
 
 from __future__ import annotations
@@ -193,8 +195,11 @@ def consultation_record(
     _check_common(plan, line, held_on, None)
     # Hours are rounded on the line's running total of minutes, so that three 40-minute
     # consultations make exactly the 2 hours held (0.67 + 0.66 + 0.67), never 2.01 beyond the plan.
-    done_minutes = line.deliveries.aggregate(total=Sum("minutes"))["total"] or 0
-    quantity = _hours(done_minutes + minutes) - _hours(done_minutes)
+    # Voided ones do not count; the new quantity brings the counted hours to the rounded total of
+    # the counted minutes (after a voided 0.66 the next 40 minutes make 0.66, not 0.67), and is
+    # never less than a cent.
+    done = line.deliveries.filter(voided_at__isnull=True).aggregate(minutes=Sum("minutes"), hours=Sum("quantity"))
+    quantity = max(_hours((done["minutes"] or 0) + minutes) - (done["hours"] or Decimal(0)), CENT)
     amount = (line.measure.unit_cost * quantity).quantize(CENT) if line.measure.unit_cost is not None else None
     _check_quantity(line, quantity, amount)
     delivery = Delivery(
@@ -266,6 +271,8 @@ def consultation_confirm(*, actor: Any, delivery: Delivery, confirmed_at: dt.dat
     plan = delivery.line.plan
     require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.is_voided:
+        raise ValidationError(_("This delivery is voided."), code="voided")
     if delivery.mode != Delivery.Mode.REMOTE:
         raise ValidationError(_("Only a remote consultation needs the pupil's confirmation."))
     if delivery.confirmed_at is not None:
@@ -294,7 +301,7 @@ def confirmation_deadline(delivery: Delivery) -> dt.date:
 
 def is_confirmation_late(delivery: Delivery, today: dt.date | None = None) -> bool:
     """A remote consultation confirmed after its deadline, or still unconfirmed past it."""
-    if delivery.mode != Delivery.Mode.REMOTE:
+    if delivery.mode != Delivery.Mode.REMOTE or delivery.is_voided:
         return False
     deadline = confirmation_deadline(delivery)
     if delivery.confirmed_at is not None:
@@ -303,10 +310,53 @@ def is_confirmation_late(delivery: Delivery, today: dt.date | None = None) -> bo
 
 
 def unconfirmed_overdue(deliveries: QuerySet[Delivery], today: dt.date | None = None) -> QuerySet[Delivery]:
-    """Remote consultations still unconfirmed after their deadline (one query)."""
+    """Remote consultations still unconfirmed after their deadline, voided ones left out (one query)."""
     today = today or timezone.localdate()
     cutoff = today - dt.timedelta(days=settings.PUMPURS_REMOTE_CONFIRMATION_DAYS)
-    return deliveries.filter(Q(mode=Delivery.Mode.REMOTE), confirmed_at__isnull=True, delivered_on__lt=cutoff)
+    return deliveries.filter(
+        Q(mode=Delivery.Mode.REMOTE), confirmed_at__isnull=True, delivered_on__lt=cutoff, voided_at__isnull=True
+    )
+
+
+@transaction.atomic
+def delivery_void(*, actor: Any, delivery: Delivery, reason: str) -> Delivery:
+    """Void a delivery entered by mistake (wrong plan, wrong quantity, a duplicate), with the reason.
+
+    Invariant: a delivery is never deleted or edited; a voided one stays on record with who voided
+    it, when and why, and no longer counts against the plan's planned quantity or cost. Allowed to
+    the person who recorded it (while they still deliver for the pupil) and to anyone who manages
+    the pupil's cases; not for a delivery of a closed plan (a reviewed semester stays as reviewed).
+    The audit event keeps the reason's length, not its text. Inverse: none — record the delivery
+    again."""
+    plan = delivery.line.plan
+    pupil_id = plan.case.pupil_id
+    require_pupil(actor, pupil_id, Perm.DELIVER if delivery.recorded_by_id == actor.pk else Perm.MANAGE_CASES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the delivery is voided.")}, code="no_reason")
+    plan = lock_plan(plan, None)
+    if plan.status == PlanStatus.CLOSED:
+        raise ValidationError(_("The plan is closed: its deliveries stay as they were reviewed."), code="plan_closed")
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.is_voided:
+        raise ValidationError(_("This delivery is already voided."), code="already_voided")
+    delivery.voided_at = timezone.now()
+    delivery.voided_by = actor
+    delivery.void_reason = reason
+    delivery.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    audit_record(
+        actor=actor,
+        action="support.delivery.voided",
+        pupil_id=pupil_id,
+        target=delivery,
+        data={
+            "plan": plan.pk,
+            "quantity": str(delivery.quantity),
+            "amount": str(delivery.amount) if delivery.amount is not None else None,
+            "reason_length": len(reason),
+        },
+    )
+    return delivery
 
 
 __all__ = [
@@ -314,6 +364,7 @@ __all__ = [
     "confirmation_deadline",
     "consultation_confirm",
     "consultation_record",
+    "delivery_void",
     "is_confirmation_late",
     "plain",
     "unconfirmed_overdue",

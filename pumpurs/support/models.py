@@ -496,6 +496,13 @@ class Delivery(PublicIdModel):
     evidence = models.FileField(_("evidence"), upload_to="deliveries/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
+    # A delivery entered by mistake is voided with a reason, never deleted or edited: it stays
+    # listed (struck through) and no longer counts against the plan (``delivery.delivery_void``).
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(_("why it was voided"), blank=True)
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
@@ -510,6 +517,11 @@ class Delivery(PublicIdModel):
                 condition=Q(period_end__isnull=True) | Q(period_end__gte=F("delivered_on")),
                 name="delivery_period_order",
             ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+                | Q(voided_at__isnull=False, voided_by__isnull=False, void_reason__gt=""),
+                name="delivery_void_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -518,6 +530,10 @@ class Delivery(PublicIdModel):
     @property
     def is_remote(self) -> bool:
         return self.mode == self.Mode.REMOTE
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 # --- The review ------------------------------------------------------------------------------------

@@ -230,13 +230,17 @@ def change_request(plan: Plan, transitions: list[PlanTransition] | None = None) 
 class DeliveryRow:
     delivery: Delivery
     late: bool  # a remote consultation confirmed late, or still unconfirmed past its deadline
-    awaiting: bool  # a remote consultation not yet confirmed
+    awaiting: bool  # a remote consultation not yet confirmed (a voided one awaits nothing)
 
 
 def deliveries_of(plan: Plan) -> list[DeliveryRow]:
-    deliveries = Delivery.objects.filter(line__plan=plan).select_related("line__measure", "specialist")
+    """Every delivery of the plan, voided ones included (shown struck through, not counted)."""
+    deliveries = Delivery.objects.filter(line__plan=plan).select_related("line__measure", "specialist", "voided_by")
     today = timezone.localdate()
-    return [DeliveryRow(d, is_confirmation_late(d, today), d.is_remote and d.confirmed_at is None) for d in deliveries]
+    return [
+        DeliveryRow(d, is_confirmation_late(d, today), d.is_remote and d.confirmed_at is None and not d.is_voided)
+        for d in deliveries
+    ]
 
 
 def approved_at(plan: Plan) -> dt.datetime | None:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from pumpurs.support import views
+from pumpurs.support.views import work
 
 urlpatterns = [
     path("", views.case_list, name="support_case_list"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("plans/<uuid:public_id>/review/", views.review, name="support_review"),
     path("deliveries/<uuid:public_id>/confirm/", views.delivery_confirm, name="support_delivery_confirm"),
     path("deliveries/<uuid:public_id>/evidence/", views.delivery_evidence, name="support_delivery_evidence"),
+    path("deliveries/<uuid:public_id>/void/", work.delivery_void, name="support_delivery_void"),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -101,11 +101,14 @@ def pending_step(plan: Plan) -> str | None:
 
 
 def delivered_by_line(plan: Plan) -> dict[int, tuple[Decimal, Decimal]]:
-    """{plan measure id: (delivered quantity, delivered amount)} in one query."""
+    """{plan measure id: (delivered quantity, delivered amount)} in one query. Voided deliveries
+    do not count; a line whose deliveries are all voided is still listed (with 0, 0): its records
+    stay, so the line cannot be removed from the plan."""
+    counted = Q(voided_at__isnull=True)
     rows = (
         Delivery.objects.filter(line__plan=plan)
         .values("line_id")
-        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+        .annotate(quantity=Sum("quantity", filter=counted), amount=Sum("amount", filter=counted))
         .values_list("line_id", "quantity", "amount")
     )
     return {line: (quantity or Decimal(0), amount or Decimal(0)) for line, quantity, amount in rows}

@@ -91,6 +91,7 @@ SUPPORT_OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]
     "support_consent_document": lambda w: (None, _tirzas_consent(w)),
     "support_delivery_confirm": lambda w: (None, _tirzas_delivery(w)),
     "support_delivery_evidence": lambda w: (None, _tirzas_delivery(w)),
+    "support_delivery_void": lambda w: (None, _tirzas_delivery(w)),
 }
 
 

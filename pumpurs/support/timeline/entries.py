@@ -22,6 +22,7 @@ from pumpurs.risk.models import Assessment, Flag, FlagDecision, InstrumentItem, 
 from pumpurs.risk.rules import reason_text, rule_label
 from pumpurs.support.delivery import is_confirmation_late, plain
 from pumpurs.support.models import Case, Consent, ContactEntry, Delivery, Plan, PlanTransition, Review
+from pumpurs.support.plans import day_text
 from pumpurs.support.timeline.links import case_url, plan_url
 
 DEFAULT_LIMIT = 50
@@ -215,7 +216,7 @@ class _Reader:
     def deliveries(self) -> Iterator[Entry]:
         rows = self.newest(
             Delivery.objects.filter(line__plan__case__pupil=self.pupil).select_related(
-                "line__measure", "line__plan", "specialist", "recorded_by"
+                "line__measure", "line__plan", "specialist", "recorded_by", "voided_by"
             ),
             "-delivered_on",
             "-pk",
@@ -240,11 +241,25 @@ class _Reader:
                 details.append(d.topic if self.sensitive else _("topic shown only to roles that see sensitive notes"))
             if d.is_remote and d.confirmed_at is None and is_confirmation_late(d):
                 details.append(_("not confirmed by the pupil in time"))
+            if d.voided_at is not None:
+                text = _("%(delivery)s — voided, not counted") % {"delivery": text}
             who = _who(d.specialist or d.recorded_by)
             url = self.link_to_plan(d.line.plan)
             yield Entry(
                 _on_day(d.delivered_on, d.recorded_at), "delivery", _("Delivery"), text, who, url, True, details=details
             )
+            if d.voided_at is not None:
+                # The reason may name the pupil's circumstances: as a topic, only for sensitive roles.
+                reason = d.void_reason if self.sensitive else _("reason shown only to roles that see sensitive notes")
+                yield Entry(
+                    d.voided_at,
+                    "delivery",
+                    _("Delivery"),
+                    _("Delivery of %(date)s voided: entered by mistake") % {"date": day_text(d.delivered_on)},
+                    _who(d.voided_by),
+                    url,
+                    details=[reason],
+                )
 
     def consents(self) -> Iterator[Entry]:
         rows = self.newest(

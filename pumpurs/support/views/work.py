@@ -94,6 +94,22 @@ def delivery_confirm(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("support_plan", public_id=delivery.line.plan.public_id)
 
 
+def delivery_void(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Void a delivery entered by mistake, with the reason; it stays listed, no longer counted."""
+    delivery = get_object_or_404(
+        deliveries_visible_to(request.user).select_related("line__plan__case"), public_id=public_id
+    )
+    if refused := not_post(request):
+        return refused
+    try:
+        services.delivery_void(actor=request.user, delivery=delivery, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        flash(request, _("Not voided:"), error)
+    else:
+        messages.success(request, _("The delivery is voided; it no longer counts against the plan."))
+    return redirect("support_plan", public_id=delivery.line.plan.public_id)
+
+
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The semester review: every goal and measure judged, the new questionnaire, the decision.
