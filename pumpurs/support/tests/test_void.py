@@ -150,7 +150,7 @@ def test_the_plan_page_strikes_the_voided_row_and_leaves_it_out_of_the_totals(wo
     plan = active(world)
     kept = transport(world, plan, 10, "15.00")
     wrong = transport(world, plan, 30, "45.00")
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.coordinator_lizuma)
     page = client.get(reverse("support_plan", args=[plan.public_id]))
     assert reverse("support_delivery_void", args=[wrong.public_id]) in page.content.decode()
