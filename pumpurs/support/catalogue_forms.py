@@ -33,7 +33,38 @@ class CatalogueDateForm(forms.Form):
     on = forms.DateField(label=_("Catalogue in force on"), required=False, widget=DATE_WIDGET)
 
 
-class MeasureCreateForm(forms.Form):
+class _MeasureTerms(forms.Form):
+    """The terms of a measure that a new version may change (``catalogue.CHANGEABLE`` but the unit)."""
+
+    name = forms.CharField(label=_("Name in Latvian"), max_length=200)
+    name_en = forms.CharField(label=_("Name in English"), max_length=200)
+    unit_cost = forms.DecimalField(
+        label=_("Unit cost"), required=False, min_value=0, max_digits=9, decimal_places=2, help_text=MONEY_HELP
+    )
+    cap_per_plan = forms.DecimalField(
+        label=_("Cap per pupil per semester"),
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        help_text=MONEY_HELP,
+    )
+    requires_low_income = forms.BooleanField(label=_("Only for pupils of low-income families"), required=False)
+
+
+class MeasureCreateForm(_MeasureTerms):
+    field_order = [
+        "code",
+        "category",
+        "specialist_kind",
+        "name",
+        "name_en",
+        "unit",
+        "unit_cost",
+        "cap_per_plan",
+        "requires_low_income",
+        "valid_from",
+    ]
     code = forms.SlugField(
         label=_("Code"), max_length=40, help_text=_("Latin letters, digits and dashes, e.g. consult-tutor.")
     )
@@ -44,28 +75,15 @@ class MeasureCreateForm(forms.Form):
         required=False,
         help_text=_("Consultations only; they are counted in hours."),
     )
-    name = forms.CharField(label=_("Name in Latvian"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200)
     unit = forms.ChoiceField(label=_("Unit"), choices=MeasureUnit.choices)
-    unit_cost = forms.DecimalField(
-        label=_("Unit cost"), required=False, min_value=0, max_digits=9, decimal_places=2, help_text=MONEY_HELP
-    )
-    cap_per_plan = forms.DecimalField(
-        label=_("Cap per pupil per semester"),
-        required=False,
-        min_value=0,
-        max_digits=9,
-        decimal_places=2,
-        help_text=MONEY_HELP,
-    )
-    requires_low_income = forms.BooleanField(label=_("Only for pupils of low-income families"), required=False)
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE_WIDGET)
 
 
-class MeasureChangeForm(forms.Form):
+class MeasureChangeForm(_MeasureTerms):
     """A change from a date: the fields start as the version in force; only what differs is sent."""
 
     CHANGE, RETIRE = "change", "retire"
+    field_order = ["action", "effective_from", "name", "name_en", "unit_cost", "cap_per_plan", "requires_low_income"]
 
     action = forms.ChoiceField(
         label=_("What to do"),
@@ -74,20 +92,6 @@ class MeasureChangeForm(forms.Form):
         initial=CHANGE,
     )
     effective_from = forms.DateField(label=_("From"), widget=DATE_WIDGET)
-    name = forms.CharField(label=_("Name in Latvian"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200)
-    unit_cost = forms.DecimalField(
-        label=_("Unit cost"), required=False, min_value=0, max_digits=9, decimal_places=2, help_text=MONEY_HELP
-    )
-    cap_per_plan = forms.DecimalField(
-        label=_("Cap per pupil per semester"),
-        required=False,
-        min_value=0,
-        max_digits=9,
-        decimal_places=2,
-        help_text=MONEY_HELP,
-    )
-    requires_low_income = forms.BooleanField(label=_("Only for pupils of low-income families"), required=False)
 
     TERMS = ("name", "name_en", "unit_cost", "cap_per_plan", "requires_low_income")
 
