@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import CENT
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Period, Pupil
@@ -45,7 +46,7 @@ from pumpurs.risk.models import (
 
 DEFAULT_CODE = "pumpurs-default"
 ANSWER_VALUE: dict[str, Decimal] = {Answer.NO: Decimal(0), Answer.PARTLY: Decimal("0.5"), Answer.YES: Decimal(1)}
-_CENT = Decimal("0.01")
+
 _HUNDRED = Decimal(100)
 
 
@@ -62,7 +63,7 @@ class Scored:
 def _share(total: Decimal, maximum: Decimal) -> Decimal:
     if maximum <= 0:
         return Decimal("0.00")
-    return (_HUNDRED * total / maximum).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return (_HUNDRED * total / maximum).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def level_for(instrument: Instrument, share: Decimal) -> str:

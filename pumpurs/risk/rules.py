@@ -16,11 +16,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
-from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pumpurs.core.display import day_text, number_text
 from pumpurs.people.models import Municipality
 from pumpurs.risk.models import Flag, ThresholdOverride, Window
 
@@ -160,16 +160,6 @@ def rule_severity(code: str) -> int:
     return rule.severity if rule is not None else 1
 
 
-def _num(value: Any) -> str:
-    """A number as a reader expects it: no trailing zeros, the locale's decimal mark."""
-    if value is None:
-        return "—"
-    number = Decimal(str(value))
-    if number == number.to_integral_value():
-        return formats.number_format(int(number))
-    return formats.number_format(number.normalize())
-
-
 def _day(value: Any) -> str:
     """A date of the evidence (stored as ISO text) as the reader writes dates (29.11.2026)."""
     if isinstance(value, str):
@@ -178,7 +168,7 @@ def _day(value: Any) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, dt.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return day_text(value)
     return str(value or "")
 
 
@@ -197,8 +187,8 @@ def reason_text(flag: Flag) -> str:
     evidence: dict[str, Any] = flag.evidence or {}
     period = flag.period
     args = {
-        "value": _num(flag.value),
-        "threshold": _num(flag.threshold),
+        "value": number_text(flag.value),
+        "threshold": number_text(flag.threshold),
         "semester": period.number,
         "year": period.school_year.name,
         "from": _day(evidence.get("from")),
@@ -219,7 +209,7 @@ def reason_text(flag: Flag) -> str:
     elif rule == "nv_period":
         text = _("%(value)s “nv” (not graded) in semester %(semester)s of %(year)s; threshold %(threshold)s") % args
     elif rule == "average_drop":
-        args["average"] = _num(evidence.get("average_grade"))
+        args["average"] = number_text(evidence.get("average_grade"))
         text = (
             _(
                 "Average grade %(average)s in semester %(semester)s of %(year)s, down %(value)s on the semester before; threshold %(threshold)s"

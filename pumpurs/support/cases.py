@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import day_text
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Enrolment, Guardian, Pupil, RoleGrant
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
@@ -269,8 +270,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date, not
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
         raise ValidationError(
-            _("This consent was already withdrawn on %(date)s.")
-            % {"date": formats.date_format(consent.withdrawn_on, "SHORT_DATE_FORMAT")}
+            _("This consent was already withdrawn on %(date)s.") % {"date": day_text(consent.withdrawn_on)}
         )
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": _("Withdrawal cannot be before consent was given.")})

@@ -13,10 +13,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import day_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Pupil
@@ -111,10 +111,7 @@ def measure_change(
         raise ValidationError({"effective_from": _("A later change is already planned; change from that date.")})
     if current.valid_from == effective_from:
         raise ValidationError(
-            {
-                "effective_from": _("Choose a date after %(date)s.")
-                % {"date": formats.date_format(current.valid_from, "SHORT_DATE_FORMAT")}
-            }
+            {"effective_from": _("Choose a date after %(date)s.") % {"date": day_text(current.valid_from)}}
         )
     _check_money(changes.get("unit_cost"), changes.get("cap_per_plan"))
     before = {f: str(getattr(current, f)) for f in CHANGEABLE}

@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import CENT, day_text, money_text, number_text
 from pumpurs.people.access import Perm
 from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus, PlanTransition
-from pumpurs.support.plans import CENT, day_text, delivered_by_line, lock_plan, money, plain
+from pumpurs.support.plans import delivered_by_line, lock_plan
 from pumpurs.support.scope import require_pupil
 
 HOUR_MINUTES = Decimal(60)
@@ -113,11 +114,11 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
             )
             % {
                 "name": str(line.measure),
-                "done": plain(done_quantity),
-                "planned": plain(line.planned_quantity),
+                "done": number_text(done_quantity),
+                "planned": number_text(line.planned_quantity),
                 "unit": unit,
-                "more": plain(quantity),
-                "total": plain(done_quantity + quantity),
+                "more": number_text(quantity),
+                "total": number_text(done_quantity + quantity),
             },
             code="beyond_plan",
         )
@@ -129,10 +130,10 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
             )
             % {
                 "name": str(line.measure),
-                "done": money(done_amount),
-                "planned": money(line.planned_cost),
-                "more": money(amount),
-                "total": money(done_amount + amount),
+                "done": money_text(done_amount),
+                "planned": money_text(line.planned_cost),
+                "more": money_text(amount),
+                "total": money_text(done_amount + amount),
             },
             code="beyond_plan_cost",
         )
@@ -366,6 +367,5 @@ __all__ = [
     "consultation_record",
     "delivery_void",
     "is_confirmation_late",
-    "plain",
     "unconfirmed_overdue",
 ]

@@ -16,19 +16,15 @@ audit event, in the same transaction.
 
 from pumpurs.support.plans.base import (
     AWAITING,
-    CENT,
     GoalInput,
     MeasureInput,
     PlanConflict,
     RiskInput,
     chain_for,
-    day_text,
     delivered_by_line,
     lock_plan,
-    money,
     next_period,
     pending_step,
-    plain,
 )
 from pumpurs.support.plans.drafting import plan_continue, plan_create, plan_save
 from pumpurs.support.plans.transitions import (
@@ -44,20 +40,16 @@ from pumpurs.support.plans.transitions import (
 
 __all__ = [
     "AWAITING",
-    "CENT",
     "GoalInput",
     "MeasureInput",
     "PlanConflict",
     "RiskInput",
     "chain_for",
     "close_reviewed",
-    "day_text",
     "delivered_by_line",
     "lock_plan",
-    "money",
     "next_period",
     "pending_step",
-    "plain",
     "plan_amend",
     "plan_approve",
     "plan_close_unfinished",

@@ -3,7 +3,6 @@ check and ``_move``, the one function that changes a plan's state."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,10 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import CENT
 from pumpurs.people.models import Period
 from pumpurs.support.models import (
     ApprovalStep,
@@ -26,7 +26,6 @@ from pumpurs.support.models import (
     PlanTransition,
 )
 
-CENT = Decimal("0.01")
 AWAITING = (PlanStatus.SUBMITTED, PlanStatus.DIRECTOR_APPROVED, PlanStatus.MUNICIPALITY_APPROVED)
 # Whose approval each status is waiting for is decided by the plan's chain (``pending_step``).
 _STEP_OF_STATUS = {
@@ -63,25 +62,6 @@ class MeasureInput:
 
 
 # --- Reading ---------------------------------------------------------------------------------------
-
-
-def plain(number: Decimal) -> str:
-    """A quantity for a message in the reader's language: 12.50 → "12,5" in Latvian, "12.5" in
-    English; 40.00 → "40" (no exponent notation; the same on every database, whatever scale its
-    sums come back with)."""
-    text = f"{number:f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return formats.number_format(Decimal(text))
-
-
-def money(amount: Decimal) -> str:
-    """EUR with two decimals in the reader's language (150,00 in Latvian)."""
-    return formats.number_format(amount.quantize(CENT), decimal_pos=2)
-
-
-def day_text(day: dt.date) -> str:
-    """A date in the reader's language (29.11.2026 in Latvian)."""
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def chain_for(case: Case) -> list[str]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import number_text
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Period
 from pumpurs.risk.models import Assessment, RiskGroup
@@ -34,7 +35,6 @@ from pumpurs.support.plans.base import (
     _require_editable,
     delivered_by_line,
     lock_plan,
-    plain,
 )
 from pumpurs.support.scope import require_pupil
 
@@ -193,7 +193,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
         if m.planned_quantity < done:
             errors.append(
                 _("“%(name)s”: %(done)s already delivered; the plan cannot be lower than that.")
-                % {"name": name, "done": plain(done)}
+                % {"name": name, "done": number_text(done)}
             )
     kept = {m.measure.code for m in measures}
     for code, line in lines.items():

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pumpurs.core.display import CENT
 from pumpurs.people.models import Enrolment, SpecialistKind
 from pumpurs.support.delivery import compensation_record, consultation_confirm, consultation_record
 from pumpurs.support.models import Delivery, Plan, PlanMeasure
@@ -16,7 +17,6 @@ from pumpurs.support.seeding.profiles import TOPICS
 from pumpurs.support.seeding.story import Story
 
 MINUTES = (40, 45, 45, 60)
-CENT = Decimal("0.01")
 RESERVE_HOURS = Decimal(2)  # left on every consultation line: room for the demo user's own entry
 
 

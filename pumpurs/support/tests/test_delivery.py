@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from pumpurs.core.display import day_text
 from pumpurs.core.testing.personas import World
 from pumpurs.risk.models import Notice
 from pumpurs.support.cases import consent_record, consent_withdraw
@@ -24,7 +25,7 @@ from pumpurs.support.delivery import (
     unconfirmed_overdue,
 )
 from pumpurs.support.models import Delivery, Measure, Plan, PlanStatus
-from pumpurs.support.plans import day_text, plan_review_start, plan_submit
+from pumpurs.support.plans import plan_review_start, plan_submit
 from pumpurs.support.scope import deliveries_visible_to
 from pumpurs.support.testing import approve_all, draft_plan, guardian_for, measure, open_case
 from pumpurs.support.tests import stories

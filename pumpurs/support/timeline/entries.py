@@ -15,14 +15,14 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from pumpurs.core.display import day_text, number_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Pupil
 from pumpurs.risk.models import Assessment, Flag, FlagDecision, InstrumentItem, Notice, RiskGroup
 from pumpurs.risk.rules import reason_text, rule_label
-from pumpurs.support.delivery import is_confirmation_late, plain
+from pumpurs.support.delivery import is_confirmation_late
 from pumpurs.support.models import Case, Consent, ContactEntry, Delivery, Plan, PlanTransition, Review
-from pumpurs.support.plans import day_text
 from pumpurs.support.timeline.links import case_url, plan_url
 
 DEFAULT_LIMIT = 50
@@ -157,7 +157,7 @@ class _Reader:
                     details.append(_("%(group)s: hidden (sensitive group)") % {"group": group.label})
                 else:
                     share = Decimal(str(a.group_scores[group.value]))
-                    details.append(f"{group.label}: {plain(share.quantize(Decimal(1)))} %")
+                    details.append(f"{group.label}: {number_text(share.quantize(Decimal(1)))} %")
             url = reverse("questionnaire_assessment", args=[a.public_id])
             yield Entry(
                 a.submitted_at, "assessment", _("Questionnaire"), text, _who(a.created_by), url, details=details
@@ -232,7 +232,7 @@ class _Reader:
             else:
                 text = _("%(measure)s: %(quantity)s (%(unit)s)") % {
                     "measure": measure.name,
-                    "quantity": plain(d.quantity),
+                    "quantity": number_text(d.quantity),
                     "unit": measure.get_unit_display(),
                 }
             details = []

@@ -1,0 +1,33 @@
+"""Numbers, money and dates as the reader writes them (29.11.2026, 1,92, 150,00 in Latvian), for
+messages and reasons built in Python. Templates use Django's own filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats
+
+CENT = Decimal("0.01")
+
+
+def number_text(value: Any) -> str:
+    """12.50 → "12,5", 40.00 → "40": no trailing zeros, no exponent notation, the locale's decimal
+    mark — the same on every database, whatever scale its sums come back with. None → "—"."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return formats.number_format(int(number))
+    return formats.number_format(number.normalize())
+
+
+def money_text(amount: Decimal) -> str:
+    """EUR with two decimals in the reader's locale."""
+    return formats.number_format(amount.quantize(CENT), decimal_pos=2)
+
+
+def day_text(day: dt.date) -> str:
+    """A date in the reader's short format."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
