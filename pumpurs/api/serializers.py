@@ -23,7 +23,7 @@ from pumpurs.support.models import (
     PlanTransition,
     TeamMember,
 )
-from pumpurs.support.plans import pending_step
+from pumpurs.support.plans import PLAN_ACTIONS, pending_step
 
 
 def period_key(period: Period) -> str:
@@ -279,11 +279,8 @@ class TransitionOut(serializers.ModelSerializer[PlanTransition]):
         fields = ["action", "step", "from_status", "to_status", "comment", "actor", "at"]
 
 
-ACTIONS = ["submit", "approve", "return", "amend", "start_review"]
-
-
 class TransitionIn(serializers.Serializer[Any]):
-    action = serializers.ChoiceField(choices=ACTIONS)
+    action = serializers.ChoiceField(choices=PLAN_ACTIONS)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1, help_text="The version you read (409 if stale).")
 

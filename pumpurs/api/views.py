@@ -238,22 +238,6 @@ def _measure_for(plan: Plan, code: str, field: str) -> Measure:
     raise ValidationError({field: _("No measure “%(code)s” in the catalogue in force.") % {"code": code}})
 
 
-def _transition(actor: Any, plan: Plan, action: str, version: int | None, comment: str) -> Plan:
-    """The service behind each action of ``POST …/transitions/`` (the UI's buttons call the same)."""
-    match action:
-        case "submit":
-            return plans.plan_submit(actor=actor, plan=plan, expected_version=version)
-        case "approve":
-            return plans.plan_approve(actor=actor, plan=plan, expected_version=version, comment=comment)
-        case "return":
-            return plans.plan_return(actor=actor, plan=plan, expected_version=version, comment=comment)
-        case "amend":
-            return plans.plan_amend(actor=actor, plan=plan, expected_version=version, comment=comment)
-        case "start_review":
-            return plans.plan_review_start(actor=actor, plan=plan, expected_version=version)
-    raise ValidationError({"action": _("Unknown action.")})  # the serializer lets only the five through
-
-
 class PlanTransitions(APIView):
     @extend_schema(responses=s.TransitionOut(many=True))
     def get(self, request: Request, public_id: UUID) -> Response:
@@ -265,7 +249,13 @@ class PlanTransitions(APIView):
     def post(self, request: Request, public_id: UUID) -> Response:
         plan = _plan(request, public_id)
         data = _valid(s.TransitionIn, request)
-        _transition(request.user, plan, data["action"], data.get("version"), data["comment"])
+        plans.plan_transition(
+            actor=request.user,
+            plan=plan,
+            action=data["action"],
+            expected_version=data.get("version"),
+            comment=data["comment"],
+        )
         return Response(_plan_detail(request, plan))
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from pumpurs.risk.models import RiskGroup
 from pumpurs.support.forms.common import _user_choices
 from pumpurs.support.models import Measure
-from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput
+from pumpurs.support.plans import PLAN_ACTIONS, GoalInput, MeasureInput, RiskInput
 
 
 class RowForm(forms.Form):
@@ -161,9 +161,7 @@ def plan_initial(plan: Any) -> dict[str, Any]:
 
 
 class TransitionForm(forms.Form):
-    SUBMIT, APPROVE, RETURN, AMEND, REVIEW = "submit", "approve", "return", "amend", "review"
-    action = forms.ChoiceField(
-        choices=[(a, a) for a in (SUBMIT, APPROVE, RETURN, AMEND, REVIEW)], widget=forms.HiddenInput
-    )
+    SUBMIT, APPROVE, RETURN, AMEND, REVIEW = PLAN_ACTIONS
+    action = forms.ChoiceField(choices=[(a, a) for a in PLAN_ACTIONS], widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea)

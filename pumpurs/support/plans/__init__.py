@@ -28,6 +28,7 @@ from pumpurs.support.plans.base import (
 )
 from pumpurs.support.plans.drafting import plan_continue, plan_create, plan_save
 from pumpurs.support.plans.transitions import (
+    PLAN_ACTIONS,
     close_reviewed,
     plan_amend,
     plan_approve,
@@ -35,11 +36,13 @@ from pumpurs.support.plans.transitions import (
     plan_return,
     plan_review_start,
     plan_submit,
+    plan_transition,
     plans_activate_due,
 )
 
 __all__ = [
     "AWAITING",
+    "PLAN_ACTIONS",
     "GoalInput",
     "MeasureInput",
     "PlanConflict",
@@ -59,5 +62,6 @@ __all__ = [
     "plan_review_start",
     "plan_save",
     "plan_submit",
+    "plan_transition",
     "plans_activate_due",
 ]

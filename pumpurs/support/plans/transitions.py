@@ -169,3 +169,26 @@ def plan_close_unfinished(*, actor: Any, plan: Plan, comment: str) -> Plan:
 def close_reviewed(*, actor: Any, plan: Plan, comment: str) -> None:
     """The review's last step (``reviews.review_submit`` holds the lock and checked access)."""
     _move(actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
+
+
+# The transitions a person asks for by name (the plan page's buttons, the API's POST …/transitions/).
+PLAN_ACTIONS = ("submit", "approve", "return", "amend", "start_review")
+
+
+def plan_transition(
+    *, actor: Any, plan: Plan, action: str, expected_version: int | None = None, comment: str = ""
+) -> Plan:
+    """Carry out one of ``PLAN_ACTIONS`` through its service — the single entry for the UI and the
+    API, so that neither decides on its own which service an action means."""
+    match action:
+        case "submit":
+            return plan_submit(actor=actor, plan=plan, expected_version=expected_version)
+        case "approve":
+            return plan_approve(actor=actor, plan=plan, expected_version=expected_version, comment=comment)
+        case "return":
+            return plan_return(actor=actor, plan=plan, expected_version=expected_version, comment=comment)
+        case "amend":
+            return plan_amend(actor=actor, plan=plan, expected_version=expected_version, comment=comment)
+        case "start_review":
+            return plan_review_start(actor=actor, plan=plan, expected_version=expected_version)
+    raise ValidationError({"action": _("Unknown action.")}, code="unknown_action")

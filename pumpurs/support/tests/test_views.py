@@ -534,7 +534,7 @@ def test_review_closes_the_plan_and_the_case(world: World) -> None:
     plan = running_plan(world)
     client = client_for(world.teacher_lizuma)
     client.post(
-        reverse("support_plan_transition", args=[plan.public_id]), {"action": "review", "version": plan.version}
+        reverse("support_plan_transition", args=[plan.public_id]), {"action": "start_review", "version": plan.version}
     )
     plan.refresh_from_db()
     assert plan.status == PlanStatus.IN_REVIEW

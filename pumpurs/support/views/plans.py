@@ -163,18 +163,10 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": form_problems(form)})
         return redirect("support_plan", public_id=plan.public_id)
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
-    actor = request.user
     try:
-        if action == TransitionForm.SUBMIT:
-            services.plan_submit(actor=actor, plan=plan, expected_version=version)
-        elif action == TransitionForm.APPROVE:
-            services.plan_approve(actor=actor, plan=plan, expected_version=version, comment=comment)
-        elif action == TransitionForm.RETURN:
-            services.plan_return(actor=actor, plan=plan, expected_version=version, comment=comment)
-        elif action == TransitionForm.AMEND:
-            services.plan_amend(actor=actor, plan=plan, expected_version=version, comment=comment)
-        else:
-            services.plan_review_start(actor=actor, plan=plan, expected_version=version)
+        services.plan_transition(
+            actor=request.user, plan=plan, action=action, expected_version=version, comment=comment
+        )
     except ValidationError as error:
         flash(request, _("Nothing was changed:"), error)
         return redirect("support_plan", public_id=plan.public_id)
