@@ -19,8 +19,10 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pumpurs.people.models import (
     ClassGroup,
@@ -207,6 +209,14 @@ def pupils_visible_to(user: Any, perm: Perm = Perm.VIEW_PUPILS, *, today: dt.dat
 
 def can_see_pupil(user: Any, pupil: Pupil, perm: Perm = Perm.VIEW_PUPILS) -> bool:
     return pupils_visible_to(user, perm).filter(pk=pupil.pk).exists()
+
+
+def require_pupil(actor: Any, pupil: Pupil | int, perm: Perm) -> None:
+    """For services: raise ``PermissionDenied`` unless ``actor`` holds ``perm`` over the pupil
+    (given as a pupil or its id)."""
+    pupil_id = pupil if isinstance(pupil, int) else pupil.pk
+    if not pupils_visible_to(actor, perm).filter(pk=pupil_id).exists():
+        raise PermissionDenied(_("You may not do this for this pupil."))
 
 
 def institutions_visible_to(user: Any, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[Institution]:

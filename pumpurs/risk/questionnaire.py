@@ -168,11 +168,6 @@ class AssessmentConflict(ValidationError):
     """Someone saved the assessment after this form was loaded; nothing was written."""
 
 
-def _require(actor: Any, pupil: Pupil, perm: Perm) -> None:
-    if not access.pupils_visible_to(actor, perm).filter(pk=pupil.pk).exists():
-        raise PermissionDenied
-
-
 def _locked(assessment: Assessment, expected_updated_at: dt.datetime | None) -> Assessment:
     """Lock the row and bring ``assessment`` up to date with it, so the caller's object stays current."""
     Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk").get()
@@ -193,7 +188,7 @@ def assessment_start(*, actor: Any, pupil: Pupil, period: Period | None = None) 
     Invariant: at most one assessment per pupil, semester and instrument (database constraint).
     Inverse: none — an assessment is history; an empty draft simply stays empty.
     """
-    _require(actor, pupil, Perm.ASSESS)
+    access.require_pupil(actor, pupil, Perm.ASSESS)
     period = period or current_period()
     if period is None:
         raise ValidationError(_("No school semester is set up yet."), code="no_period")
@@ -231,7 +226,7 @@ def _save(*, actor: Any, assessment: Assessment, answers: Mapping[str, tuple[str
     if any(answer not in ANSWER_VALUE for answer, _comment in answers.values()):
         raise ValidationError(_("Choose no, partly or yes for every answered item."), code="answer")
     if any(items[code].sensitive for code in answers):
-        _require(actor, assessment.pupil, Perm.VIEW_SENSITIVE)
+        access.require_pupil(actor, assessment.pupil, Perm.VIEW_SENSITIVE)
     existing = {a.item_id: a for a in assessment.answers.all()}
     changed = []
     for code, (answer, comment) in answers.items():
@@ -263,7 +258,7 @@ def assessment_save(
     assessment is refused; with ``expected_updated_at`` a newer state is refused
     (``AssessmentConflict``) instead of overwritten. Inverse: another save with other answers.
     """
-    _require(actor, assessment.pupil, Perm.ASSESS)
+    access.require_pupil(actor, assessment.pupil, Perm.ASSESS)
     current = _locked(assessment, expected_updated_at)
     changed = _save(actor=actor, assessment=current, answers=answers)
     if changed:
@@ -292,7 +287,7 @@ def assessment_submit(
     Unanswered items count as "no" (see ``score``). Invariants as ``assessment_save``.
     Inverse: ``assessment_reopen``.
     """
-    _require(actor, assessment.pupil, Perm.ASSESS)
+    access.require_pupil(actor, assessment.pupil, Perm.ASSESS)
     current = _locked(assessment, expected_updated_at)
     _save(actor=actor, assessment=current, answers=answers or {})
     given = {code: a.answer for code, a in answers_of(current).items()}
@@ -329,7 +324,7 @@ def assessment_reopen(
 
     Inverse: ``assessment_submit``.
     """
-    _require(actor, assessment.pupil, Perm.ASSESS)
+    access.require_pupil(actor, assessment.pupil, Perm.ASSESS)
     current = _locked(assessment, expected_updated_at)
     if current.status != Assessment.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted questionnaire can be reopened."), code="not_submitted")

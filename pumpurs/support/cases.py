@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import day_text
+from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Enrolment, Guardian, Pupil, RoleGrant
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case, CloseReason, Consent, ContactEntry, PlanStatus, TeamMember
-from pumpurs.support.scope import require_pupil
 
 
 def _school_of(pupil: Pupil, today: dt.date) -> int:
@@ -49,7 +49,7 @@ def case_open(
     questionnaire, or by hand (then ``reason`` is required). The opener joins the team as lead.
 
     Invariant: at most one open case per pupil (database constraint). Inverse: ``case_close``."""
-    require_pupil(actor, pupil, Perm.MANAGE_CASES)
+    access.require_pupil(actor, pupil, Perm.MANAGE_CASES)
     if flag is not None:
         if flag.pupil_id != pupil.pk:
             raise ValidationError(_("The flag belongs to another pupil."))
@@ -98,7 +98,7 @@ def case_close(*, actor: Any, case: Case, reason: str) -> Case:
     """Close a case with a reason (``CloseReason``). Plans still in preparation or approval are
     closed with it; an active plan must be reviewed first (the review closes the case itself).
     Inverse: ``case_open`` (a new case)."""
-    require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.IN_REVIEW]).exists():
         raise ValidationError(_("The case has an active plan: review it first; the review closes the case."))
@@ -131,7 +131,7 @@ def close_locked_case(*, actor: Any, case: Case, reason: str) -> Case:
 @transaction.atomic
 def team_member_add(*, actor: Any, case: Case, user: Any, role: str) -> TeamMember:
     """Add a colleague of the case's school to its support team. Inverse: ``team_member_remove``."""
-    require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if role not in TeamMember.Role.values:
         raise ValidationError({"role": _("Choose the member's role in the team.")})
     if not RoleGrant.objects.filter(user=user, institution_id=case.institution_id).exists():
@@ -152,7 +152,7 @@ def team_member_add(*, actor: Any, case: Case, user: Any, role: str) -> TeamMemb
 @transaction.atomic
 def team_member_remove(*, actor: Any, member: TeamMember) -> TeamMember:
     """Take someone off the team from now; the history keeps them. Inverse: ``team_member_add``."""
-    require_pupil(actor, member.case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, member.case.pupil_id, Perm.MANAGE_CASES)
     if member.removed_at is not None:
         raise ValidationError(_("This person has already left the team."))
     member.removed_at = timezone.now()
@@ -180,9 +180,9 @@ def contact_log(
 ) -> ContactEntry:
     """Log a contact with the family. A sensitive note (health, family situation) is written only
     by someone allowed to read such notes. Inverse: none — the log is history."""
-    require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if sensitive:
-        require_pupil(actor, case.pupil_id, Perm.VIEW_SENSITIVE)
+        access.require_pupil(actor, case.pupil_id, Perm.VIEW_SENSITIVE)
     if guardian is not None and guardian.pupil_id != case.pupil_id:
         raise ValidationError({"guardian": _("Choose one of this pupil's guardians.")})
     if not summary.strip():
@@ -233,7 +233,7 @@ def consent_record(
 ) -> Consent:
     """Record the parent's (or the adult pupil's) application for support. A plan cannot be
     submitted without one. Inverse: ``consent_withdraw``."""
-    require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
     if (guardian is None) == (not by_pupil):
@@ -266,7 +266,7 @@ def consent_record(
 def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date, note: str = "") -> Consent:
     """Record that consent was withdrawn: from ``withdrawn_on`` no delivery is accepted, and every
     page of the case shows it. Inverse: ``consent_record`` (a new application)."""
-    require_pupil(actor, consent.case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, consent.case.pupil_id, Perm.MANAGE_CASES)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
         raise ValidationError(

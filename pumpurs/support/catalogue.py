@@ -21,7 +21,6 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Pupil
 from pumpurs.support.models import LowIncomeStatus, Measure, MeasureCategory
-from pumpurs.support.scope import require_pupil
 
 # Fields a catalogue change may set; everything else identifies the measure.
 CHANGEABLE = ("name", "name_en", "unit", "unit_cost", "cap_per_plan", "requires_low_income")
@@ -162,7 +161,7 @@ def low_income_status_record(
 ) -> LowIncomeStatus:
     """Record a low-income status granted by the municipal social service, with its source.
     Inverse: none — a wrong entry is corrected by a new one and the audit trail keeps both."""
-    require_pupil(actor, pupil, Perm.RECORD_LOW_INCOME)
+    access.require_pupil(actor, pupil, Perm.RECORD_LOW_INCOME)
     if kind not in LowIncomeStatus.Kind.values:
         raise ValidationError({"kind": _("Choose the kind of status the social service granted.")})
     if not source.strip():

@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
+from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus, PlanTransition
 from pumpurs.support.plans import delivered_by_line, lock_plan
-from pumpurs.support.scope import require_pupil
 
 HOUR_MINUTES = Decimal(60)
 
@@ -180,7 +180,7 @@ def consultation_record(
     """Record a consultation held under the plan (its quantity is the duration in hours).
     Refusals: see the module. Inverse: none — a wrong entry is corrected by the coordinator
     with a plan change; the trail keeps both."""
-    require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
     plan = lock_plan(plan, None)
     line = _line_for(plan, measure)
     if not line.measure.is_consultation:
@@ -236,7 +236,7 @@ def compensation_record(
     """Record a compensation, accommodation, meals, items, materials, transport or activity
     provided under the plan. ``amount`` defaults to quantity × unit cost when the catalogue sets
     one. Refusals: see the module. Inverse: none (as ``consultation_record``)."""
-    require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
     plan = lock_plan(plan, None)
     line = _line_for(plan, measure)
     if line.measure.is_consultation:
@@ -270,7 +270,7 @@ def consultation_confirm(*, actor: Any, delivery: Delivery, confirmed_at: dt.dat
     """Record the pupil's confirmation of a remote consultation (late confirmations are kept and
     shown as late). Inverse: none."""
     plan = delivery.line.plan
-    require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.is_voided:
         raise ValidationError(_("This delivery is voided."), code="voided")
@@ -331,7 +331,7 @@ def delivery_void(*, actor: Any, delivery: Delivery, reason: str) -> Delivery:
     again."""
     plan = delivery.line.plan
     pupil_id = plan.case.pupil_id
-    require_pupil(actor, pupil_id, Perm.DELIVER if delivery.recorded_by_id == actor.pk else Perm.MANAGE_CASES)
+    access.require_pupil(actor, pupil_id, Perm.DELIVER if delivery.recorded_by_id == actor.pk else Perm.MANAGE_CASES)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the delivery is voided.")}, code="no_reason")

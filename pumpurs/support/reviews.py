@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.risk.models import Assessment
 from pumpurs.support.cases import close_locked_case
 from pumpurs.support.models import Case, CloseReason, Outcome, Plan, PlanStatus, PlanTransition, Review, Usefulness
 from pumpurs.support.plans import close_reviewed, lock_plan, next_period, plan_continue
-from pumpurs.support.scope import require_pupil
 
 
 def _approved_at(plan: Plan) -> Any:
@@ -46,7 +46,7 @@ def review_submit(
     after the plan was approved. Continue / change create the next semester's draft pre-filled
     from this plan (``review.next_plan``); close closes the case with ``close_reason``.
     Inverse: none — a review is history (the next plan or a new case carries on)."""
-    require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
     plan = lock_plan(plan, expected_version)
     errors: list[str] = []
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.IN_REVIEW):

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Pupil
 from pumpurs.support.models import ApprovalStep, Case, Delivery, Plan
 
 APPROVAL_PERMS = {
@@ -32,13 +29,6 @@ def plans_visible_to(user: Any, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Plan
 
 def deliveries_visible_to(user: Any, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Delivery]:
     return Delivery.objects.filter(line__plan__case__pupil__in=access.pupils_visible_to(user, perm))
-
-
-def require_pupil(actor: Any, pupil: Pupil | int, perm: Perm) -> None:
-    """Raise ``PermissionDenied`` unless ``actor`` holds ``perm`` over the pupil."""
-    pupil_id = pupil if isinstance(pupil, int) else pupil.pk
-    if not access.pupils_visible_to(actor, perm).filter(pk=pupil_id).exists():
-        raise PermissionDenied(_("You may not do this for this pupil."))
 
 
 def may_approve_step(actor: Any, plan: Plan, step: str) -> bool:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import number_text
+from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Period
 from pumpurs.risk.models import Assessment, RiskGroup
@@ -36,7 +37,6 @@ from pumpurs.support.plans.base import (
     delivered_by_line,
     lock_plan,
 )
-from pumpurs.support.scope import require_pupil
 
 # --- Creating and editing --------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ def plan_create(*, actor: Any, case: Case, period: Period, contact_person: str =
     """Start the case's plan for ``period`` as a draft; its risks are pre-filled from the pupil's
     latest questionnaire of this or the previous semester (the items answered other than "no"). Invariant: one plan per
     case and semester. Inverse: none — an unwanted draft is closed with the case."""
-    require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
     if Plan.objects.filter(case=case, period=period).exists():
@@ -107,7 +107,7 @@ def plan_save(
     Refuses: a stale ``expected_version`` (``PlanConflict``); a measure not in force on the
     semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap;
     removing or reducing a line below what was already delivered. Inverse: another save."""
-    require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
     plan = lock_plan(plan, expected_version)
     _require_editable(plan)
     errors = _check_lines(plan, measures)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_overlaps
@@ -21,7 +22,7 @@ from pumpurs.support.models import (
     PlanTransition,
 )
 from pumpurs.support.plans.base import _move, _require_editable, chain_for, lock_plan, pending_step
-from pumpurs.support.scope import may_approve_step, require_pupil
+from pumpurs.support.scope import may_approve_step
 
 # --- Transitions -----------------------------------------------------------------------------------
 
@@ -51,7 +52,7 @@ def _submission_problems(plan: Plan) -> list[str]:
 def plan_submit(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
     """Send a draft for approval: the chain is fixed now from the school's kind.
     Refuses without consent, goals or measures. Inverse: an approver's ``plan_return``."""
-    require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
     plan = lock_plan(plan, expected_version)
     _require_editable(plan)
     problems = _submission_problems(plan)
@@ -120,7 +121,7 @@ def plan_amend(*, actor: Any, plan: Plan, comment: str, expected_version: int | 
     """Start a change of an active plan (e.g. more hours than planned): it returns to draft and
     goes through the approval chain again; deliveries already recorded stay. Inverse:
     ``plan_submit`` and the approvals."""
-    require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
     plan = lock_plan(plan, expected_version)
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError(_("Only an active plan can be changed this way."))
@@ -148,7 +149,7 @@ def plans_activate_due(*, today: dt.date | None = None) -> int:
 def plan_review_start(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
     """Begin the semester review of an active plan (deliveries stop). Inverse: the review
     (``reviews.review_submit``) closes it."""
-    require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
+    access.require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
     plan = lock_plan(plan, expected_version)
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError(_("Only an active plan can be reviewed."))
