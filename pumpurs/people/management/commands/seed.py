@@ -8,7 +8,6 @@ Gulbene demo the risk picture (``risk.seeding``, unless ``--no-risk``) and the s
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -18,16 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pumpurs.core.management.dates import today_option
 from pumpurs.people.seeding import PRESETS, seed_apply
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("--today must be a date written as YYYY-MM-DD (got %(value)s).") % {"value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -51,7 +42,7 @@ class Command(BaseCommand):
         if today is None:
             today = timezone.localdate()
         elif isinstance(today, str):
-            today = _date(today)
+            today = today_option(today)
         pupils = options["pupils"]
         if pupils is not None and pupils < 0:
             raise CommandError(_("--pupils must not be negative."))

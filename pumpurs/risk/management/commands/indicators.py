@@ -5,23 +5,14 @@ Idempotent, so it can run as a periodic job as well as after imports (``risk.tas
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from pumpurs.core.management.dates import today_option
 from pumpurs.people.models import Period
 from pumpurs.risk.indicators import indicators_refresh
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("--today must be a date written as YYYY-MM-DD (got %(value)s).") % {"value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -33,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="the date to compute for, YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _date(options["today"]) if options["today"] else None
+        today = today_option(options["today"]) if options["today"] else None
         period = None
         if options["period"] is not None:
             period = Period.objects.filter(pk=options["period"]).first()

@@ -3,12 +3,12 @@ semester has begun. Idempotent: run it daily (cron, systemd timer) and whenever 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from pumpurs.core.management.dates import today_option
 from pumpurs.support.plans import plans_activate_due
 
 
@@ -20,13 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="the date to activate for, YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = None
-        if options["today"]:
-            try:
-                today = dt.date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(
-                    _("--today must be a date written as YYYY-MM-DD (got %(value)s).") % {"value": options["today"]}
-                ) from None
+        today = today_option(options["today"]) if options["today"] else None
         count = plans_activate_due(today=today)
         self.stdout.write(_("Plans activated: %(count)s") % {"count": count})
