@@ -54,11 +54,9 @@ def same_day_notices_create(*, day: dt.date) -> int:
         for guardian in guardians.iterator(chunk_size=2000):
             pupil = guardian.pupil
             notices.append(
-                Notice(
+                guardian_notice(
+                    guardian,
                     kind=Notice.Kind.SAME_DAY_ABSENCE,
-                    pupil=pupil,
-                    guardian=guardian,
-                    recipient_email=guardian.email,
                     subject=_("%(pupil)s is absent from school today")
                     % {"pupil": f"{pupil.first_name} {pupil.last_name}"},
                     body=_(
@@ -70,8 +68,7 @@ def same_day_notices_create(*, day: dt.date) -> int:
                         "pupil": pupil.first_name,
                         "date": day.strftime("%d.%m.%Y"),
                     },
-                    status=Notice.Status.QUEUED if guardian.email else Notice.Status.NO_CONTACT,
-                    dedupe_key=f"same_day:{pupil.pk}:{day.isoformat()}:{guardian.pk}",
+                    key=f"same_day:{pupil.pk}:{day.isoformat()}",
                 )
             )
     return notices_queue(notices)
@@ -134,6 +131,21 @@ def threshold_notices_create(*, period: Period) -> int:
     return notices_queue(notices)
 
 
+def guardian_notice(guardian: Guardian, *, kind: str, subject: str, body: str, key: str) -> Notice:
+    """An unsaved notice to one guardian of their pupil; without an e-mail address it is kept as
+    "no contact" so the school sees the gap. ``key`` identifies the event (the guardian is added)."""
+    return Notice(
+        kind=kind,
+        pupil_id=guardian.pupil_id,
+        guardian=guardian,
+        recipient_email=guardian.email,
+        subject=subject,
+        body=body,
+        status=Notice.Status.QUEUED if guardian.email else Notice.Status.NO_CONTACT,
+        dedupe_key=f"{key}:{guardian.pk}",
+    )
+
+
 def notices_queue(notices: list[Notice]) -> int:
     """Store the notices not stored before (by ``dedupe_key``); returns how many are new."""
     if not notices:
@@ -194,6 +206,7 @@ def pupils_missing_guardian_contacts(pupils: Any) -> Any:
 
 
 __all__ = [
+    "guardian_notice",
     "notices_after_import",
     "notices_queue",
     "notices_send",

@@ -10,25 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from pumpurs.risk.models import Notice
-from pumpurs.risk.notices import notices_queue
+from pumpurs.risk.notices import guardian_notice, notices_queue
 from pumpurs.risk.tasks import send_notices_after_commit
 from pumpurs.support.models import Plan, PlanMeasure
 
 
 def _to_guardians(*, plan: Plan, kind: str, key: str, subject: str, body: str) -> int:
-    pupil = plan.case.pupil
     notices = [
-        Notice(
-            kind=kind,
-            pupil=pupil,
-            guardian=guardian,
-            recipient_email=guardian.email,
-            subject=subject,
-            body=body,
-            status=Notice.Status.QUEUED if guardian.email else Notice.Status.NO_CONTACT,
-            dedupe_key=f"{key}:{guardian.pk}",
-        )
-        for guardian in pupil.guardians.all()
+        guardian_notice(guardian, kind=kind, subject=subject, body=body, key=key)
+        for guardian in plan.case.pupil.guardians.all()
     ]
     created = notices_queue(notices)
     if created:
