@@ -134,7 +134,7 @@ def test_the_support_cycle_across_four_roles(live_server: Any, page: Any) -> Non
     # Ilze reviews the semester and closes the case: the risk is reduced.
     switch_user(page, base, world.teacher_lizuma.username)
     page.goto(base + reverse("support_plan", args=[plan.public_id]))
-    submit(page, "form:has(input[name=action][value=review])")
+    submit(page, "form:has(input[name=action][value=start_review])")
     assert reverse("support_review", args=[plan.public_id]) in page.url
     assert_accessible(page)
     for radio in page.locator("input[type=radio][value=achieved]").all():
