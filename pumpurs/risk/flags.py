@@ -39,8 +39,9 @@ from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
 LIVE = "('open', 'accepted')"
 
 
-def _candidates_sql() -> str:
-    """Every (pupil, rule) whose condition holds, with its value, threshold and evidence.
+def _candidates_sql(snapshots: str) -> str:
+    """Every (pupil, rule) whose condition holds, with its value, threshold and evidence, from
+    the table ``snapshots`` (the snapshot table, or the refresh's own copy of its rows).
 
     The snapshots are first cut down with each rule's loosest threshold anywhere (``l_<code>``),
     so that only those rows look up the pupil's municipality and its override."""
@@ -86,7 +87,7 @@ SELECT c.pupil_id, c.rule, c.value, c.threshold, c.worse_higher, CASE c.rule {ev
   FROM (
     SELECT s.pupil_id, s."window", s.window_start, s.window_end, {columns},
       r.code AS rule, r.default_value, r.worse_higher, CASE r.code {values} END AS value
-    FROM risk_indicatorsnapshot s JOIN ({rules}) r ON r.win = s."window"
+    FROM {snapshots} s JOIN ({rules}) r ON r.win = s."window"
     WHERE s.period_id = %(period)s AND ({loose})
   ) p
 ) c
@@ -167,8 +168,14 @@ def _loosest_thresholds() -> dict[str, str]:
     return loosest
 
 
-def flags_refresh(*, period: Period, now: dt.datetime | None = None) -> tuple[int, int]:
+def flags_refresh(
+    *, period: Period, now: dt.datetime | None = None, snapshots: str = "risk_indicatorsnapshot"
+) -> tuple[int, int]:
     """Raise, update and close the flags of ``period`` from its snapshots; return (raised, closed).
+
+    ``snapshots`` names the table to read them from: ``indicators_refresh`` passes the temporary
+    table it has just written them from (same columns, same rows), so the refresh does not read
+    back 500 000 rows it has just written.
 
     Idempotent: run twice on the same snapshots, the second run raises and closes nothing.
     History is never deleted: a flag that stops holding stays, with ``condition_holds`` false."""
@@ -185,7 +192,7 @@ def flags_refresh(*, period: Period, now: dt.datetime | None = None) -> tuple[in
     }
     with transaction.atomic(), connection.cursor() as cursor:
         tune_session(cursor)
-        create_temp(cursor, "candidates", _candidates_sql(), params, index=["pupil_id", "rule"])
+        create_temp(cursor, "candidates", _candidates_sql(snapshots), params, index=["pupil_id", "rule"])
         execute(cursor, UPDATE_LIVE_SQL.format(changed=_changed_sql()), params)
         closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}"), params)
         execute(cursor, STOPPED_SQL.format(status="= 'dismissed'"), params)

@@ -292,6 +292,30 @@ def test_refresh_is_idempotent(world: World) -> None:
     assert IndicatorSnapshot.objects.filter(period=period).count() == 8
 
 
+def test_a_refresh_writes_only_the_snapshots_whose_values_changed(world: World) -> None:
+    period = term(world)
+    friday = friday_in(period)
+    days = weekdays(period.starts_on, friday)
+    attend(world.pupil_lizuma, days)
+    attend(world.pupil_madona, days)
+    first = indicators_refresh(today=friday, period=period)
+    assert first.snapshots_written == first.snapshots == 8
+    stamps = dict(IndicatorSnapshot.objects.filter(period=period).values_list("pk", "computed_at"))
+
+    assert indicators_refresh(today=friday, period=period).snapshots_written == 0
+    assert dict(IndicatorSnapshot.objects.filter(period=period).values_list("pk", "computed_at")) == stamps
+
+    # One correction inside the 4 weeks: that pupil's two snapshots change, nobody else's.
+    AttendanceDay.objects.filter(pupil=world.pupil_lizuma, date=friday).update(unjustified=2)
+    third = indicators_refresh(today=friday, period=period)
+    assert third.snapshots_written == 2
+    after = dict(IndicatorSnapshot.objects.filter(period=period).values_list("pk", "computed_at"))
+    changed = {key for key, stamp in after.items() if stamp != stamps[key]}
+    assert changed == {(period.pk, world.pupil_lizuma.pk, "period"), (period.pk, world.pupil_lizuma.pk, "4w")}
+    assert snap(world.pupil_lizuma, period).unjustified == 2
+    assert snap(world.pupil_lizuma, period, "4w").unjustified == 2
+
+
 def test_a_pupil_who_left_before_the_semester_loses_the_snapshots(world: World) -> None:
     period = term(world)
     indicators_refresh(today=friday_in(period), period=period)
