@@ -172,7 +172,7 @@ def test_same_seed_gives_the_same_facts(db: None, tmp_path: Path) -> None:
     assert not frames[7].equals(frames[8])
 
 
-def test_national_preset_gets_one_semester_of_daily_attendance(db: None) -> None:
+def test_national_preset_gets_one_semester_of_attendance_grades_and_incidents(db: None) -> None:
     seed(preset="national", seed=3, pupils=2000)
     today = dt.date.fromisoformat(TODAY)
     semester = Period.objects.get(starts_on__lte=today, ends_on__gte=today)
@@ -181,8 +181,12 @@ def test_national_preset_gets_one_semester_of_daily_attendance(db: None) -> None
     assert AttendanceDay.objects.values("pupil").distinct().count() == expected > 1990
     assert min(days) == semester.starts_on
     assert max(days) == LAST_SCHOOL_DAY
-    assert not Grade.objects.exists()
-    assert not Incident.objects.exists()
+    # Grades and incidents of the same semester only, on the days with attendance.
+    assert set(Grade.objects.values_list("period", flat=True)) == {semester.pk}
+    grade_days = Grade.objects.values_list("date", flat=True)
+    assert semester.starts_on <= min(grade_days) and max(grade_days) <= LAST_SCHOOL_DAY
+    assert Grade.objects.count() > AttendanceDay.objects.count() / 4
+    assert 0 < Incident.objects.count() < AttendanceDay.objects.count() / 100
     vocational = AttendanceDay.objects.filter(pupil__enrolments__institution__kind=Institution.Kind.VOCATIONAL)
     assert set(vocational.values_list("lessons", flat=True)) == {7, 8}
     first_graders = AttendanceDay.objects.filter(
