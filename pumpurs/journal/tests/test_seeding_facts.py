@@ -184,7 +184,8 @@ def test_national_preset_gets_one_semester_of_attendance_grades_and_incidents(db
     # Grades and incidents of the same semester only, on the days with attendance.
     assert set(Grade.objects.values_list("period", flat=True)) == {semester.pk}
     grade_days = Grade.objects.values_list("date", flat=True)
-    assert semester.starts_on <= min(grade_days) and max(grade_days) <= LAST_SCHOOL_DAY
+    assert semester.starts_on <= min(grade_days)
+    assert max(grade_days) <= LAST_SCHOOL_DAY
     assert Grade.objects.count() > AttendanceDay.objects.count() / 4
     assert 0 < Incident.objects.count() < AttendanceDay.objects.count() / 100
     vocational = AttendanceDay.objects.filter(pupil__enrolments__institution__kind=Institution.Kind.VOCATIONAL)

@@ -271,6 +271,18 @@ def test_repeated_grade_over_age_and_school_changes(world: World) -> None:
     assert not snap(world.pupil_lizuma_8a, period).repeated_grade
 
 
+def test_a_pupil_whose_only_enrolment_ended_in_a_transfer_has_one_school_change(world: World) -> None:
+    period = term(world)
+    friday = friday_in(period)
+    Enrolment.objects.filter(pupil=world.pupil_madona).update(
+        ends_on=friday - dt.timedelta(days=14), end_reason="transferred"
+    )
+    indicators_refresh(today=friday, period=period)
+    assert snap(world.pupil_madona, period).school_changes_12m == 1
+    assert not snap(world.pupil_madona, period).repeated_grade
+    assert snap(world.pupil_lizuma, period).school_changes_12m == 0
+
+
 # --- Whole refresh --------------------------------------------------------------------------------
 
 
