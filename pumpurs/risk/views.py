@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,10 @@ from pumpurs.people.models import Institution
 from pumpurs.risk import selectors, services
 from pumpurs.risk.capacity import capacity_set
 from pumpurs.risk.forms import SORT_CHOICES, CapacityForm, FairnessScopeForm, FlagDecisionForm, WatchFilterForm
+
+# Rows per page of the watch list: its ranking and counts cover the whole list, but the reasons
+# are written and the rows rendered for one page (a 1 000-pupil school can list 200 pupils).
+WATCH_PAGE_SIZE = 50
 
 
 def _watch_url(institution: Institution) -> str:
@@ -51,18 +56,35 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     classes = list(selectors.watch_classes(request.user, institution=institution, period=period))
     form = WatchFilterForm(request.GET, institutions=institutions, classes=classes, rule_codes=selectors.rule_codes())
     result = selectors.watch_list(request.user, institution=institution, filters=form.watch_filter())
+    page = Paginator(result.rows, WATCH_PAGE_SIZE).get_page(request.GET.get("page"))
     may_set_capacity = (
         access.institutions_visible_to(request.user, Perm.MANAGE_CAPACITY).filter(pk=institution.pk).exists()
     )
     context = {
         "form": form,
         "watch": result,
+        "page": page,
+        "page_links": _page_links(request, page),
         "institutions": institutions,
         "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
         "filtered": any(request.GET.get(k) for k in ("reason", "grade", "class", "level")),
         "sort_links": _sort_links(request),
     }
     return render(request, "risk/watch_list.html", context)
+
+
+def _page_links(request: HttpRequest, page: Page) -> dict[str, str]:
+    """Addresses of the previous and next pages, keeping the filters and order of the address."""
+    links = {}
+    for name, has, number in (
+        ("previous", page.has_previous, page.number - 1),
+        ("next", page.has_next, page.number + 1),
+    ):
+        if has():
+            query = request.GET.copy()
+            query["page"] = str(number)
+            links[name] = "?" + query.urlencode()
+    return links
 
 
 def _sort_links(request: HttpRequest) -> list[tuple[str, str, bool]]:
@@ -72,6 +94,7 @@ def _sort_links(request: HttpRequest) -> list[tuple[str, str, bool]]:
     for value, label in SORT_CHOICES:
         query = request.GET.copy()
         query["sort"] = value
+        query.pop("page", None)  # a new order starts on its first page
         links.append((str(label), "?" + query.urlencode(), value == current))
     return links
 

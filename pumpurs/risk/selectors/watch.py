@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -57,7 +58,6 @@ class WatchRow:
     level: str
     overdue: bool
     flags: list[Flag]
-    reasons: list[str]
     severity: int
     rank: int = 0
     within_capacity: bool | None = None  # None: the school has set no capacity
@@ -65,6 +65,12 @@ class WatchRow:
     @property
     def level_label(self) -> str:
         return str(Level(self.level).label) if self.level else ""
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """The open flags' reasons in the reader's language; written only for the rows a page
+        shows (a few hundred reasons cost more than the list's queries)."""
+        return [reason_text(f) for f in self.flags]
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,6 @@ def _row(enrolment: Any, period: Period, today: dt.date) -> WatchRow:
         level=level,
         overdue=overdue,
         flags=flags,
-        reasons=[reason_text(f) for f in flags],
         severity=severity + (OVERDUE_POINTS if overdue else 0),
     )
 

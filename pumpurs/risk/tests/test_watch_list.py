@@ -241,6 +241,47 @@ def test_pupils_without_concern_are_counted_not_listed(world: World) -> None:
     assert selectors.watch_list(world.teacher_lizuma, institution=world.lizuma, today=late).unassessed == 1
 
 
+def test_a_long_list_comes_in_pages_that_keep_the_filters_and_the_ranks(
+    school: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pumpurs.risk import views
+
+    monkeypatch.setattr(views, "WATCH_PAGE_SIZE", 3)
+    SchoolCapacity.objects.create(institution=school.lizuma, period=period_now(school), capacity=2)
+    everyone = [
+        f"{r.pupil.first_name} {r.pupil.last_name}"
+        for r in selectors.watch_list(school.coordinator_lizuma, institution=school.lizuma).rows
+    ]
+    assert len(everyone) == 4
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(school.coordinator_lizuma)
+
+    def page(query: str) -> str:
+        response = client.get(reverse("watch_list") + "?" + query)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    first = page("sort=severity")
+    assert names_in(first) == everyone[:3]
+    assert "Pupils 1–3 of 4" in first
+    assert "Page 1 of 2" in first
+    # The next page's address keeps the order; there is no previous page yet.
+    (next_query,) = re.findall(r'<a href="\?([^"]+)" rel="next">', first)
+    next_query = next_query.replace("&amp;", "&")
+    assert "sort=severity" in next_query
+    assert 'rel="prev"' not in first
+    second = page(next_query)
+    assert names_in(second) == everyone[3:]
+    assert "Pupils 4–4 of 4" in second
+    # The rank and the capacity mark are the school's, whatever the page.
+    assert "no (no. 4)" in second
+    assert 'rel="prev"' in second
+    # A page past the end shows the last one; a list that fits one page has no pager.
+    assert names_in(page("page=9")) == everyone[3:]
+    assert 'class="pager"' not in page("reason=failing_term_grade")
+
+
 # --- Capacity -------------------------------------------------------------------------------------
 
 
