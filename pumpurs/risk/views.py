@@ -7,6 +7,7 @@ write themselves. The pupil's risk picture is part of the pupil profile (templat
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -73,7 +74,7 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "risk/watch_list.html", context)
 
 
-def _page_links(request: HttpRequest, page: Page) -> dict[str, str]:
+def _page_links(request: HttpRequest, page: Page[Any]) -> dict[str, str]:
     """Addresses of the previous and next pages, keeping the filters and order of the address."""
     links = {}
     for name, has, number in (
