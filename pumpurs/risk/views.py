@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,16 +56,20 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     period = selectors.current_period()
     classes = list(selectors.watch_classes(request.user, institution=institution, period=period))
     form = WatchFilterForm(request.GET, institutions=institutions, classes=classes, rule_codes=selectors.rule_codes())
-    result = selectors.watch_list(request.user, institution=institution, filters=form.watch_filter())
-    page = Paginator(result.rows, WATCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    result = selectors.watch_list(
+        request.user,
+        institution=institution,
+        filters=form.watch_filter(),
+        page=request.GET.get("page") or 1,
+        page_size=WATCH_PAGE_SIZE,
+    )
     may_set_capacity = (
         access.institutions_visible_to(request.user, Perm.MANAGE_CAPACITY).filter(pk=institution.pk).exists()
     )
     context = {
         "form": form,
         "watch": result,
-        "page": page,
-        "page_links": _page_links(request, page),
+        "page_links": _page_links(request, result.page) if result.page is not None else {},
         "institutions": institutions,
         "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
         "filtered": any(request.GET.get(k) for k in ("reason", "grade", "class", "level")),

@@ -1,9 +1,11 @@
 """The watch list of a school, as a class teacher or a school role may see it.
 
 Every query starts from people/access.py. The list is built from a fixed number of
-set-based queries whatever the school's size (one for the candidate pupils with their
-questionnaire level and flags as annotations, one prefetch of their open flags, one for the
-capacity), so its cost grows with the rows, never with extra round trips.
+set-based queries whatever the school's size: one for the candidate pupils, with their
+questionnaire level, open-flag count and severity as annotations, read as plain values (ranking,
+capacity and filters need nothing more), then — for the rows shown, one page when the caller
+asks for one — one each for their pupils, classes and open flags. Its cost grows with the rows,
+never with extra round trips.
 
 **Who is on the watch list** (issue 4, item 5): pupils currently enrolled in the school who have
 
@@ -30,16 +32,23 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
 from pumpurs.core.text import fold
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil
+from pumpurs.people.models import ClassGroup, Institution, Period, Pupil
 from pumpurs.risk.models import Flag, FlagStatus, Level, SchoolCapacity
 from pumpurs.risk.rules import reason_text, rule_severity
-from pumpurs.risk.selectors.common import current_enrolments, current_period, latest_level, submitted_assessments
+from pumpurs.risk.selectors.common import (
+    current_enrolments,
+    current_period,
+    latest_level,
+    rule_codes,
+    submitted_assessments,
+)
 
 OVERDUE_AFTER = dt.timedelta(weeks=4)
 LEVEL_POINTS: dict[str, int] = {Level.HIGH.value: 3, Level.MEDIUM.value: 2}
@@ -86,11 +95,34 @@ class WatchFilter:
 class WatchList:
     institution: Institution
     period: Period | None
-    rows: list[WatchRow]
+    rows: list[WatchRow]  # the rows shown: all of them, or the asked-for page
     total: int  # rows the reader may see before GET filters
     capacity: int | None
     unassessed: int  # pupils the reader may see with no submitted questionnaire this semester
     overdue_since: dt.date | None
+    count: int = 0  # rows matching the GET filters (on every page)
+    page: Page[Any] | None = None  # when a page was asked for
+
+
+@dataclass
+class _Listed:
+    """A listed pupil as the ranking needs it: plain values, no model objects."""
+
+    pupil_id: int
+    starts_on: dt.date
+    class_group_id: int
+    grade: int
+    class_public_id: Any
+    name_key: tuple[str, str, int]
+    class_name: str
+    level: str
+    overdue: bool
+    severity: int
+    flag_count: int
+    visible: bool
+    has_reason: bool
+    rank: int = 0
+    within_capacity: bool | None = None
 
 
 def watch_institutions(user: Any) -> QuerySet[Institution]:
@@ -107,31 +139,117 @@ def _per_pupil_count(flags: QuerySet[Flag]) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
-def _candidates(institution: Institution, period: Period, today: dt.date, user: Any) -> QuerySet[Enrolment]:
-    """Current enrolments of the school whose pupil belongs on the watch list (whole school)."""
+def _per_pupil_severity(flags: QuerySet[Flag]) -> Subquery:
+    """The sum of ``rules.rule_severity`` over ``flags`` (tied to the outer pupil), like the count."""
+    severity = Case(
+        *(When(rule=code, then=Value(rule_severity(code))) for code in rule_codes()),
+        default=Value(rule_severity("")),
+        output_field=IntegerField(),
+    )
+    summed = flags.order_by().values("pupil_id").annotate(n=Sum(severity)).values("n")[:1]
+    return Subquery(summed, output_field=IntegerField())
+
+
+_LISTED_FIELDS = (
+    "pupil_id",
+    "starts_on",
+    "class_group_id",
+    "class_group__grade",
+    "class_group__public_id",
+    "class_group__name",
+    "pupil__last_name",
+    "pupil__first_name",
+    "level",
+    "assessed_now",
+    "accepted_now",
+    "visible",
+    "open_flag_count",
+    "open_severity",
+    "has_reason",
+)
+
+
+def _candidates(institution: Institution, period: Period, today: dt.date, user: Any, reason: str) -> list[_Listed]:
+    """Current enrolments of the school whose pupil belongs on the watch list (whole school),
+    as plain values, one per pupil."""
     pupil = OuterRef("pupil_id")
+    open_flags = Flag.objects.filter(pupil_id=pupil, status=FlagStatus.OPEN)
     queryset = current_enrolments(today).filter(institution=institution)
     queryset = queryset.annotate(
-        open_flag_count=_per_pupil_count(Flag.objects.filter(pupil_id=pupil, status=FlagStatus.OPEN)),
+        open_flag_count=_per_pupil_count(open_flags),
+        open_severity=_per_pupil_severity(open_flags),
         level=latest_level(pupil),
         assessed_now=Exists(submitted_assessments(pupil).filter(period=period)),
         accepted_now=_per_pupil_count(Flag.objects.filter(pupil_id=pupil, period=period, status=FlagStatus.ACCEPTED)),
         visible=Exists(access.pupils_visible_to(user, Perm.VIEW_RISK, today=today).filter(pk=pupil)),
+        has_reason=Exists(open_flags.filter(rule=reason)) if reason else Value(True),
     )
     concern = Q(open_flag_count__gt=0) | Q(level__in=WATCH_LEVELS)
-    if today > assessment_overdue_since(period):
+    overdue_now = today > assessment_overdue_since(period)
+    if overdue_now:
         concern |= Q(accepted_now__gt=0, assessed_now=False)
-    return (
-        queryset.filter(concern)
-        .select_related("pupil", "class_group")
-        .prefetch_related(
-            Prefetch(
-                "pupil__flags",
-                queryset=Flag.objects.filter(status=FlagStatus.OPEN).order_by("raised_at", "pk"),
-                to_attr="open_flags",
-            )
+    listed: dict[int, _Listed] = {}
+    for values in queryset.filter(concern).values_list(*_LISTED_FIELDS):
+        record = dict(zip(_LISTED_FIELDS, values, strict=True))
+        level = record["level"] or ""
+        needs_assessment = bool(record["accepted_now"]) or level in WATCH_LEVELS
+        overdue = overdue_now and not record["assessed_now"] and needs_assessment
+        row = _Listed(
+            pupil_id=record["pupil_id"],
+            starts_on=record["starts_on"],
+            class_group_id=record["class_group_id"],
+            grade=record["class_group__grade"],
+            class_public_id=record["class_group__public_id"],
+            class_name=record["class_group__name"],
+            # Folded, so that "Šmits" sorts with the S names, not after Z.
+            name_key=(fold(record["pupil__last_name"]), fold(record["pupil__first_name"]), record["pupil_id"]),
+            level=level,
+            overdue=overdue,
+            severity=(record["open_severity"] or 0) + LEVEL_POINTS.get(level, 0) + (OVERDUE_POINTS if overdue else 0),
+            flag_count=record["open_flag_count"] or 0,
+            visible=bool(record["visible"]),
+            has_reason=bool(record["has_reason"]),
         )
-    )
+        # Two enrolments can both be open on a day of transfer: keep the newer one.
+        kept = listed.get(row.pupil_id)
+        if kept is None or row.starts_on > kept.starts_on:
+            listed[row.pupil_id] = row
+    return list(listed.values())
+
+
+def _keep(row: _Listed, f: WatchFilter) -> bool:
+    if f.reason and not row.has_reason:
+        return False
+    if f.grade is not None and row.grade != f.grade:
+        return False
+    if f.class_id is not None and row.class_public_id != f.class_id:
+        return False
+    if f.level == "missing":
+        return not row.level
+    return not f.level or row.level == f.level
+
+
+def _detailed(listed: list[_Listed]) -> list[WatchRow]:
+    """The rows shown, with their pupils, classes and open flags: three queries for any number."""
+    pupils = Pupil.objects.in_bulk([r.pupil_id for r in listed])
+    classes = ClassGroup.objects.in_bulk({r.class_group_id for r in listed})
+    flags: dict[int, list[Flag]] = {r.pupil_id: [] for r in listed}
+    for flag in Flag.objects.filter(pupil_id__in=flags, status=FlagStatus.OPEN).order_by("raised_at", "pk"):
+        flags[flag.pupil_id].append(flag)
+    _attach_periods([flag for pupil_flags in flags.values() for flag in pupil_flags])
+    return [
+        WatchRow(
+            pupil=pupils[r.pupil_id],
+            class_group=classes[r.class_group_id],
+            level=r.level,
+            overdue=r.overdue,
+            flags=flags[r.pupil_id],
+            severity=r.severity,
+            rank=r.rank,
+            within_capacity=r.within_capacity,
+        )
+        for r in listed
+    ]
 
 
 def _attach_periods(flags: list[Flag]) -> None:
@@ -141,69 +259,39 @@ def _attach_periods(flags: list[Flag]) -> None:
         flag.period = periods[flag.period_id]
 
 
-def _row(enrolment: Any, period: Period, today: dt.date) -> WatchRow:
-    flags: list[Flag] = enrolment.pupil.open_flags
-    level = enrolment.level or ""
-    needs_assessment = bool(enrolment.accepted_now) or level in WATCH_LEVELS
-    overdue = today > assessment_overdue_since(period) and not enrolment.assessed_now and needs_assessment
-    severity = sum(rule_severity(f.rule) for f in flags) + LEVEL_POINTS.get(level, 0)
-    return WatchRow(
-        pupil=enrolment.pupil,
-        class_group=enrolment.class_group,
-        level=level,
-        overdue=overdue,
-        flags=flags,
-        severity=severity + (OVERDUE_POINTS if overdue else 0),
-    )
-
-
-def _name_key(row: WatchRow) -> tuple[str, str, int]:
-    # Folded, so that "Šmits" sorts with the S names, not after Z.
-    return (fold(row.pupil.last_name), fold(row.pupil.first_name), row.pupil.pk)
-
-
-def _keep(row: WatchRow, f: WatchFilter) -> bool:
-    if f.reason and f.reason not in {flag.rule for flag in row.flags}:
-        return False
-    if f.grade is not None and row.class_group.grade != f.grade:
-        return False
-    if f.class_id is not None and row.class_group.public_id != f.class_id:
-        return False
-    if f.level == "missing":
-        return not row.level
-    return not f.level or row.level == f.level
-
-
 def watch_list(
-    user: Any, *, institution: Institution, filters: WatchFilter | None = None, today: dt.date | None = None
+    user: Any,
+    *,
+    institution: Institution,
+    filters: WatchFilter | None = None,
+    today: dt.date | None = None,
+    page: int | str | None = None,
+    page_size: int = 50,
 ) -> WatchList:
-    """The watch list of ``institution`` as ``user`` may see it (see the module docstring)."""
+    """The watch list of ``institution`` as ``user`` may see it (see the module docstring): every
+    matching row, or — when ``page`` is given (a page number, as the address has it) — that page
+    of ``page_size`` rows (a number past the end gives the last page)."""
     today = today or timezone.localdate()
     filters = filters or WatchFilter()
     period = current_period(today)
     if period is None:
         return WatchList(institution, None, [], 0, None, 0, None)
-    seen: dict[int, Any] = {}
-    candidates: list[Any] = list(_candidates(institution, period, today, user))
-    _attach_periods([flag for e in candidates for flag in e.pupil.open_flags])
-    for enrolment in candidates:
-        # Two enrolments can both be open on a day of transfer: keep the newer one.
-        kept = seen.get(enrolment.pupil_id)
-        if kept is None or enrolment.starts_on > kept.starts_on:
-            seen[enrolment.pupil_id] = enrolment
-    school = [(_row(e, period, today), e.visible) for e in seen.values()]
-    school.sort(key=lambda rv: (-rv[0].severity, -len(rv[0].flags), *_name_key(rv[0])))
+    school = _candidates(institution, period, today, user, filters.reason)
+    school.sort(key=lambda r: (-r.severity, -r.flag_count, *r.name_key))
     capacity = SchoolCapacity.objects.filter(institution=institution, period=period).values_list("capacity", flat=True)
     cap = next(iter(capacity), None)
-    for rank, (row, _visible) in enumerate(school, start=1):
+    for rank, row in enumerate(school, start=1):
         row.rank = rank
         row.within_capacity = None if cap is None else rank <= cap
-    visible = [row for row, is_visible in school if is_visible]
+    visible = [row for row in school if row.visible]
     rows = [row for row in visible if _keep(row, filters)]
     if filters.sort == "name":
-        rows.sort(key=_name_key)
+        rows.sort(key=lambda r: r.name_key)
     elif filters.sort == "class":
-        rows.sort(key=lambda r: (r.class_group.grade, r.class_group.name, *_name_key(r)))
+        rows.sort(key=lambda r: (r.grade, r.class_name, *r.name_key))
+    shown: Page[Any] | None = None
+    if page is not None:
+        shown = Paginator(rows, page_size).get_page(page)
     unassessed = (
         current_enrolments(today)
         .filter(institution=institution, pupil__in=access.pupils_visible_to(user, Perm.VIEW_RISK, today=today))
@@ -213,11 +301,13 @@ def watch_list(
     return WatchList(
         institution=institution,
         period=period,
-        rows=rows,
+        rows=_detailed(list(shown.object_list) if shown is not None else rows),
         total=len(visible),
         capacity=cap,
         unassessed=unassessed,
         overdue_since=assessment_overdue_since(period),
+        count=len(rows),
+        page=shown,
     )
 
 
