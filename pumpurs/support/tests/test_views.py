@@ -211,6 +211,30 @@ def test_withdrawn_consent_is_shown_on_case_and_plan(world: World) -> None:
         assert "consent-withdrawn" in page(world.teacher_lizuma, url)
 
 
+def test_the_breadcrumb_marks_the_page_it_is_on_instead_of_linking_to_it(world: World) -> None:
+    plan = running_plan(world)
+    case_url = reverse("support_case", args=[plan.case.public_id])
+    plan_url = reverse("support_plan", args=[plan.public_id])
+
+    def crumbs(url: str, user: object = world.teacher_lizuma) -> str:
+        html = page(user, url)
+        return html[html.index('<nav class="breadcrumb"') : html.index("</nav>", html.index('<nav class="breadcrumb"'))]
+
+    on_case = crumbs(case_url)
+    assert f'href="{case_url}"' not in on_case
+    assert re.search(r'<li aria-current="page">[^<]*Anna', on_case)
+    on_plan = crumbs(plan_url)
+    assert f'href="{case_url}"' in on_plan  # the case is a step up from the plan
+    assert f'href="{plan_url}"' not in on_plan
+    assert on_plan.count('aria-current="page"') == 1
+    # On a page below a plan (a draft's editor), both are links back up.
+    teacher = world.teacher_lizuma_8a
+    draft = draft_plan(teacher, open_case(teacher, world.pupil_lizuma_8a))
+    on_editor = crumbs(reverse("support_plan_edit", args=[draft.public_id]), teacher)
+    assert f'href="{reverse("support_plan", args=[draft.public_id])}"' in on_editor
+    assert 'aria-current="page"' not in on_editor
+
+
 def test_case_is_closed_with_a_reason(world: World) -> None:
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     url = reverse("support_case_close", args=[case.public_id])
@@ -238,6 +262,17 @@ def test_cases_list_by_role(world: World) -> None:
     nav = page(world.teacher_lizuma, reverse("support_case_list"))
     assert reverse("support_approvals") not in nav
     assert reverse("support_approvals") in page(world.director_lizuma, reverse("support_case_list"))
+
+
+def test_an_empty_case_list_says_whether_a_filter_or_nothing_yet_emptied_it(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.teacher_tirzas)
+    nothing_yet = client.get(reverse("support_case_list")).content.decode()
+    assert "No support case has been opened yet" in nothing_yet
+    assert "No case has this status." not in nothing_yet
+    filtered = client.get(reverse("support_case_list") + "?status=closed").content.decode()
+    assert "No case has this status." in filtered
+    assert "No support case has been opened yet" not in filtered
 
 
 def test_tirzas_sees_nothing_of_lizuma(world: World) -> None:

@@ -47,7 +47,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # plan_status is annotated by selectors.case_list
     statuses = [getattr(case, "plan_status", None) for case in page]
     rows = [(case, PlanStatus(s).label if s else "") for case, s in zip(page, statuses, strict=True)]
-    return render(request, "support/case_list.html", {"form": form, "page": page, "rows": rows})
+    return render(
+        request, "support/case_list.html", {"form": form, "page": page, "rows": rows, "filtered": bool(status)}
+    )
 
 
 def _case(request: HttpRequest, public_id: UUID) -> Case:
