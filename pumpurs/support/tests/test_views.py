@@ -209,6 +209,12 @@ def test_withdrawn_consent_is_shown_on_case_and_plan(world: World) -> None:
     assert Consent.objects.get().withdrawn_on == timezone.localdate()
     for url in (reverse("support_case", args=[plan.case.public_id]), reverse("support_plan", args=[plan.public_id])):
         assert "consent-withdrawn" in page(world.teacher_lizuma, url)
+    # Next to the delivery forms, which stay for the days before the withdrawal.
+    plan_page = page(world.teacher_lizuma, reverse("support_plan", args=[plan.public_id]))
+    hint = plan_page.index("delivery-consent-hint")
+    assert hint < plan_page.index('id="h-consultation"')
+    assert "only deliveries before that day" in plan_page[hint : hint + 300]
+    assert timezone.localdate().strftime("%m/%d/%Y") in plan_page[hint : hint + 300]  # English pages
 
 
 def test_the_breadcrumb_marks_the_page_it_is_on_instead_of_linking_to_it(world: World) -> None:
