@@ -174,7 +174,10 @@ def _candidates(institution: Institution, period: Period, today: dt.date, user: 
     as plain values, one per pupil."""
     pupil = OuterRef("pupil_id")
     open_flags = Flag.objects.filter(pupil_id=pupil, status=FlagStatus.OPEN)
-    queryset = current_enrolments(today).filter(institution=institution)
+    # The class's school is the enrolment's (people.services sets one from the other); saying so
+    # lets PostgreSQL read the school's classes by index instead of hashing every class in the
+    # country for the join (11 200 on the national preset: a third of the query's time).
+    queryset = current_enrolments(today).filter(institution=institution, class_group__institution=institution)
     queryset = queryset.annotate(
         open_flag_count=_per_pupil_count(open_flags),
         open_severity=_per_pupil_severity(open_flags),
