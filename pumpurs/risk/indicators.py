@@ -374,7 +374,7 @@ SELECT COALESCE(n.pupil_id, o.pupil_id) AS pupil_id, n.period_id, COALESCE(n."wi
   CASE WHEN n.pupil_id IS NULL THEN 'gone' WHEN o.pupil_id IS NULL THEN 'new'
        WHEN {differs} THEN 'changed' ELSE 'same' END AS state
 FROM (
-  SELECT x.pupil_id, CAST(%(period)s AS INTEGER) AS period_id, x.win AS "window",
+  SELECT x.pupil_id, CAST(%(period)s AS BIGINT) AS period_id, x.win AS "window",
     x.w_from AS window_start, x.w_to AS window_end, %(version)s AS rule_version,
     CAST(x.lessons AS INTEGER) AS lessons, CAST(x.unjustified AS INTEGER) AS unjustified,
     CAST(x.illness AS INTEGER) AS illness, CAST(x.other_justified AS INTEGER) AS other_justified,
