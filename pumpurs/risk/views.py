@@ -7,12 +7,10 @@ write themselves. The pupil's risk picture is part of the pupil profile (templat
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,27 +67,12 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "watch": result,
-        "page_links": _page_links(request, result.page) if result.page is not None else {},
         "institutions": institutions,
         "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
         "filtered": any(request.GET.get(k) for k in ("reason", "grade", "class", "level")),
         "sort_links": _sort_links(request),
     }
     return render(request, "risk/watch_list.html", context)
-
-
-def _page_links(request: HttpRequest, page: Page[Any]) -> dict[str, str]:
-    """Addresses of the previous and next pages, keeping the filters and order of the address."""
-    links = {}
-    for name, has, number in (
-        ("previous", page.has_previous, page.number - 1),
-        ("next", page.has_next, page.number + 1),
-    ):
-        if has():
-            query = request.GET.copy()
-            query["page"] = str(number)
-            links[name] = "?" + query.urlencode()
-    return links
 
 
 def _sort_links(request: HttpRequest) -> list[tuple[str, str, bool]]:

@@ -192,8 +192,7 @@ def _candidates(institution: Institution, period: Period, today: dt.date, user: 
     if overdue_now:
         concern |= Q(accepted_now__gt=0, assessed_now=False)
     listed: dict[int, _Listed] = {}
-    for values in queryset.filter(concern).values_list(*_LISTED_FIELDS):
-        record = dict(zip(_LISTED_FIELDS, values, strict=True))
+    for record in queryset.filter(concern).values(*_LISTED_FIELDS):
         level = record["level"] or ""
         needs_assessment = bool(record["accepted_now"]) or level in WATCH_LEVELS
         overdue = overdue_now and not record["assessed_now"] and needs_assessment
