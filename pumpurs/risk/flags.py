@@ -37,6 +37,8 @@ from pumpurs.risk.models import FlagCheck, ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
 
 LIVE = "('open', 'accepted')"
+# The columns the readers of flags filter and join on (watch list, counts, picture, decisions).
+ANALYZED_COLUMNS = ("pupil_id", "period_id", "status", "rule", "condition_holds")
 
 
 def _candidates_sql(snapshots: str) -> str:
@@ -163,6 +165,19 @@ def _loosest_thresholds() -> dict[str, str]:
     return loosest
 
 
+def _analyze_flags(cursor: Any) -> None:
+    """Fresh planner statistics for the flag table after a refresh that raised or closed flags
+    (PostgreSQL; SQLite plans without statistics).
+
+    The first refresh of a semester raises tens of thousands of open flags at once. Until
+    autovacuum next analysed the table the planner believed open flags rare, and the watch list
+    of a 1 000-pupil school took 450 ms instead of 60 ms: it intersected each listed pupil's
+    flags with every open flag in the country. Key columns only: 40 ms at 50 000 flags (every
+    column, the JSON evidence among them: 230 ms)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE risk_flag ({', '.join(ANALYZED_COLUMNS)})")
+
+
 def flags_refresh(
     *, period: Period, now: dt.datetime | None = None, snapshots: str = "risk_indicatorsnapshot"
 ) -> tuple[int, int]:
@@ -201,6 +216,8 @@ def flags_refresh(
         create_temp(cursor, "latest", LATEST_SQL, params, index=["pupil_id", "rule"], keys=["pupil_id", "rule"])
         raised = execute(cursor, NEW_SQL.format(uuid=uuid_sql()), params)
         drop_temps(cursor, ["candidates", "latest"])
+        if raised or closed:
+            _analyze_flags(cursor)
         FlagCheck.objects.bulk_create(
             [FlagCheck(period_id=period.pk, checked_at=now)],
             update_conflicts=True,

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
@@ -240,3 +242,31 @@ def test_the_flag_of_a_pupil_without_current_data_keeps_its_history(story: Story
     indicators_refresh(today=later, period=story.period)
     (flag,) = story.flags()
     assert flag.condition_holds  # the semester's count does not go away
+
+
+def _analysed(captured: CaptureQueriesContext) -> bool:
+    return any(q["sql"].startswith("ANALYZE risk_flag") for q in captured.captured_queries)
+
+
+def test_a_refresh_that_raises_or_closes_flags_refreshes_their_statistics(story: Story) -> None:
+    """The planner must know how many open flags there are right after a refresh raised them:
+    with last night's statistics the watch list intersected every open flag in the country."""
+    postgres = connection.vendor == "postgresql"
+    story.unjustified(23)
+    with CaptureQueriesContext(connection) as raised:
+        story.refresh()
+    assert _analysed(raised) == postgres
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'risk_flag'")
+            assert cursor.fetchone()[0] == Flag.objects.count() == 1
+
+    with CaptureQueriesContext(connection) as unchanged:
+        story.refresh()
+    assert not _analysed(unchanged)  # nothing raised or closed: the statistics still hold
+
+    story.unjustified(5)
+    with CaptureQueriesContext(connection) as closed:
+        story.refresh()
+    assert story.flags()[0].condition_holds is False
+    assert _analysed(closed) == postgres
