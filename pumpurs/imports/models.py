@@ -17,6 +17,10 @@ def upload_path(instance: ImportBatch, filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{instance.public_id}"
 
 
+# The kinds whose facts feed the risk indicators: applying one refreshes them (imports/facts.py).
+FACT_KINDS = frozenset({"attendance", "grades", "incidents"})
+
+
 class ImportBatch(PublicIdModel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -60,6 +64,8 @@ class ImportBatch(PublicIdModel):
     error_count = models.BigIntegerField(default=0)
     report = models.FileField(upload_to="imports/reports/", blank=True)
     notes = models.JSONField(default=list, blank=True)
+    # When the indicators and flags were last refreshed with this batch's facts (fact kinds only).
+    risk_refreshed_at = models.DateTimeField(_("indicators refreshed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -68,3 +74,7 @@ class ImportBatch(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename} ({self.status})"
+
+    @property
+    def feeds_risk(self) -> bool:
+        return self.kind in FACT_KINDS and self.status == self.Status.APPLIED

@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.imports.context import ImportContext, pupils_for_import
 from pumpurs.imports.engine import ImportResult, progress_writer, run_import, whole_file_error, write_report
+from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
 from pumpurs.imports.specs import KINDS
 from pumpurs.people import access
 from pumpurs.people.models import Institution
-from pumpurs.risk.tasks import risk_after_import
 
 STORED_ERRORS = 200
-RISK_FACT_KINDS = frozenset({"attendance", "grades", "incidents"})
 
 
 def file_sha256(path: Path) -> str:
@@ -265,7 +264,7 @@ def _record(batch: ImportBatch, result: ImportResult) -> None:
             "pupils": result.touched_pupils[:5000] if result.status == "applied" else [],
         },
     )
-    if result.status == "applied" and batch.kind in RISK_FACT_KINDS:
+    if batch.feeds_risk:
         batch_id = batch.pk
         # Indicators and flags follow the facts, once they are committed.
-        transaction.on_commit(lambda: risk_after_import.enqueue(batch_id))
+        transaction.on_commit(lambda: facts_after_import.enqueue(batch_id))

@@ -1,29 +1,12 @@
-"""Background work for early identification: indicators and flags follow every fact import."""
+"""Background work for early identification: sending the queued notices. (Indicators and flags
+follow every fact import: ``imports.facts``.)"""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 
-from pumpurs.people.models import Period
-from pumpurs.risk.indicators import indicators_refresh
-from pumpurs.risk.notices import notices_after_import, notices_send
-
-
-@task()
-def risk_after_import(batch_id: int) -> str:
-    """Refresh the current semester's indicators and flags after an applied fact batch.
-
-    Enqueued on commit of the batch (``imports.services``). Idempotent: running it again on the
-    same facts changes no snapshot value and raises no flag. ``batch_id`` is kept for the task
-    log; the refresh covers every pupil of the semester, whichever school the batch touched.
-    Then the notices that are due (same-day absences, thresholds crossed) are created — never
-    twice for the same event — and sent."""
-    result = indicators_refresh()
-    period = Period.objects.filter(pk=result.period_id).first() if result.period_id is not None else None
-    created, sent = notices_after_import(period=period, day=timezone.localdate())
-    return f"{result}; notices created {created}, sent {sent}"
+from pumpurs.risk.notices import notices_send
 
 
 @task()

@@ -1,6 +1,6 @@
 """``pumpurs indicators refresh [--period ID] [--today YYYY-MM-DD]``: recompute snapshots and flags.
 
-Idempotent, so it can run as a periodic job as well as after imports (``risk.tasks``).
+Idempotent, so it can run as a periodic job as well as after imports (``imports.facts``).
 """
 
 from __future__ import annotations

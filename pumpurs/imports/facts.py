@@ -1,0 +1,51 @@
+"""What follows an applied fact batch: indicators, flags and notices, one refresh for many batches.
+
+Every applied attendance, grades or incidents batch enqueues ``facts_after_import`` when it
+commits. A refresh covers the whole semester whatever school the batch came from, so a morning
+in which 600 schools send their journals must not run 600 national refreshes one after the other:
+each task lists, under the semester's refresh lock, every applied fact batch not yet covered,
+refreshes once and marks them all covered (``ImportBatch.risk_refreshed_at``). The task of a
+batch that an earlier refresh has covered does nothing. A listed batch has committed before the
+refresh's statements run, so they read its facts; a batch that commits during a refresh is not
+listed and its own task refreshes again. No clock is compared: only what was committed.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from pumpurs.imports.models import FACT_KINDS, ImportBatch
+from pumpurs.people.models import Period
+from pumpurs.risk.indicators import default_period, indicators_refresh
+from pumpurs.risk.notices import notices_after_import
+
+
+def uncovered_batches() -> list[int]:
+    """Applied fact batches that no refresh has covered yet."""
+    pending = ImportBatch.objects.filter(
+        status=ImportBatch.Status.APPLIED, kind__in=FACT_KINDS, risk_refreshed_at__isnull=True
+    )
+    return list(pending.values_list("pk", flat=True))
+
+
+@task()
+def facts_after_import(batch_id: int) -> str:
+    """Refresh the current semester's indicators and flags for ``batch_id`` and every other
+    applied fact batch waiting for one, then create and send the notices that are due (never
+    twice for the same event). Idempotent: a covered batch's task, run again, changes nothing."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        period = default_period(today)
+        if period is not None:
+            # The refresh's own lock, taken before the listing: a second task waits here and then
+            # sees the batches the first one covered.
+            list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
+        pending = uncovered_batches()
+        if batch_id not in pending:
+            return f"batch {batch_id}: already covered by an earlier refresh"
+        result = indicators_refresh(today=today, period=period)
+        ImportBatch.objects.filter(pk__in=pending).update(risk_refreshed_at=timezone.now())
+    created, sent = notices_after_import(period=period, day=today)
+    return f"{result}; batches covered {len(pending)}; notices created {created}, sent {sent}"
