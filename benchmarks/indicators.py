@@ -22,7 +22,7 @@ then, in this process:
 (d) the daily case: after a refresh as of the school day before ``D``, the refresh as of ``D`` —
     one more day of facts, the 4-week window moves, so nearly every snapshot is rewritten;
 
-and prints the times and the ratios (b)/(a), (c)/(a) (target ≤ 1.5), with the machine. For
+and prints the times and the ratios (b)/(a), (c)/(a), (d)/(a) (target ≤ 1.5), with the machine. For
 context it also times (a') the barest pass over the semester's grades the refresh must also make
 (``SELECT pupil_id, COUNT(*) FROM journal_grade WHERE period_id = <semester> GROUP BY pupil_id``):
 not part of the ratio, it shows how much of the 1.5 budget the grades alone take. The
