@@ -17,8 +17,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from pumpurs.imports.models import FACT_KINDS, ImportBatch
-from pumpurs.people.models import Period
-from pumpurs.risk.indicators import default_period, indicators_refresh
+from pumpurs.risk.indicators import default_period, indicators_refresh, refresh_lock
 from pumpurs.risk.notices import notices_after_import
 
 
@@ -39,9 +38,8 @@ def facts_after_import(batch_id: int) -> str:
     with transaction.atomic():
         period = default_period(today)
         if period is not None:
-            # The refresh's own lock, taken before the listing: a second task waits here and then
-            # sees the batches the first one covered.
-            list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
+            # Taken before the listing: a second task waits here and then sees what the first covered.
+            refresh_lock(period)
         pending = uncovered_batches()
         if batch_id not in pending:
             return f"batch {batch_id}: already covered by an earlier refresh"

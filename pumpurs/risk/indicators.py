@@ -441,6 +441,13 @@ DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND NOT EXISTS (
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
+def refresh_lock(period: Period) -> None:
+    """Take the semester's refresh lock for the rest of the transaction: one refresh of a
+    semester at a time; a second one waits, then recomputes. Callers that must decide something
+    before refreshing (``imports.facts``) take it first; taking it again is a no-op."""
+    list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
+
+
 def indicators_refresh(*, today: dt.date | None = None, period: Period | None = None) -> RefreshResult:
     """Recompute every pupil's snapshots for ``period`` (default: the one containing ``today``),
     then the flags. Idempotent: the same facts give the same snapshots and no new flags.
@@ -465,8 +472,7 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
         .first()
     )
     with transaction.atomic():
-        # One refresh of a semester at a time: a second one waits, then recomputes.
-        list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
+        refresh_lock(period)
         now = timezone.now()
         params: dict[str, Any] = {
             "period": period.pk,
