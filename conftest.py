@@ -1,4 +1,4 @@
-"""Shared fixtures: the persona world (pumpurs/core/testing/personas.py) and the import command."""
+"""Shared fixtures: the persona world (pumpurs/world/personas.py) and the import command."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from pumpurs.core.testing.personas import World, build_world
+from pumpurs.world.personas import World, build_world
 
 
 @pytest.fixture

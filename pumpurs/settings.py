@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pumpurs.imports",
     "pumpurs.risk",
     "pumpurs.support",
+    "pumpurs.world",
 ]
 
 MIDDLEWARE = [

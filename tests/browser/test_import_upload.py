@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from pumpurs.core.testing.personas import build_world
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import import_batch_create
 from pumpurs.imports.tasks import import_batch_process
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_attendance import rows_for
 from pumpurs.journal.models import AttendanceDay
+from pumpurs.world.personas import build_world
 from tests.browser.test_walkthrough import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from pumpurs.core.testing.personas import build_world
 from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, assessment_submit
 from pumpurs.risk.tests.watch_factories import flag_for, period_now
 from pumpurs.support.models import Case, Delivery, Plan, PlanStatus, Review
 from pumpurs.support.testing import guardian_for, measure
+from pumpurs.world.personas import build_world
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.test_walkthrough import log_in
 

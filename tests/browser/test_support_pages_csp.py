@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from pumpurs.core.testing.personas import build_world
 from pumpurs.support.testing import active_plan
+from pumpurs.world.personas import build_world
 from tests.browser.test_walkthrough import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

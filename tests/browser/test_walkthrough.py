@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import PASSWORD, build_world
+from pumpurs.world.personas import PASSWORD, build_world
 from tests.browser.conftest import axe_violations, describe
 
 # serialized_rollback: the flush after each live-server test would otherwise drop the

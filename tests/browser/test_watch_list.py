@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from pumpurs.core.testing.personas import build_world
 from pumpurs.risk import selectors
 from pumpurs.risk.tests.watch_factories import flag_for, period_now, snapshot
+from pumpurs.world.personas import build_world
 from tests.browser.conftest import axe_violations, describe
 from tests.browser.test_walkthrough import log_in
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.support.cases import consent_record
 from pumpurs.support.models import Case, Plan, PlanStatus
 from pumpurs.support.plans import plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, guardian_for, open_case, period_on
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

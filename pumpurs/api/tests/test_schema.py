@@ -11,7 +11,7 @@ import yaml
 from django.test import Client
 from rest_framework.test import APIClient
 
-from pumpurs.core.testing.personas import PASSWORD, World
+from pumpurs.world.personas import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.risk.questionnaire import assessment_start, assessment_submit, default_instrument
 from pumpurs.support.models import Plan
 from pumpurs.support.plans import plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, open_case, period_on
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

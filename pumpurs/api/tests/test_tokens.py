@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from pumpurs.api.models import ApiToken
 from pumpurs.api.tokens import token_create, token_revoke
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import PASSWORD, World
+from pumpurs.world.personas import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.db import transaction
 
 from pumpurs.audit.models import AppendOnlyError, AuditEvent
 from pumpurs.audit.services import audit_record, record_view
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Pupil
 from pumpurs.people.services import pupil_create
+from pumpurs.world.personas import World
 
 
 def test_events_cannot_be_changed_or_deleted(world: World) -> None:

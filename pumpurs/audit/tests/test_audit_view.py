@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pumpurs.audit import selectors
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
+from pumpurs.world.personas import World
 
 
 def client_for(user) -> Client:

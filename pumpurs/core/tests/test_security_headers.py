@@ -14,7 +14,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
-from pumpurs.core.testing.personas import World
+from pumpurs.world.personas import World
 
 PERSONAS = [
     "teacher_lizuma",

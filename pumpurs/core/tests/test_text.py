@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pumpurs.core.testing.personas import World
 from pumpurs.core.text import fold
 from pumpurs.people.selectors import pupil_search_by_name
+from pumpurs.world.personas import World
 
 
 def names(pupils: list) -> set[str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.tests.conftest import write_csv, write_xlsx
 from pumpurs.journal.models import AttendanceDay, AttendanceMark
+from pumpurs.world.personas import World
 
 HEADER = ["personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late"]
 

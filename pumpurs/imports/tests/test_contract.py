@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.specs import KINDS
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_attendance import HEADER, rows_for
 from pumpurs.journal.models import AttendanceDay
+from pumpurs.world.personas import World
 
 SUMMARY_KEYS = ["status", "rows", "created", "updated", "unchanged", "rejected", "errors"]
 

@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import import_batch_create, import_batch_run
@@ -17,6 +16,7 @@ from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.people.models import Pupil
 from pumpurs.risk.indicators import default_period
 from pumpurs.risk.models import IndicatorSnapshot
+from pumpurs.world.personas import World
 
 HEADER = ["personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.tests.conftest import write_csv, write_xlsx
 from pumpurs.imports.tests.test_attendance import school_days
 from pumpurs.journal.models import Grade, Incident
 from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Institution, Pupil
 from pumpurs.people.personal_code import synthetic_code
+from pumpurs.world.personas import World
 
 GRADE_HEADER = ["personas_kods", "priekšmets", "semestris", "datums", "vērtējums", "veids"]
 

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from django.db import models
 
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.specs import SPECS
 from pumpurs.imports.tests.conftest import write_csv, write_xlsx
 from pumpurs.imports.tests.test_attendance import school_days
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident
 from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Institution, Pupil
 from pumpurs.people.personal_code import synthetic_code
+from pumpurs.world.personas import World
 
 
 @dataclass

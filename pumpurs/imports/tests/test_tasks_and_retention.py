@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import import_batch_create
 from pumpurs.imports.tasks import import_batch_process
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_attendance import rows_for
 from pumpurs.journal.models import AttendanceDay
+from pumpurs.world.personas import World
 
 
 def test_queued_batch_is_processed_once(world: World, tmp_path: Path) -> None:

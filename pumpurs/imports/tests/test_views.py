@@ -15,13 +15,13 @@ from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.imports import forms, selectors, views
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import import_batch_create, import_batch_run, progress_path
 from pumpurs.imports.tests.conftest import write_csv, write_xlsx
 from pumpurs.imports.tests.test_attendance import HEADER, rows_for, school_days
 from pumpurs.journal.models import AttendanceDay
+from pumpurs.world.personas import World
 
 
 def client_for(user) -> Client:

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from pumpurs.core.testing.personas import World
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Enrolment
 from pumpurs.people.services import enrolment_end
+from pumpurs.world.personas import World
 
 
 def visible(user, perm=Perm.VIEW_PUPILS) -> set[str]:

@@ -18,7 +18,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
 from pumpurs.risk.models import Flag
@@ -34,6 +33,7 @@ from pumpurs.support.tests.test_views_scope import (
     _tirzas_case,
     _tirzas_plan,
 )
+from pumpurs.world.personas import World
 
 
 def _batch(coordinator: User, school: Institution) -> uuid.UUID:

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core import crypto
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil, Role, RoleGrant
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.services import (
@@ -21,6 +20,7 @@ from pumpurs.people.services import (
     role_grant_create,
     role_grant_revoke,
 )
+from pumpurs.world.personas import World
 
 
 def new_pupil(world: World, **overrides: object) -> Pupil:

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import PASSWORD, World, make_user
 from pumpurs.people.models import ClassGroup, Institution, Pupil, Role
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.services import enrolment_end, guardian_add, pupil_create
+from pumpurs.world.personas import PASSWORD, World, make_user
 
 PERSONAS = [
     "teacher_lizuma",

@@ -13,12 +13,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Institution, Pupil
 from pumpurs.risk import selectors
 from pumpurs.risk.models import FlagStatus
 from pumpurs.risk.selectors import FairnessRow
 from pumpurs.risk.tests.watch_factories import add_pupil, flag_for, period_now
+from pumpurs.world.personas import World
 
 
 def client_for(user) -> Client:

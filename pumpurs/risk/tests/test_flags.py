@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.journal.models import AttendanceDay
 from pumpurs.people.models import Period, Pupil
 from pumpurs.risk.flags import flags_refresh
@@ -19,6 +18,7 @@ from pumpurs.risk.indicators import indicators_refresh
 from pumpurs.risk.models import DismissReason, Flag, FlagCheck, FlagDecision, FlagStatus
 from pumpurs.risk.services import flag_accept, flag_dismiss, flag_reopen
 from pumpurs.risk.tests.test_indicators import absences_on, friday_in, term, weekdays
+from pumpurs.world.personas import World
 
 
 class Story:

@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident, Subject
@@ -20,6 +19,7 @@ from pumpurs.people.models import ClassGroup, Enrolment, Period, Pupil, SchoolYe
 from pumpurs.risk.indicators import indicators_refresh
 from pumpurs.risk.models import Flag, IndicatorSnapshot
 from pumpurs.risk.rules import RULE_VERSION
+from pumpurs.world.personas import World
 
 _serial = itertools.count(1)
 

@@ -10,7 +10,6 @@ from django.core import mail
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.people.models import Guardian, Period
 from pumpurs.risk.models import Flag, Notice
@@ -20,6 +19,7 @@ from pumpurs.risk.notices import (
     same_day_notices_create,
     threshold_notices_create,
 )
+from pumpurs.world.personas import World
 
 HEADER = ["personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late"]
 

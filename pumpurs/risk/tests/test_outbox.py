@@ -6,9 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Guardian
 from pumpurs.risk.models import Notice
+from pumpurs.world.personas import World
 
 
 def notice(world: World, pupil, key: str) -> Notice:

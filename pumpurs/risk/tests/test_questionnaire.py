@@ -14,12 +14,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Period, Role
 from pumpurs.risk import questionnaire as q
 from pumpurs.risk.models import Answer, Assessment, Instrument, InstrumentItem, Level, RiskGroup
+from pumpurs.world.personas import World
 
 D = Decimal
 

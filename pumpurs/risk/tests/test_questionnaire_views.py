@@ -11,12 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Period, Pupil, Role, User
 from pumpurs.risk import questionnaire as q
 from pumpurs.risk.models import Assessment, Instrument
+from pumpurs.world.personas import World
 
 
 def client_for(user: User) -> Client:

@@ -15,11 +15,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Period
 from pumpurs.risk import charts, rules, selectors
 from pumpurs.risk.models import DismissReason, Flag, FlagDecision, FlagStatus, Level
 from pumpurs.risk.tests.watch_factories import assessment_for, decide, flag_for, period_now, snapshot
+from pumpurs.world.personas import World
 
 
 def client_for(user) -> Client:

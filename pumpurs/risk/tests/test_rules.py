@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.utils import formats, translation
 
-from pumpurs.core.testing.personas import World
 from pumpurs.journal.models import Incident
 from pumpurs.people.models import Period, Pupil
 from pumpurs.risk.indicators import indicators_refresh
@@ -25,6 +24,7 @@ from pumpurs.risk.tests.test_indicators import (
     term,
     weekdays,
 )
+from pumpurs.world.personas import World
 
 
 def refresh(world: World) -> Period:

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.risk.models import ThresholdOverride
 from pumpurs.risk.rules import threshold_for
 from pumpurs.risk.thresholds import threshold_clear, threshold_set
+from pumpurs.world.personas import World
 
 
 def test_override_applies_only_in_that_municipality_and_can_be_cleared(world: World) -> None:

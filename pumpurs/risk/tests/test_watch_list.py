@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.models import ClassGroup, Role
 from pumpurs.risk import selectors
 from pumpurs.risk.models import FlagStatus, Level, SchoolCapacity
 from pumpurs.risk.tests.watch_factories import add_pupil, assessment_for, flag_for, period_now
+from pumpurs.world.personas import World, make_user
 
 
 def client_for(user) -> Client:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import ClassGroup, Period, Pupil, User
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.services import pupil_create
@@ -30,6 +29,7 @@ from pumpurs.risk.models import (
     Window,
 )
 from pumpurs.risk.selectors import current_period
+from pumpurs.world.personas import World
 
 _serial = itertools.count(500)
 

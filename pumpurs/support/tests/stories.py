@@ -15,13 +15,13 @@ from decimal import Decimal
 
 from django.utils import timezone, translation
 
-from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.calendar import school_years_ensure
 from pumpurs.people.models import ClassGroup, Institution, Period, Pupil, Role, User
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.services import pupil_create
 from pumpurs.risk.models import Flag, FlagStatus
 from pumpurs.support.plans import next_period
+from pumpurs.world.personas import World, make_user
 
 ONE_DAY = dt.timedelta(days=1)
 

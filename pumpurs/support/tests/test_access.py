@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pumpurs.core.testing.personas import World
 from pumpurs.support.scope import cases_visible_to, may_approve_step, plans_visible_to
 from pumpurs.support.testing import draft_plan, open_case
 from pumpurs.support.tests.stories import semester_now
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

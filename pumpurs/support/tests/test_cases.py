@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Pupil, Role
@@ -31,6 +30,7 @@ from pumpurs.support.models import Case, ContactEntry, PlanStatus, TeamMember
 from pumpurs.support.testing import draft_plan, guardian_for, open_case
 from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import ONE_DAY, accepted_flag, semester_now, today
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 
-from pumpurs.core.testing.personas import World
 from pumpurs.support.catalogue import low_income_status_record, measure_change, measure_create, measures_in_force
 from pumpurs.support.delivery import compensation_record
 from pumpurs.support.models import LowIncomeStatus, Measure, MeasureCategory, Plan, PlanMeasure
@@ -19,6 +18,7 @@ from pumpurs.support.plans import GoalInput, MeasureInput, plan_save, plan_submi
 from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
 from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import ONE_DAY, semester_now, today
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

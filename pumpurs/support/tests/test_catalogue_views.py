@@ -18,9 +18,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.support.models import Measure
 from pumpurs.support.testing import measure
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

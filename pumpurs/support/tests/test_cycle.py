@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.risk.models import Notice
 from pumpurs.support.delivery import compensation_record, consultation_record
 from pumpurs.support.models import PlanStatus, PlanTransition
 from pumpurs.support.plans import pending_step, plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

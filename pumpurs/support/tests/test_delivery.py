@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from pumpurs.core.display import day_text
-from pumpurs.core.testing.personas import World
 from pumpurs.risk.models import Notice
 from pumpurs.support.cases import consent_record, consent_withdraw
 from pumpurs.support.catalogue import measure_change
@@ -30,6 +29,7 @@ from pumpurs.support.scope import deliveries_visible_to
 from pumpurs.support.testing import approve_all, draft_plan, guardian_for, measure, open_case
 from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import ONE_DAY, semester_now, today
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.support.models import LowIncomeStatus, Plan
 from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput, plan_create, plan_save
 from pumpurs.support.testing import active_plan, measure, open_case, period_on
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

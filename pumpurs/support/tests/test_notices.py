@@ -9,11 +9,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.risk.models import Notice
 from pumpurs.risk.tasks import _enqueue_send
 from pumpurs.support.delivery import compensation_record, consultation_record
 from pumpurs.support.testing import active_plan, measure
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pytest_django.fixtures import Settings
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.models import Period, Role, RoleGrant
 from pumpurs.risk.questionnaire import assessment_start, assessment_submit
 from pumpurs.support.catalogue import measure_change
@@ -36,6 +35,7 @@ from pumpurs.support.plans import (
 from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
 from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import semester_after, semester_now, today, vocational_school
+from pumpurs.world.personas import World, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from pumpurs.core.testing.personas import World
 from pumpurs.support.models import Plan, PlanStatus
 from pumpurs.support.testing import active_plan
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Period
 from pumpurs.risk.models import Assessment
 from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, assessment_submit
@@ -26,6 +25,7 @@ from pumpurs.support.reviews import review_submit
 from pumpurs.support.testing import approve_all, measure, open_case
 from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import semester_after, semester_now
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

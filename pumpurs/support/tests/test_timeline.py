@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.people.access import ROLE_PERMISSIONS, Perm
 from pumpurs.people.models import Role
 from pumpurs.risk.models import Flag, FlagDecision, Level
@@ -31,6 +30,7 @@ from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import ContactEntry, Plan
 from pumpurs.support.testing import active_plan, measure
 from pumpurs.support.timeline import plan_url, pupil_timeline
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.models import Role
 from pumpurs.risk.models import Assessment, FlagStatus
 from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, assessment_submit
@@ -27,6 +26,7 @@ from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import Case, Consent, Delivery, Plan, PlanStatus, Review
 from pumpurs.support.plans import plan_approve, plan_return, plan_submit
 from pumpurs.support.testing import active_plan, draft_plan, guardian_for, measure, open_case
+from pumpurs.world.personas import World, make_user
 
 pytestmark = pytest.mark.django_db
 

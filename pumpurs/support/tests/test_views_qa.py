@@ -18,10 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.support.models import Plan
 from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput, plan_create, plan_save, plan_submit
 from pumpurs.support.testing import active_plan, draft_plan, measure, open_case, period_on
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

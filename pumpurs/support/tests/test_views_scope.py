@@ -13,12 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World, make_user
 from pumpurs.people.models import Pupil, Role, User
 from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import Case, Consent, Delivery, Plan, PlanStatus
 from pumpurs.support.plans import plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
+from pumpurs.world.personas import World, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 
 from pumpurs.api.tokens import token_create
 from pumpurs.audit.models import AuditEvent
-from pumpurs.core.testing.personas import World
 from pumpurs.support.delivery import consultation_confirm, delivery_void, unconfirmed_overdue
 from pumpurs.support.models import Delivery, Plan, PlanStatus
 from pumpurs.support.plans import delivered_by_line
@@ -25,6 +24,7 @@ from pumpurs.support.tests import stories
 from pumpurs.support.tests.stories import today
 from pumpurs.support.tests.test_delivery import active, consult, transport
 from pumpurs.support.timeline import pupil_timeline
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 

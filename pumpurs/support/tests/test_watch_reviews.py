@@ -16,11 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pumpurs.core.testing.personas import World
 from pumpurs.people.models import Period
 from pumpurs.support.models import Delivery, Plan, PlanStatus
 from pumpurs.support.testing import active_plan
 from pumpurs.support.timeline import overdue_plans, overdue_reviews, plan_url
+from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
 
