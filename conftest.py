@@ -1,9 +1,11 @@
-"""Shared fixtures: the persona world (pumpurs/world/personas.py) and the import command."""
+"""Shared fixtures: the test clock (pumpurs/world/testing.py), the persona world
+(pumpurs/world/personas.py) and the import command."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -11,12 +13,26 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from pumpurs.world.personas import World, build_world
+from pumpurs.world.personas import SCHOOL_DAY, World, build_world
+from pumpurs.world.testing import at_ten
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    return build_world()
+def today() -> dt.date:
+    """The day the test runs on; parametrise ``today`` to run it on others."""
+    return SCHOOL_DAY
+
+
+@pytest.fixture(autouse=True)
+def clock(today: dt.date) -> Iterator[Any]:
+    """The process clock at 10:00 on ``today``, ticking from there."""
+    with at_ten(today) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def world(db: None, today: dt.date) -> World:
+    return build_world(today)
 
 
 @pytest.fixture

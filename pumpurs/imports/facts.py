@@ -17,7 +17,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from pumpurs.imports.models import FACT_KINDS, ImportBatch
-from pumpurs.risk.indicators import default_period, indicators_refresh, refresh_lock
+from pumpurs.people.calendar import semester_on
+from pumpurs.risk.indicators import indicators_refresh, refresh_lock
 from pumpurs.risk.notices import notices_after_import
 
 
@@ -36,7 +37,7 @@ def facts_after_import(batch_id: int) -> str:
     twice for the same event). Idempotent: a covered batch's task, run again, changes nothing."""
     today = timezone.localdate()
     with transaction.atomic():
-        period = default_period(today)
+        period = semester_on(today)
         if period is not None:
             # Taken before the listing: a second task waits here and then sees what the first covered.
             refresh_lock(period)

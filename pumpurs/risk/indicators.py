@@ -43,6 +43,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.rules import RULE_VERSION
 
@@ -102,12 +103,6 @@ def one_year_before(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def _latest_weekday(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day
 
 
 def _adapt(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,11 +175,6 @@ def drop_temps(cursor: Any, names: Sequence[str]) -> None:
 # --- Windows --------------------------------------------------------------------------------------
 
 
-def default_period(today: dt.date) -> Period | None:
-    """The semester containing ``today``, or the latest one that began before it."""
-    return Period.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
-
-
 @dataclass(frozen=True)
 class Windows:
     period_from: dt.date
@@ -197,8 +187,8 @@ class Windows:
     @classmethod
     def for_period(cls, period: Period, today: dt.date) -> Windows:
         period_to = max(period.starts_on, min(today, period.ends_on))
-        guess = _latest_weekday(period_to)
-        return cls(period.starts_on, period_to, guess, _latest_weekday(guess - dt.timedelta(days=1)))
+        guess = weekday_on_or_before(period_to)
+        return cls(period.starts_on, period_to, guess, weekday_on_or_before(guess - dt.timedelta(days=1)))
 
     def four_weeks(self, last_day: dt.date | None) -> tuple[dt.date, dt.date]:
         end = last_day or self.period_to
@@ -460,7 +450,7 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
     started = time.perf_counter()
     today = today or timezone.localdate()
     if period is None:
-        period = default_period(today)
+        period = semester_on(today)
     if period is None:
         return RefreshResult(period_id=None, today=today, seconds=time.perf_counter() - started)
     windows = Windows.for_period(period, today)

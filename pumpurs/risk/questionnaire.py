@@ -33,6 +33,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Period, Pupil
 from pumpurs.risk.models import (
     Answer,
@@ -117,12 +118,6 @@ def default_instrument() -> Instrument:
     return Instrument.objects.get(code=DEFAULT_CODE, is_active=True)
 
 
-def current_period(today: dt.date | None = None) -> Period | None:
-    """The semester under way, or in a holiday the one that ended last (it is still assessed)."""
-    today = today or timezone.localdate()
-    return Period.objects.filter(starts_on__lte=today).select_related("school_year").order_by("-starts_on").first()
-
-
 def assessment_for(pupil: Pupil, period: Period) -> Assessment | None:
     """The pupil's assessment of ``period`` (the newest, should a new version have followed one)."""
     return (
@@ -189,7 +184,7 @@ def assessment_start(*, actor: Any, pupil: Pupil, period: Period | None = None) 
     Inverse: none — an assessment is history; an empty draft simply stays empty.
     """
     access.require_pupil(actor, pupil, Perm.ASSESS)
-    period = period or current_period()
+    period = period or semester_on(timezone.localdate())
     if period is None:
         raise ValidationError(_("No school semester is set up yet."), code="no_period")
     existing = assessment_for(pupil, period)

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,6 +26,7 @@ from pumpurs.audit.services import record_view
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.auth import client_address
+from pumpurs.people.calendar import CalendarDay, calendar_on
 from pumpurs.people.models import Pupil
 from pumpurs.risk import questionnaire as q
 from pumpurs.risk.models import Assessment, AssessmentAnswer, Instrument, InstrumentItem, RiskGroup
@@ -96,7 +98,8 @@ def questionnaire_pupil(request: HttpRequest, public_id: UUID) -> HttpResponse:
     may_assess = access.can_see_pupil(request.user, pupil, Perm.ASSESS)
     if request.method == "POST" and not may_assess:
         raise Http404
-    period = q.current_period()
+    calendar = calendar_on(timezone.localdate())
+    period = calendar.semester
     assessment = q.assessment_for(pupil, period) if period else None
     form, status = None, 200
     if request.method == "POST":
@@ -110,7 +113,7 @@ def questionnaire_pupil(request: HttpRequest, public_id: UUID) -> HttpResponse:
     else:
         record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     return render(
-        request, "risk/questionnaire/pupil.html", _context(request, pupil, period, assessment, form), status=status
+        request, "risk/questionnaire/pupil.html", _context(request, pupil, calendar, assessment, form), status=status
     )
 
 
@@ -158,9 +161,13 @@ def _post(
 
 
 def _context(
-    request: HttpRequest, pupil: Pupil, period: Any, assessment: Assessment | None, form: QuestionnaireForm | None
+    request: HttpRequest,
+    pupil: Pupil,
+    calendar: CalendarDay,
+    assessment: Assessment | None,
+    form: QuestionnaireForm | None,
 ) -> dict[str, Any]:
-    user = request.user
+    user, period = request.user, calendar.semester
     may_assess = access.can_see_pupil(user, pupil, Perm.ASSESS)
     may_sensitive = access.can_see_pupil(user, pupil, Perm.VIEW_SENSITIVE)
     instrument = assessment.instrument if assessment else q.default_instrument()
@@ -176,6 +183,7 @@ def _context(
     return {
         "pupil": pupil,
         "period": period,
+        "calendar": calendar,
         "assessment": assessment,
         "instrument": instrument,
         "form": form if editable else None,

@@ -14,12 +14,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.calendar import calendar_on, semester_on
 from pumpurs.people.models import Institution
 from pumpurs.risk import selectors, services
 from pumpurs.risk.capacity import capacity_set
@@ -51,7 +53,8 @@ def _chosen_institution(request: HttpRequest, institutions: list[Institution]) -
 def watch_list(request: HttpRequest) -> HttpResponse:
     institutions = list(selectors.watch_institutions(request.user))
     institution = _chosen_institution(request, institutions)
-    period = selectors.current_period()
+    calendar = calendar_on(timezone.localdate())
+    period = calendar.semester
     classes = list(selectors.watch_classes(request.user, institution=institution, period=period))
     form = WatchFilterForm(request.GET, institutions=institutions, classes=classes, rule_codes=selectors.rule_codes())
     result = selectors.watch_list(
@@ -60,12 +63,14 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         filters=form.watch_filter(),
         page=request.GET.get("page") or 1,
         page_size=WATCH_PAGE_SIZE,
+        today=calendar.day,
     )
     may_set_capacity = (
         access.institutions_visible_to(request.user, Perm.MANAGE_CAPACITY).filter(pk=institution.pk).exists()
     )
     context = {
         "form": form,
+        "calendar": calendar,
         "watch": result,
         "institutions": institutions,
         "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
@@ -94,7 +99,7 @@ def capacity_update(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    period = selectors.current_period()
+    period = semester_on(timezone.localdate())
     form = CapacityForm(request.POST)
     if period is None or not form.is_valid():
         messages.error(request, _("The capacity was not saved: give a whole number of pupils, 0 or more."))
@@ -155,7 +160,8 @@ def municipality(request: HttpRequest, public_id: UUID) -> HttpResponse:
     municipality = get_object_or_404(
         access.municipalities_visible_to(request.user, Perm.VIEW_RISK_COUNTS), public_id=public_id
     )
-    rows = selectors.municipality_counts(request.user, municipality=municipality)
+    calendar = calendar_on(timezone.localdate())
+    rows = selectors.municipality_counts(request.user, municipality=municipality, today=calendar.day)
     rules = sorted({code for row in rows for code in row.by_rule}, key=_rule_order)
     context = {
         "municipality": municipality,
@@ -170,7 +176,8 @@ def municipality(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "high_level": sum(r.high_level for r in rows),
             "by_rule": [sum(r.by_rule.get(code, 0) for r in rows) for code in rules],
         },
-        "period": selectors.current_period(),
+        "period": calendar.semester,
+        "calendar": calendar,
     }
     return render(request, "risk/municipality.html", context)
 

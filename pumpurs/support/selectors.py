@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Period, User
+from pumpurs.people.models import User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.cases import consent_active
 from pumpurs.support.delivery import is_confirmation_late
@@ -97,12 +97,6 @@ def school_staff(case: Case) -> list[User]:
         .distinct()
         .order_by("last_name", "first_name")
     )
-
-
-def plan_period_for(today: dt.date | None = None) -> Period | None:
-    """The semester under way, or (in a holiday) the next one."""
-    today = today or timezone.localdate()
-    return Period.objects.filter(ends_on__gte=today).order_by("starts_on").first()
 
 
 # --- The case page ---------------------------------------------------------------------------------
@@ -274,7 +268,6 @@ __all__ = [
     "deliveries_of",
     "may_approve_any",
     "plan_lines",
-    "plan_period_for",
     "plan_risks",
     "plans_of",
     "pupil_support_link",

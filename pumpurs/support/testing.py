@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from pumpurs.people.calendar import planning_semester_on
 from pumpurs.people.models import Guardian, Period, Pupil
 from pumpurs.support.cases import case_open, consent_record
 from pumpurs.support.catalogue import measures_in_force
@@ -18,7 +19,10 @@ from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput, plan_appro
 
 
 def period_on(day: dt.date) -> Period:
-    return Period.objects.get(starts_on__lte=day, ends_on__gte=day)
+    """The semester a plan started on ``day`` is for: the one under way, or in a holiday the next."""
+    period = planning_semester_on(day)
+    assert period is not None, f"the calendar holds no semester to plan for on {day}"
+    return period
 
 
 def guardian_for(pupil: Pupil, *, email: str = "vecaks@example.lv") -> Guardian:

@@ -32,6 +32,20 @@ from pumpurs.people.services import pupil_create
 
 PASSWORD = "demo-password-for-tests"
 
+# The days the suite runs on (school year 2026/27, estimated by people.calendar: 1.9.2026 –
+# 18.12.2026, 11.1.2027 – 28.5.2027). Every test runs at 10:00 on SCHOOL_DAY unless it asks for
+# another day (conftest.py's ``today`` fixture); the calendar-sensitive stories run on each of
+# CALENDAR_DAYS. No test reads the real calendar.
+SCHOOL_DAY = dt.date(2026, 11, 12)  # a Thursday ten weeks into semester 1
+CALENDAR_DAYS = {
+    "school_day": SCHOOL_DAY,
+    "last_day_of_semester_1": dt.date(2026, 12, 18),
+    "christmas_break": dt.date(2026, 12, 28),
+    "first_day_of_semester_2": dt.date(2027, 1, 11),
+    "last_school_day": dt.date(2027, 5, 28),
+    "mid_summer": dt.date(2027, 7, 15),
+}
+
 
 @dataclass
 class World:
@@ -74,6 +88,8 @@ def make_user(username: str, first: str, last: str, *grants: dict[str, object]) 
 
 
 def build_world(today: dt.date | None = None) -> World:
+    """The personas on ``today`` (default: the test clock's date), enrolled since the start of the
+    school year ``today`` belongs to — in the summer, the year just ended."""
     today = today or timezone.localdate()
     school_years_ensure(today=today)
     year = current_school_year(today)

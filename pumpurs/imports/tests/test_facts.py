@@ -13,8 +13,8 @@ from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.imports.tests.conftest import write_csv
+from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Pupil
-from pumpurs.risk.indicators import default_period
 from pumpurs.risk.models import IndicatorSnapshot
 from pumpurs.world.personas import World
 
@@ -24,7 +24,7 @@ HEADER = ["personal_code", "date", "lessons", "unjustified", "illness", "other_j
 def _day() -> dt.date:
     """A weekday of the semester a refresh today covers, on or before today."""
     today = timezone.localdate()
-    period = default_period(today)
+    period = semester_on(today)
     assert period is not None, "the test world has a semester before today"
     day = min(today, period.ends_on)
     while day.weekday() >= 5:

@@ -26,8 +26,11 @@ from pumpurs.journal import seeding
 from pumpurs.journal.models import AttendanceDay, Grade, Incident, Subject
 from pumpurs.journal.seeding import FactsNotLoaded, model, write_fact_files
 from pumpurs.people.models import Enrolment, Institution, Period, Pupil
+from pumpurs.world.testing import on_day
 
 TODAY = "2026-11-28"  # a Saturday in school year 2026/27 (semester 1 running); 2025/26 is the year before
+# The tests run on the seed's day (conftest.py's clock), as a seed run that day would.
+pytestmark = on_day(dt.date.fromisoformat(TODAY), "seed_day")
 LAST_SCHOOL_DAY = dt.date(2026, 11, 27)
 
 

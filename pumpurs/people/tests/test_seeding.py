@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Iterator
@@ -30,8 +31,11 @@ from pumpurs.people.models import (
 from pumpurs.people.personal_code import parse_personal_code
 from pumpurs.people.seeding import demo_accounts
 from pumpurs.people.seeding.gulbene import SCHOOLS
+from pumpurs.world.testing import on_day
 
 TODAY = "2026-11-28"  # school year 2026/27, which starts on 1 September 2026
+# The tests run on the seed's day (conftest.py's clock), as a seed run that day would.
+pytestmark = on_day(dt.date.fromisoformat(TODAY), "seed_day")
 PEOPLE_MODELS: tuple[type[models.Model], ...] = (
     Municipality,
     Institution,

@@ -5,7 +5,7 @@ Every query starts from people/access.py.
 """
 
 from pumpurs.risk.rules import reason_text, rule_label, rule_severity
-from pumpurs.risk.selectors.common import current_period, evidence_items, rule_codes
+from pumpurs.risk.selectors.common import evidence_items, rule_codes
 from pumpurs.risk.selectors.counts import SchoolCounts, municipality_counts
 from pumpurs.risk.selectors.fairness import GRADE_BANDS, SMALL_CELL, Fairness, FairnessRow, fairness
 from pumpurs.risk.selectors.picture import (
@@ -53,7 +53,6 @@ __all__ = [
     "WatchList",
     "WatchRow",
     "assessment_overdue_since",
-    "current_period",
     "evidence_items",
     "fairness",
     "flags_decidable_by",

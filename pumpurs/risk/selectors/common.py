@@ -8,19 +8,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet, Subquery
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.people.models import Enrolment, Period
+from pumpurs.people.models import Enrolment
 from pumpurs.people.selectors import open_on
 from pumpurs.risk.models import Assessment, Window
 from pumpurs.risk.rules import RULES, SOURCE_LABELS
-
-
-def current_period(today: dt.date | None = None) -> Period | None:
-    """The semester running on ``today``; between semesters, the one that ended last."""
-    today = today or timezone.localdate()
-    return Period.objects.filter(starts_on__lte=today).select_related("school_year").order_by("-starts_on").first()
 
 
 def submitted_assessments(pupil_ref: Any) -> QuerySet[Assessment]:

@@ -11,9 +11,10 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Institution, Period, Pupil
 from pumpurs.risk.models import Flag, FlagStatus
-from pumpurs.risk.selectors.common import current_enrolments, current_period
+from pumpurs.risk.selectors.common import current_enrolments
 
 GRADE_BANDS = ((1, 3), (4, 6), (7, 9), (10, 12))
 SMALL_CELL = 5  # counts below this are shown as "< 5" and their shares are withheld
@@ -113,7 +114,7 @@ def fairness(institutions: QuerySet[Institution], *, today: dt.date | None = Non
     Gender is read here only to audit the flags; no rule ever takes it as an input (DESIGN §7).
     """
     today = today or timezone.localdate()
-    period = current_period(today)
+    period = semester_on(today)
     empty = FairnessRow(str(_("All pupils")), 0, 0, 0)
     if period is None:
         return Fairness(None, [], [], empty)

@@ -39,12 +39,12 @@ from django.utils import timezone
 from pumpurs.core.text import fold
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import ClassGroup, Institution, Period, Pupil
 from pumpurs.risk.models import Flag, FlagStatus, Level, SchoolCapacity
 from pumpurs.risk.rules import reason_text, rule_severity
 from pumpurs.risk.selectors.common import (
     current_enrolments,
-    current_period,
     latest_level,
     rule_codes,
     submitted_assessments,
@@ -275,7 +275,7 @@ def watch_list(
     of ``page_size`` rows (a number past the end gives the last page)."""
     today = today or timezone.localdate()
     filters = filters or WatchFilter()
-    period = current_period(today)
+    period = semester_on(today)
     if period is None:
         return WatchList(institution, None, [], 0, None, 0, None)
     school = _candidates(institution, period, today, user, filters.reason)

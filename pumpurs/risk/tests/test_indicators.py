@@ -165,7 +165,7 @@ def test_attendance_sums_rate_and_lesson_marks_for_days_without_a_daily_row(worl
 
 
 @pytest.mark.parametrize(
-    ("last_data", "today"),
+    ("last_data", "refreshed"),
     [
         (0, 1),  # data up to Friday, refreshed on Saturday
         (-1, 0),  # Friday's data not in yet: the window ends on Thursday
@@ -173,7 +173,9 @@ def test_attendance_sums_rate_and_lesson_marks_for_days_without_a_daily_row(worl
         (-7, 0),  # a week without data (holiday)
     ],
 )
-def test_the_4_week_window_ends_at_the_latest_school_day_with_data(world: World, last_data: int, today: int) -> None:
+def test_the_4_week_window_ends_at_the_latest_school_day_with_data(
+    world: World, last_data: int, refreshed: int
+) -> None:
     period = term(world)
     friday = friday_in(period, weeks=10)
     end = friday + dt.timedelta(days=last_data)
@@ -181,7 +183,7 @@ def test_the_4_week_window_ends_at_the_latest_school_day_with_data(world: World,
     anna = world.pupil_lizuma
     attend(anna, days, lessons=5, unjustified=1)
 
-    result = indicators_refresh(today=friday + dt.timedelta(days=today), period=period)
+    result = indicators_refresh(today=friday + dt.timedelta(days=refreshed), period=period)
 
     s = snap(anna, period, "4w")
     assert (s.window_start, s.window_end) == (end - dt.timedelta(days=27), end)

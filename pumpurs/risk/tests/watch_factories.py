@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import ClassGroup, Period, Pupil, User
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.services import pupil_create
@@ -28,14 +29,13 @@ from pumpurs.risk.models import (
     RiskGroup,
     Window,
 )
-from pumpurs.risk.selectors import current_period
 from pumpurs.world.personas import World
 
 _serial = itertools.count(500)
 
 
 def period_now(world: World) -> Period:
-    period = current_period(world.today)
+    period = semester_on(world.today)
     assert period is not None
     return period
 

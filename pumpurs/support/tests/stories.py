@@ -1,10 +1,8 @@
-"""Small helpers shared by the support service tests: the semester under way (whatever day the
-suite runs on), the next one, a vocational school, and a flag to open a case from.
+"""Small helpers shared by the support service tests: the semester under way on the test clock's
+day, the next one, a vocational school, and a flag to open a case from.
 
-The tests derive every date from ``timezone.localdate()`` and the plan's semester. On a day
-outside any semester (holidays) or at a semester's very edge, ``semester_now`` stretches the
-semester in the test database by a day or two so that "yesterday" and "tomorrow" are inside it;
-the stories stay the same on any date."""
+The tests derive every date from the test clock (conftest.py: 10:00 on ``SCHOOL_DAY`` unless a
+test asks for another day) and the plan's semester."""
 
 from __future__ import annotations
 
@@ -31,15 +29,10 @@ def today() -> dt.date:
 
 
 def semester_now() -> Period:
-    """The semester containing today, with yesterday and tomorrow inside it too."""
+    """The semester under way on the test clock's day (a school day, with yesterday and tomorrow
+    inside the same semester: the stories that use it run on ``SCHOOL_DAY``)."""
     day = today()
-    period = Period.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
-    if period is None:  # a holiday: the semester that ended last runs on for these tests
-        period = Period.objects.filter(starts_on__lte=day).order_by("-starts_on").first()
-        assert period is not None, "the persona world has no semester before today"
-    period.starts_on = min(period.starts_on, day - ONE_DAY)
-    period.ends_on = max(period.ends_on, day + ONE_DAY)
-    period.save(update_fields=["starts_on", "ends_on"])
+    period = Period.objects.get(starts_on__lte=day - ONE_DAY, ends_on__gte=day + ONE_DAY)
     return period
 
 

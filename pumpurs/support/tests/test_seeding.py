@@ -41,11 +41,13 @@ from pumpurs.support.models import (
 from pumpurs.support.plans import delivered_by_line, pending_step
 from pumpurs.support.scope import may_approve_step, plans_visible_to
 from pumpurs.support.seeding import support_seed
+from pumpurs.world.testing import at_ten, on_day
 
 TODAY = "2026-11-28"  # a Saturday in semester 1 of 2026/27; semester 2 of 2025/26 is the one before
 DAY = dt.date.fromisoformat(TODAY)
 
-pytestmark = pytest.mark.django_db
+# Each test runs on the seed's day too (conftest.py's clock).
+pytestmark = [pytest.mark.django_db, on_day(DAY, "seed_day")]
 
 
 def picture() -> dict[str, Any]:
@@ -72,7 +74,7 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seeded]:
-    with django_db_blocker.unblock(), transaction.atomic():
+    with at_ten(DAY), django_db_blocker.unblock(), transaction.atomic():
         call_command("seed", preset="gulbene", today=TODAY, no_support=True, stdout=io.StringIO())
         with transaction.atomic():  # a first run, rolled back: the same seed must tell the same story
             first_counts = support_seed(seed=1, today=DAY)

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.calendar import calendar_on, planning_semester_on
 from pumpurs.risk.models import Assessment, Flag
 from pumpurs.support import cases as services
 from pumpurs.support import selectors
@@ -94,7 +96,8 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
     may_sensitive = may(request, case, Perm.VIEW_SENSITIVE)
     staff = selectors.school_staff(case) if may_manage else []
     plans = selectors.plans_of(case)
-    period = selectors.plan_period_for()
+    calendar = calendar_on(timezone.localdate())
+    period = calendar.planning
     context = {
         "case": case,
         "pupil": case.pupil,
@@ -103,6 +106,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
         "contacts": selectors.contacts_of(case, may_sensitive=may_sensitive),
         "plans": plans,
         "period": period,
+        "calendar": calendar,
         # One plan per semester: no "Plan for this semester" button once it has one.
         "period_planned": period is not None and any(p.period_id == period.pk for p in plans),
         "may_manage": may_manage and case.status == Case.Status.OPEN,
@@ -254,9 +258,11 @@ def plan_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
     case = _case(request, public_id)
     if refused := not_post(request):
         return refused
-    period = selectors.plan_period_for()
+    period = planning_semester_on(timezone.localdate())
     if period is None:
-        messages.error(request, _("No semester is in the calendar yet; a plan needs one."))
+        messages.error(
+            request, _("The calendar does not hold the semester to plan for yet; a plan needs one (see the case page).")
+        )
         return redirect("support_case", public_id=case.public_id)
     try:
         plan = plan_create(actor=request.user, case=case, period=period)
