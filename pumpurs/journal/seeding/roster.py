@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pumpurs.core import crypto
-from pumpurs.people.calendar import current_school_year
+from pumpurs.people.calendar import current_school_year, is_weekday
 from pumpurs.people.models import Enrolment, Period, SchoolYear
 
 ROSTER_SCHEMA = {
@@ -73,7 +73,7 @@ def school_days(semesters: list[Semester], today: dt.date) -> pl.DataFrame:
         day = s.starts_on
         last = min(s.ends_on, today)
         while day <= last:
-            if day.weekday() < 5:
+            if is_weekday(day):
                 rows.append((day, s.number, s.year_starts_on, s.grade_offset))
             day += dt.timedelta(days=1)
     frame = pl.DataFrame(

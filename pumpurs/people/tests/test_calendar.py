@@ -6,7 +6,21 @@ import datetime as dt
 
 import pytest
 
-from pumpurs.people.calendar import current_school_year, estimated_year, school_year_start_for, school_years_ensure
+from pumpurs.people.calendar import (
+    CalendarDay,
+    Phase,
+    calendar_on,
+    current_school_year,
+    estimated_year,
+    is_weekday,
+    planning_semester_on,
+    school_year_on,
+    school_year_start_for,
+    school_years_ensure,
+    semester_on,
+    weekday_on_or_before,
+    weekdays_between,
+)
 from pumpurs.people.models import Period, SchoolYear
 
 
@@ -47,3 +61,69 @@ def test_estimated_pattern_avoids_weekends() -> None:
 def test_summer_belongs_to_the_year_just_ended() -> None:
     assert school_year_start_for(dt.date(2027, 7, 15)) == 2026
     assert school_year_start_for(dt.date(2027, 8, 20)) == 2027
+
+
+# --- Which semester is it? ---------------------------------------------------------------------------
+
+# The telling days of 2026/27 (estimated: 1.9.2026 – 18.12.2026, 11.1.2027 – 28.5.2027; the same
+# as the suite's CALENDAR_DAYS) with the phase, the semester a page speaks of and the semester plans
+# are drawn up for.
+EXPECTED = {
+    "school_day": (dt.date(2026, 11, 12), Phase.IN_SEMESTER, "2026/27 / 1", "2026/27 / 1"),
+    "last_day_of_semester_1": (dt.date(2026, 12, 18), Phase.IN_SEMESTER, "2026/27 / 1", "2026/27 / 1"),
+    "christmas_break": (dt.date(2026, 12, 28), Phase.BREAK, "2026/27 / 1", "2026/27 / 2"),
+    "first_day_of_semester_2": (dt.date(2027, 1, 11), Phase.IN_SEMESTER, "2026/27 / 2", "2026/27 / 2"),
+    "last_school_day": (dt.date(2027, 5, 28), Phase.IN_SEMESTER, "2026/27 / 2", "2026/27 / 2"),
+    "mid_summer": (dt.date(2027, 7, 15), Phase.SUMMER, "2026/27 / 2", "2027/28 / 1"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_every_telling_day_has_one_answer_looking_back_and_one_looking_ahead(name: str) -> None:
+    day, phase, back, ahead = EXPECTED[name]
+    school_years_ensure(today=day)
+    answer = calendar_on(day)
+    assert (answer.phase, str(answer.semester), str(answer.planning)) == (phase, back, ahead)
+    assert answer.semester == semester_on(day)
+    assert answer.planning == planning_semester_on(day)
+    assert answer.in_semester is (phase == Phase.IN_SEMESTER)
+    assert school_year_on(day) == SchoolYear.objects.get(name="2026/27")
+
+
+@pytest.mark.django_db
+def test_before_the_first_semester_there_is_nothing_to_look_back_at() -> None:
+    assert calendar_on(dt.date(2026, 11, 12)) == CalendarDay(dt.date(2026, 11, 12), Phase.BEFORE, None, None)
+    school_years_ensure(today=dt.date(2024, 10, 1))
+    answer = calendar_on(dt.date(2024, 8, 20))
+    assert (answer.phase, answer.semester, str(answer.planning)) == (Phase.BEFORE, None, "2024/25 / 1")
+
+
+@pytest.mark.django_db
+def test_from_june_the_next_school_year_is_there_to_plan_for() -> None:
+    school_years_ensure(today=dt.date(2027, 5, 31))
+    assert not SchoolYear.objects.filter(name="2027/28").exists()
+    assert planning_semester_on(dt.date(2027, 6, 1)) is None  # pages then say who sets it up
+    school_years_ensure(today=dt.date(2027, 6, 1))
+    assert str(planning_semester_on(dt.date(2027, 6, 1))) == "2027/28 / 1"
+    assert school_year_on(dt.date(2027, 7, 15)) == SchoolYear.objects.get(name="2026/27")
+
+
+def test_weekday_helpers_agree_with_counting_day_by_day() -> None:
+    start = dt.date(2026, 12, 1)
+    for offset in range(40):
+        day = start + dt.timedelta(days=offset)
+        latest = day
+        while latest.weekday() >= 5:
+            latest -= dt.timedelta(days=1)
+        assert weekday_on_or_before(day) == latest
+        assert is_weekday(day) is (day.weekday() < 5)
+        for floor_offset in range(-3, 3):
+            floor = day + dt.timedelta(days=floor_offset)
+            expected = day
+            while expected.weekday() >= 5 and expected > floor:
+                expected -= dt.timedelta(days=1)
+            assert weekday_on_or_before(day, floor) == expected, (day, floor)
+        by_hand = sum(1 for n in range(offset + 1) if (start + dt.timedelta(days=n)).weekday() < 5)
+        assert weekdays_between(start, day) == by_hand
+    assert weekdays_between(dt.date(2026, 12, 7), dt.date(2026, 12, 6)) == 0

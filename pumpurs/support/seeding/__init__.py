@@ -42,13 +42,14 @@ import random
 
 from django.db.models import Count
 
+from pumpurs.people.calendar import weekday_on_or_before
 from pumpurs.people.models import Enrolment, Institution, Period, Role, RoleGrant, SpecialistKind, User
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.risk.questionnaire import default_instrument
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.models import Case, ContactEntry, Delivery, Plan, Review
 from pumpurs.support.plans import next_period
-from pumpurs.support.seeding.clock import StoryClock, weekday_on_or_before
+from pumpurs.support.seeding.clock import StoryClock
 from pumpurs.support.seeding.current import _current
 from pumpurs.support.seeding.history import _history
 from pumpurs.support.seeding.profiles import CURRENT, HISTORY

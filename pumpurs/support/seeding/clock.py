@@ -39,9 +39,3 @@ class StoryClock:
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def weekday_on_or_before(day: dt.date, floor: dt.date) -> dt.date:
-    while day.weekday() >= 5 and day > floor:
-        day -= dt.timedelta(days=1)
-    return day

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pumpurs.core.display import CENT
+from pumpurs.people.calendar import is_weekday, weekday_on_or_before, weekdays_between
 from pumpurs.people.models import Enrolment, SpecialistKind
 from pumpurs.support.delivery import compensation_record, consultation_confirm, consultation_record
 from pumpurs.support.models import Delivery, Plan, PlanMeasure
-from pumpurs.support.seeding.clock import at, weekday_on_or_before
+from pumpurs.support.seeding.clock import at
 from pumpurs.support.seeding.profiles import TOPICS
 from pumpurs.support.seeding.story import Story
 
@@ -33,10 +34,6 @@ class Visit:
     remote: bool = False
 
 
-def _weekdays(first: dt.date, last: dt.date) -> int:
-    return sum(1 for n in range((last - first).days + 1) if (first + dt.timedelta(days=n)).weekday() < 5)
-
-
 def _schedule(rng: random.Random, lines: list[PlanMeasure], start: dt.date, until: dt.date) -> list[Visit]:
     """Consultations every two weeks or so, transport and meals claimed per calendar month, items and
     activities once — inside [start, until] and never beyond a line's planned quantity."""
@@ -51,7 +48,7 @@ def _schedule(rng: random.Random, lines: list[PlanMeasure], start: dt.date, unti
                 hours = (Decimal(minutes) / 60).quantize(CENT)
                 if done + hours > planned - RESERVE_HOURS:
                     break
-                if day.weekday() < 5:
+                if is_weekday(day):
                     remote = measure.specialist_kind != SpecialistKind.TEACHER and rng.random() < 0.25
                     visits.append(Visit(line, day, hours, minutes=minutes, remote=remote))
                     done += hours
@@ -61,7 +58,9 @@ def _schedule(rng: random.Random, lines: list[PlanMeasure], start: dt.date, unti
             while first <= until and done < planned:
                 month_end = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
                 last = min(month_end, until)
-                quantity = min(Decimal(_weekdays(first, last) * (2 if measure.unit == "trip" else 1)), planned - done)
+                quantity = min(
+                    Decimal(weekdays_between(first, last) * (2 if measure.unit == "trip" else 1)), planned - done
+                )
                 if quantity > 0:
                     amount = (price * quantity).quantize(CENT) if price is not None else None
                     visits.append(Visit(line, first, quantity, amount, until=last))

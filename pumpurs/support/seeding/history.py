@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pumpurs.people.calendar import weekday_on_or_before
 from pumpurs.people.models import Enrolment, Period, User
 from pumpurs.support.models import (
     Case,
@@ -24,7 +25,7 @@ from pumpurs.support.models import (
     Usefulness,
 )
 from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput, plan_continue, plan_save, plan_submit
-from pumpurs.support.seeding.clock import at, weekday_on_or_before
+from pumpurs.support.seeding.clock import at
 from pumpurs.support.seeding.current import _after_activation
 from pumpurs.support.seeding.deliveries import Visit, _schedule
 from pumpurs.support.seeding.profiles import CONTACTS, PROFILES, REASONS, TOPICS, Slot

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from pumpurs.people.calendar import weekday_on_or_before
 from pumpurs.people.models import Enrolment, Period, Pupil, User
 from pumpurs.risk.models import Assessment
 from pumpurs.risk.questionnaire import assessment_start, assessment_submit
@@ -17,7 +18,7 @@ from pumpurs.support.cases import contact_log
 from pumpurs.support.catalogue import low_income_status_record
 from pumpurs.support.models import Case, LowIncomeStatus, Measure, Plan
 from pumpurs.support.plans import MeasureInput, plan_approve
-from pumpurs.support.seeding.clock import StoryClock, at, weekday_on_or_before
+from pumpurs.support.seeding.clock import StoryClock, at
 from pumpurs.support.seeding.profiles import CONTACTS, Line, Profile
 
 SHOWCASE_TEACHER = "lizums.audzinataja"  # the class teacher `pumpurs demo` prints first
