@@ -69,7 +69,7 @@ def _staff_of(plan: Plan, public_id: UUID | None, field: str) -> User | None:
     """A member of the plan's school's staff named by public id (400 when not one)."""
     if public_id is None:
         return None
-    user = User.objects.filter(public_id=public_id, role_grants__institution_id=plan.case.institution_id).first()
+    user = access.staff_of(plan.case.institution_id).filter(public_id=public_id).first()
     if user is None:
         raise ValidationError({field: _("Choose a member of the pupil's school's staff.")})
     return user

@@ -25,7 +25,6 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus, PlanTransition
@@ -191,7 +190,7 @@ def consultation_record(
         raise ValidationError({"mode": _("Say whether the consultation was in person or remote.")})
     if not topic.strip():
         raise ValidationError({"topic": _("Write the consultation's topic.")})
-    if not RoleGrant.objects.filter(user=specialist, institution_id=plan.case.institution_id).exists():
+    if not access.staff_of(plan.case.institution_id).filter(pk=specialist.pk).exists():
         raise ValidationError({"specialist": _("The specialist must work at the pupil's school.")})
     _check_common(plan, line, held_on, None)
     # Hours are rounded on the line's running total of minutes, so that three 40-minute
