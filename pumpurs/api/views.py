@@ -90,7 +90,11 @@ def _plan_detail(request: Request, plan: Plan) -> dict[str, Any]:
     )
     sensitive = access.pupils_visible_to(request.user, Perm.VIEW_SENSITIVE).filter(pk=plan.case.pupil_id).exists()
     restricted = {row.risk.pk for row in plan_risks(plan, may_sensitive=sensitive) if row.restricted}
-    context = {"delivered": plans.delivered_by_line(plan), "restricted_risks": restricted}
+    context = {
+        "delivered": plans.delivered_by_line(plan),
+        "restricted_risks": restricted,
+        "actions": plans.plan_actions_for(request.user, plan),
+    }
     return s.PlanDetailOut(plan, context=context).data
 
 

@@ -28,12 +28,12 @@ from pumpurs.support.models import (
     PlanStatus,
     PlanTransition,
 )
+from pumpurs.support.plans.actions import PlanAction, require_permitted, require_status
 from pumpurs.support.plans.base import (
     GoalInput,
     MeasureInput,
     RiskInput,
     _cost_of,
-    _require_editable,
     delivered_by_line,
     lock_plan,
 )
@@ -108,9 +108,9 @@ def plan_save(
     semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap; a
     provider who is not staff of the pupil's school (``access.staff_of``); removing or reducing
     a line below what was already delivered. Inverse: another save."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    require_permitted(actor, plan, PlanAction.EDIT)
     plan = lock_plan(plan, expected_version)
-    _require_editable(plan)
+    require_status(plan, PlanAction.EDIT)
     errors = _check_lines(plan, measures)
     for number, goal in enumerate(goals, start=1):
         if not goal.text.strip() or not goal.target.strip():
