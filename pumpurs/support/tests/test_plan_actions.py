@@ -22,10 +22,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from pumpurs.api.serializers import API_ACTIONS
-from pumpurs.api.tokens import token_create
+from pumpurs.api.testing import api_client
 from pumpurs.people.models import Role, User
 from pumpurs.risk.models import Assessment
 from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, assessment_submit
@@ -170,7 +169,7 @@ def outcome(attempt: Callable[[], object]) -> type[Exception] | None:
         return ValidationError
 
 
-def attempts(world: World, found: Stage, user: User) -> dict[PlanAction, Callable[[], object]]:
+def attempts(found: Stage, user: User) -> dict[PlanAction, Callable[[], object]]:
     """Every plan action through its service, with input that is fine but for who and when.
     (Voiding is tried delivery by delivery: ``test_...`` below.)"""
 
@@ -240,13 +239,6 @@ def shown(user: User, plan: Plan) -> tuple[int, set[str], bool, int]:
     return 200, buttons, edit, len(re.findall(r"/deliveries/[0-9a-f-]{36}/void/", html))
 
 
-def api_for(user: User) -> APIClient:
-    _token, key = token_create(actor=None, user=user, name="test integration")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
-    return client
-
-
 @pytest.mark.parametrize("status", STAGES)
 def test_offered_is_exactly_what_the_services_accept(world: World, status: PlanStatus) -> None:
     found = stage(world, status)
@@ -254,7 +246,7 @@ def test_offered_is_exactly_what_the_services_accept(world: World, status: PlanS
     for persona in PERSONAS:
         user: User = getattr(world, persona)
         answer = plan_actions_for(user, plan)
-        for action, attempt in attempts(world, found, user).items():
+        for action, attempt in attempts(found, user).items():
             assert outcome(attempt) is refusal(answer, plan, action), (status, persona, action)
         for delivery in Delivery.objects.filter(line__plan=plan, voided_at__isnull=True):
             action = void_action(user, delivery.recorded_by_id)
@@ -277,7 +269,7 @@ def test_the_page_and_the_api_show_the_same_answer_and_404_out_of_scope(world: W
         user: User = getattr(world, persona)
         answer = plan_actions_for(user, plan)
         code, buttons, edit, voids = shown(user, plan)
-        detail = api_for(user).get(f"/api/v1/plans/{plan.public_id}/")
+        detail = api_client(user).get(f"/api/v1/plans/{plan.public_id}/")
         if not plans_visible_to(user).filter(pk=plan.pk).exists():
             assert (code, detail.status_code) == (404, 404), (status, persona)
             assert not answer.allowed, (status, persona)
@@ -332,7 +324,7 @@ def test_tirzas_teacher_gets_404_for_a_lizuma_plan_everywhere(world: World) -> N
         assert dace.get(reverse(name, args=[plan.public_id])).status_code == 404, name
     for name in ("support_plan_transition", "support_consultation_add", "support_compensation_add"):
         assert dace.post(reverse(name, args=[plan.public_id]), {"action": "amend"}).status_code == 404, name
-    api = api_for(world.teacher_tirzas)
+    api = api_client(world.teacher_tirzas)
     assert api.get(f"/api/v1/plans/{plan.public_id}/").status_code == 404
     posted = api.post(f"/api/v1/plans/{plan.public_id}/transitions/", {"action": "amend"}, format="json")
     assert posted.status_code == 404

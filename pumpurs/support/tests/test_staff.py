@@ -15,9 +15,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from pumpurs.api.tokens import token_create
+from pumpurs.api.testing import api_client
 from pumpurs.people import access
 from pumpurs.people.models import User
 from pumpurs.support.cases import team_member_add
@@ -59,13 +58,6 @@ def offered(user: User, url: str, field: str) -> set[str]:
     select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', html, re.S)
     assert select is not None, f"no {field} choice on {url}"
     return set(re.findall(r'<option value="([^"]+)"', select.group(1)))
-
-
-def api_for(user: User) -> APIClient:
-    _token, key = token_create(actor=None, user=user, name="test integration")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
-    return client
 
 
 def test_staff_of_a_school_are_its_active_grant_holders(world: World) -> None:
@@ -140,7 +132,7 @@ def test_who_left_cannot_be_named_for_a_consultation(world: World) -> None:
 def test_the_api_refuses_who_left_with_a_400_on_the_field(world: World) -> None:
     plan = running_plan(world)
     maris_leaves(world)
-    liga = api_for(world.coordinator_lizuma)
+    liga = api_client(world.coordinator_lizuma)
     for outsider in outsiders(world):
         held = liga.post(
             f"/api/v1/plans/{plan.public_id}/deliveries/",
@@ -157,7 +149,7 @@ def test_the_api_refuses_who_left_with_a_400_on_the_field(world: World) -> None:
         assert held.status_code == 400, held.json()
         assert set(held.json()["fields"]) == {"specialist"}
     amended = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Cits speciālists")
-    ilze = api_for(world.teacher_lizuma)
+    ilze = api_client(world.teacher_lizuma)
     body: dict[str, Any] = {
         "version": amended.version,
         "contact_person": "Ilze Ozola",
