@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pumpurs.people.models import Period
@@ -23,7 +24,7 @@ from pumpurs.support.models import (
     PlanTransition,
     TeamMember,
 )
-from pumpurs.support.plans import PLAN_ACTIONS, pending_step
+from pumpurs.support.plans import PLAN_ACTIONS, TRANSITIONS, PlanAction, PlanActions, pending_step
 
 
 def period_key(period: Period) -> str:
@@ -221,6 +222,10 @@ class PlanLineOut(serializers.ModelSerializer[PlanMeasure]):
         return self._delivered(line, 1)
 
 
+# What the API offers of a plan's actions: PUT the plan, POST a delivery, POST a transition.
+API_ACTIONS = (PlanAction.EDIT, PlanAction.DELIVER, *TRANSITIONS)
+
+
 class PlanDetailOut(PlanOut):
     prepared_by = PersonRef()
     submitted_by = PersonRef(allow_null=True)
@@ -228,10 +233,21 @@ class PlanDetailOut(PlanOut):
     risks = RiskOut(many=True)
     goals = GoalOut(many=True)
     measures = PlanLineOut(many=True)
+    actions = serializers.SerializerMethodField(
+        help_text=(
+            "What you may do with the plan now — the same answer as the plan page's buttons: "
+            "edit (PUT this plan), deliver (POST …/deliveries/) and the transitions to POST to …/transitions/."
+        )
+    )
 
     class Meta(PlanOut.Meta):
         fields = [*PlanOut.Meta.fields, "contact_person", "prepared_by", "submitted_by", "previous"]
-        fields += ["risks", "goals", "measures", "created_at", "updated_at"]
+        fields += ["risks", "goals", "measures", "actions", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[a.value for a in API_ACTIONS])))
+    def get_actions(self, plan: Plan) -> list[str]:
+        answer: PlanActions | None = self.context.get("actions")
+        return [action.value for action in API_ACTIONS if answer is not None and action in answer]
 
 
 class PlanCreateIn(serializers.Serializer[Any]):

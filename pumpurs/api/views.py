@@ -69,7 +69,7 @@ def _staff_of(plan: Plan, public_id: UUID | None, field: str) -> User | None:
     """A member of the plan's school's staff named by public id (400 when not one)."""
     if public_id is None:
         return None
-    user = User.objects.filter(public_id=public_id, role_grants__institution_id=plan.case.institution_id).first()
+    user = access.staff_of(plan.case.institution_id).filter(public_id=public_id).first()
     if user is None:
         raise ValidationError({field: _("Choose a member of the pupil's school's staff.")})
     return user
@@ -90,7 +90,11 @@ def _plan_detail(request: Request, plan: Plan) -> dict[str, Any]:
     )
     sensitive = access.pupils_visible_to(request.user, Perm.VIEW_SENSITIVE).filter(pk=plan.case.pupil_id).exists()
     restricted = {row.risk.pk for row in plan_risks(plan, may_sensitive=sensitive) if row.restricted}
-    context = {"delivered": plans.delivered_by_line(plan), "restricted_risks": restricted}
+    context = {
+        "delivered": plans.delivered_by_line(plan),
+        "restricted_risks": restricted,
+        "actions": plans.plan_actions_for(request.user, plan),
+    }
     return s.PlanDetailOut(plan, context=context).data
 
 

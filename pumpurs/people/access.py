@@ -32,6 +32,7 @@ from pumpurs.people.models import (
     Pupil,
     Role,
     RoleGrant,
+    User,
 )
 
 
@@ -255,6 +256,19 @@ def classes_visible_to(user: Any, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[C
         else:
             return ClassGroup.objects.all()
     return ClassGroup.objects.filter(q)
+
+
+def staff_of(institution: Institution | int) -> QuerySet[User]:
+    """The staff of a school: active accounts holding a role grant at that institution (given as
+    an institution or its id). The one answer for every list that offers colleagues (support
+    team, plan providers, consultation specialists) and every service or API that accepts one.
+
+    A deactivated account is nobody's colleague any more, whatever grants it still holds. Grants
+    carry no validity dates: a grant is in force until it is removed. Municipality and national
+    roles see the school but are not its staff."""
+    institution_id = institution if isinstance(institution, int) else institution.pk
+    grants = RoleGrant.objects.filter(user_id=OuterRef("pk"), institution_id=institution_id)
+    return User.objects.filter(Exists(grants), is_active=True)
 
 
 def can_manage_pupils_of(user: Any, institution: Institution) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -21,7 +22,8 @@ from django.utils.translation import override
 
 from pumpurs.audit.services import audit_record
 from pumpurs.journal.models import AttendanceDay
-from pumpurs.people.models import Enrolment, Guardian, Period, Role, RoleGrant
+from pumpurs.people import access
+from pumpurs.people.models import Enrolment, Guardian, Institution, Period, Role, RoleGrant
 from pumpurs.risk.models import Flag, Notice
 
 SEND_BATCH = 500
@@ -29,6 +31,21 @@ SEND_BATCH = 500
 
 def _open_enrolment(today: dt.date) -> Q:
     return Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+
+
+@transaction.atomic
+def same_day_notices_set(*, actor: Any, institution: Institution, enabled: bool) -> Institution:
+    """Switch the school's same-day absence notices to guardians on or off (Cabinet Regulation
+    No. 89: the school contacts the parents the same day; schools that do it through PuMPuRS
+    switch this on). Allowed to whoever manages the school's pupils (its coordinator). Every
+    switch is audited, a repeated one too: it records who confirmed the setting and when.
+    Inverse: the same call with the other value."""
+    if not access.can_manage_pupils_of(actor, institution):
+        raise PermissionDenied(_("You may not switch this school's same-day absence notices."))
+    institution.same_day_absence_notices = enabled
+    institution.save(update_fields=["same_day_absence_notices", "updated_at"])
+    audit_record(actor=actor, action="risk.same_day_notices.set", target=institution, data={"enabled": enabled})
+    return institution
 
 
 @transaction.atomic
@@ -212,5 +229,6 @@ __all__ = [
     "notices_send",
     "pupils_missing_guardian_contacts",
     "same_day_notices_create",
+    "same_day_notices_set",
     "threshold_notices_create",
 ]

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from pumpurs.audit.services import audit_record
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.risk.models import Notice
-from pumpurs.risk.notices import pupils_missing_guardian_contacts
+from pumpurs.risk.notices import pupils_missing_guardian_contacts, same_day_notices_set
 
 PAGE = 50
 
@@ -46,10 +44,7 @@ def same_day_setting(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     enabled = request.POST.get("enabled") == "1"
-    with transaction.atomic():
-        school.same_day_absence_notices = enabled
-        school.save(update_fields=["same_day_absence_notices", "updated_at"])
-        audit_record(actor=request.user, action="risk.same_day_notices.set", target=school, data={"enabled": enabled})
+    same_day_notices_set(actor=request.user, institution=school, enabled=enabled)
     messages.success(
         request, _("Same-day absence notices are now on.") if enabled else _("Same-day absence notices are now off.")
     )

@@ -15,7 +15,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import day_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Enrolment, Guardian, Pupil, RoleGrant
+from pumpurs.people.models import Enrolment, Guardian, Pupil
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case, CloseReason, Consent, ContactEntry, PlanStatus, TeamMember
 
@@ -134,7 +134,7 @@ def team_member_add(*, actor: Any, case: Case, user: Any, role: str) -> TeamMemb
     access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if role not in TeamMember.Role.values:
         raise ValidationError({"role": _("Choose the member's role in the team.")})
-    if not RoleGrant.objects.filter(user=user, institution_id=case.institution_id).exists():
+    if not access.staff_of(case.institution_id).filter(pk=user.pk).exists():
         raise ValidationError({"user": _("Only staff of the pupil's school can join the support team.")})
     if case.team.filter(user=user, removed_at__isnull=True).exists():
         raise ValidationError({"user": _("This person is already in the team.")})

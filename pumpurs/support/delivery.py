@@ -24,12 +24,17 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
 from pumpurs.people import access
-from pumpurs.people.access import Perm
-from pumpurs.people.models import RoleGrant
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
-from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanStatus, PlanTransition
-from pumpurs.support.plans import delivered_by_line, lock_plan
+from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanTransition
+from pumpurs.support.plans import (
+    PlanAction,
+    delivered_by_line,
+    lock_plan,
+    require_permitted,
+    require_status,
+    void_action,
+)
 
 HOUR_MINUTES = Decimal(60)
 
@@ -50,12 +55,7 @@ def _line_for(plan: Plan, measure: Measure) -> PlanMeasure:
 
 
 def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | None) -> None:
-    if plan.status != PlanStatus.ACTIVE:
-        raise ValidationError(
-            _("Deliveries are recorded only against an active plan; this plan is “%(status)s”.")
-            % {"status": plan.get_status_display()},
-            code="not_active",
-        )
+    require_status(plan, PlanAction.DELIVER)
     period = plan.period
     last = until or day
     if day < period.starts_on or last > period.ends_on:
@@ -180,7 +180,7 @@ def consultation_record(
     """Record a consultation held under the plan (its quantity is the duration in hours).
     Refusals: see the module. Inverse: none — a wrong entry is corrected by the coordinator
     with a plan change; the trail keeps both."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    require_permitted(actor, plan, PlanAction.DELIVER)
     plan = lock_plan(plan, None)
     line = _line_for(plan, measure)
     if not line.measure.is_consultation:
@@ -191,7 +191,7 @@ def consultation_record(
         raise ValidationError({"mode": _("Say whether the consultation was in person or remote.")})
     if not topic.strip():
         raise ValidationError({"topic": _("Write the consultation's topic.")})
-    if not RoleGrant.objects.filter(user=specialist, institution_id=plan.case.institution_id).exists():
+    if not access.staff_of(plan.case.institution_id).filter(pk=specialist.pk).exists():
         raise ValidationError({"specialist": _("The specialist must work at the pupil's school.")})
     _check_common(plan, line, held_on, None)
     # Hours are rounded on the line's running total of minutes, so that three 40-minute
@@ -236,7 +236,7 @@ def compensation_record(
     """Record a compensation, accommodation, meals, items, materials, transport or activity
     provided under the plan. ``amount`` defaults to quantity × unit cost when the catalogue sets
     one. Refusals: see the module. Inverse: none (as ``consultation_record``)."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    require_permitted(actor, plan, PlanAction.DELIVER)
     plan = lock_plan(plan, None)
     line = _line_for(plan, measure)
     if line.measure.is_consultation:
@@ -270,7 +270,8 @@ def consultation_confirm(*, actor: Any, delivery: Delivery, confirmed_at: dt.dat
     """Record the pupil's confirmation of a remote consultation (late confirmations are kept and
     shown as late). Inverse: none."""
     plan = delivery.line.plan
-    access.require_pupil(actor, plan.case.pupil_id, Perm.DELIVER)
+    require_permitted(actor, plan, PlanAction.CONFIRM)
+    require_status(plan, PlanAction.CONFIRM)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.is_voided:
         raise ValidationError(_("This delivery is voided."), code="voided")
@@ -331,13 +332,13 @@ def delivery_void(*, actor: Any, delivery: Delivery, reason: str) -> Delivery:
     again."""
     plan = delivery.line.plan
     pupil_id = plan.case.pupil_id
-    access.require_pupil(actor, pupil_id, Perm.DELIVER if delivery.recorded_by_id == actor.pk else Perm.MANAGE_CASES)
+    action = void_action(actor, delivery.recorded_by_id)
+    require_permitted(actor, plan, action)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the delivery is voided.")}, code="no_reason")
     plan = lock_plan(plan, None)
-    if plan.status == PlanStatus.CLOSED:
-        raise ValidationError(_("The plan is closed: its deliveries stay as they were reviewed."), code="plan_closed")
+    require_status(plan, action)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.is_voided:
         raise ValidationError(_("This delivery is already voided."), code="already_voided")

@@ -13,12 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
-from pumpurs.people import access
-from pumpurs.people.access import Perm
 from pumpurs.risk.models import Assessment
 from pumpurs.support.cases import close_locked_case
-from pumpurs.support.models import Case, CloseReason, Outcome, Plan, PlanStatus, PlanTransition, Review, Usefulness
-from pumpurs.support.plans import close_reviewed, lock_plan, next_period, plan_continue
+from pumpurs.support.models import Case, CloseReason, Outcome, Plan, PlanTransition, Review, Usefulness
+from pumpurs.support.plans import (
+    PlanAction,
+    close_reviewed,
+    lock_plan,
+    next_period,
+    plan_continue,
+    require_permitted,
+    require_status,
+)
 
 
 def _approved_at(plan: Plan) -> Any:
@@ -46,11 +52,10 @@ def review_submit(
     after the plan was approved. Continue / change create the next semester's draft pre-filled
     from this plan (``review.next_plan``); close closes the case with ``close_reason``.
     Inverse: none — a review is history (the next plan or a new case carries on)."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
+    require_permitted(actor, plan, PlanAction.REVIEW)
     plan = lock_plan(plan, expected_version)
     errors: list[str] = []
-    if plan.status not in (PlanStatus.ACTIVE, PlanStatus.IN_REVIEW):
-        raise ValidationError(_("Only an active plan is reviewed."), code="not_active")
+    require_status(plan, PlanAction.REVIEW)
     goals = {g.pk: g for g in plan.goals.all()}
     lines = {m.pk: m for m in plan.measures.select_related("measure")}
     for goal_id, goal in goals.items():

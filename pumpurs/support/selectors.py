@@ -91,12 +91,9 @@ def may_approve_any(user: Any) -> bool:
 
 
 def school_staff(case: Case) -> list[User]:
-    """Staff with a role at the case's school (the team, providers and specialists come from here)."""
-    return list(
-        User.objects.filter(role_grants__institution_id=case.institution_id, is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    """Staff of the case's school (``access.staff_of``), by name: the team, providers and
+    specialists are chosen from here."""
+    return list(access.staff_of(case.institution_id).order_by("last_name", "first_name"))
 
 
 # --- The case page ---------------------------------------------------------------------------------

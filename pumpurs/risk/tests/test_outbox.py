@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import Guardian
 from pumpurs.risk.models import Notice
+from pumpurs.risk.notices import same_day_notices_set
 from pumpurs.world.personas import World
 
 
@@ -61,3 +64,27 @@ def test_coordinator_switches_same_day_notices_of_own_school(world: World) -> No
     )
     world.tirzas.refresh_from_db()
     assert not world.tirzas.same_day_absence_notices
+
+
+def test_the_same_day_switch_is_the_school_coordinators_and_audited(world: World) -> None:
+    """Līga switches Lizuma's same-day notices on and off again; each switch is one audit event."""
+    same_day_notices_set(actor=world.coordinator_lizuma, institution=world.lizuma, enabled=True)
+    world.lizuma.refresh_from_db()
+    assert world.lizuma.same_day_absence_notices
+    same_day_notices_set(actor=world.coordinator_lizuma, institution=world.lizuma, enabled=False)
+    world.lizuma.refresh_from_db()
+    assert not world.lizuma.same_day_absence_notices
+    events = AuditEvent.objects.filter(action="risk.same_day_notices.set", object_id=str(world.lizuma.public_id))
+    assert [e.data["enabled"] for e in events.order_by("pk")] == [True, False]
+    assert {e.actor for e in events} == {world.coordinator_lizuma}
+
+
+@pytest.mark.parametrize(
+    "persona", ["coordinator_tirzas", "teacher_lizuma", "director_lizuma", "coordinator_gulbene", "national", "nobody"]
+)
+def test_nobody_else_switches_a_schools_same_day_notices(world: World, persona: str) -> None:
+    with pytest.raises(PermissionDenied):
+        same_day_notices_set(actor=getattr(world, persona), institution=world.lizuma, enabled=True)
+    world.lizuma.refresh_from_db()
+    assert not world.lizuma.same_day_absence_notices
+    assert not AuditEvent.objects.filter(action="risk.same_day_notices.set").exists()

@@ -14,6 +14,18 @@ prepared or submitted. Every edit presents the plan's ``version``; a stale versi
 audit event, in the same transaction.
 """
 
+from pumpurs.support.plans.actions import (
+    STEPS,
+    TRANSITIONS,
+    PlanAction,
+    PlanActions,
+    plan_actions_for,
+    require_approver,
+    require_permitted,
+    require_status,
+    status_allows,
+    void_action,
+)
 from pumpurs.support.plans.base import (
     AWAITING,
     GoalInput,
@@ -43,8 +55,12 @@ from pumpurs.support.plans.transitions import (
 __all__ = [
     "AWAITING",
     "PLAN_ACTIONS",
+    "STEPS",
+    "TRANSITIONS",
     "GoalInput",
     "MeasureInput",
+    "PlanAction",
+    "PlanActions",
     "PlanConflict",
     "RiskInput",
     "chain_for",
@@ -53,6 +69,7 @@ __all__ = [
     "lock_plan",
     "next_period",
     "pending_step",
+    "plan_actions_for",
     "plan_amend",
     "plan_approve",
     "plan_close_unfinished",
@@ -64,4 +81,9 @@ __all__ = [
     "plan_submit",
     "plan_transition",
     "plans_activate_due",
+    "require_approver",
+    "require_permitted",
+    "require_status",
+    "status_allows",
+    "void_action",
 ]

@@ -151,14 +151,6 @@ def _move(
     return transition
 
 
-def _require_editable(plan: Plan) -> None:
-    if plan.status != PlanStatus.DRAFT:
-        raise ValidationError(
-            _("Only a draft can be edited; this plan is “%(status)s”.") % {"status": plan.get_status_display()},
-            code="not_draft",
-        )
-
-
 def _cost_of(line: MeasureInput) -> Decimal | None:
     unit_cost = line.measure.unit_cost
     if unit_cost is not None:

@@ -28,12 +28,12 @@ from pumpurs.support.models import (
     PlanStatus,
     PlanTransition,
 )
+from pumpurs.support.plans.actions import PlanAction, require_permitted, require_status
 from pumpurs.support.plans.base import (
     GoalInput,
     MeasureInput,
     RiskInput,
     _cost_of,
-    _require_editable,
     delivered_by_line,
     lock_plan,
 )
@@ -105,11 +105,12 @@ def plan_save(
     unit cost when the catalogue sets one; otherwise what the preparer enters.
 
     Refuses: a stale ``expected_version`` (``PlanConflict``); a measure not in force on the
-    semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap;
-    removing or reducing a line below what was already delivered. Inverse: another save."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap; a
+    provider who is not staff of the pupil's school (``access.staff_of``); removing or reducing
+    a line below what was already delivered. Inverse: another save."""
+    require_permitted(actor, plan, PlanAction.EDIT)
     plan = lock_plan(plan, expected_version)
-    _require_editable(plan)
+    require_status(plan, PlanAction.EDIT)
     errors = _check_lines(plan, measures)
     for number, goal in enumerate(goals, start=1):
         if not goal.text.strip() or not goal.target.strip():
@@ -169,8 +170,12 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
     seen: set[str] = set()
     delivered = delivered_by_line(plan)
     lines = {line.measure.code: line for line in plan.measures.select_related("measure")}
+    providers = {m.provider.pk for m in measures if m.provider is not None}
+    staff = set(access.staff_of(plan.case.institution_id).filter(pk__in=providers).values_list("pk", flat=True))
     for m in measures:
         name = str(m.measure)
+        if m.provider is not None and m.provider.pk not in staff:
+            errors.append(_("“%(name)s”: the provider must work at the pupil's school.") % {"name": name})
         if m.measure.code in seen:
             errors.append(_("“%(name)s” is in the plan twice; plan it once with the total quantity.") % {"name": name})
         seen.add(m.measure.code)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pumpurs.people import access
-from pumpurs.people.access import Perm
 from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_overlaps
 from pumpurs.support.models import (
@@ -21,8 +19,8 @@ from pumpurs.support.models import (
     PlanStatus,
     PlanTransition,
 )
-from pumpurs.support.plans.base import _move, _require_editable, chain_for, lock_plan, pending_step
-from pumpurs.support.scope import may_approve_step
+from pumpurs.support.plans.actions import TRANSITIONS, PlanAction, require_approver, require_permitted, require_status
+from pumpurs.support.plans.base import _move, chain_for, lock_plan
 
 # --- Transitions -----------------------------------------------------------------------------------
 
@@ -52,9 +50,9 @@ def _submission_problems(plan: Plan) -> list[str]:
 def plan_submit(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
     """Send a draft for approval: the chain is fixed now from the school's kind.
     Refuses without consent, goals or measures. Inverse: an approver's ``plan_return``."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    require_permitted(actor, plan, PlanAction.SUBMIT)
     plan = lock_plan(plan, expected_version)
-    _require_editable(plan)
+    require_status(plan, PlanAction.SUBMIT)
     problems = _submission_problems(plan)
     if problems:
         raise ValidationError(problems, code="incomplete")
@@ -64,27 +62,13 @@ def plan_submit(*, actor: Any, plan: Plan, expected_version: int | None = None) 
     return plan
 
 
-def _require_approver(actor: Any, plan: Plan) -> str:
-    step = pending_step(plan)
-    if step is None:
-        raise ValidationError(
-            _("This plan is not waiting for approval (it is “%(status)s”).") % {"status": plan.get_status_display()},
-            code="not_awaiting",
-        )
-    if not may_approve_step(actor, plan, step):
-        raise PermissionDenied(_("This plan waits for approval by: %(step)s.") % {"step": ApprovalStep(step).label})
-    if actor.pk in (plan.prepared_by_id, plan.submitted_by_id):
-        raise PermissionDenied(_("You prepared or submitted this plan: someone else must approve it."))
-    return step
-
-
 @transaction.atomic
 def plan_approve(*, actor: Any, plan: Plan, expected_version: int | None = None, comment: str = "") -> Plan:
     """Approve the plan at the step it waits for. The last step makes it approved, and active at
     once when its semester has begun (otherwise ``plans_activate_due`` activates it on the day);
     the guardians are told. Inverse: none once approved (``plan_amend`` starts a change)."""
     plan = lock_plan(plan, expected_version)
-    step = _require_approver(actor, plan)
+    step = require_approver(actor, plan)
     last = step == plan.chain_steps[-1]
     to = PlanStatus.APPROVED if last else STATUS_AFTER_STEP[ApprovalStep(step)]
     _move(actor=actor, plan=plan, action=PlanTransition.Action.APPROVED, to=to, step=step, comment=comment.strip())
@@ -102,7 +86,7 @@ def plan_return(*, actor: Any, plan: Plan, comment: str, expected_version: int |
     """Send the plan back to draft with a comment, by whoever may approve its pending step (the
     preparer fixes it and submits again). Inverse: ``plan_submit``."""
     plan = lock_plan(plan, expected_version)
-    step = _require_approver(actor, plan)
+    step = require_approver(actor, plan)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what must change before the plan can be approved.")})
     _move(
@@ -121,10 +105,9 @@ def plan_amend(*, actor: Any, plan: Plan, comment: str, expected_version: int | 
     """Start a change of an active plan (e.g. more hours than planned): it returns to draft and
     goes through the approval chain again; deliveries already recorded stay. Inverse:
     ``plan_submit`` and the approvals."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.MANAGE_CASES)
+    require_permitted(actor, plan, PlanAction.AMEND)
     plan = lock_plan(plan, expected_version)
-    if plan.status != PlanStatus.ACTIVE:
-        raise ValidationError(_("Only an active plan can be changed this way."))
+    require_status(plan, PlanAction.AMEND)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the change is for.")})
     plan.submitted_by = None
@@ -149,10 +132,9 @@ def plans_activate_due(*, today: dt.date | None = None) -> int:
 def plan_review_start(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
     """Begin the semester review of an active plan (deliveries stop). Inverse: the review
     (``reviews.review_submit``) closes it."""
-    access.require_pupil(actor, plan.case.pupil_id, Perm.REVIEW_PLANS)
+    require_permitted(actor, plan, PlanAction.START_REVIEW)
     plan = lock_plan(plan, expected_version)
-    if plan.status != PlanStatus.ACTIVE:
-        raise ValidationError(_("Only an active plan can be reviewed."))
+    require_status(plan, PlanAction.START_REVIEW)
     _move(actor=actor, plan=plan, action=PlanTransition.Action.REVIEW_STARTED, to=PlanStatus.IN_REVIEW)
     return plan
 
@@ -173,7 +155,7 @@ def close_reviewed(*, actor: Any, plan: Plan, comment: str) -> None:
 
 
 # The transitions a person asks for by name (the plan page's buttons, the API's POST …/transitions/).
-PLAN_ACTIONS = ("submit", "approve", "return", "amend", "start_review")
+PLAN_ACTIONS = tuple(action.value for action in TRANSITIONS)
 
 
 def plan_transition(

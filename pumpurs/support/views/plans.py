@@ -19,8 +19,9 @@ from pumpurs.support import plans as services
 from pumpurs.support import selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
-from pumpurs.support.models import ApprovalStep, Plan, PlanStatus, Review
-from pumpurs.support.scope import may_approve_step, plans_visible_to
+from pumpurs.support.models import ApprovalStep, Plan, Review
+from pumpurs.support.plans import PlanAction
+from pumpurs.support.scope import plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
 
 
@@ -33,37 +34,18 @@ def get_plan(request: HttpRequest, public_id: UUID) -> Plan:
     )
 
 
-def _may_approve(request: HttpRequest, plan: Plan) -> bool:
-    """Whether to show Approve / Return: the service decides, this only hides what would fail."""
-    step = services.pending_step(plan)
-    user = request.user
-    return (
-        step is not None
-        and may_approve_step(user, plan, step)
-        and user.pk not in (plan.prepared_by_id, plan.submitted_by_id)
-    )
-
-
 def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any) -> HttpResponse:
-    """The plan page; the delivery forms come bound when a refusal is shown on them."""
+    """The plan page; the delivery forms come bound when a refusal is shown on them. What the
+    user may do is the services' answer (``plan_actions_for``): the page shows it, nothing more."""
     case = plan.case
     record(request, case, plan)
+    actions = services.plan_actions_for(request.user, plan)
     transitions = selectors.transitions_of(plan)
     lines = selectors.plan_lines(plan)
-    may_deliver = may(request, case, Perm.DELIVER) and plan.status == PlanStatus.ACTIVE
+    may_deliver = PlanAction.DELIVER in actions
     consultations = [r.line for r in lines if r.line.measure.is_consultation]
     others = [r.line for r in lines if not r.line.measure.is_consultation]
     staff = selectors.school_staff(case) if may_deliver and consultations else []
-    may_manage = may(request, case, Perm.MANAGE_CASES)
-    may_approve = _may_approve(request, plan)
-    may_review = may(request, case, Perm.REVIEW_PLANS)
-    # Mirrors the buttons of "What you can do" (plan_detail.html): when none applies, say so.
-    has_actions = (
-        may_approve
-        or (plan.status == PlanStatus.DRAFT and may_manage)
-        or (plan.status == PlanStatus.ACTIVE and (may_manage or may_review))
-        or (plan.status == PlanStatus.IN_REVIEW and may_review)
-    )
     context = {
         "plan": plan,
         "case": case,
@@ -76,12 +58,7 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "lines": lines,
         "risks": selectors.plan_risks(plan, may_sensitive=may(request, case, Perm.VIEW_SENSITIVE)),
         "deliveries": selectors.deliveries_of(plan),
-        "may_manage": may_manage,
-        "may_approve": may_approve,
-        "may_review": may_review,
-        "has_actions": has_actions,
-        "may_deliver": may_deliver,
-        "may_confirm": may(request, case, Perm.DELIVER),
+        "actions": actions,
         "consultation_form": (
             forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff, author=request.user)
         )
@@ -105,9 +82,10 @@ def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form: when someone saved in between, nothing is written and the user's input stays on screen
     with the conflict message."""
     plan = get_plan(request, public_id)
-    if not may(request, plan.case, Perm.MANAGE_CASES):
+    actions = services.plan_actions_for(request.user, plan)
+    if PlanAction.EDIT not in actions.permitted:
         raise Http404
-    if plan.status != PlanStatus.DRAFT:
+    if PlanAction.EDIT not in actions:
         messages.error(
             request, _("Only a draft can be edited; this plan is “%(status)s”.") % {"status": plan.get_status_display()}
         )

@@ -12,14 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pumpurs.people.access import Perm
 from pumpurs.support import delivery as services
 from pumpurs.support import selectors
 from pumpurs.support.forms import CompensationForm, ConsultationForm, ReviewForm
-from pumpurs.support.models import PlanStatus
+from pumpurs.support.plans import PlanAction, plan_actions_for
 from pumpurs.support.reviews import review_submit
 from pumpurs.support.scope import deliveries_visible_to
-from pumpurs.support.views.common import attach, flash, may, not_post, record
+from pumpurs.support.views.common import attach, flash, not_post, record
 from pumpurs.support.views.plans import get_plan, plan_page
 
 
@@ -115,9 +114,10 @@ def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The semester review: every goal and measure judged, the new questionnaire, the decision.
     Continue or change lead to the next semester's pre-filled draft."""
     plan = get_plan(request, public_id)
-    if not may(request, plan.case, Perm.REVIEW_PLANS):
+    actions = plan_actions_for(request.user, plan)
+    if PlanAction.REVIEW not in actions.permitted:
         raise Http404
-    if plan.status not in (PlanStatus.ACTIVE, PlanStatus.IN_REVIEW):
+    if PlanAction.REVIEW not in actions:
         messages.error(request, _("Only an active plan is reviewed."))
         return redirect("support_plan", public_id=plan.public_id)
     assessments = selectors.review_assessments(plan)
