@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.core.env import database_config, env_bool, env_int, env_list, env_mapping, env_secret, env_str
+from pumpurs.core.env import (
+    database_config,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_mapping,
+    env_secret,
+    env_str,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("PUMPURS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -154,12 +162,13 @@ SECURE_CSP = {
 PUMPURS_LOGIN_MAX_FAILURES = env_int("PUMPURS_LOGIN_MAX_FAILURES", 5)
 PUMPURS_LOGIN_WINDOW_SECONDS = env_int("PUMPURS_LOGIN_WINDOW_SECONDS", 15 * 60)
 
+_LOG_LEVEL = env_choice("PUMPURS_LOG_LEVEL", "INFO", choices={"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PUMPURS_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

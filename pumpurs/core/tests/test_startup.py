@@ -39,6 +39,10 @@ def run_pumpurs(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedP
         ({"PUMPURS_SECRET_KEY": "short"}, "PUMPURS_SECRET_KEY is set but shorter than"),
         ({"PUMPURS_FIELD_KEY": "short"}, "PUMPURS_FIELD_KEY is set but shorter than"),
         ({"PUMPURS_DEBUG": "maybe"}, "PUMPURS_DEBUG='maybe' is not a boolean"),
+        (
+            {"PUMPURS_LOG_LEVEL": "loud"},
+            "PUMPURS_LOG_LEVEL='loud' must be one of CRITICAL, DEBUG, ERROR, INFO, WARNING",
+        ),
     ],
 )
 def test_bad_configuration_stops_startup_with_a_clear_message(tmp_path: Path, env: dict[str, str], words: str) -> None:
