@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
 from pumpurs.people import access
-from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
+from pumpurs.support.consent import consent_active
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanTransition
 from pumpurs.support.plans import (
     PlanAction,

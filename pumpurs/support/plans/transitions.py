@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_overlaps
+from pumpurs.support.consent import consent_active
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,
     ApprovalStep,
