@@ -28,9 +28,11 @@ test: $(BIN)/.installed
 browser-test: $(BIN)/.installed
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
+# lint-imports checks the contracts in pyproject.toml: apps depend one way, no circles inside an app.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pumpurs.imports",
     "pumpurs.risk",
     "pumpurs.support",
+    "pumpurs.privacy",
     "pumpurs.world",
 ]
 

@@ -13,7 +13,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("i18n/", include(i18n_patterns)),
-    path("", include("pumpurs.audit.urls")),
+    path("", include("pumpurs.privacy.urls")),
     path("imports/", include("pumpurs.imports.urls")),
     path("risk/questionnaire/", include("pumpurs.risk.questionnaire_urls")),
     path("notices/", include("pumpurs.risk.notices_urls")),

@@ -8,10 +8,13 @@ from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from pumpurs.core import crypto
+from pumpurs.imports.headers import normalise_header
 from pumpurs.journal.models import Subject
-from pumpurs.people.models import Institution, Period, Pupil, SchoolYear
+from pumpurs.people import access
+from pumpurs.people.models import Enrolment, Institution, Period, Pupil, SchoolYear
 from pumpurs.people.personal_code import parse_personal_code
 
 LOOKUP_SCHEMA = {"_code": pl.String, "_problem": pl.String, "pupil_id": pl.Int64}
@@ -71,8 +74,6 @@ class ImportContext:
 
     def subjects(self) -> dict[str, int]:
         """Normalised name or code → subject id (active subjects only)."""
-        from pumpurs.imports.headers import normalise_header
-
         if self._subjects is None:
             self._subjects = {}
             for pk, code, name in Subject.objects.filter(is_active=True).values_list("pk", "code", "name"):
@@ -92,11 +93,6 @@ class ImportContext:
 
 def pupils_for_import(actor: Any, institution: Institution | None) -> Any:
     """The pupils whose facts ``actor`` may import, optionally narrowed to one institution."""
-    from django.db.models import Exists, OuterRef
-
-    from pumpurs.people import access
-    from pumpurs.people.models import Enrolment
-
     pupils = Pupil.objects.all() if actor is None else access.pupils_visible_to(actor, access.Perm.IMPORT_DATA)
     if institution is not None:
         pupils = pupils.filter(Exists(Enrolment.objects.filter(pupil_id=OuterRef("pk"), institution=institution)))

@@ -12,9 +12,7 @@ import json
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
@@ -23,47 +21,12 @@ from django.utils.translation import gettext as _
 
 from pumpurs.imports.context import ImportContext
 from pumpurs.imports.readers import BATCH_ROWS, Source, SourceError, iter_batches
+from pumpurs.imports.result import ERROR_SCHEMA, ImportResult
 from pumpurs.imports.specs import SPECS
-from pumpurs.imports.specs.base import ERROR_SCHEMA, ImportSpec, tidy
+from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class ImportResult:
-    status: str  # "applied" | "rejected" | "dry-run"
-    kind: str
-    shape: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
-    notes: list[str] = field(default_factory=list)
-    touched_pupils: list[int] = field(default_factory=list)
-
-    def error_dicts(self, limit: int | None = None) -> list[dict[str, Any]]:
-        frame = self.errors.sort("_row", "column")
-        if limit is not None:
-            frame = frame.head(limit)
-        return [
-            {"row": int(r["_row"]), "column": r["column"], "code": r["code"], "message": r["message"]}
-            for r in frame.iter_rows(named=True)
-        ]
-
-    def summary(self) -> dict[str, Any]:
-        """Exactly the JSON object of DESIGN §6."""
-        return {
-            "status": self.status,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "errors": self.error_dicts(),
-        }
 
 
 class _Rejected(Exception):

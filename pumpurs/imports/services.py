@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.imports.context import ImportContext, pupils_for_import
-from pumpurs.imports.engine import ImportResult, progress_writer, run_import, whole_file_error, write_report
+from pumpurs.imports.engine import progress_writer, run_import, whole_file_error, write_report
 from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
+from pumpurs.imports.result import ImportResult
 from pumpurs.imports.specs import KINDS
 from pumpurs.people import access
 from pumpurs.people.models import Institution

@@ -6,3 +6,19 @@ class PeopleConfig(AppConfig):
     name = "pumpurs.people"
     label = "people"
     verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+
+        nav_item_register(label=_("Home"), url_name="home", visible=any_perm(Perm.VIEW_OVERVIEW), order=10)
+        nav_item_register(
+            label=_("Municipalities and schools"),
+            url_name="municipality_list",
+            visible=any_perm(Perm.VIEW_OVERVIEW),
+            order=20,
+        )
+        nav_item_register(
+            label=_("Find a pupil"), url_name="pupil_search", visible=any_perm(Perm.VIEW_PUPILS), order=30
+        )

@@ -1,4 +1,5 @@
-"""The header and navigation every page shows: who is signed in, as what, and where they may go."""
+"""The header and navigation every page shows: who is signed in, as what, and where they may go
+(the items are what the apps registered in ``people.registry``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext as _
 
-from pumpurs.people import access, selectors
-from pumpurs.people.access import Perm
+from pumpurs.people import registry, selectors
 
 
 @dataclass(frozen=True)
@@ -22,38 +21,11 @@ class NavItem:
 
 
 def _items(request: HttpRequest) -> list[NavItem]:
-    user = request.user
-    candidates = [
-        (_("Home"), "home", access.has_perm(user, Perm.VIEW_OVERVIEW)),
-        (_("Municipalities and schools"), "municipality_list", access.has_perm(user, Perm.VIEW_OVERVIEW)),
-        (_("Find a pupil"), "pupil_search", access.has_perm(user, Perm.VIEW_PUPILS)),
-        (_("Watch list"), "watch_list", access.has_perm(user, Perm.VIEW_RISK)),
-        (
-            _("Pupils at risk by school"),
-            "risk_municipality_index",
-            access.has_perm(user, Perm.VIEW_RISK_COUNTS) and not access.has_perm(user, Perm.VIEW_RISK),
-        ),
-        (_("Support"), "support_case_list", access.has_perm(user, Perm.VIEW_SUPPORT)),
-        (
-            _("Approvals"),
-            "support_approvals",
-            any(
-                access.has_perm(user, p)
-                for p in (Perm.APPROVE_AS_DIRECTOR, Perm.APPROVE_AS_MUNICIPALITY, Perm.APPROVE_AS_NATIONAL)
-            ),
-        ),
-        (_("Measure catalogue"), "support_catalogue:catalogue", access.has_perm(user, Perm.VIEW_SUPPORT)),
-        (_("Fairness"), "risk_fairness", access.has_perm(user, Perm.VIEW_FAIRNESS)),
-        (_("Questionnaires"), "questionnaire_instrument_list", access.has_perm(user, Perm.MANAGE_INSTRUMENTS)),
-        (_("Data imports"), "import_list", access.has_perm(user, Perm.IMPORT_DATA)),
-        (_("Notices"), "notice_outbox", access.has_perm(user, Perm.VIEW_OUTBOX)),
-        (_("Audit trail"), "audit_events", access.has_perm(user, Perm.VIEW_AUDIT)),
-    ]
     items = []
-    for label, name, allowed in candidates:
-        if allowed:
-            url = reverse(name)
-            items.append(NavItem(label, url, request.path == url))
+    for entry in registry.nav_entries():
+        if entry.visible(request.user):
+            url = reverse(entry.url_name)
+            items.append(NavItem(str(entry.label), url, request.path == url))
     return items
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.audit.services import audit_record, record_view
-from pumpurs.people import access, selectors
+from pumpurs.people import access, registry, selectors
 from pumpurs.people.access import Perm
 from pumpurs.people.auth import client_address
 from pumpurs.people.calendar import current_school_year
@@ -76,7 +76,9 @@ def pupil_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
     record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     profile = selectors.pupil_profile(request.user, pupil=pupil)
-    return render(request, "people/pupil_detail.html", {"profile": profile, "pupil": pupil})
+    # The panels other apps add (risk picture, support case …): people.registry.
+    panels = registry.pupil_panels()
+    return render(request, "people/pupil_detail.html", {"profile": profile, "pupil": pupil, "panels": panels})
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,9 +32,9 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from pumpurs.people.models import Period
-from pumpurs.risk.indicators import create_temp, drop_temps, execute, json_object_sql, temp_name, tune_session
 from pumpurs.risk.models import FlagCheck, ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
+from pumpurs.risk.sql import create_temp, drop_temps, execute, json_object_sql, temp_name, tune_session
 
 LIVE = "('open', 'accepted')"
 # The columns the readers of flags filter and join on (watch list, counts, picture, decisions).

@@ -35,17 +35,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Period, SchoolYear
+from pumpurs.risk.flags import flags_refresh
 from pumpurs.risk.rules import RULE_VERSION
+from pumpurs.risk.sql import create_temp, date_number_sql, drop_temps, execute, is_postgres, temp_name, tune_session
 
 FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
@@ -78,24 +78,7 @@ class RefreshResult:
         )
 
 
-# --- Engine differences, kept small ----------------------------------------------------------------
-
-
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def date_number_sql(expr: str) -> str:
-    """A date as the integer YYYYMMDD: whole years between two dates are then a plain division."""
-    if _is_postgres():
-        return f"CAST(TO_CHAR({expr}, 'YYYYMMDD') AS INTEGER)"
-    return f"CAST(strftime('%%Y%%m%%d', {expr}) AS INTEGER)"
-
-
-def json_object_sql(pairs: Sequence[tuple[str, str]]) -> str:
-    """A JSON object built in SQL from (key, SQL expression) pairs; keys are code-defined literals."""
-    args = ", ".join(f"'{key}', {expr}" for key, expr in pairs)
-    return f"jsonb_build_object({args})" if _is_postgres() else f"json_object({args})"
+# --- Dates ----------------------------------------------------------------------------------------
 
 
 def one_year_before(day: dt.date) -> dt.date:
@@ -103,73 +86,6 @@ def one_year_before(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def _adapt(params: Mapping[str, Any]) -> dict[str, Any]:
-    ops = connection.ops
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, dt.datetime):
-            out[key] = ops.adapt_datetimefield_value(value)
-        elif isinstance(value, dt.date):
-            out[key] = ops.adapt_datefield_value(value)
-        else:
-            out[key] = value
-    return out
-
-
-def execute(cursor: Any, sql: str, params: Mapping[str, Any] | None = None) -> int:
-    cursor.execute(sql, _adapt(params or {}))
-    return int(cursor.rowcount or 0)
-
-
-def tune_session(cursor: Any) -> None:
-    """Settings for the rest of the refresh transaction (PostgreSQL only).
-
-    JIT off: the statements are large, run once and are costed high, so PostgreSQL compiles
-    them, and compiling the flag rules' CASE expressions took longer than running them (50 000
-    pupils: flag candidates 2.1 s with JIT, 0.16 s without; the attendance scan 0.40 → 0.25 s).
-
-    work_mem ``PUMPURS_REFRESH_WORK_MEM``: the per-pupil hash aggregates hold one state per pupil,
-    and at the server's default 4 MB the attendance one spilled to disk (250 000 pupils: 6.8 s →
-    3.5 s at 64 MB)."""
-    if _is_postgres():
-        cursor.execute("SET LOCAL jit = off")
-        if settings.PUMPURS_REFRESH_WORK_MEM:
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.PUMPURS_REFRESH_WORK_MEM])
-
-
-def temp_name(name: str) -> str:
-    return f"risk_tmp_{name}"
-
-
-def create_temp(
-    cursor: Any,
-    name: str,
-    select: str,
-    params: Mapping[str, Any],
-    *,
-    index: Sequence[str] = (),
-    keys: Sequence[str] = ("pupil_id",),
-) -> None:
-    """``CREATE TEMP TABLE … AS SELECT`` (PostgreSQL may plan the SELECT in parallel), with an
-    optional index for the statements that probe it row by row.
-
-    On PostgreSQL the table is then analysed, but only its ``keys`` (the columns later joins and
-    filters use): autovacuum never analyses temporary tables, and without statistics the joins go
-    wrong; statistics of every column (the flags' JSON evidence among them) cost up to 0.5 s a table
-    at 250 000 pupils and are never used."""
-    cursor.execute(f"DROP TABLE IF EXISTS {temp_name(name)}")
-    execute(cursor, f"CREATE TEMP TABLE {temp_name(name)} AS {select}", params)
-    if index:
-        cursor.execute(f"CREATE INDEX {temp_name(name)}_idx ON {temp_name(name)} ({', '.join(index)})")
-    if _is_postgres():
-        cursor.execute(f"ANALYZE {temp_name(name)} ({', '.join(keys)})")
-
-
-def drop_temps(cursor: Any, names: Sequence[str]) -> None:
-    for name in names:
-        cursor.execute(f"DROP TABLE IF EXISTS {temp_name(name)}")
 
 
 # --- Windows --------------------------------------------------------------------------------------
@@ -328,13 +244,13 @@ def _four_week_sum(column: str, path: str) -> str:
 
 def _distinct_sql(left: str, right: str) -> str:
     """Null-safe "differs" for two expressions (SQLite spells ``IS DISTINCT FROM`` as ``IS NOT``)."""
-    return f"{left} IS DISTINCT FROM {right}" if _is_postgres() else f"{left} IS NOT {right}"
+    return f"{left} IS DISTINCT FROM {right}" if is_postgres() else f"{left} IS NOT {right}"
 
 
 def _fence() -> str:
     """Keeps PostgreSQL from pulling a subquery up into its parent: its expressions are then
     computed once per row, not again wherever the parent uses them."""
-    return "OFFSET 0" if _is_postgres() else ""
+    return "OFFSET 0" if is_postgres() else ""
 
 
 def _fresh_sql(path: str) -> str:
@@ -395,7 +311,7 @@ FROM (
     LEFT JOIN {temp_name("incidents")} i ON i.pupil_id = s.pupil_id
   ) x {_fence()}
 ) n
-{"FULL" if _is_postgres() else "LEFT"} JOIN (SELECT * FROM risk_indicatorsnapshot WHERE period_id = %(period)s) o
+{"FULL" if is_postgres() else "LEFT"} JOIN (SELECT * FROM risk_indicatorsnapshot WHERE period_id = %(period)s) o
   ON o.pupil_id = n.pupil_id AND o."window" = n."window"
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
@@ -420,7 +336,7 @@ def _stale_sql() -> str:
     """Delete the semester's snapshots of pupils no longer enrolled in it. On PostgreSQL ``fresh``
     has already found them (its full join keeps stored snapshots without a fresh partner, state
     ``gone``); SQLite before 3.39 has no full join, so there they are looked for again."""
-    if _is_postgres():
+    if is_postgres():
         return f"""
 DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND pupil_id IN (
   SELECT pupil_id FROM {temp_name("fresh")} WHERE state = 'gone')
@@ -445,8 +361,6 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
     Invariants: one snapshot per (pupil, semester, window), only for pupils with an enrolment in
     the semester (others' snapshots of that semester are removed); a constant number of
     statements whatever the number of pupils; all in one transaction."""
-    from pumpurs.risk.flags import flags_refresh
-
     started = time.perf_counter()
     today = today or timezone.localdate()
     if period is None:
@@ -489,7 +403,7 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
                 "pupils",
                 PUPILS_SQL.format(birth=date_number_sql("p.birth_date")),
                 params,
-                index=[] if _is_postgres() else ["pupil_id"],
+                index=[] if is_postgres() else ["pupil_id"],
             )
             days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")})
             create_temp(cursor, "days", days_sql, params)

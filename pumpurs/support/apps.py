@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class SupportConfig(AppConfig):
     name = "pumpurs.support"
     verbose_name = _("individual support")
+
+    def ready(self) -> None:
+        # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register, pupil_panel_register
+
+        nav_item_register(
+            label=_("Support"), url_name="support_case_list", visible=any_perm(Perm.VIEW_SUPPORT), order=60
+        )
+        nav_item_register(
+            label=_("Approvals"),
+            url_name="support_approvals",
+            visible=any_perm(Perm.APPROVE_AS_DIRECTOR, Perm.APPROVE_AS_MUNICIPALITY, Perm.APPROVE_AS_NATIONAL),
+            order=70,
+        )
+        nav_item_register(
+            label=_("Measure catalogue"),
+            url_name="support_catalogue:catalogue",
+            visible=any_perm(Perm.VIEW_SUPPORT),
+            order=80,
+        )
+        pupil_panel_register(template="support/_pupil_support.html", order=20)

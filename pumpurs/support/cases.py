@@ -18,6 +18,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.models import Enrolment, Guardian, Pupil
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case, CloseReason, Consent, ContactEntry, PlanStatus, TeamMember
+from pumpurs.support.plans import plan_close_unfinished
 
 
 def _school_of(pupil: Pupil, today: dt.date) -> int:
@@ -102,8 +103,6 @@ def case_close(*, actor: Any, case: Case, reason: str) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.IN_REVIEW]).exists():
         raise ValidationError(_("The case has an active plan: review it first; the review closes the case."))
-    from pumpurs.support.plans import plan_close_unfinished  # plans depend on cases, not the reverse
-
     for plan in case.plans.exclude(status=PlanStatus.CLOSED):
         plan_close_unfinished(
             actor=actor,
@@ -211,15 +210,6 @@ def contact_log(
     return entry
 
 
-def consent_active(case: Case | int, day: dt.date) -> Consent | None:
-    """The consent that covers ``day``, if any (given on or before it, not withdrawn by then)."""
-    case_id = case if isinstance(case, int) else case.pk
-    for consent in Consent.objects.filter(case_id=case_id, given_on__lte=day).order_by("-given_on", "-id"):
-        if consent.active_on(day):
-            return consent
-    return None
-
-
 @transaction.atomic
 def consent_record(
     *,
@@ -297,7 +287,6 @@ __all__ = [
     "case_close",
     "case_open",
     "close_locked_case",
-    "consent_active",
     "consent_record",
     "consent_withdraw",
     "contact_log",

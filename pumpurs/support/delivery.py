@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
 from pumpurs.people import access
-from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_on
+from pumpurs.support.consent import consent_active
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanTransition
+from pumpurs.support.notices import measure_started_notice
 from pumpurs.support.plans import (
     PlanAction,
     delivered_by_line,
@@ -157,8 +158,6 @@ def _record(*, actor: Any, plan: Plan, line: PlanMeasure, delivery: Delivery) ->
         },
     )
     if first:
-        from pumpurs.support.notices import measure_started_notice
-
         measure_started_notice(line=line, on=delivery.delivered_on)
     return delivery
 

@@ -22,9 +22,9 @@ from pumpurs.people.access import Perm
 from pumpurs.people.auth import client_address
 from pumpurs.people.models import Enrolment
 from pumpurs.risk.models import RiskGroup
-from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_status_record
 from pumpurs.support.catalogue_forms import LowIncomeForm, add_service_errors
+from pumpurs.support.consent import consent_active
 from pumpurs.support.models import Consent, LowIncomeStatus, Plan, PlanStatus
 from pumpurs.support.scope import plans_visible_to
 from pumpurs.support.timeline import clamp_limit, plan_url, pupil_timeline

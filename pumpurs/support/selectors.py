@@ -18,7 +18,7 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import User
 from pumpurs.risk.models import Assessment
-from pumpurs.support.cases import consent_active
+from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import is_confirmation_late
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,

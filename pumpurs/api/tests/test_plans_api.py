@@ -15,9 +15,12 @@ from rest_framework.test import APIClient
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.support.cases import consent_record
+from pumpurs.support.delivery import delivery_void
 from pumpurs.support.models import Case, Plan, PlanStatus
 from pumpurs.support.plans import plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, guardian_for, open_case, period_on
+from pumpurs.support.tests.test_delivery import active, transport
+from pumpurs.support.tests.test_void import REASON
 from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +200,16 @@ def test_a_delivery_beyond_the_plan_is_400_with_the_numbers(world: World, api: A
     assert not_in_plan.status_code == 400
     assert "not in this plan" in not_in_plan.json()["errors"][0]
     assert plan.measures.get(measure__code="transport").deliveries.count() == 1
+
+
+def test_the_api_lists_a_voided_delivery_with_its_void(world: World, api: Api) -> None:
+    """Līga's wrong transport entry (support/tests/test_void.py) stays listed, with why it was voided."""
+    plan = active(world)
+    delivery = transport(world, plan, 2)
+    delivery_void(actor=world.coordinator_lizuma, delivery=delivery, reason=REASON)
+    rows = api(world.coordinator_lizuma).get(f"/api/v1/plans/{plan.public_id}/deliveries/").json()
+    assert [(r["id"], r["void_reason"]) for r in rows] == [(str(delivery.public_id), REASON)]
+    assert rows[0]["voided_at"] is not None
 
 
 def test_the_catalogue_in_force(world: World, api: Api) -> None:

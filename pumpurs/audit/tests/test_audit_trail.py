@@ -7,8 +7,6 @@ from django.db import transaction
 
 from pumpurs.audit.models import AppendOnlyError, AuditEvent
 from pumpurs.audit.services import audit_record, record_view
-from pumpurs.people.models import Pupil
-from pumpurs.people.services import pupil_create
 from pumpurs.world.personas import World
 
 
@@ -36,28 +34,6 @@ def test_audit_record_refuses_to_run_outside_a_transaction() -> None:
         audit_record(actor=None, action="test.inside")
     event = AuditEvent.objects.get(action="test.inside")
     assert (event.actor, event.actor_username) == (None, "system")
-
-
-def test_a_failed_write_leaves_no_audit_event(world: World) -> None:
-    events = AuditEvent.objects.count()
-
-    def create_then_fail() -> None:
-        with transaction.atomic():
-            pupil_create(
-                actor=world.coordinator_lizuma,
-                personal_code="321111-22222",
-                first_name="Ēriks",
-                last_name="Ābele",
-                birth_date=world.today.replace(year=world.today.year - 8),
-                class_group=world.lizuma_7a,
-                starts_on=world.year.starts_on,
-            )
-            raise RuntimeError("the surrounding work failed after the pupil was created")
-
-    with pytest.raises(RuntimeError):
-        create_then_fail()
-    assert AuditEvent.objects.count() == events
-    assert not Pupil.objects.filter(last_name="Ābele").exists()
 
 
 def test_record_view_names_the_person_and_the_pupil(world: World) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.tasks import task
-
-from pumpurs.audit.services import audit_record
 
 
 @task()
-def write_marker(label: str) -> str:
-    with transaction.atomic():
-        audit_record(actor=None, action="test.worker.ran", data={"label": label})
-    return label
+def shout(label: str) -> str:
+    """The worker stores what a task returns with its result row: only code that ran can have
+    turned the label into this."""
+    return f"{label.upper()}!"

@@ -9,9 +9,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
-
-from pumpurs.risk.models import Level
 
 LV_PO = Path(settings.PACKAGE_DIR) / "locale" / "lv" / "LC_MESSAGES" / "django.po"
 LATVIAN_LETTERS = set("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ")
@@ -76,9 +73,3 @@ def test_login_page_is_english_on_request(db: None) -> None:
 def test_a_wrong_password_is_explained_in_latvian(db: None) -> None:
     body = Client().post(reverse("login"), {"username": "nobody", "password": "x"}).content.decode()
     assert "paroli" in body
-
-
-def test_risk_levels_agree_with_limenis() -> None:
-    """ "Līmenis" is masculine: the watch list, the review and the timeline say "vidējs"."""
-    with translation.override("lv"):
-        assert [str(level.label) for level in Level] == ["nav", "zems", "vidējs", "augsts"]

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
 
-from pumpurs.audit.models import AuditEvent
-from pumpurs.core.tests.tasks_for_tests import write_marker
+from pumpurs.core.tests.tasks_for_tests import shout
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -21,7 +20,7 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 def test_task_enqueued_on_commit_is_run_by_pumpurs_worker() -> None:
     with override_settings(TASKS=DB_TASKS):  # Django resets its task backends on this signal
         with transaction.atomic():
-            transaction.on_commit(lambda: write_marker.enqueue("hello"))
+            transaction.on_commit(lambda: shout.enqueue("hello"))
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pumpurs.settings", "PUMPURS_DATA_DIR": str(settings.DATA_DIR)}
         db = connection.settings_dict
         if connection.vendor == "postgresql":
@@ -40,6 +39,6 @@ def test_task_enqueued_on_commit_is_run_by_pumpurs_worker() -> None:
         assert result.returncode == 0, result.stderr
     from django_tasks_db.models import DBTaskResult
 
-    queued = list(DBTaskResult.objects.values_list("task_path", "status"))
-    ran = AuditEvent.objects.filter(action="test.worker.ran", data__label="hello").count()
-    assert ran == 1, f"task results {queued}; worker said: {result.stdout[-2000:]} {result.stderr[-2000:]}"
+    results = list(DBTaskResult.objects.values_list("task_path", "status", "return_value"))
+    ran = [r for r in results if r[0].endswith(".shout") and r[1] == "SUCCESSFUL" and r[2] == "HELLO!"]
+    assert len(ran) == 1, f"task results {results}; worker said: {result.stdout[-2000:]} {result.stderr[-2000:]}"

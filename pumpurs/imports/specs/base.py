@@ -15,11 +15,10 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from pumpurs.imports.headers import normalise_header
+from pumpurs.imports.result import ERROR_SCHEMA
 
 if TYPE_CHECKING:
     from pumpurs.imports.context import ImportContext
-
-ERROR_SCHEMA = {"_row": pl.Int64, "column": pl.String, "code": pl.String, "message": pl.String}
 
 
 @dataclass(frozen=True)

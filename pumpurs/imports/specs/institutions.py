@@ -13,7 +13,7 @@ from pumpurs.people.models import Institution, Municipality
 
 if TYPE_CHECKING:
     from pumpurs.imports.context import ImportContext
-    from pumpurs.imports.engine import ImportResult
+    from pumpurs.imports.result import ImportResult
 
 KINDS = {
     "general": "general",

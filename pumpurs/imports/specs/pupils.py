@@ -28,7 +28,7 @@ from pumpurs.people.personal_code import parse_personal_code
 
 if TYPE_CHECKING:
     from pumpurs.imports.context import ImportContext
-    from pumpurs.imports.engine import ImportResult
+    from pumpurs.imports.result import ImportResult
 
 GENDERS = {
     "f": "F",

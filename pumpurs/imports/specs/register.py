@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from pumpurs.imports.headers import normalise_header
-from pumpurs.imports.specs.base import ERROR_SCHEMA
+from pumpurs.imports.result import ERROR_SCHEMA
 
 
 @dataclass

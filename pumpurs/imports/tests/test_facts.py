@@ -16,6 +16,7 @@ from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Pupil
 from pumpurs.risk.models import IndicatorSnapshot
+from pumpurs.risk.tests.test_indicators import term
 from pumpurs.world.personas import World
 
 HEADER = ["personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late"]
@@ -100,3 +101,25 @@ def test_the_batch_page_says_whether_the_indicators_have_taken_the_data_in(world
     assert "will be refreshed with this data shortly" in client.get(url).content.decode()
     facts_after_import.call(batch.pk)
     assert "The indicators and flags were refreshed with this data at" in client.get(url).content.decode()
+
+
+def test_an_applied_attendance_import_refreshes_indicators_on_commit(
+    world: World, tmp_path: Path, django_capture_on_commit_callbacks
+) -> None:
+    period = term(world)
+    today = dt.date.today()
+    day = min(today, period.ends_on) if today >= period.starts_on else period.starts_on
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late"],
+            [world.pupil_lizuma.personal_code, day.isoformat(), 6, 6, 0, 0, 0],
+        ],
+    )
+    batch = import_batch_create(
+        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert import_batch_run(batch, today=max(day, today)).status == "applied"
+    assert len(callbacks) == 1
+    assert IndicatorSnapshot.objects.filter(pupil=world.pupil_lizuma).exists()

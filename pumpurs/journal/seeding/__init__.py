@@ -1,6 +1,7 @@
 """Realistic synthetic journal facts for the seeded pupils: attendance, grades and incidents.
 
-``facts_seed`` runs after ``pumpurs seed`` has created the pupils (``--no-facts`` skips it):
+``write_fact_files`` draws them; ``world.facts.facts_seed`` loads them after ``pumpurs seed`` has
+created the pupils (``--no-facts`` skips it):
 
 * Gulbene demo: daily attendance, grades and incidents for the previous and the current school
   year, up to ``today`` (pupils who joined during this year, and this year's first-graders, have
@@ -15,53 +16,26 @@ onset their unjustified absences and lateness rise, their grades fall and incide
 frequent (see ``model``). School days are the weekdays inside the semesters of
 ``people.Period``; public holidays and school holidays inside a semester are ignored.
 
-The facts are written as the CSV files a school would export and loaded through the import
-services (``import_batch_create`` / ``import_batch_run``) — the same validation and the same bulk
-path (``COPY`` + one merge on PostgreSQL) as any other import. Files are generated vectorised in
-chunks of pupils, so memory stays bounded for a country's semester. Same seed and same date →
-the same facts.
+The facts are written as the CSV files a school would export; ``world.facts`` loads them through
+the import services, so that they take the same validation and the same bulk path as any other
+import (the loading composes journal and imports, so it lives above both). Files are generated
+vectorised in chunks of pupils, so memory stays bounded for a country's semester. Same seed and
+same date → the same facts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
-from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.journal.seeding import grades as grade_model
 from pumpurs.journal.seeding import model
 from pumpurs.journal.seeding.roster import Semester, roster, school_days, semesters_for
 
 CHUNK_PUPILS = 10_000
 ATTENDANCE_COLUMNS = ("personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late")
-
-
-class FactsNotLoaded(RuntimeError):
-    """The import rejected generated facts: a bug in the generator (or the calendar changed)."""
-
-
-def facts_seed(*, preset: str, seed: int, today: dt.date, chunk_pupils: int = CHUNK_PUPILS) -> dict[str, int]:
-    """Generate and import the preset's facts; return rows imported per kind.
-
-    Invariants: facts only on school days up to ``today`` and from each pupil's enrolment; each
-    kind is applied whole or the call raises ``FactsNotLoaded`` (the caller's transaction then
-    undoes everything). Inverse: none — seed a fresh database.
-    """
-    counts = {"attendance": 0, "grades": 0, "incidents": 0}
-    semesters = semesters_for(preset, today)
-    if not semesters:
-        return counts
-    with tempfile.TemporaryDirectory(prefix="pumpurs-facts-") as tmp:
-        files = write_fact_files(
-            Path(tmp), preset=preset, seed=seed, today=today, semesters=semesters, chunk_pupils=chunk_pupils
-        )
-        for kind, (path, rows) in files.items():
-            if rows:
-                counts[kind] = _load(kind, path, today)
-    return counts
 
 
 def write_fact_files(
@@ -118,16 +92,4 @@ def _attended_here(current_start: dt.date) -> pl.Expr:
     )
 
 
-def _load(kind: str, path: Path, today: dt.date) -> int:
-    batch = import_batch_create(
-        actor=None, kind=kind, path=path, filename=f"seed-{path.name}", institution=None, dry_run=False
-    )
-    result = import_batch_run(batch, today=today)
-    if result.status != "applied":
-        raise FactsNotLoaded(
-            f"The {kind} import of the synthetic facts was {result.status}: {result.error_dicts(limit=5)}"
-        )
-    return result.created + result.updated + result.unchanged
-
-
-__all__ = ["FactsNotLoaded", "facts_seed", "write_fact_files"]
+__all__ = ["CHUNK_PUPILS", "write_fact_files"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core import crypto
@@ -55,6 +56,28 @@ def test_pupil_create_encrypts_the_code_and_audits(world: World) -> None:
     # The personal code is never written to the trail.
     for event in AuditEvent.objects.filter(pupil_id=pupil.pk):
         assert pupil.personal_code not in str(event.data)
+
+
+def test_a_failed_write_leaves_no_audit_event(world: World) -> None:
+    events = AuditEvent.objects.count()
+
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            pupil_create(
+                actor=world.coordinator_lizuma,
+                personal_code="321111-22222",
+                first_name="Ēriks",
+                last_name="Ābele",
+                birth_date=world.today.replace(year=world.today.year - 8),
+                class_group=world.lizuma_7a,
+                starts_on=world.year.starts_on,
+            )
+            raise RuntimeError("the surrounding work failed after the pupil was created")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
+    assert AuditEvent.objects.count() == events
+    assert not Pupil.objects.filter(last_name="Ābele").exists()
 
 
 def test_second_pupil_with_same_code_is_refused_with_pointer_to_existing(world: World) -> None:

@@ -6,14 +6,11 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from pumpurs.imports.services import import_batch_create, import_batch_run
-from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident, Subject
 from pumpurs.people.models import ClassGroup, Enrolment, Period, Pupil, SchoolYear
 from pumpurs.risk.indicators import indicators_refresh
@@ -397,25 +394,3 @@ def test_the_command_prints_the_result(world: World) -> None:
         "indicators", "refresh", "--period", str(period.pk), "--today", friday_in(period).isoformat(), stdout=out
     )
     assert "pupils 4, snapshots 8" in out.getvalue()
-
-
-def test_an_applied_attendance_import_refreshes_indicators_on_commit(
-    world: World, tmp_path: Path, django_capture_on_commit_callbacks
-) -> None:
-    period = term(world)
-    today = dt.date.today()
-    day = min(today, period.ends_on) if today >= period.starts_on else period.starts_on
-    path = write_csv(
-        tmp_path / "a.csv",
-        [
-            ["personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late"],
-            [world.pupil_lizuma.personal_code, day.isoformat(), 6, 6, 0, 0, 0],
-        ],
-    )
-    batch = import_batch_create(
-        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
-    )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert import_batch_run(batch, today=max(day, today)).status == "applied"
-    assert len(callbacks) == 1
-    assert IndicatorSnapshot.objects.filter(pupil=world.pupil_lizuma).exists()

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people import access
@@ -118,6 +119,12 @@ def test_levels_at_the_thresholds(hundred: Instrument, answers: dict[str, str], 
 def test_level_for_just_below_and_at_each_threshold(share: str, level: str) -> None:
     instrument = Instrument(low_from=D(10), medium_from=D(30), high_from=D(55))
     assert q.level_for(instrument, D(share)) == level
+
+
+def test_risk_levels_agree_with_limenis() -> None:
+    """ "Līmenis" is masculine: the watch list, the review and the timeline say "vidējs"."""
+    with translation.override("lv"):
+        assert [str(level.label) for level in Level] == ["nav", "zems", "vidējs", "augsts"]
 
 
 def test_shares_are_rounded_before_the_level_is_read(db: None) -> None:

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pumpurs.support.cases import consent_active
 from pumpurs.support.catalogue import low_income_overlaps
+from pumpurs.support.consent import consent_active
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,
     ApprovalStep,
@@ -19,6 +19,7 @@ from pumpurs.support.models import (
     PlanStatus,
     PlanTransition,
 )
+from pumpurs.support.notices import plan_approved_notice
 from pumpurs.support.plans.actions import TRANSITIONS, PlanAction, require_approver, require_permitted, require_status
 from pumpurs.support.plans.base import _move, chain_for, lock_plan
 
@@ -73,8 +74,6 @@ def plan_approve(*, actor: Any, plan: Plan, expected_version: int | None = None,
     to = PlanStatus.APPROVED if last else STATUS_AFTER_STEP[ApprovalStep(step)]
     _move(actor=actor, plan=plan, action=PlanTransition.Action.APPROVED, to=to, step=step, comment=comment.strip())
     if last:
-        from pumpurs.support.notices import plan_approved_notice
-
         plan_approved_notice(plan=plan)
         if plan.period.starts_on <= timezone.localdate():
             _move(actor=None, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)

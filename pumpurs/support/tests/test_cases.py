@@ -19,13 +19,13 @@ from pumpurs.risk.questionnaire import assessment_start, assessment_submit
 from pumpurs.support.cases import (
     case_close,
     case_open,
-    consent_active,
     consent_record,
     consent_withdraw,
     contact_log,
     team_member_add,
     team_member_remove,
 )
+from pumpurs.support.consent import consent_active
 from pumpurs.support.models import Case, ContactEntry, PlanStatus, TeamMember
 from pumpurs.support.testing import draft_plan, guardian_for, open_case
 from pumpurs.support.tests import stories

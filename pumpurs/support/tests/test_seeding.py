@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from pumpurs.people.models import Period, User
-from pumpurs.support.cases import consent_active
+from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import consultation_record, unconfirmed_overdue
 from pumpurs.support.models import (
     Case,

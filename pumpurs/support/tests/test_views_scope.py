@@ -1,7 +1,7 @@
 """Every support page that names an object, walked by the Lizuma class teacher: Tirzas's case,
 plan, consent and delivery do not exist for her (404 whatever the method), nor does the case of
 Roberts (Lizuma 8.a, not her class). ``SUPPORT_OBJECTS`` / ``SUPPORT_NEIGHBOURS`` have the shape
-of ``people/tests/test_scope_urls.OBJECTS`` / ``NEIGHBOURS`` so that test can take them in."""
+of ``world/tests/test_scope_urls.OBJECTS`` / ``NEIGHBOURS`` so that test can take them in."""
 
 from __future__ import annotations
 
@@ -129,11 +129,3 @@ def test_lizuma_teacher_gets_404_outside_her_scope(world: World, name: str) -> N
         assert method(reverse(name, args=[uuid.uuid4()])).status_code == 404
         if name in SUPPORT_NEIGHBOURS:
             assert method(reverse(name, args=[SUPPORT_NEIGHBOURS[name](world)])).status_code == 404
-
-
-def test_every_support_uuid_url_is_walked() -> None:
-    from pumpurs.people.tests.test_scope_urls import uuid_patterns
-
-    # The namespaced support pages (timeline, print, catalogue) are walked by people/tests/test_scope_urls.
-    names = {name for name, _ in uuid_patterns() if name.startswith("support_") and ":" not in name}
-    assert names == set(SUPPORT_OBJECTS)

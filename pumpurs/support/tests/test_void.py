@@ -12,9 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from pumpurs.api.tokens import token_create
 from pumpurs.audit.models import AuditEvent
 from pumpurs.support.delivery import consultation_confirm, delivery_void, unconfirmed_overdue
 from pumpurs.support.models import Delivery, Plan, PlanStatus
@@ -180,15 +178,3 @@ def test_the_timeline_tells_the_void(world: World) -> None:
     texts = [e.text for e in pupil_timeline(world.coordinator_lizuma, pupil=world.pupil_lizuma).entries]
     assert any("voided, not counted" in t for t in texts)
     assert any(t.startswith("Delivery of ") and "voided" in t for t in texts)
-
-
-def test_the_api_lists_a_voided_delivery_with_its_void(world: World) -> None:
-    plan = active(world)
-    delivery = transport(world, plan, 2)
-    delivery_void(actor=world.coordinator_lizuma, delivery=delivery, reason=REASON)
-    _token, key = token_create(actor=None, user=world.coordinator_lizuma, name="test integration")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
-    rows = client.get(f"/api/v1/plans/{plan.public_id}/deliveries/").json()
-    assert [(r["id"], r["void_reason"]) for r in rows] == [(str(delivery.public_id), REASON)]
-    assert rows[0]["voided_at"] is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.wsgi import get_wsgi_application
 from django.utils.translation import gettext as _
 
 
@@ -25,7 +26,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from pumpurs.wsgi import application
-
         host, port = parse_addr(options["addr"])
-        serve(application, host=host, port=port, threads=options["threads"], ident="pumpurs")
+        # The project's WSGI application, built the way pumpurs/wsgi.py builds it for other servers.
+        serve(get_wsgi_application(), host=host, port=port, threads=options["threads"], ident="pumpurs")

@@ -15,6 +15,7 @@ from django.utils.translation import override
 
 from pumpurs.core.management.commands.serve import parse_addr
 from pumpurs.people.models import Institution
+from pumpurs.people.seeding import demo_accounts
 
 DEMO_PASSWORD = "demo"  # noqa: S105 — the documented password of every synthetic demo account
 
@@ -27,8 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare the database and print the logins only")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from pumpurs.people.seeding import demo_accounts
-
         host, port = parse_addr(options["addr"])
         call_command("migrate", interactive=False, verbosity=0)
         if not Institution.objects.exists():

@@ -1,7 +1,7 @@
 """``pumpurs seed --preset gulbene|national [--pupils N] [--seed N] [--today YYYY-MM-DD] [--no-facts]``.
 
 People first (``people.seeding``), then — unless ``--no-facts`` — the journal facts
-(``journal.seeding``: attendance, grades, incidents through the import services), and for the
+(``world.facts``: attendance, grades, incidents through the import services), and for the
 Gulbene demo the risk picture (``risk.seeding``, unless ``--no-risk``) and the support cycle
 (``support.seeding``, unless ``--no-risk`` or ``--no-support``), all in one transaction.
 """
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
                 if not options["no_facts"]:
-                    from pumpurs.journal.seeding import facts_seed
+                    from pumpurs.world.facts import facts_seed
 
                     facts = facts_seed(preset=options["preset"], seed=options["seed"], today=today)
                     if options["preset"] == "gulbene" and not options["no_risk"]:

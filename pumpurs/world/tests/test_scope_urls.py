@@ -3,7 +3,7 @@
 Ilze Ozola leads Lizuma 7.a. Whatever belongs to Tirzas or to Madona does not exist for her: each
 such URL answers 404, exactly like an unknown id. The list of URLs is read from the resolver, so a
 new page that takes an object id is covered the day it is added — or this test fails until it is
-taught how to fill that id.
+taught how to fill that id. It walks the pages of every app, so it lives in the composition root.
 """
 
 from __future__ import annotations
@@ -169,6 +169,13 @@ def test_every_uuid_pattern_is_known_to_this_test() -> None:
     assert patterns, "the resolver walk found no uuid pattern at all"
     unknown = [route for name, route in patterns if name not in OBJECTS]
     assert not unknown, f"teach test_scope_urls.OBJECTS how to fill: {unknown}"
+
+
+def test_every_support_uuid_url_is_walked() -> None:
+    # support/tests/test_views_scope walks the plain support pages; the namespaced ones (timeline,
+    # print, catalogue) are walked here.
+    names = {name for name, _ in uuid_patterns() if name.startswith("support_") and ":" not in name}
+    assert names == set(SUPPORT_OBJECTS)
 
 
 @pytest.mark.parametrize("name", sorted({name for name, _ in uuid_patterns()}))

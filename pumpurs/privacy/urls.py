@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pumpurs.audit import views
+from pumpurs.privacy import views
 
 urlpatterns = [
     path("audit/", views.audit_events, name="audit_events"),

@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from pumpurs.audit import selectors
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.privacy import selectors
 
 
 class EventFilterForm(forms.Form):
@@ -51,4 +51,4 @@ def audit_events(request: HttpRequest) -> HttpResponse:
         page = selectors.audit_event_page(request.user, form.event_filter(), number=form.cleaned_data["page"] or 1)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/event_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "privacy/audit_event_list.html", {"form": form, "page": page, "query": query.urlencode()})

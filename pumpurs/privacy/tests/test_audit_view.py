@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pumpurs.audit import selectors
 from pumpurs.audit.models import AuditEvent
+from pumpurs.privacy import selectors
 from pumpurs.world.personas import World
 
 

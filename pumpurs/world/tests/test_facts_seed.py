@@ -22,10 +22,10 @@ from django.db.models import Sum
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.imports.models import ImportBatch
-from pumpurs.journal import seeding
 from pumpurs.journal.models import AttendanceDay, Grade, Incident, Subject
-from pumpurs.journal.seeding import FactsNotLoaded, model, write_fact_files
+from pumpurs.journal.seeding import model, write_fact_files
 from pumpurs.people.models import Enrolment, Institution, Period, Pupil
+from pumpurs.world.facts import FactsNotLoaded
 from pumpurs.world.testing import on_day
 
 TODAY = "2026-11-28"  # a Saturday in school year 2026/27 (semester 1 running); 2025/26 is the year before
@@ -220,7 +220,7 @@ def test_facts_the_import_rejects_undo_the_whole_seed(db: None, monkeypatch: pyt
     def broken(*args: Any, **kwargs: Any) -> pl.DataFrame:
         return real(*args, **kwargs).with_columns(pl.lit(-1).alias("lessons"))
 
-    monkeypatch.setattr(seeding.model, "pupil_days", broken)
+    monkeypatch.setattr(model, "pupil_days", broken)
     with pytest.raises(FactsNotLoaded, match="negative"):
         seed(preset="gulbene", seed=7)
     assert not Institution.objects.exists()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "pumpurs.privacy"
+    label = "privacy"
+
+    def ready(self) -> None:
+        # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+
+        nav_item_register(label=_("Audit trail"), url_name="audit_events", visible=any_perm(Perm.VIEW_AUDIT), order=130)

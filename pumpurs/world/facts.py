@@ -1,0 +1,53 @@
+"""Journal facts for ``pumpurs seed``: drawn by ``journal.seeding``, loaded through the import
+services (``import_batch_create`` / ``import_batch_run``), so the synthetic facts take the same
+validation and the same bulk path (``COPY`` + one merge on PostgreSQL) as a school's files — and
+show on every seed that files of this shape import cleanly. This composes journal and imports,
+so it lives here, above both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.journal.seeding import CHUNK_PUPILS, write_fact_files
+from pumpurs.journal.seeding.roster import semesters_for
+
+
+class FactsNotLoaded(RuntimeError):
+    """The import rejected generated facts: a bug in the generator (or the calendar changed)."""
+
+
+def facts_seed(*, preset: str, seed: int, today: dt.date, chunk_pupils: int = CHUNK_PUPILS) -> dict[str, int]:
+    """Generate and import the preset's facts; return rows imported per kind.
+
+    Invariants: facts only on school days up to ``today`` and from each pupil's enrolment; each
+    kind is applied whole or the call raises ``FactsNotLoaded`` (the caller's transaction then
+    undoes everything). Inverse: none — seed a fresh database.
+    """
+    counts = {"attendance": 0, "grades": 0, "incidents": 0}
+    semesters = semesters_for(preset, today)
+    if not semesters:
+        return counts
+    with tempfile.TemporaryDirectory(prefix="pumpurs-facts-") as tmp:
+        files = write_fact_files(
+            Path(tmp), preset=preset, seed=seed, today=today, semesters=semesters, chunk_pupils=chunk_pupils
+        )
+        for kind, (path, rows) in files.items():
+            if rows:
+                counts[kind] = _load(kind, path, today)
+    return counts
+
+
+def _load(kind: str, path: Path, today: dt.date) -> int:
+    batch = import_batch_create(
+        actor=None, kind=kind, path=path, filename=f"seed-{path.name}", institution=None, dry_run=False
+    )
+    result = import_batch_run(batch, today=today)
+    if result.status != "applied":
+        raise FactsNotLoaded(
+            f"The {kind} import of the synthetic facts was {result.status}: {result.error_dicts(limit=5)}"
+        )
+    return result.created + result.updated + result.unchanged

@@ -1,0 +1,51 @@
+"""The site navigation each persona sees. Every app adds its own items (``people.registry``, from
+its ``AppConfig.ready()``); only here, in the composition root, is the whole menu known."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pumpurs.world.personas import World
+
+SCHOOL_STAFF = ["Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Measure catalogue"]
+MENUS = {
+    "teacher_lizuma": SCHOOL_STAFF,
+    "specialist_lizuma": SCHOOL_STAFF,
+    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Notices"],
+    "director_lizuma": [
+        "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
+        "Measure catalogue", "Fairness",
+    ],
+    "coordinator_gulbene": [
+        "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
+        "Measure catalogue", "Fairness", "Data imports", "Notices",
+    ],
+    "national": [
+        "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
+        "Measure catalogue", "Fairness", "Questionnaires",
+    ],
+    "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("persona", "menu"), MENUS.items())
+def test_each_role_sees_its_menu_in_order(world: World, persona: str, menu: list[str]) -> None:
+    client = Client()
+    client.force_login(getattr(world, persona))
+    response = client.get(reverse("pupil_search"), HTTP_ACCEPT_LANGUAGE="en")
+    items = response.context["nav_items"]
+    assert [item.label for item in items] == menu
+    assert [item.url for item in items if item.current] == [reverse("pupil_search")]
+    body = response.content.decode()
+    for item in items:
+        assert f'href="{item.url}"' in body
+
+
+@pytest.mark.parametrize("persona", ["admin", "nobody"])
+def test_who_sees_no_pupil_sees_no_pupil_pages_in_the_menu(world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(getattr(world, persona))
+    items = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en", follow=True).context["nav_items"]
+    assert not {"Find a pupil", "Watch list", "Support", "Audit trail"} & {item.label for item in items}
