@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from pumpurs.core import crypto
 from pumpurs.journal.models import Subject
-from pumpurs.people.models import Institution, Period, Pupil, SchoolYear
+from pumpurs.people.actors import Actor
+from pumpurs.people.models import Institution, Period, SchoolYear
 from pumpurs.people.personal_code import parse_personal_code
 
 LOOKUP_SCHEMA = {"_code": pl.String, "_problem": pl.String, "pupil_id": pl.Int64}
@@ -19,7 +20,7 @@ LOOKUP_SCHEMA = {"_code": pl.String, "_problem": pl.String, "pupil_id": pl.Int64
 
 @dataclass
 class ImportContext:
-    actor: Any
+    actor: Actor
     today: dt.date
     institution: Institution | None
     pupils: Any  # QuerySet[Pupil]: the pupils this run may write facts for
@@ -30,7 +31,7 @@ class ImportContext:
     _periods: list[tuple[dt.date, dt.date, int, int]] | None = None
 
     @classmethod
-    def build(cls, *, actor: Any, today: dt.date, institution: Institution | None, pupils: Any) -> ImportContext:
+    def build(cls, *, actor: Actor, today: dt.date, institution: Institution | None, pupils: Any) -> ImportContext:
         years = SchoolYear.objects.order_by("starts_on")
         first = years.first()
         last = years.last()
@@ -90,14 +91,15 @@ class ImportContext:
         return self._periods
 
 
-def pupils_for_import(actor: Any, institution: Institution | None) -> Any:
-    """The pupils whose facts ``actor`` may import, optionally narrowed to one institution."""
+def pupils_for_import(actor: Actor, institution: Institution | None) -> Any:
+    """The pupils whose facts ``actor`` may import, optionally narrowed to one institution. There
+    is no "everyone": the operator's command line is a system actor with an explicit scope."""
     from django.db.models import Exists, OuterRef
 
     from pumpurs.people import access
     from pumpurs.people.models import Enrolment
 
-    pupils = Pupil.objects.all() if actor is None else access.pupils_visible_to(actor, access.Perm.IMPORT_DATA)
+    pupils = access.pupils_visible_to(actor, access.Perm.IMPORT_DATA)
     if institution is not None:
         pupils = pupils.filter(Exists(Enrolment.objects.filter(pupil_id=OuterRef("pk"), institution=institution)))
     return pupils

@@ -21,10 +21,13 @@ from django.utils.translation import override
 
 from pumpurs.audit.services import audit_record
 from pumpurs.journal.models import AttendanceDay
+from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import Enrolment, Guardian, Period, Role, RoleGrant
 from pumpurs.risk.models import Flag, Notice
 
 SEND_BATCH = 500
+# Notices are queued and sent by the system after imports and refreshes, for no one in particular.
+NOTICES = SystemActor(name="system:notices")
 
 
 def _open_enrolment(today: dt.date) -> Q:
@@ -156,7 +159,7 @@ def notices_queue(notices: list[Notice]) -> int:
     Notice.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
     if fresh:
         audit_record(
-            actor=None,
+            actor=NOTICES,
             action="risk.notices.queued",
             data={"count": len(fresh), "kinds": sorted({n.kind for n in fresh})},
         )
@@ -186,7 +189,7 @@ def notices_send(*, limit: int = SEND_BATCH) -> tuple[int, int]:
                 notice.status, notice.sent_at = Notice.Status.SENT, timezone.now()
                 sent += 1
             notice.save(update_fields=["status", "error", "sent_at"])
-            audit_record(actor=None, action=f"risk.notice.{notice.status}", pupil_id=notice.pupil_id, target=notice)
+            audit_record(actor=NOTICES, action=f"risk.notice.{notice.status}", pupil_id=notice.pupil_id, target=notice)
     return sent, failed
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from pumpurs.audit.services import audit_record
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.risk.models import Notice
 from pumpurs.risk.notices import pupils_missing_guardian_contacts
 
@@ -49,7 +50,9 @@ def same_day_setting(request: HttpRequest, public_id: str) -> HttpResponse:
     with transaction.atomic():
         school.same_day_absence_notices = enabled
         school.save(update_fields=["same_day_absence_notices", "updated_at"])
-        audit_record(actor=request.user, action="risk.same_day_notices.set", target=school, data={"enabled": enabled})
+        audit_record(
+            actor=request_actor(request), action="risk.same_day_notices.set", target=school, data={"enabled": enabled}
+        )
     messages.success(
         request, _("Same-day absence notices are now on.") if enabled else _("Same-day absence notices are now off.")
     )

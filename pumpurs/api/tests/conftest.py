@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from pumpurs.api.tokens import token_create
+from pumpurs.api.tokens import OPERATOR, token_create
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def api() -> Callable[[Any], APIClient]:
     """``api(user)``: a client that sends a fresh token of ``user`` and asks for English."""
 
     def client_for(user: Any) -> APIClient:
-        _token, key = token_create(actor=None, user=user, name="test integration")
+        _token, key = token_create(actor=OPERATOR, user=user, name="test integration")
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
         return client

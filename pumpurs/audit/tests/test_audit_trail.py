@@ -7,6 +7,7 @@ from django.db import transaction
 
 from pumpurs.audit.models import AppendOnlyError, AuditEvent
 from pumpurs.audit.services import audit_record, record_view
+from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import Pupil
 from pumpurs.people.services import pupil_create
 from pumpurs.world.personas import World
@@ -29,13 +30,32 @@ def test_events_cannot_be_changed_or_deleted(world: World) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_audit_record_refuses_to_run_outside_a_transaction() -> None:
+    system = SystemActor(name="system:test")
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        audit_record(actor=None, action="test.outside")
+        audit_record(actor=system, action="test.outside")
     assert not AuditEvent.objects.filter(action="test.outside").exists()
     with transaction.atomic():
-        audit_record(actor=None, action="test.inside")
+        audit_record(actor=system, action="test.inside")
     event = AuditEvent.objects.get(action="test.inside")
-    assert (event.actor, event.actor_username) == (None, "system")
+    assert (event.actor, event.actor_username, event.data) == (None, "system:test", {})
+
+
+def test_an_event_without_an_actor_is_refused(world: World) -> None:
+    """Untyped code (a shell, a template) could still pass ``None``: the trail never records a
+    change by no one, and the change it would describe rolls back with it."""
+    count = AuditEvent.objects.count()
+    with pytest.raises(TypeError, match="User or a SystemActor"), transaction.atomic():
+        audit_record(actor=None, action="test.nobody")  # type: ignore[arg-type]  # what the test is about
+    assert AuditEvent.objects.count() == count
+
+
+def test_a_system_actor_is_recorded_by_name_with_the_person_it_acts_for(world: World) -> None:
+    worker = SystemActor(name="system:import-worker", on_behalf_of=world.coordinator_lizuma)
+    with transaction.atomic():
+        event = audit_record(actor=worker, action="test.for", data={"rows": 3})
+    assert event.actor == world.coordinator_lizuma
+    assert event.actor_username == "system:import-worker"
+    assert event.data == {"rows": 3, "on_behalf_of": "liga.berza"}
 
 
 def test_a_failed_write_leaves_no_audit_event(world: World) -> None:

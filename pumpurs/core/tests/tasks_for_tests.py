@@ -6,10 +6,11 @@ from django.db import transaction
 from django.tasks import task
 
 from pumpurs.audit.services import audit_record
+from pumpurs.people.actors import SystemActor
 
 
 @task()
 def write_marker(label: str) -> str:
     with transaction.atomic():
-        audit_record(actor=None, action="test.worker.ran", data={"label": label})
+        audit_record(actor=SystemActor(name="system:test-worker"), action="test.worker.ran", data={"label": label})
     return label

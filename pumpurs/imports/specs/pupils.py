@@ -23,7 +23,7 @@ from pumpurs.imports.specs.base import Column, ImportSpec
 from pumpurs.imports.specs.register import RowErrors, cell, folded, parse_date_text
 from pumpurs.people import access
 from pumpurs.people.calendar import current_school_year
-from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Institution, Pupil
+from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil
 from pumpurs.people.personal_code import parse_personal_code
 
 if TYPE_CHECKING:
@@ -68,10 +68,7 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
             1, "", "no_school_year", _("The calendar has no current school year: a coordinator must add it first.")
         )
         return errors.frames()
-    if ctx.actor is None:
-        allowed = Institution.objects.all()
-    else:
-        allowed = access.institutions_visible_to(ctx.actor, access.Perm.IMPORT_DATA)
+    allowed = access.institutions_visible_to(ctx.actor, access.Perm.IMPORT_DATA)
     if ctx.institution is not None:
         allowed = allowed.filter(pk=ctx.institution.pk)
     institutions = {i.code: i for i in allowed}

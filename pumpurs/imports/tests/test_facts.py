@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.imports.services import import_batch_actor, import_batch_create, import_batch_run, import_operator
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.people.models import Pupil
 from pumpurs.risk.indicators import default_period
@@ -36,9 +36,12 @@ def _applied(tmp_path: Path, name: str, pupil: Pupil, unjustified: int, **by: ob
     """An applied attendance batch whose on-commit task has not run yet (the worker is busy)."""
     day = _day()
     path = write_csv(tmp_path / name, [HEADER, [pupil.personal_code, day.isoformat(), 6, unjustified, 0, 0, 0]])
-    who = {"actor": None, "institution": None} | by
+    who = {"actor": import_operator(institution=None), "institution": None} | by
     batch = import_batch_create(kind="attendance", path=path, filename=name, dry_run=False, **who)
-    assert import_batch_run(batch, today=max(day, timezone.localdate())).status == ImportBatch.Status.APPLIED
+    actor = who["actor"] if batch.actor is None else import_batch_actor(batch)
+    assert (
+        import_batch_run(batch, actor=actor, today=max(day, timezone.localdate())).status == ImportBatch.Status.APPLIED
+    )
     batch.refresh_from_db()
     assert batch.risk_refreshed_at is None
     return batch

@@ -34,8 +34,12 @@ from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.journal.seeding import grades as grade_model
 from pumpurs.journal.seeding import model
 from pumpurs.journal.seeding.roster import Semester, roster, school_days, semesters_for
+from pumpurs.people.access import Perm
+from pumpurs.people.actors import Scope, SystemActor
 
 CHUNK_PUPILS = 10_000
+# The seed loads its facts as the server's operator would: explicitly over the whole country.
+SEED_IMPORTER = SystemActor(name="system:seed", perms=frozenset({Perm.IMPORT_DATA}), scope=Scope.country())
 ATTENDANCE_COLUMNS = ("personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late")
 
 
@@ -120,9 +124,9 @@ def _attended_here(current_start: dt.date) -> pl.Expr:
 
 def _load(kind: str, path: Path, today: dt.date) -> int:
     batch = import_batch_create(
-        actor=None, kind=kind, path=path, filename=f"seed-{path.name}", institution=None, dry_run=False
+        actor=SEED_IMPORTER, kind=kind, path=path, filename=f"seed-{path.name}", institution=None, dry_run=False
     )
-    result = import_batch_run(batch, today=today)
+    result = import_batch_run(batch, actor=SEED_IMPORTER, today=today)
     if result.status != "applied":
         raise FactsNotLoaded(
             f"The {kind} import of the synthetic facts was {result.status}: {result.error_dicts(limit=5)}"

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.imports.services import import_batch_create, import_batch_run, import_operator
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident, Subject
 from pumpurs.people.models import ClassGroup, Enrolment, Period, Pupil, SchoolYear
@@ -410,10 +410,11 @@ def test_an_applied_attendance_import_refreshes_indicators_on_commit(
             [world.pupil_lizuma.personal_code, day.isoformat(), 6, 6, 0, 0, 0],
         ],
     )
+    operator = import_operator(institution=None)
     batch = import_batch_create(
-        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
+        actor=operator, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert import_batch_run(batch, today=max(day, today)).status == "applied"
+        assert import_batch_run(batch, actor=operator, today=max(day, today)).status == "applied"
     assert len(callbacks) == 1
     assert IndicatorSnapshot.objects.filter(pupil=world.pupil_lizuma).exists()
