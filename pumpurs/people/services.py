@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +11,18 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core import crypto
 from pumpurs.people import access
-from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil, Role, RoleGrant
+from pumpurs.people.actors import Actor
+from pumpurs.people.models import (
+    ClassGroup,
+    Enrolment,
+    Guardian,
+    Institution,
+    Municipality,
+    Pupil,
+    Role,
+    RoleGrant,
+    User,
+)
 from pumpurs.people.personal_code import PersonalCode, parse_personal_code
 
 
@@ -26,7 +36,7 @@ def pupil_find_by_personal_code(raw: str) -> Pupil | None:
     return Pupil.objects.filter(personal_code_hash=personal_code_lookup_hash(code)).first()
 
 
-def _require_manage(actor: Any, class_group: ClassGroup) -> None:
+def _require_manage(actor: Actor, class_group: ClassGroup) -> None:
     if not access.can_manage_pupils_of(actor, class_group.institution):
         raise PermissionDenied(_("You may not register or move pupils of this school."))
 
@@ -34,7 +44,7 @@ def _require_manage(actor: Any, class_group: ClassGroup) -> None:
 @transaction.atomic
 def pupil_create(
     *,
-    actor: Any,
+    actor: Actor,
     personal_code: str,
     first_name: str,
     last_name: str,
@@ -92,7 +102,7 @@ def pupil_create(
     return pupil
 
 
-def _enrolment_close(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
+def _enrolment_close(*, actor: Actor, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
     if enrolment.ends_on is not None:
         raise ValidationError(_("This enrolment has already ended."), code="enrolment_already_ended")
     if ends_on < enrolment.starts_on:
@@ -113,7 +123,7 @@ def _enrolment_close(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reas
 
 
 @transaction.atomic
-def enrolment_end(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
+def enrolment_end(*, actor: Actor, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
     """Close an open enrolment with a reason. Inverse: ``pupil_enrol`` into a class again."""
     _require_manage(actor, enrolment.class_group)
     locked = Enrolment.objects.select_for_update().select_related("class_group").get(pk=enrolment.pk)
@@ -121,7 +131,7 @@ def enrolment_end(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reason:
 
 
 @transaction.atomic
-def pupil_enrol(*, actor: Any, pupil: Pupil, class_group: ClassGroup, starts_on: dt.date) -> Enrolment:
+def pupil_enrol(*, actor: Actor, pupil: Pupil, class_group: ClassGroup, starts_on: dt.date) -> Enrolment:
     """Move ``pupil`` into ``class_group`` from ``starts_on``, ending the open enrolment the day before.
 
     The history is kept: the previous enrolment is closed (class changed, or transferred when the
@@ -162,7 +172,7 @@ def pupil_enrol(*, actor: Any, pupil: Pupil, class_group: ClassGroup, starts_on:
 @transaction.atomic
 def guardian_add(
     *,
-    actor: Any,
+    actor: Actor,
     pupil: Pupil,
     first_name: str,
     last_name: str,
@@ -191,7 +201,13 @@ def guardian_add(
 
 @transaction.atomic
 def role_grant_create(
-    *, actor: Any, user: Any, role: str, institution: Any = None, municipality: Any = None, specialist_kind: str = ""
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    institution: Institution | None = None,
+    municipality: Municipality | None = None,
+    specialist_kind: str = "",
 ) -> RoleGrant:
     """Give ``user`` a role within a scope. Only a system administrator may. Inverse: ``role_grant_revoke``."""
     if not access.has_perm(actor, access.Perm.MANAGE_STAFF):
@@ -207,7 +223,7 @@ def role_grant_create(
 
 
 @transaction.atomic
-def role_grant_revoke(*, actor: Any, grant: RoleGrant) -> None:
+def role_grant_revoke(*, actor: Actor, grant: RoleGrant) -> None:
     """Take a role away. Inverse: ``role_grant_create``."""
     if not access.has_perm(actor, access.Perm.MANAGE_STAFF):
         raise PermissionDenied(_("Only a system administrator may revoke roles."))

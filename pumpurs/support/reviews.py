@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.models import User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.cases import close_locked_case
 from pumpurs.support.models import Case, CloseReason, Outcome, Plan, PlanStatus, PlanTransition, Review, Usefulness
@@ -29,7 +30,7 @@ def _approved_at(plan: Plan) -> Any:
 @transaction.atomic
 def review_submit(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     goal_outcomes: Mapping[int, tuple[str, str]],
     measure_usefulness: Mapping[int, str],
