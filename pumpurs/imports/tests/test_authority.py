@@ -56,7 +56,7 @@ def test_a_queued_file_whose_submitter_was_deleted_is_refused_and_writes_nothing
     world.coordinator_lizuma.delete()  # before the worker gets to the file
     assert import_batch_process.call(batch.pk) == "rejected"
     assert refusal(batch) == ("rejected", ["submitter_deleted"])
-    assert "deleted" in batch.errors[0]["message"]
+    assert "dzēsts" in batch.errors[0]["message"]  # "deleted", in Latvian (the default language)
     assert (AttendanceDay.objects.count(), Pupil.objects.count()) == (0, pupils)
     event = AuditEvent.objects.get(action="imports.batch.rejected", object_id=str(batch.public_id))
     assert (event.actor, event.actor_username) == (None, IMPORT_WORKER)
@@ -162,3 +162,4 @@ def test_the_register_of_institutions_needs_the_national_operator(world: World, 
     assert (code, summary["errors"][0]["code"]) == (1, "not_allowed")
     code, summary = run_import("institutions", write_csv(tmp_path / "i.csv", rows))
     assert (code, summary["created"]) == (0, 1)
+
