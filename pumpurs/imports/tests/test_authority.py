@@ -163,3 +163,23 @@ def test_the_register_of_institutions_needs_the_national_operator(world: World, 
     code, summary = run_import("institutions", write_csv(tmp_path / "i.csv", rows))
     assert (code, summary["created"]) == (0, 1)
 
+
+def test_a_roster_needs_the_right_to_register_pupils_on_the_upload_page_too(world: World, tmp_path: Path) -> None:
+    """Inese Gulbe imports Gulbene's facts but registers no pupils, by hand or by file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from pumpurs.imports.tests.test_views import client_for
+
+    inese = client_for(world.coordinator_gulbene)
+    file = SimpleUploadedFile("r.csv", roster(world, tmp_path).read_bytes(), content_type="text/csv")
+    data = {"kind": "pupils", "institution": world.lizuma.pk, "file": file, "encoding": "", "sheet": ""}
+    response = inese.post(reverse("import_upload"), data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not ImportBatch.objects.exists()
+    liga = client_for(world.coordinator_lizuma)
+    file = SimpleUploadedFile("r.csv", roster(world, tmp_path).read_bytes(), content_type="text/csv")
+    assert liga.post(reverse("import_upload"), {**data, "file": file}).status_code == 302
+    event = AuditEvent.objects.get(action="imports.batch.dry_run")
+    assert (event.actor, event.actor_username) == (world.coordinator_lizuma, "system:import-web")
