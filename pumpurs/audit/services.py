@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.actors import Actor, SystemActor, actor_name, actor_user, require_actor
 from pumpurs.people.models import User
 
 BULK_BATCH = 1000
+# The trail's columns (database names), in the order audit_record_many writes them.
+_COLUMNS = ("at", "actor_id", "actor_username", "action", "pupil_id", "object_type", "object_id", "data", "ip_address")
 
 
 @dataclass(frozen=True)
@@ -31,19 +34,22 @@ def _event(actor: Actor, entry: Entry, ip_address: str | None = None) -> AuditEv
     if isinstance(actor, SystemActor) and person is not None:
         payload["on_behalf_of"] = person.get_username()
     target = entry.target
-    object_id = ""
-    if target is not None:
-        object_id = str(getattr(target, "public_id", None) or target.pk)
     return AuditEvent(
         actor=person,
         actor_username=actor_name(actor),
         action=entry.action,
         pupil_id=entry.pupil_id,
         object_type=target._meta.label_lower if target is not None else "",
-        object_id=object_id,
+        object_id=_object_id(target),
         data=payload,
         ip_address=ip_address,
     )
+
+
+def _object_id(target: models.Model | None) -> str:
+    if target is None:
+        return ""
+    return str(getattr(target, "public_id", None) or target.pk)
 
 
 def _require_transaction(action: str) -> None:
@@ -74,13 +80,41 @@ def audit_record(
 
 
 def audit_record_many(*, actor: Actor, entries: Iterable[Entry]) -> int:
-    """``audit_record`` for many events of one change (a roster of pupils), inserted in batches;
-    returns how many. The same rules: inside the change's transaction, never without an actor."""
+    """``audit_record`` for many events of one change (a roster of pupils); returns how many. The
+    same rules: inside the change's transaction, never without an actor.
+
+    The rows go to the driver's ``executemany`` in batches: the ORM's ``bulk_create`` spent about
+    0.2 ms per event building model instances and SQL, most of a roster import's time (three
+    events per new pupil). One timestamp for the whole change, as they commit together."""
     _require_transaction("many")
     actor = require_actor(actor)
-    events = [_event(actor, entry) for entry in entries]
-    AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
-    return len(events)
+    person = actor_user(actor)
+    acting_for = {"on_behalf_of": person.get_username()} if isinstance(actor, SystemActor) and person else {}
+    meta = AuditEvent._meta
+    at = meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    data = meta.get_field("data")
+    rows = [
+        (
+            at,
+            person.pk if person is not None else None,
+            actor_name(actor),
+            entry.action,
+            entry.pupil_id,
+            entry.target._meta.label_lower if entry.target is not None else "",
+            _object_id(entry.target),
+            data.get_db_prep_save({**entry.data, **acting_for}, connection),
+            None,
+        )
+        for entry in entries
+    ]
+    columns = ", ".join(connection.ops.quote_name(name) for name in _COLUMNS)
+    table = connection.ops.quote_name(meta.db_table)
+    # Table and column names come from the model, values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BULK_BATCH):
+            cursor.executemany(sql, rows[start : start + BULK_BATCH])
+    return len(rows)
 
 
 @transaction.atomic

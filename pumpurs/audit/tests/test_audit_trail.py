@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from pumpurs.audit.models import AppendOnlyError, AuditEvent
-from pumpurs.audit.services import audit_record, record_view
+from pumpurs.audit.services import Entry, audit_record, audit_record_many, record_view
 from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import Pupil
 from pumpurs.people.services import pupil_create
@@ -89,3 +89,25 @@ def test_record_view_names_the_person_and_the_pupil(world: World) -> None:
         world.pupil_lizuma.pk,
     )
     assert event.object_id == str(world.pupil_lizuma.public_id)
+
+
+def test_many_events_of_one_change_read_back_like_single_ones(world: World) -> None:
+    worker = SystemActor(name="system:import-worker", on_behalf_of=world.coordinator_lizuma)
+    pupil = world.pupil_lizuma
+    with transaction.atomic():
+        single = audit_record(actor=worker, action="test.one", pupil_id=pupil.pk, target=pupil, data={"n": 1})
+        written = audit_record_many(
+            actor=worker,
+            entries=[Entry("test.many", pupil.pk, pupil, {"n": n}) for n in range(3)] + [Entry("test.many")],
+        )
+    assert written == 4
+    many = list(AuditEvent.objects.filter(action="test.many").order_by("id"))
+    for event in many[:3]:
+        assert (event.actor, event.actor_username, event.pupil_id) == (world.coordinator_lizuma, worker.name, pupil.pk)
+        assert (event.object_type, event.object_id) == (single.object_type, single.object_id)
+        assert event.data["on_behalf_of"] == "liga.berza"
+        assert abs((event.at - single.at).total_seconds()) < 60
+    assert [e.data["n"] for e in many[:3]] == [0, 1, 2]
+    assert (many[3].object_type, many[3].object_id, many[3].pupil_id) == ("", "", None)
+    with pytest.raises(TypeError), transaction.atomic():
+        audit_record_many(actor=None, entries=[Entry("test.nobody")])  # type: ignore[arg-type]  # the point
