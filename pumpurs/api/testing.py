@@ -3,15 +3,14 @@ for English (the assertions read the English messages)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework.test import APIClient
 
-from pumpurs.api.tokens import token_create
+from pumpurs.api.tokens import OPERATOR, token_create
+from pumpurs.people.models import User
 
 
-def api_client(user: Any) -> APIClient:
-    _token, key = token_create(actor=None, user=user, name="test integration")
+def api_client(user: User) -> APIClient:
+    _token, key = token_create(actor=OPERATOR, user=user, name="test integration")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
     return client

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,12 +19,16 @@ from django.utils.translation import gettext as _
 
 from pumpurs.api.models import ApiToken
 from pumpurs.audit.services import audit_record
+from pumpurs.people.actors import Actor, SystemActor
+from pumpurs.people.models import User
 
 KEY_PREFIX = "pmp_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
 # ``last_used_at`` is a hint for whoever tidies up tokens, not an access log (the audit trail is):
 # writing it at most once a minute keeps a busy integration from writing on every request.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
+# Tokens are issued and revoked by the server's operator on the command line (``pumpurs api_token``).
+OPERATOR = SystemActor(name="system:api-token-cli")
 
 
 def key_hash(key: str) -> str:
@@ -33,7 +36,7 @@ def key_hash(key: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, actor: Any, user: Any, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """Create a token acting as ``user`` and return it with its key — the only time the key is
     available. ``days`` limits its life; without it the token lasts until revoked.
     Inverse: ``token_revoke``."""
@@ -63,7 +66,7 @@ def token_create(*, actor: Any, user: Any, name: str, days: int | None = None) -
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Refuse the token from now on; the row stays so the trail can name it. Inverse: none —
     create a new token."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)

@@ -28,6 +28,7 @@ from pumpurs.api import serializers as s
 from pumpurs.audit.services import record_view
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.models import Institution, Period, User
 from pumpurs.risk.models import Flag
@@ -46,7 +47,9 @@ class Pages(PageNumberPagination):
 
 def _audit_view(request: Request, pupil_id: int, target: Any) -> None:
     """A read of one pupil's record is logged as the pupil page logs it."""
-    record_view(actor=request.user, pupil_id=pupil_id, target=target, ip_address=client_address(request._request))
+    record_view(
+        actor=request_actor(request), pupil_id=pupil_id, target=target, ip_address=client_address(request._request)
+    )
 
 
 def _choice(request: Request, name: str, allowed: list[str]) -> str | None:
@@ -132,7 +135,7 @@ class CaseList(GenericAPIView[Case]):
         pupil = flag.pupil if flag else visible.filter(public_id=data["pupil"]).first()
         if pupil is None:
             raise ValidationError({"pupil": _("No such pupil.")})
-        case = cases.case_open(actor=request.user, pupil=pupil, flag=flag, reason=data["reason"])
+        case = cases.case_open(actor=request_actor(request), pupil=pupil, flag=flag, reason=data["reason"])
         return Response(s.CaseDetailOut(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -169,7 +172,10 @@ class CasePlans(APIView):
         case = get_object_or_404(cases_visible_to(request.user), public_id=public_id)
         data = _valid(s.PlanCreateIn, request)
         plan = plans.plan_create(
-            actor=request.user, case=case, period=_period(data["period"]), contact_person=data["contact_person"]
+            actor=request_actor(request),
+            case=case,
+            period=_period(data["period"]),
+            contact_person=data["contact_person"],
         )
         return Response(_plan_detail(request, plan), status=status.HTTP_201_CREATED)
 
@@ -209,7 +215,7 @@ class PlanDetail(APIView):
         plan = _plan(request, public_id)
         data = _valid(s.PlanContentIn, request)
         plans.plan_save(
-            actor=request.user,
+            actor=request_actor(request),
             plan=plan,
             expected_version=data["version"],
             contact_person=data["contact_person"],
@@ -254,7 +260,7 @@ class PlanTransitions(APIView):
         plan = _plan(request, public_id)
         data = _valid(s.TransitionIn, request)
         plans.plan_transition(
-            actor=request.user,
+            actor=request_actor(request),
             plan=plan,
             action=data["action"],
             expected_version=data.get("version"),
@@ -293,9 +299,9 @@ class PlanDeliveries(APIView):
             raise ValidationError({"measure": _("Give the code of a measure of the catalogue.")})
         if measure.is_consultation:
             data = _valid(s.ConsultationIn, request)
-            specialist = _staff_of(plan, data.get("specialist"), "specialist") or request.user
+            specialist = _staff_of(plan, data.get("specialist"), "specialist") or request_actor(request)
             made = delivery.consultation_record(
-                actor=request.user,
+                actor=request_actor(request),
                 plan=plan,
                 measure=measure,
                 held_on=data["held_on"],
@@ -308,7 +314,7 @@ class PlanDeliveries(APIView):
         else:
             data = _valid(s.CompensationIn, request)
             made = delivery.compensation_record(
-                actor=request.user,
+                actor=request_actor(request),
                 plan=plan,
                 measure=measure,
                 starts_on=data["starts_on"],

@@ -2,16 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
+from pumpurs.audit.identity import AuditActor, identity_of
 from pumpurs.audit.models import AuditEvent
+
+BULK_BATCH = 1000
+# The trail's columns (database names), in the order audit_record_many writes them.
+_COLUMNS = ("at", "actor_id", "actor_username", "action", "pupil_id", "object_type", "object_id", "data", "ip_address")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a bulk write (``audit_record_many``): what ``audit_record`` takes, less the actor."""
+
+    action: str
+    pupil_id: int | None = None
+    target: models.Model | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _event(actor: AuditActor, entry: Entry, ip_address: str | None = None) -> AuditEvent:
+    payload = dict(entry.data)
+    who = identity_of(actor)
+    if who.on_behalf_of:
+        payload["on_behalf_of"] = who.on_behalf_of
+    target = entry.target
+    return AuditEvent(
+        actor=who.user,
+        actor_username=who.name,
+        action=entry.action,
+        pupil_id=entry.pupil_id,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=_object_id(target),
+        data=payload,
+        ip_address=ip_address,
+    )
+
+
+def _object_id(target: models.Model | None) -> str:
+    if target is None:
+        return ""
+    return str(getattr(target, "public_id", None) or target.pk)
+
+
+def _require_transaction(action: str) -> None:
+    if transaction.get_autocommit():
+        raise RuntimeError(f"audit_record({action!r}) must be called inside the transaction of the change it records.")
 
 
 def audit_record(
     *,
-    actor: Any,
+    actor: AuditActor,
     action: str,
     pupil_id: int | None = None,
     target: models.Model | None = None,
@@ -19,27 +66,57 @@ def audit_record(
     ip_address: str | None = None,
 ) -> AuditEvent:
     """Append one event. Must run inside the caller's transaction so that the event and the
-    change it describes commit or roll back together; it refuses to run outside one."""
-    if transaction.get_autocommit():
-        raise RuntimeError(f"audit_record({action!r}) must be called inside the transaction of the change it records.")
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    object_id = ""
-    if target is not None:
-        object_id = str(getattr(target, "public_id", None) or target.pk)
-    return AuditEvent.objects.create(
-        actor=actor if is_user else None,
-        actor_username=actor.get_username() if is_user else "system",
-        action=action,
-        pupil_id=pupil_id,
-        object_type=target._meta.label_lower if target is not None else "",
-        object_id=object_id,
-        data=data or {},
-        ip_address=ip_address,
-    )
+    change it describes commit or roll back together; it refuses to run outside one.
+
+    Who acted: a person (``actor`` and ``actor_username`` are theirs), or a system actor —
+    ``actor_username`` is its name (``system:import-worker``) and, when it acts for someone, ``actor``
+    is that person and ``data["on_behalf_of"]`` keeps their username after the account is gone.
+    Anything else (``None``) is refused: an event always says who."""
+    _require_transaction(action)
+    event = _event(actor, Entry(action, pupil_id, target, data or {}), ip_address)
+    event.save()
+    return event
+
+
+def audit_record_many(*, actor: AuditActor, entries: Iterable[Entry]) -> int:
+    """``audit_record`` for many events of one change (a roster of pupils); returns how many. The
+    same rules: inside the change's transaction, never without an actor.
+
+    The rows go to the driver's ``executemany`` in batches: the ORM's ``bulk_create`` spent about
+    0.2 ms per event building model instances and SQL, most of a roster import's time (three
+    events per new pupil). One timestamp for the whole change, as they commit together."""
+    _require_transaction("many")
+    who = identity_of(actor)
+    acting_for = {"on_behalf_of": who.on_behalf_of} if who.on_behalf_of else {}
+    meta = AuditEvent._meta
+    at = meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    data = meta.get_field("data")
+    rows = [
+        (
+            at,
+            who.user.pk if who.user is not None else None,
+            who.name,
+            entry.action,
+            entry.pupil_id,
+            entry.target._meta.label_lower if entry.target is not None else "",
+            _object_id(entry.target),
+            data.get_db_prep_save({**entry.data, **acting_for}, connection),
+            None,
+        )
+        for entry in entries
+    ]
+    columns = ", ".join(connection.ops.quote_name(name) for name in _COLUMNS)
+    table = connection.ops.quote_name(meta.db_table)
+    # Table and column names come from the model, values are parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BULK_BATCH):
+            cursor.executemany(sql, rows[start : start + BULK_BATCH])
+    return len(rows)
 
 
 @transaction.atomic
-def record_view(*, actor: Any, pupil_id: int, target: models.Model, ip_address: str | None = None) -> AuditEvent:
+def record_view(*, actor: AuditActor, pupil_id: int, target: models.Model, ip_address: str | None = None) -> AuditEvent:
     """Record that ``actor`` opened a pupil's record (``people.pupil.viewed``)."""
     return audit_record(
         actor=actor, action="people.pupil.viewed", pupil_id=pupil_id, target=target, ip_address=ip_address

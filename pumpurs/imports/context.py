@@ -14,7 +14,8 @@ from pumpurs.core import crypto
 from pumpurs.imports.headers import normalise_header
 from pumpurs.journal.models import Subject
 from pumpurs.people import access
-from pumpurs.people.models import Enrolment, Institution, Period, Pupil, SchoolYear
+from pumpurs.people.actors import Actor
+from pumpurs.people.models import Enrolment, Institution, Period, SchoolYear
 from pumpurs.people.personal_code import parse_personal_code
 
 LOOKUP_SCHEMA = {"_code": pl.String, "_problem": pl.String, "pupil_id": pl.Int64}
@@ -22,7 +23,7 @@ LOOKUP_SCHEMA = {"_code": pl.String, "_problem": pl.String, "pupil_id": pl.Int64
 
 @dataclass
 class ImportContext:
-    actor: Any
+    actor: Actor
     today: dt.date
     institution: Institution | None
     pupils: Any  # QuerySet[Pupil]: the pupils this run may write facts for
@@ -33,7 +34,7 @@ class ImportContext:
     _periods: list[tuple[dt.date, dt.date, int, int]] | None = None
 
     @classmethod
-    def build(cls, *, actor: Any, today: dt.date, institution: Institution | None, pupils: Any) -> ImportContext:
+    def build(cls, *, actor: Actor, today: dt.date, institution: Institution | None, pupils: Any) -> ImportContext:
         years = SchoolYear.objects.order_by("starts_on")
         first = years.first()
         last = years.last()
@@ -91,9 +92,10 @@ class ImportContext:
         return self._periods
 
 
-def pupils_for_import(actor: Any, institution: Institution | None) -> Any:
-    """The pupils whose facts ``actor`` may import, optionally narrowed to one institution."""
-    pupils = Pupil.objects.all() if actor is None else access.pupils_visible_to(actor, access.Perm.IMPORT_DATA)
+def pupils_for_import(actor: Actor, institution: Institution | None) -> Any:
+    """The pupils whose facts ``actor`` may import, optionally narrowed to one institution. There
+    is no "everyone": the operator's command line is a system actor with an explicit scope."""
+    pupils = access.pupils_visible_to(actor, access.Perm.IMPORT_DATA)
     if institution is not None:
         pupils = pupils.filter(Exists(Enrolment.objects.filter(pupil_id=OuterRef("pk"), institution=institution)))
     return pupils

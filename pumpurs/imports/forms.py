@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pumpurs.imports.readers import XLSX_MAGIC
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Institution
 
 # Large enough for a municipality's semester of daily attendance; anything bigger goes through
@@ -57,7 +58,7 @@ class ImportUploadForm(forms.Form):
         help_text=_("Leave empty to read the first sheet."),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schools = access.institutions_visible_to(user, Perm.IMPORT_DATA).order_by("name")
         field = self.fields["institution"]

@@ -15,25 +15,27 @@ from pumpurs.imports.readers import XLSX_MAGIC
 from pumpurs.imports.services import progress_path
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
+from pumpurs.people.models import User
 
 PAGE_SIZE = 50
 # Enough lines to judge the average row length of a CSV file without reading much of it.
 SAMPLE_BYTES = 64 * 1024
 
 
-def batches_visible_to(user: Any) -> QuerySet[ImportBatch]:
+def batches_visible_to(user: Viewer) -> QuerySet[ImportBatch]:
     """Batches of the schools where ``user`` may import, and their own batches without a school.
 
     Unknown or missing permission answers nothing (the pages then answer 404)."""
     if not access.has_perm(user, Perm.IMPORT_DATA):
         return ImportBatch.objects.none()
     schools = access.institutions_visible_to(user, Perm.IMPORT_DATA)
-    return ImportBatch.objects.filter(
-        Q(institution__in=schools) | Q(institution__isnull=True, actor=user)
-    ).select_related("actor", "institution")
+    # Only a person has batches of their own (a system actor's are the operator's, seen by nobody here).
+    own = Q(institution__isnull=True, actor=user) if isinstance(user, User) else Q(pk__in=[])
+    return ImportBatch.objects.filter(Q(institution__in=schools) | own).select_related("actor", "institution")
 
 
-def batch_page(user: Any, *, number: Any) -> Page[ImportBatch]:
+def batch_page(user: Viewer, *, number: Any) -> Page[ImportBatch]:
     batches = batches_visible_to(user).order_by("-created_at", "-id")
     return Paginator(batches, PAGE_SIZE).get_page(number)
 

@@ -1,4 +1,10 @@
-"""Import services: one batch record, the file kept with it, one audit event per batch."""
+"""Import services: one batch record, the file kept with it, one audit event per batch.
+
+A batch runs as a ``SystemActor`` (decision 0012): the server operator's command line with the
+scope it names, or — for a file a person submitted — an actor that carries out their request with
+their authority as it is when the file is run (``import_batch_actor``). A submitter who was deleted
+or lost the grant in between leaves an actor that may do nothing, and the batch is refused.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,6 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,9 +31,15 @@ from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
 from pumpurs.imports.result import ImportResult
 from pumpurs.imports.specs import KINDS
 from pumpurs.people import access
-from pumpurs.people.models import Institution
+from pumpurs.people.access import Perm
+from pumpurs.people.actors import Actor, Scope, SystemActor, actor_user, require_actor
+from pumpurs.people.models import Institution, User
 
 STORED_ERRORS = 200
+# The system actors that run imports, by channel (their names go to the audit trail).
+IMPORT_WORKER = "system:import-worker"  # a queued file, run by `pumpurs worker`
+IMPORT_WEB = "system:import-web"  # a small file checked within the upload request
+IMPORT_CLI = "system:import-cli"  # `pumpurs import`, run by the server's operator
 
 
 def file_sha256(path: Path) -> str:
@@ -43,21 +54,55 @@ def progress_path(batch: ImportBatch) -> Path:
     return Path(settings.DATA_DIR) / "imports" / "progress" / f"{batch.public_id}.json"
 
 
-def _check_permission(actor: Any, institution: Institution | None) -> None:
-    if actor is None:
-        return  # the command line runs with the server's authority
-    if not access.has_perm(actor, access.Perm.IMPORT_DATA):
+def import_perms(kind: str) -> frozenset[Perm]:
+    """What importing ``kind`` takes: the import right, and for rosters the right to register and
+    move pupils (the same right the people services ask for). The register of institutions also
+    needs ``MANAGE_INSTITUTIONS`` nationally, which its spec checks (documented ``not_allowed``)."""
+    if kind == "pupils":
+        return frozenset({Perm.IMPORT_DATA, Perm.MANAGE_PUPILS})
+    return frozenset({Perm.IMPORT_DATA})
+
+
+def _may_import(actor: Actor, kind: str, institution: Institution | None) -> bool:
+    for perm in import_perms(kind):
+        if not access.has_perm(actor, perm):
+            return False
+        if (
+            institution is not None
+            and not access.institutions_visible_to(actor, perm).filter(pk=institution.pk).exists()
+        ):
+            return False
+    return True
+
+
+def _check_permission(actor: Actor, kind: str, institution: Institution | None) -> None:
+    if not access.has_perm(actor, Perm.IMPORT_DATA):
         raise PermissionDenied(_("You may not import data."))
-    if (
-        institution is not None
-        and not access.institutions_visible_to(actor, access.Perm.IMPORT_DATA).filter(pk=institution.pk).exists()
-    ):
+    if not _may_import(actor, kind, institution):
         raise PermissionDenied(_("You may not import data for this school."))
+
+
+def import_operator(*, institution: Institution | None) -> SystemActor:
+    """The authority of ``pumpurs import`` run by the server's operator without ``--user``: every
+    import right, over the school named by ``--institution`` or, without one, explicitly the whole
+    country (DESIGN §6)."""
+    return SystemActor(
+        name=IMPORT_CLI,
+        perms=frozenset({Perm.IMPORT_DATA, Perm.MANAGE_PUPILS, Perm.MANAGE_INSTITUTIONS}),
+        scope=Scope.schools([institution.pk]) if institution is not None else Scope.country(),
+    )
+
+
+def import_batch_actor(batch: ImportBatch, *, name: str = IMPORT_WORKER) -> SystemActor:
+    """The authority a file submitted by a person runs with: what their grants give now, narrowed
+    to the batch's school (checked when the file was submitted), never more. A deleted or
+    deactivated submitter, or one who lost a grant, gives an actor that may do nothing."""
+    return access.acting_for(batch.actor, name=name, perms=import_perms(batch.kind), within=batch.institution)
 
 
 def import_batch_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     path: Path,
     filename: str,
@@ -72,10 +117,12 @@ def import_batch_create(
     first sheet)."""
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
-    _check_permission(actor, institution)
+    actor = require_actor(actor)
+    _check_permission(actor, kind, institution)
     batch = ImportBatch(
         kind=kind,
-        actor=actor,
+        # The person who submitted it (none when the server's operator did): a later run acts for them.
+        actor=actor_user(actor),
         institution=institution,
         dry_run=dry_run,
         filename=Path(filename).name[:255],
@@ -93,20 +140,41 @@ def import_batch_create(
 def import_batch_run(
     batch: ImportBatch,
     *,
+    actor: Actor,
     encoding: str | None = None,
     sheet: str | None = None,
     today: dt.date | None = None,
     batch_rows: int = BATCH_ROWS,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Check and (unless a dry run) apply ``batch``'s file. The facts and the batch's audit
-    event commit together; a rejected file changes nothing but its own batch record and event.
-    An unexpected failure (database, disk) marks the batch failed, audited, and re-raises."""
+    """Check and (unless a dry run) apply ``batch``'s file as ``actor`` — the operator's
+    ``import_operator``, ``import_batch_actor`` for a file a person submitted. The facts and the
+    batch's audit event commit together; a rejected file changes nothing but its own batch record
+    and event. An actor who may not import this file for its school is refused the same way, with
+    the reason on the batch. An unexpected failure (database, disk) marks the batch failed,
+    audited, and re-raises."""
+    actor = require_actor(actor)
+    person = actor_user(actor)
+    if (person.pk if person is not None else None) != batch.actor_id:
+        raise ValueError("A batch runs with the authority of whoever submitted it, not another person's.")
     today = today or timezone.localdate()
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
+    refusal = _refusal(batch, actor)
+    if refusal is not None:
+        with transaction.atomic():
+            _record(batch, refusal, actor)
+        return refusal
     try:
-        return _run(batch, encoding=encoding, sheet=sheet, today=today, batch_rows=batch_rows, on_progress=on_progress)
+        return _run(
+            batch,
+            actor=actor,
+            encoding=encoding,
+            sheet=sheet,
+            today=today,
+            batch_rows=batch_rows,
+            on_progress=on_progress,
+        )
     except Exception as exc:
         progress_path(batch).unlink(missing_ok=True)
         with transaction.atomic():
@@ -114,7 +182,7 @@ def import_batch_run(
             batch.finished_at = timezone.now()
             batch.save(update_fields=["status", "finished_at"])
             audit_record(
-                actor=batch.actor,
+                actor=actor,
                 action="imports.batch.failed",
                 target=batch,
                 data={"kind": batch.kind, "file_sha256": batch.sha256, "error": type(exc).__name__},
@@ -122,9 +190,33 @@ def import_batch_run(
         raise
 
 
+def _refusal(batch: ImportBatch, actor: Actor) -> ImportResult | None:
+    """The whole-file refusal when ``actor`` may not import this file for its school (nothing is read)."""
+    if _may_import(actor, batch.kind, batch.institution):
+        return None
+    if isinstance(actor, SystemActor) and actor.on_behalf_of is None and not actor.perms:
+        return whole_file_error(
+            batch.kind,
+            "submitter_deleted",
+            _(
+                "The account that submitted this file was deleted before the file was imported: nothing was written. "
+                "Someone who may import for the school must upload it again."
+            ),
+        )
+    return whole_file_error(
+        batch.kind,
+        "not_allowed",
+        _(
+            "Whoever submitted this file may no longer import it for this school: nothing was written. "
+            "Someone who may must upload it again."
+        ),
+    )
+
+
 def _run(
     batch: ImportBatch,
     *,
+    actor: Actor,
     encoding: str | None,
     sheet: str | None,
     today: dt.date,
@@ -132,10 +224,10 @@ def _run(
     on_progress: Callable[[int], None] | None,
 ) -> ImportResult:
     ctx = ImportContext.build(
-        actor=batch.actor,
+        actor=actor,
         today=today,
         institution=batch.institution,
-        pupils=pupils_for_import(batch.actor, batch.institution),
+        pupils=pupils_for_import(actor, batch.institution),
     )
     with tempfile.TemporaryDirectory(prefix="pumpurs-import-") as tmp:
         local = Path(tmp) / "upload"
@@ -164,11 +256,11 @@ def _run(
                     batch_rows=batch_rows,
                 )
                 if result.status == "applied":
-                    _record(batch, result)
+                    _record(batch, result, actor)
             source.cleanup()
         if result.status != "applied":
             with transaction.atomic():
-                _record(batch, result)
+                _record(batch, result, actor)
         progress_path(batch).unlink(missing_ok=True)
         if result.errors.height:
             report = Path(tmp) / "errors.csv"
@@ -178,11 +270,10 @@ def _run(
     return result
 
 
-def import_batch_confirmable(*, actor: Any, batch: ImportBatch) -> bool:
+def import_batch_confirmable(*, actor: User, batch: ImportBatch) -> bool:
     """Whether ``actor`` may apply ``batch``: their own clean dry run, not applied yet, file still kept."""
     return (
-        actor is not None
-        and batch.actor_id == actor.pk
+        batch.actor_id == actor.pk
         and batch.dry_run
         and batch.status == ImportBatch.Status.DRY_RUN
         and batch.error_count == 0
@@ -193,14 +284,14 @@ def import_batch_confirmable(*, actor: Any, batch: ImportBatch) -> bool:
 
 
 @transaction.atomic
-def import_batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+def import_batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
     """Apply a checked file: a new, queued, non-dry-run batch with a copy of the preview's stored
     file, the same kind, school and reading choices. Only the actor of a clean dry run may confirm
     it, once (a database constraint keeps a double submit from applying twice). The new batch is
     still to be run (``import_batch_run`` or the worker); it checks every row again, so data that
     changed since the preview is caught, not written.
     """
-    _check_permission(actor, batch.institution)
+    _check_permission(actor, batch.kind, batch.institution)
     # Lock the preview: of two submits of one Apply button, the second waits and then sees the first.
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if not import_batch_confirmable(actor=actor, batch=batch):
@@ -236,7 +327,7 @@ def import_batch_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     return confirmed
 
 
-def _record(batch: ImportBatch, result: ImportResult) -> None:
+def _record(batch: ImportBatch, result: ImportResult, actor: Actor) -> None:
     batch.status = result.status
     batch.shape = result.shape
     batch.rows, batch.created, batch.updated = result.rows, result.created, result.updated
@@ -248,7 +339,7 @@ def _record(batch: ImportBatch, result: ImportResult) -> None:
     batch.finished_at = timezone.now()
     batch.save()
     audit_record(
-        actor=batch.actor,
+        actor=actor,
         action=f"imports.batch.{result.status.replace('-', '_')}",
         target=batch,
         data={

@@ -16,7 +16,7 @@ from pathlib import Path
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -29,6 +29,8 @@ from pumpurs.imports import selectors
 from pumpurs.imports.forms import ImportUploadForm
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import (
+    IMPORT_WEB,
+    import_batch_actor,
     import_batch_confirm,
     import_batch_confirmable,
     import_batch_create,
@@ -37,6 +39,7 @@ from pumpurs.imports.services import (
 from pumpurs.imports.tasks import import_batch_process
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 
 # Files up to this size are checked within the request (a few seconds at most); bigger ones go to
@@ -63,19 +66,24 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST if bound else None, request.FILES if bound else None, user=request.user)
     if bound and form.is_valid():
         data = form.cleaned_data
-        with _local_path(data["file"]) as path:
-            batch = import_batch_create(
-                actor=request.user,
-                kind=data["kind"],
-                path=path,
-                filename=data["file"].name,
-                institution=data["institution"],
-                dry_run=True,
-                encoding_choice=data["encoding"],
-                sheet=data["sheet"].strip(),
-            )
-        _start(batch)
-        return redirect("import_detail", public_id=batch.public_id)
+        try:
+            with _local_path(data["file"]) as path:
+                batch = import_batch_create(
+                    actor=request_actor(request),
+                    kind=data["kind"],
+                    path=path,
+                    filename=data["file"].name,
+                    institution=data["institution"],
+                    dry_run=True,
+                    encoding_choice=data["encoding"],
+                    sheet=data["sheet"].strip(),
+                )
+        except PermissionDenied as exc:
+            # E.g. a roster for a school where the user may import facts but not register pupils.
+            form.add_error(None, str(exc))
+        else:
+            _start(batch)
+            return redirect("import_detail", public_id=batch.public_id)
     return render(request, "imports/upload.html", {"form": form})
 
 
@@ -87,7 +95,7 @@ def import_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "batch": batch,
         "pending": pending,
         "progress": selectors.batch_progress(batch) if pending else None,
-        "may_apply": import_batch_confirmable(actor=request.user, batch=batch),
+        "may_apply": import_batch_confirmable(actor=request_actor(request), batch=batch),
         "confirmation": selectors.confirmation_of(batch),
         "more_errors": max(0, batch.error_count - len(batch.errors)),
     }
@@ -101,7 +109,7 @@ def import_apply(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        confirmed = import_batch_confirm(actor=request.user, batch=batch)
+        confirmed = import_batch_confirm(actor=request_actor(request), batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("import_detail", public_id=batch.public_id)
@@ -120,7 +128,7 @@ def import_errors(request: HttpRequest, public_id: UUID) -> StreamingHttpRespons
         raise Http404 from None  # purged with the batch's files after the retention period
     with transaction.atomic():
         audit_record(
-            actor=request.user,
+            actor=request_actor(request),
             action="imports.report.downloaded",
             target=batch,
             data={"kind": batch.kind, "errors": batch.error_count},
@@ -144,9 +152,15 @@ def _with_bom(handle: File[bytes]) -> Iterator[bytes]:
 
 
 def _start(batch: ImportBatch) -> None:
-    """Check a small file now; leave a big one to the worker once the batch record is committed."""
+    """Check a small file now; leave a big one to the worker once the batch record is committed.
+    Either way it runs as a system actor for its submitter, with the same authority."""
     if batch.size_bytes <= RUN_IN_REQUEST_BYTES:
-        import_batch_run(batch, encoding=batch.encoding_choice or None, sheet=batch.sheet or None)
+        import_batch_run(
+            batch,
+            actor=import_batch_actor(batch, name=IMPORT_WEB),
+            encoding=batch.encoding_choice or None,
+            sheet=batch.sheet or None,
+        )
     else:
         transaction.on_commit(functools.partial(import_batch_process.enqueue, batch.pk))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.journal.models import Subject
+from pumpurs.people.actors import Actor
 
 
 def subject_code_for(name: str) -> str:
@@ -21,7 +21,7 @@ def subject_code_for(name: str) -> str:
 
 
 @transaction.atomic
-def subject_add(*, actor: Any, name: str, code: str = "") -> Subject:
+def subject_add(*, actor: Actor, name: str, code: str = "") -> Subject:
     """Add a subject that imports will accept. Inverse: ``subject_set_active(active=False)``."""
     name = name.strip()
     code = code.strip() or subject_code_for(name)
@@ -35,7 +35,7 @@ def subject_add(*, actor: Any, name: str, code: str = "") -> Subject:
 
 
 @transaction.atomic
-def subject_set_active(*, actor: Any, subject: Subject, active: bool) -> Subject:
+def subject_set_active(*, actor: Actor, subject: Subject, active: bool) -> Subject:
     """Stop (or resume) accepting a subject in imports; its grades stay. Inverse: itself."""
     if subject.is_active != active:
         subject.is_active = active

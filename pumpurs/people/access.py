@@ -6,7 +6,9 @@ Every view, selector and service starts from these functions. The rules (issue 2
 * school roles (specialist, school coordinator, director) see their school;
 * the municipality coordinator sees the schools of their municipality;
 * national roles see the whole country, personal detail only where the role needs it;
-* a user without a recognised grant sees nothing. Out of scope is answered with 404.
+* a user without a recognised grant sees nothing. Out of scope is answered with 404;
+* a ``SystemActor`` (background work, the operator's commands) is answered from the permissions
+  and the scope it carries, never from a default: an empty scope is nowhere (decision 0012).
 
 Permissions are names in code mapped from roles; a scope query always takes the permission it
 serves, so a user who holds two grants never gets one grant's permission over the other's scope.
@@ -15,8 +17,7 @@ serves, so a user who holds two grants never gets one grant's permission over th
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
-from typing import Any
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pumpurs.people.actors import NOWHERE, Scope, SystemActor, Viewer
 from pumpurs.people.models import (
     ClassGroup,
     Enrolment,
@@ -34,40 +36,7 @@ from pumpurs.people.models import (
     RoleGrant,
     User,
 )
-
-
-class Perm(StrEnum):
-    VIEW_OVERVIEW = "people.view_overview"  # institutions, classes and pupil counts
-    VIEW_PUPILS = "people.view_pupils"  # pupil lists and profiles (names, enrolments)
-    VIEW_PERSONAL_CODE = "people.view_personal_code"
-    VIEW_GUARDIAN_CONTACTS = "people.view_guardian_contacts"
-    SEARCH_BY_PERSONAL_CODE = "people.search_by_personal_code"
-    MANAGE_PUPILS = "people.manage_pupils"
-    IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
-    VIEW_AUDIT = "audit.view"
-    MANAGE_STAFF = "people.manage_staff"
-    # Early identification (issue 4).
-    VIEW_RISK = "risk.view"  # a pupil's flags, indicators, questionnaire results, decision log
-    VIEW_RISK_COUNTS = "risk.view_counts"  # per-school counts of flagged pupils, no names
-    DECIDE_FLAGS = "risk.decide"  # accept or dismiss a flag
-    ASSESS = "risk.assess"  # fill or add to the semester risk questionnaire
-    VIEW_SENSITIVE = "risk.view_sensitive"  # family and health items of the questionnaire
-    MANAGE_CAPACITY = "risk.capacity"  # how many pupils the school can support this semester
-    MANAGE_THRESHOLDS = "risk.thresholds"  # municipal overrides of rule thresholds
-    MANAGE_INSTRUMENTS = "risk.instruments"  # new versions of the questionnaire
-    VIEW_FAIRNESS = "risk.fairness"  # flag rates by gender and grade band, small cells suppressed
-    VIEW_OUTBOX = "risk.outbox"  # notices sent to guardians and the municipality
-    # Individual support (issue 5).
-    VIEW_SUPPORT = "support.view"  # cases, plans, deliveries and reviews of pupils in scope
-    MANAGE_CASES = "support.manage"  # open cases, team, contacts, consent, draft and submit plans
-    APPROVE_AS_DIRECTOR = "support.approve_director"
-    APPROVE_AS_MUNICIPALITY = "support.approve_municipality"
-    APPROVE_AS_NATIONAL = "support.approve_national"
-    DELIVER = "support.deliver"  # log consultations, compensations and items
-    REVIEW_PLANS = "support.review"  # the semester review
-    MANAGE_CATALOGUE = "support.catalogue"  # the national measure catalogue
-    RECORD_LOW_INCOME = "support.low_income"  # low-income statuses from the social service
-
+from pumpurs.people.perms import Perm as Perm  # re-exported: callers say access.Perm
 
 _SCHOOL_DETAIL = {
     Perm.VIEW_OVERVIEW,
@@ -144,32 +113,49 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 
-def _grants(user: Any) -> list[RoleGrant]:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+def _grants(user: Viewer) -> list[RoleGrant]:
+    # A system actor holds no grants (its scope is its own); nobody signed in holds nothing.
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return []
     cached: list[RoleGrant] | None = getattr(user, "_pumpurs_grants", None)
     if cached is None:
         cached = list(RoleGrant.objects.filter(user=user).select_related("institution", "municipality"))
-        user._pumpurs_grants = cached
+        # A cache on the user object for the request's lifetime (``forget_cached_grants`` drops it).
+        user._pumpurs_grants = cached  # type: ignore[attr-defined]
     return cached
 
 
-def _grants_with(user: Any, perm: Perm) -> list[RoleGrant]:
+def _grants_with(user: Viewer, perm: Perm) -> list[RoleGrant]:
     return [g for g in _grants(user) if perm in ROLE_PERMISSIONS.get(g.role, frozenset())]
 
 
-def forget_cached_grants(user: Any) -> None:
+def forget_cached_grants(user: User) -> None:
     if hasattr(user, "_pumpurs_grants"):
         del user._pumpurs_grants
 
 
-def roles_of(user: Any) -> set[str]:
+def roles_of(user: Viewer) -> set[str]:
     return {g.role for g in _grants(user)}
 
 
-def has_perm(user: Any, perm: Perm) -> bool:
+def _system_scope(actor: SystemActor, perm: Perm) -> Scope:
+    """Where a system actor holds ``perm``: its scope if it carries the permission, else nowhere."""
+    return actor.scope if perm in actor.perms else NOWHERE
+
+
+def has_perm(user: Viewer, perm: Perm) -> bool:
     """True when some grant gives ``perm`` somewhere; use the scope queries for a given object."""
+    if isinstance(user, SystemActor):
+        return not _system_scope(user, perm).is_empty
     return bool(_grants_with(user, perm))
+
+
+def is_national(user: Viewer, perm: Perm) -> bool:
+    """True when ``user`` holds ``perm`` over the whole country (a national grant, or a system
+    actor whose scope says so)."""
+    if isinstance(user, SystemActor):
+        return _system_scope(user, perm).national
+    return any(g.institution_id is None and g.municipality_id is None for g in _grants_with(user, perm))
 
 
 def former_pupil_cutoff(today: dt.date | None = None) -> dt.date:
@@ -178,7 +164,7 @@ def former_pupil_cutoff(today: dt.date | None = None) -> dt.date:
     return today - dt.timedelta(days=settings.PUMPURS_FORMER_PUPIL_VISIBLE_DAYS)
 
 
-def _enrolment_scope(grants: list[RoleGrant], user: Any, today: dt.date) -> Q | None:
+def _enrolment_scope(grants: list[RoleGrant], user: Viewer, today: dt.date) -> Q | None:
     """The enrolments through which ``grants`` reveal a pupil, as a filter on ``Enrolment``.
 
     ``None`` means no restriction (national scope); an empty ``Q(pk__in=[])`` means nothing.
@@ -198,7 +184,25 @@ def _enrolment_scope(grants: list[RoleGrant], user: Any, today: dt.date) -> Q | 
     return q
 
 
-def pupils_visible_to(user: Any, perm: Perm = Perm.VIEW_PUPILS, *, today: dt.date | None = None) -> QuerySet[Pupil]:
+def _system_enrolment_scope(scope: Scope, today: dt.date) -> Q:
+    """A system actor sees the pupils of its schools as a school role does: open enrolments and
+    those ended within the former-pupil window."""
+    recent = Q(ends_on__isnull=True) | Q(ends_on__gte=former_pupil_cutoff(today))
+    schools = Q(institution_id__in=sorted(scope.institution_ids)) | Q(
+        institution__municipality_id__in=sorted(scope.municipality_ids)
+    )
+    return schools & recent
+
+
+def pupils_visible_to(user: Viewer, perm: Perm = Perm.VIEW_PUPILS, *, today: dt.date | None = None) -> QuerySet[Pupil]:
+    if isinstance(user, SystemActor):
+        held = _system_scope(user, perm)
+        if held.is_empty:
+            return Pupil.objects.none()
+        if held.national:
+            return Pupil.objects.all()
+        within = _system_enrolment_scope(held, today or timezone.localdate())
+        return Pupil.objects.filter(Exists(Enrolment.objects.filter(within, pupil_id=OuterRef("pk"))))
     grants = _grants_with(user, perm)
     if not grants:
         return Pupil.objects.none()
@@ -208,11 +212,11 @@ def pupils_visible_to(user: Any, perm: Perm = Perm.VIEW_PUPILS, *, today: dt.dat
     return Pupil.objects.filter(Exists(Enrolment.objects.filter(scope, pupil_id=OuterRef("pk"))))
 
 
-def can_see_pupil(user: Any, pupil: Pupil, perm: Perm = Perm.VIEW_PUPILS) -> bool:
+def can_see_pupil(user: Viewer, pupil: Pupil, perm: Perm = Perm.VIEW_PUPILS) -> bool:
     return pupils_visible_to(user, perm).filter(pk=pupil.pk).exists()
 
 
-def require_pupil(actor: Any, pupil: Pupil | int, perm: Perm) -> None:
+def require_pupil(actor: Viewer, pupil: Pupil | int, perm: Perm) -> None:
     """For services: raise ``PermissionDenied`` unless ``actor`` holds ``perm`` over the pupil
     (given as a pupil or its id)."""
     pupil_id = pupil if isinstance(pupil, int) else pupil.pk
@@ -220,7 +224,16 @@ def require_pupil(actor: Any, pupil: Pupil | int, perm: Perm) -> None:
         raise PermissionDenied(_("You may not do this for this pupil."))
 
 
-def institutions_visible_to(user: Any, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[Institution]:
+def _system_institutions(scope: Scope) -> Q:
+    return Q(pk__in=sorted(scope.institution_ids)) | Q(municipality_id__in=sorted(scope.municipality_ids))
+
+
+def institutions_visible_to(user: Viewer, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[Institution]:
+    if isinstance(user, SystemActor):
+        scope = _system_scope(user, perm)
+        if scope.is_empty:
+            return Institution.objects.none()
+        return Institution.objects.all() if scope.national else Institution.objects.filter(_system_institutions(scope))
     grants = _grants_with(user, perm)
     if not grants:
         return Institution.objects.none()
@@ -235,13 +248,20 @@ def institutions_visible_to(user: Any, perm: Perm = Perm.VIEW_OVERVIEW) -> Query
     return Institution.objects.filter(q)
 
 
-def municipalities_visible_to(user: Any, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[Municipality]:
+def municipalities_visible_to(user: Viewer, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[Municipality]:
     return Municipality.objects.filter(
         Exists(institutions_visible_to(user, perm).filter(municipality_id=OuterRef("pk")))
     )
 
 
-def classes_visible_to(user: Any, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[ClassGroup]:
+def classes_visible_to(user: Viewer, perm: Perm = Perm.VIEW_OVERVIEW) -> QuerySet[ClassGroup]:
+    if isinstance(user, SystemActor):
+        scope = _system_scope(user, perm)
+        if scope.is_empty:
+            return ClassGroup.objects.none()
+        if scope.national:
+            return ClassGroup.objects.all()
+        return ClassGroup.objects.filter(institution__in=Institution.objects.filter(_system_institutions(scope)))
     grants = _grants_with(user, perm)
     if not grants:
         return ClassGroup.objects.none()
@@ -271,5 +291,36 @@ def staff_of(institution: Institution | int) -> QuerySet[User]:
     return User.objects.filter(Exists(grants), is_active=True)
 
 
-def can_manage_pupils_of(user: Any, institution: Institution) -> bool:
+def can_manage_pupils_of(user: Viewer, institution: Institution) -> bool:
     return institutions_visible_to(user, Perm.MANAGE_PUPILS).filter(pk=institution.pk).exists()
+
+
+def acting_for(
+    user: User | None, *, name: str, perms: Iterable[Perm], within: Institution | None = None
+) -> SystemActor:
+    """A system actor that carries out ``user``'s request with ``user``'s authority as it is now:
+    ``perms`` in the schools where ``user`` holds every one of them, narrowed to ``within``.
+
+    Fails closed: a deleted (``None``) or deactivated user, or one who no longer holds one of
+    ``perms``, gives an actor whose scope is nowhere. Class-teacher grants are not delegated — they
+    reach only the teacher's own classes, which a school scope cannot express.
+    """
+    wanted = frozenset(perms)
+    if user is None:
+        return SystemActor(name=name)
+    schools: set[int] | None = None  # None: national for every permission so far
+    for perm in sorted(wanted):
+        grants = [g for g in _grants_with(user, perm) if g.role != Role.CLASS_TEACHER]
+        if not grants:
+            return SystemActor(name=name, on_behalf_of=user)
+        if any(g.institution_id is None and g.municipality_id is None for g in grants):
+            continue
+        q = Q(pk__in=[g.institution_id for g in grants if g.institution_id is not None]) | Q(
+            municipality_id__in=[g.municipality_id for g in grants if g.municipality_id is not None]
+        )
+        held = set(Institution.objects.filter(q).values_list("pk", flat=True))
+        schools = held if schools is None else schools & held
+    if within is not None:
+        schools = {within.pk} if schools is None else schools & {within.pk}
+    scope = Scope.country() if schools is None else Scope.schools(schools)
+    return SystemActor(name=name, perms=wanted, scope=scope, on_behalf_of=user)

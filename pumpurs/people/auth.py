@@ -23,10 +23,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.audit.services import audit_record
+from pumpurs.people.actors import SystemActor, request_actor
 
 LOGIN_FAILED = "auth.login.failed"
 LOGIN_REFUSED = "auth.login.throttled"
 LOGIN_SUCCEEDED = "auth.login.succeeded"
+# Failed and throttled sign-ins are recorded by the sign-in guard itself: nobody is signed in yet.
+SIGN_IN = SystemActor(name="system:sign-in")
 LOGOUT = "auth.logout"
 USERNAME_MAX = 150
 
@@ -75,7 +78,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             settings.PUMPURS_LOGIN_MAX_FAILURES
         ):
             with transaction.atomic():
-                audit_record(actor=None, action=LOGIN_REFUSED, data={"username": username}, ip_address=address)
+                audit_record(actor=SIGN_IN, action=LOGIN_REFUSED, data={"username": username}, ip_address=address)
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
@@ -86,7 +89,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except ValidationError:
             if username:
                 with transaction.atomic():
-                    audit_record(actor=None, action=LOGIN_FAILED, data={"username": username}, ip_address=address)
+                    audit_record(actor=SIGN_IN, action=LOGIN_FAILED, data={"username": username}, ip_address=address)
             raise
 
 
@@ -108,5 +111,5 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             with transaction.atomic():
-                audit_record(actor=request.user, action=LOGOUT, ip_address=client_address(request))
+                audit_record(actor=request_actor(request), action=LOGOUT, ip_address=client_address(request))
         return super().post(request, *args, **kwargs)

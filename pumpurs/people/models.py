@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pumpurs.audit.identity import AuditIdentity
 from pumpurs.core import crypto
 from pumpurs.core.models import PublicIdModel, TimestampedModel
 
@@ -20,6 +21,10 @@ class User(PublicIdModel, AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def audit_identity(self) -> AuditIdentity:
+        """A person acts as themselves (the audit trail's ``AuditActor``)."""
+        return AuditIdentity(user=self, name=self.get_username())
 
 
 class Municipality(PublicIdModel):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from pumpurs.core.text import Folded, fold
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.calendar import current_school_year
 from pumpurs.people.models import (
     INSTITUTION_ROLES,
@@ -31,6 +32,7 @@ from pumpurs.people.models import (
     Role,
     RoleGrant,
     SchoolYear,
+    User,
 )
 from pumpurs.people.personal_code import parse_personal_code
 
@@ -48,17 +50,17 @@ def _count(queryset: QuerySet[Any], group_by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def classes_this_year(user: Any, year: SchoolYear | None) -> QuerySet[ClassGroup]:
+def classes_this_year(user: Viewer, year: SchoolYear | None) -> QuerySet[ClassGroup]:
     if year is None:
         return ClassGroup.objects.none()
     return access.classes_visible_to(user).filter(school_year=year)
 
 
-def _current_enrolments(user: Any, year: SchoolYear | None, today: dt.date) -> QuerySet[Enrolment]:
+def _current_enrolments(user: Viewer, year: SchoolYear | None, today: dt.date) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(open_on(today), class_group__in=classes_this_year(user, year))
 
 
-def municipalities_with_counts(user: Any, *, today: dt.date | None = None) -> QuerySet[Municipality]:
+def municipalities_with_counts(user: Viewer, *, today: dt.date | None = None) -> QuerySet[Municipality]:
     today = today or timezone.localdate()
     year = current_school_year(today)
     institutions = access.institutions_visible_to(user)
@@ -76,7 +78,7 @@ def municipalities_with_counts(user: Any, *, today: dt.date | None = None) -> Qu
 
 
 def institutions_with_counts(
-    user: Any, *, municipality: Municipality, today: dt.date | None = None
+    user: Viewer, *, municipality: Municipality, today: dt.date | None = None
 ) -> QuerySet[Institution]:
     today = today or timezone.localdate()
     year = current_school_year(today)
@@ -92,7 +94,9 @@ def institutions_with_counts(
     )
 
 
-def classes_with_counts(user: Any, *, institution: Institution, today: dt.date | None = None) -> QuerySet[ClassGroup]:
+def classes_with_counts(
+    user: Viewer, *, institution: Institution, today: dt.date | None = None
+) -> QuerySet[ClassGroup]:
     today = today or timezone.localdate()
     year = current_school_year(today)
     return (
@@ -115,7 +119,7 @@ def summary_of(rows: list[Any]) -> Summary:
     return Summary(classes=sum(getattr(r, "class_count", 1) for r in rows), pupils=sum(r.pupil_count for r in rows))
 
 
-def class_pupils(user: Any, *, class_group: ClassGroup, today: dt.date | None = None) -> QuerySet[Enrolment]:
+def class_pupils(user: Viewer, *, class_group: ClassGroup, today: dt.date | None = None) -> QuerySet[Enrolment]:
     """Current enrolments of the class, limited to the pupils the user may see."""
     today = today or timezone.localdate()
     return (
@@ -134,7 +138,7 @@ def pupils_with_current_class(queryset: QuerySet[Pupil], *, today: dt.date | Non
     )
 
 
-def pupil_search_by_name(user: Any, *, query: str) -> list[Pupil]:
+def pupil_search_by_name(user: Viewer, *, query: str) -> list[Pupil]:
     """Pupils the user may see whose first or last name contains every word of ``query``,
     ignoring case and Latvian diacritics ("berzins" finds "Bērziņš")."""
     words = query.split()[:5]
@@ -157,7 +161,7 @@ class PupilProfile:
     show_contacts: bool
 
 
-def pupil_profile(user: Any, *, pupil: Pupil) -> PupilProfile:
+def pupil_profile(user: Viewer, *, pupil: Pupil) -> PupilProfile:
     """What the user may read of a pupil they can already see; code and contacts need their own permission."""
     code = parse_personal_code(pupil.personal_code)
     code_allowed = access.can_see_pupil(user, pupil, Perm.VIEW_PERSONAL_CODE)
@@ -173,13 +177,13 @@ def pupil_profile(user: Any, *, pupil: Pupil) -> PupilProfile:
     )
 
 
-def role_grants_of(user: Any) -> list[RoleGrant]:
-    if not getattr(user, "is_authenticated", False):
-        return []
+def role_grants_of(user: Viewer) -> list[RoleGrant]:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return []  # a system actor holds no grants; nobody signed in holds nothing
     return list(RoleGrant.objects.filter(user=user).select_related("institution", "municipality"))
 
 
-def home_url(user: Any, *, today: dt.date | None = None) -> str | None:
+def home_url(user: Viewer, *, today: dt.date | None = None) -> str | None:
     """Where a user starts: the narrowest place that shows all they work with; None without a role."""
     roles = access.roles_of(user)
     if not access.has_perm(user, Perm.VIEW_OVERVIEW):

@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core import crypto
 from pumpurs.people import access
-from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil, Role, RoleGrant
+from pumpurs.people.actors import Actor
+from pumpurs.people.calendar import current_school_year
+from pumpurs.people.models import (
+    ClassGroup,
+    Enrolment,
+    Guardian,
+    Institution,
+    Municipality,
+    Pupil,
+    Role,
+    RoleGrant,
+    User,
+)
 from pumpurs.people.personal_code import PersonalCode, parse_personal_code
+from pumpurs.people.roster import (
+    GuardianEntry,
+    NotInScope,
+    PupilEntry,
+    guardian_problems,
+    raise_first,
+    roster_apply,
+)
 
 
 def personal_code_lookup_hash(code: PersonalCode) -> str:
@@ -26,15 +46,51 @@ def pupil_find_by_personal_code(raw: str) -> Pupil | None:
     return Pupil.objects.filter(personal_code_hash=personal_code_lookup_hash(code)).first()
 
 
-def _require_manage(actor: Any, class_group: ClassGroup) -> None:
+def _require_manage(actor: Actor, class_group: ClassGroup) -> None:
+    # The roster's refusal, with its code: a roster row for this school gets the same answer.
     if not access.can_manage_pupils_of(actor, class_group.institution):
-        raise PermissionDenied(_("You may not register or move pupils of this school."))
+        raise NotInScope(_("You may not register or move pupils of this school."), code="institution_unknown")
+
+
+def _require_current(class_group: ClassGroup, today: dt.date) -> None:
+    """A pupil joins a class of the current school year (the roster rules find classes there)."""
+    year = current_school_year(today)
+    if year is not None and class_group.school_year_id != year.pk:
+        raise ValidationError(
+            _("Class %(cls)s belongs to the %(year)s school year, not the current one.")
+            % {"cls": class_group.name, "year": class_group.school_year.name},
+            code="class_not_current",
+        )
+
+
+def _entry(
+    class_group: ClassGroup,
+    *,
+    personal_code: str,
+    first_name: str,
+    last_name: str,
+    birth_date: dt.date | None,
+    gender: str,
+    starts_on: dt.date | None,
+) -> PupilEntry:
+    return PupilEntry(
+        row=1,
+        personal_code=personal_code,
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+        gender=gender,
+        institution=class_group.institution,
+        class_name=class_group.name,
+        grade=class_group.grade,
+        starts_on=starts_on,
+    )
 
 
 @transaction.atomic
 def pupil_create(
     *,
-    actor: Any,
+    actor: Actor,
     personal_code: str,
     first_name: str,
     last_name: str,
@@ -42,57 +98,35 @@ def pupil_create(
     gender: str = Pupil.Gender.UNKNOWN,
     class_group: ClassGroup,
     starts_on: dt.date,
+    today: dt.date | None = None,
 ) -> Pupil:
     """Register a pupil and enrol them in ``class_group`` from ``starts_on``.
 
-    Invariants: one pupil per personal code (keyed hash, unique); an old-format code's birth date
-    must agree with ``birth_date``. Inverse: none — a pupil is ended by ``enrolment_end``.
+    The roster rules decide (``people.roster``, the same as a roster import): one pupil per
+    personal code (keyed hash, unique), an old-format code's birth date agrees with ``birth_date``,
+    a school where ``actor`` may register pupils, a start in the current school year and not after
+    ``today``. The first problem is raised: ``NotInScope`` (a ``PermissionDenied``) or
+    ``ValidationError``, each with the roster's code. Inverse: none — a pupil is ended by
+    ``enrolment_end``.
     """
+    today = today or timezone.localdate()
     _require_manage(actor, class_group)
-    code = parse_personal_code(personal_code)
-    code_hash = personal_code_lookup_hash(code)
-    existing = Pupil.objects.filter(personal_code_hash=code_hash).first()
-    if existing is not None:
-        raise ValidationError(
-            _("A pupil with this personal code is already registered (record %(id)s). Open that record instead.")
-            % {"id": existing.public_id},
-            code="personal_code_duplicate",
-        )
-    if birth_date is None:
-        if code.birth_date is None:
-            raise ValidationError(
-                _("A birth date is required for a new-format personal code."), code="birth_date_required"
-            )
-        birth_date = code.birth_date
-    elif code.birth_date is not None and code.birth_date != birth_date:
-        raise ValidationError(
-            _("The birth date does not match the one in the personal code (%(date)s).")
-            % {"date": code.birth_date.isoformat()},
-            code="birth_date_mismatch",
-        )
-    pupil = Pupil.objects.create(
-        personal_code_encrypted=crypto.encrypt(code.digits),
-        personal_code_hash=code_hash,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+    _require_current(class_group, today)
+    entry = _entry(
+        class_group,
+        personal_code=personal_code,
+        first_name=first_name,
+        last_name=last_name,
         birth_date=birth_date,
         gender=gender,
+        starts_on=starts_on,
     )
-    enrolment = Enrolment.objects.create(
-        pupil=pupil, class_group=class_group, institution=class_group.institution, starts_on=starts_on
-    )
-    audit_record(actor=actor, action="people.pupil.created", pupil_id=pupil.pk, target=pupil)
-    audit_record(
-        actor=actor,
-        action="people.enrolment.started",
-        pupil_id=pupil.pk,
-        target=enrolment.class_group,
-        data={"institution": class_group.institution.code, "class": class_group.name, "from": starts_on.isoformat()},
-    )
-    return pupil
+    outcome = roster_apply(actor=actor, entries=[entry], today=today, create_only=True)
+    raise_first(outcome.problems)
+    return outcome.pupils[0]
 
 
-def _enrolment_close(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
+def _enrolment_close(*, actor: Actor, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
     if enrolment.ends_on is not None:
         raise ValidationError(_("This enrolment has already ended."), code="enrolment_already_ended")
     if ends_on < enrolment.starts_on:
@@ -113,7 +147,7 @@ def _enrolment_close(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reas
 
 
 @transaction.atomic
-def enrolment_end(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
+def enrolment_end(*, actor: Actor, enrolment: Enrolment, ends_on: dt.date, reason: str) -> Enrolment:
     """Close an open enrolment with a reason. Inverse: ``pupil_enrol`` into a class again."""
     _require_manage(actor, enrolment.class_group)
     locked = Enrolment.objects.select_for_update().select_related("class_group").get(pk=enrolment.pk)
@@ -121,48 +155,41 @@ def enrolment_end(*, actor: Any, enrolment: Enrolment, ends_on: dt.date, reason:
 
 
 @transaction.atomic
-def pupil_enrol(*, actor: Any, pupil: Pupil, class_group: ClassGroup, starts_on: dt.date) -> Enrolment:
+def pupil_enrol(
+    *, actor: Actor, pupil: Pupil, class_group: ClassGroup, starts_on: dt.date, today: dt.date | None = None
+) -> Enrolment:
     """Move ``pupil`` into ``class_group`` from ``starts_on``, ending the open enrolment the day before.
 
     The history is kept: the previous enrolment is closed (class changed, or transferred when the
-    receiving school is another one — the receiving school's coordinator may close it), never
-    rewritten. Inverse: ``enrolment_end``.
+    receiving school is another one), never rewritten. The roster rules decide (``people.roster``):
+    the pupil's current school must be in ``actor``'s scope too — a school outside it ends the
+    enrolment itself first — and the move starts after the current enrolment began, in the current
+    school year, not after ``today``. Inverse: ``enrolment_end``.
     """
+    today = today or timezone.localdate()
     _require_manage(actor, class_group)
+    _require_current(class_group, today)
     current = Enrolment.objects.select_for_update().filter(pupil=pupil, ends_on__isnull=True).first()
-    if current is not None:
-        if current.class_group_id == class_group.pk:
-            raise ValidationError(_("The pupil is already in this class."), code="enrolment_same_class")
-        if starts_on <= current.starts_on:
-            raise ValidationError(
-                _("The new class must start after the current enrolment began (%(date)s).")
-                % {"date": current.starts_on.isoformat()},
-                code="enrolment_overlap",
-            )
-        same_school = current.institution_id == class_group.institution_id
-        _enrolment_close(
-            actor=actor,
-            enrolment=current,
-            ends_on=starts_on - dt.timedelta(days=1),
-            reason=Enrolment.EndReason.CLASS_CHANGED if same_school else Enrolment.EndReason.TRANSFERRED,
-        )
-    enrolment = Enrolment.objects.create(
-        pupil=pupil, class_group=class_group, institution=class_group.institution, starts_on=starts_on
+    if current is not None and current.class_group_id == class_group.pk:
+        raise ValidationError(_("The pupil is already in this class."), code="enrolment_same_class")
+    entry = _entry(
+        class_group,
+        personal_code=pupil.personal_code,
+        first_name=pupil.first_name,
+        last_name=pupil.last_name,
+        birth_date=pupil.birth_date,
+        gender=pupil.gender,
+        starts_on=starts_on,
     )
-    audit_record(
-        actor=actor,
-        action="people.enrolment.started",
-        pupil_id=pupil.pk,
-        target=class_group,
-        data={"institution": class_group.institution.code, "class": class_group.name, "from": starts_on.isoformat()},
-    )
-    return enrolment
+    outcome = roster_apply(actor=actor, entries=[entry], today=today)
+    raise_first(outcome.problems)
+    return outcome.enrolments[pupil.pk]
 
 
 @transaction.atomic
 def guardian_add(
     *,
-    actor: Any,
+    actor: Actor,
     pupil: Pupil,
     first_name: str,
     last_name: str,
@@ -171,9 +198,16 @@ def guardian_add(
     email: str = "",
     out_of_family_care: bool = False,
 ) -> Guardian:
-    """Add a parent or guardian to a pupil. Inverse: none yet (guardians are corrected, not removed)."""
+    """Add a parent or guardian to a pupil, by the roster's guardian rules (``people.roster``):
+    a first and a last name, a known relation, a valid e-mail address if any. Inverse: none yet
+    (guardians are corrected, not removed)."""
     if not access.pupils_visible_to(actor, access.Perm.MANAGE_PUPILS).filter(pk=pupil.pk).exists():
         raise PermissionDenied(_("You may not change this pupil's record."))
+    raise_first(
+        guardian_problems(
+            GuardianEntry(first_name=first_name, last_name=last_name, relation=relation, phone=phone, email=email)
+        )
+    )
     guardian = Guardian(
         pupil=pupil,
         first_name=first_name.strip(),
@@ -191,7 +225,13 @@ def guardian_add(
 
 @transaction.atomic
 def role_grant_create(
-    *, actor: Any, user: Any, role: str, institution: Any = None, municipality: Any = None, specialist_kind: str = ""
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    institution: Institution | None = None,
+    municipality: Municipality | None = None,
+    specialist_kind: str = "",
 ) -> RoleGrant:
     """Give ``user`` a role within a scope. Only a system administrator may. Inverse: ``role_grant_revoke``."""
     if not access.has_perm(actor, access.Perm.MANAGE_STAFF):
@@ -207,7 +247,7 @@ def role_grant_create(
 
 
 @transaction.atomic
-def role_grant_revoke(*, actor: Any, grant: RoleGrant) -> None:
+def role_grant_revoke(*, actor: Actor, grant: RoleGrant) -> None:
     """Take a role away. Inverse: ``role_grant_create``."""
     if not access.has_perm(actor, access.Perm.MANAGE_STAFF):
         raise PermissionDenied(_("Only a system administrator may revoke roles."))

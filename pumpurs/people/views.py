@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pumpurs.audit.services import audit_record, record_view
 from pumpurs.people import access, registry, selectors
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.calendar import current_school_year
 from pumpurs.people.forms import NameSearchForm, PersonalCodeSearchForm
@@ -74,7 +75,7 @@ def class_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def pupil_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
-    record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+    record_view(actor=request_actor(request), pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     profile = selectors.pupil_profile(request.user, pupil=pupil)
     # The panels other apps add (risk picture, support case …): people.registry.
     panels = registry.pupil_panels()
@@ -111,7 +112,7 @@ def _search_by_code(request: HttpRequest, context: dict[str, object]) -> HttpRes
     outcome = _code_search_outcome(valid=form.is_valid(), found=pupil is not None, visible=visible)
     with transaction.atomic():
         audit_record(
-            actor=request.user,
+            actor=request_actor(request),
             action="people.pupil.searched_by_code",
             pupil_id=pupil.pk if pupil else None,
             data={"outcome": outcome},

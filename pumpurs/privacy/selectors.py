@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people import access
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Pupil
 
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ class EventPage:
         return self.number > 1
 
 
-def audit_event_page(user: Any, f: EventFilter, *, number: int = 1) -> EventPage:
+def audit_event_page(user: Viewer, f: EventFilter, *, number: int = 1) -> EventPage:
     """One page of events, with the pupils they name (those the reader may see) fetched in one query."""
     number = max(1, number)
     start = (number - 1) * PAGE_SIZE

@@ -5,8 +5,6 @@ Kept apart from ``risk/services.py`` (flag decisions) so that each change has on
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,12 +12,12 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Institution, Period
+from pumpurs.people.models import Institution, Period, User
 from pumpurs.risk.models import SchoolCapacity
 
 
 @transaction.atomic
-def capacity_set(*, actor: Any, institution: Institution, period: Period, capacity: int) -> SchoolCapacity:
+def capacity_set(*, actor: User, institution: Institution, period: Period, capacity: int) -> SchoolCapacity:
     """Set (or change) ``institution``'s capacity for ``period``; audited as ``risk.capacity.set``.
 
     Only a holder of Perm.MANAGE_CAPACITY for the school may; the previous value is kept in the

@@ -23,10 +23,13 @@ from django.utils.translation import override
 from pumpurs.audit.services import audit_record
 from pumpurs.journal.models import AttendanceDay
 from pumpurs.people import access
-from pumpurs.people.models import Enrolment, Guardian, Institution, Period, Role, RoleGrant
+from pumpurs.people.actors import SystemActor
+from pumpurs.people.models import Enrolment, Guardian, Institution, Period, Role, RoleGrant, User
 from pumpurs.risk.models import Flag, Notice
 
 SEND_BATCH = 500
+# Notices are queued and sent by the system after imports and refreshes, for no one in particular.
+NOTICES = SystemActor(name="system:notices")
 
 
 def _open_enrolment(today: dt.date) -> Q:
@@ -34,7 +37,7 @@ def _open_enrolment(today: dt.date) -> Q:
 
 
 @transaction.atomic
-def same_day_notices_set(*, actor: Any, institution: Institution, enabled: bool) -> Institution:
+def same_day_notices_set(*, actor: User, institution: Institution, enabled: bool) -> Institution:
     """Switch the school's same-day absence notices to guardians on or off (Cabinet Regulation
     No. 89: the school contacts the parents the same day; schools that do it through PuMPuRS
     switch this on). Allowed to whoever manages the school's pupils (its coordinator). Every
@@ -173,7 +176,7 @@ def notices_queue(notices: list[Notice]) -> int:
     Notice.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
     if fresh:
         audit_record(
-            actor=None,
+            actor=NOTICES,
             action="risk.notices.queued",
             data={"count": len(fresh), "kinds": sorted({n.kind for n in fresh})},
         )
@@ -203,7 +206,7 @@ def notices_send(*, limit: int = SEND_BATCH) -> tuple[int, int]:
                 notice.status, notice.sent_at = Notice.Status.SENT, timezone.now()
                 sent += 1
             notice.save(update_fields=["status", "error", "sent_at"])
-            audit_record(actor=None, action=f"risk.notice.{notice.status}", pupil_id=notice.pupil_id, target=notice)
+            audit_record(actor=NOTICES, action=f"risk.notice.{notice.status}", pupil_id=notice.pupil_id, target=notice)
     return sent, failed
 
 

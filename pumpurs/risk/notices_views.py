@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.risk.models import Notice
 from pumpurs.risk.notices import pupils_missing_guardian_contacts, same_day_notices_set
 
@@ -44,7 +45,7 @@ def same_day_setting(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     enabled = request.POST.get("enabled") == "1"
-    same_day_notices_set(actor=request.user, institution=school, enabled=enabled)
+    same_day_notices_set(actor=request_actor(request), institution=school, enabled=enabled)
     messages.success(
         request, _("Same-day absence notices are now on.") if enabled else _("Same-day absence notices are now off.")
     )

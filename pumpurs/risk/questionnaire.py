@@ -21,7 +21,6 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,7 +33,7 @@ from pumpurs.core.display import CENT
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.calendar import semester_on
-from pumpurs.people.models import Period, Pupil
+from pumpurs.people.models import Period, Pupil, User
 from pumpurs.risk.models import (
     Answer,
     Assessment,
@@ -176,7 +175,7 @@ def _locked(assessment: Assessment, expected_updated_at: dt.datetime | None) -> 
 
 
 @transaction.atomic
-def assessment_start(*, actor: Any, pupil: Pupil, period: Period | None = None) -> Assessment:
+def assessment_start(*, actor: User, pupil: Pupil, period: Period | None = None) -> Assessment:
     """Open the pupil's draft for ``period`` (default: the current semester) on the active default
     instrument, or return the assessment that semester already has (draft or submitted).
 
@@ -208,7 +207,7 @@ def assessment_start(*, actor: Any, pupil: Pupil, period: Period | None = None) 
     return assessment
 
 
-def _save(*, actor: Any, assessment: Assessment, answers: Mapping[str, tuple[str, str]]) -> list[str]:
+def _save(*, actor: User, assessment: Assessment, answers: Mapping[str, tuple[str, str]]) -> list[str]:
     """Write the answers that differ; returns the codes changed. The caller holds the lock."""
     if assessment.status != Assessment.Status.DRAFT:
         raise ValidationError(
@@ -240,7 +239,7 @@ def _save(*, actor: Any, assessment: Assessment, answers: Mapping[str, tuple[str
 @transaction.atomic
 def assessment_save(
     *,
-    actor: Any,
+    actor: User,
     assessment: Assessment,
     answers: Mapping[str, tuple[str, str]],
     expected_updated_at: dt.datetime | None = None,
@@ -271,7 +270,7 @@ def assessment_save(
 @transaction.atomic
 def assessment_submit(
     *,
-    actor: Any,
+    actor: User,
     assessment: Assessment,
     answers: Mapping[str, tuple[str, str]] | None = None,
     expected_updated_at: dt.datetime | None = None,
@@ -312,7 +311,7 @@ def assessment_submit(
 
 @transaction.atomic
 def assessment_reopen(
-    *, actor: Any, assessment: Assessment, expected_updated_at: dt.datetime | None = None
+    *, actor: User, assessment: Assessment, expected_updated_at: dt.datetime | None = None
 ) -> Assessment:
     """Return a submitted assessment to draft so answers can be changed; its frozen result is
     cleared here and kept in the audit event (``risk.assessment.reopened``).
@@ -361,7 +360,7 @@ class NewItem:
     sensitive: bool = False
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: User) -> None:
     if not access.has_perm(actor, Perm.MANAGE_INSTRUMENTS):
         raise PermissionDenied
 
@@ -422,7 +421,7 @@ def _thresholds(
 @transaction.atomic
 def instrument_new_version(
     *,
-    actor: Any,
+    actor: User,
     instrument: Instrument,
     name: str | None = None,
     description: str | None = None,
@@ -485,7 +484,7 @@ def instrument_is_used(instrument: Instrument) -> bool:
 @transaction.atomic
 def instrument_edit(
     *,
-    actor: Any,
+    actor: User,
     instrument: Instrument,
     item_changes: Mapping[str, ItemChange],
     low_from: Decimal | None = None,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pumpurs.audit.services import record_view
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.calendar import CalendarDay, calendar_on
 from pumpurs.people.models import Pupil
@@ -111,7 +112,7 @@ def questionnaire_pupil(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form, status = outcome
         assessment = q.assessment_for(pupil, period)
     else:
-        record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+        record_view(actor=request_actor(request), pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     return render(
         request, "risk/questionnaire/pupil.html", _context(request, pupil, calendar, assessment, form), status=status
     )
@@ -136,18 +137,24 @@ def _post(
         if action == "reopen":
             if assessment is None:
                 raise Http404
-            q.assessment_reopen(actor=request.user, assessment=assessment, expected_updated_at=seen)
+            q.assessment_reopen(actor=request_actor(request), assessment=assessment, expected_updated_at=seen)
             messages.success(request, _("The questionnaire is open for changes again."))
         else:
-            assessment = assessment or q.assessment_start(actor=request.user, pupil=pupil)
+            assessment = assessment or q.assessment_start(actor=request_actor(request), pupil=pupil)
             if action == "submit":
                 q.assessment_submit(
-                    actor=request.user, assessment=assessment, answers=form.answers(), expected_updated_at=seen
+                    actor=request_actor(request),
+                    assessment=assessment,
+                    answers=form.answers(),
+                    expected_updated_at=seen,
                 )
                 messages.success(request, _("The questionnaire is submitted."))
             else:
                 q.assessment_save(
-                    actor=request.user, assessment=assessment, answers=form.answers(), expected_updated_at=seen
+                    actor=request_actor(request),
+                    assessment=assessment,
+                    answers=form.answers(),
+                    expected_updated_at=seen,
                 )
                 messages.success(request, _("The draft is saved."))
     except PermissionDenied:
@@ -207,7 +214,7 @@ def questionnaire_assessment(request: HttpRequest, public_id: UUID) -> HttpRespo
         public_id=public_id,
     )
     pupil = assessment.pupil
-    record_view(actor=request.user, pupil_id=pupil.pk, target=assessment, ip_address=client_address(request))
+    record_view(actor=request_actor(request), pupil_id=pupil.pk, target=assessment, ip_address=client_address(request))
     may_sensitive = access.can_see_pupil(request.user, pupil, Perm.VIEW_SENSITIVE)
     given = q.answers_of(assessment)
     groups: dict[str, list[tuple[InstrumentItem, AssessmentAnswer | None]]] = {}
@@ -245,7 +252,9 @@ def questionnaire_instrument_detail(request: HttpRequest, public_id: UUID) -> Ht
             raise Http404
         if form.is_valid():
             try:
-                new = q.instrument_new_version(actor=request.user, instrument=instrument, **_version_changes(form))
+                new = q.instrument_new_version(
+                    actor=request_actor(request), instrument=instrument, **_version_changes(form)
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -7,8 +7,6 @@ flags (``Perm.DECIDE_FLAGS`` over the pupil) can decide; anyone else gets ``Perm
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.people import access
+from pumpurs.people.models import User
 from pumpurs.risk.models import DismissReason, Flag, FlagDecision, FlagStatus
 
 LIVE = (FlagStatus.OPEN, FlagStatus.ACCEPTED)
 
 
-def _locked(actor: Any, flag: Flag) -> Flag:
+def _locked(actor: User, flag: Flag) -> Flag:
     if not access.pupils_visible_to(actor, access.Perm.DECIDE_FLAGS).filter(pk=flag.pupil_id).exists():
         raise PermissionDenied(_("You may not decide on this pupil's flags."))
     # Of two decisions submitted at once, the second waits and then sees the first.
@@ -35,7 +34,7 @@ def _newer_flag_exists(flag: Flag) -> bool:
 
 
 def _decide(
-    *, actor: Any, flag: Flag, current: Flag, decision: str, status: str, reason: str = "", comment: str = ""
+    *, actor: User, flag: Flag, current: Flag, decision: str, status: str, reason: str = "", comment: str = ""
 ) -> Flag:
     previous_status = current.status
     current.status = status
@@ -66,7 +65,7 @@ def _decide(
 
 
 @transaction.atomic
-def flag_accept(*, actor: Any, flag: Flag, comment: str = "") -> Flag:
+def flag_accept(*, actor: User, flag: Flag, comment: str = "") -> Flag:
     """Accept a flag: the pupil needs an assessment or support. Open or dismissed → accepted.
 
     Inverse: ``flag_reopen`` (or ``flag_dismiss``), always as a new decision."""
@@ -86,7 +85,7 @@ def flag_accept(*, actor: Any, flag: Flag, comment: str = "") -> Flag:
 
 
 @transaction.atomic
-def flag_dismiss(*, actor: Any, flag: Flag, reason: str, comment: str = "") -> Flag:
+def flag_dismiss(*, actor: User, flag: Flag, reason: str, comment: str = "") -> Flag:
     """Dismiss a flag with a reason code (``DismissReason``; "other" needs a comment).
     Open or accepted → dismissed. The flag comes back only if its condition recurs (see
     ``risk.flags``).
@@ -111,7 +110,7 @@ def flag_dismiss(*, actor: Any, flag: Flag, reason: str, comment: str = "") -> F
 
 
 @transaction.atomic
-def flag_reopen(*, actor: Any, flag: Flag, comment: str) -> Flag:
+def flag_reopen(*, actor: User, flag: Flag, comment: str) -> Flag:
     """Take back an acceptance or a dismissal: accepted or dismissed → open, with a comment.
 
     Inverse: ``flag_accept`` / ``flag_dismiss``. A dismissed flag that has since been raised

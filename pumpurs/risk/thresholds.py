@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Municipality
+from pumpurs.people.models import Municipality, User
 from pumpurs.risk.models import ThresholdOverride
 from pumpurs.risk.rules import RULES, default_threshold, rule_label
 
@@ -31,13 +30,13 @@ def thresholds_of(municipality: Municipality) -> list[ThresholdRow]:
     return [ThresholdRow(code, str(rule_label(code)), default_threshold(code), overrides.get(code)) for code in RULES]
 
 
-def _require(actor: Any, municipality: Municipality) -> None:
+def _require(actor: User, municipality: Municipality) -> None:
     if not access.municipalities_visible_to(actor, Perm.MANAGE_THRESHOLDS).filter(pk=municipality.pk).exists():
         raise PermissionDenied(_("You may not change this municipality's thresholds."))
 
 
 @transaction.atomic
-def threshold_set(*, actor: Any, municipality: Municipality, rule: str, value: str) -> ThresholdOverride:
+def threshold_set(*, actor: User, municipality: Municipality, rule: str, value: str) -> ThresholdOverride:
     """Set the municipality's own threshold for ``rule``; flags follow at the next refresh.
     Inverse: ``threshold_clear``."""
     _require(actor, municipality)
@@ -59,7 +58,7 @@ def threshold_set(*, actor: Any, municipality: Municipality, rule: str, value: s
 
 
 @transaction.atomic
-def threshold_clear(*, actor: Any, municipality: Municipality, rule: str) -> None:
+def threshold_clear(*, actor: User, municipality: Municipality, rule: str) -> None:
     """Return to the national default for ``rule``. Inverse: ``threshold_set``."""
     _require(actor, municipality)
     deleted, _rows = ThresholdOverride.objects.filter(municipality=municipality, rule=rule).delete()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.risk.thresholds import threshold_clear, threshold_set, thresholds_of
 
 
@@ -21,11 +22,14 @@ def thresholds(request: HttpRequest, public_id: str) -> HttpResponse:
         rule = request.POST.get("rule", "")
         try:
             if request.POST.get("clear"):
-                threshold_clear(actor=request.user, municipality=municipality, rule=rule)
+                threshold_clear(actor=request_actor(request), municipality=municipality, rule=rule)
                 messages.success(request, _("The national default applies again."))
             else:
                 threshold_set(
-                    actor=request.user, municipality=municipality, rule=rule, value=request.POST.get("value", "")
+                    actor=request_actor(request),
+                    municipality=municipality,
+                    rule=rule,
+                    value=request.POST.get("value", ""),
                 )
                 messages.success(request, _("Threshold saved; flags follow at the next refresh."))
         except ValidationError as exc:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import calendar_on, semester_on
 from pumpurs.people.models import Institution
 from pumpurs.risk import selectors, services
@@ -104,7 +105,9 @@ def capacity_update(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if period is None or not form.is_valid():
         messages.error(request, _("The capacity was not saved: give a whole number of pupils, 0 or more."))
         return redirect(_watch_url(institution))
-    capacity_set(actor=request.user, institution=institution, period=period, capacity=form.cleaned_data["capacity"])
+    capacity_set(
+        actor=request_actor(request), institution=institution, period=period, capacity=form.cleaned_data["capacity"]
+    )
     messages.success(request, _("The capacity for this semester is saved."))
     return redirect(_watch_url(institution))
 
@@ -127,11 +130,13 @@ def flag_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"].strip()
     try:
         if action == FlagDecisionForm.ACCEPT:
-            services.flag_accept(actor=request.user, flag=flag, comment=comment)
+            services.flag_accept(actor=request_actor(request), flag=flag, comment=comment)
         elif action == FlagDecisionForm.DISMISS:
-            services.flag_dismiss(actor=request.user, flag=flag, reason=form.cleaned_data["reason"], comment=comment)
+            services.flag_dismiss(
+                actor=request_actor(request), flag=flag, reason=form.cleaned_data["reason"], comment=comment
+            )
         else:
-            services.flag_reopen(actor=request.user, flag=flag, comment=comment)
+            services.flag_reopen(actor=request_actor(request), flag=flag, comment=comment)
     except ValidationError as error:
         messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": "; ".join(error.messages)})
         return redirect(back)

@@ -15,7 +15,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import day_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Enrolment, Guardian, Pupil
+from pumpurs.people.models import Enrolment, Guardian, Pupil, User
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case, CloseReason, Consent, ContactEntry, PlanStatus, TeamMember
 from pumpurs.support.plans import plan_close_unfinished
@@ -40,7 +40,7 @@ def open_case_of(pupil: Pupil) -> Case | None:
 @transaction.atomic
 def case_open(
     *,
-    actor: Any,
+    actor: User,
     pupil: Pupil,
     flag: Flag | None = None,
     assessment: Assessment | None = None,
@@ -95,7 +95,7 @@ def case_open(
 
 
 @transaction.atomic
-def case_close(*, actor: Any, case: Case, reason: str) -> Case:
+def case_close(*, actor: User, case: Case, reason: str) -> Case:
     """Close a case with a reason (``CloseReason``). Plans still in preparation or approval are
     closed with it; an active plan must be reviewed first (the review closes the case itself).
     Inverse: ``case_open`` (a new case)."""
@@ -112,7 +112,7 @@ def case_close(*, actor: Any, case: Case, reason: str) -> Case:
     return close_locked_case(actor=actor, case=case, reason=reason)
 
 
-def close_locked_case(*, actor: Any, case: Case, reason: str) -> Case:
+def close_locked_case(*, actor: User, case: Case, reason: str) -> Case:
     """The closing itself, for ``case_close`` and the semester review (which has already checked
     its own permission and holds the case's lock)."""
     if case.status != Case.Status.OPEN:
@@ -128,7 +128,7 @@ def close_locked_case(*, actor: Any, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def team_member_add(*, actor: Any, case: Case, user: Any, role: str) -> TeamMember:
+def team_member_add(*, actor: User, case: Case, user: User, role: str) -> TeamMember:
     """Add a colleague of the case's school to its support team. Inverse: ``team_member_remove``."""
     access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if role not in TeamMember.Role.values:
@@ -149,7 +149,7 @@ def team_member_add(*, actor: Any, case: Case, user: Any, role: str) -> TeamMemb
 
 
 @transaction.atomic
-def team_member_remove(*, actor: Any, member: TeamMember) -> TeamMember:
+def team_member_remove(*, actor: User, member: TeamMember) -> TeamMember:
     """Take someone off the team from now; the history keeps them. Inverse: ``team_member_add``."""
     access.require_pupil(actor, member.case.pupil_id, Perm.MANAGE_CASES)
     if member.removed_at is not None:
@@ -169,7 +169,7 @@ def team_member_remove(*, actor: Any, member: TeamMember) -> TeamMember:
 @transaction.atomic
 def contact_log(
     *,
-    actor: Any,
+    actor: User,
     case: Case,
     happened_at: dt.datetime,
     channel: str,
@@ -213,7 +213,7 @@ def contact_log(
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: User,
     case: Case,
     given_on: dt.date,
     method: str,
@@ -253,7 +253,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: dt.date, note: str = "") -> Consent:
+def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: dt.date, note: str = "") -> Consent:
     """Record that consent was withdrawn: from ``withdrawn_on`` no delivery is accepted, and every
     page of the case shows it. Inverse: ``consent_record`` (a new application)."""
     access.require_pupil(actor, consent.case.pupil_id, Perm.MANAGE_CASES)

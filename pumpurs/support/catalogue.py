@@ -19,7 +19,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import day_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Pupil
+from pumpurs.people.models import Pupil, User
 from pumpurs.support.models import LowIncomeStatus, Measure, MeasureCategory
 
 # Fields a catalogue change may set; everything else identifies the measure.
@@ -31,7 +31,7 @@ def measures_in_force(day: dt.date) -> QuerySet[Measure]:
     return Measure.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
 
 
-def _require_manager(actor: Any) -> None:
+def _require_manager(actor: User) -> None:
     if not access.has_perm(actor, Perm.MANAGE_CATALOGUE):
         raise PermissionDenied(_("Only the national programme edits the measure catalogue."))
 
@@ -46,7 +46,7 @@ def _check_money(unit_cost: Decimal | None, cap: Decimal | None) -> None:
 @transaction.atomic
 def measure_create(
     *,
-    actor: Any,
+    actor: User,
     code: str,
     category: str,
     name: str,
@@ -87,7 +87,7 @@ def measure_create(
 
 @transaction.atomic
 def measure_change(
-    *, actor: Any, measure: Measure, effective_from: dt.date, retire: bool = False, **changes: Any
+    *, actor: User, measure: Measure, effective_from: dt.date, retire: bool = False, **changes: Any
 ) -> Measure | None:
     """Change a measure from ``effective_from``: the version in force then ends the day before and
     a new version carries ``changes``. With ``retire`` the measure simply ends the day before.
@@ -157,7 +157,7 @@ def low_income_overlaps(pupil: Pupil | int, start: dt.date, end: dt.date) -> boo
 
 @transaction.atomic
 def low_income_status_record(
-    *, actor: Any, pupil: Pupil, kind: str, valid_from: dt.date, valid_until: dt.date, source: str
+    *, actor: User, pupil: Pupil, kind: str, valid_from: dt.date, valid_until: dt.date, source: str
 ) -> LowIncomeStatus:
     """Record a low-income status granted by the municipal social service, with its source.
     Inverse: none — a wrong entry is corrected by a new one and the audit trail keeps both."""

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.support.catalogue import measure_change as change_service
 from pumpurs.support.catalogue import measure_create as create_service
 from pumpurs.support.catalogue_forms import (
@@ -89,7 +90,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
     form = MeasureCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            measure = create_service(actor=request.user, **form.cleaned_data)
+            measure = create_service(actor=request_actor(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -111,7 +112,9 @@ def measure_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
         changes = {} if retire else form.changes()
         effective_from = form.cleaned_data["effective_from"]
         try:
-            change_service(actor=request.user, measure=current, effective_from=effective_from, retire=retire, **changes)
+            change_service(
+                actor=request_actor(request), measure=current, effective_from=effective_from, retire=retire, **changes
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
 from pumpurs.people import access
+from pumpurs.people.models import User
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.consent import consent_active
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanTransition
@@ -140,7 +141,7 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
         )
 
 
-def _record(*, actor: Any, plan: Plan, line: PlanMeasure, delivery: Delivery) -> Delivery:
+def _record(*, actor: User, plan: Plan, line: PlanMeasure, delivery: Delivery) -> Delivery:
     first = not line.deliveries.exists()
     delivery.save()
     audit_record(
@@ -165,12 +166,12 @@ def _record(*, actor: Any, plan: Plan, line: PlanMeasure, delivery: Delivery) ->
 @transaction.atomic
 def consultation_record(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     measure: Measure,
     held_on: dt.date,
     minutes: int,
-    specialist: Any,
+    specialist: User,
     mode: str,
     topic: str,
     confirmed_at: dt.datetime | None = None,
@@ -223,7 +224,7 @@ def consultation_record(
 @transaction.atomic
 def compensation_record(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     measure: Measure,
     starts_on: dt.date,
@@ -265,7 +266,7 @@ def compensation_record(
 
 
 @transaction.atomic
-def consultation_confirm(*, actor: Any, delivery: Delivery, confirmed_at: dt.datetime | None = None) -> Delivery:
+def consultation_confirm(*, actor: User, delivery: Delivery, confirmed_at: dt.datetime | None = None) -> Delivery:
     """Record the pupil's confirmation of a remote consultation (late confirmations are kept and
     shown as late). Inverse: none."""
     plan = delivery.line.plan
@@ -320,7 +321,7 @@ def unconfirmed_overdue(deliveries: QuerySet[Delivery], today: dt.date | None = 
 
 
 @transaction.atomic
-def delivery_void(*, actor: Any, delivery: Delivery, reason: str) -> Delivery:
+def delivery_void(*, actor: User, delivery: Delivery, reason: str) -> Delivery:
     """Void a delivery entered by mistake (wrong plan, wrong quantity, a duplicate), with the reason.
 
     Invariant: a delivery is never deleted or edited; a voided one stays on record with who voided

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pumpurs.audit.services import record_view
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.models import Enrolment
 from pumpurs.risk.models import RiskGroup
@@ -33,7 +34,7 @@ from pumpurs.support.timeline import clamp_limit, plan_url, pupil_timeline
 @require_GET
 def timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
-    record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+    record_view(actor=request_actor(request), pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     result = pupil_timeline(request.user, pupil=pupil, limit=clamp_limit(request.GET.get("show")))
     may_record_low_income = access.can_see_pupil(request.user, pupil, Perm.RECORD_LOW_INCOME)
     context = {"timeline": result, "pupil": pupil, "may_record_low_income": may_record_low_income}
@@ -89,7 +90,9 @@ def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
         ),
         public_id=public_id,
     )
-    record_view(actor=request.user, pupil_id=plan.case.pupil_id, target=plan, ip_address=client_address(request))
+    record_view(
+        actor=request_actor(request), pupil_id=plan.case.pupil_id, target=plan, ip_address=client_address(request)
+    )
     lines = plan.measures.select_related("measure", "provider")
     # The context too is built in Latvian: _family_plan renders the risk groups' labels.
     with translation.override("lv"):
@@ -110,13 +113,13 @@ def low_income(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = LowIncomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            low_income_status_record(actor=request.user, pupil=pupil, **form.cleaned_data)
+            low_income_status_record(actor=request_actor(request), pupil=pupil, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The low-income status is recorded."))
             return redirect("support_pupil:low_income", public_id=pupil.public_id)
-    record_view(actor=request.user, pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
+    record_view(actor=request_actor(request), pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     statuses = LowIncomeStatus.objects.filter(pupil=pupil).select_related("recorded_by")
     context = {"pupil": pupil, "form": form, "statuses": list(statuses), "today": timezone.localdate()}
     return render(request, "support/family_low_income.html", context)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.people.models import User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.cases import close_locked_case
 from pumpurs.support.models import Case, CloseReason, Outcome, Plan, PlanTransition, Review, Usefulness
@@ -35,7 +36,7 @@ def _approved_at(plan: Plan) -> Any:
 @transaction.atomic
 def review_submit(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     goal_outcomes: Mapping[int, tuple[str, str]],
     measure_usefulness: Mapping[int, str],

@@ -4,12 +4,11 @@ permission asked for. Out of scope reads as "does not exist" (views answer 404).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.support.models import ApprovalStep, Case, Delivery, Plan
 
 APPROVAL_PERMS = {
@@ -19,19 +18,19 @@ APPROVAL_PERMS = {
 }
 
 
-def cases_visible_to(user: Any, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Case]:
+def cases_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Case]:
     return Case.objects.filter(pupil__in=access.pupils_visible_to(user, perm))
 
 
-def plans_visible_to(user: Any, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Plan]:
+def plans_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Plan]:
     return Plan.objects.filter(case__pupil__in=access.pupils_visible_to(user, perm))
 
 
-def deliveries_visible_to(user: Any, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Delivery]:
+def deliveries_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Delivery]:
     return Delivery.objects.filter(line__plan__case__pupil__in=access.pupils_visible_to(user, perm))
 
 
-def may_approve_step(actor: Any, plan: Plan, step: str) -> bool:
+def may_approve_step(actor: Viewer, plan: Plan, step: str) -> bool:
     """Whether ``actor`` may approve (or return) ``plan`` at ``step``: the step's permission over
     the school of the plan's case. Does not check who prepared the plan (``plans`` does)."""
     perm = APPROVAL_PERMS.get(ApprovalStep(step)) if step in ApprovalStep.values else None

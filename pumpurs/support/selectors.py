@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.consent import consent_active
@@ -39,7 +40,7 @@ from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, plans_visibl
 # --- Lists -----------------------------------------------------------------------------------------
 
 
-def case_list(user: Any, *, status: str = "") -> QuerySet[Case]:
+def case_list(user: Viewer, *, status: str = "") -> QuerySet[Case]:
     """The cases the user may see (a class teacher: their pupils'; a school role: the school's),
     with the newest plan's status, in one query."""
     newest = Plan.objects.filter(case=OuterRef("pk")).order_by("-period__starts_on", "-created_at")
@@ -65,7 +66,7 @@ def _waiting_at(step: str, chains: set[str]) -> Q:
     return reduce(or_, conditions, Q(pk__in=[]))
 
 
-def approvals_for(user: Any) -> QuerySet[Plan]:
+def approvals_for(user: User) -> QuerySet[Plan]:
     """Plans waiting for a step the user may approve, minus the ones they prepared or submitted —
     one query (the director: the school's submitted plans; the municipality: the director-approved
     plans of its schools; the national team: what waits for the national step)."""
@@ -86,7 +87,7 @@ def approvals_for(user: Any) -> QuerySet[Plan]:
     )
 
 
-def may_approve_any(user: Any) -> bool:
+def may_approve_any(user: Viewer) -> bool:
     return any(access.has_perm(user, perm) for perm in APPROVAL_PERMS.values())
 
 
@@ -281,7 +282,7 @@ class SupportLink:
     may_open: bool
 
 
-def pupil_support_link(user: Any, *, pupil: Any) -> SupportLink | None:
+def pupil_support_link(user: Viewer, *, pupil: Any) -> SupportLink | None:
     """For the pupil's profile and risk picture: their open case and whether ``user`` may open
     one; None when ``user`` may not see the pupil's support at all."""
     if not access.can_see_pupil(user, pupil, Perm.VIEW_SUPPORT):

@@ -14,6 +14,11 @@ from pathlib import Path
 from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.journal.seeding import CHUNK_PUPILS, write_fact_files
 from pumpurs.journal.seeding.roster import semesters_for
+from pumpurs.people.access import Perm
+from pumpurs.people.actors import Scope, SystemActor
+
+# The seed loads its facts as the server's operator would: explicitly over the whole country.
+SEED_IMPORTER = SystemActor(name="system:seed", perms=frozenset({Perm.IMPORT_DATA}), scope=Scope.country())
 
 
 class FactsNotLoaded(RuntimeError):
@@ -43,9 +48,9 @@ def facts_seed(*, preset: str, seed: int, today: dt.date, chunk_pupils: int = CH
 
 def _load(kind: str, path: Path, today: dt.date) -> int:
     batch = import_batch_create(
-        actor=None, kind=kind, path=path, filename=f"seed-{path.name}", institution=None, dry_run=False
+        actor=SEED_IMPORTER, kind=kind, path=path, filename=f"seed-{path.name}", institution=None, dry_run=False
     )
-    result = import_batch_run(batch, today=today)
+    result = import_batch_run(batch, actor=SEED_IMPORTER, today=today)
     if result.status != "applied":
         raise FactsNotLoaded(
             f"The {kind} import of the synthetic facts was {result.status}: {result.error_dicts(limit=5)}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.imports.specs.base import Column, ImportSpec
 from pumpurs.imports.specs.register import RowErrors, cell, folded, parse_grade_range
+from pumpurs.people import access
 from pumpurs.people.models import Institution, Municipality
 
 if TYPE_CHECKING:
@@ -33,8 +34,8 @@ FIELDS = ("name", "kind", "municipality_id", "founder", "grade_min", "grade_max"
 
 def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> list[pl.DataFrame]:
     errors = RowErrors()
-    if ctx.actor is not None:
-        # Institutions are national reference data: only an import run from the server (CLI) may change them.
+    if not access.is_national(ctx.actor, access.Perm.MANAGE_INSTITUTIONS):
+        # Institutions are national reference data: only the server operator's command line holds this.
         errors.add(
             1, "", "not_allowed", _("Only the national programme team may import institutions, from the command line.")
         )

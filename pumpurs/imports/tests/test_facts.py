@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.imports.services import import_batch_actor, import_batch_create, import_batch_run, import_operator
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Pupil
@@ -37,9 +37,12 @@ def _applied(tmp_path: Path, name: str, pupil: Pupil, unjustified: int, **by: ob
     """An applied attendance batch whose on-commit task has not run yet (the worker is busy)."""
     day = _day()
     path = write_csv(tmp_path / name, [HEADER, [pupil.personal_code, day.isoformat(), 6, unjustified, 0, 0, 0]])
-    who = {"actor": None, "institution": None} | by
+    who = {"actor": import_operator(institution=None), "institution": None} | by
     batch = import_batch_create(kind="attendance", path=path, filename=name, dry_run=False, **who)
-    assert import_batch_run(batch, today=max(day, timezone.localdate())).status == ImportBatch.Status.APPLIED
+    actor = who["actor"] if batch.actor is None else import_batch_actor(batch)
+    assert (
+        import_batch_run(batch, actor=actor, today=max(day, timezone.localdate())).status == ImportBatch.Status.APPLIED
+    )
     batch.refresh_from_db()
     assert batch.risk_refreshed_at is None
     return batch
@@ -107,7 +110,7 @@ def test_an_applied_attendance_import_refreshes_indicators_on_commit(
     world: World, tmp_path: Path, django_capture_on_commit_callbacks
 ) -> None:
     period = term(world)
-    today = dt.date.today()
+    today = world.today
     day = min(today, period.ends_on) if today >= period.starts_on else period.starts_on
     path = write_csv(
         tmp_path / "a.csv",
@@ -116,10 +119,11 @@ def test_an_applied_attendance_import_refreshes_indicators_on_commit(
             [world.pupil_lizuma.personal_code, day.isoformat(), 6, 6, 0, 0, 0],
         ],
     )
+    operator = import_operator(institution=None)
     batch = import_batch_create(
-        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
+        actor=operator, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert import_batch_run(batch, today=max(day, today)).status == "applied"
+        assert import_batch_run(batch, actor=operator, today=max(day, today)).status == "applied"
     assert len(callbacks) == 1
     assert IndicatorSnapshot.objects.filter(pupil=world.pupil_lizuma).exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.services import import_batch_create
+from pumpurs.imports.services import import_batch_create, import_operator
 from pumpurs.imports.tasks import import_batch_process
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_attendance import rows_for
@@ -39,7 +39,12 @@ def test_queued_batch_is_processed_once(world: World, tmp_path: Path) -> None:
 def test_purge_deletes_old_files_but_keeps_the_record(world: World, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", rows_for(world))
     batch = import_batch_create(
-        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=True
+        actor=import_operator(institution=None),
+        kind="attendance",
+        path=path,
+        filename="a.csv",
+        institution=None,
+        dry_run=True,
     )
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
     out = StringIO()
@@ -64,11 +69,12 @@ def test_an_unexpected_failure_marks_the_batch_failed_and_audits_it(world: World
 
     monkeypatch.setattr(services, "run_import", broken)
     path = write_csv(tmp_path / "a.csv", rows_for(world))
+    operator = import_operator(institution=None)
     batch = import_batch_create(
-        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
+        actor=operator, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=False
     )
     with pytest.raises(OSError, match="disk full"):
-        import_batch_run(batch)
+        import_batch_run(batch, actor=operator)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED
     assert not services.progress_path(batch).exists()

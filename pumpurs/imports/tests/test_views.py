@@ -17,7 +17,13 @@ from django.urls import reverse
 from pumpurs.audit.models import AuditEvent
 from pumpurs.imports import forms, selectors, views
 from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.services import import_batch_create, import_batch_run, progress_path
+from pumpurs.imports.services import (
+    import_batch_actor,
+    import_batch_create,
+    import_batch_run,
+    import_operator,
+    progress_path,
+)
 from pumpurs.imports.tests.conftest import write_csv, write_xlsx
 from pumpurs.imports.tests.test_attendance import HEADER, rows_for, school_days
 from pumpurs.journal.models import AttendanceDay
@@ -196,7 +202,7 @@ def lizuma_batch(world: World, tmp_path: Path, *, rows: list[list[object]] | Non
         institution=world.lizuma,
         dry_run=True,
     )
-    import_batch_run(batch)
+    import_batch_run(batch, actor=import_batch_actor(batch))
     return batch
 
 
@@ -246,7 +252,12 @@ def test_a_file_without_a_school_is_seen_only_by_its_submitter(world: World, tmp
         actor=world.coordinator_lizuma, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=True
     )
     server = import_batch_create(
-        actor=None, kind="attendance", path=path, filename="a.csv", institution=None, dry_run=True
+        actor=import_operator(institution=None),
+        kind="attendance",
+        path=path,
+        filename="a.csv",
+        institution=None,
+        dry_run=True,
     )
     visible = set(selectors.batches_visible_to(world.coordinator_lizuma))
     assert own in visible

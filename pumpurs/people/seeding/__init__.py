@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pumpurs.audit.services import audit_record
+from pumpurs.people.actors import SystemActor
 from pumpurs.people.calendar import current_school_year, school_years_ensure
 from pumpurs.people.models import Institution, Role
 from pumpurs.people.seeding.common import DEMO_PASSWORD, Builder
@@ -86,7 +87,7 @@ def seed_apply(*, preset: str, seed: int, today: dt.date, pupils: int | None = N
         national.build(builder, pupils=national.DEFAULT_PUPILS if pupils is None else pupils)
     counts = builder.write()
     audit_record(
-        actor=None,
+        actor=SystemActor(name="system:seed"),
         action="people.seed.applied",
         data={"preset": preset, "seed": seed, "today": today.isoformat(), "school_year": year.name, "counts": counts},
     )

@@ -10,8 +10,11 @@ from django.db import transaction
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core import crypto
+from pumpurs.people.access import Perm
+from pumpurs.people.actors import Scope, SystemActor
 from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil, Role, RoleGrant
 from pumpurs.people.personal_code import synthetic_code
+from pumpurs.people.roster import NotInScope
 from pumpurs.people.services import (
     enrolment_end,
     guardian_add,
@@ -94,7 +97,8 @@ def test_invalid_code_is_refused_and_nothing_is_written(world: World) -> None:
     pupils, events = Pupil.objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as caught:
         new_pupil(world, personal_code="161175-19998")
-    assert caught.value.code == "personal_code_checksum"
+    assert caught.value.code == "personal_code_invalid"  # the roster's code; the message says which part
+    assert "kontrolcipar" in caught.value.messages[0]  # Latvian by default: the check digit
     assert (Pupil.objects.count(), AuditEvent.objects.count()) == (pupils, events)
 
 
@@ -118,7 +122,7 @@ def test_find_by_personal_code_uses_the_keyed_hash(world: World) -> None:
 
 def test_moving_class_keeps_history(world: World) -> None:
     pupil = world.pupil_lizuma
-    move_on = world.year.starts_on + dt.timedelta(days=30)
+    move_on = min(world.today, world.year.starts_on + dt.timedelta(days=30))
     pupil_enrol(actor=world.coordinator_lizuma, pupil=pupil, class_group=world.lizuma_8a, starts_on=move_on)
     history = list(Enrolment.objects.filter(pupil=pupil).order_by("starts_on"))
     assert [(e.class_group, e.ends_on, e.end_reason) for e in history] == [
@@ -128,11 +132,37 @@ def test_moving_class_keeps_history(world: World) -> None:
     assert AuditEvent.objects.filter(pupil_id=pupil.pk, action="people.enrolment.ended").count() == 1
 
 
-def test_transfer_to_another_school_closes_the_old_enrolment_as_transferred(world: World) -> None:
-    move_on = world.year.starts_on + dt.timedelta(days=40)
+def test_a_transfer_is_a_hand_over_the_receiving_school_cannot_pull_a_pupil(world: World) -> None:
+    """Tirzas may not take Anna out of Lizuma's class; Lizuma ends her enrolment (transferred),
+    then Tirzas enrols her — each school does its own part, as a roster import would."""
+    move_on = min(world.today, world.year.starts_on + dt.timedelta(days=40))
+    with pytest.raises(NotInScope) as refused:
+        pupil_enrol(
+            actor=world.coordinator_tirzas, pupil=world.pupil_lizuma, class_group=world.tirzas_7a, starts_on=move_on
+        )
+    assert refused.value.code == "pupil_out_of_scope"
+    old = Enrolment.objects.get(pupil=world.pupil_lizuma, class_group=world.lizuma_7a)
+    assert old.ends_on is None
+    enrolment_end(
+        actor=world.coordinator_lizuma,
+        enrolment=old,
+        ends_on=move_on - dt.timedelta(days=1),
+        reason=Enrolment.EndReason.TRANSFERRED,
+    )
     pupil_enrol(
         actor=world.coordinator_tirzas, pupil=world.pupil_lizuma, class_group=world.tirzas_7a, starts_on=move_on
     )
+    assert world.pupil_lizuma.enrolments.get(ends_on__isnull=True).class_group == world.tirzas_7a
+
+
+def test_someone_who_manages_both_schools_moves_a_pupil_as_a_transfer(world: World) -> None:
+    both = SystemActor(
+        name="system:test",
+        perms=frozenset({Perm.MANAGE_PUPILS}),
+        scope=Scope.schools([world.lizuma.pk, world.tirzas.pk]),
+    )
+    move_on = min(world.today, world.year.starts_on + dt.timedelta(days=40))
+    pupil_enrol(actor=both, pupil=world.pupil_lizuma, class_group=world.tirzas_7a, starts_on=move_on)
     old = Enrolment.objects.get(pupil=world.pupil_lizuma, class_group=world.lizuma_7a)
     assert old.end_reason == Enrolment.EndReason.TRANSFERRED
 

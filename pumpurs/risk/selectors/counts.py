@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Institution, Municipality
 from pumpurs.risk.models import Flag, FlagStatus, Level
 from pumpurs.risk.selectors.common import current_enrolments, latest_level
@@ -26,7 +26,9 @@ class SchoolCounts:
     by_rule: dict[str, int]
 
 
-def municipality_counts(user: Any, *, municipality: Municipality, today: dt.date | None = None) -> list[SchoolCounts]:
+def municipality_counts(
+    user: Viewer, *, municipality: Municipality, today: dt.date | None = None
+) -> list[SchoolCounts]:
     """Per school of ``municipality`` the user may count: pupils now enrolled, pupils with an open
     flag, pupils per rule of their open flags, pupils whose latest questionnaire level is high."""
     today = today or timezone.localdate()

@@ -6,13 +6,13 @@ import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Period, Pupil
 from pumpurs.risk.charts import LineChart, line_chart
 from pumpurs.risk.models import (
@@ -122,7 +122,7 @@ class RiskPicture:
         return line_chart(values, low=0, high=10, ticks=[0, 4, 10], decimals=2)
 
 
-def pupil_risk_picture(user: Any, *, pupil: Pupil) -> RiskPicture | None:
+def pupil_risk_picture(user: Viewer, *, pupil: Pupil) -> RiskPicture | None:
     """Flags, decisions, questionnaire and indicator trend of a pupil; None without Perm.VIEW_RISK."""
     if not access.can_see_pupil(user, pupil, Perm.VIEW_RISK):
         return None
@@ -183,6 +183,6 @@ def _trend(pupil: Pupil) -> list[TrendPoint]:
     return [TrendPoint(s.period, s.attendance_rate, s.average_grade) for s in snapshots]
 
 
-def flags_decidable_by(user: Any) -> QuerySet[Flag]:
+def flags_decidable_by(user: Viewer) -> QuerySet[Flag]:
     """Flags of pupils the user may read the risk picture of (deciding is checked by the service)."""
     return Flag.objects.filter(pupil__in=access.pupils_visible_to(user, Perm.VIEW_RISK)).select_related("pupil")

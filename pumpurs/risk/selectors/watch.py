@@ -39,6 +39,7 @@ from django.utils import timezone
 from pumpurs.core.text import fold
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import ClassGroup, Institution, Period, Pupil
 from pumpurs.risk.models import Flag, FlagStatus, Level, SchoolCapacity
@@ -125,7 +126,7 @@ class _Listed:
     within_capacity: bool | None = None
 
 
-def watch_institutions(user: Any) -> QuerySet[Institution]:
+def watch_institutions(user: Viewer) -> QuerySet[Institution]:
     return access.institutions_visible_to(user, Perm.VIEW_RISK).order_by("name")
 
 
@@ -169,7 +170,7 @@ _LISTED_FIELDS = (
 )
 
 
-def _candidates(institution: Institution, period: Period, today: dt.date, user: Any, reason: str) -> list[_Listed]:
+def _candidates(institution: Institution, period: Period, today: dt.date, user: Viewer, reason: str) -> list[_Listed]:
     """Current enrolments of the school whose pupil belongs on the watch list (whole school),
     as plain values, one per pupil."""
     pupil = OuterRef("pupil_id")
@@ -262,7 +263,7 @@ def _attach_periods(flags: list[Flag]) -> None:
 
 
 def watch_list(
-    user: Any,
+    user: Viewer,
     *,
     institution: Institution,
     filters: WatchFilter | None = None,
@@ -313,7 +314,7 @@ def watch_list(
     )
 
 
-def watch_classes(user: Any, *, institution: Institution, period: Period | None) -> QuerySet[ClassGroup]:
+def watch_classes(user: Viewer, *, institution: Institution, period: Period | None) -> QuerySet[ClassGroup]:
     classes = access.classes_visible_to(user, Perm.VIEW_RISK).filter(institution=institution)
     if period is not None:
         classes = classes.filter(school_year_id=period.school_year_id)

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT
-from pumpurs.people.models import Period
+from pumpurs.people.actors import Actor
+from pumpurs.people.models import Period, User
 from pumpurs.support.models import (
     ApprovalStep,
     Case,
@@ -119,7 +120,7 @@ def lock_plan(plan: Plan, expected_version: int | None) -> Plan:
 
 def _move(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     action: str,
     to: str,
@@ -135,7 +136,7 @@ def _move(
         from_status=plan.status,
         to_status=to,
         comment=comment,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) else None,  # the system's own moves name no one
         at=timezone.now(),
     )
     plan.status = to

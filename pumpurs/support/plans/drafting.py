@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +15,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import number_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Period
+from pumpurs.people.models import Period, User
 from pumpurs.risk.models import Assessment, RiskGroup
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.models import (
@@ -42,7 +41,7 @@ from pumpurs.support.plans.base import (
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, case: Case, period: Period, contact_person: str = "") -> Plan:
+def plan_create(*, actor: User, case: Case, period: Period, contact_person: str = "") -> Plan:
     """Start the case's plan for ``period`` as a draft; its risks are pre-filled from the pupil's
     latest questionnaire of this or the previous semester (the items answered other than "no"). Invariant: one plan per
     case and semester. Inverse: none — an unwanted draft is closed with the case."""
@@ -92,7 +91,7 @@ def _risks_from_assessment(plan: Plan, assessment: Assessment) -> None:
 @transaction.atomic
 def plan_save(
     *,
-    actor: Any,
+    actor: User,
     plan: Plan,
     expected_version: int,
     contact_person: str,
@@ -210,7 +209,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
 
 
 @transaction.atomic
-def plan_continue(*, actor: Any, plan: Plan, period: Period, assessment: Assessment | None) -> Plan:
+def plan_continue(*, actor: User, plan: Plan, period: Period, assessment: Assessment | None) -> Plan:
     """A draft for ``period`` pre-filled from ``plan``: its risks (or the new assessment's), the
     goals not achieved and every measure line, with the same quantities. Used by the review."""
     new = Plan.objects.create(

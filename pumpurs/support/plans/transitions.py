@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pumpurs.people.actors import SystemActor
+from pumpurs.people.models import User
 from pumpurs.support.catalogue import low_income_overlaps
 from pumpurs.support.consent import consent_active
 from pumpurs.support.models import (
@@ -22,6 +23,9 @@ from pumpurs.support.models import (
 from pumpurs.support.notices import plan_approved_notice
 from pumpurs.support.plans.actions import TRANSITIONS, PlanAction, require_approver, require_permitted, require_status
 from pumpurs.support.plans.base import _move, chain_for, lock_plan
+
+# An approved plan becomes active on its semester's first day by itself, not by anyone's hand.
+ACTIVATION = SystemActor(name="system:plan-activation")
 
 # --- Transitions -----------------------------------------------------------------------------------
 
@@ -48,7 +52,7 @@ def _submission_problems(plan: Plan) -> list[str]:
 
 
 @transaction.atomic
-def plan_submit(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
+def plan_submit(*, actor: User, plan: Plan, expected_version: int | None = None) -> Plan:
     """Send a draft for approval: the chain is fixed now from the school's kind.
     Refuses without consent, goals or measures. Inverse: an approver's ``plan_return``."""
     require_permitted(actor, plan, PlanAction.SUBMIT)
@@ -64,7 +68,7 @@ def plan_submit(*, actor: Any, plan: Plan, expected_version: int | None = None) 
 
 
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: Plan, expected_version: int | None = None, comment: str = "") -> Plan:
+def plan_approve(*, actor: User, plan: Plan, expected_version: int | None = None, comment: str = "") -> Plan:
     """Approve the plan at the step it waits for. The last step makes it approved, and active at
     once when its semester has begun (otherwise ``plans_activate_due`` activates it on the day);
     the guardians are told. Inverse: none once approved (``plan_amend`` starts a change)."""
@@ -76,12 +80,12 @@ def plan_approve(*, actor: Any, plan: Plan, expected_version: int | None = None,
     if last:
         plan_approved_notice(plan=plan)
         if plan.period.starts_on <= timezone.localdate():
-            _move(actor=None, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
+            _move(actor=ACTIVATION, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
     return plan
 
 
 @transaction.atomic
-def plan_return(*, actor: Any, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
+def plan_return(*, actor: User, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
     """Send the plan back to draft with a comment, by whoever may approve its pending step (the
     preparer fixes it and submits again). Inverse: ``plan_submit``."""
     plan = lock_plan(plan, expected_version)
@@ -100,7 +104,7 @@ def plan_return(*, actor: Any, plan: Plan, comment: str, expected_version: int |
 
 
 @transaction.atomic
-def plan_amend(*, actor: Any, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
+def plan_amend(*, actor: User, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
     """Start a change of an active plan (e.g. more hours than planned): it returns to draft and
     goes through the approval chain again; deliveries already recorded stay. Inverse:
     ``plan_submit`` and the approvals."""
@@ -122,13 +126,13 @@ def plans_activate_due(*, today: dt.date | None = None) -> int:
     count = 0
     due = Plan.objects.select_for_update().filter(status=PlanStatus.APPROVED, period__starts_on__lte=today)
     for plan in due.select_related("case"):
-        _move(actor=None, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
+        _move(actor=ACTIVATION, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
         count += 1
     return count
 
 
 @transaction.atomic
-def plan_review_start(*, actor: Any, plan: Plan, expected_version: int | None = None) -> Plan:
+def plan_review_start(*, actor: User, plan: Plan, expected_version: int | None = None) -> Plan:
     """Begin the semester review of an active plan (deliveries stop). Inverse: the review
     (``reviews.review_submit``) closes it."""
     require_permitted(actor, plan, PlanAction.START_REVIEW)
@@ -138,7 +142,7 @@ def plan_review_start(*, actor: Any, plan: Plan, expected_version: int | None = 
     return plan
 
 
-def plan_close_unfinished(*, actor: Any, plan: Plan, comment: str) -> Plan:
+def plan_close_unfinished(*, actor: User, plan: Plan, comment: str) -> Plan:
     """Close a plan that never became active, because its case closes (called by
     ``cases.case_close`` inside its transaction)."""
     plan = lock_plan(plan, None)
@@ -148,7 +152,7 @@ def plan_close_unfinished(*, actor: Any, plan: Plan, comment: str) -> Plan:
     return plan
 
 
-def close_reviewed(*, actor: Any, plan: Plan, comment: str) -> None:
+def close_reviewed(*, actor: User, plan: Plan, comment: str) -> None:
     """The review's last step (``reviews.review_submit`` holds the lock and checked access)."""
     _move(actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
 
@@ -158,7 +162,7 @@ PLAN_ACTIONS = tuple(action.value for action in TRANSITIONS)
 
 
 def plan_transition(
-    *, actor: Any, plan: Plan, action: str, expected_version: int | None = None, comment: str = ""
+    *, actor: User, plan: Plan, action: str, expected_version: int | None = None, comment: str = ""
 ) -> Plan:
     """Carry out one of ``PLAN_ACTIONS`` through its service — the single entry for the UI and the
     API, so that neither decides on its own which service an action means."""

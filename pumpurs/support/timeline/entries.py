@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from pumpurs.core.display import day_text, number_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Pupil
 from pumpurs.risk.models import Assessment, Flag, FlagDecision, InstrumentItem, Notice, RiskGroup
 from pumpurs.risk.rules import reason_text, rule_label
@@ -330,7 +331,7 @@ class _Reader:
             )
 
 
-def pupil_timeline(user: Any, *, pupil: Pupil, limit: int = DEFAULT_LIMIT) -> Timeline:
+def pupil_timeline(user: Viewer, *, pupil: Pupil, limit: int = DEFAULT_LIMIT) -> Timeline:
     """The pupil's history as ``user`` may read it, newest first, at most ``limit`` entries.
 
     The caller has already fetched ``pupil`` through ``access.pupils_visible_to`` (404 otherwise).

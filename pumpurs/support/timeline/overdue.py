@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Institution
 from pumpurs.support.delivery import unconfirmed_overdue
 from pumpurs.support.models import Delivery, Plan, PlanStatus
@@ -27,7 +27,9 @@ class Overdue:
         return bool(self.plans or self.unconfirmed)
 
 
-def overdue_plans(user: Any, *, institution: Institution | None = None, today: dt.date | None = None) -> QuerySet[Plan]:
+def overdue_plans(
+    user: Viewer, *, institution: Institution | None = None, today: dt.date | None = None
+) -> QuerySet[Plan]:
     """Active or in-review plans visible to ``user`` whose semester ended more than the grace
     period ago: the review is late. One query."""
     today = today or timezone.localdate()
@@ -43,7 +45,7 @@ def overdue_plans(user: Any, *, institution: Institution | None = None, today: d
 
 
 def overdue_reviews(
-    user: Any, institution: Institution | None = None, *, today: dt.date | None = None, limit: int = 100
+    user: Viewer, institution: Institution | None = None, *, today: dt.date | None = None, limit: int = 100
 ) -> Overdue:
     """What the watch list shows as overdue: late reviews and late remote-consultation
     confirmations, each in one query (at most ``limit`` of each)."""

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import calendar_on, planning_semester_on
 from pumpurs.risk.models import Assessment, Flag
 from pumpurs.support import cases as services
@@ -78,7 +79,7 @@ def case_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
         try:
             case = services.case_open(
-                actor=request.user, pupil=pupil, flag=flag, assessment=assessment, reason=data["reason"]
+                actor=request_actor(request), pupil=pupil, flag=flag, assessment=assessment, reason=data["reason"]
             )
         except ValidationError as error:
             attach(form, error)
@@ -133,7 +134,7 @@ def consent_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.consent_record(
-                actor=request.user,
+                actor=request_actor(request),
                 case=case,
                 given_on=data["given_on"],
                 method=data["method"],
@@ -160,7 +161,7 @@ def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             services.consent_withdraw(
-                actor=request.user,
+                actor=request_actor(request),
                 consent=consent,
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
                 note=form.cleaned_data["note"],
@@ -181,7 +182,7 @@ def team_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             services.team_member_add(
-                actor=request.user, case=case, user=form.chosen_member(), role=form.cleaned_data["role"]
+                actor=request_actor(request), case=case, user=form.chosen_member(), role=form.cleaned_data["role"]
             )
         except ValidationError as error:
             attach(form, error)
@@ -203,7 +204,7 @@ def team_remove(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if member is None:
         raise Http404
     try:
-        services.team_member_remove(actor=request.user, member=member)
+        services.team_member_remove(actor=request_actor(request), member=member)
     except ValidationError as error:
         flash(request, _("The team was not changed:"), error)
     else:
@@ -221,7 +222,7 @@ def contact_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.contact_log(
-                actor=request.user,
+                actor=request_actor(request),
                 case=case,
                 happened_at=data["happened_at"],
                 channel=data["channel"],
@@ -244,7 +245,7 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = CaseCloseForm(request.POST)
     if form.is_valid():
         try:
-            services.case_close(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+            services.case_close(actor=request_actor(request), case=case, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             attach(form, error)
         else:
@@ -265,7 +266,7 @@ def plan_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
         return redirect("support_case", public_id=case.public_id)
     try:
-        plan = plan_create(actor=request.user, case=case, period=period)
+        plan = plan_create(actor=request_actor(request), case=case, period=period)
     except ValidationError as error:
         flash(request, _("The plan was not started:"), error)
         return redirect("support_case", public_id=case.public_id)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from pumpurs.audit.services import record_view
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.support.models import Case
 
@@ -41,7 +42,7 @@ def form_problems(form: forms.Form) -> str:
 
 def record(request: HttpRequest, case: Case, target: Any) -> None:
     """Every page that shows a pupil's support record is written to the trail (as the profile)."""
-    record_view(actor=request.user, pupil_id=case.pupil_id, target=target, ip_address=client_address(request))
+    record_view(actor=request_actor(request), pupil_id=case.pupil_id, target=target, ip_address=client_address(request))
 
 
 def may(request: HttpRequest, case: Case, perm: Perm) -> bool:

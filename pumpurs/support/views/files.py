@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from pumpurs.audit.services import audit_record
+from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.support.models import Consent
 from pumpurs.support.scope import cases_visible_to, deliveries_visible_to
@@ -30,7 +31,7 @@ def _serve(
         raise Http404 from None
     with transaction.atomic():
         audit_record(
-            actor=request.user,
+            actor=request_actor(request),
             action="support.file.downloaded",
             pupil_id=pupil_id,
             target=target,

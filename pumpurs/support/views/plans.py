@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
 from pumpurs.support import plans as services
 from pumpurs.support import selectors
 from pumpurs.support.catalogue import measures_in_force
@@ -98,7 +99,7 @@ def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if editor.is_valid():
             try:
                 services.plan_save(
-                    actor=request.user,
+                    actor=request_actor(request),
                     plan=plan,
                     expected_version=editor.header.cleaned_data["version"],
                     contact_person=editor.header.cleaned_data["contact_person"],
@@ -143,7 +144,7 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
     try:
         services.plan_transition(
-            actor=request.user, plan=plan, action=action, expected_version=version, comment=comment
+            actor=request_actor(request), plan=plan, action=action, expected_version=version, comment=comment
         )
     except ValidationError as error:
         flash(request, _("Nothing was changed:"), error)
@@ -160,7 +161,7 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     if not selectors.may_approve_any(request.user):
         raise Http404
-    plans = list(selectors.approvals_for(request.user))
+    plans = list(selectors.approvals_for(request_actor(request)))
     # The step's label (“director”, in the user's language), not its stored code.
     steps = [services.pending_step(plan) for plan in plans]
     rows = [(plan, ApprovalStep(step) if step else None) for plan, step in zip(plans, steps, strict=True)]

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pumpurs.people.actors import request_actor
 from pumpurs.support import delivery as services
 from pumpurs.support import selectors
 from pumpurs.support.forms import CompensationForm, ConsultationForm, ReviewForm
@@ -32,7 +33,7 @@ def consultation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.consultation_record(
-                actor=request.user,
+                actor=request_actor(request),
                 plan=plan,
                 measure=form.chosen().measure,
                 held_on=data["held_on"],
@@ -60,7 +61,7 @@ def compensation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.compensation_record(
-                actor=request.user,
+                actor=request_actor(request),
                 plan=plan,
                 measure=form.chosen().measure,
                 starts_on=data["starts_on"],
@@ -85,7 +86,7 @@ def delivery_confirm(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if refused := not_post(request):
         return refused
     try:
-        services.consultation_confirm(actor=request.user, delivery=delivery)
+        services.consultation_confirm(actor=request_actor(request), delivery=delivery)
     except ValidationError as error:
         flash(request, _("Not confirmed:"), error)
     else:
@@ -101,7 +102,7 @@ def delivery_void(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if refused := not_post(request):
         return refused
     try:
-        services.delivery_void(actor=request.user, delivery=delivery, reason=request.POST.get("reason", ""))
+        services.delivery_void(actor=request_actor(request), delivery=delivery, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         flash(request, _("Not voided:"), error)
     else:
@@ -132,7 +133,7 @@ def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             done = review_submit(
-                actor=request.user,
+                actor=request_actor(request),
                 plan=plan,
                 goal_outcomes=form.goal_outcomes(),
                 measure_usefulness=form.measure_usefulness(),

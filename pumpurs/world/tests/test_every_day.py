@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from pumpurs.imports.facts import facts_after_import
-from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.imports.services import import_batch_actor, import_batch_create, import_batch_run
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.people.calendar import Phase, calendar_on, planning_semester_on, semester_on, weekday_on_or_before
 from pumpurs.people.models import Period
@@ -153,7 +152,7 @@ def test_an_import_refreshes_the_semester_the_day_speaks_of_and_notices_only_tod
         institution=world.lizuma,
         dry_run=False,
     )
-    assert import_batch_run(batch, today=world.today).status == ImportBatch.Status.APPLIED
+    assert import_batch_run(batch, actor=import_batch_actor(batch), today=world.today).status == "applied"
 
     facts_after_import.call(batch.pk)
 

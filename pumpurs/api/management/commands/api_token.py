@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.api.models import ApiToken
-from pumpurs.api.tokens import token_create, token_revoke
+from pumpurs.api.tokens import OPERATOR, token_create, token_revoke
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(_("No user “%(name)s”.") % {"name": options["username"]})
-        token, key = token_create(actor=None, user=user, name=options["name"], days=options["days"])
+        token, key = token_create(actor=OPERATOR, user=user, name=options["name"], days=options["days"])
         self.stdout.write(key)
         self.stderr.write(
             _("Token %(prefix)s… for %(user)s created. Store the key now: it is not shown again.")
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         token = ApiToken.objects.filter(prefix=options["prefix"].rstrip("…")).first()
         if token is None:
             raise CommandError(_("No token with the prefix “%(prefix)s”.") % {"prefix": options["prefix"]})
-        token_revoke(actor=None, token=token)
+        token_revoke(actor=OPERATOR, token=token)
         self.stdout.write(_("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
 
     def _list(self, options: dict[str, Any]) -> None:

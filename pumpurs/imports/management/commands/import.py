@@ -16,8 +16,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pumpurs.imports.readers import BATCH_ROWS
-from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.imports.services import (
+    IMPORT_CLI,
+    import_batch_actor,
+    import_batch_create,
+    import_batch_run,
+    import_operator,
+)
 from pumpurs.imports.specs import KINDS
+from pumpurs.people.actors import Actor
 from pumpurs.people.models import Institution, User
 
 
@@ -32,7 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
         parser.add_argument("--encoding", help="force the CSV encoding (utf-8 or windows-1257)")
         parser.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
-        parser.add_argument("--user", help="import as this user, with their scope (default: the server's authority)")
+        parser.add_argument(
+            "--user",
+            help="import for this user, with their scope (default: the operator's authority over --institution, "
+            "or the whole country without it)",
+        )
         parser.add_argument("--today", type=dt.date.fromisoformat, help=argparse_hidden())
         parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS, help="rows checked per batch")
 
@@ -48,11 +59,14 @@ class Command(BaseCommand):
                     _("No institution with registration number %(code)s.") % {"code": options["institution"]},
                     returncode=2,
                 )
-        actor = None
+        # Who acts, stated explicitly: a named user (with their grants), or the operator — a system
+        # actor over the school given by --institution, or over the whole country without one.
+        actor: Actor = import_operator(institution=institution)
         if options["user"]:
-            actor = User.objects.filter(username=options["user"], is_active=True).first()
-            if actor is None:
+            user = User.objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
                 raise CommandError(_("No active user %(user)s.") % {"user": options["user"]}, returncode=2)
+            actor = user
         try:
             batch = import_batch_create(
                 actor=actor,
@@ -72,6 +86,7 @@ class Command(BaseCommand):
 
         result = import_batch_run(
             batch,
+            actor=import_batch_actor(batch, name=IMPORT_CLI) if options["user"] else actor,
             encoding=options["encoding"],
             sheet=options["sheet"],
             today=options["today"],

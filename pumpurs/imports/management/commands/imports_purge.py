@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.imports.models import ImportBatch
+from pumpurs.people.actors import SystemActor
+
+# Retention is the server's own job: it deletes files and answers to no one's scope.
+RETENTION = SystemActor(name="system:retention")
 
 
 class Command(BaseCommand):
@@ -42,6 +46,9 @@ class Command(BaseCommand):
                         field.delete(save=False)
                 batch.save(update_fields=["file", "report"])
                 audit_record(
-                    actor=None, action="imports.batch.files_purged", target=batch, data={"file_sha256": batch.sha256}
+                    actor=RETENTION,
+                    action="imports.batch.files_purged",
+                    target=batch,
+                    data={"file_sha256": batch.sha256},
                 )
         self.stdout.write(_("Deleted the files of %(n)s import batches.") % {"n": count})

@@ -10,6 +10,10 @@ from django.utils.translation import gettext as _
 
 from pumpurs.journal.models import Subject
 from pumpurs.journal.services import subject_add, subject_set_active
+from pumpurs.people.actors import SystemActor
+
+# The list of subjects is changed by the server's operator on the command line.
+OPERATOR = SystemActor(name="system:subjects-cli")
 
 
 class Command(BaseCommand):
@@ -33,12 +37,12 @@ class Command(BaseCommand):
             return
         try:
             if action == "add":
-                subject = subject_add(actor=None, name=options["name"], code=options["code"])
+                subject = subject_add(actor=OPERATOR, name=options["name"], code=options["code"])
             else:
                 found = Subject.objects.filter(code=options["code"]).first()
                 if found is None:
                     raise CommandError(_("No subject with code %(code)s.") % {"code": options["code"]}, returncode=2)
-                subject = subject_set_active(actor=None, subject=found, active=action == "activate")
+                subject = subject_set_active(actor=OPERATOR, subject=found, active=action == "activate")
         except ValidationError as exc:
             raise CommandError(exc.messages[0], returncode=2) from None
         self.stdout.write(f"{subject.code}: {subject.name} ({_('active') if subject.is_active else _('inactive')})")

@@ -1,0 +1,42 @@
+"""The permissions roles map to (``people.access`` says who holds which, and where). Its own module
+so that ``people.actors`` can name them without importing ``access``, which imports actors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    VIEW_OVERVIEW = "people.view_overview"  # institutions, classes and pupil counts
+    VIEW_PUPILS = "people.view_pupils"  # pupil lists and profiles (names, enrolments)
+    VIEW_PERSONAL_CODE = "people.view_personal_code"
+    VIEW_GUARDIAN_CONTACTS = "people.view_guardian_contacts"
+    SEARCH_BY_PERSONAL_CODE = "people.search_by_personal_code"
+    MANAGE_PUPILS = "people.manage_pupils"
+    IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
+    VIEW_AUDIT = "audit.view"
+    MANAGE_STAFF = "people.manage_staff"
+    # Early identification (issue 4).
+    VIEW_RISK = "risk.view"  # a pupil's flags, indicators, questionnaire results, decision log
+    VIEW_RISK_COUNTS = "risk.view_counts"  # per-school counts of flagged pupils, no names
+    DECIDE_FLAGS = "risk.decide"  # accept or dismiss a flag
+    ASSESS = "risk.assess"  # fill or add to the semester risk questionnaire
+    VIEW_SENSITIVE = "risk.view_sensitive"  # family and health items of the questionnaire
+    MANAGE_CAPACITY = "risk.capacity"  # how many pupils the school can support this semester
+    MANAGE_THRESHOLDS = "risk.thresholds"  # municipal overrides of rule thresholds
+    MANAGE_INSTRUMENTS = "risk.instruments"  # new versions of the questionnaire
+    VIEW_FAIRNESS = "risk.fairness"  # flag rates by gender and grade band, small cells suppressed
+    VIEW_OUTBOX = "risk.outbox"  # notices sent to guardians and the municipality
+    # Individual support (issue 5).
+    VIEW_SUPPORT = "support.view"  # cases, plans, deliveries and reviews of pupils in scope
+    MANAGE_CASES = "support.manage"  # open cases, team, contacts, consent, draft and submit plans
+    APPROVE_AS_DIRECTOR = "support.approve_director"
+    APPROVE_AS_MUNICIPALITY = "support.approve_municipality"
+    APPROVE_AS_NATIONAL = "support.approve_national"
+    DELIVER = "support.deliver"  # log consultations, compensations and items
+    REVIEW_PLANS = "support.review"  # the semester review
+    MANAGE_CATALOGUE = "support.catalogue"  # the national measure catalogue
+    RECORD_LOW_INCOME = "support.low_income"  # low-income statuses from the social service
+    # The register of institutions is national reference data: no role holds this; the server
+    # operator's command line does (``pumpurs import institutions``).
+    MANAGE_INSTITUTIONS = "people.manage_institutions"
