@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,7 +29,8 @@ class AuditEvent(models.Model):
     describes (erasure scrubs the trail's personal detail, never its rows).
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The moment of the change; a seed writing history passes the story's moment (decision 0013).
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ def audit_record(
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
     ip_address: str | None = None,
+    at: dt.datetime | None = None,
 ) -> AuditEvent:
     """Append one event. Must run inside the caller's transaction so that the event and the
     change it describes commit or roll back together; it refuses to run outside one.
@@ -71,9 +73,12 @@ def audit_record(
     Who acted: a person (``actor`` and ``actor_username`` are theirs), or a system actor —
     ``actor_username`` is its name (``system:import-worker``) and, when it acts for someone, ``actor``
     is that person and ``data["on_behalf_of"]`` keeps their username after the account is gone.
-    Anything else (``None``) is refused: an event always says who."""
+    Anything else (``None``) is refused: an event always says who. ``at`` is the moment of the
+    change when it is not now: only a seed writing a story passes it (decision 0013)."""
     _require_transaction(action)
     event = _event(actor, Entry(action, pupil_id, target, data or {}), ip_address)
+    if at is not None:
+        event.at = at
     event.save()
     return event
 

@@ -175,15 +175,18 @@ def _locked(assessment: Assessment, expected_updated_at: dt.datetime | None) -> 
 
 
 @transaction.atomic
-def assessment_start(*, actor: User, pupil: Pupil, period: Period | None = None) -> Assessment:
+def assessment_start(
+    *, actor: User, pupil: Pupil, period: Period | None = None, now: dt.datetime | None = None
+) -> Assessment:
     """Open the pupil's draft for ``period`` (default: the current semester) on the active default
     instrument, or return the assessment that semester already has (draft or submitted).
 
     Invariant: at most one assessment per pupil, semester and instrument (database constraint).
     Inverse: none — an assessment is history; an empty draft simply stays empty.
     """
+    now = now or timezone.now()
     access.require_pupil(actor, pupil, Perm.ASSESS)
-    period = period or semester_on(timezone.localdate())
+    period = period or semester_on(timezone.localdate(now))
     if period is None:
         raise ValidationError(_("No school semester is set up yet."), code="no_period")
     existing = assessment_for(pupil, period)
@@ -194,6 +197,7 @@ def assessment_start(*, actor: User, pupil: Pupil, period: Period | None = None)
     )
     if created:
         audit_record(
+            at=now,
             actor=actor,
             action="risk.assessment.started",
             pupil_id=pupil.pk,
@@ -274,6 +278,7 @@ def assessment_submit(
     assessment: Assessment,
     answers: Mapping[str, tuple[str, str]] | None = None,
     expected_updated_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Assessment:
     """Save ``answers`` (if given) and submit: score the draft and freeze level, share and group
     shares; the instrument version is the assessment's instrument, which is never edited.
@@ -281,18 +286,20 @@ def assessment_submit(
     Unanswered items count as "no" (see ``score``). Invariants as ``assessment_save``.
     Inverse: ``assessment_reopen``.
     """
+    now = now or timezone.now()
     access.require_pupil(actor, assessment.pupil, Perm.ASSESS)
     current = _locked(assessment, expected_updated_at)
     _save(actor=actor, assessment=current, answers=answers or {})
     given = {code: a.answer for code, a in answers_of(current).items()}
     scored = score(current.instrument, given)
     current.status = Assessment.Status.SUBMITTED
-    current.submitted_at = timezone.now()
+    current.submitted_at = now
     current.level = scored.level
     current.score_share = scored.share
     current.group_scores = {group: str(value) for group, value in scored.group_scores.items()}
     current.save()
     audit_record(
+        at=now,
         actor=actor,
         action="risk.assessment.submitted",
         pupil_id=current.pupil_id,

@@ -45,11 +45,13 @@ def case_open(
     flag: Flag | None = None,
     assessment: Assessment | None = None,
     reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Case:
     """Open the pupil's support case at their current school, from an accepted flag, a submitted
     questionnaire, or by hand (then ``reason`` is required). The opener joins the team as lead.
 
     Invariant: at most one open case per pupil (database constraint). Inverse: ``case_close``."""
+    now = now or timezone.now()
     access.require_pupil(actor, pupil, Perm.MANAGE_CASES)
     if flag is not None:
         if flag.pupil_id != pupil.pk:
@@ -68,12 +70,11 @@ def case_open(
     existing = open_case_of(pupil)
     if existing is not None:
         raise ValidationError(_("The pupil already has an open case."), code="case_exists")
-    now = timezone.now()
     try:
         with transaction.atomic():
             case = Case.objects.create(
                 pupil=pupil,
-                institution_id=_school_of(pupil, timezone.localdate()),
+                institution_id=_school_of(pupil, timezone.localdate(now)),
                 origin=origin,
                 origin_flag=flag,
                 origin_assessment=assessment,
@@ -85,6 +86,7 @@ def case_open(
         raise ValidationError(_("The pupil already has an open case."), code="case_exists") from exc
     TeamMember.objects.create(case=case, user=actor, role=TeamMember.Role.LEAD, added_by=actor, added_at=now)
     audit_record(
+        at=now,
         actor=actor,
         action="support.case.opened",
         pupil_id=pupil.pk,
@@ -112,24 +114,30 @@ def case_close(*, actor: User, case: Case, reason: str) -> Case:
     return close_locked_case(actor=actor, case=case, reason=reason)
 
 
-def close_locked_case(*, actor: User, case: Case, reason: str) -> Case:
+def close_locked_case(*, actor: User, case: Case, reason: str, now: dt.datetime | None = None) -> Case:
     """The closing itself, for ``case_close`` and the semester review (which has already checked
     its own permission and holds the case's lock)."""
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is already closed."))
     if reason not in CloseReason.values:
         raise ValidationError({"reason": _("Choose why the case is closed.")})
-    case.status, case.closed_at, case.close_reason = Case.Status.CLOSED, timezone.now(), reason
+    case.status, case.closed_at, case.close_reason = Case.Status.CLOSED, now or timezone.now(), reason
     case.save(update_fields=["status", "closed_at", "close_reason"])
     audit_record(
-        actor=actor, action="support.case.closed", pupil_id=case.pupil_id, target=case, data={"reason": reason}
+        at=case.closed_at,
+        actor=actor,
+        action="support.case.closed",
+        pupil_id=case.pupil_id,
+        target=case,
+        data={"reason": reason},
     )
     return case
 
 
 @transaction.atomic
-def team_member_add(*, actor: User, case: Case, user: User, role: str) -> TeamMember:
+def team_member_add(*, actor: User, case: Case, user: User, role: str, now: dt.datetime | None = None) -> TeamMember:
     """Add a colleague of the case's school to its support team. Inverse: ``team_member_remove``."""
+    now = now or timezone.now()
     access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if role not in TeamMember.Role.values:
         raise ValidationError({"role": _("Choose the member's role in the team.")})
@@ -137,8 +145,9 @@ def team_member_add(*, actor: User, case: Case, user: User, role: str) -> TeamMe
         raise ValidationError({"user": _("Only staff of the pupil's school can join the support team.")})
     if case.team.filter(user=user, removed_at__isnull=True).exists():
         raise ValidationError({"user": _("This person is already in the team.")})
-    member = TeamMember.objects.create(case=case, user=user, role=role, added_by=actor, added_at=timezone.now())
+    member = TeamMember.objects.create(case=case, user=user, role=role, added_by=actor, added_at=now)
     audit_record(
+        at=now,
         actor=actor,
         action="support.team.added",
         pupil_id=case.pupil_id,
@@ -176,9 +185,11 @@ def contact_log(
     summary: str,
     guardian: Guardian | None = None,
     sensitive: bool = False,
+    now: dt.datetime | None = None,
 ) -> ContactEntry:
     """Log a contact with the family. A sensitive note (health, family situation) is written only
     by someone allowed to read such notes. Inverse: none — the log is history."""
+    now = now or timezone.now()
     access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if sensitive:
         access.require_pupil(actor, case.pupil_id, Perm.VIEW_SENSITIVE)
@@ -186,7 +197,7 @@ def contact_log(
         raise ValidationError({"guardian": _("Choose one of this pupil's guardians.")})
     if not summary.strip():
         raise ValidationError({"summary": _("Write what was discussed.")})
-    if happened_at > timezone.now():
+    if happened_at > now:
         raise ValidationError({"happened_at": _("A contact cannot be in the future.")})
     if channel not in ContactEntry.Channel.values:
         raise ValidationError({"channel": _("Choose how the contact happened.")})
@@ -201,6 +212,7 @@ def contact_log(
     )
     # The summary itself stays out of the audit trail (it may be special-category data).
     audit_record(
+        at=now,
         actor=actor,
         action="support.contact.logged",
         pupil_id=case.pupil_id,
@@ -220,9 +232,11 @@ def consent_record(
     guardian: Guardian | None = None,
     by_pupil: bool = False,
     document: Any = None,
+    now: dt.datetime | None = None,
 ) -> Consent:
     """Record the parent's (or the adult pupil's) application for support. A plan cannot be
     submitted without one. Inverse: ``consent_withdraw``."""
+    now = now or timezone.now()
     access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
@@ -232,7 +246,7 @@ def consent_record(
         raise ValidationError({"guardian": _("Choose one of this pupil's guardians.")})
     if by_pupil and _age_on(case.pupil, given_on) < 18:
         raise ValidationError({"by_pupil": _("The pupil is under 18: a guardian gives consent.")})
-    if given_on > timezone.localdate():
+    if given_on > timezone.localdate(now):
         raise ValidationError({"given_on": _("Consent cannot be dated in the future.")})
     if method not in Consent.Method.values:
         raise ValidationError({"method": _("Choose how consent was given.")})
@@ -243,6 +257,7 @@ def consent_record(
         consent.document = document
     consent.save()
     audit_record(
+        at=now,
         actor=actor,
         action="support.consent.recorded",
         pupil_id=case.pupil_id,
@@ -253,9 +268,12 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: dt.date, note: str = "") -> Consent:
+def consent_withdraw(
+    *, actor: User, consent: Consent, withdrawn_on: dt.date, note: str = "", now: dt.datetime | None = None
+) -> Consent:
     """Record that consent was withdrawn: from ``withdrawn_on`` no delivery is accepted, and every
     page of the case shows it. Inverse: ``consent_record`` (a new application)."""
+    now = now or timezone.now()
     access.require_pupil(actor, consent.case.pupil_id, Perm.MANAGE_CASES)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
@@ -264,11 +282,12 @@ def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: dt.date, no
         )
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": _("Withdrawal cannot be before consent was given.")})
-    if withdrawn_on > timezone.localdate():
+    if withdrawn_on > timezone.localdate(now):
         raise ValidationError({"withdrawn_on": _("Withdrawal cannot be dated in the future.")})
     consent.withdrawn_on, consent.withdrawal_note, consent.withdrawal_recorded_by = withdrawn_on, note.strip(), actor
     consent.save(update_fields=["withdrawn_on", "withdrawal_note", "withdrawal_recorded_by"])
     audit_record(
+        at=now,
         actor=actor,
         action="support.consent.withdrawn",
         pupil_id=consent.case.pupil_id,

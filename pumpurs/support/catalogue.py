@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
@@ -157,10 +158,18 @@ def low_income_overlaps(pupil: Pupil | int, start: dt.date, end: dt.date) -> boo
 
 @transaction.atomic
 def low_income_status_record(
-    *, actor: User, pupil: Pupil, kind: str, valid_from: dt.date, valid_until: dt.date, source: str
+    *,
+    actor: User,
+    pupil: Pupil,
+    kind: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+    source: str,
+    now: dt.datetime | None = None,
 ) -> LowIncomeStatus:
     """Record a low-income status granted by the municipal social service, with its source.
     Inverse: none — a wrong entry is corrected by a new one and the audit trail keeps both."""
+    now = now or timezone.now()
     access.require_pupil(actor, pupil, Perm.RECORD_LOW_INCOME)
     if kind not in LowIncomeStatus.Kind.values:
         raise ValidationError({"kind": _("Choose the kind of status the social service granted.")})
@@ -172,6 +181,7 @@ def low_income_status_record(
         pupil=pupil, kind=kind, valid_from=valid_from, valid_until=valid_until, source=source.strip(), recorded_by=actor
     )
     audit_record(
+        at=now,
         actor=actor,
         action="support.low_income.recorded",
         pupil_id=pupil.pk,

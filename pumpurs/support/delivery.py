@@ -56,7 +56,7 @@ def _line_for(plan: Plan, measure: Measure) -> PlanMeasure:
     return line
 
 
-def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | None) -> None:
+def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | None, today: dt.date) -> None:
     require_status(plan, PlanAction.DELIVER)
     period = plan.period
     last = until or day
@@ -71,7 +71,7 @@ def _check_common(plan: Plan, line: PlanMeasure, day: dt.date, until: dt.date | 
             },
             code="outside_period",
         )
-    if last > timezone.localdate():
+    if last > today:
         raise ValidationError(_("A delivery cannot be recorded ahead of time."), code="future")
     # Consent must cover every day of the delivery, the last one included.
     consent = consent_active(plan.case_id, day) and consent_active(plan.case_id, last)
@@ -141,10 +141,11 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
         )
 
 
-def _record(*, actor: User, plan: Plan, line: PlanMeasure, delivery: Delivery) -> Delivery:
+def _record(*, actor: User, plan: Plan, line: PlanMeasure, delivery: Delivery, now: dt.datetime) -> Delivery:
     first = not line.deliveries.exists()
     delivery.save()
     audit_record(
+        at=now,
         actor=actor,
         action="support.delivery.recorded",
         pupil_id=plan.case.pupil_id,
@@ -176,10 +177,12 @@ def consultation_record(
     topic: str,
     confirmed_at: dt.datetime | None = None,
     evidence: Any = None,
+    now: dt.datetime | None = None,
 ) -> Delivery:
     """Record a consultation held under the plan (its quantity is the duration in hours).
     Refusals: see the module. Inverse: none — a wrong entry is corrected by the coordinator
     with a plan change; the trail keeps both."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.DELIVER)
     plan = lock_plan(plan, None)
     line = _line_for(plan, measure)
@@ -193,7 +196,7 @@ def consultation_record(
         raise ValidationError({"topic": _("Write the consultation's topic.")})
     if not access.staff_of(plan.case.institution_id).filter(pk=specialist.pk).exists():
         raise ValidationError({"specialist": _("The specialist must work at the pupil's school.")})
-    _check_common(plan, line, held_on, None)
+    _check_common(plan, line, held_on, None, timezone.localdate(now))
     # Hours are rounded on the line's running total of minutes, so that three 40-minute
     # consultations make exactly the 2 hours held (0.67 + 0.66 + 0.67), never 2.01 beyond the plan.
     # Voided ones do not count; the new quantity brings the counted hours to the rounded total of
@@ -214,11 +217,11 @@ def consultation_record(
         topic=topic.strip(),
         confirmed_at=confirmed_at if mode == Delivery.Mode.REMOTE else None,
         recorded_by=actor,
-        recorded_at=timezone.now(),
+        recorded_at=now,
     )
     if evidence:
         delivery.evidence = evidence
-    return _record(actor=actor, plan=plan, line=line, delivery=delivery)
+    return _record(actor=actor, plan=plan, line=line, delivery=delivery, now=now)
 
 
 @transaction.atomic
@@ -232,10 +235,12 @@ def compensation_record(
     quantity: Decimal,
     amount: Decimal | None = None,
     evidence: Any = None,
+    now: dt.datetime | None = None,
 ) -> Delivery:
     """Record a compensation, accommodation, meals, items, materials, transport or activity
     provided under the plan. ``amount`` defaults to quantity × unit cost when the catalogue sets
     one. Refusals: see the module. Inverse: none (as ``consultation_record``)."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.DELIVER)
     plan = lock_plan(plan, None)
     line = _line_for(plan, measure)
@@ -247,7 +252,7 @@ def compensation_record(
         raise ValidationError({"amount": _("The amount cannot be negative.")})
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("The end date is before the start date.")})
-    _check_common(plan, line, starts_on, ends_on)
+    _check_common(plan, line, starts_on, ends_on, timezone.localdate(now))
     if amount is None and line.measure.unit_cost is not None:
         amount = (line.measure.unit_cost * quantity).quantize(CENT)
     _check_quantity(line, quantity, amount)
@@ -258,17 +263,20 @@ def compensation_record(
         quantity=quantity,
         amount=amount,
         recorded_by=actor,
-        recorded_at=timezone.now(),
+        recorded_at=now,
     )
     if evidence:
         delivery.evidence = evidence
-    return _record(actor=actor, plan=plan, line=line, delivery=delivery)
+    return _record(actor=actor, plan=plan, line=line, delivery=delivery, now=now)
 
 
 @transaction.atomic
-def consultation_confirm(*, actor: User, delivery: Delivery, confirmed_at: dt.datetime | None = None) -> Delivery:
+def consultation_confirm(
+    *, actor: User, delivery: Delivery, confirmed_at: dt.datetime | None = None, now: dt.datetime | None = None
+) -> Delivery:
     """Record the pupil's confirmation of a remote consultation (late confirmations are kept and
     shown as late). Inverse: none."""
+    now = now or timezone.now()
     plan = delivery.line.plan
     require_permitted(actor, plan, PlanAction.CONFIRM)
     require_status(plan, PlanAction.CONFIRM)
@@ -279,8 +287,8 @@ def consultation_confirm(*, actor: User, delivery: Delivery, confirmed_at: dt.da
         raise ValidationError(_("Only a remote consultation needs the pupil's confirmation."))
     if delivery.confirmed_at is not None:
         raise ValidationError(_("This consultation is already confirmed."))
-    confirmed_at = confirmed_at or timezone.now()
-    if timezone.localtime(confirmed_at).date() < delivery.delivered_on or confirmed_at > timezone.now():
+    confirmed_at = confirmed_at or now
+    if timezone.localtime(confirmed_at).date() < delivery.delivered_on or confirmed_at > now:
         raise ValidationError(
             {"confirmed_at": _("Date the pupil's confirmation between the consultation and now.")},
             code="confirmed_when",
@@ -288,6 +296,7 @@ def consultation_confirm(*, actor: User, delivery: Delivery, confirmed_at: dt.da
     delivery.confirmed_at = confirmed_at
     delivery.save(update_fields=["confirmed_at"])
     audit_record(
+        at=now,
         actor=actor,
         action="support.delivery.confirmed",
         pupil_id=plan.case.pupil_id,

@@ -4,6 +4,7 @@ to be reworked), or close the case with a reason. The review closes the plan."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,6 +46,7 @@ def review_submit(
     close_reason: str = "",
     summary: str = "",
     expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Review:
     """Record the review of an active (or in-review) plan and close it.
 
@@ -53,6 +55,7 @@ def review_submit(
     after the plan was approved. Continue / change create the next semester's draft pre-filled
     from this plan (``review.next_plan``); close closes the case with ``close_reason``.
     Inverse: none — a review is history (the next plan or a new case carries on)."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.REVIEW)
     plan = lock_plan(plan, expected_version)
     errors: list[str] = []
@@ -102,17 +105,18 @@ def review_submit(
         close_reason=close_reason if decision == Review.Decision.CLOSE else "",
         summary=summary.strip(),
         reviewed_by=actor,
-        reviewed_at=timezone.now(),
+        reviewed_at=now,
     )
     # The review row says why; a stored comment would freeze the reviewer's language.
-    close_reviewed(actor=actor, plan=plan, comment="")
+    close_reviewed(actor=actor, plan=plan, comment="", now=now)
     if nxt is not None:
-        review.next_plan = plan_continue(actor=actor, plan=plan, period=nxt, assessment=assessment)
+        review.next_plan = plan_continue(actor=actor, plan=plan, period=nxt, assessment=assessment, now=now)
         review.save(update_fields=["next_plan"])
     else:
         case = Case.objects.select_for_update().get(pk=plan.case_id)
-        close_locked_case(actor=actor, case=case, reason=close_reason)
+        close_locked_case(actor=actor, case=case, reason=close_reason, now=now)
     audit_record(
+        at=now,
         actor=actor,
         action="support.review.recorded",
         pupil_id=plan.case.pupil_id,

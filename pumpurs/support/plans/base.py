@@ -3,6 +3,7 @@ check and ``_move``, the one function that changes a plan's state."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -127,8 +128,10 @@ def _move(
     step: str = "",
     comment: str = "",
     data: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
 ) -> PlanTransition:
     """Change the plan's status, append the transition, bump the version, audit — one place."""
+    now = now or timezone.now()
     transition = PlanTransition.objects.create(
         plan=plan,
         action=action,
@@ -137,12 +140,13 @@ def _move(
         to_status=to,
         comment=comment,
         actor=actor if isinstance(actor, User) else None,  # the system's own moves name no one
-        at=timezone.now(),
+        at=now,
     )
     plan.status = to
     plan.version += 1
     plan.save(update_fields=["status", "version", "chain", "submitted_by", "updated_at"])
     audit_record(
+        at=now,
         actor=actor,
         action=f"support.plan.{action}",
         pupil_id=plan.case.pupil_id,

@@ -3,6 +3,7 @@ the next semester's draft pre-filled by the review."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -41,16 +42,19 @@ from pumpurs.support.plans.base import (
 
 
 @transaction.atomic
-def plan_create(*, actor: User, case: Case, period: Period, contact_person: str = "") -> Plan:
+def plan_create(
+    *, actor: User, case: Case, period: Period, contact_person: str = "", now: dt.datetime | None = None
+) -> Plan:
     """Start the case's plan for ``period`` as a draft; its risks are pre-filled from the pupil's
     latest questionnaire of this or the previous semester (the items answered other than "no"). Invariant: one plan per
     case and semester. Inverse: none — an unwanted draft is closed with the case."""
+    now = now or timezone.now()
     access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
     if Plan.objects.filter(case=case, period=period).exists():
         raise ValidationError(_("This case already has a plan for that semester."), code="plan_exists")
-    if period.ends_on < timezone.localdate():
+    if period.ends_on < timezone.localdate(now):
         raise ValidationError(_("That semester has ended; plan for the current or the next one."))
     # Only a recent questionnaire speaks for this semester: the plan's own or the one before.
     recent = Period.objects.filter(starts_on__lte=period.starts_on).order_by("-starts_on")[:2]
@@ -69,9 +73,10 @@ def plan_create(*, actor: User, case: Case, period: Period, contact_person: str 
     if assessment is not None:
         _risks_from_assessment(plan, assessment)
     PlanTransition.objects.create(
-        plan=plan, action=PlanTransition.Action.CREATED, to_status=PlanStatus.DRAFT, actor=actor, at=timezone.now()
+        plan=plan, action=PlanTransition.Action.CREATED, to_status=PlanStatus.DRAFT, actor=actor, at=now
     )
     audit_record(
+        at=now,
         actor=actor,
         action="support.plan.created",
         pupil_id=case.pupil_id,
@@ -98,6 +103,7 @@ def plan_save(
     risks: Sequence[RiskInput],
     goals: Sequence[GoalInput],
     measures: Sequence[MeasureInput],
+    now: dt.datetime | None = None,
 ) -> Plan:
     """Replace the draft's content: risks, goals and measure lines (matched by measure code, so lines
     that already have deliveries — after an amendment — keep them). Planned cost is quantity ×
@@ -107,10 +113,11 @@ def plan_save(
     semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap; a
     provider who is not staff of the pupil's school (``access.staff_of``); removing or reducing
     a line below what was already delivered. Inverse: another save."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.EDIT)
     plan = lock_plan(plan, expected_version)
     require_status(plan, PlanAction.EDIT)
-    errors = _check_lines(plan, measures)
+    errors = _check_lines(plan, measures, timezone.localdate(now))
     for number, goal in enumerate(goals, start=1):
         if not goal.text.strip() or not goal.target.strip():
             errors.append(_("Goal %(n)s: write both the goal and its measurable target.") % {"n": number})
@@ -155,6 +162,7 @@ def plan_save(
     plan.version += 1
     plan.save(update_fields=["contact_person", "version", "updated_at"])
     audit_record(
+        at=now,
         actor=actor,
         action="support.plan.saved",
         pupil_id=plan.case.pupil_id,
@@ -164,7 +172,7 @@ def plan_save(
     return plan
 
 
-def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
+def _check_lines(plan: Plan, measures: Sequence[MeasureInput], today: dt.date) -> list[str]:
     errors: list[str] = []
     seen: set[str] = set()
     delivered = delivered_by_line(plan)
@@ -178,7 +186,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
         if m.measure.code in seen:
             errors.append(_("“%(name)s” is in the plan twice; plan it once with the total quantity.") % {"name": name})
         seen.add(m.measure.code)
-        if not m.measure.valid_on(plan.period.starts_on) and not m.measure.valid_on(timezone.localdate()):
+        if not m.measure.valid_on(plan.period.starts_on) and not m.measure.valid_on(today):
             errors.append(_("“%(name)s” is not in the catalogue in force for this semester.") % {"name": name})
         if m.planned_quantity is None or m.planned_quantity <= 0:
             errors.append(_("“%(name)s”: the planned quantity must be more than 0.") % {"name": name})
@@ -209,9 +217,12 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput]) -> list[str]:
 
 
 @transaction.atomic
-def plan_continue(*, actor: User, plan: Plan, period: Period, assessment: Assessment | None) -> Plan:
+def plan_continue(
+    *, actor: User, plan: Plan, period: Period, assessment: Assessment | None, now: dt.datetime | None = None
+) -> Plan:
     """A draft for ``period`` pre-filled from ``plan``: its risks (or the new assessment's), the
     goals not achieved and every measure line, with the same quantities. Used by the review."""
+    now = now or timezone.now()
     new = Plan.objects.create(
         case=plan.case,
         period=period,
@@ -255,9 +266,10 @@ def plan_continue(*, actor: User, plan: Plan, period: Period, assessment: Assess
         action=PlanTransition.Action.CREATED,
         to_status=PlanStatus.DRAFT,
         actor=actor,
-        at=timezone.now(),
+        at=now,
     )
     audit_record(
+        at=now,
         actor=actor,
         action="support.plan.created",
         pupil_id=plan.case.pupil_id,

@@ -30,9 +30,8 @@ ACTIVATION = SystemActor(name="system:plan-activation")
 # --- Transitions -----------------------------------------------------------------------------------
 
 
-def _submission_problems(plan: Plan) -> list[str]:
+def _submission_problems(plan: Plan, today: dt.date) -> list[str]:
     problems: list[str] = []
-    today = timezone.localdate()
     if consent_active(plan.case_id, today) is None:
         problems.append(_("Record the parent's (or adult pupil's) consent before submitting the plan."))
     if not plan.goals.exists():
@@ -52,47 +51,65 @@ def _submission_problems(plan: Plan) -> list[str]:
 
 
 @transaction.atomic
-def plan_submit(*, actor: User, plan: Plan, expected_version: int | None = None) -> Plan:
+def plan_submit(
+    *, actor: User, plan: Plan, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Plan:
     """Send a draft for approval: the chain is fixed now from the school's kind.
     Refuses without consent, goals or measures. Inverse: an approver's ``plan_return``."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.SUBMIT)
     plan = lock_plan(plan, expected_version)
     require_status(plan, PlanAction.SUBMIT)
-    problems = _submission_problems(plan)
+    problems = _submission_problems(plan, timezone.localdate(now))
     if problems:
         raise ValidationError(problems, code="incomplete")
     plan.chain = ",".join(chain_for(plan.case))
     plan.submitted_by = actor
-    _move(actor=actor, plan=plan, action=PlanTransition.Action.SUBMITTED, to=PlanStatus.SUBMITTED)
+    _move(now=now, actor=actor, plan=plan, action=PlanTransition.Action.SUBMITTED, to=PlanStatus.SUBMITTED)
     return plan
 
 
 @transaction.atomic
-def plan_approve(*, actor: User, plan: Plan, expected_version: int | None = None, comment: str = "") -> Plan:
+def plan_approve(
+    *, actor: User, plan: Plan, expected_version: int | None = None, comment: str = "", now: dt.datetime | None = None
+) -> Plan:
     """Approve the plan at the step it waits for. The last step makes it approved, and active at
     once when its semester has begun (otherwise ``plans_activate_due`` activates it on the day);
     the guardians are told. Inverse: none once approved (``plan_amend`` starts a change)."""
+    now = now or timezone.now()
     plan = lock_plan(plan, expected_version)
     step = require_approver(actor, plan)
     last = step == plan.chain_steps[-1]
     to = PlanStatus.APPROVED if last else STATUS_AFTER_STEP[ApprovalStep(step)]
-    _move(actor=actor, plan=plan, action=PlanTransition.Action.APPROVED, to=to, step=step, comment=comment.strip())
+    _move(
+        now=now,
+        actor=actor,
+        plan=plan,
+        action=PlanTransition.Action.APPROVED,
+        to=to,
+        step=step,
+        comment=comment.strip(),
+    )
     if last:
         plan_approved_notice(plan=plan)
-        if plan.period.starts_on <= timezone.localdate():
-            _move(actor=ACTIVATION, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
+        if plan.period.starts_on <= timezone.localdate(now):
+            _move(now=now, actor=ACTIVATION, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
     return plan
 
 
 @transaction.atomic
-def plan_return(*, actor: User, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
+def plan_return(
+    *, actor: User, plan: Plan, comment: str, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Plan:
     """Send the plan back to draft with a comment, by whoever may approve its pending step (the
     preparer fixes it and submits again). Inverse: ``plan_submit``."""
+    now = now or timezone.now()
     plan = lock_plan(plan, expected_version)
     step = require_approver(actor, plan)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what must change before the plan can be approved.")})
     _move(
+        now=now,
         actor=actor,
         plan=plan,
         action=PlanTransition.Action.RETURNED,
@@ -132,13 +149,16 @@ def plans_activate_due(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def plan_review_start(*, actor: User, plan: Plan, expected_version: int | None = None) -> Plan:
+def plan_review_start(
+    *, actor: User, plan: Plan, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Plan:
     """Begin the semester review of an active plan (deliveries stop). Inverse: the review
     (``reviews.review_submit``) closes it."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.START_REVIEW)
     plan = lock_plan(plan, expected_version)
     require_status(plan, PlanAction.START_REVIEW)
-    _move(actor=actor, plan=plan, action=PlanTransition.Action.REVIEW_STARTED, to=PlanStatus.IN_REVIEW)
+    _move(now=now, actor=actor, plan=plan, action=PlanTransition.Action.REVIEW_STARTED, to=PlanStatus.IN_REVIEW)
     return plan
 
 
@@ -152,9 +172,9 @@ def plan_close_unfinished(*, actor: User, plan: Plan, comment: str) -> Plan:
     return plan
 
 
-def close_reviewed(*, actor: User, plan: Plan, comment: str) -> None:
+def close_reviewed(*, actor: User, plan: Plan, comment: str, now: dt.datetime | None = None) -> None:
     """The review's last step (``reviews.review_submit`` holds the lock and checked access)."""
-    _move(actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
+    _move(now=now, actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
 
 
 # The transitions a person asks for by name (the plan page's buttons, the API's POST …/transitions/).

@@ -6,20 +6,19 @@ Runs after ``risk.seeding`` inside the seed's transaction. Deterministic by seed
 ``random.Random`` and database reads in key order.
 
 **This semester** goes through the real services with the demo's users as actors, so the audit
-trail, the notices and every refusal rule apply. The services judge dates by today's date, but the
-seed writes a semester's story ("opened on 8 September, approved on the 19th, consultations every
-week since") for any ``--today``. So while the story is written, ``django.utils.timezone.now`` is
-replaced by a :class:`StoryClock` set to the moment of each step — never later than the seed's
-``today`` — and restored afterwards. It exists only here, in seeding: no service takes a date to
-back-date with.
+trail, the notices and every refusal rule apply. The services judge dates by the moment they are
+told is now, and the seed writes a semester's story ("opened on 8 September, approved on the 19th,
+consultations every week since") for any ``--today``: each step sets the story's
+:class:`StoryClock` to its moment (never later than the seed's ``today``) and passes it to the
+service as ``now`` (decision record 0013). Nothing replaces the process clock.
 
 **The previous semester** is history written with the ORM. The services cannot write it even
-under the story clock: the seed enrols pupils in this school year only, and opening a case needs
+at the story's moments: the seed enrols pupils in this school year only, and opening a case needs
 an enrolment on the day. The rows are those the services would have produced — the transitions
 created → submitted → three approvals → activated → review started → closed, deliveries inside
 the plan's active weeks and within its planned quantities, goal outcomes, each measure's
 usefulness and the review. Audit events are not written for this synthetic history (the trail
-records what happened in this installation). Two pieces do go through services under the clock:
+records what happened in this installation). Two pieces do go through services, at the story's moments:
 the review's questionnaire (``risk.questionnaire``, as ``risk.seeding`` fills them) and, for the
 decisions "continue" and "change", this semester's pre-filled draft (``plans.plan_continue``, as
 the review service does), linked by ``Plan.previous`` and ``Review.next_plan``.
@@ -30,8 +29,9 @@ lines as a preparer would; consultations keep no cost (visibly "not set").
 
 "This semester" is the one containing the seed's ``today`` — in a holiday the one that ended
 last, with the story ending on its last working day. A plan "approved and waiting for its
-semester" needs the next semester in the calendar: in the second semester or the summer it is not
-there yet (the calendar holds school years up to today's), and that plan is left out. In the
+semester" needs the next semester in the calendar: in the second semester it is not there yet (the
+calendar holds school years up to today's, and from June the next one too), and that plan is left
+out. In the
 first seeded semester (autumn 2024) there is no previous semester, and so no history.
 """
 
@@ -42,7 +42,7 @@ import random
 
 from django.db.models import Count
 
-from pumpurs.people.calendar import weekday_on_or_before
+from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Enrolment, Institution, Period, Role, RoleGrant, SpecialistKind, User
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.risk.questionnaire import default_instrument
@@ -61,7 +61,7 @@ __all__ = ["support_seed"]
 def support_seed(*, seed: int, today: dt.date) -> dict[str, int]:
     """Write the Gulbene demo's support cycle; returns counts. Expects the people, the facts and
     the risk picture of ``risk_seed`` (accepted flags); does nothing when there is no semester."""
-    period = Period.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+    period = semester_on(today)
     national = RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME).order_by("user__username").first()
     municipality = RoleGrant.objects.filter(role=Role.MUNICIPALITY_COORDINATOR).order_by("user__username").first()
     if period is None or national is None or municipality is None:
@@ -104,20 +104,19 @@ def support_seed(*, seed: int, today: dt.date) -> dict[str, int]:
     )
     story.rng.shuffle(quiet)
     story.rng.shuffle(accepted)
-    with story.clock.running():
-        previous = Period.objects.filter(ends_on__lt=period.starts_on).order_by("-starts_on").first()
-        if previous is not None and next_period(previous) == period:
-            for slot in HISTORY:
-                enrolment = story.pick(quiet, slot.prefer)
-                if enrolment is not None:
-                    _history(story, slot, enrolment, previous)
-        following = next_period(period)
-        for slot in CURRENT:
-            if slot.target == "next" and following is None:
-                continue  # see the module docstring: no semester to wait for
-            enrolment = story.pick(accepted if slot.origin == "flag" else quiet, slot.prefer)
+    previous = Period.objects.filter(ends_on__lt=period.starts_on).order_by("-starts_on").first()
+    if previous is not None and next_period(previous) == period:
+        for slot in HISTORY:
+            enrolment = story.pick(quiet, slot.prefer)
             if enrolment is not None:
-                _current(story, slot, enrolment, following)
+                _history(story, slot, enrolment, previous)
+    following = next_period(period)
+    for slot in CURRENT:
+        if slot.target == "next" and following is None:
+            continue  # see the module docstring: no semester to wait for
+        enrolment = story.pick(accepted if slot.origin == "flag" else quiet, slot.prefer)
+        if enrolment is not None:
+            _current(story, slot, enrolment, following)
     plans = dict(Plan.objects.values("status").annotate(n=Count("id")).values_list("status", "n"))
     return {
         "cases": Case.objects.count(),

@@ -1,40 +1,27 @@
-"""The story clock: ``django.utils.timezone.now`` set to each step of the story, and the
-date helpers the story counts its days with."""
+"""The story's time: the moment each step of the seed's story happens, handed to every service the
+story calls as its ``now`` (decision record 0013). It replaces nothing: the process clock stays
+the real one, and a service called without ``now`` judges by it."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from django.utils import timezone
 
 
 class StoryClock:
-    """Stands in for ``django.utils.timezone.now`` while the seed writes a story (see the module
-    docstring); ``set`` moves it, leaving the block restores the real clock."""
+    """Where the story has got to. ``set`` moves it — never past the seed's ``today`` (a story of
+    things that have not happened yet would be refused by the services anyway)."""
 
     def __init__(self, latest: dt.date) -> None:
         self.latest = latest
-        self.moment = timezone.now()
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
+        self.moment = at(latest, 7)
 
     def set(self, moment: dt.datetime) -> dt.datetime:
         if timezone.localtime(moment).date() > self.latest:
             raise ValueError(f"The story would run past the seed's today ({moment:%Y-%m-%d %H:%M}).")
         self.moment = moment
         return moment
-
-    @contextmanager
-    def running(self) -> Iterator[StoryClock]:
-        real: Callable[[], dt.datetime] = timezone.now
-        timezone.now = self  # the seed's story clock, restored below
-        try:
-            yield self
-        finally:
-            timezone.now = real
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

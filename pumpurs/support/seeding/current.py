@@ -1,4 +1,4 @@
-"""This semester: cases, plans and deliveries through the real services under the story clock."""
+"""This semester: cases, plans and deliveries through the real services, at the story's moments."""
 
 from __future__ import annotations
 
@@ -42,10 +42,10 @@ def _current(story: Story, slot: Slot, enrolment: Enrolment, following: Period |
         flag = Flag.objects.filter(pupil=pupil, period=period, status=FlagStatus.ACCEPTED).order_by("pk").first()
     story.step(opened, 11)
     reason = rng.choice(REASONS) if flag is None and assessment is None else ""
-    case = case_open(actor=lead, pupil=pupil, flag=flag, assessment=assessment, reason=reason)
+    case = case_open(now=story.now, actor=lead, pupil=pupil, flag=flag, assessment=assessment, reason=reason)
     story.step(opened, 11)
     for user, role in _team(story, profile, enrolment, lead):
-        team_member_add(actor=lead, case=case, user=user, role=role)
+        team_member_add(now=story.now, actor=lead, case=case, user=user, role=role)
     story.contact(case, lead, story.step(opened, 15), rng.randrange(len(CONTACTS)))
     if profile.low_income:
         story.low_income(pupil, opened, (following or period).ends_on)
@@ -56,21 +56,21 @@ def _current(story: Story, slot: Slot, enrolment: Enrolment, following: Period |
         guardian = pupil.guardians.order_by("pk").first()
         story.step(day, 14)
         method = rng.choice(list(Consent.Method))
-        consent_record(actor=lead, case=case, guardian=guardian, given_on=day, method=method)
+        consent_record(now=story.now, actor=lead, case=case, guardian=guardian, given_on=day, method=method)
     day = story.day(day, 1)
     story.step(day, 10)
     plan_period = following if slot.target == "next" and following is not None else period
-    plan = plan_create(actor=lead, case=case, period=plan_period)
+    plan = plan_create(now=story.now, actor=lead, case=case, period=plan_period)
     plan = _save(story, plan, lead, profile, enrolment, day)
     if slot.target == PlanStatus.DRAFT:
         return
     day = story.day(day, 1)
     story.step(day, 9)
-    plan = plan_submit(actor=lead, plan=plan)
+    plan = plan_submit(now=story.now, actor=lead, plan=plan)
     if slot.target == "returned":
         story.step(story.day(day, 2), 10)
         comment = "Lūdzu precizēt mērķu izmērāmos rādītājus un norādīt ēdināšanas dienu skaitu."
-        plan_return(actor=staff.director, plan=plan, comment=comment)
+        plan_return(now=story.now, actor=staff.director, plan=plan, comment=comment)
         return
     until = PlanStatus.APPROVED if slot.target == "next" else slot.target
     plan, day = story.approve(plan, enrolment, day, PlanStatus.ACTIVE if until == PlanStatus.CLOSED else until)
@@ -95,6 +95,7 @@ def _save(story: Story, plan: Plan, lead: User, profile: Profile, enrolment: Enr
     story.step(day, 10)
     risks = [RiskInput(r.group, r.description, r.item_id) for r in plan.risks.order_by("pk")]
     return plan_save(
+        now=story.now,
         actor=lead,
         plan=plan,
         expected_version=plan.version,
@@ -117,7 +118,7 @@ def _after_activation(story: Story, slot: Slot, enrolment: Enrolment, plan: Plan
         consent = plan.case.consents.order_by("pk").first()
         if consent is not None:
             note = "Vecāki iesniedza atteikumu; atbalsts tiek pārtraukts. Plāns jāpārskata."
-            consent_withdraw(actor=lead, consent=consent, withdrawn_on=withdrawn, note=note)
+            consent_withdraw(now=story.now, actor=lead, consent=consent, withdrawn_on=withdrawn, note=note)
         return
     if slot.target == PlanStatus.CLOSED:
         review_day = story.day(max(activated, story.end - dt.timedelta(days=8)), 1)
@@ -126,9 +127,10 @@ def _after_activation(story: Story, slot: Slot, enrolment: Enrolment, plan: Plan
         profile = PROFILES[slot.profile]
         assessment = story.questionnaire(enrolment, story.period, profile, story.step(review_day, 9), lean=0.2)
         story.step(review_day, 10)
-        plan = plan_review_start(actor=lead, plan=plan)
+        plan = plan_review_start(now=story.now, actor=lead, plan=plan)
         story.step(review_day, 11)
         review_submit(
+            now=story.now,
             actor=lead,
             plan=plan,
             goal_outcomes={g.pk: (Outcome.ACHIEVED, "") for g in plan.goals.all()},
@@ -143,4 +145,4 @@ def _after_activation(story: Story, slot: Slot, enrolment: Enrolment, plan: Plan
     if slot.target == PlanStatus.IN_REVIEW:
         story.cursor = max(story.cursor, at(until, 8))
         story.step(until, 15)
-        plan_review_start(actor=lead, plan=plan)
+        plan_review_start(now=story.now, actor=lead, plan=plan)

@@ -93,6 +93,7 @@ def _deliver(story: Story, plan: Plan, enrolment: Enrolment, start: dt.date, unt
         if visit.minutes is None:
             story.clock.set(at(visit.until or visit.day, 16))
             compensation_record(
+                now=story.now,
                 actor=coordinator,
                 plan=plan,
                 measure=line.measure,
@@ -106,6 +107,7 @@ def _deliver(story: Story, plan: Plan, enrolment: Enrolment, start: dt.date, unt
         specialist = line.provider or story.teacher(enrolment)
         story.clock.set(at(visit.day, 15))
         delivery = consultation_record(
+            now=story.now,
             actor=specialist,
             plan=plan,
             measure=line.measure,
@@ -123,5 +125,5 @@ def _deliver(story: Story, plan: Plan, enrolment: Enrolment, start: dt.date, unt
             and not (extra == "remote_overdue" and visit.day == overdue)
         ):
             story.clock.set(at(confirm_on, 8, 30))
-            consultation_confirm(actor=specialist, delivery=delivery, confirmed_at=story.clock.moment)
+            consultation_confirm(now=story.now, actor=specialist, delivery=delivery, confirmed_at=story.clock.moment)
             late = False

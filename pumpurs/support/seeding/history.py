@@ -145,7 +145,7 @@ def _history(story: Story, slot: Slot, enrolment: Enrolment, semester: Period) -
         case.save(update_fields=["status", "closed_at", "close_reason"])
         return
     story.clock.set(reviewed + dt.timedelta(minutes=1))
-    review.next_plan = plan_continue(actor=lead, plan=plan, period=story.period, assessment=assessment)
+    review.next_plan = plan_continue(now=story.now, actor=lead, plan=plan, period=story.period, assessment=assessment)
     review.save(update_fields=["next_plan"])
     _continued(story, slot, enrolment, review.next_plan)
 
@@ -179,6 +179,7 @@ def _continued(story: Story, slot: Slot, enrolment: Enrolment, plan: Plan) -> No
         story.step(day, 10)
         lines = list(plan.measures.select_related("measure").order_by("pk"))
         plan = plan_save(
+            now=story.now,
             actor=lead,
             plan=plan,
             expected_version=plan.version,
@@ -200,7 +201,7 @@ def _continued(story: Story, slot: Slot, enrolment: Enrolment, plan: Plan) -> No
         )
     day = story.day(day, 1)
     story.step(day, 9)
-    plan = plan_submit(actor=lead, plan=plan)
+    plan = plan_submit(now=story.now, actor=lead, plan=plan)
     plan, day = story.approve(plan, enrolment, day, PlanStatus.ACTIVE)
     if plan.status == PlanStatus.ACTIVE:
         _after_activation(story, slot, enrolment, plan, day)

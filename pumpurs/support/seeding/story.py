@@ -48,6 +48,11 @@ class Story:
     counts: Counter[str] = field(default_factory=Counter)
     cursor: dt.datetime = field(default_factory=timezone.now)  # the current case's last step
 
+    @property
+    def now(self) -> dt.datetime:
+        """The moment the story has reached: every service it calls is given it as ``now``."""
+        return self.clock.moment
+
     # --- pupils ---------------------------------------------------------------------------------
 
     def pick(self, pool: list[int], prefer: str) -> Enrolment | None:
@@ -93,15 +98,16 @@ class Story:
         """The class teacher fills the pupil's questionnaire of ``period`` at ``when``."""
         self.clock.set(when)
         teacher = self.teacher(enrolment)
-        assessment = assessment_start(actor=teacher, pupil=enrolment.pupil, period=period)
+        assessment = assessment_start(now=self.now, actor=teacher, pupil=enrolment.pupil, period=period)
         if assessment.status == Assessment.Status.DRAFT:
             answers = self.answers(profile, lean)
-            assessment = assessment_submit(actor=teacher, assessment=assessment, answers=answers)
+            assessment = assessment_submit(now=self.now, actor=teacher, assessment=assessment, answers=answers)
         return assessment
 
     def low_income(self, pupil: Pupil, start: dt.date, until: dt.date) -> None:
         self.clock.set(at(start, 9))
         low_income_status_record(
+            now=self.now,
             actor=self.municipality,
             pupil=pupil,
             kind=LowIncomeStatus.Kind.LOW_INCOME,
@@ -130,6 +136,7 @@ class Story:
         channel, summary, sensitive = CONTACTS[number % len(CONTACTS)]
         guardian = case.pupil.guardians.order_by("pk").first()
         contact_log(
+            now=self.now,
             actor=teacher,
             case=case,
             happened_at=happened,
@@ -149,7 +156,7 @@ class Story:
                 break
             day = self.day(day, 2)
             day = timezone.localtime(self.step(day, hour)).date()
-            plan = plan_approve(actor=approver, plan=plan)
+            plan = plan_approve(now=self.now, actor=approver, plan=plan)
         return plan, day
 
     def step(self, day: dt.date, hour: int) -> dt.datetime:
