@@ -220,8 +220,3 @@ def calendar_on(day: dt.date) -> CalendarDay:
     else:
         phase = Phase.SUMMER
     return CalendarDay(day=day, phase=phase, semester=semester, planning=planning)
-
-
-def current_school_year(today: dt.date) -> SchoolYear | None:
-    """Alias of :func:`school_year_on` kept for the callers that speak of "the current year"."""
-    return school_year_on(today)

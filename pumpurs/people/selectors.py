@@ -20,7 +20,7 @@ from pumpurs.core.text import Folded, fold
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
-from pumpurs.people.calendar import current_school_year
+from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import (
     INSTITUTION_ROLES,
     ClassGroup,
@@ -62,7 +62,7 @@ def _current_enrolments(user: Viewer, year: SchoolYear | None, today: dt.date) -
 
 def municipalities_with_counts(user: Viewer, *, today: dt.date | None = None) -> QuerySet[Municipality]:
     today = today or timezone.localdate()
-    year = current_school_year(today)
+    year = school_year_on(today)
     institutions = access.institutions_visible_to(user)
     return access.municipalities_visible_to(user).annotate(
         institution_count=_count(institutions.filter(municipality_id=OuterRef("pk")), "municipality_id"),
@@ -81,7 +81,7 @@ def institutions_with_counts(
     user: Viewer, *, municipality: Municipality, today: dt.date | None = None
 ) -> QuerySet[Institution]:
     today = today or timezone.localdate()
-    year = current_school_year(today)
+    year = school_year_on(today)
     return (
         access.institutions_visible_to(user)
         .filter(municipality=municipality)
@@ -98,7 +98,7 @@ def classes_with_counts(
     user: Viewer, *, institution: Institution, today: dt.date | None = None
 ) -> QuerySet[ClassGroup]:
     today = today or timezone.localdate()
-    year = current_school_year(today)
+    year = school_year_on(today)
     return (
         classes_this_year(user, year)
         .filter(institution=institution)
@@ -193,7 +193,7 @@ def home_url(user: Viewer, *, today: dt.date | None = None) -> str | None:
     if roles & {Role.NATIONAL_PROGRAMME, Role.DATA_PROTECTION_OFFICER, Role.SYSTEM_ADMIN}:
         return reverse("municipality_list")
     if roles == {Role.CLASS_TEACHER}:
-        classes = list(classes_this_year(user, current_school_year(today or timezone.localdate()))[:2])
+        classes = list(classes_this_year(user, school_year_on(today or timezone.localdate()))[:2])
         if len(classes) == 1:
             return reverse("class_detail", args=[classes[0].public_id])
     if roles <= set(INSTITUTION_ROLES):

@@ -13,7 +13,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core import crypto
 from pumpurs.people import access
 from pumpurs.people.actors import Actor
-from pumpurs.people.calendar import current_school_year
+from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import (
     ClassGroup,
     Enrolment,
@@ -54,7 +54,7 @@ def _require_manage(actor: Actor, class_group: ClassGroup) -> None:
 
 def _require_current(class_group: ClassGroup, today: dt.date) -> None:
     """A pupil joins a class of the current school year (the roster rules find classes there)."""
-    year = current_school_year(today)
+    year = school_year_on(today)
     if year is not None and class_group.school_year_id != year.pk:
         raise ValidationError(
             _("Class %(cls)s belongs to the %(year)s school year, not the current one.")

@@ -19,7 +19,7 @@ from pumpurs.people import access, registry, selectors
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
-from pumpurs.people.calendar import current_school_year
+from pumpurs.people.calendar import school_year_on
 from pumpurs.people.forms import NameSearchForm, PersonalCodeSearchForm
 from pumpurs.people.services import pupil_find_by_personal_code
 
@@ -133,4 +133,4 @@ def _code_search_outcome(*, valid: bool, found: bool, visible: bool) -> str:
 
 
 def _year_context() -> dict[str, object]:
-    return {"school_year": current_school_year(timezone.localdate())}
+    return {"school_year": school_year_on(timezone.localdate())}

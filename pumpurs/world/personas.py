@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from pumpurs.people.calendar import current_school_year, school_years_ensure
+from pumpurs.people.calendar import school_year_on, school_years_ensure
 from pumpurs.people.models import (
     ClassGroup,
     Institution,
@@ -92,7 +92,7 @@ def build_world(today: dt.date | None = None) -> World:
     school year ``today`` belongs to — in the summer, the year just ended."""
     today = today or timezone.localdate()
     school_years_ensure(today=today)
-    year = current_school_year(today)
+    year = school_year_on(today)
     assert year is not None
     gulbene = Municipality.objects.get(code="gulbenes-novads")
     madona = Municipality.objects.get(code="madonas-novads")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pumpurs.core import crypto
-from pumpurs.people.calendar import current_school_year, is_weekday
+from pumpurs.people.calendar import is_weekday, school_year_on
 from pumpurs.people.models import Enrolment, Period, SchoolYear
 
 ROSTER_SCHEMA = {
@@ -39,7 +39,7 @@ class Semester:
 def semesters_for(preset: str, today: dt.date) -> list[Semester]:
     """Gulbene: every semester of the previous and the current school year (up to ``today``);
     national: the latest semester that has begun (up to ``today``; after it ends, the whole of it)."""
-    current = current_school_year(today)
+    current = school_year_on(today)
     if current is None:
         return []
     years = [current]

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.core import crypto
 from pumpurs.people.actors import Actor, require_actor
-from pumpurs.people.calendar import current_school_year
+from pumpurs.people.calendar import school_year_on
 from pumpurs.people.personal_code import PersonalCode, parse_personal_code
 from pumpurs.people.roster.entries import (
     GuardianEntry,
@@ -64,7 +64,7 @@ def roster_apply(
     Inverse: ``enrolment_end`` for an enrolment; pupils are never deleted here."""
     actor = require_actor(actor)
     outcome = RosterOutcome()
-    year = current_school_year(today)
+    year = school_year_on(today)
     if year is None:
         message = _("The calendar has no current school year: a coordinator must add it first.")
         outcome.problems.append(Problem(1, "", "no_school_year", message))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from pumpurs.audit.services import audit_record
 from pumpurs.people.actors import SystemActor
-from pumpurs.people.calendar import current_school_year, school_years_ensure
+from pumpurs.people.calendar import school_year_on, school_years_ensure
 from pumpurs.people.models import Institution, Role
 from pumpurs.people.seeding.common import DEMO_PASSWORD, Builder
 
@@ -70,7 +70,7 @@ def seed_apply(*, preset: str, seed: int, today: dt.date, pupils: int | None = N
     if pupils is not None and preset != "national":
         raise ValidationError(_("--pupils applies only to the national preset."), code="seed_pupils")
     school_years_ensure(today=today)
-    year = current_school_year(today)
+    year = school_year_on(today)
     if year is None:
         raise ValidationError(
             _("There is no school year on %(date)s; the first one seeded is 2024/25.") % {"date": today.isoformat()},

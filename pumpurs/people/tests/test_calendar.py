@@ -10,7 +10,6 @@ from pumpurs.people.calendar import (
     CalendarDay,
     Phase,
     calendar_on,
-    current_school_year,
     estimated_year,
     is_weekday,
     planning_semester_on,
@@ -34,7 +33,7 @@ def test_years_up_to_the_current_one_with_regulation_dates_for_2024() -> None:
     assert sem[1].ends_on == dt.date(2024, 12, 20)
     assert sem[2].starts_on == dt.date(2025, 1, 6)
     assert SchoolYear.objects.get(name="2026/27").is_estimated is True
-    assert current_school_year(dt.date(2026, 11, 28)) == SchoolYear.objects.get(name="2026/27")
+    assert school_year_on(dt.date(2026, 11, 28)) == SchoolYear.objects.get(name="2026/27")
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import Period, User
 from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import consultation_record, unconfirmed_overdue
@@ -240,3 +241,19 @@ def test_same_seed_same_story(seeded: Seeded) -> None:
 
 def test_the_real_clock_is_back_after_seeding(seeded: Seeded) -> None:
     assert abs(timezone.now() - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+def test_the_story_s_events_carry_the_story_s_moments(seeded: Seeded) -> None:
+    """The seed hands each service its step's moment (decision 0013): cases opened, plans moved and
+    consultations recorded over the semester, each audited at that moment — not all at the moment
+    the seed ran, and never after its day."""
+    semester = current_period()
+    opened = [timezone.localtime(e.at).date() for e in AuditEvent.objects.filter(action="support.case.opened")]
+    moves = PlanTransition.objects.filter(plan__period=semester).values_list("at", flat=True)
+    recorded = Delivery.objects.filter(line__plan__period=semester).values_list("recorded_at", flat=True)
+    assert len(set(opened)) >= 5
+    assert len({timezone.localtime(m).date() for m in moves}) >= 5
+    # A continued plan was drafted at the previous semester's review; nothing happens after the day.
+    assert all(timezone.localtime(m).date() <= DAY for m in moves)
+    assert all(semester.starts_on <= timezone.localtime(m).date() <= DAY for m in recorded)
+    assert all(semester.starts_on <= day <= DAY for day in opened)
