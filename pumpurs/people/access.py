@@ -120,6 +120,10 @@ def _grants(user: Viewer) -> list[RoleGrant]:
     cached: list[RoleGrant] | None = getattr(user, "_pumpurs_grants", None)
     if cached is None:
         cached = list(RoleGrant.objects.filter(user=user).select_related("institution", "municipality"))
+        if user.is_superuser and not any(g.role == Role.SYSTEM_ADMIN for g in cached):
+            # The first administrator, made by `pumpurs createsuperuser` on a fresh install, is the
+            # system administrator (DESIGN §6): nothing else has to be granted by hand first.
+            cached.append(RoleGrant(user=user, role=Role.SYSTEM_ADMIN))
         # A cache on the user object for the request's lifetime (``forget_cached_grants`` drops it).
         user._pumpurs_grants = cached  # type: ignore[attr-defined]
     return cached
