@@ -142,6 +142,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A failed CSRF check shows the site's page and keeps what was typed (pumpurs/core/views.py).
+CSRF_FAILURE_VIEW = "pumpurs.core.views.csrf_failure"
+
 if env_bool("PUMPURS_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
