@@ -10,6 +10,8 @@ class SupportConfig(AppConfig):
         # Here, not at the top: the registry reads access, and access the models, which exist only now.
         from pumpurs.people.access import Perm
         from pumpurs.people.registry import any_perm, nav_item_register, pupil_panel_register
+        from pumpurs.risk.served import served_pupils_register
+        from pumpurs.support.models import Case
 
         nav_item_register(
             label=_("Support"), url_name="support_case_list", visible=any_perm(Perm.VIEW_SUPPORT), order=60
@@ -27,3 +29,5 @@ class SupportConfig(AppConfig):
             order=80,
         )
         pupil_panel_register(template="support/_pupil_support.html", order=20)
+        # An accepted flag keeps a pupil on the watch list until a case serves them (risk.served).
+        served_pupils_register(lambda: Case.objects.filter(status=Case.Status.OPEN).values("pupil_id"))

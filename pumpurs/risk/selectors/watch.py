@@ -11,6 +11,9 @@ never with extra round trips.
 
 * at least one *open* flag (of any semester — an undecided flag stays on the list), or
 * a *medium* or *high* level in their latest submitted questionnaire, or
+* an *accepted* flag of this semester whose condition still holds while nobody serves the pupil
+  yet (no open support case — support registers who it serves, ``risk.served``): accepting a flag
+  never makes a pupil disappear from every list, or
 * an *overdue* questionnaire: the current semester began more than ``OVERDUE_AFTER`` (4 weeks)
   ago, the pupil has no submitted questionnaire for it, and the pupil needs one — a flag was
   accepted this semester (accepting a flag leads to an assessment) or the latest earlier
@@ -18,7 +21,8 @@ never with extra round trips.
   because their semester questionnaire is not done yet; the page gives their number instead.
 
 **Severity**, the order in which the school's capacity is filled: the sum of the severities of
-the pupil's open flags (``rules.rule_severity``), plus 3 for a high and 2 for a medium
+the pupil's open flags (``rules.rule_severity``) and of the accepted ones still waiting for
+support, plus 3 for a high and 2 for a medium
 questionnaire level, plus 1 for an overdue questionnaire; ties go to the pupil with more open
 flags, then by name. The capacity is the school's: the ranking runs over the whole school's list
 even when the reader (a class teacher) sees only their own classes, so a mark means the same
@@ -50,6 +54,7 @@ from pumpurs.risk.selectors.common import (
     rule_codes,
     submitted_assessments,
 )
+from pumpurs.risk.served import served_pupils
 
 OVERDUE_AFTER = dt.timedelta(weeks=4)
 LEVEL_POINTS: dict[str, int] = {Level.HIGH.value: 3, Level.MEDIUM.value: 2}
@@ -71,6 +76,7 @@ class WatchRow:
     severity: int
     rank: int = 0
     within_capacity: bool | None = None  # None: the school has set no capacity
+    awaiting_support: bool = False  # an accepted flag of this semester, no support case yet
 
     @property
     def level_label(self) -> str:
@@ -122,6 +128,7 @@ class _Listed:
     flag_count: int
     visible: bool
     has_reason: bool
+    awaiting_support: bool = False
     rank: int = 0
     within_capacity: bool | None = None
 
@@ -167,6 +174,8 @@ _LISTED_FIELDS = (
     "open_flag_count",
     "open_severity",
     "has_reason",
+    "awaiting_count",
+    "awaiting_severity",
 )
 
 
@@ -175,6 +184,9 @@ def _candidates(institution: Institution, period: Period, today: dt.date, user: 
     as plain values, one per pupil."""
     pupil = OuterRef("pupil_id")
     open_flags = Flag.objects.filter(pupil_id=pupil, status=FlagStatus.OPEN)
+    # Accepted this semester, still holding, and nobody serves the pupil yet (see risk.served).
+    awaiting = Flag.objects.filter(pupil_id=pupil, period=period, status=FlagStatus.ACCEPTED, condition_holds=True)
+    served = served_pupils()
     # The class's school is the enrolment's (people.services sets one from the other); saying so
     # lets PostgreSQL read the school's classes by index instead of hashing every class in the
     # country for the join (11 200 on the national preset: a third of the query's time).
@@ -187,8 +199,16 @@ def _candidates(institution: Institution, period: Period, today: dt.date, user: 
         accepted_now=_per_pupil_count(Flag.objects.filter(pupil_id=pupil, period=period, status=FlagStatus.ACCEPTED)),
         visible=Exists(access.pupils_visible_to(user, Perm.VIEW_RISK, today=today).filter(pk=pupil)),
         has_reason=Exists(open_flags.filter(rule=reason)) if reason else Value(True),
+        served=Exists(served.filter(pupil_id=pupil)) if served is not None else Value(False),
+    ).annotate(
+        awaiting_count=Case(
+            When(served=True, then=Value(None)), default=_per_pupil_count(awaiting), output_field=IntegerField()
+        ),
+        awaiting_severity=Case(
+            When(served=True, then=Value(None)), default=_per_pupil_severity(awaiting), output_field=IntegerField()
+        ),
     )
-    concern = Q(open_flag_count__gt=0) | Q(level__in=WATCH_LEVELS)
+    concern = Q(open_flag_count__gt=0) | Q(level__in=WATCH_LEVELS) | Q(awaiting_count__gt=0)
     overdue_now = today > assessment_overdue_since(period)
     if overdue_now:
         concern |= Q(accepted_now__gt=0, assessed_now=False)
@@ -208,10 +228,14 @@ def _candidates(institution: Institution, period: Period, today: dt.date, user: 
             name_key=(fold(record["pupil__last_name"]), fold(record["pupil__first_name"]), record["pupil_id"]),
             level=level,
             overdue=overdue,
-            severity=(record["open_severity"] or 0) + LEVEL_POINTS.get(level, 0) + (OVERDUE_POINTS if overdue else 0),
+            severity=(record["open_severity"] or 0)
+            + (record["awaiting_severity"] or 0)
+            + LEVEL_POINTS.get(level, 0)
+            + (OVERDUE_POINTS if overdue else 0),
             flag_count=record["open_flag_count"] or 0,
             visible=bool(record["visible"]),
             has_reason=bool(record["has_reason"]),
+            awaiting_support=bool(record["awaiting_count"]),
         )
         # Two enrolments can both be open on a day of transfer: keep the newer one.
         kept = listed.get(row.pupil_id)
@@ -250,6 +274,7 @@ def _detailed(listed: list[_Listed]) -> list[WatchRow]:
             severity=r.severity,
             rank=r.rank,
             within_capacity=r.within_capacity,
+            awaiting_support=r.awaiting_support,
         )
         for r in listed
     ]

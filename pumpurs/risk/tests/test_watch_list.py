@@ -22,6 +22,7 @@ from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import ClassGroup, Role
 from pumpurs.risk import selectors
 from pumpurs.risk.models import FlagStatus, Level, SchoolCapacity
+from pumpurs.risk.rules import rule_severity
 from pumpurs.risk.tests.watch_factories import add_pupil, assessment_for, flag_for, period_now
 from pumpurs.world.personas import World, make_user
 
@@ -222,14 +223,18 @@ def test_overdue_questionnaire_after_four_weeks_for_a_pupil_who_needs_one(world:
     early = period.starts_on + dt.timedelta(days=10)
     late = selectors.assessment_overdue_since(period) + dt.timedelta(days=1)
 
-    assert selectors.watch_list(world.coordinator_lizuma, institution=world.lizuma, today=early).rows == []
+    waiting = rule_severity("unjustified_semester")  # the accepted flag, no support case yet
+
+    (row,) = selectors.watch_list(world.coordinator_lizuma, institution=world.lizuma, today=early).rows
+    assert (row.overdue, row.awaiting_support, row.severity) == (False, True, waiting)
     (row,) = selectors.watch_list(world.coordinator_lizuma, institution=world.lizuma, today=late).rows
     assert row.pupil == world.pupil_lizuma
     assert row.overdue
-    assert row.severity == selectors.OVERDUE_POINTS
+    assert row.severity == selectors.OVERDUE_POINTS + waiting
 
     assessment_for(world.pupil_lizuma, Level.LOW, period=period, by=world.teacher_lizuma)
-    assert selectors.watch_list(world.coordinator_lizuma, institution=world.lizuma, today=late).rows == []
+    (row,) = selectors.watch_list(world.coordinator_lizuma, institution=world.lizuma, today=late).rows
+    assert (row.overdue, row.awaiting_support, row.severity) == (False, True, waiting)
 
 
 def test_pupils_without_concern_are_counted_not_listed(world: World) -> None:
