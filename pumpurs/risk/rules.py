@@ -41,6 +41,12 @@ class Rule:
     severity: int  # orders watch lists: higher first
     # Snapshot columns frozen into the evidence next to the value.
     evidence: tuple[str, ...]
+    # What a threshold of this rule is measured in, and the values that make sense for it (a
+    # municipality's override is refused outside them: attendance is never 150 %).
+    unit: Promise
+    minimum: Decimal
+    maximum: Decimal
+    whole: bool = True  # counts are whole numbers; rates and grade points need not be
 
     @property
     def worse_is_higher(self) -> bool:
@@ -65,6 +71,9 @@ RULES: dict[str, Rule] = {
             "attendance",
             5,
             _ATTENDANCE,
+            unit=gettext_lazy("lessons"),
+            minimum=Decimal(0),
+            maximum=Decimal(1000),
         ),
         Rule(
             "attendance_4w",
@@ -75,6 +84,10 @@ RULES: dict[str, Rule] = {
             "attendance",
             3,
             _ATTENDANCE,
+            unit=gettext_lazy("% of lessons"),
+            minimum=Decimal(1),
+            maximum=Decimal(100),
+            whole=False,
         ),
         Rule(
             "failing_term_grade",
@@ -85,6 +98,9 @@ RULES: dict[str, Rule] = {
             "grades",
             5,
             ("failing_grades",),
+            unit=gettext_lazy("grades"),
+            minimum=Decimal(1),
+            maximum=Decimal(30),
         ),
         Rule(
             "nv_period",
@@ -95,6 +111,9 @@ RULES: dict[str, Rule] = {
             "grades",
             2,
             ("nv_count",),
+            unit=gettext_lazy("“nv” marks"),
+            minimum=Decimal(1),
+            maximum=Decimal(50),
         ),
         Rule(
             "average_drop",
@@ -106,6 +125,10 @@ RULES: dict[str, Rule] = {
             "grades",
             3,
             ("average_grade", "average_change"),
+            unit=gettext_lazy("grade points (1–10 scale)"),
+            minimum=Decimal("0.1"),
+            maximum=Decimal(9),
+            whole=False,
         ),
         Rule(
             "incidents_4w",
@@ -116,6 +139,9 @@ RULES: dict[str, Rule] = {
             "incidents",
             2,
             ("incidents",),
+            unit=gettext_lazy("incidents"),
+            minimum=Decimal(1),
+            maximum=Decimal(100),
         ),
         Rule(
             "over_age",
@@ -126,6 +152,9 @@ RULES: dict[str, Rule] = {
             "enrolments",
             1,
             ("over_age_years", "repeated_grade"),
+            unit=gettext_lazy("years"),
+            minimum=Decimal(1),
+            maximum=Decimal(5),
         ),
     )
 }

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import number_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Municipality, User
@@ -23,11 +24,25 @@ class ThresholdRow:
     label: str
     national: Decimal
     override: Decimal | None
+    unit: str
+    allowed: str  # "from – to" in the reader's number format
+    whole: bool
 
 
 def thresholds_of(municipality: Municipality) -> list[ThresholdRow]:
     overrides = dict(ThresholdOverride.objects.filter(municipality=municipality).values_list("rule", "value"))
-    return [ThresholdRow(code, str(rule_label(code)), default_threshold(code), overrides.get(code)) for code in RULES]
+    return [
+        ThresholdRow(
+            code,
+            str(rule_label(code)),
+            default_threshold(code),
+            overrides.get(code),
+            str(rule.unit),
+            f"{number_text(rule.minimum)}–{number_text(rule.maximum)}",
+            rule.whole,
+        )
+        for code, rule in RULES.items()
+    ]
 
 
 def _require(actor: User, municipality: Municipality) -> None:
@@ -46,8 +61,23 @@ def threshold_set(*, actor: User, municipality: Municipality, rule: str, value: 
         number = Decimal(value.replace(",", "."))
     except InvalidOperation:
         raise ValidationError(_("Write the threshold as a number, e.g. 15 or 92.5."), code="threshold_number") from None
-    if number < 0 or number > 1000:
-        raise ValidationError(_("The threshold must be between 0 and 1000."), code="threshold_range")
+    known = RULES[rule]
+    limits = {
+        "rule": rule_label(rule),
+        "unit": known.unit,
+        "min": number_text(known.minimum),
+        "max": number_text(known.maximum),
+    }
+    if not number.is_finite() or number < known.minimum or number > known.maximum:
+        raise ValidationError(
+            _("The threshold of “%(rule)s” is in %(unit)s: from %(min)s to %(max)s.") % limits,
+            code="threshold_range",
+        )
+    if known.whole and number != number.to_integral_value():
+        raise ValidationError(
+            _("The threshold of “%(rule)s” counts %(unit)s: write a whole number.") % limits,
+            code="threshold_whole",
+        )
     override, _created = ThresholdOverride.objects.update_or_create(
         municipality=municipality, rule=rule, defaults={"value": number, "set_by": actor}
     )

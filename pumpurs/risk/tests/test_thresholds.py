@@ -47,3 +47,38 @@ def test_thresholds_page(world: World) -> None:
     assert client.get(reverse("risk_thresholds", args=[world.madona.public_id])).status_code == 404
     page = client.get(reverse("risk_municipality", args=[world.gulbene.public_id])).content.decode()
     assert url in page
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "code"),
+    [
+        ("attendance_4w", "150", "threshold_range"),  # attendance is at most 100 %
+        ("attendance_4w", "0", "threshold_range"),
+        ("unjustified_semester", "20.5", "threshold_whole"),  # lessons are counted whole
+        ("unjustified_semester", "-1", "threshold_range"),
+        ("average_drop", "12", "threshold_range"),  # a 10-point scale cannot drop by 12
+        ("over_age", "1.5", "threshold_whole"),
+        ("incidents_4w", "NaN", "threshold_range"),
+    ],
+)
+def test_each_rule_refuses_values_outside_its_unit(world: World, rule: str, value: str, code: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        threshold_set(actor=world.coordinator_gulbene, municipality=world.gulbene, rule=rule, value=value)
+    assert refused.value.code == code
+    assert not ThresholdOverride.objects.exists()
+
+
+@pytest.mark.parametrize(("rule", "value"), [("attendance_4w", "92,5"), ("average_drop", "0.5"), ("over_age", "3")])
+def test_values_inside_the_unit_are_kept(world: World, rule: str, value: str) -> None:
+    threshold_set(actor=world.coordinator_gulbene, municipality=world.gulbene, rule=rule, value=value)
+    assert threshold_for(rule, world.gulbene) == Decimal(value.replace(",", "."))
+
+
+def test_the_page_shows_each_rule_s_unit_and_the_refusal_names_it(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="lv")
+    client.force_login(world.coordinator_gulbene)
+    url = reverse("risk_thresholds", args=[world.gulbene.public_id])
+    assert "% no stundām, 1–100" in client.get(url).content.decode()
+    answer = client.post(url, {"rule": "attendance_4w", "value": "150"}, follow=True).content.decode()
+    assert "no 1 līdz 100" in answer
+    assert not ThresholdOverride.objects.exists()
