@@ -266,6 +266,7 @@ PUMPURS_SCHEDULE = env_schedule(
         "retention": "03:00",
         "indicators": "05:30",
         "plans": "05:45",
+        "reviews": "07:00",
         "notices": "*/10",
     },
 )

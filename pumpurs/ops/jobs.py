@@ -23,6 +23,7 @@ from pumpurs.people.calendar import school_years_ensure
 from pumpurs.risk.indicators import indicators_refresh
 from pumpurs.risk.notices import notices_send
 from pumpurs.support.plans import plans_activate_due
+from pumpurs.support.reminders import review_reminders_queue
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def _plans(now: dt.datetime) -> str:
     return f"plans activated: {plans_activate_due(today=_local_day(now))}"
 
 
+def _reviews(now: dt.datetime) -> str:
+    return f"reminders queued: {review_reminders_queue(today=_local_day(now))}"
+
+
 def _notices(now: dt.datetime) -> str:
     sent, failed = notices_send()
     return f"notices sent: {sent}, failed: {failed}"
@@ -69,5 +74,6 @@ JOBS: tuple[Job, ...] = (
     Job(code="retention", label=_("Import-file retention"), run=_retention),
     Job(code="indicators", label=_("Indicator and flag refresh"), run=_indicators),
     Job(code="plans", label=_("Approved plans become active"), run=_plans),
+    Job(code="reviews", label=_("Reminders of overdue reviews"), run=_reviews),
     Job(code="notices", label=_("Sending queued notices"), run=_notices),
 )
