@@ -3,9 +3,12 @@ slot once: one inserts the slot's run and does the work, the other skips it (dec
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,8 +18,9 @@ from django.test import override_settings
 from pumpurs.audit.models import AuditEvent
 from pumpurs.ops.jobs import JOBS
 from pumpurs.ops.models import JobRun, WorkerHeartbeat
+from pumpurs.people.models import Municipality
 from pumpurs.risk.models import Notice
-from pumpurs.world.personas import World
+from pumpurs.world.personas import build_world
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 AT = "2026-11-12T10:00:00+02:00"
@@ -34,8 +38,19 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
+@pytest.fixture
+def municipalities(transactional_db: None) -> None:
+    """The reference data migration 0002 loads, which an earlier transactional test's flush took."""
+    with (Path(settings.PACKAGE_DIR) / "people" / "data" / "municipalities.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Municipality.objects.update_or_create(
+                code=row["code"], defaults={"name": row["name"], "name_en": row["name_en"], "kind": row["kind"]}
+            )
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_racing_run_each_slot_once(world: World) -> None:
+def test_two_workers_racing_run_each_slot_once(municipalities: None, today: dt.date) -> None:
+    world = build_world(today)
     for n in range(20):  # work for the notices job, so that a second run would show
         Notice.objects.create(
             kind=Notice.Kind.SAME_DAY_ABSENCE,
