@@ -14,6 +14,7 @@ from pumpurs.core.env import (
     env_int,
     env_list,
     env_mapping,
+    env_schedule,
     env_secret,
     env_str,
 )
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "pumpurs.risk",
     "pumpurs.support",
     "pumpurs.privacy",
+    "pumpurs.ops",
     "pumpurs.world",
 ]
 
@@ -257,6 +259,22 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("PUMPURS_FROM_EMAIL", "PuMPuRS <pumpurs@localhost>")
+
+# Scheduled jobs, run by `pumpurs worker` (decision 0015): HH:MM is daily in TIME_ZONE, */N every
+# N minutes, off never. Override some, e.g. PUMPURS_SCHEDULE="indicators=04:00,notices=*/5".
+PUMPURS_SCHEDULE = env_schedule(
+    "PUMPURS_SCHEDULE",
+    {
+        "calendar": "00:15",
+        "retention": "03:00",
+        "indicators": "05:30",
+        "plans": "05:45",
+        "reviews": "07:00",
+        "notices": "*/10",
+    },
+)
+# /healthz answers 503 when no worker has beaten its heartbeat for this many seconds.
+PUMPURS_WORKER_STALE_SECONDS = env_int("PUMPURS_WORKER_STALE_SECONDS", 180)
 
 # --- REST API (issue 5, item 9; decision 0007). Token or session authentication, JSON only,
 # errors shaped {"errors": [...], "fields": {...}} by pumpurs.api.errors.

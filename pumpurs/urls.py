@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from pumpurs.ops.views import healthz
 from pumpurs.people.auth import LoginView, LogoutView
 
 # The language switch must work on the sign-in page too, before anyone is signed in.
@@ -13,6 +14,8 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("i18n/", include(i18n_patterns)),
+    path("healthz", healthz, name="healthz"),
+    path("ops/", include("pumpurs.ops.urls")),
     path("", include("pumpurs.privacy.urls")),
     path("imports/", include("pumpurs.imports.urls")),
     path("risk/questionnaire/", include("pumpurs.risk.questionnaire_urls")),

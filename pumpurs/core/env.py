@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -72,6 +73,38 @@ def env_mapping(name: str, default: dict[str, str], *, allowed_values: set[str])
             )
         mapping[key.strip().casefold()] = value.strip()
     return mapping
+
+
+_SCHEDULE_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_SCHEDULE_EVERY = re.compile(r"\*/(\d{1,4})")
+
+
+def schedule_value_valid(value: str) -> bool:
+    """``HH:MM`` (daily, local time), ``*/N`` (every N minutes, 1–1440) or ``off``."""
+    if value == "off" or _SCHEDULE_TIME.fullmatch(value):
+        return True
+    every = _SCHEDULE_EVERY.fullmatch(value)
+    return every is not None and 1 <= int(every.group(1)) <= 1440
+
+
+def env_schedule(name: str, default: dict[str, str]) -> dict[str, str]:
+    """``job=HH:MM,job2=*/10,job3=off``: the jobs named override ``default``, the others keep it.
+    An unknown job or a malformed time stops start-up."""
+    raw = os.environ.get(name)
+    schedule = dict(default)
+    if raw is None:
+        return schedule
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, value = (piece.strip() for piece in item.partition("="))
+        if not sep or key not in default or not schedule_value_valid(value):
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} must look like job=HH:MM, job=*/N (minutes, 1-1440) or job=off, "
+                f"with job one of {', '.join(sorted(default))}."
+            )
+        schedule[key] = value
+    return schedule
 
 
 def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32) -> str:

@@ -109,7 +109,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.DATA_PROTECTION_OFFICER: frozenset(
         _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
     ),
-    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF}),
+    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF, Perm.VIEW_JOBS}),
 }
 
 

@@ -16,6 +16,7 @@ class Perm(StrEnum):
     IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
     VIEW_AUDIT = "audit.view"
     MANAGE_STAFF = "people.manage_staff"
+    VIEW_JOBS = "ops.view_jobs"  # the scheduled jobs' runs and the workers' heartbeat (no personal data)
     # Early identification (issue 4).
     VIEW_RISK = "risk.view"  # a pupil's flags, indicators, questionnaire results, decision log
     VIEW_RISK_COUNTS = "risk.view_counts"  # per-school counts of flagged pupils, no names

@@ -314,6 +314,7 @@ class Notice(PublicIdModel):
         THRESHOLD_CROSSED = "threshold_crossed", _("unjustified-absence threshold crossed")
         PLAN_APPROVED = "plan_approved", _("support plan approved")
         MEASURE_STARTED = "measure_started", _("support measure started")
+        REVIEW_OVERDUE = "review_overdue", _("support plan review overdue")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -21,6 +21,8 @@ def test_demo_prints_one_login_per_role_and_each_can_sign_in() -> None:
     printed = out.getvalue()
     assert Institution.objects.count() == 8
     assert "http://127.0.0.1:8000/" in printed
+    assert "http://127.0.0.1:8000/ops/jobs/" in printed
+    assert "http://127.0.0.1:8000/healthz" in printed
     usernames = re.findall(r"^\s+(\S+)\s", printed, flags=re.MULTILINE)
     assert usernames == [a.username for a in demo_accounts()]
     assert len(usernames) == 9

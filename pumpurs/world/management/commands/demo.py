@@ -1,4 +1,5 @@
-"""``pumpurs demo``: migrate, seed Gulbene if the database is empty, run web and worker, print logins."""
+"""``pumpurs demo``: migrate, seed Gulbene if the database is empty, run web and worker (which runs the
+scheduled jobs, decision 0015), print logins."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -41,6 +43,13 @@ class Command(BaseCommand):
             ]
             for account in demo_accounts():
                 lines.append(f"  {account.username:<24} {account.role_label} — {account.scope_label}")
+            lines.append(
+                _("The worker runs the scheduled jobs: see %(jobs)s (system administrator); health: %(health)s")
+                % {
+                    "jobs": f"{url}{reverse('ops_jobs').lstrip('/')}",
+                    "health": f"{url}{reverse('healthz').lstrip('/')}",
+                }
+            )
         self.stdout.write("\n".join(lines))
         if options["no_serve"]:
             return

@@ -1,0 +1,79 @@
+"""The scheduled jobs: what each one does, its readable name and its schedule from
+``PUMPURS_SCHEDULE``. Each job is a thin call of a service that is idempotent on its own, acts
+as its own ``SystemActor`` (named in the audit trail by that service) and is also available as a
+command, so the operator can run it by hand: running a job twice does no harm.
+
+A job's function takes the moment it runs for and returns a short result for the admin page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.imports.retention import import_files_purge
+from pumpurs.ops.schedule import Schedule
+from pumpurs.people.calendar import school_years_ensure
+from pumpurs.risk.indicators import indicators_refresh
+from pumpurs.risk.notices import notices_send
+from pumpurs.support.plans import plans_activate_due
+from pumpurs.support.reminders import review_reminders_queue
+
+
+@dataclass(frozen=True)
+class Job:
+    code: str
+    label: str | Promise
+    run: Callable[[dt.datetime], str]
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(settings.PUMPURS_SCHEDULE[self.code])
+
+
+def _local_day(now: dt.datetime) -> dt.date:
+    return timezone.localdate(now)
+
+
+def _calendar(now: dt.datetime) -> str:
+    with transaction.atomic():
+        years = school_years_ensure(today=_local_day(now))
+    return ", ".join(year.name for year in years)
+
+
+def _retention(now: dt.datetime) -> str:
+    return f"batches purged: {import_files_purge(now=now)}"
+
+
+def _indicators(now: dt.datetime) -> str:
+    return str(indicators_refresh(today=_local_day(now)))
+
+
+def _plans(now: dt.datetime) -> str:
+    return f"plans activated: {plans_activate_due(today=_local_day(now))}"
+
+
+def _reviews(now: dt.datetime) -> str:
+    return f"reminders queued: {review_reminders_queue(today=_local_day(now))}"
+
+
+def _notices(now: dt.datetime) -> str:
+    sent, failed = notices_send()
+    return f"notices sent: {sent}, failed: {failed}"
+
+
+# In the order a day needs them: the calendar first (a refresh needs the current semester).
+JOBS: tuple[Job, ...] = (
+    Job(code="calendar", label=_("School years in the calendar"), run=_calendar),
+    Job(code="retention", label=_("Import-file retention"), run=_retention),
+    Job(code="indicators", label=_("Indicator and flag refresh"), run=_indicators),
+    Job(code="plans", label=_("Approved plans become active"), run=_plans),
+    Job(code="reviews", label=_("Reminders of overdue reviews"), run=_reviews),
+    Job(code="notices", label=_("Sending queued notices"), run=_notices),
+)
