@@ -16,6 +16,7 @@ class Perm(StrEnum):
     IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
     VIEW_AUDIT = "audit.view"
     MANAGE_STAFF = "people.manage_staff"
+    MANAGE_CALENDAR = "people.manage_calendar"  # school years, semesters, grade 9 and 12 end dates
     # Early identification (issue 4).
     VIEW_RISK = "risk.view"  # a pupil's flags, indicators, questionnaire results, decision log
     VIEW_RISK_COUNTS = "risk.view_counts"  # per-school counts of flagged pupils, no names

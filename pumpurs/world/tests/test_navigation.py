@@ -23,8 +23,8 @@ MENUS = {
         "Measure catalogue", "Fairness", "Data imports", "Notices",
     ],
     "national": [
-        "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Questionnaires",
+        "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
+        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
