@@ -26,4 +26,10 @@ class SupportConfig(AppConfig):
             visible=any_perm(Perm.VIEW_SUPPORT),
             order=80,
         )
+        nav_item_register(
+            label=_("Year-end rollover"),
+            url_name="support_rollover_index",
+            visible=any_perm(Perm.MANAGE_PUPILS),
+            order=115,
+        )
         pupil_panel_register(template="support/_pupil_support.html", order=20)

@@ -12,6 +12,8 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.calendar import school_years_ensure
@@ -211,3 +213,56 @@ def test_the_command(world: World, lizuma: dict[str, Pupil]) -> None:
     with pytest.raises(CommandError) as usage:
         call_command("rollover", "--institution", "NOPE", "--to", "2027/28")
     assert usage.value.returncode == 2
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@in_summer
+def test_the_coordinators_page_previews_then_applies_with_a_confirmation(
+    world: World, lizuma: dict[str, Pupil]
+) -> None:
+    client = client_for(world.coordinator_lizuma)
+    assert client.get(reverse("support_rollover_index")).url == reverse(
+        "support_rollover", args=[world.lizuma.public_id]
+    )
+    url = reverse("support_rollover", args=[world.lizuma.public_id])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "2027/28" in html
+    assert "Kārlis" in html
+    marta = f"leaving-{lizuma['marta'].public_id}"
+    before = _state()
+    # Without the confirmation nothing happens; the choice made is kept on the page.
+    unconfirmed = client.post(url, {"action": "apply", marta: "moved_abroad"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Tick the confirmation" in unconfirmed.content.decode()
+    assert 'value="moved_abroad" selected' in unconfirmed.content.decode()
+    assert _state() == before
+    done = client.post(url, {"action": "apply", "confirm": "1", marta: "moved_abroad"})
+    assert done.status_code == 302
+    assert Enrolment.objects.get(pupil=lizuma["marta"]).end_reason == "moved_abroad"
+    assert _open_class(world.pupil_lizuma).school_year.name == "2027/28"
+    assert "Nothing to move" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+@in_summer
+@pytest.mark.parametrize("persona", ["coordinator_tirzas", "teacher_lizuma", "director_lizuma", "coordinator_gulbene"])
+def test_nobody_else_sees_the_page(world: World, persona: str) -> None:
+    client = client_for(getattr(world, persona))
+    url = reverse("support_rollover", args=[world.lizuma.public_id])
+    before = _state()
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "apply", "confirm": "1"}).status_code == 404
+    assert _state() == before
+
+
+@in_summer
+def test_the_page_names_the_missing_year(world: World) -> None:
+    SchoolYear.objects.filter(name="2027/28").delete()
+    page = client_for(world.coordinator_lizuma).get(reverse("support_rollover", args=[world.lizuma.public_id]))
+    assert "2027/28" in page.content.decode()
+    assert 'role="alert"' in page.content.decode()

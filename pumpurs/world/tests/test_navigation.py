@@ -13,7 +13,7 @@ SCHOOL_STAFF = ["Home", "Municipalities and schools", "Find a pupil", "Watch lis
 MENUS = {
     "teacher_lizuma": SCHOOL_STAFF,
     "specialist_lizuma": SCHOOL_STAFF,
-    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Notices"],
+    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Year-end rollover", "Notices"],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
         "Measure catalogue", "Fairness",
