@@ -19,7 +19,16 @@ HEADER = ["personal_code", "first_name", "last_name", "birth_date", "gender", "i
 
 
 def _row(pupil: Pupil, klass: str, grade: int) -> list[Any]:
-    return [pupil.personal_code, pupil.first_name, pupil.last_name, pupil.birth_date, pupil.gender, "T-LIZUMS", klass, grade]
+    return [
+        pupil.personal_code,
+        pupil.first_name,
+        pupil.last_name,
+        pupil.birth_date,
+        pupil.gender,
+        "T-LIZUMS",
+        klass,
+        grade,
+    ]
 
 
 def _open(pupil: Pupil) -> list[tuple[str, str]]:
