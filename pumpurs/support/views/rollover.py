@@ -61,41 +61,37 @@ def _leaving(request: HttpRequest) -> dict[UUID, str]:
 def rollover(request: HttpRequest, public_id: UUID) -> HttpResponse:
     institution: Institution = get_object_or_404(_schools(request), public_id=public_id)
     today = timezone.localdate()
-    context: dict[str, object] = {"institution": institution, "reasons": _reason_choices(), "errors": []}
+    context: dict[str, object] = {"institution": institution, "reasons": _reason_choices()}
     try:
-        to_year: SchoolYear = rollover_target(_next_year_name(today))
+        to_year = rollover_target(_next_year_name(today))
     except ValidationError as exc:
-        context["errors"] = exc.messages
-        return render(request, "support/rollover.html", context)
+        return render(request, "support/rollover.html", context | {"errors": exc.messages})
     leaving = _leaving(request) if request.method == "POST" else {}
+    errors: list[str] = []
     if request.method == "POST" and request.POST.get("action") == "apply":
-        if not request.POST.get("confirm"):
-            context["errors"] = [_("Tick the confirmation to apply the rollover.")]
-        else:
-            try:
-                done = rollover_apply(
-                    actor=request_actor(request), institution=institution, to_year=to_year, leaving=leaving
-                )
-            except ValidationError as exc:
-                context["errors"] = exc.messages
-            else:
-                s = done.summary()
-                messages.success(
-                    request,
-                    _(
-                        "Rollover to %(year)s applied: %(moved)s moved up, %(completed)s completed, %(leaving)s not continuing."
-                    )
-                    % {
-                        "year": to_year.name,
-                        "moved": s["moved"],
-                        "completed": s["completed"],
-                        "leaving": s["not_continuing"],
-                    },
-                )
-                return redirect("support_rollover", public_id=institution.public_id)
+        errors = _apply(request, institution, to_year, leaving)
+        if not errors:
+            return redirect("support_rollover", public_id=institution.public_id)
     preview = rollover_plan(actor=request_actor(request), institution=institution, to_year=to_year, leaving=leaving)
-    errors = [*context["errors"], *(m for p in preview.moves.problems for m in p.messages)]  # type: ignore[misc]
+    errors += [m for p in preview.moves.problems for m in p.messages]
     return render(request, "support/rollover.html", context | _preview_context(preview, today) | {"errors": errors})
+
+
+def _apply(request: HttpRequest, institution: Institution, to_year: SchoolYear, leaving: dict[UUID, str]) -> list[str]:
+    """Apply once confirmed; the refusals to show on the page, or none (and a success message)."""
+    if not request.POST.get("confirm"):
+        return [_("Tick the confirmation to apply the rollover.")]
+    try:
+        done = rollover_apply(actor=request_actor(request), institution=institution, to_year=to_year, leaving=leaving)
+    except ValidationError as exc:
+        return list(exc.messages)
+    s = done.summary()
+    message = _(
+        "Rollover to %(year)s applied: %(moved)s moved up, %(completed)s completed, %(leaving)s not continuing."
+    )
+    values = {"year": to_year.name, "moved": s["moved"], "completed": s["completed"], "leaving": s["not_continuing"]}
+    messages.success(request, message % values)
+    return []
 
 
 def _preview_context(preview: RolloverPreview, today: dt.date) -> dict[str, object]:
