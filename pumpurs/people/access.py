@@ -103,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_SUPPORT,
             Perm.APPROVE_AS_NATIONAL,
             Perm.MANAGE_CATALOGUE,
+            Perm.MANAGE_CALENDAR,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

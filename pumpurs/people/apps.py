@@ -22,3 +22,6 @@ class PeopleConfig(AppConfig):
         nav_item_register(
             label=_("Find a pupil"), url_name="pupil_search", visible=any_perm(Perm.VIEW_PUPILS), order=30
         )
+        nav_item_register(
+            label=_("School calendar"), url_name="school_year_list", visible=any_perm(Perm.MANAGE_CALENDAR), order=35
+        )

@@ -122,14 +122,18 @@ def _last_year_to_ensure(today: dt.date) -> int:
 
 
 @transaction.atomic
-def school_years_ensure(*, today: dt.date) -> list[SchoolYear]:
+def school_years_ensure(*, today: dt.date, include_next: bool = False) -> list[SchoolYear]:
     """Create every school year from 2024/25 up to the one containing ``today`` (in June and July
-    also the next one); idempotent.
+    also the next one; with ``include_next`` the next one on any day); idempotent.
 
-    Existing rows are left as they are, so a coordinator's corrections survive.
+    ``include_next`` is what a fresh installation asks for (``pumpurs calendar ensure``): the next
+    year exists from day one, estimated unless the regulation is known, so that imports and the
+    year-end rollover have a year to point at. Existing rows are left as they are, so a national
+    coordinator's corrections survive.
     """
+    last = school_year_start_for(today) + 1 if include_next else _last_year_to_ensure(today)
     years = []
-    for start_year in range(FIRST_SEEDED_YEAR, _last_year_to_ensure(today) + 1):
+    for start_year in range(FIRST_SEEDED_YEAR, last + 1):
         d = year_dates(start_year)
         year, created = SchoolYear.objects.get_or_create(
             name=year_name(start_year),

@@ -98,6 +98,9 @@ class SchoolYear(models.Model):
         help_text=_("True when the dates follow the usual pattern, not a regulation."),
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
+    # Grades 9 and 12 finish later, with their examinations (the regulation gives their own dates).
+    grade9_ends_on = models.DateField(_("grade 9 ends on"), null=True, blank=True)
+    grade12_ends_on = models.DateField(_("grade 12 ends on"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_on"]

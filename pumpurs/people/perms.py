@@ -17,6 +17,7 @@ class Perm(StrEnum):
     VIEW_AUDIT = "audit.view"
     MANAGE_STAFF = "people.manage_staff"
     VIEW_JOBS = "ops.view_jobs"  # the scheduled jobs' runs and the workers' heartbeat (no personal data)
+    MANAGE_CALENDAR = "people.manage_calendar"  # school years, semesters, grade 9 and 12 end dates
     # Early identification (issue 4).
     VIEW_RISK = "risk.view"  # a pupil's flags, indicators, questionnaire results, decision log
     VIEW_RISK_COUNTS = "risk.view_counts"  # per-school counts of flagged pupils, no names

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pumpurs.people import views
+from pumpurs.people import calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,8 @@ urlpatterns = [
     path("classes/<uuid:public_id>/", views.class_detail, name="class_detail"),
     path("pupils/search/", views.pupil_search, name="pupil_search"),
     path("pupils/<uuid:public_id>/", views.pupil_detail, name="pupil_detail"),
+    path("calendar/", calendar_views.school_year_list, name="school_year_list"),
+    path("calendar/new/", calendar_views.school_year_new, name="school_year_new"),
+    path("calendar/<int:start_year>/", calendar_views.school_year_edit, name="school_year_edit"),
+    path("calendar/<int:start_year>/confirm/", calendar_views.school_year_confirm_view, name="school_year_confirm"),
 ]

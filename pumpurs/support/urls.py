@@ -3,7 +3,7 @@
 from django.urls import path
 
 from pumpurs.support import views
-from pumpurs.support.views import work
+from pumpurs.support.views import rollover, work
 
 urlpatterns = [
     path("", views.case_list, name="support_case_list"),
@@ -27,4 +27,6 @@ urlpatterns = [
     path("deliveries/<uuid:public_id>/confirm/", views.delivery_confirm, name="support_delivery_confirm"),
     path("deliveries/<uuid:public_id>/evidence/", views.delivery_evidence, name="support_delivery_evidence"),
     path("deliveries/<uuid:public_id>/void/", work.delivery_void, name="support_delivery_void"),
+    path("rollover/", rollover.rollover_index, name="support_rollover_index"),
+    path("rollover/<uuid:public_id>/", rollover.rollover, name="support_rollover"),
 ]

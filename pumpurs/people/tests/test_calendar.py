@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 
 from pumpurs.people.calendar import (
     CalendarDay,
@@ -126,3 +128,27 @@ def test_weekday_helpers_agree_with_counting_day_by_day() -> None:
         by_hand = sum(1 for n in range(offset + 1) if (start + dt.timedelta(days=n)).weekday() < 5)
         assert weekdays_between(start, day) == by_hand
     assert weekdays_between(dt.date(2026, 12, 7), dt.date(2026, 12, 6)) == 0
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_gets_the_current_and_the_next_year_from_the_command() -> None:
+    # The clock is pinned to 12.11.2026 (conftest.py): a school day of 2026/27.
+    out = io.StringIO()
+    call_command("calendar", "ensure", stdout=out)
+    assert list(SchoolYear.objects.values_list("name", flat=True)) == ["2024/25", "2025/26", "2026/27", "2027/28"]
+    assert SchoolYear.objects.get(name="2027/28").is_estimated is True
+    assert Period.objects.filter(school_year__name="2027/28").count() == 2
+    assert "2024/25, 2025/26, 2026/27, 2027/28" in out.getvalue()
+    # Twice: nothing new.
+    out = io.StringIO()
+    call_command("calendar", "ensure", stdout=out)
+    assert SchoolYear.objects.count() == 4
+    assert Period.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_without_include_next_a_school_day_ensures_only_up_to_the_current_year() -> None:
+    school_years_ensure(today=dt.date(2026, 11, 12))
+    assert not SchoolYear.objects.filter(name="2027/28").exists()
+    school_years_ensure(today=dt.date(2026, 11, 12), include_next=True)
+    assert SchoolYear.objects.filter(name="2027/28").exists()

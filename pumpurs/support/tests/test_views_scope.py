@@ -92,6 +92,8 @@ SUPPORT_OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]
     "support_delivery_confirm": lambda w: (None, _tirzas_delivery(w)),
     "support_delivery_evidence": lambda w: (None, _tirzas_delivery(w)),
     "support_delivery_void": lambda w: (None, _tirzas_delivery(w)),
+    # The year-end rollover is the school coordinator's: a class teacher has no school to move.
+    "support_rollover": lambda w: (None, w.tirzas.public_id),
 }
 
 
@@ -112,6 +114,7 @@ SUPPORT_NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "support_review": _lizuma_8a_plan,
     **{name: _lizuma_8a_case for name in _POST_ON_CASE},
     **{name: _lizuma_8a_plan for name in _POST_ON_PLAN},
+    "support_rollover": lambda w: w.lizuma.public_id,
 }
 
 

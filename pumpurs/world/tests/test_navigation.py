@@ -13,7 +13,7 @@ SCHOOL_STAFF = ["Home", "Municipalities and schools", "Find a pupil", "Watch lis
 MENUS = {
     "teacher_lizuma": SCHOOL_STAFF,
     "specialist_lizuma": SCHOOL_STAFF,
-    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Notices"],
+    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Year-end rollover", "Notices"],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
         "Measure catalogue", "Fairness",
@@ -23,8 +23,8 @@ MENUS = {
         "Measure catalogue", "Fairness", "Data imports", "Notices",
     ],
     "national": [
-        "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Questionnaires",
+        "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
+        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip

@@ -3,6 +3,7 @@ scheduled jobs, decision 0015), print logins."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         if not Institution.objects.exists():
             self.stdout.write(_("Empty database: seeding the Gulbene demo…"))
             call_command("seed", preset="gulbene")
+        # The next school year too, as on any installation (decision 0017): the rollover needs it.
+        call_command("calendar", "ensure", stdout=io.StringIO())
         url = f"http://{host}:{port}/"
         with override("lv"):
             lines = [
