@@ -22,3 +22,4 @@ class PeopleConfig(AppConfig):
         nav_item_register(
             label=_("Find a pupil"), url_name="pupil_search", visible=any_perm(Perm.VIEW_PUPILS), order=30
         )
+        nav_item_register(label=_("Staff"), url_name="staff_index", visible=any_perm(Perm.MANAGE_STAFF), order=125)
