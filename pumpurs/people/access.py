@@ -343,10 +343,16 @@ def may_grant(
     if isinstance(actor, SystemActor):
         scope = _system_scope(actor, Perm.MANAGE_STAFF)
         if scope.national:
-            return True
-        if role not in _SYSTEM_GRANTABLE_IN_SCHOOLS or institution is None:
+            within = True
+        elif role not in _SYSTEM_GRANTABLE_IN_SCHOOLS or institution is None:
             return False
-        return institution.pk in scope.institution_ids or institution.municipality_id in scope.municipality_ids
+        else:
+            within = institution.pk in scope.institution_ids or institution.municipality_id in scope.municipality_ids
+        # Carrying out a person's request (a file they submitted), it grants no more than they may:
+        # a school scope says nothing of the level their grant stands at.
+        if within and actor.on_behalf_of is not None:
+            return may_grant(actor.on_behalf_of, role, institution=institution, municipality=municipality)
+        return within
     return any(_grant_reaches(g, role, institution, municipality) for g in _grants_with(actor, Perm.MANAGE_STAFF))
 
 
@@ -357,13 +363,16 @@ def grants_manageable_by(actor: Viewer) -> QuerySet[RoleGrant]:
         scope = _system_scope(actor, Perm.MANAGE_STAFF)
         if scope.is_empty:
             return RoleGrant.objects.none()
-        if scope.national:
-            return RoleGrant.objects.all()
-        return RoleGrant.objects.filter(
-            Q(institution_id__in=sorted(scope.institution_ids))
-            | Q(institution__municipality_id__in=sorted(scope.municipality_ids)),
-            role__in=sorted(_SYSTEM_GRANTABLE_IN_SCHOOLS),
-        )
+        grants = RoleGrant.objects.all()
+        if not scope.national:
+            grants = grants.filter(
+                Q(institution_id__in=sorted(scope.institution_ids))
+                | Q(institution__municipality_id__in=sorted(scope.municipality_ids)),
+                role__in=sorted(_SYSTEM_GRANTABLE_IN_SCHOOLS),
+            )
+        if actor.on_behalf_of is not None:
+            grants = grants.filter(pk__in=grants_manageable_by(actor.on_behalf_of).values("pk"))
+        return grants
     q = Q(pk__in=[])
     for grant in _grants_with(actor, Perm.MANAGE_STAFF):
         roles = sorted(GRANTABLE_BY.get(grant.role, frozenset()))
