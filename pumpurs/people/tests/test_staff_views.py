@@ -7,7 +7,9 @@ import re
 
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
@@ -190,3 +192,23 @@ def test_a_signed_in_teacher_changes_her_password(world: World) -> None:
     assert client.post(reverse("password_change"), form).status_code == 302
     assert en().login(username="ilze.ozola", password=NEW_PASSWORD)
     assert AuditEvent.objects.filter(action="auth.password.changed", actor=world.teacher_lizuma).exists()
+
+
+def test_the_staff_lists_cost_the_same_queries_for_ten_more_people(world: World) -> None:
+    client = signed_in(world.coordinator_gulbene)
+    school = reverse("staff_school", args=[world.lizuma.public_id])
+    municipality = reverse("staff_municipality", args=[world.gulbene.public_id])
+
+    def cost() -> tuple[int, int]:
+        counts = []
+        for url in (school, municipality):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts[0], counts[1]
+
+    before = cost()
+    for n in range(10):
+        user = User.objects.create_user(username=f"t{n}", first_name="T", last_name=f"{n}", email=f"t{n}@lizums.lv")
+        RoleGrant.objects.create(user=user, role=Role.CLASS_TEACHER, institution=world.lizuma)
+    assert cost() == before
