@@ -303,7 +303,7 @@ def class_teacher_set(*, actor: Actor, class_group: ClassGroup, teacher: User | 
 def _require_whole_account(actor: Actor, user: User) -> None:
     """Deactivation ends every role the account holds: the actor must manage each of them. Someone
     who also works at a school outside the actor's scope loses only the roles the actor gives."""
-    if actor_is(actor, user):
+    if isinstance(actor, User) and actor.pk == user.pk:
         raise ValidationError(_("You cannot deactivate your own account."), code="self")
     grants = RoleGrant.objects.filter(user=user)
     if not grants.exists():
@@ -313,10 +313,6 @@ def _require_whole_account(actor: Actor, user: User) -> None:
             _("This person also holds a role you do not manage: revoke the roles you manage instead."),
             code="other_roles",
         )
-
-
-def actor_is(actor: Actor, user: User) -> bool:
-    return isinstance(actor, User) and actor.pk == user.pk
 
 
 @transaction.atomic

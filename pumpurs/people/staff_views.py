@@ -219,6 +219,19 @@ def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "people/staff/deactivate.html", {"person": person})
 
 
+@require_POST
+def staff_reinvite(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A new set-password link for someone who has not used theirs; the old one stops working."""
+    person = _person(request, public_id)
+    try:
+        staff.staff_reinvite(actor=request_actor(request), user=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": person.email})
+    return redirect("staff_person", public_id=person.public_id)
+
+
 @require_http_methods(["GET", "POST"])
 def class_teacher(request: HttpRequest, public_id: UUID) -> HttpResponse:
     schools = [

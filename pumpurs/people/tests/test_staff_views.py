@@ -212,3 +212,19 @@ def test_the_staff_lists_cost_the_same_queries_for_ten_more_people(world: World)
         user = User.objects.create_user(username=f"t{n}", first_name="T", last_name=f"{n}", email=f"t{n}@lizums.lv")
         RoleGrant.objects.create(user=user, role=Role.CLASS_TEACHER, institution=world.lizuma)
     assert cost() == before
+
+
+def test_a_lost_invitation_is_sent_again_from_the_person_page(world: World) -> None:
+    first = invite(world)
+    baiba = User.objects.get(email="baiba.kalna@lizums.lv")
+    client = signed_in(world.director_lizuma)
+    assert "Send a new invitation" in client.get(reverse("staff_person", args=[baiba.public_id])).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("staff_reinvite", args=[baiba.public_id]))
+    second = link_in_last_mail("/invitation/")
+    assert second != first
+    assert en().get(first).status_code == 404
+    assert en().get(second).status_code == 200
+    # From Tirzas, Baiba does not exist.
+    tirzas = signed_in(world.coordinator_tirzas)
+    assert tirzas.post(reverse("staff_reinvite", args=[baiba.public_id])).status_code == 404

@@ -111,7 +111,7 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     **{name: lambda w: (None, w.madona.public_id) for name in ("staff_municipality", "staff_municipality_invite")},
     **{
         name: lambda w: (None, w.teacher_tirzas.public_id)
-        for name in ("staff_person", "staff_revoke", "staff_deactivate")
+        for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
     },
     "class_teacher": lambda w: (None, w.tirzas_7a.public_id),
     # The API answers a signed-in session exactly as it answers a token of the same user.
@@ -142,7 +142,10 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "support_pupil:low_income": lambda w: w.pupil_lizuma.public_id,
     **{name: lambda w: w.lizuma.public_id for name in ("staff_school", "staff_school_invite")},
     **{name: lambda w: w.gulbene.public_id for name in ("staff_municipality", "staff_municipality_invite")},
-    **{name: lambda w: w.teacher_lizuma_8a.public_id for name in ("staff_person", "staff_revoke", "staff_deactivate")},
+    **{
+        name: lambda w: w.teacher_lizuma_8a.public_id
+        for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
+    },
     "class_teacher": lambda w: w.lizuma_7a.public_id,
     "api:case": _lizuma_8a_case,
     "api:case_plans": _lizuma_8a_case,
