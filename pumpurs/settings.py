@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +182,14 @@ LOGGING = {
 # School and municipality roles keep seeing a pupil who left them for this many days (follow-up
 # of early leavers); class teachers see only pupils currently in their classes.
 PUMPURS_FORMER_PUPIL_VISIBLE_DAYS = env_int("PUMPURS_FORMER_PUPIL_VISIBLE_DAYS", 365)
+# An invitation's set-password link works once, for this many days (issue 12, decision 0016).
+PUMPURS_INVITATION_DAYS = env_int("PUMPURS_INVITATION_DAYS", 7)
+if PUMPURS_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured("PUMPURS_INVITATION_DAYS must be at least 1.")
+# The address people open the system at: links in mail (invitations, password resets) start with it.
+PUMPURS_SITE_URL = env_str("PUMPURS_SITE_URL", "http://localhost:8000").rstrip("/")
+# A password-reset link works for one hour (Django's default is three days: too long for a school's accounts).
+PASSWORD_RESET_TIMEOUT = 3600
 
 # Lesson-level e-journal marks → attendance categories. Products differ: check your e-journal's
 # legend and override with PUMPURS_ATTENDANCE_MARKS="n=unjustified,ns=illness,...".

@@ -5,7 +5,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from pumpurs.ops.views import healthz
+from pumpurs.people import auth
 from pumpurs.people.auth import LoginView, LogoutView
+from pumpurs.people.staff_views import invitation_accept
 
 # The language switch must work on the sign-in page too, before anyone is signed in.
 i18n_patterns = [path("setlang/", login_not_required(set_language), name="set_language")]
@@ -13,6 +15,14 @@ i18n_patterns = [path("setlang/", login_not_required(set_language), name="set_la
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("staff/", include("pumpurs.people.staff_urls")),
     path("i18n/", include(i18n_patterns)),
     path("healthz", healthz, name="healthz"),
     path("ops/", include("pumpurs.ops.urls")),

@@ -27,7 +27,8 @@ KIND_CHOICES = [
     ("grades", _("Grades")),
     ("incidents", _("Behaviour incidents")),
 ]
-KIND_LABELS = {"institutions": _("Institutions (register)"), **dict(KIND_CHOICES)}
+# Staff files are loaded with `pumpurs import staff` by whoever appoints staff (decision 0016).
+KIND_LABELS = {"institutions": _("Institutions (register)"), "staff": _("Staff and roles"), **dict(KIND_CHOICES)}
 ENCODING_CHOICES = [
     ("", _("Detect automatically")),
     ("utf-8", "UTF-8"),

@@ -60,6 +60,9 @@ def import_perms(kind: str) -> frozenset[Perm]:
     needs ``MANAGE_INSTITUTIONS`` nationally, which its spec checks (documented ``not_allowed``)."""
     if kind == "pupils":
         return frozenset({Perm.IMPORT_DATA, Perm.MANAGE_PUPILS})
+    if kind == "staff":
+        # Staff files are the grant policy's (``access.may_grant``): whoever appoints staff imports them.
+        return frozenset({Perm.MANAGE_STAFF})
     return frozenset({Perm.IMPORT_DATA})
 
 
@@ -76,7 +79,7 @@ def _may_import(actor: Actor, kind: str, institution: Institution | None) -> boo
 
 
 def _check_permission(actor: Actor, kind: str, institution: Institution | None) -> None:
-    if not access.has_perm(actor, Perm.IMPORT_DATA):
+    if not all(access.has_perm(actor, perm) for perm in import_perms(kind)):
         raise PermissionDenied(_("You may not import data."))
     if not _may_import(actor, kind, institution):
         raise PermissionDenied(_("You may not import data for this school."))
@@ -88,7 +91,7 @@ def import_operator(*, institution: Institution | None) -> SystemActor:
     country (DESIGN §6)."""
     return SystemActor(
         name=IMPORT_CLI,
-        perms=frozenset({Perm.IMPORT_DATA, Perm.MANAGE_PUPILS, Perm.MANAGE_INSTITUTIONS}),
+        perms=frozenset({Perm.IMPORT_DATA, Perm.MANAGE_PUPILS, Perm.MANAGE_INSTITUTIONS, Perm.MANAGE_STAFF}),
         scope=Scope.schools([institution.pk]) if institution is not None else Scope.country(),
     )
 

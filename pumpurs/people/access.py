@@ -68,13 +68,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FAIRNESS,
             Perm.VIEW_OUTBOX,
             Perm.RECORD_LOW_INCOME,
+            Perm.MANAGE_STAFF,
         }
         | _SUPPORT_WORK
     ),
     Role.DIRECTOR: frozenset(
         _SCHOOL_DETAIL
         | _RISK_READ
-        | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT, Perm.APPROVE_AS_DIRECTOR}
+        | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT, Perm.APPROVE_AS_DIRECTOR, Perm.MANAGE_STAFF}
     ),
     # The municipality sees how many pupils each school flags, not who (issue 4).
     Role.MUNICIPALITY_COORDINATOR: frozenset(
@@ -89,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_SUPPORT,
             Perm.APPROVE_AS_MUNICIPALITY,
             Perm.RECORD_LOW_INCOME,
+            Perm.MANAGE_STAFF,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -112,6 +114,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF, Perm.VIEW_JOBS}),
 }
+
+# Who may give which roles (issue 12): each level appoints the level below it, within its own
+# scope, and nobody grants a role above or outside their own. The system administrator is the root
+# of the tree: the national roles, the municipality coordinators, and — so that a school whose
+# municipality has no coordinator yet can start — any school role (decision 0016).
+GRANTABLE_BY: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(Role.values),
+    Role.MUNICIPALITY_COORDINATOR: frozenset({Role.DIRECTOR, Role.SCHOOL_COORDINATOR}),
+    Role.DIRECTOR: frozenset({Role.CLASS_TEACHER, Role.SPECIALIST}),
+    Role.SCHOOL_COORDINATOR: frozenset({Role.CLASS_TEACHER, Role.SPECIALIST}),
+}
+# A system actor (the operator's ``pumpurs import staff``) grants by the scope it carries: over the
+# whole country anything, over named schools or municipalities the school roles there.
+_SYSTEM_GRANTABLE_IN_SCHOOLS = frozenset({Role.CLASS_TEACHER, Role.SPECIALIST, Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
 
 
 def _grants(user: Viewer) -> list[RoleGrant]:
@@ -294,6 +310,111 @@ def staff_of(institution: Institution | int) -> QuerySet[User]:
     institution_id = institution if isinstance(institution, int) else institution.pk
     grants = RoleGrant.objects.filter(user_id=OuterRef("pk"), institution_id=institution_id)
     return User.objects.filter(Exists(grants), is_active=True)
+
+
+def _grant_reaches(
+    grant: RoleGrant, role: str, institution: Institution | None, municipality: Municipality | None
+) -> bool:
+    """Whether ``grant`` lets its holder give ``role`` at the given scope (a school, a
+    municipality, or — both ``None`` — the whole country)."""
+    if role not in GRANTABLE_BY.get(grant.role, frozenset()):
+        return False
+    if grant.institution_id is None and grant.municipality_id is None:
+        return True
+    if grant.municipality_id is not None:
+        return institution is not None and institution.municipality_id == grant.municipality_id
+    return institution is not None and institution.pk == grant.institution_id
+
+
+def may_grant(
+    actor: Viewer, role: str, *, institution: Institution | None = None, municipality: Municipality | None = None
+) -> bool:
+    """The one grant policy: may ``actor`` give (or take away) ``role`` at this scope — a school for
+    a school role, a municipality for the municipality coordinator, neither for a national role.
+
+    A scope that does not fit the role is never grantable. Roles of one's own level are not
+    grantable (a director does not appoint directors), so no one widens their own reach."""
+    if role in (Role.CLASS_TEACHER, Role.SPECIALIST, Role.SCHOOL_COORDINATOR, Role.DIRECTOR):
+        if institution is None or municipality is not None:
+            return False
+    elif role == Role.MUNICIPALITY_COORDINATOR:
+        if municipality is None or institution is not None:
+            return False
+    elif role in Role.values:
+        if institution is not None or municipality is not None:
+            return False
+    else:
+        return False
+    if isinstance(actor, SystemActor):
+        scope = _system_scope(actor, Perm.MANAGE_STAFF)
+        if scope.national:
+            within = True
+        elif role not in _SYSTEM_GRANTABLE_IN_SCHOOLS or institution is None:
+            return False
+        else:
+            within = institution.pk in scope.institution_ids or institution.municipality_id in scope.municipality_ids
+        # Carrying out a person's request (a file they submitted), it grants no more than they may:
+        # a school scope says nothing of the level their grant stands at.
+        if within and actor.on_behalf_of is not None:
+            return may_grant(actor.on_behalf_of, role, institution=institution, municipality=municipality)
+        return within
+    return any(_grant_reaches(g, role, institution, municipality) for g in _grants_with(actor, Perm.MANAGE_STAFF))
+
+
+def grants_manageable_by(actor: Viewer) -> QuerySet[RoleGrant]:
+    """The role grants ``actor`` may revoke: those ``may_grant`` would let them give. The same
+    policy as a filter, so a list of grants never offers one its reader may not touch."""
+    if isinstance(actor, SystemActor):
+        scope = _system_scope(actor, Perm.MANAGE_STAFF)
+        if scope.is_empty:
+            return RoleGrant.objects.none()
+        grants = RoleGrant.objects.all()
+        if not scope.national:
+            grants = grants.filter(
+                Q(institution_id__in=sorted(scope.institution_ids))
+                | Q(institution__municipality_id__in=sorted(scope.municipality_ids)),
+                role__in=sorted(_SYSTEM_GRANTABLE_IN_SCHOOLS),
+            )
+        if actor.on_behalf_of is not None:
+            grants = grants.filter(pk__in=grants_manageable_by(actor.on_behalf_of).values("pk"))
+        return grants
+    q = Q(pk__in=[])
+    for grant in _grants_with(actor, Perm.MANAGE_STAFF):
+        roles = sorted(GRANTABLE_BY.get(grant.role, frozenset()))
+        if grant.institution_id is None and grant.municipality_id is None:
+            q |= Q(role__in=roles)
+        elif grant.municipality_id is not None:
+            q |= Q(role__in=roles, institution__municipality_id=grant.municipality_id)
+        else:
+            q |= Q(role__in=roles, institution_id=grant.institution_id)
+    return RoleGrant.objects.filter(q)
+
+
+def staff_visible_to(actor: Viewer) -> QuerySet[User]:
+    """The accounts ``actor`` manages: those holding (or, once deactivated, having held) a grant
+    ``actor`` may manage. Active or not — a staff list shows who left, too. Out of it, 404."""
+    return User.objects.filter(Exists(grants_manageable_by(actor).filter(user_id=OuterRef("pk"))))
+
+
+def staff_institutions_of(actor: Viewer) -> QuerySet[Institution]:
+    """The schools whose staff list ``actor`` reads: where they appoint someone."""
+    return institutions_visible_to(actor, Perm.MANAGE_STAFF)
+
+
+def staff_municipalities_of(actor: Viewer) -> QuerySet[Municipality]:
+    """The municipalities whose staff list ``actor`` reads: their own as municipality coordinator,
+    every one for a national grant. A school role does not read its municipality's list."""
+    if isinstance(actor, SystemActor):
+        scope = _system_scope(actor, Perm.MANAGE_STAFF)
+        return (
+            Municipality.objects.all()
+            if scope.national
+            else Municipality.objects.filter(pk__in=sorted(scope.municipality_ids))
+        )
+    grants = _grants_with(actor, Perm.MANAGE_STAFF)
+    if any(g.institution_id is None and g.municipality_id is None for g in grants):
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=[g.municipality_id for g in grants if g.municipality_id is not None])
 
 
 def can_manage_pupils_of(user: Viewer, institution: Institution) -> bool:

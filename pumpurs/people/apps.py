@@ -25,3 +25,4 @@ class PeopleConfig(AppConfig):
         nav_item_register(
             label=_("School calendar"), url_name="school_year_list", visible=any_perm(Perm.MANAGE_CALENDAR), order=35
         )
+        nav_item_register(label=_("Staff"), url_name="staff_index", visible=any_perm(Perm.MANAGE_STAFF), order=125)

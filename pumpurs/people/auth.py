@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,3 +114,67 @@ class LogoutView(auth_views.LogoutView):
             with transaction.atomic():
                 audit_record(actor=request_actor(request), action=LOGOUT, ip_address=client_address(request))
         return super().post(request, *args, **kwargs)
+
+
+PASSWORD_CHANGED = "auth.password.changed"  # noqa: S105 - an audit code, not a password
+PASSWORD_RESET_REQUESTED = "auth.password.reset_requested"  # noqa: S105 - an audit code
+PASSWORD_RESET_DONE = "auth.password.reset"  # noqa: S105 - an audit code
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit_record(
+                actor=request_actor(self.request), action=PASSWORD_CHANGED, ip_address=client_address(self.request)
+            )
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Mails a one-hour link (``PASSWORD_RESET_TIMEOUT``) to an active account with a password;
+    the page says the same whether or not the address is known. The address asked for is recorded
+    (who was being reset is what the data protection officer needs), never the link."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            audit_record(
+                actor=SIGN_IN,
+                action=PASSWORD_RESET_REQUESTED,
+                data={"email": form.cleaned_data["email"][:USERNAME_MAX]},
+                ip_address=client_address(self.request),
+            )
+        return super().form_valid(form)
+
+    extra_email_context = {"site_url": settings.PUMPURS_SITE_URL}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit_record(actor=form.user, action=PASSWORD_RESET_DONE, ip_address=client_address(self.request))
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"

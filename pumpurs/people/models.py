@@ -356,3 +356,27 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         scope = self.institution or self.municipality or _("national")
         return f"{self.get_role_display()} — {scope}"
+
+
+class Invitation(models.Model):
+    """A one-time set-password link sent to a new member of staff (issue 12, decision 0016).
+
+    Only a hash of the link's token is kept: a copy of the database opens no account. The link
+    works once (``used_at``) and until ``expires_at``; issuing a new one for the same person ends
+    the old ones."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(condition=Q(created_at__lt=models.F("expires_at")), name="invitation_expires_later")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

@@ -204,3 +204,26 @@ def home_url(user: Viewer, *, today: dt.date | None = None) -> str | None:
     if len(municipalities) == 1:
         return reverse("municipality_detail", args=[municipalities[0].public_id])
     return reverse("municipality_list")
+
+
+def staff_rows(*, institution: Institution | None = None, municipality: Municipality | None = None) -> list[RoleGrant]:
+    """Who works at a school, or in a municipality (its coordinators and the staff of its schools):
+    one row per grant, people who left included, with the classes each class teacher leads this
+    school year (``led``). Callers check that the reader may see the place (``access.staff_institutions_of``)."""
+    grants = RoleGrant.objects.select_related("user", "institution", "municipality")
+    if institution is not None:
+        grants = grants.filter(institution=institution)
+    elif municipality is not None:
+        grants = grants.filter(Q(municipality=municipality) | Q(institution__municipality=municipality))
+    else:
+        return []
+    rows = list(grants.order_by("user__last_name", "user__first_name", "role", "pk"))
+    led: dict[tuple[int, int], list[str]] = {}
+    teachers = [g.user_id for g in rows if g.role == Role.CLASS_TEACHER]
+    year = school_year_on(timezone.localdate())
+    classes = ClassGroup.objects.filter(class_teacher_id__in=teachers, school_year=year)
+    for cls in classes.order_by("grade", "name"):
+        led.setdefault((cls.class_teacher_id or 0, cls.institution_id), []).append(cls.name)
+    for grant in rows:
+        grant.led = led.get((grant.user_id, grant.institution_id or 0), [])  # type: ignore[attr-defined]
+    return rows

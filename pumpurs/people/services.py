@@ -18,12 +18,8 @@ from pumpurs.people.models import (
     ClassGroup,
     Enrolment,
     Guardian,
-    Institution,
-    Municipality,
     Pupil,
     Role,
-    RoleGrant,
-    User,
 )
 from pumpurs.people.personal_code import PersonalCode, parse_personal_code
 from pumpurs.people.roster import (
@@ -223,42 +219,6 @@ def guardian_add(
     return guardian
 
 
-@transaction.atomic
-def role_grant_create(
-    *,
-    actor: Actor,
-    user: User,
-    role: str,
-    institution: Institution | None = None,
-    municipality: Municipality | None = None,
-    specialist_kind: str = "",
-) -> RoleGrant:
-    """Give ``user`` a role within a scope. Only a system administrator may. Inverse: ``role_grant_revoke``."""
-    if not access.has_perm(actor, access.Perm.MANAGE_STAFF):
-        raise PermissionDenied(_("Only a system administrator may grant roles."))
-    grant = RoleGrant(
-        user=user, role=role, institution=institution, municipality=municipality, specialist_kind=specialist_kind
-    )
-    grant.full_clean()
-    grant.save()
-    access.forget_cached_grants(user)
-    audit_record(actor=actor, action="people.role.granted", target=user, data={"role": role, "scope": str(grant)})
-    return grant
-
-
-@transaction.atomic
-def role_grant_revoke(*, actor: Actor, grant: RoleGrant) -> None:
-    """Take a role away. Inverse: ``role_grant_create``."""
-    if not access.has_perm(actor, access.Perm.MANAGE_STAFF):
-        raise PermissionDenied(_("Only a system administrator may revoke roles."))
-    audit_record(
-        actor=actor, action="people.role.revoked", target=grant.user, data={"role": grant.role, "scope": str(grant)}
-    )
-    user = grant.user
-    grant.delete()
-    access.forget_cached_grants(user)
-
-
 __all__ = [
     "Role",
     "enrolment_end",
@@ -266,6 +226,4 @@ __all__ = [
     "pupil_create",
     "pupil_enrol",
     "pupil_find_by_personal_code",
-    "role_grant_create",
-    "role_grant_revoke",
 ]

@@ -8,8 +8,9 @@ from pumpurs.imports.specs.grades import GRADES
 from pumpurs.imports.specs.incidents import INCIDENTS
 from pumpurs.imports.specs.institutions import INSTITUTIONS
 from pumpurs.imports.specs.pupils import PUPILS
+from pumpurs.imports.specs.staff import STAFF
 
-KINDS = ("institutions", "pupils", "attendance", "grades", "incidents")
+KINDS = ("institutions", "pupils", "attendance", "grades", "incidents", "staff")
 
 SPECS: dict[str, tuple[ImportSpec, ...]] = {
     "institutions": (INSTITUTIONS,),
@@ -18,4 +19,5 @@ SPECS: dict[str, tuple[ImportSpec, ...]] = {
     "attendance": (ATTENDANCE_DAILY, ATTENDANCE_MARKS),
     "grades": (GRADES,),
     "incidents": (INCIDENTS,),
+    "staff": (STAFF,),
 }

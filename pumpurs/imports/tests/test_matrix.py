@@ -22,7 +22,7 @@ from pumpurs.imports.specs import SPECS
 from pumpurs.imports.tests.conftest import write_csv, write_xlsx
 from pumpurs.imports.tests.test_attendance import school_days
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident
-from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Institution, Pupil
+from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Institution, Invitation, Pupil, RoleGrant, User
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.world.personas import World
 
@@ -122,7 +122,21 @@ KINDS = [
         (0, 1, 2),
     ),
 ]
-IDS = ["institutions", "pupils", "attendance-daily", "attendance-marks", "grades", "incidents"]
+KINDS.append(
+    Kind(
+        "staff",
+        ["first_name", "last_name", "role", "institution_code", "class", "email"],
+        ["vārds", "uzvārds", "loma", "iestādes_kods", "klase", "e-pasts"],
+        lambda w: [
+            ["Ērika", "Ķirsone", "klases audzinātāja", "T-LIZUMS", "7.a", "erika.kirsone@lizums.lv"],
+            ["Gatis", "Šņore", "class_teacher", "T-LIZUMS", "", "gatis.snore@lizums.lv"],
+        ],
+        (User, RoleGrant, ClassGroup, Invitation),
+        "liga.berza",
+        (5,),
+    )
+)
+IDS = ["institutions", "pupils", "attendance-daily", "attendance-marks", "grades", "incidents", "staff"]
 FORMATS = ["csv-utf8", "csv-utf8-bom-semicolon", "csv-1257-latvian-header", "xlsx"]
 
 

@@ -12,7 +12,7 @@ from pumpurs.audit.models import AuditEvent
 from pumpurs.core import crypto
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Scope, SystemActor
-from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil, Role, RoleGrant
+from pumpurs.people.models import ClassGroup, Enrolment, Guardian, Pupil
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.roster import NotInScope
 from pumpurs.people.services import (
@@ -21,8 +21,6 @@ from pumpurs.people.services import (
     pupil_create,
     pupil_enrol,
     pupil_find_by_personal_code,
-    role_grant_create,
-    role_grant_revoke,
 )
 from pumpurs.world.personas import World
 
@@ -199,20 +197,6 @@ def test_guardian_add_is_audited_and_scoped(world: World) -> None:
             last_name="Y",
             relation=Guardian.Relation.FATHER,
         )
-
-
-def test_role_grants_only_by_system_admin_and_audited(world: World) -> None:
-    with pytest.raises(PermissionDenied):
-        role_grant_create(
-            actor=world.coordinator_gulbene, user=world.nobody, role=Role.DIRECTOR, institution=world.tirzas
-        )
-    grant = role_grant_create(actor=world.admin, user=world.nobody, role=Role.DIRECTOR, institution=world.tirzas)
-    assert AuditEvent.objects.filter(action="people.role.granted", actor=world.admin).count() == 1
-    with pytest.raises(ValidationError):
-        role_grant_create(actor=world.admin, user=world.nobody, role=Role.DIRECTOR, municipality=world.gulbene)
-    role_grant_revoke(actor=world.admin, grant=grant)
-    assert not RoleGrant.objects.filter(user=world.nobody).exists()
-    assert AuditEvent.objects.filter(action="people.role.revoked").count() == 1
 
 
 def test_class_names_are_unique_per_school_and_year(world: World) -> None:

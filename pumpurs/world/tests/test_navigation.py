@@ -13,14 +13,14 @@ SCHOOL_STAFF = ["Home", "Municipalities and schools", "Find a pupil", "Watch lis
 MENUS = {
     "teacher_lizuma": SCHOOL_STAFF,
     "specialist_lizuma": SCHOOL_STAFF,
-    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Year-end rollover", "Notices"],
+    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff"],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Fairness",
+        "Measure catalogue", "Fairness", "Staff",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Data imports", "Notices",
+        "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",

@@ -106,6 +106,14 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     "support_pupil:low_income": lambda w: (None, w.pupil_tirzas.public_id),
     # The catalogue is the national programme's to change.
     "support_catalogue:measure_change": lambda w: (None, Measure.objects.first().public_id),  # type: ignore[union-attr]  # the catalogue is loaded by migration
+    # Staff are managed by coordinators and directors; a class teacher manages nobody.
+    **{name: lambda w: (None, w.tirzas.public_id) for name in ("staff_school", "staff_school_invite")},
+    **{name: lambda w: (None, w.madona.public_id) for name in ("staff_municipality", "staff_municipality_invite")},
+    **{
+        name: lambda w: (None, w.teacher_tirzas.public_id)
+        for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
+    },
+    "class_teacher": lambda w: (None, w.tirzas_7a.public_id),
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
@@ -132,6 +140,13 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "support_pupil:timeline": lambda w: w.pupil_lizuma_8a.public_id,
     "support_pupil:plan_print": _lizuma_8a_plan,
     "support_pupil:low_income": lambda w: w.pupil_lizuma.public_id,
+    **{name: lambda w: w.lizuma.public_id for name in ("staff_school", "staff_school_invite")},
+    **{name: lambda w: w.gulbene.public_id for name in ("staff_municipality", "staff_municipality_invite")},
+    **{
+        name: lambda w: w.teacher_lizuma_8a.public_id
+        for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
+    },
+    "class_teacher": lambda w: w.lizuma_7a.public_id,
     "api:case": _lizuma_8a_case,
     "api:case_plans": _lizuma_8a_case,
     **{name: _lizuma_8a_plan for name in ("api:plan", "api:plan_transitions", "api:plan_deliveries")},
