@@ -1,0 +1,87 @@
+"""Running it for real (issue 12, "Done when"), without the demo and without the test personas:
+an empty database is migrated; the operator sets up the calendar, the first administrator and the
+register of schools from the command line (docs/operations.md); the administrator invites the
+school's coordinator from the web; she sets her password through the invitation link, signs in,
+imports her pupils from the upload page and sees her watch list."""
+
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client, TestCase
+from django.urls import reverse
+
+from pumpurs.imports.models import ImportBatch
+from pumpurs.people.models import Institution, Pupil, SchoolYear
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = Path(settings.PACKAGE_DIR).parent / "docs" / "examples" / "imports"
+PASSWORD = "Pirmdienas-rits-2026"
+
+
+def command(*args: str) -> dict[str, object]:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue()) if "--json" in args else {"text": out.getvalue()}
+
+
+def test_from_an_empty_database_to_a_coordinator_s_watch_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not SchoolYear.objects.exists()
+    assert not Institution.objects.exists()
+
+    # The operator (docs/operations.md, sections 3 and 6).
+    command("calendar", "ensure")
+    assert SchoolYear.objects.filter(name__in=["2026/27", "2027/28"]).count() == 2
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "admins")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "admins@example.lv")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-first-password-2026")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+    schools = command("import", "institutions", str(EXAMPLES / "institutions.csv"), "--json")
+    assert schools["status"] == "applied"
+    lizums = Institution.objects.get(code="DEMO-LIZUMS")
+
+    # The system administrator invites the school's coordinator.
+    admin = Client(HTTP_ACCEPT_LANGUAGE="lv")
+    assert admin.login(username="admins", password="a-long-first-password-2026")
+    invite = {"first_name": "Līga", "last_name": "Bērza", "email": "liga.berza@lizums.lv", "role": "school_coordinator"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sent = admin.post(reverse("staff_school_invite", args=[lizums.public_id]), invite)
+    assert sent.status_code == 302
+    link = re.search(r"https?://[^/\s]+(/invitation/\S+)", mail.outbox[-1].body)
+    assert link is not None
+
+    # She sets her password through the link and signs in with her e-mail address.
+    liga = Client(HTTP_ACCEPT_LANGUAGE="lv")
+    assert liga.post(link.group(1), {"new_password1": PASSWORD, "new_password2": PASSWORD}).status_code == 302
+    assert liga.login(username="liga.berza@lizums.lv", password=PASSWORD)
+
+    # She checks her school's roster (its rows of the example file) on the upload page, then applies it.
+    header, *rows = (EXAMPLES / "pupils.csv").read_text(encoding="utf-8").splitlines()
+    lizums_rows = [line for line in rows if ",DEMO-LIZUMS," in line]
+    roster = "\n".join([header, *lizums_rows]).encode()
+    form = {"kind": "pupils", "institution": lizums.pk, "encoding": "", "sheet": ""}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        checked = liga.post(reverse("import_upload"), {**form, "file": SimpleUploadedFile("skoleni.csv", roster)})
+    assert checked.status_code == 302, checked.content.decode()[:2000]
+    batch = ImportBatch.objects.latest("pk")
+    assert (batch.status, batch.dry_run) == ("dry-run", True), batch.errors
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        applied = liga.post(reverse("import_apply", args=[batch.public_id]))
+    assert applied.status_code == 302
+    assert Pupil.objects.count() == len(lizums_rows) > 0
+
+    # Her watch list: her school, this semester, nobody flagged yet — said in words.
+    watch = liga.get(reverse("watch_list"))
+    body = watch.content.decode()
+    assert watch.status_code == 200
+    assert "Lizuma pamatskola" in body
+    assert "2026/27 / 1" in body
+    assert "Neviens jums redzams skolēns nav uzraudzības sarakstā." in body
