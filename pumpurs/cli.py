@@ -11,9 +11,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
     if len(argv) > 1 and argv[1] == "demo":
         # The demo serves plain http://127.0.0.1: cookies cannot be marked Secure there; and its
-        # notices go to the console, not to invented people's (example.lv) addresses.
+        # notices go to files in the data directory (PUMPURS_EMAIL_FILE_PATH, default
+        # $PUMPURS_DATA_DIR/demo-mail), never to invented people's (example.lv) addresses and not
+        # to the console, where hundreds of them would bury the logins.
         os.environ.setdefault("PUMPURS_HTTPS", "0")
-        os.environ.setdefault("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+        os.environ.setdefault("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

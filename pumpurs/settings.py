@@ -249,8 +249,9 @@ PUMPURS_REVIEW_GRACE_DAYS = env_int("PUMPURS_REVIEW_GRACE_DAYS", 14)
 PUMPURS_REMOTE_CONFIRMATION_DAYS = env_int("PUMPURS_REMOTE_CONFIRMATION_DAYS", 1)
 
 # Mail for notices (guardians, municipality coordinators): SMTP by default (PUMPURS_EMAIL_*
-# below); `pumpurs demo` prints mail to the console instead (PUMPURS_EMAIL_BACKEND).
+# below); `pumpurs demo` writes it to files instead (PUMPURS_EMAIL_BACKEND, PUMPURS_EMAIL_FILE_PATH).
 _EMAIL_BACKEND = env_str("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+PUMPURS_EMAIL_FILE_PATH = Path(env_str("PUMPURS_EMAIL_FILE_PATH", str(DATA_DIR / "demo-mail")))
 MAILERS = {
     "default": {
         "BACKEND": _EMAIL_BACKEND,
@@ -263,6 +264,8 @@ MAILERS = {
                 "use_tls": env_bool("PUMPURS_EMAIL_TLS", False),
             }
             if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+            else {"file_path": str(PUMPURS_EMAIL_FILE_PATH)}
+            if _EMAIL_BACKEND.endswith("filebased.EmailBackend")
             else {}
         ),
     }

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -37,3 +41,43 @@ def test_demo_prints_one_login_per_role_and_each_can_sign_in() -> None:
     # A second start finds the data and seeds nothing.
     call_command("demo", "--no-serve", stdout=StringIO())
     assert Institution.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_the_logins_are_the_last_lines_printed() -> None:
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    last = out.getvalue().rstrip("\n").splitlines()[-len(demo_accounts()) :]
+    assert [line.split()[0] for line in last] == [a.username for a in demo_accounts()]
+
+
+def test_a_real_demo_start_writes_notices_to_files_and_prints_a_screenful(tmp_path: Path) -> None:
+    """Issue 13, trap 11: the demo printed 2 200 lines of e-mail that buried the logins."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUMPURS_", "DATABASE_URL", "DJANGO_"))}
+    env["PUMPURS_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "pumpurs.cli", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    printed = result.stdout.splitlines()
+    assert len(printed) < 60
+    assert printed[-1].split()[0] == demo_accounts()[-1].username
+    # The demo's worker (started with the demo's environment) sends the queued notices: to files.
+    env["PUMPURS_EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    worker = subprocess.run(
+        [sys.executable, "-m", "pumpurs.cli", "worker", "--batch"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    mails = list((tmp_path / "demo-mail").iterdir())
+    assert mails, "the seeded story's notices are written to files"
+    assert "Subject:" in mails[0].read_text(encoding="utf-8")

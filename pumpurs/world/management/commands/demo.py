@@ -10,6 +10,7 @@ import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
@@ -41,18 +42,24 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         with override("lv"):
             lines = [
+                _("The worker runs the scheduled jobs: see %(jobs)s (system administrator); health: %(health)s")
+                % {
+                    "jobs": f"{url}{reverse('ops_jobs').lstrip('/')}",
+                    "health": f"{url}{reverse('healthz').lstrip('/')}",
+                },
+            ]
+            if str(settings.MAILERS["default"]["BACKEND"]).endswith("filebased.EmailBackend"):
+                lines.append(
+                    _("Notices are not sent: each is written to a file in %(path)s.")
+                    % {"path": settings.PUMPURS_EMAIL_FILE_PATH}
+                )
+            # The logins last, so that they are what the terminal shows.
+            lines += [
                 _("PuMPuRS demo: %(url)s") % {"url": url},
                 _("Demo logins (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD},
             ]
             for account in demo_accounts():
                 lines.append(f"  {account.username:<24} {account.role_label} — {account.scope_label}")
-            lines.append(
-                _("The worker runs the scheduled jobs: see %(jobs)s (system administrator); health: %(health)s")
-                % {
-                    "jobs": f"{url}{reverse('ops_jobs').lstrip('/')}",
-                    "health": f"{url}{reverse('healthz').lstrip('/')}",
-                }
-            )
         self.stdout.write("\n".join(lines))
         if options["no_serve"]:
             return
