@@ -21,6 +21,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,11 +232,9 @@ def year_move_apply(
         groups.setdefault((plan.from_year.ends_on, reason), []).append(e)
     for (day, reason), enrolments in groups.items():
         # A pupil who joined after that day still ends on the day they joined (never before it).
-        late = [e for e in enrolments if e.starts_on > day]
-        on_time = [e.pk for e in enrolments if e.starts_on <= day]
-        Enrolment.objects.filter(pk__in=on_time).update(ends_on=day, end_reason=reason)
-        for e in late:
-            Enrolment.objects.filter(pk=e.pk).update(ends_on=e.starts_on, end_reason=reason)
+        ending = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        ending.filter(starts_on__lte=day).update(ends_on=day, end_reason=reason)
+        ending.filter(starts_on__gt=day).update(ends_on=F("starts_on"), end_reason=reason)
         for e in enrolments:
             until = max(day, e.starts_on)
             data = {"until": until.isoformat(), "reason": reason, "rollover": to_year.name}

@@ -266,3 +266,23 @@ def test_the_page_names_the_missing_year(world: World) -> None:
     page = client_for(world.coordinator_lizuma).get(reverse("support_rollover", args=[world.lizuma.public_id]))
     assert "2027/28" in page.content.decode()
     assert 'role="alert"' in page.content.decode()
+
+
+@in_summer
+def test_a_pupil_who_joined_after_the_year_ended_leaves_on_the_day_she_joined(
+    world: World, lizuma: dict[str, Pupil]
+) -> None:
+    """Marta joined 7.a on 10 June 2027, after the year's last day (28.05.2027), and moves abroad:
+    her enrolment ends on the day it began, never before it; the others end on the year's last day."""
+    joined = dt.date(2027, 6, 10)
+    Enrolment.objects.filter(pupil=lizuma["marta"]).update(starts_on=joined)
+    to_year = rollover_target("2027/28")
+    leaving = {
+        lizuma["marta"].public_id: Enrolment.EndReason.MOVED_ABROAD,
+        world.pupil_lizuma.public_id: Enrolment.EndReason.MOVED_ABROAD,
+    }
+    rollover_apply(actor=world.coordinator_lizuma, institution=world.lizuma, to_year=to_year, leaving=leaving)
+    marta = Enrolment.objects.get(pupil=lizuma["marta"])
+    anna = Enrolment.objects.get(pupil=world.pupil_lizuma)
+    assert (marta.ends_on, marta.end_reason) == (joined, Enrolment.EndReason.MOVED_ABROAD)
+    assert (anna.ends_on, anna.end_reason) == (world.year.ends_on, Enrolment.EndReason.MOVED_ABROAD)
