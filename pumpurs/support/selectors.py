@@ -35,7 +35,7 @@ from pumpurs.support.models import (
     TeamMember,
 )
 from pumpurs.support.plans import AWAITING, chain_for, delivered_by_line, pending_step
-from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, plans_visible_to
+from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, contacts_within, plans_visible_to, plans_within
 
 # --- Lists -----------------------------------------------------------------------------------------
 
@@ -107,8 +107,10 @@ class ConsentState:
     withdrawn: Consent | None  # the latest withdrawal when no consent covers today
 
 
-def consent_state(case: Case) -> ConsentState:
-    consents = list(case.consents.select_related("guardian", "recorded_by", "withdrawal_recorded_by"))
+def consent_state(case: Case, *, until: dt.datetime | None = None) -> ConsentState:
+    """The case's consents; with ``until`` (a former school's history) those recorded before it."""
+    recorded = case.consents.all() if until is None else case.consents.filter(recorded_at__lt=until)
+    consents = list(recorded.select_related("guardian", "recorded_by", "withdrawal_recorded_by"))
     active = consent_active(case, timezone.localdate())
     withdrawn = None
     if active is None:
@@ -127,13 +129,14 @@ def team_of(case: Case) -> list[TeamMember]:
     return list(case.team.filter(removed_at__isnull=True).select_related("user"))
 
 
-def contacts_of(case: Case, *, may_sensitive: bool) -> list[ContactRow]:
-    entries = case.contacts.select_related("guardian", "recorded_by")
+def contacts_of(case: Case, *, may_sensitive: bool, until: dt.datetime | None = None) -> list[ContactRow]:
+    entries = contacts_within(case.contacts.all(), until).select_related("guardian", "recorded_by")
     return [ContactRow(e, e.sensitive and not may_sensitive) for e in entries]
 
 
-def plans_of(case: Case) -> list[Plan]:
-    return list(case.plans.select_related("period__school_year").order_by("-period__starts_on"))
+def plans_of(case: Case, *, until: dt.datetime | None = None) -> list[Plan]:
+    plans = plans_within(case.plans.all(), until)
+    return list(plans.select_related("period__school_year").order_by("-period__starts_on"))
 
 
 # --- The plan page ---------------------------------------------------------------------------------

@@ -3,11 +3,13 @@
 from django.urls import path
 
 from pumpurs.support import views
-from pumpurs.support.views import rollover, work
+from pumpurs.support.views import handovers, rollover, work
 
 urlpatterns = [
     path("", views.case_list, name="support_case_list"),
     path("approvals/", views.approvals, name="support_approvals"),
+    path("handovers/", handovers.handover_list, name="support_handovers"),
+    path("handovers/<uuid:public_id>/accept/", handovers.handover_accept, name="support_handover_accept"),
     path("open/<uuid:public_id>/", views.case_open, name="support_case_open"),
     path("cases/<uuid:public_id>/", views.case_detail, name="support_case"),
     path("cases/<uuid:public_id>/consent/", views.consent_add, name="support_consent_add"),
