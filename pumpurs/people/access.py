@@ -60,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         | _RISK_READ
         | {
             Perm.MANAGE_PUPILS,
+            Perm.VIEW_OUT_OF_SCHOOL,
             Perm.IMPORT_DATA,
             Perm.DECIDE_FLAGS,
             Perm.ASSESS,
@@ -82,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _SCHOOL_DETAIL
         | {
             Perm.IMPORT_DATA,
+            Perm.VIEW_OUT_OF_SCHOOL,
             Perm.VIEW_RISK_COUNTS,
             Perm.MANAGE_THRESHOLDS,
             Perm.VIEW_FAIRNESS,

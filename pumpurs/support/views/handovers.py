@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.support.handover import case_handover_accept, handovers_waiting_for, sending_schools
-from pumpurs.support.views.common import flash
+from pumpurs.support.views.common import flash, not_post
 
 
 @require_GET
@@ -29,10 +29,11 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     return render(request, "support/handover_list.html", {"rows": rows})
 
 
-@require_POST
 def handover_accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
     # Only a case waiting for one of the reader's schools exists here: anything else is a 404.
     case = get_object_or_404(handovers_waiting_for(request.user), public_id=public_id)
+    if refused := not_post(request):
+        return refused
     try:
         case_handover_accept(actor=request_actor(request), case=case)
     except ValidationError as error:
