@@ -17,7 +17,7 @@ from django.utils import timezone
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
-from pumpurs.people.models import User
+from pumpurs.people.models import Enrolment, User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import is_confirmation_late
@@ -281,8 +281,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SupportLink:
-    case: Case | None  # the open case, if any
+    case: Case | None  # the open case, if any, when the reader's school runs it (or ran it)
     may_open: bool
+    elsewhere: bool = False  # an open case another school runs (decision 0020): not the reader's
 
 
 def pupil_support_link(user: Viewer, *, pupil: Any) -> SupportLink | None:
@@ -290,5 +291,18 @@ def pupil_support_link(user: Viewer, *, pupil: Any) -> SupportLink | None:
     one; None when ``user`` may not see the pupil's support at all."""
     if not access.can_see_pupil(user, pupil, Perm.VIEW_SUPPORT):
         return None
-    case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN).first()
-    return SupportLink(case, case is None and access.can_see_pupil(user, pupil, Perm.MANAGE_CASES))
+    open_case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN)
+    case = cases_visible_to(user).filter(pk__in=open_case.values("pk")).first()
+    if case is None and open_case.exists():
+        return SupportLink(None, may_open=False, elsewhere=True)
+    return SupportLink(case, case is None and _may_open(user, pupil))
+
+
+def _may_open(user: Viewer, pupil: Any) -> bool:
+    """As ``case_open`` decides: the pupil's school today is one where ``user`` runs cases."""
+    if not access.can_see_pupil(user, pupil, Perm.MANAGE_CASES):
+        return False
+    today = timezone.localdate()
+    in_force = Enrolment.objects.filter(pupil=pupil, starts_on__lte=today).exclude(ends_on__lt=today)
+    school = in_force.order_by("-starts_on").values_list("institution_id", flat=True).first()
+    return school is not None and access.institutions_visible_to(user, Perm.MANAGE_CASES).filter(pk=school).exists()

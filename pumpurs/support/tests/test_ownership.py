@@ -25,6 +25,7 @@ from pumpurs.support.cases import case_close, case_open, contact_log
 from pumpurs.support.handover import case_handover_accept, handovers_waiting_for
 from pumpurs.support.models import Case, CaseHandover, ContactEntry
 from pumpurs.support.scope import cases_visible_to, plans_visible_to
+from pumpurs.support.selectors import SupportLink, pupil_support_link
 from pumpurs.support.testing import draft_plan, open_case
 from pumpurs.world.personas import World
 
@@ -72,10 +73,19 @@ def test_the_old_schools_psychologist_gets_404_on_the_new_schools_case(world: Wo
     assert ContactEntry.objects.filter(case=case).count() == 1
     with pytest.raises(PermissionDenied):
         log(maris, case, "Ierakstu svešā lietā")
+    # Anna's profile tells him another school runs her case, and offers no way in.
+    link = pupil_support_link(maris, pupil=world.pupil_lizuma)
+    assert link is not None
+    assert (link.case, link.may_open, link.elsewhere) == (None, False, True)
+    profile = signed_in(maris).get(reverse("pupil_detail", args=[world.pupil_lizuma.public_id]))
+    assert "Skolēna atvērto atbalsta gadījumu vada cita skola." in profile.content.decode()
+    assert reverse("support_case", args=[case.public_id]) not in profile.content.decode()
     # Nor does Lizuma open a second front: the case for a pupil at Tirzas is Tirzas's to open.
     case_close(actor=world.teacher_tirzas, case=case, reason="risk_reduced")
     with pytest.raises(PermissionDenied):
         case_open(actor=world.coordinator_lizuma, pupil=world.pupil_lizuma, reason="Mēs arī")
+    assert pupil_support_link(world.coordinator_lizuma, pupil=world.pupil_lizuma) == SupportLink(None, False)
+    assert pupil_support_link(world.coordinator_tirzas, pupil=world.pupil_lizuma) == SupportLink(None, True)
     # Tirzas's own people see it, as does the municipality over both schools.
     assert case in cases_visible_to(world.coordinator_tirzas)
     assert case in cases_visible_to(world.coordinator_gulbene)
