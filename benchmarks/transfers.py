@@ -42,7 +42,7 @@ MOVEMENT_SQL = [
     # Leavers: 2 % of the open enrolments end "left" 1–60 days ago (never before they began).
     """
     UPDATE people_enrolment e
-    SET ends_on = GREATEST(e.starts_on, current_date - 1 - (e.pupil_id % 60)), end_reason = 'left'
+    SET ends_on = GREATEST(e.starts_on, current_date - 1 - (e.pupil_id % 60)::int), end_reason = 'left'
     WHERE e.ends_on IS NULL AND e.pupil_id % 50 = 0
     """,
     # Half of them had a case at their school, closed when they left.
@@ -81,7 +81,7 @@ MOVEMENT_SQL = [
         ORDER BY abs(c2.institution_id - m.institution_id), c2.id LIMIT 1
     ) t
     """,
-    "ANALYZE",
+    "DROP TABLE movers",
 ]
 
 
@@ -99,19 +99,23 @@ def prepare(args: argparse.Namespace, env: dict[str, str], url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
         if exists and args.reuse:
             print("reusing", DB_NAME)
-            return
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    started = time.perf_counter()
-    run([*PUMPURS, "migrate", "--verbosity", "0"], env)
-    run([*PUMPURS, "seed", "--preset", "national", "--pupils", str(args.pupils), "--seed", str(args.seed)], env)
-    print(f"seeded {args.pupils} pupils in {time.perf_counter() - started:.0f} s")
-    with psycopg.connect(url, autocommit=True) as conn:
+        else:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            started = time.perf_counter()
+            run([*PUMPURS, "migrate", "--verbosity", "0"], env)
+            run([*PUMPURS, "seed", "--preset", "national", "--pupils", str(args.pupils), "--seed", str(args.seed)], env)
+            print(f"seeded {args.pupils} pupils in {time.perf_counter() - started:.0f} s")
+    with psycopg.connect(url) as conn, conn.transaction():
+        if conn.execute("SELECT count(*) FROM support_case WHERE reason = 'bench'").fetchone()[0]:
+            return  # the movement is there already (--reuse)
         for statement in MOVEMENT_SQL:
             conn.execute(statement)
         left = conn.execute("SELECT count(*) FROM people_enrolment WHERE end_reason = 'left'").fetchone()[0]
         moved = conn.execute("SELECT count(*) FROM people_enrolment WHERE end_reason = 'transferred'").fetchone()[0]
     print(f"movement: {left} left school, {moved} moved with an open case")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
 
 
 def timed(label: str, call: Callable[[], object], runs: int) -> None:

@@ -1,8 +1,8 @@
 """Children without a school (issue 12): pupils whose last enrolment, at a school in the reader's
 scope, ended without completing — they moved, left, went abroad — and who are enrolled nowhere
 now, nor from a later day. For each: the days since, the last school, whether a flag was ever
-raised and whether a case was opened. One query over all pupils (correlated subqueries on the
-enrolments), whatever the municipality's size.
+raised and whether a case was opened. One query over the enrolments of the reader's schools,
+whatever the municipality's size.
 
 The reader sees them as long as they see the pupil at all: the former-pupil window of decision
 0003 (``PUMPURS_FORMER_PUPIL_VISIBLE_DAYS``)."""
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from pumpurs.people import access
@@ -35,51 +35,55 @@ class OutOfSchool:
     case: str  # "open", "closed" or "" (none)
 
 
-def out_of_school(user: Viewer, *, today: dt.date | None = None) -> QuerySet[Pupil]:
-    """The pupils, annotated with their last enrolment (``last_*``) and ``had_flag`` / ``open_case``
-    / ``any_case``; the longest out first."""
+def out_of_school(user: Viewer, *, today: dt.date | None = None) -> QuerySet[Enrolment]:
+    """The last enrolments of the children, one per pupil, annotated with ``had_flag``,
+    ``open_case`` and ``any_case``; the longest out first.
+
+    Read from the enrolments, not the pupils: an enrolment at one of the reader's schools that
+    ended before today, within the former-pupil window (so the reader sees the pupil, decision
+    0003), not by completing, and after which the pupil has no other enrolment — none open, none
+    ending later, none to come. One statement with anti-joins on the pupil's enrolments."""
     today = today or timezone.localdate()
-    schools = access.school_roles_institutions(user, Perm.VIEW_OUT_OF_SCHOOL)
-    enrolments = Enrolment.objects.filter(pupil_id=OuterRef("pk"))
-    last = enrolments.order_by("-ends_on", "-starts_on", "-pk")
-    ongoing = enrolments.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    cases = Case.objects.filter(pupil_id=OuterRef("pk"))
+    schools = list(access.school_roles_institutions(user, Perm.VIEW_OUT_OF_SCHOOL).values_list("pk", flat=True))
+    later = Enrolment.objects.filter(pupil_id=OuterRef("pupil_id")).filter(
+        Q(ends_on__isnull=True)
+        | Q(ends_on__gt=OuterRef("ends_on"))
+        | Q(ends_on=OuterRef("ends_on"), pk__gt=OuterRef("pk"))
+    )
+    cases = Case.objects.filter(pupil_id=OuterRef("pupil_id"))
     return (
-        access.pupils_visible_to(user, Perm.VIEW_OUT_OF_SCHOOL, today=today)
-        .exclude(Exists(ongoing))
+        Enrolment.objects.filter(
+            institution_id__in=schools, ends_on__lt=today, ends_on__gte=access.former_pupil_cutoff(today)
+        )
+        .exclude(end_reason=Enrolment.EndReason.COMPLETED)
+        .exclude(Exists(later))
         .annotate(
-            last_school_id=Subquery(last.values("institution_id")[:1]),
-            last_class=Subquery(last.values("class_group__name")[:1]),
-            last_ended_on=Subquery(last.values("ends_on")[:1]),
-            last_reason=Subquery(last.values("end_reason")[:1]),
-            had_flag=Exists(Flag.objects.filter(pupil_id=OuterRef("pk"))),
+            had_flag=Exists(Flag.objects.filter(pupil_id=OuterRef("pupil_id"))),
             open_case=Exists(cases.filter(status=Case.Status.OPEN)),
             any_case=Exists(cases),
         )
-        .filter(Q(last_school_id__in=schools.values("pk")))
-        .exclude(Q(last_reason=Enrolment.EndReason.COMPLETED))
-        .order_by("last_ended_on", "last_name", "first_name", "pk")
+        .select_related("pupil", "institution", "class_group")
+        .order_by("ends_on", "pupil__last_name", "pupil__first_name", "pk")
     )
 
 
-def out_of_school_rows(pupils: QuerySet[Pupil] | list[Pupil], *, today: dt.date | None = None) -> list[OutOfSchool]:
+def out_of_school_rows(
+    enrolments: QuerySet[Enrolment] | list[Enrolment], *, today: dt.date | None = None
+) -> list[OutOfSchool]:
     today = today or timezone.localdate()
-    pupils = list(pupils)
-    schools = Institution.objects.in_bulk({p.last_school_id for p in pupils})  # type: ignore[attr-defined]
-    reasons = dict(Enrolment.EndReason.choices)
     rows = []
-    for p in pupils:
-        ended: dt.date = p.last_ended_on  # type: ignore[attr-defined]
+    for e in enrolments:
+        assert e.ends_on is not None  # the query asks for ended enrolments
         rows.append(
             OutOfSchool(
-                pupil=p,
-                school=schools[p.last_school_id],  # type: ignore[attr-defined]
-                class_name=p.last_class,  # type: ignore[attr-defined]
-                ended_on=ended,
-                reason=str(reasons.get(p.last_reason, p.last_reason)),  # type: ignore[attr-defined]
-                days=(today - ended).days,
-                had_flag=p.had_flag,  # type: ignore[attr-defined]
-                case="open" if p.open_case else "closed" if p.any_case else "",  # type: ignore[attr-defined]
+                pupil=e.pupil,
+                school=e.institution,
+                class_name=e.class_group.name,
+                ended_on=e.ends_on,
+                reason=e.get_end_reason_display(),
+                days=(today - e.ends_on).days,
+                had_flag=e.had_flag,  # type: ignore[attr-defined]
+                case="open" if e.open_case else "closed" if e.any_case else "",  # type: ignore[attr-defined]
             )
         )
     return rows
