@@ -287,6 +287,19 @@ PUMPURS_SCHEDULE = env_schedule(
 )
 # /healthz answers 503 when no worker has beaten its heartbeat for this many seconds.
 PUMPURS_WORKER_STALE_SECONDS = env_int("PUMPURS_WORKER_STALE_SECONDS", 180)
+# A run still "running" this long after it started belongs to a worker that died: the scheduler
+# marks it interrupted. Runs are kept this many days (each job's latest always).
+PUMPURS_JOB_RUN_TIMEOUT_MINUTES = env_int("PUMPURS_JOB_RUN_TIMEOUT_MINUTES", 180)
+PUMPURS_JOB_RUN_KEEP_DAYS = env_int("PUMPURS_JOB_RUN_KEEP_DAYS", 90)
+# A notice the mail server refuses is tried again after N minutes, doubling each time, until this
+# many attempts; then it "could not be delivered" and the outbox says so.
+PUMPURS_NOTICE_SEND_ATTEMPTS = env_int("PUMPURS_NOTICE_SEND_ATTEMPTS", 5)
+PUMPURS_NOTICE_RETRY_MINUTES = env_int("PUMPURS_NOTICE_RETRY_MINUTES", 10)
+for _name in ("PUMPURS_JOB_RUN_TIMEOUT_MINUTES", "PUMPURS_JOB_RUN_KEEP_DAYS", "PUMPURS_NOTICE_SEND_ATTEMPTS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+if PUMPURS_NOTICE_RETRY_MINUTES < 0:
+    raise ImproperlyConfigured("PUMPURS_NOTICE_RETRY_MINUTES cannot be negative.")
 
 # --- REST API (issue 5, item 9; decision 0007). Token or session authentication, JSON only,
 # errors shaped {"errors": [...], "fields": {...}} by pumpurs.api.errors.

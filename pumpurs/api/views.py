@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,8 +34,8 @@ from pumpurs.people.models import Institution, Period, User
 from pumpurs.risk.models import Flag
 from pumpurs.support import cases, delivery, plans
 from pumpurs.support.catalogue import measures_in_force
-from pumpurs.support.models import Case, Measure, Plan, PlanStatus
-from pumpurs.support.scope import cases_visible_to, deliveries_visible_to, plans_visible_to
+from pumpurs.support.models import Case, Consent, Measure, Plan, PlanStatus
+from pumpurs.support.scope import cases_visible_to, deliveries_visible_to, history_until, plans_visible_to, plans_within
 from pumpurs.support.selectors import plan_risks
 
 
@@ -149,11 +149,20 @@ def _institutions(value: str) -> QuerySet[Institution]:
 class CaseDetail(APIView):
     @extend_schema(responses=s.CaseDetailOut)
     def get(self, request: Request, public_id: UUID) -> Response:
-        case = get_object_or_404(
-            cases_visible_to(request.user)
-            .select_related("pupil", "institution", "opened_by")
-            .prefetch_related("team__user", "consents", "plans__period__school_year"),
-            public_id=public_id,
+        case = get_object_or_404(cases_visible_to(request.user), public_id=public_id)
+        # A school that handed the case over reads it as it stood then (decision 0020).
+        until = history_until(request.user, case)
+        consents = Consent.objects.all() if until is None else Consent.objects.filter(recorded_at__lt=until)
+        case = (
+            Case.objects.select_related("pupil", "institution", "opened_by")
+            .prefetch_related(
+                "team__user",
+                Prefetch("consents", queryset=consents),
+                Prefetch(
+                    "plans", queryset=plans_within(Plan.objects.all(), until).select_related("period__school_year")
+                ),
+            )
+            .get(pk=case.pk)
         )
         _audit_view(request, case.pupil_id, case)
         return Response(s.CaseDetailOut(case).data)

@@ -11,7 +11,8 @@ class JobRun(models.Model):
 
     The unique (job, slot) is the lock: every worker that finds a slot due tries to insert its
     row, one succeeds and runs the job, the others skip. ``finished_at`` is empty while the job
-    runs (or when the worker died during it); ``error`` is empty when it succeeded."""
+    runs; a run whose worker died during it is closed by the scheduler after
+    ``PUMPURS_JOB_RUN_TIMEOUT_MINUTES`` as ``interrupted``. ``error`` is empty when it succeeded."""
 
     job = models.CharField(max_length=40)
     slot = models.DateTimeField()
@@ -21,6 +22,7 @@ class JobRun(models.Model):
     duration_seconds = models.FloatField(null=True, blank=True)
     result = models.CharField(max_length=500, blank=True)
     error = models.CharField(max_length=2000, blank=True)
+    interrupted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="ops_jobrun_one_per_slot")]

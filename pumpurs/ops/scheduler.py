@@ -15,7 +15,9 @@ import threading
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from pumpurs.ops.jobs import JOBS, Job
@@ -78,9 +80,32 @@ def jobs_run_due(*, now: dt.datetime, worker: str, jobs: Iterable[Job] = JOBS) -
     return runs
 
 
+INTERRUPTED = "Interrupted: the worker stopped before the job ended."
+
+
+def runs_interrupt_stale(*, now: dt.datetime) -> int:
+    """Close the runs still "running" ``PUMPURS_JOB_RUN_TIMEOUT_MINUTES`` after they started: their
+    worker died (a deploy, a crash), and nothing else would ever end them. They count as failed."""
+    started_before = now - dt.timedelta(minutes=settings.PUMPURS_JOB_RUN_TIMEOUT_MINUTES)
+    return JobRun.objects.filter(finished_at__isnull=True, started_at__lt=started_before).update(
+        finished_at=now, interrupted=True, error=INTERRUPTED
+    )
+
+
+def runs_prune(*, now: dt.datetime) -> int:
+    """Delete the runs older than ``PUMPURS_JOB_RUN_KEEP_DAYS``, keeping each job's latest run (the
+    admin page shows it however long ago it was). One statement."""
+    latest = JobRun.objects.filter(job=OuterRef("job")).order_by("-slot").values("pk")[:1]
+    old = JobRun.objects.filter(started_at__lt=now - dt.timedelta(days=settings.PUMPURS_JOB_RUN_KEEP_DAYS))
+    deleted, _ = old.exclude(pk=Subquery(latest)).delete()
+    return deleted
+
+
 def scheduler_tick(*, worker: str, now: dt.datetime | None = None) -> list[JobRun]:
     now = now or timezone.now()
     heartbeat_beat(worker=worker, now=now)
+    runs_interrupt_stale(now=now)
+    runs_prune(now=now)
     return jobs_run_due(now=now, worker=worker)
 
 

@@ -60,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         | _RISK_READ
         | {
             Perm.MANAGE_PUPILS,
+            Perm.VIEW_OUT_OF_SCHOOL,
             Perm.IMPORT_DATA,
             Perm.DECIDE_FLAGS,
             Perm.ASSESS,
@@ -82,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _SCHOOL_DETAIL
         | {
             Perm.IMPORT_DATA,
+            Perm.VIEW_OUT_OF_SCHOOL,
             Perm.VIEW_RISK_COUNTS,
             Perm.MANAGE_THRESHOLDS,
             Perm.VIEW_FAIRNESS,
@@ -243,6 +245,60 @@ def require_pupil(actor: Viewer, pupil: Pupil | int, perm: Perm) -> None:
     pupil_id = pupil if isinstance(pupil, int) else pupil.pk
     if not pupils_visible_to(actor, perm).filter(pk=pupil_id).exists():
         raise PermissionDenied(_("You may not do this for this pupil."))
+
+
+def held_at_school(
+    user: Viewer, perm: Perm, *, institution: str = "institution", pupil: str = "pupil", today: dt.date | None = None
+) -> Q:
+    """A filter for records a school owns — a support case and what hangs on it (decision 0020):
+    those whose ``institution`` lies in ``user``'s scope for ``perm``, whatever the pupil's
+    enrolments say. A class teacher holds only her own pupils' records at her school (open
+    enrolments of the classes she leads). Never an empty ``Q()`` — which would vanish when or-ed
+    with another condition: everywhere is ``Q(pk__isnull=False)``, nowhere ``Q(pk__in=[])``."""
+    nowhere, everywhere = Q(pk__in=[]), Q(pk__isnull=False)
+    if isinstance(user, SystemActor):
+        scope = _system_scope(user, perm)
+        if scope.is_empty:
+            return nowhere
+        if scope.national:
+            return everywhere
+        return Q(**{f"{institution}_id__in": sorted(scope.institution_ids)}) | Q(
+            **{f"{institution}__municipality_id__in": sorted(scope.municipality_ids)}
+        )
+    today = today or timezone.localdate()
+    open_now = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    q = nowhere
+    for grant in _grants_with(user, perm):
+        if grant.institution_id is None and grant.municipality_id is None:
+            return everywhere
+        if grant.role == Role.CLASS_TEACHER:
+            taught = Enrolment.objects.filter(
+                open_now & Q(class_group__class_teacher=user, institution_id=grant.institution_id)
+            ).values("pupil_id")
+            q |= Q(**{f"{institution}_id": grant.institution_id, f"{pupil}_id__in": taught})
+        elif grant.institution_id is not None:
+            q |= Q(**{f"{institution}_id": grant.institution_id})
+        else:
+            q |= Q(**{f"{institution}__municipality_id": grant.municipality_id})
+    return q
+
+
+def school_roles_institutions(user: Viewer, perm: Perm) -> QuerySet[Institution]:
+    """The schools where ``user`` holds ``perm`` over the whole school (not a class teacher's
+    classes): where a school answers for its own past work (decision 0020)."""
+    if isinstance(user, SystemActor):
+        return institutions_visible_to(user, perm)
+    q = Q(pk__in=[])
+    for grant in _grants_with(user, perm):
+        if grant.role == Role.CLASS_TEACHER:
+            continue
+        if grant.institution_id is not None:
+            q |= Q(pk=grant.institution_id)
+        elif grant.municipality_id is not None:
+            q |= Q(municipality_id=grant.municipality_id)
+        else:
+            return Institution.objects.all()
+    return Institution.objects.filter(q)
 
 
 def _system_institutions(scope: Scope) -> Q:

@@ -13,6 +13,8 @@ class Perm(StrEnum):
     VIEW_GUARDIAN_CONTACTS = "people.view_guardian_contacts"
     SEARCH_BY_PERSONAL_CODE = "people.search_by_personal_code"
     MANAGE_PUPILS = "people.manage_pupils"
+    # pupils whose enrolment ended without completing and who are enrolled nowhere now
+    VIEW_OUT_OF_SCHOOL = "people.view_out_of_school"
     IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
     VIEW_AUDIT = "audit.view"
     MANAGE_STAFF = "people.manage_staff"

@@ -1,5 +1,6 @@
 """The year-end move of one school (issue 12): classes move up a grade into the next school year,
-pupils of the school's last grade complete, pupils who do not continue leave with a reason.
+pupils of the school's last grade complete, pupils who do not continue leave with a reason, and a
+pupil who repeats the grade (``REPEATS``) stays in it, in the new year's class of the same name.
 
 ``year_move_plan`` reads what would change; ``year_move_apply`` writes exactly that in one
 transaction, set-based (a fixed number of statements per school, not a save per pupil), with the
@@ -39,6 +40,8 @@ LEAVING_REASONS = (
     Enrolment.EndReason.TRANSFERRED,
     Enrolment.EndReason.OTHER,
 )
+# A pupil who repeats the grade stays in it: into the new year's class of the same name.
+REPEATS = "repeats"
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ClassMove:
     existing: ClassGroup | None = None  # the new year's class of that name, if it exists already
     pupils: int = 0  # open enrolments in the old class
     moving: int = 0  # of which move up with the class
+    repeating: int = 0  # of which stay in the grade (the new year's class of the same name)
 
 
 @dataclass
@@ -62,15 +66,29 @@ class YearMovePlan:
     moving: list[Enrolment] = field(default_factory=list)  # to the class a grade up
     completing: list[Enrolment] = field(default_factory=list)  # the school's last grade
     leaving: list[tuple[Enrolment, str]] = field(default_factory=list)  # with the reason given
+    repeating: list[Enrolment] = field(default_factory=list)  # stay in their grade
     problems: list[ValidationError] = field(default_factory=list)
+    existing: dict[str, ClassGroup] = field(default_factory=dict)  # the new year's classes by name
 
     @property
     def classes_to_create(self) -> list[ClassMove]:
         return [m for m in self.classes if m.target_grade is not None and m.existing is None and m.moving]
 
     @property
+    def repeat_classes_to_create(self) -> dict[str, ClassGroup]:
+        """The old-year classes whose repeaters need a class of the same name the new year lacks
+        and no class moving up brings (by name)."""
+        coming = {m.target_name for m in self.classes_to_create}
+        out: dict[str, ClassGroup] = {}
+        for e in self.repeating:
+            name = e.class_group.name
+            if name not in self.existing and name not in coming:
+                out.setdefault(name, e.class_group)
+        return out
+
+    @property
     def is_empty(self) -> bool:
-        return not (self.classes_to_create or self.moving or self.completing or self.leaving)
+        return not (self.classes_to_create or self.moving or self.completing or self.leaving or self.repeating)
 
 
 def rollover_target(name: str) -> SchoolYear:
@@ -112,7 +130,8 @@ def year_move_plan(
     leaving: Mapping[UUID, str] | None = None,
 ) -> YearMovePlan:
     """What moving ``institution`` into ``to_year`` would change; writes nothing. ``leaving`` maps
-    a pupil's public id to the reason they do not continue (one of ``LEAVING_REASONS``).
+    a pupil's public id to the reason they do not continue (one of ``LEAVING_REASONS``), or to
+    ``REPEATS`` for a pupil who stays in the grade.
     Refused: a school outside the actor's scope (``NotInScope``); no year before ``to_year``."""
     actor = require_actor(actor)
     _require(actor, institution)
@@ -123,10 +142,11 @@ def year_move_plan(
     plan = YearMovePlan(institution=institution, from_year=from_year, to_year=to_year)
     leaving = dict(leaving or {})
     for reason in set(leaving.values()):
-        if reason not in LEAVING_REASONS:
+        if reason not in LEAVING_REASONS and reason != REPEATS:
             message = _("'%(value)s' is not a reason for leaving: use left, moved_abroad, transferred or other.")
             plan.problems.append(ValidationError(message % {"value": reason}, code="reason_invalid"))
     existing = {c.name: c for c in ClassGroup.objects.filter(institution=institution, school_year=to_year)}
+    plan.existing = existing
     moves: dict[int, ClassMove] = {}
     for klass in ClassGroup.objects.filter(institution=institution, school_year=from_year).select_related(
         "class_teacher"
@@ -147,7 +167,11 @@ def year_move_plan(
         move = moves[enrolment.class_group_id]
         move.pupils += 1
         given = leaving.get(enrolment.pupil.public_id)
-        if given is not None:
+        if given == REPEATS:
+            found.add(enrolment.pupil.public_id)
+            move.repeating += 1
+            plan.repeating.append(enrolment)
+        elif given is not None:
             found.add(enrolment.pupil.public_id)
             plan.leaving.append((enrolment, given))
         elif move.target_grade is None:
@@ -163,6 +187,15 @@ def year_move_plan(
             values = {"cls": move.target_name, "year": to_year.name, "grade": move.existing.grade}
             problem = ValidationError(message % {**values, "value": move.target_grade}, code="grade_mismatch")
             plan.problems.append(problem)
+    # A repeater's class of the same name must be of the same grade, whoever else it takes.
+    needed = {m.target_name: m.target_grade for m in plan.classes if m.moving and m.target_grade is not None}
+    for enrolment in plan.repeating:
+        klass = enrolment.class_group
+        grade = existing[klass.name].grade if klass.name in existing else needed.get(klass.name, klass.grade)
+        if grade != klass.grade:
+            message = _("Class %(cls)s of %(year)s is grade %(grade)s, not %(value)s.")
+            values = {"cls": klass.name, "year": to_year.name, "grade": grade, "value": klass.grade}
+            plan.problems.append(ValidationError(message % values, code="grade_mismatch"))
     unknown = set(leaving) - found
     if unknown:
         message = _("%(count)s pupil(s) marked as leaving are not in this school's classes of %(year)s.")
@@ -215,16 +248,21 @@ def year_move_apply(
         for m in plan.classes_to_create
         if m.target_grade is not None
     ]
+    # A class only repeaters need has no teacher yet: theirs moves up with her class.
+    new_classes += [
+        ClassGroup(institution=institution, school_year=to_year, grade=source.grade, name=name)
+        for name, source in sorted(plan.repeat_classes_to_create.items())
+    ]
     ClassGroup.objects.bulk_create(new_classes)
     target_of = {m.source.pk: m.existing for m in plan.classes if m.existing is not None}
-    by_name = {c.name: c for c in new_classes}
+    by_name = plan.existing | {c.name: c for c in new_classes}
     for m in plan.classes_to_create:
         target_of[m.source.pk] = by_name[m.target_name]
     events: list[Entry] = []
     # Ends first (one UPDATE per end date and reason): the database allows one open enrolment.
     groups: dict[tuple[dt.date, str], list[Enrolment]] = {}
     summer_eve = to_year.starts_on - dt.timedelta(days=1)
-    for e in plan.moving:
+    for e in [*plan.moving, *plan.repeating]:
         groups.setdefault((summer_eve, Enrolment.EndReason.CLASS_CHANGED), []).append(e)
     for e in plan.completing:
         groups.setdefault((_completion_day(plan, e.class_group.grade), Enrolment.EndReason.COMPLETED), []).append(e)
@@ -247,6 +285,14 @@ def year_move_apply(
             starts_on=to_year.starts_on,
         )
         for e in plan.moving
+    ] + [
+        Enrolment(
+            pupil_id=e.pupil_id,
+            class_group=by_name[e.class_group.name],
+            institution=institution,
+            starts_on=to_year.starts_on,
+        )
+        for e in plan.repeating
     ]
     Enrolment.objects.bulk_create(started)
     for s in started:
@@ -267,6 +313,7 @@ def year_move_apply(
             "to": to_year.name,
             "classes_created": [c.name for c in new_classes],
             "moved": len(plan.moving),
+            "repeating": len(plan.repeating),
             "completed": len(plan.completing),
             "not_continuing": len(plan.leaving),
         },

@@ -319,7 +319,8 @@ class Notice(PublicIdModel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
+        # Every attempt failed (``PUMPURS_NOTICE_SEND_ATTEMPTS``): a person has to reach them.
+        FAILED = "failed", _("could not be delivered")
         NO_CONTACT = "no_contact", _("no contact data")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -336,6 +337,9 @@ class Notice(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # Sending attempts so far; a queued notice that failed waits until ``next_attempt_at``.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

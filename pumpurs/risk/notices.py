@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -183,30 +184,53 @@ def notices_queue(notices: list[Notice]) -> int:
     return len(fresh)
 
 
-def notices_send(*, limit: int = SEND_BATCH) -> tuple[int, int]:
-    """Send queued notices by e-mail, each in its own short transaction; returns (sent, failed).
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long a notice waits after its ``attempts``-th failed attempt: the configured minutes,
+    doubled after each further failure (10, 20, 40, … minutes by default)."""
+    return dt.timedelta(minutes=settings.PUMPURS_NOTICE_RETRY_MINUTES * 2 ** (attempts - 1))
 
-    Idempotent: only notices still queued are picked, locked so two workers never send one twice.
-    """
+
+def notices_send(*, limit: int = SEND_BATCH, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send queued notices that are due by e-mail, each in its own short transaction; returns
+    (sent, failed attempts).
+
+    A failed attempt is recorded and tried again later with back-off (``retry_delay``); after
+    ``PUMPURS_NOTICE_SEND_ATTEMPTS`` attempts the notice "could not be delivered" (``FAILED``) and
+    shows so in the outbox. Idempotent: only notices still queued and due are picked, locked so two
+    workers never send one twice."""
+    now = now or timezone.now()
     sent = failed = 0
-    ids = list(
-        Notice.objects.filter(status=Notice.Status.QUEUED).order_by("created_at").values_list("pk", flat=True)[:limit]
-    )
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    queued = Notice.objects.filter(due, status=Notice.Status.QUEUED)
+    ids = list(queued.order_by("created_at").values_list("pk", flat=True)[:limit])
     for notice_id in ids:
         with transaction.atomic():
-            notice = Notice.objects.select_for_update().filter(pk=notice_id, status=Notice.Status.QUEUED).first()
+            notice = queued.select_for_update().filter(pk=notice_id).first()
             if notice is None:
                 continue
+            notice.attempts += 1
             try:
                 send_mail(notice.subject, notice.body, None, [notice.recipient_email], fail_silently=False)
             except Exception as exc:  # the mail server's refusal is recorded, not raised
-                notice.status, notice.error = Notice.Status.FAILED, str(exc)[:300]
+                notice.error = str(exc)[:300]
+                if notice.attempts >= settings.PUMPURS_NOTICE_SEND_ATTEMPTS:
+                    notice.status, notice.next_attempt_at = Notice.Status.FAILED, None
+                else:
+                    notice.next_attempt_at = now + retry_delay(notice.attempts)
                 failed += 1
             else:
-                notice.status, notice.sent_at = Notice.Status.SENT, timezone.now()
+                notice.status, notice.sent_at, notice.next_attempt_at = Notice.Status.SENT, now, None
                 sent += 1
-            notice.save(update_fields=["status", "error", "sent_at"])
-            audit_record(actor=NOTICES, action=f"risk.notice.{notice.status}", pupil_id=notice.pupil_id, target=notice)
+            notice.save(update_fields=["status", "error", "sent_at", "attempts", "next_attempt_at"])
+            action = "risk.notice.retrying" if notice.status == Notice.Status.QUEUED else f"risk.notice.{notice.status}"
+            audit_record(
+                at=now,
+                actor=NOTICES,
+                action=action,
+                pupil_id=notice.pupil_id,
+                target=notice,
+                data={"attempt": notice.attempts},
+            )
     return sent, failed
 
 

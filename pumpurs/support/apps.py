@@ -34,6 +34,12 @@ class SupportConfig(AppConfig):
             visible=any_perm(Perm.MANAGE_PUPILS),
             order=115,
         )
+        nav_item_register(
+            label=_("Children without a school"),
+            url_name="support_out_of_school",
+            visible=any_perm(Perm.VIEW_OUT_OF_SCHOOL),
+            order=65,
+        )
         pupil_panel_register(template="support/_pupil_support.html", order=20)
         # An accepted flag keeps a pupil on the watch list until a case serves them (risk.served).
         served_pupils_register(lambda: Case.objects.filter(status=Case.Status.OPEN).values("pupil_id"))

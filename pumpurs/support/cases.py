@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from pumpurs.people.models import Enrolment, Guardian, Pupil, User
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case, CloseReason, Consent, ContactEntry, PlanStatus, TeamMember
 from pumpurs.support.plans import plan_close_unfinished
+from pumpurs.support.scope import require_case
 
 
 def _school_of(pupil: Pupil, today: dt.date) -> int:
@@ -53,6 +54,11 @@ def case_open(
     Invariant: at most one open case per pupil (database constraint). Inverse: ``case_close``."""
     now = now or timezone.now()
     access.require_pupil(actor, pupil, Perm.MANAGE_CASES)
+    school_id = _school_of(pupil, timezone.localdate(now))
+    # A case is the school's that runs it (decision 0020): the school the pupil left keeps seeing
+    # them for a while, but opens no case at the new one.
+    if not access.institutions_visible_to(actor, Perm.MANAGE_CASES).filter(pk=school_id).exists():
+        raise PermissionDenied(_("You may not do this for this pupil."))
     if flag is not None:
         if flag.pupil_id != pupil.pk:
             raise ValidationError(_("The flag belongs to another pupil."))
@@ -74,7 +80,7 @@ def case_open(
         with transaction.atomic():
             case = Case.objects.create(
                 pupil=pupil,
-                institution_id=_school_of(pupil, timezone.localdate(now)),
+                institution_id=school_id,
                 origin=origin,
                 origin_flag=flag,
                 origin_assessment=assessment,
@@ -101,7 +107,7 @@ def case_close(*, actor: User, case: Case, reason: str) -> Case:
     """Close a case with a reason (``CloseReason``). Plans still in preparation or approval are
     closed with it; an active plan must be reviewed first (the review closes the case itself).
     Inverse: ``case_open`` (a new case)."""
-    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, case, Perm.MANAGE_CASES)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.IN_REVIEW]).exists():
         raise ValidationError(_("The case has an active plan: review it first; the review closes the case."))
@@ -138,7 +144,7 @@ def close_locked_case(*, actor: User, case: Case, reason: str, now: dt.datetime 
 def team_member_add(*, actor: User, case: Case, user: User, role: str, now: dt.datetime | None = None) -> TeamMember:
     """Add a colleague of the case's school to its support team. Inverse: ``team_member_remove``."""
     now = now or timezone.now()
-    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, case, Perm.MANAGE_CASES)
     if role not in TeamMember.Role.values:
         raise ValidationError({"role": _("Choose the member's role in the team.")})
     if not access.staff_of(case.institution_id).filter(pk=user.pk).exists():
@@ -160,7 +166,7 @@ def team_member_add(*, actor: User, case: Case, user: User, role: str, now: dt.d
 @transaction.atomic
 def team_member_remove(*, actor: User, member: TeamMember) -> TeamMember:
     """Take someone off the team from now; the history keeps them. Inverse: ``team_member_add``."""
-    access.require_pupil(actor, member.case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, member.case_id, Perm.MANAGE_CASES)
     if member.removed_at is not None:
         raise ValidationError(_("This person has already left the team."))
     member.removed_at = timezone.now()
@@ -190,9 +196,9 @@ def contact_log(
     """Log a contact with the family. A sensitive note (health, family situation) is written only
     by someone allowed to read such notes. Inverse: none — the log is history."""
     now = now or timezone.now()
-    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, case, Perm.MANAGE_CASES)
     if sensitive:
-        access.require_pupil(actor, case.pupil_id, Perm.VIEW_SENSITIVE)
+        require_case(actor, case, Perm.VIEW_SENSITIVE)
     if guardian is not None and guardian.pupil_id != case.pupil_id:
         raise ValidationError({"guardian": _("Choose one of this pupil's guardians.")})
     if not summary.strip():
@@ -237,7 +243,7 @@ def consent_record(
     """Record the parent's (or the adult pupil's) application for support. A plan cannot be
     submitted without one. Inverse: ``consent_withdraw``."""
     now = now or timezone.now()
-    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, case, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
     if (guardian is None) == (not by_pupil):
@@ -274,7 +280,7 @@ def consent_withdraw(
     """Record that consent was withdrawn: from ``withdrawn_on`` no delivery is accepted, and every
     page of the case shows it. Inverse: ``consent_record`` (a new application)."""
     now = now or timezone.now()
-    access.require_pupil(actor, consent.case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, consent.case_id, Perm.MANAGE_CASES)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
         raise ValidationError(

@@ -188,6 +188,30 @@ class Case(PublicIdModel):
         return f"{self.pupil} ({self.get_status_display()})"
 
 
+class CaseHandover(models.Model):
+    """A case handed over from the school that ran it to the pupil's new school (decision 0020):
+    who accepted it, when, from where, to where. The case's plans, contacts and consents go with
+    it; the sending school keeps reading what was there before this moment, as history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handovers")
+    from_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    to_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["accepted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_institution=models.F("to_institution")), name="case_handover_moves"
+            ),
+        ]
+        indexes = [models.Index(fields=["from_institution", "case"], name="case_handover_from_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_institution_id} → {self.to_institution_id}"
+
+
 class TeamMember(models.Model):
     """A member of a case's support team; removal is a date, not a deletion."""
 

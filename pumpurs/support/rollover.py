@@ -38,12 +38,13 @@ class RolloverPreview:
             "institution": m.institution.code,
             "from": m.from_year.name,
             "to": m.to_year.name,
-            "classes_created": [c.target_name for c in m.classes_to_create],
+            "classes_created": [c.target_name for c in m.classes_to_create] + sorted(m.repeat_classes_to_create),
             "classes": [
                 {"from": c.source.name, "to": c.target_name or None, "pupils": c.pupils, "moving": c.moving}
                 for c in m.classes
             ],
             "moved": len(m.moving),
+            "repeating": len(m.repeating),
             "completed": len(m.completing),
             "not_continuing": len(m.leaving),
             "cases_carried": self.cases_carried,
@@ -55,7 +56,7 @@ class RolloverPreview:
 
 def _with_cases(moves: YearMovePlan) -> RolloverPreview:
     preview = RolloverPreview(moves=moves)
-    moving = [e.pupil_id for e in moves.moving]
+    moving = [e.pupil_id for e in [*moves.moving, *moves.repeating]]
     ending = [e.pupil_id for e in moves.completing] + [e.pupil_id for e, _reason in moves.leaving]
     open_cases = Case.objects.filter(institution=moves.institution, status=Case.Status.OPEN)
     preview.cases_carried = open_cases.filter(pupil_id__in=moving).count()

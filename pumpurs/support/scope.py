@@ -1,15 +1,27 @@
 """Which cases and plans a user may see or act on — built on ``people.access`` (the one module
-that decides visibility): a case or plan is visible exactly when its pupil is visible with the
-permission asked for. Out of scope reads as "does not exist" (views answer 404)."""
+that decides visibility). A case belongs to the school that runs it (``Case.institution``,
+decision 0020), not to whichever school the pupil is enrolled at:
+
+* the school that runs a case sees it and works on it (a class teacher: her own pupils' cases),
+  open or closed, for as long as the record is kept;
+* a school that handed a case over keeps *reading* what was there when it let go — the case,
+  and the plans, contacts, consents and deliveries dated before the hand-over — as its history,
+  never the new school's work, and it writes nothing into it.
+
+Out of scope reads as "does not exist" (views answer 404)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
-from pumpurs.support.models import ApprovalStep, Case, Delivery, Plan
+from pumpurs.support.models import ApprovalStep, Case, CaseHandover, Consent, ContactEntry, Delivery, Plan
 
 APPROVAL_PERMS = {
     ApprovalStep.DIRECTOR: Perm.APPROVE_AS_DIRECTOR,
@@ -17,17 +29,88 @@ APPROVAL_PERMS = {
     ApprovalStep.NATIONAL: Perm.APPROVE_AS_NATIONAL,
 }
 
+# Reading is all a former school keeps; every other permission is work, and work is the owner's.
+HISTORY_PERMS = frozenset({Perm.VIEW_SUPPORT, Perm.VIEW_SENSITIVE})
+
+
+def _handed_over_by(user: Viewer, perm: Perm, case: str) -> QuerySet[CaseHandover]:
+    """Hand-overs of the case at ``case`` (an ``OuterRef`` path) away from a school of ``user``."""
+    return CaseHandover.objects.filter(
+        case_id=OuterRef(case), from_institution__in=access.school_roles_institutions(user, perm)
+    )
+
+
+def cases_run_by(user: Viewer, perm: Perm) -> QuerySet[Case]:
+    """The cases ``user``'s schools run, where ``perm`` lets them work: the only ones they write."""
+    return Case.objects.filter(access.held_at_school(user, perm))
+
 
 def cases_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Case]:
-    return Case.objects.filter(pupil__in=access.pupils_visible_to(user, perm))
+    owned = access.held_at_school(user, perm)
+    if perm not in HISTORY_PERMS:
+        return Case.objects.filter(owned)
+    return Case.objects.filter(owned | Exists(_handed_over_by(user, perm, "pk")))
+
+
+def _before_hand_over(user: Viewer, perm: Perm, case: str, moment: str) -> Exists:
+    return Exists(_handed_over_by(user, perm, case).filter(accepted_at__gt=OuterRef(moment)))
 
 
 def plans_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Plan]:
-    return Plan.objects.filter(case__pupil__in=access.pupils_visible_to(user, perm))
+    owned = access.held_at_school(user, perm, institution="case__institution", pupil="case__pupil")
+    if perm not in HISTORY_PERMS:
+        return Plan.objects.filter(owned)
+    return Plan.objects.filter(owned | _before_hand_over(user, perm, "case_id", "created_at"))
 
 
 def deliveries_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(line__plan__case__pupil__in=access.pupils_visible_to(user, perm))
+    owned = access.held_at_school(
+        user, perm, institution="line__plan__case__institution", pupil="line__plan__case__pupil"
+    )
+    if perm not in HISTORY_PERMS:
+        return Delivery.objects.filter(owned)
+    return Delivery.objects.filter(owned | _before_hand_over(user, perm, "line__plan__case_id", "recorded_at"))
+
+
+def consents_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Consent]:
+    owned = access.held_at_school(user, perm, institution="case__institution", pupil="case__pupil")
+    if perm not in HISTORY_PERMS:
+        return Consent.objects.filter(owned)
+    return Consent.objects.filter(owned | _before_hand_over(user, perm, "case_id", "recorded_at"))
+
+
+def history_until(user: Viewer, case: Case) -> dt.datetime | None:
+    """``None`` when ``user``'s school runs ``case`` (they see all of it); otherwise the moment
+    their school handed it over, after which nothing is theirs to read."""
+    if cases_run_by(user, Perm.VIEW_SUPPORT).filter(pk=case.pk).exists():
+        return None
+    handed = CaseHandover.objects.filter(
+        case=case, from_institution__in=access.school_roles_institutions(user, Perm.VIEW_SUPPORT)
+    )
+    last = handed.order_by("-accepted_at").values_list("accepted_at", flat=True).first()
+    if last is None:  # the callers fetched the case through cases_visible_to: not reached
+        raise PermissionDenied(_("You may not do this for this pupil."))
+    return last
+
+
+def contacts_within(entries: QuerySet[ContactEntry], until: dt.datetime | None) -> QuerySet[ContactEntry]:
+    return entries if until is None else entries.filter(recorded_at__lt=until)
+
+
+def plans_within(plans: QuerySet[Plan], until: dt.datetime | None) -> QuerySet[Plan]:
+    return plans if until is None else plans.filter(created_at__lt=until)
+
+
+def may_work_on(actor: Viewer, case: Case, perm: Perm) -> bool:
+    return cases_run_by(actor, perm).filter(pk=case.pk).exists()
+
+
+def require_case(actor: Viewer, case: Case | int, perm: Perm) -> None:
+    """For services: ``PermissionDenied`` unless ``actor``'s school runs the case (given as a case
+    or its id) and ``perm`` lets them do this there. A former school is refused."""
+    case_id = case if isinstance(case, int) else case.pk
+    if not cases_run_by(actor, perm).filter(pk=case_id).exists():
+        raise PermissionDenied(_("You may not do this for this pupil."))
 
 
 def may_approve_step(actor: Viewer, plan: Plan, step: str) -> bool:

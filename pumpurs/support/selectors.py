@@ -17,7 +17,7 @@ from django.utils import timezone
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
-from pumpurs.people.models import User
+from pumpurs.people.models import Enrolment, User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import is_confirmation_late
@@ -35,7 +35,7 @@ from pumpurs.support.models import (
     TeamMember,
 )
 from pumpurs.support.plans import AWAITING, chain_for, delivered_by_line, pending_step
-from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, plans_visible_to
+from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, contacts_within, plans_visible_to, plans_within
 
 # --- Lists -----------------------------------------------------------------------------------------
 
@@ -107,8 +107,10 @@ class ConsentState:
     withdrawn: Consent | None  # the latest withdrawal when no consent covers today
 
 
-def consent_state(case: Case) -> ConsentState:
-    consents = list(case.consents.select_related("guardian", "recorded_by", "withdrawal_recorded_by"))
+def consent_state(case: Case, *, until: dt.datetime | None = None) -> ConsentState:
+    """The case's consents; with ``until`` (a former school's history) those recorded before it."""
+    recorded = case.consents.all() if until is None else case.consents.filter(recorded_at__lt=until)
+    consents = list(recorded.select_related("guardian", "recorded_by", "withdrawal_recorded_by"))
     active = consent_active(case, timezone.localdate())
     withdrawn = None
     if active is None:
@@ -127,13 +129,14 @@ def team_of(case: Case) -> list[TeamMember]:
     return list(case.team.filter(removed_at__isnull=True).select_related("user"))
 
 
-def contacts_of(case: Case, *, may_sensitive: bool) -> list[ContactRow]:
-    entries = case.contacts.select_related("guardian", "recorded_by")
+def contacts_of(case: Case, *, may_sensitive: bool, until: dt.datetime | None = None) -> list[ContactRow]:
+    entries = contacts_within(case.contacts.all(), until).select_related("guardian", "recorded_by")
     return [ContactRow(e, e.sensitive and not may_sensitive) for e in entries]
 
 
-def plans_of(case: Case) -> list[Plan]:
-    return list(case.plans.select_related("period__school_year").order_by("-period__starts_on"))
+def plans_of(case: Case, *, until: dt.datetime | None = None) -> list[Plan]:
+    plans = plans_within(case.plans.all(), until)
+    return list(plans.select_related("period__school_year").order_by("-period__starts_on"))
 
 
 # --- The plan page ---------------------------------------------------------------------------------
@@ -278,8 +281,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SupportLink:
-    case: Case | None  # the open case, if any
+    case: Case | None  # the open case, if any, when the reader's school runs it (or ran it)
     may_open: bool
+    elsewhere: bool = False  # an open case another school runs (decision 0020): not the reader's
 
 
 def pupil_support_link(user: Viewer, *, pupil: Any) -> SupportLink | None:
@@ -287,5 +291,18 @@ def pupil_support_link(user: Viewer, *, pupil: Any) -> SupportLink | None:
     one; None when ``user`` may not see the pupil's support at all."""
     if not access.can_see_pupil(user, pupil, Perm.VIEW_SUPPORT):
         return None
-    case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN).first()
-    return SupportLink(case, case is None and access.can_see_pupil(user, pupil, Perm.MANAGE_CASES))
+    open_case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN)
+    case = cases_visible_to(user).filter(pk__in=open_case.values("pk")).first()
+    if case is None and open_case.exists():
+        return SupportLink(None, may_open=False, elsewhere=True)
+    return SupportLink(case, case is None and _may_open(user, pupil))
+
+
+def _may_open(user: Viewer, pupil: Any) -> bool:
+    """As ``case_open`` decides: the pupil's school today is one where ``user`` runs cases."""
+    if not access.can_see_pupil(user, pupil, Perm.MANAGE_CASES):
+        return False
+    today = timezone.localdate()
+    in_force = Enrolment.objects.filter(pupil=pupil, starts_on__lte=today).exclude(ends_on__lt=today)
+    school = in_force.order_by("-starts_on").values_list("institution_id", flat=True).first()
+    return school is not None and access.institutions_visible_to(user, Perm.MANAGE_CASES).filter(pk=school).exists()

@@ -3,11 +3,15 @@
 from django.urls import path
 
 from pumpurs.support import views
-from pumpurs.support.views import rollover, work
+from pumpurs.support.views import handovers, out_of_school, rollover, work
 
 urlpatterns = [
     path("", views.case_list, name="support_case_list"),
     path("approvals/", views.approvals, name="support_approvals"),
+    path("handovers/", handovers.handover_list, name="support_handovers"),
+    path("out-of-school/", out_of_school.out_of_school_list, name="support_out_of_school"),
+    path("out-of-school.csv", out_of_school.out_of_school_csv, name="support_out_of_school_csv"),
+    path("handovers/<uuid:public_id>/accept/", handovers.handover_accept, name="support_handover_accept"),
     path("open/<uuid:public_id>/", views.case_open, name="support_case_open"),
     path("cases/<uuid:public_id>/", views.case_detail, name="support_case"),
     path("cases/<uuid:public_id>/consent/", views.consent_add, name="support_consent_add"),

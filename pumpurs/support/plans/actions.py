@@ -21,11 +21,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.support.models import ApprovalStep, Delivery, Plan, PlanStatus
 from pumpurs.support.plans.base import pending_step
-from pumpurs.support.scope import may_approve_step
+from pumpurs.support.scope import may_approve_step, may_work_on, require_case
 
 
 class PlanAction(StrEnum):
@@ -140,13 +139,13 @@ def void_action(actor: Any, recorded_by_id: int | None) -> PlanAction:
 
 
 def plan_actions_for(user: Any, plan: Plan) -> PlanActions:
-    """What ``user`` may do with ``plan`` now: each action's permission over the plan's pupil (one
+    """What ``user`` may do with ``plan`` now: each action's permission where the plan's case is run (one
     query per permission at most), the chain step for approving and returning, the status."""
     holds: dict[Perm, bool] = {}
 
     def held(perm: Perm) -> bool:
         if perm not in holds:
-            holds[perm] = access.pupils_visible_to(user, perm).filter(pk=plan.case.pupil_id).exists()
+            holds[perm] = may_work_on(user, plan.case, perm)
         return holds[perm]
 
     step = pending_step(plan)
@@ -168,8 +167,8 @@ def plan_actions_for(user: Any, plan: Plan) -> PlanActions:
 
 def require_permitted(actor: Any, plan: Plan, action: PlanAction) -> None:
     """For the services: ``PermissionDenied`` unless the actor's role and scope give ``action``
-    over the plan's pupil (approving and returning: ``require_approver``, after the lock)."""
-    access.require_pupil(actor, plan.case.pupil_id, _PERMISSION[action])
+    where the plan's case is run (approving and returning: ``require_approver``, after the lock)."""
+    require_case(actor, plan.case_id, _PERMISSION[action])
 
 
 def require_status(plan: Plan, action: PlanAction) -> None:

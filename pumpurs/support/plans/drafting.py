@@ -37,6 +37,7 @@ from pumpurs.support.plans.base import (
     delivered_by_line,
     lock_plan,
 )
+from pumpurs.support.scope import require_case
 
 # --- Creating and editing --------------------------------------------------------------------------
 
@@ -49,7 +50,7 @@ def plan_create(
     latest questionnaire of this or the previous semester (the items answered other than "no"). Invariant: one plan per
     case and semester. Inverse: none — an unwanted draft is closed with the case."""
     now = now or timezone.now()
-    access.require_pupil(actor, case.pupil_id, Perm.MANAGE_CASES)
+    require_case(actor, case, Perm.MANAGE_CASES)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
     if Plan.objects.filter(case=case, period=period).exists():

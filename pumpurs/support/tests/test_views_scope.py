@@ -94,6 +94,8 @@ SUPPORT_OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]
     "support_delivery_void": lambda w: (None, _tirzas_delivery(w)),
     # The year-end rollover is the school coordinator's: a class teacher has no school to move.
     "support_rollover": lambda w: (None, w.tirzas.public_id),
+    # Taking over a case is for a case waiting for one's own school: Tirzas's own is none.
+    "support_handover_accept": lambda w: (None, _tirzas_case(w)),
 }
 
 

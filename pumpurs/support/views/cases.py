@@ -32,9 +32,10 @@ from pumpurs.support.forms import (
     ContactForm,
     TeamMemberForm,
 )
-from pumpurs.support.models import Case, Consent, PlanStatus
+from pumpurs.support.handover import handovers_waiting_for
+from pumpurs.support.models import Case, PlanStatus
 from pumpurs.support.plans import plan_create
-from pumpurs.support.scope import cases_visible_to
+from pumpurs.support.scope import cases_visible_to, consents_visible_to, history_until
 from pumpurs.support.views.common import attach, flash, may, not_post, record
 
 PAGE_SIZE = 50
@@ -51,7 +52,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     statuses = [getattr(case, "plan_status", None) for case in page]
     rows = [(case, PlanStatus(s).label if s else "") for case, s in zip(page, statuses, strict=True)]
     return render(
-        request, "support/case_list.html", {"form": form, "page": page, "rows": rows, "filtered": bool(status)}
+        request,
+        "support/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filtered": bool(status),
+            "handovers_waiting": handovers_waiting_for(request.user).count(),
+        },
     )
 
 
@@ -93,18 +102,23 @@ def case_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
     record(request, case, case)
     guardians = list(case.pupil.guardians.all())
+    # A school that handed the case over reads it as it stood then (decision 0020).
+    until = history_until(request.user, case)
     may_manage = may(request, case, Perm.MANAGE_CASES)
-    may_sensitive = may(request, case, Perm.VIEW_SENSITIVE)
+    may_sensitive = may(request, case, Perm.VIEW_SENSITIVE) or (
+        until is not None and cases_visible_to(request.user, Perm.VIEW_SENSITIVE).filter(pk=case.pk).exists()
+    )
     staff = selectors.school_staff(case) if may_manage else []
-    plans = selectors.plans_of(case)
+    plans = selectors.plans_of(case, until=until)
     calendar = calendar_on(timezone.localdate())
     period = calendar.planning
     context = {
         "case": case,
         "pupil": case.pupil,
-        "consent": selectors.consent_state(case),
+        "consent": selectors.consent_state(case, until=until),
+        "history_until": until,
         "team": selectors.team_of(case),
-        "contacts": selectors.contacts_of(case, may_sensitive=may_sensitive),
+        "contacts": selectors.contacts_of(case, may_sensitive=may_sensitive, until=until),
         "plans": plans,
         "period": period,
         "calendar": calendar,
@@ -152,7 +166,7 @@ def consent_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consent = get_object_or_404(
-        Consent.objects.filter(case__in=cases_visible_to(request.user)).select_related("case__pupil"),
+        consents_visible_to(request.user).select_related("case__pupil"),
         public_id=public_id,
     )
     if refused := not_post(request):

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from pumpurs.audit.services import record_view
-from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.support.models import Case
+from pumpurs.support.scope import may_work_on
 
 
 def not_post(request: HttpRequest) -> HttpResponse | None:
@@ -46,4 +46,4 @@ def record(request: HttpRequest, case: Case, target: Any) -> None:
 
 
 def may(request: HttpRequest, case: Case, perm: Perm) -> bool:
-    return access.pupils_visible_to(request.user, perm).filter(pk=case.pupil_id).exists()
+    return may_work_on(request.user, case, perm)

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET
 from pumpurs.audit.services import audit_record
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
-from pumpurs.support.models import Consent
-from pumpurs.support.scope import cases_visible_to, deliveries_visible_to
+from pumpurs.support.scope import consents_visible_to, deliveries_visible_to
 
 
 def _serve(
@@ -43,9 +42,7 @@ def _serve(
 
 @require_GET
 def consent_document(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
-    consent = get_object_or_404(
-        Consent.objects.filter(case__in=cases_visible_to(request.user)).select_related("case"), public_id=public_id
-    )
+    consent = get_object_or_404(consents_visible_to(request.user).select_related("case"), public_id=public_id)
     return _serve(request, consent.document, pupil_id=consent.case.pupil_id, target=consent, kind="consent")
 
 

@@ -22,7 +22,7 @@ from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
 from pumpurs.support.models import ApprovalStep, Plan, Review
 from pumpurs.support.plans import PlanAction
-from pumpurs.support.scope import plans_visible_to
+from pumpurs.support.scope import history_until, plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
 
 
@@ -40,6 +40,7 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
     user may do is the services' answer (``plan_actions_for``): the page shows it, nothing more."""
     case = plan.case
     record(request, case, plan)
+    until = history_until(request.user, case)  # a former school reads the plan as it stood then
     actions = services.plan_actions_for(request.user, plan)
     transitions = selectors.transitions_of(plan)
     lines = selectors.plan_lines(plan)
@@ -51,14 +52,14 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "plan": plan,
         "case": case,
         "pupil": case.pupil,
-        "consent": selectors.consent_state(case),
+        "consent": selectors.consent_state(case, until=until),
         "chain": selectors.chain_state(plan, transitions),
         "transitions": transitions,
         "change_request": selectors.change_request(plan, transitions),
         "review": Review.objects.filter(plan=plan).first(),
         "lines": lines,
         "risks": selectors.plan_risks(plan, may_sensitive=may(request, case, Perm.VIEW_SENSITIVE)),
-        "deliveries": selectors.deliveries_of(plan),
+        "deliveries": [d for d in selectors.deliveries_of(plan) if until is None or d.delivery.recorded_at < until],
         "actions": actions,
         "consultation_form": (
             forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff, author=request.user)

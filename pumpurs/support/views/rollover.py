@@ -21,7 +21,7 @@ from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import school_year_on, school_year_start_for, year_name
 from pumpurs.people.models import Enrolment, Institution, SchoolYear
 from pumpurs.people.perms import Perm
-from pumpurs.people.rollover import LEAVING_REASONS, rollover_target
+from pumpurs.people.rollover import LEAVING_REASONS, REPEATS, rollover_target
 from pumpurs.support.rollover import RolloverPreview, rollover_apply, rollover_plan
 
 
@@ -89,7 +89,13 @@ def _apply(request: HttpRequest, institution: Institution, to_year: SchoolYear, 
     message = _(
         "Rollover to %(year)s applied: %(moved)s moved up, %(completed)s completed, %(leaving)s not continuing."
     )
+    if s["repeating"]:
+        message = _(
+            "Rollover to %(year)s applied: %(moved)s moved up, %(repeating)s repeat their grade, "
+            "%(completed)s completed, %(leaving)s not continuing."
+        )
     values = {"year": to_year.name, "moved": s["moved"], "completed": s["completed"], "leaving": s["not_continuing"]}
+    values["repeating"] = s["repeating"]
     messages.success(request, message % values)
     return []
 
@@ -101,6 +107,7 @@ def _preview_context(preview: RolloverPreview, today: dt.date) -> dict[str, obje
     rows = [(e, target[e.class_group_id], "") for e in moves.moving]
     rows += [(e, "", "completed") for e in moves.completing]
     rows += [(e, "", reason) for e, reason in moves.leaving]
+    rows += [(e, "", REPEATS) for e in moves.repeating]
     rows.sort(
         key=lambda r: (r[0].class_group.grade, r[0].class_group.name, r[0].pupil.last_name, r[0].pupil.first_name)
     )
@@ -109,4 +116,4 @@ def _preview_context(preview: RolloverPreview, today: dt.date) -> dict[str, obje
 
 def _reason_choices() -> list[tuple[str, str]]:
     labels = dict(Enrolment.EndReason.choices)
-    return [(str(r), str(labels[r])) for r in LEAVING_REASONS]
+    return [(REPEATS, _("repeats the grade"))] + [(str(r), str(labels[r])) for r in LEAVING_REASONS]

@@ -13,14 +13,17 @@ SCHOOL_STAFF = ["Home", "Municipalities and schools", "Find a pupil", "Watch lis
 MENUS = {
     "teacher_lizuma": SCHOOL_STAFF,
     "specialist_lizuma": SCHOOL_STAFF,
-    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff"],
+    "coordinator_lizuma": [
+        "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
+        "Measure catalogue", "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff",
+    ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
         "Measure catalogue", "Fairness", "Staff",
     ],
     "coordinator_gulbene": [
-        "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
+        "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
+        "Children without a school", "Approvals", "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from pumpurs.people.actors import Actor, Scope, SystemActor
 from pumpurs.people.models import Institution, User
 from pumpurs.people.perms import Perm
-from pumpurs.people.rollover import LEAVING_REASONS, rollover_target
+from pumpurs.people.rollover import LEAVING_REASONS, REPEATS, rollover_target
 from pumpurs.support.rollover import RolloverPreview, rollover_apply, rollover_plan
 
 
@@ -54,6 +54,13 @@ class Command(BaseCommand):
             help=f"a pupil who does not continue, with a reason ({', '.join(LEAVING_REASONS)}); repeatable",
         )
         parser.add_argument(
+            "--repeats",
+            action="append",
+            default=[],
+            metavar="PUPIL_ID",
+            help="a pupil who repeats the grade and stays in it (the pupil's public id); repeatable",
+        )
+        parser.add_argument(
             "--user", help="run as this user, with their scope (default: the operator, for this school)"
         )
         parser.add_argument("--today", type=dt.date.fromisoformat, help="the day it runs on (tests)")
@@ -63,7 +70,7 @@ class Command(BaseCommand):
         if institution is None:
             message = _("No institution with registration number %(code)s.") % {"code": options["institution"]}
             raise CommandError(message, returncode=2)
-        leaving = _leaving(options["leaving"])
+        leaving = _leaving(options["leaving"]) | _leaving([f"{pupil}={REPEATS}" for pupil in options["repeats"]])
         actor: Actor = SystemActor(
             name="system:rollover-cli", perms=frozenset({Perm.MANAGE_PUPILS}), scope=Scope.schools([institution.pk])
         )
