@@ -112,6 +112,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing root
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Uploaded import files hold personal codes: readable by the server's own user only (issue 17, M3).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -199,9 +202,33 @@ PUMPURS_ATTENDANCE_MARKS = env_mapping(
     allowed_values={"present", "unjustified", "illness", "other_justified", "late"},
 )
 
-# How long an uploaded import file is kept with its batch record. The legal retention period is
-# the operator's decision; 365 days is an example default, not a regulation.
-PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 365)
+# How long an uploaded import file (it holds personal codes) and its error report are kept after
+# the batch was submitted: long enough to apply a check and to look at a rejection, no longer
+# (issue 17, M3). The batch record and its audit events stay.
+PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 7)
+# What reading one import file may cost, whatever the file says (decision 0024). A municipality's
+# semester of daily attendance is about 2 million rows of 8 columns.
+PUMPURS_IMPORT_MAX_ROWS = env_int("PUMPURS_IMPORT_MAX_ROWS", 5_000_000)
+PUMPURS_IMPORT_MAX_COLUMNS = env_int("PUMPURS_IMPORT_MAX_COLUMNS", 100)
+PUMPURS_IMPORT_MAX_CELL_CHARS = env_int("PUMPURS_IMPORT_MAX_CELL_CHARS", 2000)
+PUMPURS_IMPORT_MAX_XLSX_BYTES = env_int("PUMPURS_IMPORT_MAX_XLSX_MB", 256) * 1024 * 1024
+PUMPURS_IMPORT_MAX_SECONDS = env_int("PUMPURS_IMPORT_MAX_SECONDS", 1800)
+# PostgreSQL: one statement of an import may run this long, and the server checks this often
+# whether the importing process is still there (a killed worker's merge stops within seconds).
+PUMPURS_IMPORT_STATEMENT_SECONDS = env_int("PUMPURS_IMPORT_STATEMENT_SECONDS", 900)
+# A running batch whose worker has not beaten its heartbeat for this long is marked interrupted.
+PUMPURS_IMPORT_STALE_SECONDS = env_int("PUMPURS_IMPORT_STALE_SECONDS", 300)
+for _name, _value in {
+    "PUMPURS_IMPORT_MAX_ROWS": PUMPURS_IMPORT_MAX_ROWS,
+    "PUMPURS_IMPORT_MAX_COLUMNS": PUMPURS_IMPORT_MAX_COLUMNS,
+    "PUMPURS_IMPORT_MAX_CELL_CHARS": PUMPURS_IMPORT_MAX_CELL_CHARS,
+    "PUMPURS_IMPORT_MAX_XLSX_MB": PUMPURS_IMPORT_MAX_XLSX_BYTES,
+    "PUMPURS_IMPORT_MAX_SECONDS": PUMPURS_IMPORT_MAX_SECONDS,
+    "PUMPURS_IMPORT_STATEMENT_SECONDS": PUMPURS_IMPORT_STATEMENT_SECONDS,
+    "PUMPURS_IMPORT_STALE_SECONDS": PUMPURS_IMPORT_STALE_SECONDS,
+}.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 
 # Early identification: national default thresholds of the flag rules (issue 4). Municipalities
 # may override them (risk.ThresholdOverride). Sources: more than 20 unjustified lessons brings in

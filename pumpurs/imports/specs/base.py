@@ -26,6 +26,8 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    # The longest cell this column takes (the database column's length, or what is plausible).
+    max_chars: int = 120
 
     def accepts(self, normalised: str) -> bool:
         return normalised == self.name or normalised in {normalise_header(a) for a in self.aliases}
@@ -71,6 +73,21 @@ class ImportSpec:
             names.append(column.name)
         missing = [name for name in self.required if name not in seen]
         return names, missing, duplicated
+
+    def length_errors(self, df: pl.DataFrame) -> pl.DataFrame:
+        """``too_long`` for every cell longer than its column takes (rows read, before any check)."""
+        frames = [
+            errors_where(
+                df,
+                pl.col(c.name).str.len_chars() > c.max_chars,
+                c.name,
+                "too_long",
+                message(_("The cell is longer than %(max)s characters: shorten it.") % {"max": c.max_chars}),
+            )
+            for c in self.columns
+            if c.name in df.columns
+        ]
+        return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=ERROR_SCHEMA)
 
 
 # ---- building blocks shared by the specs -------------------------------------------------------

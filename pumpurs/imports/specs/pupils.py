@@ -10,6 +10,7 @@ same as registering or moving one pupil: this module only reads the cells.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from pumpurs.imports.context import ImportContext
     from pumpurs.imports.result import ImportResult
 
+# A birth date further back is a typing error, not a pupil (adult learners included).
+OLDEST_PUPIL_YEARS = 100
 GENDERS = {
     "f": "F",
     "s": "F",
@@ -61,7 +64,7 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
     ``pupil_enrol`` use too."""
     errors = RowErrors()
     institutions = {i.code: i for i in Institution.objects.all()}
-    entries = [_entry(row, institutions, errors) for row in rows.iter_rows(named=True)]
+    entries = [_entry(row, institutions, errors, ctx.today) for row in rows.iter_rows(named=True)]
     outcome = roster_apply(actor=ctx.actor, entries=entries, today=ctx.today, write=not errors.items)
     for problem in outcome.problems:
         errors.add(problem.row, problem.field, problem.code, problem.message)
@@ -76,7 +79,7 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
     return []
 
 
-def _entry(row: dict[str, Any], institutions: dict[str, Institution], errors: RowErrors) -> PupilEntry:
+def _entry(row: dict[str, Any], institutions: dict[str, Institution], errors: RowErrors, today: dt.date) -> PupilEntry:
     """One row as the roster rules take it; cells that are not what their column holds are
     reported and named in ``refused`` (their rules are skipped)."""
     n = int(row["_row"])
@@ -93,6 +96,14 @@ def _entry(row: dict[str, Any], institutions: dict[str, Institution], errors: Ro
             "date_format",
             _("'%(value)s' is not a date: write it as 2012-03-31 or 31.03.2012.") % {"value": cell(row, "birth_date")},
         )
+    elif not today - dt.timedelta(days=round(365.25 * OLDEST_PUPIL_YEARS)) <= birth <= today:
+        refuse(
+            "birth_date",
+            "birth_date_implausible",
+            _("%(value)s cannot be a pupil's birth date: it is in the future or more than %(years)s years ago.")
+            % {"value": birth.isoformat(), "years": OLDEST_PUPIL_YEARS},
+        )
+        birth = None
     gender = GENDERS.get(folded(cell(row, "gender")))
     if gender is None:
         refuse(
@@ -174,13 +185,13 @@ PUPILS = ImportSpec(
         Column("birth_date", ("dzimšanas_datums",)),
         Column("gender", ("dzimums",), required=False),
         Column("institution_code", ("iestādes_kods", "iestāde", "reģistrācijas_numurs")),
-        Column("class", ("klase",)),
+        Column("class", ("klase",), max_chars=20),
         Column("grade", ("klašu_grupa", "klases_līmenis", "kurss")),
         Column("enrolled_from", ("uzņemts_no", "no"), required=False),
-        Column("guardian_name", ("vecāka_vārds", "likumiskais_pārstāvis"), required=False),
+        Column("guardian_name", ("vecāka_vārds", "likumiskais_pārstāvis"), required=False, max_chars=201),
         Column("guardian_relation", ("radniecība", "pārstāvja_statuss"), required=False),
         Column("guardian_phone", ("tālrunis", "vecāka_tālrunis"), required=False),
-        Column("guardian_email", ("e_pasts", "vecāka_e_pasts"), required=False),
+        Column("guardian_email", ("e_pasts", "vecāka_e_pasts"), required=False, max_chars=254),
     ),
     apply_rows=_apply,
 )
