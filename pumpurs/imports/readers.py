@@ -418,18 +418,28 @@ def iter_batches(source: Source, columns: list[str], *, batch_rows: int = BATCH_
             data = carry + chunk
             if not data:
                 return
-            cut = _record_boundary(data) if chunk else len(data)
-            if cut <= 0:
-                if len(data) > limits.record_bytes:
+            cut = _record_boundary(data)
+            if len(data) - cut > limits.record_bytes:
+                row = next_row + data.count(b"\n", 0, cut)
+                if data.count(b'"', cut) % 2 == 0:
                     raise SourceError(
-                        "unclosed_quote",
-                        _(
-                            'Row %(row)s opens a quote (") that does not close: the rest of the file would be '
-                            "one cell. Check the quotes in that row."
-                        )
-                        % {"row": next_row},
-                        row=next_row,
+                        "row_too_long",
+                        _("Row %(row)s is longer than %(max)s KB: a cell in it is far too long.")
+                        % {"row": row, "max": limits.record_bytes // 1024},
+                        row=row,
                     )
+                raise SourceError(
+                    "unclosed_quote",
+                    _(
+                        'Row %(row)s opens a quote (") that does not close: the rest of the file would be '
+                        "one cell. Check the quotes in that row."
+                    )
+                    % {"row": row},
+                    row=row,
+                )
+            if not chunk:
+                cut = len(data)  # the end of the file ends the last record
+            if cut <= 0:
                 # No whole record yet (a long record): read more before parsing.
                 carry = data
                 block_bytes *= 2
