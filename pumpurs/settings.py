@@ -306,6 +306,7 @@ PUMPURS_SCHEDULE = env_schedule(
     {
         "calendar": "00:15",
         "retention": "03:00",
+        "imports": "*/5",
         "indicators": "05:30",
         "plans": "05:45",
         "reviews": "07:00",

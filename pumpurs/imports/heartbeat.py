@@ -85,6 +85,15 @@ def last_beat(batch: ImportBatch) -> dt.datetime | None:
     return None
 
 
+def batch_stalled(batch: ImportBatch, *, now: dt.datetime) -> bool:
+    """Whether ``batch`` is left running by a process that is gone (the reaper will mark it)."""
+    stale = now - dt.timedelta(seconds=settings.PUMPURS_IMPORT_STALE_SECONDS)
+    if batch.status != ImportBatch.Status.RUNNING or batch.created_at >= stale:
+        return False
+    beat = last_beat(batch)
+    return beat is None or beat < stale
+
+
 def import_batches_reap(*, now: dt.datetime) -> int:
     """Mark ``interrupted`` every running batch whose heartbeat is older than the stale limit (or
     missing, for a batch started longer ago than that); returns how many. One audit event each.
@@ -93,9 +102,9 @@ def import_batches_reap(*, now: dt.datetime) -> int:
     stale = now - dt.timedelta(seconds=settings.PUMPURS_IMPORT_STALE_SECONDS)
     count = 0
     for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, created_at__lt=stale).iterator():
-        beat = last_beat(batch)
-        if beat is not None and beat >= stale:
+        if not batch_stalled(batch, now=now):
             continue
+        beat = last_beat(batch)
         with transaction.atomic():
             closed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
                 status=ImportBatch.Status.INTERRUPTED, finished_at=now

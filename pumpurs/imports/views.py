@@ -25,11 +25,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.audit.services import audit_record
 from pumpurs.imports import selectors
 from pumpurs.imports.forms import ImportUploadForm
+from pumpurs.imports.heartbeat import batch_stalled
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import (
     import_batch_confirm,
@@ -86,10 +88,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     batch = get_object_or_404(selectors.batches_visible_to(request.user), public_id=public_id)
-    pending = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    # A batch whose worker died says so at once, before the reaper job records it.
+    stalled = batch_stalled(batch, now=timezone.now())
+    pending = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING) and not stalled
     context = {
         "batch": batch,
         "pending": pending,
+        "interrupted": stalled or batch.status == ImportBatch.Status.INTERRUPTED,
         "progress": selectors.batch_progress(batch) if pending else None,
         "may_apply": import_batch_confirmable(actor=request_actor(request), batch=batch),
         "confirmation": selectors.confirmation_of(batch),
