@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +24,12 @@ from pumpurs.core.env import (
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("PUMPURS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data directory holds the SQLite database, the keys and uploaded files with personal codes:
+# only the server's own user may read it, and whatever a process of ours creates is private
+# (files 0600, directories 0700) whichever entry point started it (issue 17, M3).
+os.umask(0o077)
+if DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)
 
 DEBUG = env_bool("PUMPURS_DEBUG", False)
 SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key")
