@@ -74,6 +74,14 @@ def _may_import(actor: Actor, kind: str, institution: Institution | None) -> boo
 
 
 def _check_permission(actor: Actor, kind: str, institution: Institution | None) -> None:
+    if kind == "pupils" and access.has_perm(actor, Perm.IMPORT_DATA) and not access.has_perm(actor, Perm.MANAGE_PUPILS):
+        # The real cause, not a bare refusal: the municipality imports facts, schools their rosters.
+        raise PermissionDenied(
+            _(
+                "Class lists are imported by those who register pupils (the school coordinators); "
+                "you may import attendance, grades and incidents."
+            )
+        )
     if not all(access.has_perm(actor, perm) for perm in import_perms(kind)):
         raise PermissionDenied(_("You may not import data."))
     if not _may_import(actor, kind, institution):

@@ -238,6 +238,21 @@ def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, li
     lookup = ctx.code_lookup(df.get_column("_code").drop_nulls().unique().to_list())
     mapped = df.join(lookup, on="_code", how="left")
     present = ~blank("personal_code")
+    # One message for every code not found, whether or not it is a pupil elsewhere (issue 17, M7);
+    # with a school chosen, it names the likelier cause: the pupil is at another of the user's schools.
+    unknown = (
+        _(
+            "No pupil with this personal code at %(school)s, the school chosen for this file. For a file with "
+            "pupils of several schools choose all your schools; a pupil not yet registered needs a roster "
+            "(pupils) import first."
+        )
+        % {"school": ctx.institution.name}
+        if ctx.institution is not None
+        else _(
+            "No pupil with this personal code in the schools you may import for: "
+            "register the pupil with a roster (pupils) import first."
+        )
+    )
     errors = [
         *required_errors(df, ["personal_code"]),
         errors_where(
@@ -252,12 +267,7 @@ def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, li
             present & pl.col("_problem").is_null() & pl.col("pupil_id").is_null(),
             "personal_code",
             "pupil_unknown",
-            message(
-                _(
-                    "No pupil with this personal code in the schools you may import for: "
-                    "register the pupil with a roster (pupils) import first."
-                )
-            ),
+            message(unknown),
         ),
     ]
     return mapped.drop("_code", "_problem"), errors
