@@ -94,6 +94,29 @@ def run_import(
     if isinstance(chosen, ImportResult):
         return chosen
     spec, names = chosen
+    headings = {
+        name: cell.replace("\ufeff", "").strip()
+        for name, cell in zip(names, source.header, strict=False)
+        if not name.startswith("_")
+    }
+    result = _run_chosen(
+        spec, names, kind=kind, source=source, ctx=ctx, dry_run=dry_run, progress=progress, batch_rows=batch_rows
+    )
+    result.headings = headings
+    return result
+
+
+def _run_chosen(
+    spec: ImportSpec,
+    names: list[str],
+    *,
+    kind: str,
+    source: Source,
+    ctx: ImportContext,
+    dry_run: bool,
+    progress: Progress | None,
+    batch_rows: int,
+) -> ImportResult:
     try:
         with transaction.atomic():
             _statement_limits()

@@ -342,7 +342,7 @@ def _record(batch: ImportBatch, result: ImportResult, actor: Actor) -> None:
     batch.rows, batch.created, batch.updated = result.rows, result.created, result.updated
     batch.unchanged, batch.rejected = result.unchanged, result.rejected
     batch.error_count = result.errors.height
-    batch.errors = result.error_dicts(limit=STORED_ERRORS)
+    batch.errors = result.page_errors(limit=STORED_ERRORS)
     batch.notes = result.notes
     batch.progress_rows = result.rows
     batch.finished_at = timezone.now()

@@ -370,3 +370,29 @@ def test_the_navigation_shows_imports_only_to_those_who_import(world: World) -> 
     assert reverse("import_list") in home.content.decode()
     teacher = client_for(world.specialist_lizuma).get(reverse("institution_detail", args=[world.lizuma.public_id]))
     assert reverse("import_list") not in teacher.content.decode()
+
+
+def test_errors_name_the_columns_as_the_file_does_and_show_no_codes(world: World, run_import, tmp_path: Path) -> None:
+    """A Latvian export's headers, a Latvian page: no English column or error code on it; the
+    command line's JSON keeps the canonical columns and the codes (issue 13)."""
+    header = ["Personas kods", "Datums", "Stundas", "Neattaisnotas", "Slimības", "Citas attaisnotas", "Novēlošanās"]
+    rows = rows_for(world)[1:]
+    rows[0][2] = -7  # lessons
+    rows[1][1] = ""  # date
+    liga = client_for(world.coordinator_lizuma)
+    upload(liga, world, csv_upload([header, *rows], name="kavejumi.csv"))
+    batch = ImportBatch.objects.get()
+
+    assert {(e["heading"], e["code"]) for e in batch.errors} == {("Stundas", "negative"), ("Datums", "required")}
+    empty = next(e for e in batch.errors if e["code"] == "required")
+    assert "Datums" in empty["message"]
+    assert "date" not in empty["message"]
+    table = text_of(liga.get(detail_url(batch))).split('class="data-table data-table--compact error-table"')[1]
+    assert "<td>Stundas</td>" in table
+    assert "<td>Datums</td>" in table
+    for english in ("negative", "required", "lessons", ">date<", "<code>"):
+        assert english not in table, english
+
+    code, summary = run_import("attendance", write_csv(tmp_path / "k.csv", [header, *rows]), "--dry-run")
+    assert code == 1
+    assert {(e["column"], e["code"]) for e in summary["errors"]} == {("lessons", "negative"), ("date", "required")}
