@@ -26,6 +26,9 @@ from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
 
 Progress = Callable[[int], None]
+# Rosters and registers are held whole and applied row by row: a national roster is about
+# 250 000 pupils, so twice that is the most one file may hold, whatever PUMPURS_IMPORT_MAX_ROWS says.
+REGISTER_ROWS = 500_000
 
 
 class _Rejected(Exception):
@@ -143,7 +146,8 @@ def _statement_limits() -> None:
         cursor.execute(
             "SELECT set_config('statement_timeout', %s, true)", [f"{settings.PUMPURS_IMPORT_STATEMENT_SECONDS}s"]
         )
-        cursor.execute("SELECT set_config('client_connection_check_interval', '5s', true)")
+        if connection.pg_version >= 140000:  # type: ignore[attr-defined]  # the client check came in 14
+            cursor.execute("SELECT set_config('client_connection_check_interval', '5s', true)")
 
 
 def _run_facts(
@@ -333,6 +337,13 @@ def _run_register(
     for raw in iter_batches(source, names, batch_rows=batch_rows):
         batch = _prepare(raw, spec)
         result.rows += batch.height
+        if result.rows > REGISTER_ROWS:
+            # Register rows are checked and written one by one, all held at once: a cap of their own.
+            raise SourceError(
+                "too_many_rows",
+                _("The file has more than %(max)s rows: split it (for example by month).") % {"max": REGISTER_ROWS},
+                row=REGISTER_ROWS + 2,
+            )
         frames.append(batch)
         if progress is not None:
             progress(result.rows)

@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.tests.conftest import post_then_work
-from pumpurs.imports.tests.hostile import Case, Facts, cases
+from pumpurs.imports.tests.hostile import ROSTER, Case, Facts, cases
 from pumpurs.imports.tests.test_attendance import school_days
 from pumpurs.imports.tests.test_views import client_for
 from pumpurs.journal.models import AttendanceDay, Incident
@@ -113,3 +113,16 @@ def test_a_stray_quote_in_the_last_rows_is_still_read_to_the_end(
     path.write_text(text, encoding="utf-8")
     code, summary = run_import("incidents", path, "--user", world.coordinator_lizuma.get_username(), "--dry-run")
     assert (code, summary["status"], summary["rows"]) == (0, "dry-run", 1)
+
+
+def test_a_roster_has_a_row_cap_of_its_own(world: World, facts: Facts, run_import, tmp_path: Path, monkeypatch) -> None:
+    """Rosters are held whole and checked row by row: fewer rows than fact files may have."""
+    from pumpurs.imports import engine
+
+    monkeypatch.setattr(engine, "REGISTER_ROWS", 2)
+    line = f"{facts.codes[0]},Anna,Bērziņa,{facts.birth:%d.%m.%Y},S,{facts.school},7.a,7"
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join([ROSTER, line, line, line]) + "\n", encoding="utf-8")
+    with translation.override("lv"):
+        code, summary = run_import("pupils", path, "--user", world.coordinator_lizuma.get_username())
+    assert (code, [e["code"] for e in summary["errors"]], summary["errors"][0]["row"]) == (1, ["too_many_rows"], 4)
