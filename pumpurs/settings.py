@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +24,12 @@ from pumpurs.core.env import (
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("PUMPURS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data directory holds the SQLite database, the keys and uploaded files with personal codes:
+# only the server's own user may read it, and whatever a process of ours creates is private
+# (files 0600, directories 0700) whichever entry point started it (issue 17, M3).
+os.umask(0o077)
+if DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)
 
 DEBUG = env_bool("PUMPURS_DEBUG", False)
 SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key")
@@ -112,6 +119,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing root
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Uploaded import files hold personal codes: readable by the server's own user only (issue 17, M3).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -199,9 +209,33 @@ PUMPURS_ATTENDANCE_MARKS = env_mapping(
     allowed_values={"present", "unjustified", "illness", "other_justified", "late"},
 )
 
-# How long an uploaded import file is kept with its batch record. The legal retention period is
-# the operator's decision; 365 days is an example default, not a regulation.
-PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 365)
+# How long an uploaded import file (it holds personal codes) and its error report are kept after
+# the batch was submitted: long enough to apply a check and to look at a rejection, no longer
+# (issue 17, M3). The batch record and its audit events stay.
+PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 7)
+# What reading one import file may cost, whatever the file says (decision 0024). A municipality's
+# semester of daily attendance is about 2 million rows of 8 columns.
+PUMPURS_IMPORT_MAX_ROWS = env_int("PUMPURS_IMPORT_MAX_ROWS", 5_000_000)
+PUMPURS_IMPORT_MAX_COLUMNS = env_int("PUMPURS_IMPORT_MAX_COLUMNS", 100)
+PUMPURS_IMPORT_MAX_CELL_CHARS = env_int("PUMPURS_IMPORT_MAX_CELL_CHARS", 2000)
+PUMPURS_IMPORT_MAX_XLSX_BYTES = env_int("PUMPURS_IMPORT_MAX_XLSX_MB", 256) * 1024 * 1024
+PUMPURS_IMPORT_MAX_SECONDS = env_int("PUMPURS_IMPORT_MAX_SECONDS", 1800)
+# PostgreSQL: one statement of an import may run this long, and the server checks this often
+# whether the importing process is still there (a killed worker's merge stops within seconds).
+PUMPURS_IMPORT_STATEMENT_SECONDS = env_int("PUMPURS_IMPORT_STATEMENT_SECONDS", 900)
+# A running batch whose worker has not beaten its heartbeat for this long is marked interrupted.
+PUMPURS_IMPORT_STALE_SECONDS = env_int("PUMPURS_IMPORT_STALE_SECONDS", 300)
+for _name, _value in {
+    "PUMPURS_IMPORT_MAX_ROWS": PUMPURS_IMPORT_MAX_ROWS,
+    "PUMPURS_IMPORT_MAX_COLUMNS": PUMPURS_IMPORT_MAX_COLUMNS,
+    "PUMPURS_IMPORT_MAX_CELL_CHARS": PUMPURS_IMPORT_MAX_CELL_CHARS,
+    "PUMPURS_IMPORT_MAX_XLSX_MB": PUMPURS_IMPORT_MAX_XLSX_BYTES,
+    "PUMPURS_IMPORT_MAX_SECONDS": PUMPURS_IMPORT_MAX_SECONDS,
+    "PUMPURS_IMPORT_STATEMENT_SECONDS": PUMPURS_IMPORT_STATEMENT_SECONDS,
+    "PUMPURS_IMPORT_STALE_SECONDS": PUMPURS_IMPORT_STALE_SECONDS,
+}.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 
 # Early identification: national default thresholds of the flag rules (issue 4). Municipalities
 # may override them (risk.ThresholdOverride). Sources: more than 20 unjustified lessons brings in
@@ -279,6 +313,7 @@ PUMPURS_SCHEDULE = env_schedule(
     {
         "calendar": "00:15",
         "retention": "03:00",
+        "imports": "*/5",
         "indicators": "05:30",
         "plans": "05:45",
         "reviews": "07:00",

@@ -38,8 +38,14 @@ ENCODING_CHOICES = [
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file contains"), choices=KIND_CHOICES)
+    # Blank: every school the user may import for — a municipality's file lists pupils of several
+    # schools, and each row is then checked against the user's whole scope (issue 13, trap 8).
     institution = forms.ModelChoiceField(
-        label=_("School"), queryset=Institution.objects.none(), empty_label=_("Choose a school")
+        label=_("School"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("All schools I may import for"),
+        help_text=_("Choose all your schools for a file with pupils of several schools."),
     )
     file = forms.FileField(
         label=_("File"),

@@ -29,10 +29,12 @@ class ImportBatch(PublicIdModel):
         APPLIED = "applied", _("applied")
         REJECTED = "rejected", _("rejected")
         FAILED = "failed", _("failed")
+        # Its worker stopped (killed, restarted) while it ran; its transaction was rolled back.
+        INTERRUPTED = "interrupted", _("interrupted")
 
     kind = models.CharField(_("kind"), max_length=20)
     shape = models.CharField(_("shape"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     dry_run = models.BooleanField(_("check only"), default=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -48,6 +50,8 @@ class ImportBatch(PublicIdModel):
     # What the submitter asked for (blank: detect); ``encoding`` above is what the reader found.
     encoding_choice = models.CharField(_("encoding asked for"), max_length=20, blank=True)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    # The submitter's language: the worker writes the batch's messages in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     # The checked (dry-run) batch this one applies; one confirmation per preview, enforced here.
     preview = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="confirmation"

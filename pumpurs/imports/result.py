@@ -6,6 +6,7 @@ Its own module because both sides use it: the engine fills it in, and the regist
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ class ImportResult:
     errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
     notes: list[str] = field(default_factory=list)
     touched_pupils: list[int] = field(default_factory=list)
+    # Canonical column → the header cell the file named it with ("personal_code" → "Personas kods").
+    headings: dict[str, str] = field(default_factory=dict)
 
     def error_dicts(self, limit: int | None = None) -> list[dict[str, Any]]:
         frame = self.errors.sort("_row", "column")
@@ -36,6 +39,20 @@ class ImportResult:
             {"row": int(r["_row"]), "column": r["column"], "code": r["code"], "message": r["message"]}
             for r in frame.iter_rows(named=True)
         ]
+
+    def page_errors(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The errors as the batch page shows them: each also under the column's name in the
+        user's file (``heading``), and that name in the message instead of the code name. The
+        codes and canonical columns stay for the command line's JSON (``error_dicts``)."""
+        out = []
+        for error in self.error_dicts(limit=limit):
+            column = error["column"]
+            heading = self.headings.get(column, column)
+            message = error["message"]
+            if column and heading != column:
+                message = re.sub(rf"(?<![\w-]){re.escape(column)}(?![\w-])", heading, message)
+            out.append({**error, "heading": heading, "message": message})
+        return out
 
     def summary(self) -> dict[str, Any]:
         """Exactly the JSON object of DESIGN §6."""

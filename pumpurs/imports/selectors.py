@@ -10,9 +10,9 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
+from pumpurs.imports.heartbeat import progress_path
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.readers import XLSX_MAGIC
-from pumpurs.imports.services import progress_path
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer

@@ -15,17 +15,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.imports.context import ImportContext, pupils_for_import
-from pumpurs.imports.engine import progress_writer, run_import, whole_file_error, write_report
+from pumpurs.imports.engine import run_import, whole_file_error, write_report
 from pumpurs.imports.facts import facts_after_import
+from pumpurs.imports.heartbeat import Heartbeat, progress_path
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
 from pumpurs.imports.result import ImportResult
@@ -38,7 +38,6 @@ from pumpurs.people.models import Institution, User
 STORED_ERRORS = 200
 # The system actors that run imports, by channel (their names go to the audit trail).
 IMPORT_WORKER = "system:import-worker"  # a queued file, run by `pumpurs worker`
-IMPORT_WEB = "system:import-web"  # a small file checked within the upload request
 IMPORT_CLI = "system:import-cli"  # `pumpurs import`, run by the server's operator
 
 
@@ -48,10 +47,6 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def progress_path(batch: ImportBatch) -> Path:
-    return Path(settings.DATA_DIR) / "imports" / "progress" / f"{batch.public_id}.json"
 
 
 def import_perms(kind: str) -> frozenset[Perm]:
@@ -79,6 +74,14 @@ def _may_import(actor: Actor, kind: str, institution: Institution | None) -> boo
 
 
 def _check_permission(actor: Actor, kind: str, institution: Institution | None) -> None:
+    if kind == "pupils" and access.has_perm(actor, Perm.IMPORT_DATA) and not access.has_perm(actor, Perm.MANAGE_PUPILS):
+        # The real cause, not a bare refusal: the municipality imports facts, schools their rosters.
+        raise PermissionDenied(
+            _(
+                "Class lists are imported by those who register pupils (the school coordinators); "
+                "you may import attendance, grades and incidents."
+            )
+        )
     if not all(access.has_perm(actor, perm) for perm in import_perms(kind)):
         raise PermissionDenied(_("You may not import data."))
     if not _may_import(actor, kind, institution):
@@ -133,6 +136,7 @@ def import_batch_create(
         size_bytes=path.stat().st_size,
         encoding_choice=encoding_choice,
         sheet=sheet,
+        language=translation.get_language() or "",
     )
     with path.open("rb") as handle:
         batch.file.save(str(batch.public_id), File(handle), save=False)
@@ -163,34 +167,37 @@ def import_batch_run(
     today = today or timezone.localdate()
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
-    refusal = _refusal(batch, actor)
-    if refusal is not None:
-        with transaction.atomic():
-            _record(batch, refusal, actor)
-        return refusal
-    try:
-        return _run(
-            batch,
-            actor=actor,
-            encoding=encoding,
-            sheet=sheet,
-            today=today,
-            batch_rows=batch_rows,
-            on_progress=on_progress,
-        )
-    except Exception as exc:
-        progress_path(batch).unlink(missing_ok=True)
-        with transaction.atomic():
-            batch.status = ImportBatch.Status.FAILED
-            batch.finished_at = timezone.now()
-            batch.save(update_fields=["status", "finished_at"])
-            audit_record(
-                actor=actor,
-                action="imports.batch.failed",
-                target=batch,
-                data={"kind": batch.kind, "file_sha256": batch.sha256, "error": type(exc).__name__},
-            )
-        raise
+    # The messages are written in the submitter's language, whichever process runs the file.
+    with translation.override(batch.language or translation.get_language()):
+        refusal = _refusal(batch, actor)
+        if refusal is not None:
+            with transaction.atomic():
+                _record(batch, refusal, actor)
+            return refusal
+        try:
+            with Heartbeat(progress_path(batch)) as heartbeat:
+                return _run(
+                    batch,
+                    actor=actor,
+                    encoding=encoding,
+                    sheet=sheet,
+                    today=today,
+                    batch_rows=batch_rows,
+                    heartbeat=heartbeat,
+                    on_progress=on_progress,
+                )
+        except Exception as exc:
+            with transaction.atomic():
+                batch.status = ImportBatch.Status.FAILED
+                batch.finished_at = timezone.now()
+                batch.save(update_fields=["status", "finished_at"])
+                audit_record(
+                    actor=actor,
+                    action="imports.batch.failed",
+                    target=batch,
+                    data={"kind": batch.kind, "file_sha256": batch.sha256, "error": type(exc).__name__},
+                )
+            raise
 
 
 def _refusal(batch: ImportBatch, actor: Actor) -> ImportResult | None:
@@ -224,6 +231,7 @@ def _run(
     sheet: str | None,
     today: dt.date,
     batch_rows: int,
+    heartbeat: Heartbeat,
     on_progress: Callable[[int], None] | None,
 ) -> ImportResult:
     ctx = ImportContext.build(
@@ -239,13 +247,12 @@ def _run(
         try:
             source = open_source(local, encoding=encoding, sheet=sheet, tmpdir=Path(tmp))
         except SourceError as exc:
-            result = whole_file_error(batch.kind, exc.code, exc.message)
+            result = whole_file_error(batch.kind, exc.code, exc.message, row=exc.row, column=exc.column)
         else:
             batch.encoding, batch.delimiter = source.encoding, source.delimiter
-            to_file = progress_writer(progress_path(batch), batch.size_bytes)
 
             def progress(rows: int) -> None:
-                to_file(rows)
+                heartbeat.beat(rows)
                 if on_progress is not None:
                     on_progress(rows)
 
@@ -264,7 +271,6 @@ def _run(
         if result.status != "applied":
             with transaction.atomic():
                 _record(batch, result, actor)
-        progress_path(batch).unlink(missing_ok=True)
         if result.errors.height:
             report = Path(tmp) / "errors.csv"
             write_report(result, report)
@@ -336,7 +342,7 @@ def _record(batch: ImportBatch, result: ImportResult, actor: Actor) -> None:
     batch.rows, batch.created, batch.updated = result.rows, result.created, result.updated
     batch.unchanged, batch.rejected = result.unchanged, result.rejected
     batch.error_count = result.errors.height
-    batch.errors = result.error_dicts(limit=STORED_ERRORS)
+    batch.errors = result.page_errors(limit=STORED_ERRORS)
     batch.notes = result.notes
     batch.progress_rows = result.rows
     batch.finished_at = timezone.now()

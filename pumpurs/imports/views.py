@@ -1,5 +1,8 @@
 """The import pages: upload a file, watch it being checked, read the result, apply a clean check.
 
+No file is read within a request (issue 17, H2): the page records the upload and the worker reads
+it, within the reader's limits, while the batch page shows how far it has got.
+
 Every batch is fetched through ``selectors.batches_visible_to``: a batch of a school outside the
 user's import scope answers 404, exactly like one that does not exist. A user without the import
 permission gets 404 on every page.
@@ -22,29 +25,24 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.audit.services import audit_record
 from pumpurs.imports import selectors
 from pumpurs.imports.forms import ImportUploadForm
+from pumpurs.imports.heartbeat import batch_stalled
 from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import (
-    IMPORT_WEB,
-    import_batch_actor,
     import_batch_confirm,
     import_batch_confirmable,
     import_batch_create,
-    import_batch_run,
 )
 from pumpurs.imports.tasks import import_batch_process
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
-
-# Files up to this size are checked within the request (a few seconds at most); bigger ones go to
-# the worker and the batch page shows their progress.
-RUN_IN_REQUEST_BYTES = 2 * 1024 * 1024
 
 
 def _require_import_perm(request: HttpRequest) -> None:
@@ -90,10 +88,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     batch = get_object_or_404(selectors.batches_visible_to(request.user), public_id=public_id)
-    pending = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    # A batch whose worker died says so at once, before the reaper job records it.
+    stalled = batch_stalled(batch, now=timezone.now())
+    pending = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING) and not stalled
     context = {
         "batch": batch,
         "pending": pending,
+        "interrupted": stalled or batch.status == ImportBatch.Status.INTERRUPTED,
         "progress": selectors.batch_progress(batch) if pending else None,
         "may_apply": import_batch_confirmable(actor=request_actor(request), batch=batch),
         "confirmation": selectors.confirmation_of(batch),
@@ -152,17 +153,10 @@ def _with_bom(handle: File[bytes]) -> Iterator[bytes]:
 
 
 def _start(batch: ImportBatch) -> None:
-    """Check a small file now; leave a big one to the worker once the batch record is committed.
-    Either way it runs as a system actor for its submitter, with the same authority."""
-    if batch.size_bytes <= RUN_IN_REQUEST_BYTES:
-        import_batch_run(
-            batch,
-            actor=import_batch_actor(batch, name=IMPORT_WEB),
-            encoding=batch.encoding_choice or None,
-            sheet=batch.sheet or None,
-        )
-    else:
-        transaction.on_commit(functools.partial(import_batch_process.enqueue, batch.pk))
+    """Leave the file to the worker once the batch record is committed, whatever its size: a
+    hostile file of a few hundred kilobytes can cost minutes and gigabytes to read, and only the
+    worker reads within limits. It runs as a system actor for its submitter, with the same authority."""
+    transaction.on_commit(functools.partial(import_batch_process.enqueue, batch.pk))
 
 
 @contextmanager

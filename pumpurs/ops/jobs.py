@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from pumpurs.imports.heartbeat import import_batches_reap
 from pumpurs.imports.retention import import_files_purge
 from pumpurs.ops.schedule import Schedule
 from pumpurs.people.calendar import school_years_ensure
@@ -51,6 +52,10 @@ def _retention(now: dt.datetime) -> str:
     return f"batches purged: {import_files_purge(now=now)}"
 
 
+def _imports(now: dt.datetime) -> str:
+    return f"batches interrupted: {import_batches_reap(now=now)}"
+
+
 def _indicators(now: dt.datetime) -> str:
     return str(indicators_refresh(today=_local_day(now)))
 
@@ -72,6 +77,7 @@ def _notices(now: dt.datetime) -> str:
 JOBS: tuple[Job, ...] = (
     Job(code="calendar", label=_("School years in the calendar"), run=_calendar),
     Job(code="retention", label=_("Import-file retention"), run=_retention),
+    Job(code="imports", label=_("Imports whose worker stopped"), run=_imports),
     Job(code="indicators", label=_("Indicator and flag refresh"), run=_indicators),
     Job(code="plans", label=_("Approved plans become active"), run=_plans),
     Job(code="reviews", label=_("Reminders of overdue reviews"), run=_reviews),

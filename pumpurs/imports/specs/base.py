@@ -26,6 +26,8 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    # The longest cell this column takes (the database column's length, or what is plausible).
+    max_chars: int = 120
 
     def accepts(self, normalised: str) -> bool:
         return normalised == self.name or normalised in {normalise_header(a) for a in self.aliases}
@@ -71,6 +73,21 @@ class ImportSpec:
             names.append(column.name)
         missing = [name for name in self.required if name not in seen]
         return names, missing, duplicated
+
+    def length_errors(self, df: pl.DataFrame) -> pl.DataFrame:
+        """``too_long`` for every cell longer than its column takes (rows read, before any check)."""
+        frames = [
+            errors_where(
+                df,
+                pl.col(c.name).str.len_chars() > c.max_chars,
+                c.name,
+                "too_long",
+                message(_("The cell is longer than %(max)s characters: shorten it.") % {"max": c.max_chars}),
+            )
+            for c in self.columns
+            if c.name in df.columns
+        ]
+        return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=ERROR_SCHEMA)
 
 
 # ---- building blocks shared by the specs -------------------------------------------------------
@@ -221,6 +238,21 @@ def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, li
     lookup = ctx.code_lookup(df.get_column("_code").drop_nulls().unique().to_list())
     mapped = df.join(lookup, on="_code", how="left")
     present = ~blank("personal_code")
+    # One message for every code not found, whether or not it is a pupil elsewhere (issue 17, M7);
+    # with a school chosen, it names the likelier cause: the pupil is at another of the user's schools.
+    unknown = (
+        _(
+            "No pupil with this personal code at %(school)s, the school chosen for this file. For a file with "
+            "pupils of several schools choose all your schools; a pupil not yet registered needs a roster "
+            "(pupils) import first."
+        )
+        % {"school": ctx.institution.name}
+        if ctx.institution is not None
+        else _(
+            "No pupil with this personal code in the schools you may import for: "
+            "register the pupil with a roster (pupils) import first."
+        )
+    )
     errors = [
         *required_errors(df, ["personal_code"]),
         errors_where(
@@ -235,12 +267,7 @@ def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, li
             present & pl.col("_problem").is_null() & pl.col("pupil_id").is_null(),
             "personal_code",
             "pupil_unknown",
-            message(
-                _(
-                    "No pupil with this personal code in the schools you may import for: "
-                    "register the pupil with a roster (pupils) import first."
-                )
-            ),
+            message(unknown),
         ),
     ]
     return mapped.drop("_code", "_problem"), errors

@@ -86,7 +86,7 @@ INCIDENTS = ImportSpec(
         DATE,
         Column("category", ("kategorija", "pārkāpums", "veids")),
         Column("severity", ("smagums", "nozīmīgums")),
-        Column("description", ("apraksts", "komentārs"), required=False),
+        Column("description", ("apraksts", "komentārs"), required=False, max_chars=2000),
     ),
     target=Incident,
     key=("pupil_id", "date", "category"),

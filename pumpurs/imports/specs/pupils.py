@@ -10,6 +10,7 @@ same as registering or moving one pupil: this module only reads the cells.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from pumpurs.imports.specs.attendance import PERSONAL_CODE
 from pumpurs.imports.specs.base import Column, ImportSpec
 from pumpurs.imports.specs.register import RowErrors, cell, folded, parse_date_text
+from pumpurs.people import access
 from pumpurs.people.models import Institution
 from pumpurs.people.roster import GuardianEntry, PupilEntry, roster_apply
 
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from pumpurs.imports.context import ImportContext
     from pumpurs.imports.result import ImportResult
 
+# A birth date further back is a typing error, not a pupil (adult learners included).
+OLDEST_PUPIL_YEARS = 100
 GENDERS = {
     "f": "F",
     "s": "F",
@@ -61,7 +65,10 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
     ``pupil_enrol`` use too."""
     errors = RowErrors()
     institutions = {i.code: i for i in Institution.objects.all()}
-    entries = [_entry(row, institutions, errors) for row in rows.iter_rows(named=True)]
+    others = _other_schools_of_submitter(ctx)
+    entries = [
+        _entry(row, institutions, errors, ctx.today, ctx.institution, others) for row in rows.iter_rows(named=True)
+    ]
     outcome = roster_apply(actor=ctx.actor, entries=entries, today=ctx.today, write=not errors.items)
     for problem in outcome.problems:
         errors.add(problem.row, problem.field, problem.code, problem.message)
@@ -76,7 +83,25 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
     return []
 
 
-def _entry(row: dict[str, Any], institutions: dict[str, Institution], errors: RowErrors) -> PupilEntry:
+def _other_schools_of_submitter(ctx: ImportContext) -> frozenset[int]:
+    """The schools besides the one chosen where the person who submitted the file may register
+    pupils: a row for one of them was meant for an upload to all their schools. (A run of the
+    server's operator has no person, so no other school: its scope is what it names.)"""
+    person = getattr(ctx.actor, "on_behalf_of", None)
+    if ctx.institution is None or person is None:
+        return frozenset()
+    schools = access.institutions_visible_to(person, access.Perm.MANAGE_PUPILS).exclude(pk=ctx.institution.pk)
+    return frozenset(schools.values_list("pk", flat=True))
+
+
+def _entry(
+    row: dict[str, Any],
+    institutions: dict[str, Institution],
+    errors: RowErrors,
+    today: dt.date,
+    chosen: Institution | None,
+    others: frozenset[int],
+) -> PupilEntry:
     """One row as the roster rules take it; cells that are not what their column holds are
     reported and named in ``refused`` (their rules are skipped)."""
     n = int(row["_row"])
@@ -93,6 +118,14 @@ def _entry(row: dict[str, Any], institutions: dict[str, Institution], errors: Ro
             "date_format",
             _("'%(value)s' is not a date: write it as 2012-03-31 or 31.03.2012.") % {"value": cell(row, "birth_date")},
         )
+    elif not today - dt.timedelta(days=round(365.25 * OLDEST_PUPIL_YEARS)) <= birth <= today:
+        refuse(
+            "birth_date",
+            "birth_date_implausible",
+            _("%(value)s cannot be a pupil's birth date: it is in the future or more than %(years)s years ago.")
+            % {"value": birth.isoformat(), "years": OLDEST_PUPIL_YEARS},
+        )
+        birth = None
     gender = GENDERS.get(folded(cell(row, "gender")))
     if gender is None:
         refuse(
@@ -108,6 +141,16 @@ def _entry(row: dict[str, Any], institutions: dict[str, Institution], errors: Ro
             "institution_unknown",
             _("'%(value)s' is not the registration number of a school you may import for.")
             % {"value": cell(row, "institution_code")},
+        )
+    elif chosen is not None and institution.pk in others:
+        refuse(
+            "institution_code",
+            "institution_other",
+            _(
+                "This row is for %(school)s, but the file was uploaded for %(chosen)s: upload it for all your "
+                "schools, or keep only the rows of %(chosen)s."
+            )
+            % {"school": institution.name, "chosen": chosen.name},
         )
     grade_text = cell(row, "grade")
     if not grade_text.isdigit():
@@ -174,13 +217,13 @@ PUPILS = ImportSpec(
         Column("birth_date", ("dzimšanas_datums",)),
         Column("gender", ("dzimums",), required=False),
         Column("institution_code", ("iestādes_kods", "iestāde", "reģistrācijas_numurs")),
-        Column("class", ("klase",)),
+        Column("class", ("klase",), max_chars=20),
         Column("grade", ("klašu_grupa", "klases_līmenis", "kurss")),
         Column("enrolled_from", ("uzņemts_no", "no"), required=False),
-        Column("guardian_name", ("vecāka_vārds", "likumiskais_pārstāvis"), required=False),
+        Column("guardian_name", ("vecāka_vārds", "likumiskais_pārstāvis"), required=False, max_chars=201),
         Column("guardian_relation", ("radniecība", "pārstāvja_statuss"), required=False),
         Column("guardian_phone", ("tālrunis", "vecāka_tālrunis"), required=False),
-        Column("guardian_email", ("e_pasts", "vecāka_e_pasts"), required=False),
+        Column("guardian_email", ("e_pasts", "vecāka_e_pasts"), required=False, max_chars=254),
     ),
     apply_rows=_apply,
 )

@@ -309,8 +309,8 @@ STAFF = ImportSpec(
         Column("institution_code", ("iestādes_kods", "iestāde", "reģistrācijas_numurs"), required=False),
         Column("municipality_code", ("pašvaldības_kods", "pašvaldība"), required=False),
         Column("specialist_kind", ("speciālista_veids", "specialitāte"), required=False),
-        Column("class", ("klase",), required=False),
-        Column("email", ("e_pasts", "e-pasts", "epasts")),
+        Column("class", ("klase",), required=False, max_chars=20),
+        Column("email", ("e_pasts", "e-pasts", "epasts"), max_chars=254),
     ),
     apply_rows=_apply,
 )

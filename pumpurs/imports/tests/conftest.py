@@ -27,3 +27,12 @@ def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
         sheet.append(row)
     book.save(path)
     return path
+
+
+def post_then_work(client: Any, url: str, data: dict[str, Any] | None = None, **extra: Any) -> Any:
+    """POST as the browser does, then run what the request left to the worker once it committed
+    (the tests' task backend runs a task at once): the upload page never reads a file itself."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url, data, **extra)

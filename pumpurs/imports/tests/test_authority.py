@@ -169,6 +169,7 @@ def test_a_roster_needs_the_right_to_register_pupils_on_the_upload_page_too(worl
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
+    from pumpurs.imports.tests.conftest import post_then_work
     from pumpurs.imports.tests.test_views import client_for
 
     inese = client_for(world.coordinator_gulbene)
@@ -180,6 +181,6 @@ def test_a_roster_needs_the_right_to_register_pupils_on_the_upload_page_too(worl
     assert not ImportBatch.objects.exists()
     liga = client_for(world.coordinator_lizuma)
     file = SimpleUploadedFile("r.csv", roster(world, tmp_path).read_bytes(), content_type="text/csv")
-    assert liga.post(reverse("import_upload"), {**data, "file": file}).status_code == 302
+    assert post_then_work(liga, reverse("import_upload"), {**data, "file": file}).status_code == 302
     event = AuditEvent.objects.get(action="imports.batch.dry_run")
-    assert (event.actor, event.actor_username) == (world.coordinator_lizuma, "system:import-web")
+    assert (event.actor, event.actor_username) == (world.coordinator_lizuma, "system:import-worker")

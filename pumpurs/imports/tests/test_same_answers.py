@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.tests.conftest import write_csv
+from pumpurs.imports.tests.conftest import post_then_work, write_csv
 from pumpurs.imports.tests.test_views import client_for
 from pumpurs.people.models import Guardian, Pupil
 from pumpurs.people.personal_code import synthetic_code
@@ -107,7 +107,7 @@ def by_upload_page(world: World, path: Path) -> Answer:
     def attempt() -> Answer:
         file = SimpleUploadedFile("klase.csv", path.read_bytes(), content_type="text/csv")
         data = {"kind": "pupils", "institution": world.lizuma.pk, "file": file, "encoding": "", "sheet": ""}
-        assert client_for(world.coordinator_lizuma).post(reverse("import_upload"), data).status_code == 302
+        assert post_then_work(client_for(world.coordinator_lizuma), reverse("import_upload"), data).status_code == 302
         batch = ImportBatch.objects.latest("created_at")
         return answer_of({"status": batch.status, "errors": batch.errors})
 

@@ -81,3 +81,54 @@ def test_an_unexpected_failure_marks_the_batch_failed_and_audits_it(world: World
     event = AuditEvent.objects.get(action="imports.batch.failed")
     assert event.data["error"] == "OSError"
     assert AttendanceDay.objects.count() == 0
+
+
+def test_an_uploaded_file_is_readable_by_the_server_alone(world: World, tmp_path: Path) -> None:
+    """Files with personal codes are 0600 in 0700 directories, the data directory too (issue 17, M3)."""
+    import stat
+
+    from django.conf import settings
+
+    path = write_csv(tmp_path / "a.csv", rows_for(world))
+    path.chmod(0o644)  # however the upload arrived
+    batch = import_batch_create(
+        actor=world.coordinator_lizuma,
+        kind="attendance",
+        path=path,
+        filename="a.csv",
+        institution=world.lizuma,
+        dry_run=True,
+    )
+    stored = Path(batch.file.path)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    media = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    for directory in (stored.parent, *[p for p in stored.parents if media in (p, *p.parents)]):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+    assert stat.S_IMODE(Path(settings.DATA_DIR).stat().st_mode) == 0o700
+
+
+def test_files_go_a_week_after_submission_with_the_scheduled_job(world: World, tmp_path: Path) -> None:
+    """Kept long enough to apply a check and read a rejection, no longer (PUMPURS_IMPORT_RETENTION_DAYS)."""
+    from pumpurs.imports.retention import import_files_purge
+
+    batches = []
+    for days in (8, 6):
+        path = write_csv(tmp_path / f"{days}.csv", rows_for(world))
+        batch = import_batch_create(
+            actor=world.coordinator_lizuma,
+            kind="attendance",
+            path=path,
+            filename="a.csv",
+            institution=world.lizuma,
+            dry_run=True,
+        )
+        ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
+        batches.append(batch)
+    old_file = Path(batches[0].file.path)
+
+    assert import_files_purge(now=timezone.now()) == 1
+
+    old, recent = (ImportBatch.objects.get(pk=b.pk) for b in batches)
+    assert (bool(old.file), bool(recent.file)) == (False, True)
+    assert not old_file.exists()
+    assert old.sha256, "the record of what was submitted stays"

@@ -29,9 +29,9 @@ def test_every_job_runs_once_for_its_slot_however_often_the_workers_tick(world: 
     assert scheduler_tick(worker="b:2", now=now) == []
     assert scheduler_tick(worker="a:1", now=now + dt.timedelta(minutes=1)) == []
     assert JobRun.objects.count() == len(JOBS)
-    # Ten minutes on only the notices are due again.
+    # Ten minutes on only the jobs that run every few minutes are due again.
     later = scheduler_tick(worker="b:2", now=now + dt.timedelta(minutes=10))
-    assert [run.job for run in later] == ["notices"]
+    assert sorted(run.job for run in later) == ["imports", "notices"]
 
 
 def test_the_notices_job_sends_what_is_queued(world: World) -> None:
@@ -93,3 +93,8 @@ def test_a_failing_job_records_its_error_and_the_next_job_still_runs(db: None) -
 def test_jobs_switched_off_never_run(db: None) -> None:
     assert scheduler_tick(worker="a:1", now=timezone.now()) == []
     assert not JobRun.objects.exists()
+
+
+def test_interrupted_imports_are_looked_for_every_five_minutes() -> None:
+    job = next(job for job in JOBS if job.code == "imports")
+    assert job.schedule.every_minutes == 5

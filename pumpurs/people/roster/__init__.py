@@ -23,7 +23,9 @@ The rules (codes as in ``docs/imports.md``):
   refused, never shifted;
 * a pupil enrolled at a school outside the actor's scope is not moved (``pupil_out_of_scope``): the
   school they are at ends that enrolment first (a transfer). A pupil with no open enrolment may be
-  enrolled by any school that may register pupils;
+  enrolled by any school that may register pupils; one the actor could not see counts as created
+  and no other school's dates are quoted to them — the refusal of an enrolled pupil is all a
+  roster tells about a record outside the actor's scope;
 * a guardian needs a first and a last name (``guardian_name_invalid``), a known relation
   (``relation_invalid``) and a valid e-mail address if any (``email_invalid``).
 """
@@ -96,8 +98,10 @@ def roster_apply(
     if outcome.problems:
         outcome.problems.sort(key=lambda p: (p.row, not p.denied, p.field))
         return outcome
-    outcome.created = sum(p.new for p in plans)
-    outcome.updated = sum(not p.new and p.changed for p in plans)
+    # A pupil the actor could not see counts as created (new to them): whether the record existed,
+    # and whether it held the same names, is not the importer's to learn (issue 17, M7).
+    outcome.created = sum(p.new or p.hidden for p in plans)
+    outcome.updated = sum(not p.new and not p.hidden and p.changed for p in plans)
     outcome.unchanged = len(plans) - outcome.created - outcome.updated
     if write:
         write_plans(actor, plans, known, pending_classes, year, outcome)

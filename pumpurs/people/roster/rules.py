@@ -33,6 +33,9 @@ class Known:
     guardians: dict[tuple[int, str, str], Guardian]  # (pupil id, first name, last name)
     classes: dict[tuple[int, str], ClassGroup]  # (institution id, name) in the current year
     manageable: set[int]  # institutions where the actor may register pupils
+    # Pupils the actor may already see: of the others a roster says no more than that they are
+    # enrolled at a school outside the actor's scope, if they are (issue 17, M7).
+    visible: set[int] = field(default_factory=set)
 
 
 @dataclass(eq=False)
@@ -49,6 +52,8 @@ class Plan:
     guardian_new: bool = False
     guardian: Guardian | None = None
     guardian_changed: list[str] = field(default_factory=list)
+    # A registered pupil the actor could not see: counted as new to them, whatever the record holds.
+    hidden: bool = False
 
     @property
     def changed(self) -> bool:
@@ -88,7 +93,11 @@ def load(actor: Actor, hashes: set[str], entries: Sequence[PupilEntry], year: Sc
         )
     }
     manageable = set(access.institutions_visible_to(actor, access.Perm.MANAGE_PUPILS).values_list("pk", flat=True))
-    return Known(pupils, open_, last_ended, guardians, classes, manageable)
+    visible: set[int] = set()
+    for chunk_ids in _chunks(ids):
+        mine = access.pupils_visible_to(actor, access.Perm.MANAGE_PUPILS).filter(pk__in=chunk_ids)
+        visible.update(mine.values_list("pk", flat=True))
+    return Known(pupils, open_, last_ended, guardians, classes, manageable, visible)
 
 
 def check(
@@ -222,6 +231,7 @@ def decide(
         message = _("A pupil with this personal code is already registered (record %(id)s). Open that record instead.")
         return None, [Problem(entry.row, "personal_code", "personal_code_duplicate", message % {"id": pupil.public_id})]
     plan.pupil = pupil
+    plan.hidden = pupil.pk not in known.visible
     wanted = {
         "first_name": entry.first_name.strip(),
         "last_name": entry.last_name.strip(),
@@ -237,6 +247,8 @@ def decide(
             return None, [_overlap(entry, message % {"date": current.starts_on.isoformat()})]
         ended = known.last_ended.get(pupil.pk)
         if current is None and ended is not None and start <= ended:
+            if plan.hidden:  # another school's dates are not the importer's to read
+                return None, [_overlap(entry, _("The new class must start later: choose a later enrolment date."))]
             message = _("The new class must start after the pupil's last enrolment ended (%(date)s).")
             return None, [_overlap(entry, message % {"date": ended.isoformat()})]
         plan.move_from, plan.enrol_from = current, start
