@@ -91,6 +91,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_AS_MUNICIPALITY,
             Perm.RECORD_LOW_INCOME,
             Perm.MANAGE_STAFF,
+            Perm.VIEW_YOUTH,
+            Perm.MANAGE_YOUTH,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -106,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_AS_NATIONAL,
             Perm.MANAGE_CATALOGUE,
             Perm.MANAGE_CALENDAR,
+            Perm.VIEW_YOUTH,
+            Perm.MANAGE_YOUTH,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

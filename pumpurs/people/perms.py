@@ -42,3 +42,6 @@ class Perm(StrEnum):
     # The register of institutions is national reference data: no role holds this; the server
     # operator's command line does (``pumpurs import institutions``).
     MANAGE_INSTITUTIONS = "people.manage_institutions"
+    # Youth initiative projects (issue 16, activity 3). Evaluators are named per call, not by role.
+    VIEW_YOUTH = "youth.view"  # calls, applications, decisions and reports of the municipality
+    MANAGE_YOUTH = "youth.manage"  # run calls: open, enter applications, decide, approve reports

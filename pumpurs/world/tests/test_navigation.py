@@ -20,11 +20,11 @@ MENUS = {
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
+        "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff", "Youth projects",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires",
+        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires", "Youth projects",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
