@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pumpurs.audit.services import audit_record
 from pumpurs.people.access import Perm, is_national, municipalities_visible_to
@@ -66,11 +67,12 @@ def _require_status(call: Call, *allowed: CallStatus) -> None:
         )
 
 
-def _check_lines(lines: list[Line], what: str) -> int:
+def _check_lines(lines: list[Line]) -> int:
+    """The total of budget or expense lines, each with an item and an amount above zero."""
     if not lines:
-        raise ValidationError(_("Enter at least one %(what)s line.") % {"what": what})
+        raise ValidationError(_("Enter at least one line with an item and its amount."))
     if any(line.amount_cents <= 0 or not line.item.strip() for line in lines):
-        raise ValidationError(_("Every %(what)s line needs an item and an amount above zero.") % {"what": what})
+        raise ValidationError(_("Every line needs an item and an amount above zero."))
     return sum(line.amount_cents for line in lines)
 
 
@@ -183,7 +185,10 @@ def call_close(*, actor: User, call: Call, now: dt.datetime) -> Call:
     _require_status(call, CallStatus.EVALUATION)
     waiting = call.applications.filter(status=ApplicationStatus.SUBMITTED).count()
     if waiting:
-        raise ValidationError(_("%(n)d applications are not decided yet.") % {"n": waiting})
+        raise ValidationError(
+            ngettext("%(n)d application is not decided yet.", "%(n)d applications are not decided yet.", waiting)
+            % {"n": waiting}
+        )
     call.status = CallStatus.CLOSED
     call.save(update_fields=["status"])
     audit_record(actor=actor, action="youth.call.closed", target=call, at=now)
@@ -216,7 +221,7 @@ def application_enter(*, actor: User, call: Call, data: ApplicationInput, now: d
     is over the call's maximum or the budget lines do not add up to it."""
     _require_manager(actor, call)
     _require_status(call, CallStatus.OPEN)
-    budget_total = _check_lines(data.budget, _("budget"))
+    budget_total = _check_lines(data.budget)
     if budget_total != data.requested_cents:
         raise ValidationError(
             _("The budget lines add up to %(lines)s, not the %(asked)s requested.")
@@ -399,7 +404,7 @@ def report_submit(
         raise ValidationError(_("The project's report is already entered."))
     if not activities_done.strip():
         raise ValidationError(_("Describe the activities done."))
-    spent = _check_lines(expenses, _("expense"))
+    spent = _check_lines(expenses)
     awarded = application.awarded_cents or 0
     if spent > awarded:
         raise ValidationError(

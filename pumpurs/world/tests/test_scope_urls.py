@@ -34,6 +34,8 @@ from pumpurs.support.tests.test_views_scope import (
     _tirzas_plan,
 )
 from pumpurs.world.personas import World
+from pumpurs.youth.services import call_open
+from pumpurs.youth.testing import a_call, an_application
 
 
 def _batch(coordinator: User, school: Institution) -> uuid.UUID:
@@ -50,6 +52,33 @@ def _batch(coordinator: User, school: Institution) -> uuid.UUID:
         report="imports/reports/none.csv",
     )
     return batch.public_id
+
+
+def _gulbene_call(w: World) -> uuid.UUID:
+    """An open youth call of her municipality: a class teacher runs, reads and evaluates none."""
+    call = a_call(actor=w.coordinator_gulbene, municipality=w.gulbene, now=timezone.now())
+    return call.public_id
+
+
+def _gulbene_application(w: World) -> uuid.UUID:
+    call = call_open(
+        actor=w.coordinator_gulbene,
+        call=a_call(actor=w.coordinator_gulbene, municipality=w.gulbene, now=timezone.now()),
+        now=timezone.now(),
+    )
+    return an_application(actor=w.coordinator_gulbene, call=call, now=timezone.now()).public_id
+
+
+YOUTH_CALL_URLS = ("youth:call", "youth:call_evaluators", "youth:application_create", "youth:call_open")
+YOUTH_APPLICATION_URLS = (
+    "youth:application",
+    "youth:application_score",
+    "youth:application_conflict",
+    "youth:application_decide",
+    "youth:award_letter",
+    "youth:report_create",
+    "youth:report_approve",
+)
 
 
 def _assessment(teacher: User, pupil: Pupil) -> uuid.UUID:
@@ -114,6 +143,12 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
         for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
     },
     "class_teacher": lambda w: (None, w.tirzas_7a.public_id),
+    # Youth initiative calls are the municipality's: a class teacher has none.
+    **{
+        name: lambda w: (None, _gulbene_call(w))
+        for name in (*YOUTH_CALL_URLS, "youth:call_evaluate", "youth:call_close")
+    },
+    **{name: lambda w: (None, _gulbene_application(w)) for name in YOUTH_APPLICATION_URLS},
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
