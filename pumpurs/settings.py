@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "pumpurs.support.models.Case.Status",
+        "YouthCallStatusEnum": "pumpurs.youth.models.CallStatus",
         "PlanStatusEnum": "pumpurs.support.models.PlanStatus",
     },
 }

@@ -149,6 +149,7 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
         for name in (*YOUTH_CALL_URLS, "youth:call_evaluate", "youth:call_close")
     },
     **{name: lambda w: (None, _gulbene_application(w)) for name in YOUTH_APPLICATION_URLS},
+    "api:youth_call": lambda w: (None, _gulbene_call(w)),
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
