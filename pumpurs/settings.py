@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pumpurs.risk",
     "pumpurs.support",
     "pumpurs.youth",
+    "pumpurs.prevention",
     "pumpurs.privacy",
     "pumpurs.ops",
     "pumpurs.world",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("support/pupil/", include("pumpurs.support.pupil_urls")),
     path("support/", include("pumpurs.support.urls")),
     path("youth/", include("pumpurs.youth.urls")),
+    path("trainings/", include("pumpurs.prevention.urls")),
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]

@@ -45,3 +45,7 @@ class Perm(StrEnum):
     # Youth initiative projects (issue 16, activity 3). Evaluators are named per call, not by role.
     VIEW_YOUTH = "youth.view"  # calls, applications, decisions and reports of the municipality
     MANAGE_YOUTH = "youth.manage"  # run calls: open, enter applications, decide, approve reports
+    # Trainings of the prevention system (issue 16, activity 2).
+    VIEW_TRAININGS = "prevention.view_trainings"  # trainings open to one's school or municipality
+    MANAGE_TRAININGS = "prevention.manage_trainings"  # organise: create, register anyone, mark attendance
+    REGISTER_TRAINEES = "prevention.register"  # register the staff of one's school

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 from django.http import HttpResponse
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
+from pumpurs.prevention.services import training_create
 from pumpurs.risk.models import Flag
 from pumpurs.risk.questionnaire import assessment_start, default_instrument
 from pumpurs.support.models import Measure
@@ -69,6 +71,23 @@ def _gulbene_application(w: World) -> uuid.UUID:
     return an_application(actor=w.coordinator_gulbene, call=call, now=timezone.now()).public_id
 
 
+def _gulbene_training(w: World) -> uuid.UUID:
+    """A training of her municipality: a class teacher neither reads nor registers for trainings."""
+    today = timezone.localdate()
+    return training_create(
+        actor=w.coordinator_gulbene, municipality=w.gulbene, title="Apmācība", topic="Riski", organiser="Pašvaldība",
+        audience="teachers", remote=True, place="", starts_on=today, ends_on=today, hours=Decimal(2),
+        now=timezone.now(),
+    ).public_id  # fmt: skip
+
+
+TRAINING_URLS = (
+    "prevention:training",
+    "prevention:register_staff",
+    "prevention:register_external",
+    "prevention:attendance",
+    "prevention:certificates",
+)
 YOUTH_CALL_URLS = ("youth:call", "youth:call_evaluators", "youth:application_create", "youth:call_open")
 YOUTH_APPLICATION_URLS = (
     "youth:application",
@@ -150,6 +169,7 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     },
     **{name: lambda w: (None, _gulbene_application(w)) for name in YOUTH_APPLICATION_URLS},
     "api:youth_call": lambda w: (None, _gulbene_call(w)),
+    **{name: lambda w: (None, _gulbene_training(w)) for name in TRAINING_URLS},
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
