@@ -29,6 +29,8 @@ PATHS = {
     "/api/v1/youth/calls/",
     "/api/v1/youth/calls/{public_id}/",
     "/api/v1/youth/counts/",
+    "/api/v1/trainings/",
+    "/api/v1/trainings/staff-trained/",
 }
 
 

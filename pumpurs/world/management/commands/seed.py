@@ -51,6 +51,7 @@ class Command(BaseCommand):
         risk: dict[str, int] = {}
         support: dict[str, int] = {}
         youth: dict[str, int] = {}
+        prevention: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -73,6 +74,10 @@ class Command(BaseCommand):
                     from pumpurs.youth.seeding import youth_seed
 
                     youth = youth_seed(today=today)
+                    # Activity 2: two trainings with participants, one held, one coming.
+                    from pumpurs.prevention.seeding import prevention_seed
+
+                    prevention = prevention_seed(today=today)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         seconds = time.perf_counter() - started
@@ -119,5 +124,10 @@ class Command(BaseCommand):
             lines.append(
                 _("  youth initiative calls: %(calls)d (applications: %(applications)d)")
                 % {"calls": youth["calls"], "applications": youth["applications"]}
+            )
+        if prevention:
+            lines.append(
+                _("  trainings: %(trainings)d (participants: %(participants)d)")
+                % {"trainings": prevention["trainings"], "participants": prevention["participants"]}
             )
         self.stdout.write("\n".join(lines))
