@@ -36,6 +36,7 @@ urlpatterns = [
     path("support/", include("pumpurs.support.urls")),
     path("youth/", include("pumpurs.youth.urls")),
     path("trainings/", include("pumpurs.prevention.urls")),
+    path("materials/", include("pumpurs.prevention.materials_urls")),
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]

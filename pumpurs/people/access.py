@@ -105,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_YOUTH,
             Perm.VIEW_TRAININGS,
             Perm.MANAGE_TRAININGS,
+            Perm.MANAGE_MATERIALS,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -124,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_YOUTH,
             Perm.VIEW_TRAININGS,
             Perm.MANAGE_TRAININGS,
+            Perm.MANAGE_MATERIALS,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

@@ -49,3 +49,4 @@ class Perm(StrEnum):
     VIEW_TRAININGS = "prevention.view_trainings"  # trainings open to one's school or municipality
     MANAGE_TRAININGS = "prevention.manage_trainings"  # organise: create, register anyone, mark attendance
     REGISTER_TRAINEES = "prevention.register"  # register the staff of one's school
+    MANAGE_MATERIALS = "prevention.manage_materials"  # add materials and their new versions (all read them)

@@ -14,3 +14,7 @@ class PreventionConfig(AppConfig):
         nav_item_register(
             label=_("Trainings"), url_name="prevention:trainings", visible=any_perm(Perm.VIEW_TRAININGS), order=150
         )
+        # The library is for everyone signed in (issue 16): only those who add materials hold a permission.
+        nav_item_register(
+            label=_("Materials"), url_name="materials:library", visible=lambda user: user.is_authenticated, order=160
+        )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pumpurs.core.models import PublicIdModel
 from pumpurs.people.models import Institution, Municipality
+from pumpurs.risk.models import RiskGroup
 
 
 class Audience(models.TextChoices):
@@ -92,3 +93,74 @@ class Participant(PublicIdModel):
     @property
     def certificate_number(self) -> str:
         return f"{self.training.starts_on.year}-{self.training_id}-{self.number}"
+
+
+# --- The materials library ------------------------------------------------------------------------
+
+
+class Language(models.TextChoices):
+    LATVIAN = "lv", _("Latvian")
+    ENGLISH = "en", _("English")
+    RUSSIAN = "ru", _("Russian")
+
+
+class Material(PublicIdModel):
+    """A methodological material: a document or a link, with its versions (the newest is current),
+    a language, an audience and the questionnaire's risk groups it serves. ``municipality`` empty:
+    the national team's. Only signed-in users see the library; files are served by a view."""
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.LATVIAN)
+    audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MaterialTopic(models.Model):
+    """One of the questionnaire's risk groups a material serves (``risk.RiskGroup``)."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="topics")
+    group = models.CharField(max_length=20, choices=RiskGroup.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["material", "group"], name="prevention_material_topic_once")]
+
+    def __str__(self) -> str:
+        return self.group
+
+
+class MaterialVersion(PublicIdModel):
+    """One version: an uploaded file (checked like evidence files) or a link, never both."""
+
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(_("file"), upload_to="materials/%Y/%m/", blank=True)
+    url = models.URLField(_("link"), blank=True)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["material", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["material", "number"], name="prevention_material_version_unique"),
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="prevention_material_version_file_or_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material_id} v{self.number}"

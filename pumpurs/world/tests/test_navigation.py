@@ -28,6 +28,8 @@ MENUS = {
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
+# The materials library is for everyone signed in (issue 16): last in every menu.
+MENUS = {persona: [*menu, "Materials"] for persona, menu in MENUS.items()}
 
 
 @pytest.mark.parametrize(("persona", "menu"), MENUS.items())

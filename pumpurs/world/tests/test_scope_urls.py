@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
+from pumpurs.prevention.materials import material_create
 from pumpurs.prevention.services import training_create
 from pumpurs.risk.models import Flag
 from pumpurs.risk.questionnaire import assessment_start, default_instrument
@@ -78,6 +79,14 @@ def _gulbene_training(w: World) -> uuid.UUID:
         actor=w.coordinator_gulbene, municipality=w.gulbene, title="Apmācība", topic="Riski", organiser="Pašvaldība",
         audience="teachers", remote=True, place="", starts_on=today, ends_on=today, hours=Decimal(2),
         now=timezone.now(),
+    ).public_id  # fmt: skip
+
+
+def _library_material(w: World) -> uuid.UUID:
+    """A national material with a link: every signed-in user reads the library, her included."""
+    return material_create(
+        actor=w.national, municipality=None, title="Ceļvedis", description="", language="lv", audience="teachers",
+        topics=["family"], file=None, url="https://www.pumpurs.lv/", now=timezone.now(),
     ).public_id  # fmt: skip
 
 
@@ -170,6 +179,10 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     **{name: lambda w: (None, _gulbene_application(w)) for name in YOUTH_APPLICATION_URLS},
     "api:youth_call": lambda w: (None, _gulbene_call(w)),
     **{name: lambda w: (None, _gulbene_training(w)) for name in TRAINING_URLS},
+    # The library has no scope: nothing in it is outside hers, so only an unknown id is a 404; she
+    # adds no versions, and a link version has no file to download.
+    "materials:material": lambda w: (_library_material(w), uuid.uuid4()),
+    **{name: lambda w: (None, uuid.uuid4()) for name in ("materials:version_add", "materials:version_file")},
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
@@ -270,8 +283,8 @@ def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
     client.force_login(world.teacher_tirzas)
     for name, objects in OBJECTS.items():
         lizuma_side, _ = objects(world)
-        if name in {"municipality_detail", "risk_municipality"} or lizuma_side is None:
-            continue  # Gulbene is her municipality too
+        if name in {"municipality_detail", "risk_municipality", "materials:material"} or lizuma_side is None:
+            continue  # Gulbene is her municipality too; the materials library is everyone's
         assert _reader(client, name)(reverse(name, args=[lizuma_side])).status_code == 404, name
     # Lizuma objects that are not Ilze's either, such as the files Lizuma's coordinator imported.
     for name, neighbour in NEIGHBOURS.items():
