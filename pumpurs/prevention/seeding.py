@@ -1,6 +1,7 @@
 """Two trainings for the Gulbene demo (issue 16): one the national team held two months ago,
 remote, with Lizuma's and Tirzas's staff and a youth worker, attendance marked and certificates
-ready; one Gulbene organises in two weeks, with its first registrations.
+ready; one Gulbene organises in two weeks, with its first registrations. And two materials of the
+library (links, one in its second version).
 
 Through the real services with the demo's users, at moments counted back (or on) from the seed's
 ``today`` (decision 0013). Deterministic: accounts in user-name order, fixed texts.
@@ -16,6 +17,7 @@ from django.utils import timezone
 from pumpurs.people.access import staff_of
 from pumpurs.people.models import Institution, Municipality, Role, RoleGrant, User
 from pumpurs.prevention import services
+from pumpurs.prevention.materials import material_create, material_version_add
 from pumpurs.prevention.models import Audience, Participant, Training
 
 
@@ -98,4 +100,40 @@ def prevention_seed(*, today: dt.date) -> dict[str, int]:
         now=_at(today),
     )
     _register(planned, liga, lizuma, 2, _at(today))
+    _materials(national, today)
     return {"trainings": 2, "participants": Participant.objects.filter(training__in=[held, planned]).count()}
+
+
+def _materials(national: User, today: dt.date) -> None:
+    guide = material_create(
+        actor=national,
+        municipality=None,
+        title="Ceļvedis: kā runāt ar ģimeni par kavējumiem",
+        description="Sarunas plāns, biežākie jautājumi un pašvaldības atbalsta iespējas.",
+        language="lv",
+        audience=Audience.TEACHERS,
+        topics=["family", "learning"],
+        file=None,
+        url="https://www.pumpurs.lv/",
+        now=_at(today - dt.timedelta(days=120)),
+    )
+    material_version_add(
+        actor=national,
+        material=guide,
+        file=None,
+        url="https://www.pumpurs.lv/",
+        note="Papildināta nodaļa par attālinātām mācībām",
+        now=_at(today - dt.timedelta(days=30)),
+    )
+    material_create(
+        actor=national,
+        municipality=None,
+        title="Atbalsts skolēniem no trūcīgām ģimenēm",
+        description="Kādus pasākumus var iekļaut atbalsta plānā un kā tos pamatot.",
+        language="lv",
+        audience=Audience.SPECIALISTS,
+        topics=["economic"],
+        file=None,
+        url="https://www.pumpurs.lv/",
+        now=_at(today - dt.timedelta(days=90)),
+    )

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -218,3 +220,32 @@ def test_the_pages_create_register_mark_and_list(world: World) -> None:
     listing = inese.get(reverse("prevention:trainings")).content.decode()
     assert "Sadarbība ar vecākiem" in listing
     assert "Share of staff trained" in listing
+
+
+def test_the_trainings_page_costs_the_same_for_one_training_or_several(world: World) -> None:
+    client = _client(world.coordinator_gulbene)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("prevention:trainings")).status_code == 200
+        return len(captured)
+
+    training = _training(world.coordinator_gulbene, world.gulbene)
+    services.participant_register_staff(
+        actor=world.coordinator_gulbene,
+        training=training,
+        user=world.teacher_lizuma,
+        institution=world.lizuma,
+        now=timezone.now(),
+    )
+    one = queries()
+    for n in range(3):
+        more = _training(world.coordinator_gulbene, world.gulbene, title=f"Apmācība {n}")
+        services.participant_register_staff(
+            actor=world.coordinator_gulbene,
+            training=more,
+            user=world.coordinator_tirzas,
+            institution=world.tirzas,
+            now=timezone.now(),
+        )
+    assert queries() == one

@@ -10,10 +10,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import Institution
-from pumpurs.prevention.models import Participant, Training
+from pumpurs.prevention.models import Material, Participant, Training
 from pumpurs.prevention.selectors import staff_trained
 from pumpurs.world.personas import CALENDAR_DAYS
 from pumpurs.youth.models import Application, Call, CallStatus, ProjectReport
@@ -66,3 +67,4 @@ def test_the_demo_has_two_trainings_one_held_with_certificates(today: dt.date) -
     assert set(Participant.objects.filter(training=coming).values_list("attended", flat=True)) == {None}
     lizuma = next(r for r in staff_trained(Institution.objects.filter(code="DEMO-LIZUMS")))
     assert lizuma.trained == 3
+    assert sorted(Material.objects.annotate(n=Count("versions")).values_list("n", flat=True)) == [1, 2]
