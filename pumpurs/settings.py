@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "pumpurs.imports",
     "pumpurs.risk",
     "pumpurs.support",
+    "pumpurs.youth",
+    "pumpurs.prevention",
     "pumpurs.privacy",
     "pumpurs.ops",
     "pumpurs.world",
@@ -196,6 +198,11 @@ PUMPURS_FORMER_PUPIL_VISIBLE_DAYS = env_int("PUMPURS_FORMER_PUPIL_VISIBLE_DAYS",
 PUMPURS_INVITATION_DAYS = env_int("PUMPURS_INVITATION_DAYS", 7)
 if PUMPURS_INVITATION_DAYS < 1:
     raise ImproperlyConfigured("PUMPURS_INVITATION_DAYS must be at least 1.")
+# Youth initiative projects (issue 16): the programme's maximum per project, in whole euros; a
+# call's own maximum may be lower, never higher.
+PUMPURS_YOUTH_PROJECT_MAX_EUR = env_int("PUMPURS_YOUTH_PROJECT_MAX_EUR", 4600)
+if PUMPURS_YOUTH_PROJECT_MAX_EUR < 1:
+    raise ImproperlyConfigured("PUMPURS_YOUTH_PROJECT_MAX_EUR must be at least 1.")
 # The address people open the system at: links in mail (invitations, password resets) start with it.
 PUMPURS_SITE_URL = env_str("PUMPURS_SITE_URL", "http://localhost:8000").rstrip("/")
 # A password-reset link works for one hour (Django's default is three days: too long for a school's accounts).
@@ -369,6 +376,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "pumpurs.support.models.Case.Status",
+        "YouthCallStatusEnum": "pumpurs.youth.models.CallStatus",
         "PlanStatusEnum": "pumpurs.support.models.PlanStatus",
     },
 }

@@ -34,6 +34,9 @@ urlpatterns = [
     path("support/catalogue/", include("pumpurs.support.catalogue_urls")),
     path("support/pupil/", include("pumpurs.support.pupil_urls")),
     path("support/", include("pumpurs.support.urls")),
+    path("youth/", include("pumpurs.youth.urls")),
+    path("trainings/", include("pumpurs.prevention.urls")),
+    path("materials/", include("pumpurs.prevention.materials_urls")),
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from pumpurs.api import docs, views
+from pumpurs.api import docs, prevention, views, youth
 
 app_name = "api"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("plans/<uuid:public_id>/transitions/", views.PlanTransitions.as_view(), name="plan_transitions"),
     path("plans/<uuid:public_id>/deliveries/", views.PlanDeliveries.as_view(), name="plan_deliveries"),
     path("measures/", views.MeasureList.as_view(), name="measures"),
+    path("youth/calls/", youth.CallList.as_view(), name="youth_calls"),
+    path("youth/calls/<uuid:public_id>/", youth.CallDetail.as_view(), name="youth_call"),
+    path("youth/counts/", youth.Counts.as_view(), name="youth_counts"),
+    path("trainings/", prevention.TrainingList.as_view(), name="trainings"),
+    path("trainings/staff-trained/", prevention.StaffTrained.as_view(), name="staff_trained"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # A browser page: without a session it goes to the sign-in page like every other page.
     path("docs/", login_required(docs.ApiDocs.as_view(url_name="api:schema")), name="docs"),

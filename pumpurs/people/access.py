@@ -70,13 +70,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_OUTBOX,
             Perm.RECORD_LOW_INCOME,
             Perm.MANAGE_STAFF,
+            Perm.VIEW_TRAININGS,
+            Perm.REGISTER_TRAINEES,
         }
         | _SUPPORT_WORK
     ),
     Role.DIRECTOR: frozenset(
         _SCHOOL_DETAIL
         | _RISK_READ
-        | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT, Perm.APPROVE_AS_DIRECTOR, Perm.MANAGE_STAFF}
+        | {
+            Perm.MANAGE_CAPACITY,
+            Perm.VIEW_FAIRNESS,
+            Perm.VIEW_SUPPORT,
+            Perm.APPROVE_AS_DIRECTOR,
+            Perm.MANAGE_STAFF,
+            Perm.VIEW_TRAININGS,
+            Perm.REGISTER_TRAINEES,
+        }
     ),
     # The municipality sees how many pupils each school flags, not who (issue 4).
     Role.MUNICIPALITY_COORDINATOR: frozenset(
@@ -93,6 +103,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_AS_MUNICIPALITY,
             Perm.RECORD_LOW_INCOME,
             Perm.MANAGE_STAFF,
+            Perm.VIEW_YOUTH,
+            Perm.MANAGE_YOUTH,
+            Perm.VIEW_TRAININGS,
+            Perm.MANAGE_TRAININGS,
+            Perm.MANAGE_MATERIALS,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -108,6 +123,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_AS_NATIONAL,
             Perm.MANAGE_CATALOGUE,
             Perm.MANAGE_CALENDAR,
+            Perm.VIEW_YOUTH,
+            Perm.MANAGE_YOUTH,
+            Perm.VIEW_TRAININGS,
+            Perm.MANAGE_TRAININGS,
+            Perm.MANAGE_MATERIALS,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

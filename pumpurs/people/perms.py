@@ -44,3 +44,11 @@ class Perm(StrEnum):
     # The register of institutions is national reference data: no role holds this; the server
     # operator's command line does (``pumpurs import institutions``).
     MANAGE_INSTITUTIONS = "people.manage_institutions"
+    # Youth initiative projects (issue 16, activity 3). Evaluators are named per call, not by role.
+    VIEW_YOUTH = "youth.view"  # calls, applications, decisions and reports of the municipality
+    MANAGE_YOUTH = "youth.manage"  # run calls: open, enter applications, decide, approve reports
+    # Trainings of the prevention system (issue 16, activity 2).
+    VIEW_TRAININGS = "prevention.view_trainings"  # trainings open to one's school or municipality
+    MANAGE_TRAININGS = "prevention.manage_trainings"  # organise: create, register anyone, mark attendance
+    REGISTER_TRAINEES = "prevention.register"  # register the staff of one's school
+    MANAGE_MATERIALS = "prevention.manage_materials"  # add materials and their new versions (all read them)

@@ -26,6 +26,11 @@ PATHS = {
     "/api/v1/plans/{public_id}/transitions/",
     "/api/v1/plans/{public_id}/deliveries/",
     "/api/v1/measures/",
+    "/api/v1/youth/calls/",
+    "/api/v1/youth/calls/{public_id}/",
+    "/api/v1/youth/counts/",
+    "/api/v1/trainings/",
+    "/api/v1/trainings/staff-trained/",
 }
 
 

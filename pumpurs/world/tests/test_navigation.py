@@ -15,22 +15,25 @@ MENUS = {
     "specialist_lizuma": SCHOOL_STAFF,
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
-        "Measure catalogue", "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff",
+        "Measure catalogue", "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff", "Trainings",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Staff",
+        "Measure catalogue", "Fairness", "Staff", "Trainings",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
         "Children without a school", "Approvals", "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
+        "Youth projects", "Trainings",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires",
+        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires", "Youth projects", "Trainings",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
+# The materials library is for everyone signed in (issue 16): last in every menu.
+MENUS = {persona: [*menu, "Materials"] for persona, menu in MENUS.items()}
 
 
 @pytest.mark.parametrize(("persona", "menu"), MENUS.items())

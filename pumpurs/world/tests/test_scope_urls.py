@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 from django.http import HttpResponse
@@ -20,6 +21,8 @@ from django.utils import timezone
 
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
+from pumpurs.prevention.materials import material_create
+from pumpurs.prevention.services import training_create
 from pumpurs.risk.models import Flag
 from pumpurs.risk.questionnaire import assessment_start, default_instrument
 from pumpurs.support.models import Measure
@@ -34,6 +37,8 @@ from pumpurs.support.tests.test_views_scope import (
     _tirzas_plan,
 )
 from pumpurs.world.personas import World
+from pumpurs.youth.services import call_open
+from pumpurs.youth.testing import a_call, an_application
 
 
 def _batch(coordinator: User, school: Institution) -> uuid.UUID:
@@ -50,6 +55,58 @@ def _batch(coordinator: User, school: Institution) -> uuid.UUID:
         report="imports/reports/none.csv",
     )
     return batch.public_id
+
+
+def _gulbene_call(w: World) -> uuid.UUID:
+    """An open youth call of her municipality: a class teacher runs, reads and evaluates none."""
+    call = a_call(actor=w.coordinator_gulbene, municipality=w.gulbene, now=timezone.now())
+    return call.public_id
+
+
+def _gulbene_application(w: World) -> uuid.UUID:
+    call = call_open(
+        actor=w.coordinator_gulbene,
+        call=a_call(actor=w.coordinator_gulbene, municipality=w.gulbene, now=timezone.now()),
+        now=timezone.now(),
+    )
+    return an_application(actor=w.coordinator_gulbene, call=call, now=timezone.now()).public_id
+
+
+def _gulbene_training(w: World) -> uuid.UUID:
+    """A training of her municipality: a class teacher neither reads nor registers for trainings."""
+    today = timezone.localdate()
+    return training_create(
+        actor=w.coordinator_gulbene, municipality=w.gulbene, title="Apmācība", topic="Riski", organiser="Pašvaldība",
+        audience="teachers", remote=True, place="", starts_on=today, ends_on=today, hours=Decimal(2),
+        now=timezone.now(),
+    ).public_id  # fmt: skip
+
+
+def _library_material(w: World) -> uuid.UUID:
+    """A national material with a link: every signed-in user reads the library, her included."""
+    return material_create(
+        actor=w.national, municipality=None, title="Ceļvedis", description="", language="lv", audience="teachers",
+        topics=["family"], file=None, url="https://www.pumpurs.lv/", now=timezone.now(),
+    ).public_id  # fmt: skip
+
+
+TRAINING_URLS = (
+    "prevention:training",
+    "prevention:register_staff",
+    "prevention:register_external",
+    "prevention:attendance",
+    "prevention:certificates",
+)
+YOUTH_CALL_URLS = ("youth:call", "youth:call_evaluators", "youth:application_create", "youth:call_open")
+YOUTH_APPLICATION_URLS = (
+    "youth:application",
+    "youth:application_score",
+    "youth:application_conflict",
+    "youth:application_decide",
+    "youth:award_letter",
+    "youth:report_create",
+    "youth:report_approve",
+)
 
 
 def _assessment(teacher: User, pupil: Pupil) -> uuid.UUID:
@@ -114,6 +171,18 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
         for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
     },
     "class_teacher": lambda w: (None, w.tirzas_7a.public_id),
+    # Youth initiative calls are the municipality's: a class teacher has none.
+    **{
+        name: lambda w: (None, _gulbene_call(w))
+        for name in (*YOUTH_CALL_URLS, "youth:call_evaluate", "youth:call_close")
+    },
+    **{name: lambda w: (None, _gulbene_application(w)) for name in YOUTH_APPLICATION_URLS},
+    "api:youth_call": lambda w: (None, _gulbene_call(w)),
+    **{name: lambda w: (None, _gulbene_training(w)) for name in TRAINING_URLS},
+    # The library has no scope: nothing in it is outside hers, so only an unknown id is a 404; she
+    # adds no versions, and a link version has no file to download.
+    "materials:material": lambda w: (_library_material(w), uuid.uuid4()),
+    **{name: lambda w: (None, uuid.uuid4()) for name in ("materials:version_add", "materials:version_file")},
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
@@ -214,8 +283,8 @@ def test_tirzas_teacher_cannot_see_lizuma_either(world: World) -> None:
     client.force_login(world.teacher_tirzas)
     for name, objects in OBJECTS.items():
         lizuma_side, _ = objects(world)
-        if name in {"municipality_detail", "risk_municipality"} or lizuma_side is None:
-            continue  # Gulbene is her municipality too
+        if name in {"municipality_detail", "risk_municipality", "materials:material"} or lizuma_side is None:
+            continue  # Gulbene is her municipality too; the materials library is everyone's
         assert _reader(client, name)(reverse(name, args=[lizuma_side])).status_code == 404, name
     # Lizuma objects that are not Ilze's either, such as the files Lizuma's coordinator imported.
     for name, neighbour in NEIGHBOURS.items():

@@ -50,6 +50,8 @@ class Command(BaseCommand):
         facts: dict[str, int] = {}
         risk: dict[str, int] = {}
         support: dict[str, int] = {}
+        youth: dict[str, int] = {}
+        prevention: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -67,6 +69,15 @@ class Command(BaseCommand):
                             from pumpurs.support.seeding import support_seed
 
                             support = support_seed(seed=options["seed"], today=today)
+                if options["preset"] == "gulbene":
+                    # Activity 3: Gulbene's youth initiative call, its applications in every state.
+                    from pumpurs.youth.seeding import youth_seed
+
+                    youth = youth_seed(today=today)
+                    # Activity 2: two trainings with participants, one held, one coming.
+                    from pumpurs.prevention.seeding import prevention_seed
+
+                    prevention = prevention_seed(today=today)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         seconds = time.perf_counter() - started
@@ -109,4 +120,14 @@ class Command(BaseCommand):
                 % {"c": support["consultations"], "k": support["compensations"]},
                 _("  semester reviews: %(n)d") % {"n": support["reviews"]},
             ]
+        if youth:
+            lines.append(
+                _("  youth initiative calls: %(calls)d (applications: %(applications)d)")
+                % {"calls": youth["calls"], "applications": youth["applications"]}
+            )
+        if prevention:
+            lines.append(
+                _("  trainings: %(trainings)d (participants: %(participants)d)")
+                % {"trainings": prevention["trainings"], "participants": prevention["participants"]}
+            )
         self.stdout.write("\n".join(lines))
