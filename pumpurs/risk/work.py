@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pumpurs.people import access
@@ -28,7 +29,8 @@ from pumpurs.people.work import (
     since_date,
     work_kind_register,
 )
-from pumpurs.risk.models import Flag, FlagStatus, Notice
+from pumpurs.risk.absences import pupils_over_threshold
+from pumpurs.risk.models import AbsenceFollowUp, Flag, FlagStatus, Notice
 from pumpurs.risk.rules import rule_label
 from pumpurs.risk.selectors.common import latest_level, submitted_assessments
 from pumpurs.risk.selectors.watch import WATCH_LEVELS
@@ -156,6 +158,33 @@ def _notice_rows(notices: Sequence[Notice], today: dt.date) -> list[WorkRow]:
     ]
 
 
+# --- Over the absence threshold (the municipality) ------------------------------------------------
+
+
+def _absence_items(user: Any, today: dt.date) -> QuerySet[Pupil]:
+    return pupils_over_threshold(user, today).annotate(school_name=pupil_school(OuterRef("pk"), today))
+
+
+def _absence_rows(pupils: Sequence[Pupil], today: dt.date) -> list[WorkRow]:
+    labels = dict(AbsenceFollowUp.Status.choices)
+    rows = []
+    for p in pupils:
+        status = str(labels[p.follow_status])  # type: ignore[attr-defined]  # annotated
+        owner = " ".join(filter(None, [p.follow_owner_first, p.follow_owner]))  # type: ignore[attr-defined]
+        what = _("%(n)s unjustified lessons; %(status)s") % {"n": f"{p.unjustified:.0f}", "status": status}  # type: ignore[attr-defined]
+        rows.append(
+            WorkRow(
+                subject=pupil_name(p),
+                school=p.school_name or "",  # type: ignore[attr-defined]  # annotated
+                what=f"{what} ({owner})" if owner else what,
+                since=since_date(p.work_since) or today,  # type: ignore[attr-defined]  # annotated
+                url=reverse("risk_absence_follow_up", args=[p.public_id]),
+                pupil_id=p.pk,
+            )
+        )
+    return rows
+
+
 def register() -> None:
     """Called from ``RiskConfig.ready()``."""
     work_kind_register(
@@ -180,6 +209,21 @@ def register() -> None:
             items=awaiting_case,
             in_school=lambda items, school, today: pupil_in_school(items, "pk", school, today),
             rows=_pupil_rows(gettext_lazy("flag accepted, no support case yet")),
+        )
+    )
+    work_kind_register(
+        WorkKind(
+            code="absences",
+            label=gettext_lazy("Pupils over the absence threshold"),
+            help=gettext_lazy(
+                "Unjustified absences over the threshold this semester: the municipality follows up "
+                "(take it, then close it with a note)."
+            ),
+            order=25,
+            applies=any_perm(Perm.FOLLOW_ABSENCES),
+            items=_absence_items,
+            in_school=lambda items, school, today: pupil_in_school(items, "pk", school, today),
+            rows=_absence_rows,
         )
     )
     work_kind_register(

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pumpurs.audit.models import AuditEvent
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people import work
-from pumpurs.risk.models import FlagStatus, Notice
+from pumpurs.risk.models import AbsenceFollowUp, FlagStatus, Notice
 from pumpurs.risk.services import flag_accept
 from pumpurs.risk.tests.watch_factories import add_pupil, flag_for, period_now
 from pumpurs.support.plans import plan_submit
@@ -89,7 +89,7 @@ def test_each_role_has_its_own_work(busy: World) -> None:
         "coordinator_lizuma": {"flags": 1, "no-case": 1, "questionnaires": 1, "plans-to-prepare": 1, "notices": 1, "imports": 1},
         "director_lizuma": {"approvals": 1},
         "coordinator_tirzas": {"flags": 1},
-        "coordinator_gulbene": {"notices": 1, "imports": 1},
+        "coordinator_gulbene": {"absences": 2, "notices": 1, "imports": 1},
         "coordinator_madona": {},
         "national": {},
         "dpo": {},
@@ -240,3 +240,39 @@ def test_a_role_with_nothing_to_act_on_still_has_a_home(busy: World) -> None:
     assert "Your overview" in response.content.decode()
     client.force_login(busy.nobody)
     assert "You have no role yet" in client.get(reverse("home")).content.decode()
+
+
+def test_the_municipality_follows_up_pupils_over_the_absence_threshold(busy: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(busy.coordinator_gulbene)
+    rows = client.get(reverse("work_list", args=["absences"])).context["rows"]
+    assert sorted(row.subject for row, _ in rows) == ["Anna Kalniņa", "Jānis Bērziņš"]
+    url = reverse("risk_absence_follow_up", args=[busy.pupil_lizuma.public_id])
+    assert client.get(url).status_code == 200
+    me = busy.coordinator_gulbene.pk
+    # Taking it: in progress with an owner; still on the list, now with the owner named.
+    response = client.post(url, {"status": "in_progress", "owner": me, "note": ""})
+    assert response.status_code == 302
+    rows = client.get(reverse("work_list", args=["absences"])).context["rows"]
+    assert "in progress (Inese Gulbe)" in {row.what.split("; ")[1] for row, _ in rows}
+    # Done needs a note; without one nothing is written.
+    refused = client.post(url, {"status": "done", "owner": me, "note": " "})
+    assert refused.status_code == 200
+    assert AbsenceFollowUp.objects.get(pupil=busy.pupil_lizuma).status == "in_progress"
+    client.post(url, {"status": "done", "owner": me, "note": "Sazinājāmies ar ģimeni un sociālo dienestu."})
+    assert counts(busy.coordinator_gulbene)["absences"] == 1
+    assert AuditEvent.objects.filter(action="risk.absence_follow_up.updated", pupil_id=busy.pupil_lizuma.pk).count() == 2
+
+
+def test_another_municipality_cannot_follow_up_or_own_it(busy: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(busy.coordinator_madona)
+    url = reverse("risk_absence_follow_up", args=[busy.pupil_lizuma.public_id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"status": "done", "note": "x"}).status_code == 404
+    client.force_login(busy.coordinator_gulbene)
+    client.post(url, {"status": "in_progress", "owner": busy.coordinator_madona.pk})
+    assert not AbsenceFollowUp.objects.exists()
+    # A school's teacher holds no such task either.
+    client.force_login(busy.teacher_lizuma)
+    assert client.get(url).status_code == 404
