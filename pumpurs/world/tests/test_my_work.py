@@ -261,7 +261,9 @@ def test_the_municipality_follows_up_pupils_over_the_absence_threshold(busy: Wor
     assert AbsenceFollowUp.objects.get(pupil=busy.pupil_lizuma).status == "in_progress"
     client.post(url, {"status": "done", "owner": me, "note": "Sazinājāmies ar ģimeni un sociālo dienestu."})
     assert counts(busy.coordinator_gulbene)["absences"] == 1
-    assert AuditEvent.objects.filter(action="risk.absence_follow_up.updated", pupil_id=busy.pupil_lizuma.pk).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="risk.absence_follow_up.updated", pupil_id=busy.pupil_lizuma.pk).count() == 2
+    )
 
 
 def test_another_municipality_cannot_follow_up_or_own_it(busy: World) -> None:
