@@ -23,6 +23,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.models import Period
 from pumpurs.people.registry import any_perm
 from pumpurs.people.work import WorkKind, WorkRow, pupil_name, since_date, work_kind_register
+from pumpurs.risk.served import SupportState, support_states_register
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,
     ApprovalStep,
@@ -295,3 +296,29 @@ def register() -> None:
     ]
     for kind in kinds:
         work_kind_register(kind)
+    support_states_register(watch_support_states)
+
+
+# --- What the watch list shows of support (risk.served) -------------------------------------------
+
+
+def watch_support_states(pupil_ids: list[int]) -> dict[int, SupportState]:
+    """For the watch list: each listed pupil's open case and the status of its newest plan, in
+    one query. The pages behind the links check access themselves."""
+    newest = Plan.objects.filter(case_id=OuterRef("pk")).order_by("-period__starts_on", "-created_at")
+    cases = (
+        Case.objects.filter(status=Case.Status.OPEN, pupil_id__in=pupil_ids)
+        .annotate(plan_status=Subquery(newest.values("status")[:1]), plan_id=Subquery(newest.values("public_id")[:1]))
+        .values_list("pupil_id", "public_id", "plan_status", "plan_id")
+    )
+    labels = dict(PlanStatus.choices)
+    states = {}
+    for pupil_id, case_id, status, plan_id in cases:
+        if status == PlanStatus.ACTIVE:
+            states[pupil_id] = SupportState(_("active plan"), reverse("support_plan", args=[plan_id]), active_plan=True)
+        elif status:
+            label = _("case open; plan %(status)s") % {"status": labels[status]}
+            states[pupil_id] = SupportState(label, reverse("support_plan", args=[plan_id]))
+        else:
+            states[pupil_id] = SupportState(_("case open; no plan yet"), reverse("support_case", args=[case_id]))
+    return states
