@@ -41,6 +41,10 @@ PERSONAS = [
 
 @pytest.fixture
 def busy(world: World) -> World:
+    return busy_world(world)
+
+
+def busy_world(world: World) -> World:
     """Lizuma has work of every kind; Tirzas has one open flag of its own.
 
     * Anna Kalniņa (Lizuma 7.a): an open flag, a notice that found no address, and a support case
