@@ -282,3 +282,18 @@ def test_another_municipality_cannot_follow_up_or_own_it(busy: World) -> None:
     # A school's teacher holds no such task either.
     client.force_login(busy.teacher_lizuma)
     assert client.get(url).status_code == 404
+
+
+def test_a_list_costs_the_same_for_many_rows(busy: World, django_assert_max_num_queries) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(busy.coordinator_lizuma)
+    url = reverse("work_list", args=["flags"])
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    period = period_now(busy)
+    for n in range(12):
+        flag_for(add_pupil(busy, busy.lizuma_7a, "Skolēns", f"Nr{n}"), "unjustified_semester", period=period)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.context["page"].paginator.count == 13
