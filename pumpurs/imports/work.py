@@ -16,7 +16,7 @@ from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.selectors import batches_visible_to
 from pumpurs.people.access import Perm
 from pumpurs.people.registry import any_perm
-from pumpurs.people.work import WorkKind, WorkRow, work_kind_register
+from pumpurs.people.work import WorkKind, WorkRow, since_date, work_kind_register
 
 NOT_DONE = (ImportBatch.Status.REJECTED, ImportBatch.Status.FAILED)
 
@@ -39,7 +39,7 @@ def _rows(batches: Sequence[ImportBatch], today: dt.date) -> list[WorkRow]:
             subject=b.filename,
             school=b.institution.name if b.institution else "",
             what=f"{b.kind}: {b.get_status_display()}",
-            since=b.created_at.date(),
+            since=since_date(b.created_at) or today,
             url=reverse("import_detail", args=[b.public_id]),
         )
         for b in batches

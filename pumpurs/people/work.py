@@ -26,13 +26,13 @@ a kind with code ``no_school`` and order 15 — nothing else has to change).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import DateTimeField, Exists, F, Model, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -183,10 +183,6 @@ def cached_summary(user: Any) -> Summary:
 
 def total_for(user: Any) -> int:
     return cached_summary(user).total
-
-
-def rows_of(kind: WorkKind, objects: Iterable[Model], today: dt.date) -> list[WorkRow]:
-    return kind.rows(list(objects), today)
 
 
 # --- Helpers for kinds whose items belong to a pupil ----------------------------------------------

@@ -64,7 +64,7 @@ def _flag_rows(flags: Sequence[Flag], today: dt.date) -> list[WorkRow]:
             subject=pupil_name(f.pupil),
             school=f.school_name or "",  # type: ignore[attr-defined]  # annotated
             what=str(rule_label(f.rule)),
-            since=f.raised_at.date(),
+            since=since_date(f.raised_at) or today,
             url=_pupil_url(f.pupil),
             pupil_id=f.pupil_id,
         )
@@ -150,7 +150,7 @@ def _notice_rows(notices: Sequence[Notice], today: dt.date) -> list[WorkRow]:
             subject=pupil_name(n.pupil),
             school=n.school_name or "",  # type: ignore[attr-defined]  # annotated
             what=f"{n.get_kind_display()}: {n.get_status_display()}",
-            since=n.created_at.date(),
+            since=since_date(n.created_at) or today,
             url=reverse("notice_outbox"),
             pupil_id=n.pupil_id,
         )
