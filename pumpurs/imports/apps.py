@@ -15,3 +15,6 @@ class ImportsConfig(AppConfig):
         nav_item_register(
             label=_("Data imports"), url_name="import_list", visible=any_perm(Perm.IMPORT_DATA), order=110
         )
+        from pumpurs.imports import work
+
+        work.register()

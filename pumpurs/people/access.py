@@ -98,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_THRESHOLDS,
             Perm.VIEW_FAIRNESS,
             Perm.VIEW_OUTBOX,
+            Perm.FOLLOW_ABSENCES,
             # Approving a plan means reading it: the municipality sees the plans of its schools.
             Perm.VIEW_SUPPORT,
             Perm.APPROVE_AS_MUNICIPALITY,

@@ -11,8 +11,12 @@ class PeopleConfig(AppConfig):
         # Here, not at the top: the registry reads access, and access the models, which exist only now.
         from pumpurs.people.access import Perm
         from pumpurs.people.registry import any_perm, nav_item_register
+        from pumpurs.people.work import total_for
 
-        nav_item_register(label=_("Home"), url_name="home", visible=any_perm(Perm.VIEW_OVERVIEW), order=10)
+        # "Mani darbi" is the home page; its count is what waits for the user (people.work).
+        nav_item_register(
+            label=_("Home"), url_name="home", visible=any_perm(Perm.VIEW_OVERVIEW), order=10, count=total_for
+        )
         nav_item_register(
             label=_("Municipalities and schools"),
             url_name="municipality_list",

@@ -18,6 +18,7 @@ class NavItem:
     label: str
     url: str
     current: bool
+    count: int | None = None
 
 
 def _items(request: HttpRequest) -> list[NavItem]:
@@ -25,7 +26,8 @@ def _items(request: HttpRequest) -> list[NavItem]:
     for entry in registry.nav_entries():
         if entry.visible(request.user):
             url = reverse(entry.url_name)
-            items.append(NavItem(str(entry.label), url, request.path == url))
+            count = entry.count(request.user) if entry.count is not None else None
+            items.append(NavItem(str(entry.label), url, request.path == url, count))
     return items
 
 

@@ -31,6 +31,7 @@ class Perm(StrEnum):
     MANAGE_INSTRUMENTS = "risk.instruments"  # new versions of the questionnaire
     VIEW_FAIRNESS = "risk.fairness"  # flag rates by gender and grade band, small cells suppressed
     VIEW_OUTBOX = "risk.outbox"  # notices sent to guardians and the municipality
+    FOLLOW_ABSENCES = "risk.follow_absences"  # the municipality's follow-up of pupils over the absence threshold
     # Individual support (issue 5).
     VIEW_SUPPORT = "support.view"  # cases, plans, deliveries and reviews of pupils in scope
     MANAGE_CASES = "support.manage"  # open cases, team, contacts, consent, draft and submit plans

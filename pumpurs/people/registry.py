@@ -32,6 +32,8 @@ class NavEntry:
     url_name: str
     visible: Visible
     order: int
+    # A number shown beside the label (what waits for the user: people.work); None shows none.
+    count: Callable[[Any], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,15 @@ def any_perm(*perms: Perm) -> Visible:
     return lambda user: any(access.has_perm(user, perm) for perm in perms)
 
 
-def nav_item_register(*, label: str | Promise, url_name: str, visible: Visible, order: int) -> None:
-    _nav[url_name] = NavEntry(label=label, url_name=url_name, visible=visible, order=order)
+def nav_item_register(
+    *,
+    label: str | Promise,
+    url_name: str,
+    visible: Visible,
+    order: int,
+    count: Callable[[Any], int] | None = None,
+) -> None:
+    _nav[url_name] = NavEntry(label=label, url_name=url_name, visible=visible, order=order, count=count)
 
 
 def pupil_panel_register(*, template: str, order: int) -> None:

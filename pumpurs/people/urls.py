@@ -1,9 +1,10 @@
 from django.urls import path
 
-from pumpurs.people import calendar_views, views
+from pumpurs.people import calendar_views, views, work_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", work_views.home, name="home"),
+    path("work/<slug:code>/", work_views.work_list, name="work_list"),
     path("municipalities/", views.municipality_list, name="municipality_list"),
     path("municipalities/<uuid:public_id>/", views.municipality_detail, name="municipality_detail"),
     path("institutions/<uuid:public_id>/", views.institution_detail, name="institution_detail"),

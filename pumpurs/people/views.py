@@ -25,14 +25,6 @@ from pumpurs.people.services import pupil_find_by_personal_code
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    url = selectors.home_url(request.user)
-    if url is None:
-        return render(request, "people/no_role.html")
-    return redirect(url)
-
-
-@require_GET
 def municipality_list(request: HttpRequest) -> HttpResponse:
     if not access.has_perm(request.user, Perm.VIEW_OVERVIEW):
         raise Http404

@@ -33,3 +33,6 @@ class RiskConfig(AppConfig):
         nav_item_register(label=_("Notices"), url_name="notice_outbox", visible=any_perm(Perm.VIEW_OUTBOX), order=120)
         pupil_panel_register(template="risk/questionnaire/_pupil_link.html", order=10)
         pupil_panel_register(template="risk/_pupil_risk.html", order=30)
+        from pumpurs.risk import work
+
+        work.register()

@@ -346,3 +346,35 @@ class Notice(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pupil_id} {self.status}"
+
+
+class AbsenceFollowUp(PublicIdModel):
+    """The municipality's follow-up of a pupil whose unjustified absences crossed the threshold in a
+    semester (DESIGN §4: over 20 lessons the municipality is involved): a task with an owner and a
+    status, not only an e-mail. No row yet means open and nobody has taken it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="absence_follow_ups")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "period"], name="absence_follow_up_key"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(note=""), name="absence_follow_up_done_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period_id} {self.status}"

@@ -69,6 +69,8 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     may_set_capacity = (
         access.institutions_visible_to(request.user, Perm.MANAGE_CAPACITY).filter(pk=institution.pk).exists()
     )
+    # What the reader may do next from a row (the pages behind the links check it again).
+    may = {perm: access.has_perm(request.user, perm) for perm in (Perm.DECIDE_FLAGS, Perm.ASSESS, Perm.MANAGE_CASES)}
     context = {
         "form": form,
         "calendar": calendar,
@@ -77,6 +79,12 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
         "filtered": any(request.GET.get(k) for k in ("reason", "grade", "class", "level")),
         "sort_links": _sort_links(request),
+        "may_decide": may[Perm.DECIDE_FLAGS],
+        "may_assess": may[Perm.ASSESS],
+        "may_open_case": may[Perm.MANAGE_CASES],
+        "severity_legend": [
+            (selectors.rule_label(code), selectors.rule_severity(code)) for code in selectors.rule_codes()
+        ],
     }
     return render(request, "risk/watch_list.html", context)
 

@@ -43,3 +43,6 @@ class SupportConfig(AppConfig):
         pupil_panel_register(template="support/_pupil_support.html", order=20)
         # An accepted flag keeps a pupil on the watch list until a case serves them (risk.served).
         served_pupils_register(lambda: Case.objects.filter(status=Case.Status.OPEN).values("pupil_id"))
+        from pumpurs.support import work
+
+        work.register()

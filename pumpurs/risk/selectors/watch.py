@@ -47,14 +47,15 @@ from pumpurs.people.actors import Viewer
 from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import ClassGroup, Institution, Period, Pupil
 from pumpurs.risk.models import Flag, FlagStatus, Level, SchoolCapacity
-from pumpurs.risk.rules import reason_text, rule_severity
+from pumpurs.risk.rules import reason_text, rule_label, rule_severity
 from pumpurs.risk.selectors.common import (
     current_enrolments,
+    evidence_items,
     latest_level,
     rule_codes,
     submitted_assessments,
 )
-from pumpurs.risk.served import served_pupils
+from pumpurs.risk.served import SupportState, served_pupils, support_states
 
 OVERDUE_AFTER = dt.timedelta(weeks=4)
 LEVEL_POINTS: dict[str, int] = {Level.HIGH.value: 3, Level.MEDIUM.value: 2}
@@ -77,6 +78,7 @@ class WatchRow:
     rank: int = 0
     within_capacity: bool | None = None  # None: the school has set no capacity
     awaiting_support: bool = False  # an accepted flag of this semester, no support case yet
+    support: SupportState | None = None  # an open case, its plan (risk.served)
 
     @property
     def level_label(self) -> str:
@@ -87,6 +89,16 @@ class WatchRow:
         """The open flags' reasons in the reader's language; written only for the rows a page
         shows (a few hundred reasons cost more than the list's queries)."""
         return [reason_text(f) for f in self.flags]
+
+    @cached_property
+    def short_reasons(self) -> list[str]:
+        """The open flags' rules in a few words; the full reasons go behind a disclosure."""
+        return [str(rule_label(f.rule)) for f in self.flags]
+
+    @cached_property
+    def evidence(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each open flag's full reason with its frozen evidence (label, value pairs)."""
+        return [(reason_text(f), evidence_items(f.evidence or {})) for f in self.flags]
 
 
 @dataclass(frozen=True)
@@ -257,13 +269,15 @@ def _keep(row: _Listed, f: WatchFilter) -> bool:
 
 
 def _detailed(listed: list[_Listed]) -> list[WatchRow]:
-    """The rows shown, with their pupils, classes and open flags: three queries for any number."""
+    """The rows shown, with their pupils, classes, open flags and support state: five queries for
+    any number."""
     pupils = Pupil.objects.in_bulk([r.pupil_id for r in listed])
     classes = ClassGroup.objects.in_bulk({r.class_group_id for r in listed})
     flags: dict[int, list[Flag]] = {r.pupil_id: [] for r in listed}
     for flag in Flag.objects.filter(pupil_id__in=flags, status=FlagStatus.OPEN).order_by("raised_at", "pk"):
         flags[flag.pupil_id].append(flag)
     _attach_periods([flag for pupil_flags in flags.values() for flag in pupil_flags])
+    states = support_states([r.pupil_id for r in listed])
     return [
         WatchRow(
             pupil=pupils[r.pupil_id],
@@ -275,6 +289,7 @@ def _detailed(listed: list[_Listed]) -> list[WatchRow]:
             rank=r.rank,
             within_capacity=r.within_capacity,
             awaiting_support=r.awaiting_support,
+            support=states.get(r.pupil_id),
         )
         for r in listed
     ]

@@ -152,6 +152,8 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     # POST only: her own flag answers 405 to GET (tested in risk/tests), another school's 404.
     "flag_decide": lambda w: (None, _flag(w.pupil_tirzas)),
     "capacity_update": lambda w: (None, w.tirzas.public_id),
+    # The absence follow-up is the municipality's; a class teacher follows up nobody.
+    "risk_absence_follow_up": lambda w: (None, w.pupil_tirzas.public_id),
     # Individual support: cases, plans, consents and deliveries of the pupils she teaches.
     **SUPPORT_OBJECTS,
     "support_pupil:timeline": lambda w: (w.pupil_lizuma.public_id, w.pupil_tirzas.public_id),
@@ -197,6 +199,7 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     "risk_thresholds": lambda w: w.gulbene.public_id,
     "flag_decide": lambda w: _flag(w.pupil_lizuma_8a),
     "capacity_update": lambda w: w.lizuma.public_id,  # a class teacher does not set the school's capacity
+    "risk_absence_follow_up": lambda w: w.pupil_lizuma.public_id,  # her own pupil: still not her task
     "pupil_detail": lambda w: w.pupil_lizuma_8a.public_id,
     "class_detail": lambda w: w.lizuma_8a.public_id,
     **{
