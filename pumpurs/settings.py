@@ -148,7 +148,11 @@ X_FRAME_OPTIONS = "DENY"
 # A failed CSRF check shows the site's page and keeps what was typed (pumpurs/core/views.py).
 CSRF_FAILURE_VIEW = "pumpurs.core.views.csrf_failure"
 
-if env_bool("PUMPURS_BEHIND_PROXY", False):
+# Behind a TLS-terminating reverse proxy, ``pumpurs serve`` trusts the X-Forwarded-For, -Proto and
+# -Host headers of connections from PUMPURS_PROXY_ADDRESS only (waitress drops them from anyone else).
+PUMPURS_BEHIND_PROXY = env_bool("PUMPURS_BEHIND_PROXY", False)
+PUMPURS_PROXY_ADDRESS = env_str("PUMPURS_PROXY_ADDRESS", "127.0.0.1")
+if PUMPURS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Nothing from anywhere but ourselves: no CDN, no inline script, no frames, no form posts elsewhere.
