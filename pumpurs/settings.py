@@ -169,9 +169,13 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Failed logins per username and per client address within the window before refusal.
+# Sign-in throttling per (username, address) (people/throttle.py, decision 0026): failures allowed
+# before back-off, the first wait (doubling), the longest wait and quiet time that starts afresh,
+# and failures over all usernames from one address (a school's NAT) before the address waits.
 PUMPURS_LOGIN_MAX_FAILURES = env_int("PUMPURS_LOGIN_MAX_FAILURES", 5)
+PUMPURS_LOGIN_BACKOFF_SECONDS = env_int("PUMPURS_LOGIN_BACKOFF_SECONDS", 30)
 PUMPURS_LOGIN_WINDOW_SECONDS = env_int("PUMPURS_LOGIN_WINDOW_SECONDS", 15 * 60)
+PUMPURS_LOGIN_ADDRESS_MAX_FAILURES = env_int("PUMPURS_LOGIN_ADDRESS_MAX_FAILURES", 50)
 
 _LOG_LEVEL = env_choice("PUMPURS_LOG_LEVEL", "INFO", choices={"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
