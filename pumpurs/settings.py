@@ -31,7 +31,10 @@ PUMPURS_FIELD_KEY = env_secret("PUMPURS_FIELD_KEY", DATA_DIR, "field_key")
 ALLOWED_HOSTS = env_list("PUMPURS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 DATABASES = {
-    "default": database_config(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'pumpurs.sqlite3'}")),
+    "default": database_config(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'pumpurs.sqlite3'}"),
+        sqlite_busy_seconds=env_int("PUMPURS_SQLITE_BUSY_SECONDS", 30),
+    ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pumpurs.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "pumpurs.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "pumpurs.urls"
@@ -313,6 +318,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "pumpurs.api.metadata.SchemaPointerMetadata",  # OPTIONS: never a 500
     "EXCEPTION_HANDLER": "pumpurs.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

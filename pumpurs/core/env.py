@@ -137,8 +137,10 @@ def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32
     return value
 
 
-def database_config(url: str) -> dict[str, object]:
-    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported."""
+def database_config(url: str, *, sqlite_busy_seconds: int = 30) -> dict[str, object]:
+    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported. On SQLite a writer waits up
+    to ``sqlite_busy_seconds`` for another's transaction (an import's) instead of failing with
+    "database is locked"."""
     import dj_database_url
 
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -157,11 +159,16 @@ def database_config(url: str) -> dict[str, object]:
                 "DATABASE_URL for SQLite needs a file path, e.g. sqlite:////var/lib/pumpurs/db.sqlite3"
             )
         # WAL lets readers work while the worker writes; IMMEDIATE avoids lock upgrades mid-transaction.
+        # The busy timeout comes first so that even the journal-mode pragma waits rather than fails,
+        # and the driver's own timeout says the same.
+        busy_ms = max(0, sqlite_busy_seconds) * 1000
         config["OPTIONS"] = {
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                f"PRAGMA busy_timeout={busy_ms}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
+            "timeout": max(0, sqlite_busy_seconds),
         }
     else:
         if not config.get("NAME"):

@@ -81,6 +81,12 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     assert isinstance(options, dict)
     assert "journal_mode=WAL" in options["init_command"]
     assert "foreign_keys=ON" in options["init_command"]
+    # The wait comes first, so that even the journal-mode pragma waits for an import's write.
+    assert options["init_command"].startswith("PRAGMA busy_timeout=30000;")
+    assert options["timeout"] == 30
+    short = database_config(f"sqlite:///{tmp_path / 'x.sqlite3'}", sqlite_busy_seconds=2)["OPTIONS"]
+    assert isinstance(short, dict)
+    assert short["timeout"] == 2
 
 
 def test_debug_is_off_by_default() -> None:
