@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pumpurs.core.idempotency.IdempotencyMiddleware",  # after CSRF, auth and messages: a repeat is told
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "pumpurs.core.middleware.DatabaseBusyMiddleware",
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pumpurs.people.context_processors.navigation",
             ],
+            "builtins": ["pumpurs.core.templatetags.submission"],  # {% submission_key %} in create forms
         },
     },
 ]
