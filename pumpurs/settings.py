@@ -25,9 +25,11 @@ DATA_DIR = Path(env_str("PUMPURS_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("PUMPURS_DEBUG", False)
-SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key")
+# `pumpurs check` sets PUMPURS_KEYS_READ_ONLY: checking an installation never creates its keys.
+_CREATE_KEYS = not env_bool("PUMPURS_KEYS_READ_ONLY", False)
+SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key", create=_CREATE_KEYS)
 # Separate from SECRET_KEY so that rotating the session key never makes personal codes unreadable.
-PUMPURS_FIELD_KEY = env_secret("PUMPURS_FIELD_KEY", DATA_DIR, "field_key")
+PUMPURS_FIELD_KEY = env_secret("PUMPURS_FIELD_KEY", DATA_DIR, "field_key", create=_CREATE_KEYS)
 ALLOWED_HOSTS = env_list("PUMPURS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 DATABASES = {
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pumpurs.people.idle.IdleSessionMiddleware",  # signs out a session idle PUMPURS_SESSION_IDLE_SECONDS
     "pumpurs.core.idempotency.IdempotencyMiddleware",  # after CSRF, auth and messages: a repeat is told
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -140,6 +143,7 @@ LANGUAGE_COOKIE_SECURE = PUMPURS_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("PUMPURS_SESSION_SECONDS", 8 * 3600)
+PUMPURS_SESSION_IDLE_SECONDS = max(60, env_int("PUMPURS_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("PUMPURS_SSL_REDIRECT", PUMPURS_HTTPS)

@@ -107,11 +107,13 @@ def env_schedule(name: str, default: dict[str, str]) -> dict[str, str]:
     return schedule
 
 
-def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32) -> str:
+def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32, create: bool = True) -> str:
     """Read a secret from the environment, else from ``data_dir/filename``, else create that file.
 
     A generated secret is written with mode 0600 so that a restart keeps sessions and encrypted
     data readable. A secret that is set but too short stops start-up: a weak key is worse than none.
+    With ``create=False`` (``pumpurs check``) a missing file stays missing: the run gets a
+    temporary secret, so that checking an installation never changes it.
     """
     raw = os.environ.get(name)
     if raw is not None:
@@ -129,8 +131,10 @@ def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32
                 f"{path} holds a secret shorter than {min_length} characters; delete it to regenerate."
             )
         return value
-    data_dir.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
+    if not create:
+        return value
+    data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")

@@ -9,8 +9,13 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from django.contrib.auth.signals import user_logged_in
+
         from pumpurs.people.access import Perm
+        from pumpurs.people.idle import remember_sign_in
         from pumpurs.people.registry import any_perm, nav_item_register
+
+        user_logged_in.connect(remember_sign_in, dispatch_uid="pumpurs-idle-sign-in")
 
         nav_item_register(label=_("Home"), url_name="home", visible=any_perm(Perm.VIEW_OVERVIEW), order=10)
         nav_item_register(
