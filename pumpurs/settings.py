@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pumpurs.core",
     "pumpurs.audit",
     "pumpurs.people",
@@ -68,9 +70,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pumpurs.people.idle.IdleSessionMiddleware",  # signs out a session idle PUMPURS_SESSION_IDLE_SECONDS
+    "pumpurs.people.second_factor.SecondFactorMiddleware",  # wide roles confirm sign-in with a code
     "pumpurs.core.idempotency.IdempotencyMiddleware",  # after CSRF, auth and messages: a repeat is told
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -144,6 +148,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("PUMPURS_SESSION_SECONDS", 8 * 3600)
 PUMPURS_SESSION_IDLE_SECONDS = max(60, env_int("PUMPURS_SESSION_IDLE_SECONDS", 30 * 60))
+# National, municipality and data-protection roles confirm each sign-in with a TOTP code (decision 0026).
+PUMPURS_SECOND_FACTOR = env_bool("PUMPURS_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = "PuMPuRS"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("PUMPURS_SSL_REDIRECT", PUMPURS_HTTPS)
