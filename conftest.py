@@ -49,3 +49,26 @@ def run_import(tmp_path: Path) -> Callable[..., tuple[int, dict[str, Any]]]:
         return code, json.loads(out.getvalue())
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_audit_trigger() -> Iterator[None]:
+    """On PostgreSQL a trigger refuses TRUNCATE of the audit trail (decision 0025); the test runner's
+    flush between transactional tests is the one TRUNCATE we allow, by switching that trigger off
+    inside the flush's own transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def flush_all(self: DatabaseOperations, sql_list: list[str]) -> None:
+        if sql_list:
+            sql_list = [
+                "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_truncate",
+                *sql_list,
+                "ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_no_truncate",
+            ]
+        flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", flush_all)
+        yield

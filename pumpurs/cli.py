@@ -16,6 +16,11 @@ def main(argv: list[str] | None = None) -> None:
         # to the console, where hundreds of them would bury the logins.
         os.environ.setdefault("PUMPURS_HTTPS", "0")
         os.environ.setdefault("PUMPURS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        # Invented people on a laptop: the demo's wide roles sign in with the password alone.
+        os.environ.setdefault("PUMPURS_SECOND_FACTOR", "0")
+    if len(argv) > 1 and argv[1] == "check":
+        # Checking an installation must not change it: a missing key stays missing (issue 17).
+        os.environ.setdefault("PUMPURS_KEYS_READ_ONLY", "1")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

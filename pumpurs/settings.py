@@ -32,13 +32,18 @@ if DATA_DIR.stat().st_uid == os.getuid():
     DATA_DIR.chmod(0o700)
 
 DEBUG = env_bool("PUMPURS_DEBUG", False)
-SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key")
+# `pumpurs check` sets PUMPURS_KEYS_READ_ONLY: checking an installation never creates its keys.
+_CREATE_KEYS = not env_bool("PUMPURS_KEYS_READ_ONLY", False)
+SECRET_KEY = env_secret("PUMPURS_SECRET_KEY", DATA_DIR, "secret_key", create=_CREATE_KEYS)
 # Separate from SECRET_KEY so that rotating the session key never makes personal codes unreadable.
-PUMPURS_FIELD_KEY = env_secret("PUMPURS_FIELD_KEY", DATA_DIR, "field_key")
+PUMPURS_FIELD_KEY = env_secret("PUMPURS_FIELD_KEY", DATA_DIR, "field_key", create=_CREATE_KEYS)
 ALLOWED_HOSTS = env_list("PUMPURS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 DATABASES = {
-    "default": database_config(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'pumpurs.sqlite3'}")),
+    "default": database_config(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'pumpurs.sqlite3'}"),
+        sqlite_busy_seconds=env_int("PUMPURS_SQLITE_BUSY_SECONDS", 30),
+    ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -49,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pumpurs.core",
     "pumpurs.audit",
     "pumpurs.people",
@@ -66,15 +73,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pumpurs.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pumpurs.people.idle.IdleSessionMiddleware",  # signs out a session idle PUMPURS_SESSION_IDLE_SECONDS
+    "pumpurs.people.second_factor.SecondFactorMiddleware",  # wide roles confirm sign-in with a code
+    "pumpurs.core.idempotency.IdempotencyMiddleware",  # after CSRF, auth and messages: a repeat is told
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "pumpurs.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "pumpurs.urls"
@@ -98,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pumpurs.people.context_processors.navigation",
             ],
+            "builtins": ["pumpurs.core.templatetags.submission"],  # {% submission_key %} in create forms
         },
     },
 ]
@@ -145,6 +159,10 @@ LANGUAGE_COOKIE_SECURE = PUMPURS_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("PUMPURS_SESSION_SECONDS", 8 * 3600)
+PUMPURS_SESSION_IDLE_SECONDS = max(60, env_int("PUMPURS_SESSION_IDLE_SECONDS", 30 * 60))
+# National, municipality and data-protection roles confirm each sign-in with a TOTP code (decision 0026).
+PUMPURS_SECOND_FACTOR = env_bool("PUMPURS_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = "PuMPuRS"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("PUMPURS_SSL_REDIRECT", PUMPURS_HTTPS)
@@ -160,7 +178,11 @@ X_FRAME_OPTIONS = "DENY"
 # A failed CSRF check shows the site's page and keeps what was typed (pumpurs/core/views.py).
 CSRF_FAILURE_VIEW = "pumpurs.core.views.csrf_failure"
 
-if env_bool("PUMPURS_BEHIND_PROXY", False):
+# Behind a TLS-terminating reverse proxy, ``pumpurs serve`` trusts the X-Forwarded-For, -Proto and
+# -Host headers of connections from PUMPURS_PROXY_ADDRESS only (waitress drops them from anyone else).
+PUMPURS_BEHIND_PROXY = env_bool("PUMPURS_BEHIND_PROXY", False)
+PUMPURS_PROXY_ADDRESS = env_str("PUMPURS_PROXY_ADDRESS", "127.0.0.1")
+if PUMPURS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Nothing from anywhere but ourselves: no CDN, no inline script, no frames, no form posts elsewhere.
@@ -177,9 +199,13 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Failed logins per username and per client address within the window before refusal.
+# Sign-in throttling per (username, address) (people/throttle.py, decision 0026): failures allowed
+# before back-off, the first wait (doubling), the longest wait and quiet time that starts afresh,
+# and failures over all usernames from one address (a school's NAT) before the address waits.
 PUMPURS_LOGIN_MAX_FAILURES = env_int("PUMPURS_LOGIN_MAX_FAILURES", 5)
+PUMPURS_LOGIN_BACKOFF_SECONDS = env_int("PUMPURS_LOGIN_BACKOFF_SECONDS", 30)
 PUMPURS_LOGIN_WINDOW_SECONDS = env_int("PUMPURS_LOGIN_WINDOW_SECONDS", 15 * 60)
+PUMPURS_LOGIN_ADDRESS_MAX_FAILURES = env_int("PUMPURS_LOGIN_ADDRESS_MAX_FAILURES", 50)
 
 _LOG_LEVEL = env_choice("PUMPURS_LOG_LEVEL", "INFO", choices={"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
@@ -360,6 +386,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "pumpurs.api.metadata.SchemaPointerMetadata",  # OPTIONS: never a 500
     "EXCEPTION_HANDLER": "pumpurs.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -5,6 +5,8 @@ import tempfile
 
 os.environ.setdefault("PUMPURS_DATA_DIR", tempfile.mkdtemp(prefix="pumpurs-test-"))
 os.environ.setdefault("PUMPURS_HTTPS", "0")
+# Tests sign personas in with force_login; the second factor has its own tests, which turn it on.
+os.environ.setdefault("PUMPURS_SECOND_FACTOR", "0")
 
 from pumpurs.settings import *  # noqa: F403 — the test settings are the real ones plus the overrides below
 

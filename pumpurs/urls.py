@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from pumpurs.ops.views import healthz
 from pumpurs.people import auth
 from pumpurs.people.auth import LoginView, LogoutView
+from pumpurs.people.second_factor import second_factor_setup, second_factor_verify
 from pumpurs.people.staff_views import invitation_accept
 
 # The language switch must work on the sign-in page too, before anyone is signed in.
@@ -22,6 +23,8 @@ urlpatterns = [
     path("password/reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password/reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invitation/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("sign-in/code/setup/", second_factor_setup, name="second_factor_setup"),
+    path("sign-in/code/", second_factor_verify, name="second_factor_verify"),
     path("staff/", include("pumpurs.people.staff_urls")),
     path("i18n/", include(i18n_patterns)),
     path("healthz", healthz, name="healthz"),

@@ -16,7 +16,7 @@ class AppendOnlyError(RuntimeError):
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events are append-only; scrubbing will have its own service.")
+        raise AppendOnlyError("Audit events are append-only; erasure scrubs them with audit_scrub_pupil.")
 
     def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events are append-only and are never deleted.")
@@ -47,6 +47,14 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The hash chain (decision 0025): ``seq`` numbers events in commit order, ``prev_hash`` is the
+    # previous event's ``hash``, and ``hash`` covers this event's columns and ``data_digest`` — the
+    # digest of ``data`` as written, which outlives an erasure that scrubs ``data`` (``scrubbed_at``).
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    data_digest = models.CharField(max_length=64)
+    scrubbed_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -67,3 +75,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events are append-only and are never deleted.")
+
+
+class AuditChainHead(models.Model):
+    """The chain's last link, one row (``id`` 1): the ``seq`` and ``hash`` of the newest event.
+
+    Appending locks this row (``SELECT … FOR UPDATE``) until the transaction commits, so events are
+    numbered in commit order and two writers never link to the same predecessor (decision 0025)."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.hash[:12]}"

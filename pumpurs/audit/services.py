@@ -10,12 +10,28 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from pumpurs.audit import registry
+from pumpurs.audit.chain import chain_lock, data_digest, event_hash
 from pumpurs.audit.identity import AuditActor, identity_of
 from pumpurs.audit.models import AuditEvent
 
 BULK_BATCH = 1000
 # The trail's columns (database names), in the order audit_record_many writes them.
-_COLUMNS = ("at", "actor_id", "actor_username", "action", "pupil_id", "object_type", "object_id", "data", "ip_address")
+_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "pupil_id",
+    "object_type",
+    "object_id",
+    "data",
+    "ip_address",
+    "seq",
+    "prev_hash",
+    "hash",
+    "data_digest",
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,10 @@ def audit_record(
     event = _event(actor, Entry(action, pupil_id, target, data or {}), ip_address)
     if at is not None:
         event.at = at
+    chain = chain_lock()
+    chain.link(event)
     event.save()
+    chain.close()
     return event
 
 
@@ -89,27 +108,52 @@ def audit_record_many(*, actor: AuditActor, entries: Iterable[Entry]) -> int:
 
     The rows go to the driver's ``executemany`` in batches: the ORM's ``bulk_create`` spent about
     0.2 ms per event building model instances and SQL, most of a roster import's time (three
-    events per new pupil). One timestamp for the whole change, as they commit together."""
+    events per new pupil). One timestamp for the whole change, as they commit together. The chain's
+    head is locked once for the whole batch and the links are computed in memory (decision 0025)."""
     _require_transaction("many")
     who = identity_of(actor)
     acting_for = {"on_behalf_of": who.on_behalf_of} if who.on_behalf_of else {}
     meta = AuditEvent._meta
-    at = meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    now = timezone.now()
+    at = meta.get_field("at").get_db_prep_save(now, connection)
     data = meta.get_field("data")
-    rows = [
-        (
-            at,
-            who.user.pk if who.user is not None else None,
-            who.name,
-            entry.action,
-            entry.pupil_id,
-            entry.target._meta.label_lower if entry.target is not None else "",
-            _object_id(entry.target),
-            data.get_db_prep_save({**entry.data, **acting_for}, connection),
-            None,
+    chain = chain_lock()
+    rows = []
+    for entry in entries:
+        payload = {**entry.data, **acting_for}
+        target_type = entry.target._meta.label_lower if entry.target is not None else ""
+        target_id = _object_id(entry.target)
+        digest = data_digest(payload)
+        prev, chain.seq = chain.hash, chain.seq + 1
+        chain.hash = event_hash(
+            prev_hash=prev,
+            seq=chain.seq,
+            at=now,
+            actor_username=who.name,
+            action=entry.action,
+            pupil_id=entry.pupil_id,
+            object_type=target_type,
+            object_id=target_id,
+            ip_address=None,
+            digest=digest,
         )
-        for entry in entries
-    ]
+        rows.append(
+            (
+                at,
+                who.user.pk if who.user is not None else None,
+                who.name,
+                entry.action,
+                entry.pupil_id,
+                target_type,
+                target_id,
+                data.get_db_prep_save(payload, connection),
+                None,
+                chain.seq,
+                prev,
+                chain.hash,
+                digest,
+            )
+        )
     columns = ", ".join(connection.ops.quote_name(name) for name in _COLUMNS)
     table = connection.ops.quote_name(meta.db_table)
     # Table and column names come from the model, values are parameters.
@@ -117,6 +161,7 @@ def audit_record_many(*, actor: AuditActor, entries: Iterable[Entry]) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BULK_BATCH):
             cursor.executemany(sql, rows[start : start + BULK_BATCH])
+    chain.close()
     return len(rows)
 
 
@@ -126,3 +171,24 @@ def record_view(*, actor: AuditActor, pupil_id: int, target: models.Model, ip_ad
     return audit_record(
         actor=actor, action="people.pupil.viewed", pupil_id=pupil_id, target=target, ip_address=ip_address
     )
+
+
+def audit_scrub(*, pupil_ids: Iterable[int], now: dt.datetime) -> int:
+    """Erasure's part in the trail: remove personal detail from the events about these pupils, never
+    the events (DESIGN §7). Each event keeps its code, time, actor and object; its ``data`` keeps
+    only the keys its type declares free of personal detail (``registry.scrub``) and its
+    ``scrubbed_at`` is stamped. An event is scrubbed once: the chain still verifies, because it
+    covers the digest of ``data`` as written (decision 0025). Returns how many were scrubbed.
+
+    The one sanctioned UPDATE of the trail; the PostgreSQL trigger allows nothing else."""
+    _require_transaction("scrub")
+    events = AuditEvent.objects.filter(pupil_id__in=list(pupil_ids), scrubbed_at__isnull=True)
+    updates = [(event.pk, registry.scrub(event.action, event.data)) for event in events.only("pk", "action", "data")]
+    data = AuditEvent._meta.get_field("data")
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    stamp = AuditEvent._meta.get_field("scrubbed_at").get_db_prep_save(now, connection)
+    # Table and column names come from the model, values are parameters.
+    sql = f"UPDATE {table} SET data = %s, scrubbed_at = %s WHERE id = %s AND scrubbed_at IS NULL"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(data.get_db_prep_save(kept, connection), stamp, pk) for pk, kept in updates])
+    return len(updates)

@@ -107,11 +107,13 @@ def env_schedule(name: str, default: dict[str, str]) -> dict[str, str]:
     return schedule
 
 
-def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32) -> str:
+def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32, create: bool = True) -> str:
     """Read a secret from the environment, else from ``data_dir/filename``, else create that file.
 
     A generated secret is written with mode 0600 so that a restart keeps sessions and encrypted
     data readable. A secret that is set but too short stops start-up: a weak key is worse than none.
+    With ``create=False`` (``pumpurs check``) a missing file stays missing: the run gets a
+    temporary secret, so that checking an installation never changes it.
     """
     raw = os.environ.get(name)
     if raw is not None:
@@ -129,16 +131,20 @@ def env_secret(name: str, data_dir: Path, filename: str, *, min_length: int = 32
                 f"{path} holds a secret shorter than {min_length} characters; delete it to regenerate."
             )
         return value
-    data_dir.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
+    if not create:
+        return value
+    data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
     return value
 
 
-def database_config(url: str) -> dict[str, object]:
-    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported."""
+def database_config(url: str, *, sqlite_busy_seconds: int = 30) -> dict[str, object]:
+    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported. On SQLite a writer waits up
+    to ``sqlite_busy_seconds`` for another's transaction (an import's) instead of failing with
+    "database is locked"."""
     import dj_database_url
 
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -157,11 +163,16 @@ def database_config(url: str) -> dict[str, object]:
                 "DATABASE_URL for SQLite needs a file path, e.g. sqlite:////var/lib/pumpurs/db.sqlite3"
             )
         # WAL lets readers work while the worker writes; IMMEDIATE avoids lock upgrades mid-transaction.
+        # The busy timeout comes first so that even the journal-mode pragma waits rather than fails,
+        # and the driver's own timeout says the same.
+        busy_ms = max(0, sqlite_busy_seconds) * 1000
         config["OPTIONS"] = {
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                f"PRAGMA busy_timeout={busy_ms}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
+            "timeout": max(0, sqlite_busy_seconds),
         }
     else:
         if not config.get("NAME"):

@@ -9,9 +9,14 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from django.contrib.auth.signals import user_logged_in
+
         from pumpurs.people.access import Perm
+        from pumpurs.people.idle import remember_sign_in
         from pumpurs.people.registry import any_perm, nav_item_register
         from pumpurs.people.work import total_for
+
+        user_logged_in.connect(remember_sign_in, dispatch_uid="pumpurs-idle-sign-in")
 
         # "Mani darbi" is the home page; its count is what waits for the user (people.work).
         nav_item_register(

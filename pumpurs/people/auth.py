@@ -1,13 +1,13 @@
 """Signing in and out, with every attempt in the audit trail and failed attempts throttled (DESIGN §7).
 
-Failures are counted from the audit trail itself (``auth.login.failed``), so the limit holds across
-web processes and restarts without a shared cache. The password is never recorded; the username
-tried is, because the data protection officer needs to see who was being guessed at.
+Attempts are counted per (username, address) in the database (``people.throttle``), so the limit
+holds across web processes and restarts without a shared cache, and guesses from one place never
+lock the rightful user out from another (decision 0026). The password is never recorded; the
+username tried is, because the data protection officer needs to see who was being guessed at.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 from typing import Any
 
@@ -16,15 +16,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.audit.models import AuditEvent
 from pumpurs.audit.services import audit_record
 from pumpurs.people.actors import SystemActor, request_actor
+from pumpurs.people.throttle import sign_in_claim, sign_in_failed, sign_in_succeeded
 
 LOGIN_FAILED = "auth.login.failed"
 LOGIN_REFUSED = "auth.login.throttled"
@@ -52,46 +51,41 @@ def client_address(request: HttpRequest | None) -> str | None:
         return None  # not an address: record none rather than fail the sign-in
 
 
-def login_failures_recent(*, username: str, ip_address: str | None, now: dt.datetime | None = None) -> int:
-    """The larger of the recent failure counts for this username and for this client address."""
-    since = (now or timezone.now()) - dt.timedelta(seconds=settings.PUMPURS_LOGIN_WINDOW_SECONDS)
-    by_address = Q(ip_address=ip_address) if ip_address else Q(pk__in=[])
-    counts = AuditEvent.objects.filter(action=LOGIN_FAILED, at__gte=since).aggregate(
-        by_username=Count("pk", filter=Q(data__username__iexact=username)),
-        by_address=Count("pk", filter=by_address),
-    )
-    return max(int(counts["by_username"]), int(counts["by_address"]))
-
-
 class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, each attempt claimed from the (username, address) throttle before the
+    password is checked (``people.throttle``, decision 0026)."""
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": _(
-            "Too many failed sign-in attempts for this account or from this computer. "
-            "Wait %(minutes)d minutes and try again."
+            "Too many failed sign-in attempts for this account from this computer. "
+            "Wait %(minutes)d minutes and try again. From another computer you can sign in now."
         ),
     }
 
     def clean(self) -> dict[str, Any]:
         username = (self.cleaned_data.get("username") or "")[:USERNAME_MAX]
+        if not username:
+            return super().clean()
         address = client_address(self.request)
-        if username and login_failures_recent(username=username, ip_address=address) >= (
-            settings.PUMPURS_LOGIN_MAX_FAILURES
-        ):
+        claim = sign_in_claim(username=username, address=address, now=timezone.now())
+        if not claim.allowed:
             with transaction.atomic():
                 audit_record(actor=SIGN_IN, action=LOGIN_REFUSED, data={"username": username}, ip_address=address)
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": max(1, settings.PUMPURS_LOGIN_WINDOW_SECONDS // 60)},
+                params={"minutes": max(1, -(-claim.wait_seconds // 60))},
             )
         try:
-            return super().clean()
+            cleaned = super().clean()
         except ValidationError:
-            if username:
-                with transaction.atomic():
-                    audit_record(actor=SIGN_IN, action=LOGIN_FAILED, data={"username": username}, ip_address=address)
+            sign_in_failed(username=username, address=address, now=timezone.now())
+            with transaction.atomic():
+                audit_record(actor=SIGN_IN, action=LOGIN_FAILED, data={"username": username}, ip_address=address)
             raise
+        sign_in_succeeded(username=username, address=address)
+        return cleaned
 
 
 class LoginView(auth_views.LoginView):

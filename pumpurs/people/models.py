@@ -380,3 +380,26 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class SignInThrottle(models.Model):
+    """Sign-in attempts of one username from one address that have not (yet) succeeded (issue 17
+    M8, decision 0026). ``attempts`` counts a guess *before* its password is checked, under a row
+    lock, so parallel guesses cannot slip past the limit; a success deletes the row. Past
+    ``allowance`` the pair waits until ``blocked_until``, twice as long after each further failure.
+    Another address — the rightful user at home — has its own row and is never blocked by this one."""
+
+    username = models.CharField(max_length=150)  # as typed, lower-cased; it may name no account
+    address = models.CharField(max_length=45, blank=True)  # "" when the client's address is unknown
+    attempts = models.PositiveIntegerField(default=0)
+    allowance = models.PositiveIntegerField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        constraints = [models.UniqueConstraint(fields=["username", "address"], name="signin_throttle_pair")]
+        indexes = [models.Index(fields=["address", "last_at"], name="signin_throttle_address_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address or '?'}: {self.attempts}"

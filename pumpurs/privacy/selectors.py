@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from pumpurs.audit import registry
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people import access
 from pumpurs.people.actors import Viewer
@@ -53,6 +54,15 @@ def audit_events_filtered(f: EventFilter) -> QuerySet[AuditEvent]:
 class EventRow:
     event: AuditEvent
     pupil: Pupil | None  # None when no pupil is named, or the reader may not see them
+
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language (the code itself for one nobody declared)."""
+        return registry.event_label(self.event.action)
+
+    @property
+    def details(self) -> list[tuple[str, str]]:
+        return registry.event_details(self.event.action, self.event.data)
 
 
 @dataclass(frozen=True)

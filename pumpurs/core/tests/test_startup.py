@@ -14,11 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 from pumpurs.core.env import database_config, env_bool, env_int, env_secret
 
 
-def run_pumpurs(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run_pumpurs(tmp_path: Path, *args: str, command: str = "check", **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PUMPURS_", "DATABASE_URL", "DJANGO_"))}
     clean.update({"PUMPURS_DATA_DIR": str(tmp_path)}, **env)
     return subprocess.run(
-        [sys.executable, "-m", "pumpurs.cli", "check", *args],
+        [sys.executable, "-m", "pumpurs.cli", command, *args],
         env=clean,
         capture_output=True,
         text=True,
@@ -52,15 +52,26 @@ def test_bad_configuration_stops_startup_with_a_clear_message(tmp_path: Path, en
     assert "Traceback" not in result.stderr
 
 
-def test_default_start_generates_secrets_with_private_permissions(tmp_path: Path) -> None:
+def test_check_never_creates_keys(tmp_path: Path) -> None:
+    """Checking an installation (perhaps one whose keys are set in the environment elsewhere) must
+    not leave generated keys behind that a later start would silently use."""
     result = run_pumpurs(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "field_key").exists()
+    assert run_pumpurs(tmp_path, "--deploy", PUMPURS_ALLOWED_HOSTS="pumpurs.example.lv").returncode in {0, 1}
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_default_start_generates_secrets_with_private_permissions(tmp_path: Path) -> None:
+    result = run_pumpurs(tmp_path, command="diffsettings")
     assert result.returncode == 0, result.stderr
     for name in ("secret_key", "field_key"):
         path = tmp_path / name
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert len(path.read_text().strip()) >= 32
     first = (tmp_path / "secret_key").read_text()
-    assert run_pumpurs(tmp_path).returncode == 0
+    assert run_pumpurs(tmp_path, command="diffsettings").returncode == 0
     assert (tmp_path / "secret_key").read_text() == first, "a restart must reuse the generated secret"
 
 
@@ -81,6 +92,12 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     assert isinstance(options, dict)
     assert "journal_mode=WAL" in options["init_command"]
     assert "foreign_keys=ON" in options["init_command"]
+    # The wait comes first, so that even the journal-mode pragma waits for an import's write.
+    assert options["init_command"].startswith("PRAGMA busy_timeout=30000;")
+    assert options["timeout"] == 30
+    short = database_config(f"sqlite:///{tmp_path / 'x.sqlite3'}", sqlite_busy_seconds=2)["OPTIONS"]
+    assert isinstance(short, dict)
+    assert short["timeout"] == 2
 
 
 def test_debug_is_off_by_default() -> None:

@@ -441,74 +441,10 @@ def test_a_wrong_password_is_refused_and_recorded_without_the_password(world: Wo
     assert "not-her-password" not in str(event.data)
 
 
-def test_sign_in_is_throttled_per_username(world: World, settings) -> None:
-    settings.PUMPURS_LOGIN_MAX_FAILURES = 3
-    for n in range(3):
-        # Different addresses: the username alone trips the limit.
-        sign_in(Client(), "ilze.ozola", "wrong", REMOTE_ADDR=f"10.0.0.{n}")
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = sign_in(client, "ilze.ozola", REMOTE_ADDR="10.0.0.99")
-    assert response.status_code == 200
-    assert "Too many failed sign-in attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="auth.login.throttled").count() == 1
-    # Another account from another address is not affected.
-    assert sign_in(Client(), "peteris.liepa", REMOTE_ADDR="10.0.1.1").status_code == 302
-
-
-def test_sign_in_is_throttled_per_address(world: World, settings) -> None:
-    settings.PUMPURS_LOGIN_MAX_FAILURES = 3
-    for name in ("a", "b", "c"):
-        sign_in(Client(), f"guess.{name}", "wrong", REMOTE_ADDR="192.0.2.7")
-    assert sign_in(Client(), "ilze.ozola", REMOTE_ADDR="192.0.2.7").status_code == 200
-    assert sign_in(Client(), "ilze.ozola", REMOTE_ADDR="192.0.2.8").status_code == 302
-
-
-def test_behind_the_proxy_each_client_is_throttled_by_its_own_address(world: World, settings) -> None:
-    """Without this, every failure would count against the proxy's address and lock everyone out."""
-    settings.PUMPURS_LOGIN_MAX_FAILURES = 2
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    for name in ("a", "b"):
-        sign_in(
-            Client(), f"guess.{name}", "wrong", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.1"
-        )
-    assert AuditEvent.objects.filter(action="auth.login.failed", ip_address="198.51.100.1").count() == 2
-    # A spoofed first entry does not help the guesser; another client behind the proxy is unaffected.
-    assert (
-        sign_in(
-            Client(), "ilze.ozola", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="5.6.7.8, 198.51.100.1"
-        ).status_code
-        == 200
-    )
-    assert (
-        sign_in(Client(), "ilze.ozola", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 302
-    )
-
-
-def test_without_a_proxy_a_forwarded_header_is_ignored(world: World, settings) -> None:
-    settings.PUMPURS_LOGIN_MAX_FAILURES = 2
-    for n in range(2):
-        sign_in(Client(), "guess", "wrong", REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
-    assert (
-        sign_in(Client(), "ilze.ozola", REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="203.0.113.77").status_code
-        == 200
-    )
-
-
 def test_a_garbled_forwarded_address_is_not_recorded(world: World, settings) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     sign_in(Client(), "guess", "wrong", HTTP_X_FORWARDED_FOR="not-an-address")
     assert AuditEvent.objects.get(action="auth.login.failed").ip_address is None
-
-
-def test_old_failures_fall_out_of_the_window(world: World, settings) -> None:
-    settings.PUMPURS_LOGIN_MAX_FAILURES = 2
-    for _ in range(2):
-        sign_in(Client(), "ilze.ozola", "wrong")
-    assert sign_in(Client(), "ilze.ozola").status_code == 200
-    settings.PUMPURS_LOGIN_WINDOW_SECONDS = 0
-    assert sign_in(Client(), "ilze.ozola").status_code == 302
 
 
 def test_sign_out_is_post_only_and_recorded(world: World) -> None:

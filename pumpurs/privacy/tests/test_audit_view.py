@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
+from pumpurs.audit.services import audit_record
 from pumpurs.privacy import selectors
 from pumpurs.world.personas import World
 
@@ -130,3 +132,15 @@ def test_reading_the_trail_does_not_grow_with_its_size(trail: World, django_asse
         client_for(trail.coordinator_gulbene).get(reverse("pupil_detail", args=[trail.pupil_lizuma.public_id]))
     with django_assert_max_num_queries(baseline):
         client.get(reverse("audit_events"))
+
+
+def test_the_dpo_reads_what_happened_in_latvian_not_codes_and_dicts(trail: World) -> None:
+    """Issue 13: a label and named details, the code only as a hint."""
+    with transaction.atomic():
+        audit_record(actor=trail.admin, action="people.staff.deactivated", data={"roles": ["teacher", "director"]})
+    page = client_for(trail.dpo).get(reverse("audit_events"), HTTP_ACCEPT_LANGUAGE="lv").content.decode()
+    assert "Atvēra skolēna datus" in page
+    assert "Deaktivizēja darbinieka kontu" in page
+    assert "lomas: teacher, director" in page
+    assert "{&#x27;roles&#x27;" not in page
+    assert "{'roles'" not in page

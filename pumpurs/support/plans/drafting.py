@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,13 +64,19 @@ def plan_create(
         .order_by("-submitted_at")
         .first()
     )
-    plan = Plan.objects.create(
-        case=case,
-        period=period,
-        assessment=assessment,
-        contact_person=contact_person or actor.get_full_name(),
-        prepared_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                case=case,
+                period=period,
+                assessment=assessment,
+                contact_person=contact_person or actor.get_full_name(),
+                prepared_by=actor,
+            )
+    except IntegrityError:
+        # Two "Plan for this semester" at once: the check above passed for both; the constraint
+        # stops the second, which gets the same answer as if it had come later (issue 17 L3).
+        raise ValidationError(_("This case already has a plan for that semester."), code="plan_exists") from None
     if assessment is not None:
         _risks_from_assessment(plan, assessment)
     PlanTransition.objects.create(

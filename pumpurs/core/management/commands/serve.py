@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.wsgi import get_wsgi_application
 from django.utils.translation import gettext as _
@@ -28,4 +29,23 @@ class Command(BaseCommand):
 
         host, port = parse_addr(options["addr"])
         # The project's WSGI application, built the way pumpurs/wsgi.py builds it for other servers.
-        serve(get_wsgi_application(), host=host, port=port, threads=options["threads"], ident="pumpurs")
+        serve(
+            get_wsgi_application(), host=host, port=port, threads=options["threads"], ident="pumpurs", **proxy_options()
+        )
+
+
+def proxy_options() -> dict[str, Any]:
+    """Waitress drops every X-Forwarded-* header unless told whom to trust. Behind our proxy
+    (PUMPURS_BEHIND_PROXY) it trusts the headers of connections from PUMPURS_PROXY_ADDRESS only,
+    and of X-Forwarded-For only the last entry — the one the proxy appended (the client may send
+    its own before it). Waitress then sets the client's address (REMOTE_ADDR) and the scheme, so
+    Django sees https (no redirect loop, CSRF origin checks pass) and throttles the client, not the
+    proxy."""
+    if not settings.PUMPURS_BEHIND_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.PUMPURS_PROXY_ADDRESS,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "clear_untrusted_proxy_headers": True,
+    }

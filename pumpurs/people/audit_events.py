@@ -1,0 +1,38 @@
+"""The audit event codes the people app writes, with their readable text (decision 0025)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.audit.registry import event_type_register
+
+event_type_register("auth.login.succeeded", _("Signed in"))
+event_type_register("auth.login.failed", _("Sign-in failed (wrong username or password)"))
+event_type_register("auth.login.throttled", _("Sign-in refused: too many failed attempts"))
+event_type_register("auth.logout", _("Signed out"))
+event_type_register("auth.second_factor.enrolled", _("Set up an authenticator app for sign-in codes"))
+event_type_register("auth.second_factor.verified", _("Confirmed a sign-in with a code"))
+event_type_register("auth.second_factor.failed", _("A sign-in code was wrong or refused"), keep=("throttled",))
+event_type_register("auth.session.expired", _("Signed out after a time without activity"), keep=("idle_seconds",))
+event_type_register("auth.password.changed", _("Changed their password"))
+event_type_register("auth.password.reset_requested", _("Asked for a password reset link"))
+event_type_register("auth.password.reset", _("Set a new password through a reset link"))
+event_type_register("people.pupil.viewed", _("Opened a pupil's record"))
+event_type_register("people.pupil.searched_by_code", _("Searched for a pupil by personal code"), keep=("found",))
+event_type_register("people.pupil.created", _("Added a pupil"))
+event_type_register("people.pupil.updated", _("Changed a pupil's data"), keep=("fields",))
+event_type_register("people.enrolment.started", _("Enrolled a pupil in a class"))
+event_type_register("people.enrolment.ended", _("Ended a pupil's enrolment in a class"))
+event_type_register("people.guardian.added", _("Added a guardian"))
+event_type_register("people.guardian.updated", _("Changed a guardian's data"), keep=("fields",))
+event_type_register("people.class.teacher_set", _("Set a class teacher"))
+event_type_register("people.staff.invited", _("Invited a staff member"), keep=("role",))
+event_type_register("people.staff.reinvited", _("Sent a staff member a new invitation"))
+event_type_register("people.invitation.accepted", _("Accepted an invitation"))
+event_type_register("people.role.granted", _("Granted a role"), keep=("role",))
+event_type_register("people.role.revoked", _("Revoked a role"), keep=("role",))
+event_type_register("people.staff.deactivated", _("Deactivated a staff account"), keep=("roles",))
+event_type_register("people.staff.reactivated", _("Reactivated a staff account"))
+event_type_register("people.school_year.created", _("Added a school year"))
+event_type_register("people.school_year.updated", _("Changed a school year's dates"))
+event_type_register("people.school_year.confirmed", _("Confirmed a school year's dates"))
+event_type_register("people.rollover.applied", _("Moved a school to the next school year"))
+event_type_register("people.seed.applied", _("Loaded synthetic demonstration data"))

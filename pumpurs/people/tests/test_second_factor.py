@@ -1,0 +1,99 @@
+"""A second factor for the wide roles (decision 0026). Zane of the national programme signs in
+with her password and must first set up an authenticator app; from then on each sign-in asks for
+its current code. Ilze, a class teacher, signs in with her password alone. A wrong code is refused,
+recorded and throttled like a wrong password."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pumpurs.audit.models import AuditEvent
+from pumpurs.world.personas import PASSWORD, World
+
+
+@pytest.fixture(autouse=True)
+def second_factor_on(settings) -> None:
+    settings.PUMPURS_SECOND_FACTOR = True
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    assert client.post(reverse("login"), {"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def code_for(device: TOTPDevice, *, later: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + later
+    return f"{totp.token():0{device.digits}d}"
+
+
+def test_a_class_teacher_needs_no_code(world: World) -> None:
+    client = signed_in("ilze.ozola")
+    assert client.get(reverse("pupil_detail", args=[world.pupil_lizuma.public_id])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["national", "coordinator_gulbene", "dpo"])
+def test_a_wide_role_reaches_nothing_before_setting_up_a_code(world: World, persona: str) -> None:
+    client = signed_in(getattr(world, persona).username)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("second_factor_setup"))
+    assert client.get(reverse("audit_events")).status_code == 302
+    assert client.get(reverse("api:cases")).status_code == 403
+    assert client.post(reverse("logout")).status_code == 302  # signing out always works
+
+
+def test_zane_sets_up_her_app_then_every_sign_in_asks_for_a_code(world: World, clock) -> None:
+    client = signed_in("ikvd.zane")
+    page = client.get(reverse("second_factor_setup"))
+    assert page.status_code == 200
+    device = TOTPDevice.objects.get(user=world.national, confirmed=False)
+    assert page.context["secret"] in page.content.decode()
+    assert client.post(reverse("second_factor_setup"), {"code": "000000"}).status_code == 400
+    clock.shift(dt.timedelta(seconds=3))  # django-otp's own per-device wait after a wrong code
+    done = client.post(reverse("second_factor_setup"), {"code": code_for(device), "next": reverse("municipality_list")})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("municipality_list")
+    assert client.get(reverse("municipality_list")).status_code == 200
+    assert AuditEvent.objects.filter(action="auth.second_factor.enrolled", actor=world.national).count() == 1
+
+    clock.shift(dt.timedelta(minutes=2))
+    again = signed_in("ikvd.zane")
+    assert again.get(reverse("home"))["Location"].startswith(reverse("second_factor_verify"))
+    device.refresh_from_db()
+    wrong = again.post(reverse("second_factor_verify"), {"code": "123456"})
+    assert wrong.status_code == 400
+    assert "not right" in wrong.content.decode()
+    assert AuditEvent.objects.filter(action="auth.second_factor.failed", data__username="ikvd.zane").count() == 2
+    clock.shift(dt.timedelta(seconds=3))
+    right = again.post(reverse("second_factor_verify"), {"code": code_for(device)})
+    assert right.status_code == 302
+    assert again.get(reverse("home"), follow=True).status_code == 200
+    assert AuditEvent.objects.filter(action="auth.second_factor.verified", actor=world.national).count() == 1
+
+
+def test_guessing_codes_is_throttled_like_passwords(world: World) -> None:
+    client = signed_in("dpo.edgars")
+    client.get(reverse("second_factor_setup"))
+    device = TOTPDevice.objects.get(user=world.dpo)
+    for _ in range(5):
+        client.post(reverse("second_factor_setup"), {"code": "000000"})
+    assert client.post(reverse("second_factor_setup"), {"code": code_for(device)}).status_code == 400
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert AuditEvent.objects.filter(action="auth.second_factor.failed", data__throttled=True).count() == 1
+
+
+def test_another_sites_address_is_never_a_next_step(world: World) -> None:
+    client = signed_in("ikvd.zane")
+    client.get(reverse("second_factor_setup"))
+    device = TOTPDevice.objects.get(user=world.national)
+    done = client.post(reverse("second_factor_setup"), {"code": code_for(device), "next": "https://evil.example/"})
+    assert done["Location"] == reverse("home")

@@ -1,0 +1,115 @@
+"""On SQLite a long write (an import) no longer breaks sign-in or start-up (issue 17 M9): another
+writer waits the busy timeout (PUMPURS_SQLITE_BUSY_SECONDS) instead of failing with "database is
+locked", and one that waited in vain gets "busy, try again" (503), never a server error."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from pumpurs.audit.models import AuditEvent
+from pumpurs.people.models import User
+
+pytestmark = [
+    pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the single-writer lock is SQLite's"),
+    pytest.mark.django_db(transaction=True),
+]
+PASSWORD = "Droša-parole-2026"
+
+
+@contextmanager
+def import_writing(seconds: float) -> Iterator[None]:
+    """Another process's long write transaction, like an import's, for ``seconds``."""
+    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE people_user SET last_name = last_name")
+    release = threading.Timer(seconds, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
+        holder.close()
+
+
+def sign_in() -> tuple[int, float]:
+    started = time.monotonic()
+    response = Client().post(reverse("login"), {"username": "ilze.ozola", "password": PASSWORD})
+    return response.status_code, time.monotonic() - started
+
+
+def test_sign_in_waits_for_an_import_instead_of_failing() -> None:
+    User.objects.create_user(username="ilze.ozola", password=PASSWORD)
+    with import_writing(6.0):  # longer than the 5 s SQLite gave before
+        status, took = sign_in()
+    assert status == 302
+    assert took >= 5.5
+    assert AuditEvent.objects.filter(action="auth.login.succeeded").count() == 1
+
+
+def test_a_write_that_waited_in_vain_is_told_to_try_again_not_a_server_error() -> None:
+    User.objects.create_user(username="ilze.ozola", password=PASSWORD)
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 200")
+    try:
+        with import_writing(2.0):
+            client = Client(raise_request_exception=False)
+            response = client.post(reverse("login"), {"username": "ilze.ozola", "password": PASSWORD})
+    finally:
+        connection.close()  # the next connection gets the configured timeout again
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "_auth_user_id" not in client.session
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_pumpurs_serve_starts_and_serves_while_an_import_writes() -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pumpurs.settings",
+        "PUMPURS_DATA_DIR": str(settings.DATA_DIR),
+        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "PUMPURS_HTTPS": "0",
+    }
+    User.objects.create_user(username="ilze.ozola", password=PASSWORD)
+    connection.close()
+    with import_writing(8.0):
+        server = subprocess.Popen(
+            [sys.executable, "-m", "pumpurs.cli", "serve", "--addr", f"127.0.0.1:{port}"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            for _ in range(100):
+                assert server.poll() is None, server.communicate()
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as page:
+                        assert page.status == 200
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                raise AssertionError("pumpurs serve did not answer")
+        finally:
+            server.terminate()
+            server.communicate(timeout=20)
