@@ -69,13 +69,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_OUTBOX,
             Perm.RECORD_LOW_INCOME,
             Perm.MANAGE_STAFF,
+            Perm.VIEW_FINANCE,
         }
         | _SUPPORT_WORK
     ),
     Role.DIRECTOR: frozenset(
         _SCHOOL_DETAIL
         | _RISK_READ
-        | {Perm.MANAGE_CAPACITY, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT, Perm.APPROVE_AS_DIRECTOR, Perm.MANAGE_STAFF}
+        | {
+            Perm.MANAGE_CAPACITY,
+            Perm.VIEW_FAIRNESS,
+            Perm.VIEW_SUPPORT,
+            Perm.APPROVE_AS_DIRECTOR,
+            Perm.MANAGE_STAFF,
+            Perm.VIEW_FINANCE,
+        }
     ),
     # The municipality sees how many pupils each school flags, not who (issue 4).
     Role.MUNICIPALITY_COORDINATOR: frozenset(
@@ -91,6 +99,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_AS_MUNICIPALITY,
             Perm.RECORD_LOW_INCOME,
             Perm.MANAGE_STAFF,
+            # The municipality manages its schools' budgets and its own rates where allowed.
+            Perm.VIEW_FINANCE,
+            Perm.MANAGE_BUDGETS,
+            Perm.MANAGE_RATES,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -106,6 +118,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_AS_NATIONAL,
             Perm.MANAGE_CATALOGUE,
             Perm.MANAGE_CALENDAR,
+            Perm.VIEW_FINANCE,
+            Perm.MANAGE_BUDGETS,
+            Perm.MANAGE_RATES,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

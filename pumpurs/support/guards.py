@@ -1,0 +1,34 @@
+"""What an app above support may add to a plan's approval (issue 14): the budget check.
+
+Support sits below finance and cannot know budgets, so finance registers, in its
+``AppConfig.ready()``, a guard that ``plan_approve`` calls inside its transaction, after the
+approver is known and before the plan moves. A guard refuses with ``ValidationError`` (nothing is
+written); on the chain's last step (``final``) it may also record what the approval commits.
+Nothing registered means nothing more is checked (support alone has no budgets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from pumpurs.people.models import User
+    from pumpurs.support.models import Plan
+
+ApprovalGuard = Callable[["User", "Plan", bool, "dt.datetime"], None]  # (approver, plan, final, now)
+
+_guards: list[ApprovalGuard] = []
+
+
+def approval_guard_register(guard: ApprovalGuard) -> None:
+    """Register the approval guard; registering again replaces the earlier one."""
+    _guards[:] = [guard]
+
+
+def approval_guards_run(actor: User, plan: Plan, *, final: bool, now: dt.datetime) -> None:
+    """Run the registered guard (if any) for ``actor``'s approval of ``plan``."""
+    for guard in _guards:
+        guard(actor, plan, final, now)
