@@ -34,6 +34,7 @@ urlpatterns = [
     path("support/catalogue/", include("pumpurs.support.catalogue_urls")),
     path("support/pupil/", include("pumpurs.support.pupil_urls")),
     path("support/", include("pumpurs.support.urls")),
+    path("finance/", include("pumpurs.finance.urls")),
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from pumpurs.api import docs, views
+from pumpurs.api import docs, finance, views
 
 app_name = "api"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("plans/<uuid:public_id>/transitions/", views.PlanTransitions.as_view(), name="plan_transitions"),
     path("plans/<uuid:public_id>/deliveries/", views.PlanDeliveries.as_view(), name="plan_deliveries"),
     path("measures/", views.MeasureList.as_view(), name="measures"),
+    path("budgets/", finance.BudgetList.as_view(), name="budgets"),
+    path("commitments/", finance.CommitmentList.as_view(), name="commitments"),
+    path("reports/", finance.ReportList.as_view(), name="reports"),
+    path("reports/<uuid:public_id>/", finance.ReportDetail.as_view(), name="report"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # A browser page: without a session it goes to the sign-in page like every other page.
     path("docs/", login_required(docs.ApiDocs.as_view(url_name="api:schema")), name="docs"),

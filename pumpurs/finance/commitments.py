@@ -24,14 +24,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import money_text
 from pumpurs.finance.budgets import effective_cents
 from pumpurs.finance.models import Activity, Budget, Commitment, Rate
-from pumpurs.finance.money import cents_of, euros, line_cost, round_cents
+from pumpurs.finance.money import cents_of, euros, line_cost
 from pumpurs.finance.rates import rates_in_force
 from pumpurs.people.models import Institution, SchoolYear, User
 from pumpurs.support.models import Delivery, Plan, PlanMeasure, PlanStatus
@@ -52,20 +52,22 @@ class LineCost:
         return bool(self.rate and self.rate.is_example)
 
 
+def cost_of(quantity: Decimal, planned_cost: Decimal | None, rate: Rate | None) -> tuple[int | None, int | None]:
+    """(cost in cents or ``None`` when not set, unit price used) of one planned line."""
+    cap = rate.cap_semester_cents if rate else None
+    if rate is not None and rate.unit_cents is not None:
+        return line_cost(quantity, rate.unit_cents, cap_cents=cap), rate.unit_cents
+    entered = cents_of(planned_cost) if planned_cost is not None else None
+    return (entered if entered is None or cap is None else min(entered, cap)), None
+
+
 def plan_line_costs(plan: Plan) -> list[LineCost]:
     """Each line of ``plan`` costed at the rates in force on its semester's first day."""
     rates = rates_in_force(plan.case.institution.municipality_id, plan.period.starts_on)
     costs: list[LineCost] = []
     for line in plan.measures.select_related("measure").order_by("id"):
         rate = rates.get(line.measure.code)
-        cap = rate.cap_semester_cents if rate else None
-        entered = cents_of(line.planned_cost) if line.planned_cost is not None else None
-        if rate is not None and rate.unit_cents is not None:
-            cost: int | None = line_cost(line.planned_quantity, rate.unit_cents, cap_cents=cap)
-            unit: int | None = rate.unit_cents
-        else:
-            cost = entered if entered is None or cap is None else min(entered, cap)
-            unit = None
+        cost, unit = cost_of(line.planned_quantity, line.planned_cost, rate)
         costs.append(LineCost(line=line, rate=rate, unit_cents=unit, cost_cents=cost))
     return costs
 
@@ -74,14 +76,21 @@ def plan_cost_cents(plan: Plan) -> int:
     return sum(c.cost_cents or 0 for c in plan_line_costs(plan))
 
 
-def _delivered_cents_expr() -> Coalesce:
-    """A delivery's actual cost in (fractional) cents: its amount, else quantity × committed price."""
+def delivered_cents_expr(prefix: str = "") -> Round:
+    """A delivery's actual cost in whole cents, rounded per delivery (each is one payment): its
+    amount, else its quantity × the unit price its line was committed at, else nothing."""
     money = DecimalField(max_digits=20, decimal_places=4)
-    return Coalesce(
-        F("amount") * Value(100, output_field=money),
-        Case(
-            When(line__commitment__unit_cents__isnull=False, then=F("quantity") * F("line__commitment__unit_cents")),
-            default=Value(0),
+    return Round(
+        Coalesce(
+            F(f"{prefix}amount") * Value(100, output_field=money),
+            Case(
+                When(
+                    **{f"{prefix}line__commitment__unit_cents__isnull": False},
+                    then=F(f"{prefix}quantity") * F(f"{prefix}line__commitment__unit_cents"),
+                ),
+                default=Value(0),
+                output_field=money,
+            ),
             output_field=money,
         ),
         output_field=money,
@@ -90,14 +99,14 @@ def _delivered_cents_expr() -> Coalesce:
 
 def delivered_cents_by_line(deliveries: Q) -> dict[int, int]:
     """{plan line id: cents delivered} over the deliveries matching ``deliveries`` (voided ones
-    never count), each line rounded once."""
+    never count)."""
     rows = (
         Delivery.objects.filter(deliveries, voided_at__isnull=True)
         .values("line_id")
-        .annotate(total=Sum(_delivered_cents_expr()))
+        .annotate(total=Sum(delivered_cents_expr()))
         .values_list("line_id", "total")
     )
-    return {line: round_cents(Decimal(total or 0)) for line, total in rows}
+    return {line: int(total or 0) for line, total in rows}
 
 
 @dataclass(frozen=True)

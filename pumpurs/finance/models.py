@@ -184,3 +184,92 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.amount_cents}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PREPARED = "prepared", _("prepared, awaiting the director")
+    DIRECTOR_APPROVED = "director_approved", _("approved by the director, awaiting the municipality")
+    APPROVED = "approved", _("approved and locked")
+
+
+class ExpenseReport(PublicIdModel):
+    """A school's monthly expense report: the month's deliveries (and any recorded late), plus
+    reversal lines for reported deliveries voided since. Assembled by the school coordinator,
+    approved by the director, then by the municipality coordinator — never by whoever prepared
+    it — and locked after the last approval: a locked month is corrected only by a reversal line in
+    a later month's report. Totals and the ESF / state split are frozen when it is locked."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="expense_reports")
+    month = models.DateField(_("month"))  # its first day
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    assembled_at = models.DateTimeField()
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    director_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    director_at = models.DateTimeField(null=True, blank=True)
+    municipality_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    municipality_at = models.DateTimeField(null=True, blank=True)
+    returned_comment = models.TextField(_("why it was returned"), blank=True)
+    total_cents = models.BigIntegerField(null=True, blank=True)
+    esf_cents = models.BigIntegerField(null=True, blank=True)
+    state_cents = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "month"], name="expense_report_once_a_month"),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(total_cents__isnull=False, esf_cents__isnull=False, state_cents__isnull=False),
+                name="expense_report_locked_has_totals",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.month:%Y-%m}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.APPROVED
+
+
+class ExpenseLine(models.Model):
+    """One line of a monthly report: a delivery at its cost, or the reversal (minus the same
+    amount) of a line of a locked report whose delivery was voided since."""
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", _("delivery")
+        REVERSAL = "reversal", _("reversal")
+
+    report = models.ForeignKey(ExpenseReport, on_delete=models.CASCADE, related_name="lines")
+    delivery = models.ForeignKey("support.Delivery", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount_cents = models.BigIntegerField()
+    measure_code = models.SlugField(max_length=40)
+    delivered_on = models.DateField()
+    evidence_required = models.BooleanField()
+    has_evidence = models.BooleanField()
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+
+    class Meta:
+        ordering = ["delivered_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery"], condition=Q(kind="delivery"), name="expense_line_delivery_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="delivery", reverses__isnull=True, amount_cents__gte=0)
+                | Q(kind="reversal", reverses__isnull=False, amount_cents__lte=0),
+                name="expense_line_reversal_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind} {self.amount_cents}"

@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_LOW_INCOME,
             Perm.MANAGE_STAFF,
             Perm.VIEW_FINANCE,
+            Perm.PREPARE_EXPENSES,
         }
         | _SUPPORT_WORK
     ),

@@ -43,6 +43,8 @@ class Perm(StrEnum):
     VIEW_FINANCE = "finance.view"  # budgets, commitments and spending of the institutions in scope
     MANAGE_BUDGETS = "finance.budgets"  # set budgets and move money between a municipality's schools
     MANAGE_RATES = "finance.rates"  # unit prices and caps: national, or municipal where allowed
+    PREPARE_EXPENSES = "finance.prepare_expenses"  # assemble and submit the school's monthly expense report
+    # The director and the municipality approve the monthly report with their plan-approval rights.
     # The register of institutions is national reference data: no role holds this; the server
     # operator's command line does (``pumpurs import institutions``).
     MANAGE_INSTITUTIONS = "people.manage_institutions"

@@ -26,6 +26,10 @@ PATHS = {
     "/api/v1/plans/{public_id}/transitions/",
     "/api/v1/plans/{public_id}/deliveries/",
     "/api/v1/measures/",
+    "/api/v1/budgets/",
+    "/api/v1/commitments/",
+    "/api/v1/reports/",
+    "/api/v1/reports/{public_id}/",
 }
 
 

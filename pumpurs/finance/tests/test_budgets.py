@@ -12,9 +12,12 @@ from django.utils import timezone
 from pumpurs.audit.models import AuditEvent
 from pumpurs.finance.budgets import budget_move, budget_move_reverse, budget_set, budgets_visible_to, effective_cents
 from pumpurs.finance.models import Budget, BudgetMovement
+from pumpurs.support.tests import stories
 from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
+
+in_english = pytest.fixture(autouse=True)(stories.english)
 
 
 def school_budgets(world: World) -> tuple[Budget, Budget]:
@@ -136,7 +139,7 @@ def test_money_moves_between_schools_and_back_only_by_a_reversal(world: World) -
 
 def test_a_movement_cannot_empty_a_budget_below_zero_or_cross_municipalities(world: World) -> None:
     lizuma, tirzas = school_budgets(world)
-    with pytest.raises(ValidationError, match="holds 10000,01; 10000,02 cannot"):
+    with pytest.raises(ValidationError, match=r"holds 10000\.01; 10000\.02 cannot"):
         budget_move(
             actor=world.coordinator_gulbene, source=lizuma, target=tirzas, amount_cents=1_000_002, reason="Par daudz"
         )

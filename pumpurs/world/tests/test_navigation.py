@@ -13,18 +13,18 @@ SCHOOL_STAFF = ["Home", "Municipalities and schools", "Find a pupil", "Watch lis
 MENUS = {
     "teacher_lizuma": SCHOOL_STAFF,
     "specialist_lizuma": SCHOOL_STAFF,
-    "coordinator_lizuma": [*SCHOOL_STAFF, "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff"],
+    "coordinator_lizuma": [*SCHOOL_STAFF, "Budget", "Expense reports", "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff"],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Staff",
+        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
+        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Data imports", "Notices", "Staff",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires",
+        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Questionnaires",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
