@@ -50,6 +50,7 @@ class Command(BaseCommand):
         facts: dict[str, int] = {}
         risk: dict[str, int] = {}
         support: dict[str, int] = {}
+        money: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -64,9 +65,13 @@ class Command(BaseCommand):
                         risk = risk_seed(seed=options["seed"], today=today)
                         if not options["no_support"]:
                             # The support cycle on top: cases, plans in every state, deliveries, reviews.
+                            from pumpurs.finance.seeding import finance_seed, finance_seed_rates
                             from pumpurs.support.seeding import support_seed
 
+                            # Example rates first, so that the plans the support seed approves commit.
+                            finance_seed_rates(today=today)
                             support = support_seed(seed=options["seed"], today=today)
+                            money = finance_seed(today=today)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         seconds = time.perf_counter() - started
@@ -109,4 +114,9 @@ class Command(BaseCommand):
                 % {"c": support["consultations"], "k": support["compensations"]},
                 _("  semester reviews: %(n)d") % {"n": support["reviews"]},
             ]
+        if money:
+            lines.append(
+                _("  budgets: %(b)d; monthly expense reports: %(r)d (rates are examples, not the programme's)")
+                % {"b": money["budgets"], "r": money["reports"]}
+            )
         self.stdout.write("\n".join(lines))
