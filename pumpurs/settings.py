@@ -16,6 +16,7 @@ from pumpurs.core.env import (
     env_int,
     env_list,
     env_mapping,
+    env_percent,
     env_schedule,
     env_secret,
     env_str,
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "pumpurs.support",
     "pumpurs.youth",
     "pumpurs.prevention",
+    "pumpurs.finance",
     "pumpurs.privacy",
     "pumpurs.ops",
     "pumpurs.world",
@@ -287,6 +289,11 @@ PUMPURS_RISK_THRESHOLDS = {
 # At the default 4 MB the per-pupil attendance aggregate spills to disk: 250 000 pupils, 6.8 s →
 # 3.5 s at 64 MB (about 95 MB of hash table in the leader plus about 30 MB per parallel worker).
 PUMPURS_REFRESH_WORK_MEM = env_str("PUMPURS_REFRESH_WORK_MEM", "64MB")
+
+# Money (issue 14): the ESF share of every budget and claim in percent (the programme: ESF 85 %,
+# state budget 15 %; DESIGN §4). The state share is the rest; the cent left over by a split goes to
+# the state share (finance/money.py). Two decimal places at most, e.g. "85" or "84.99".
+PUMPURS_ESF_SHARE = env_percent("PUMPURS_ESF_SHARE", "85")
 
 # Individual support (issue 5). The approval chain of a support plan per institution kind, after
 # the preparer (pumpurs.lv FAQ "IAP-01"): municipal schools go director → municipality → IKVD;

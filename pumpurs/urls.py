@@ -40,6 +40,7 @@ urlpatterns = [
     path("youth/", include("pumpurs.youth.urls")),
     path("trainings/", include("pumpurs.prevention.urls")),
     path("materials/", include("pumpurs.prevention.materials_urls")),
+    path("finance/", include("pumpurs.finance.urls")),
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]

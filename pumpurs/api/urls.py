@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from pumpurs.api import docs, prevention, views, youth
+from pumpurs.api import docs, finance, prevention, views, youth
 
 app_name = "api"
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("youth/counts/", youth.Counts.as_view(), name="youth_counts"),
     path("trainings/", prevention.TrainingList.as_view(), name="trainings"),
     path("trainings/staff-trained/", prevention.StaffTrained.as_view(), name="staff_trained"),
+    path("budgets/", finance.BudgetList.as_view(), name="budgets"),
+    path("commitments/", finance.CommitmentList.as_view(), name="commitments"),
+    path("reports/", finance.ReportList.as_view(), name="reports"),
+    path("reports/<uuid:public_id>/", finance.ReportDetail.as_view(), name="report"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # A browser page: without a session it goes to the sign-in page like every other page.
     path("docs/", login_required(docs.ApiDocs.as_view(url_name="api:schema")), name="docs"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +38,18 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_percent(name: str, default: str) -> Decimal:
+    """A share in percent, 0–100 with at most two decimal places (``"85"``, ``"84.99"``)."""
+    raw = os.environ.get(name, default)
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not value.is_finite() or not (0 <= value <= 100) or value != value.quantize(Decimal("0.01")):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a percentage from 0 to 100 with at most two decimals.")
+    return value.quantize(Decimal("0.01"))
 
 
 def env_choice(name: str, default: str, *, choices: set[str]) -> str:

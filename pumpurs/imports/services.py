@@ -58,6 +58,9 @@ def import_perms(kind: str) -> frozenset[Perm]:
     if kind == "staff":
         # Staff files are the grant policy's (``access.may_grant``): whoever appoints staff imports them.
         return frozenset({Perm.MANAGE_STAFF})
+    if kind == "budgets":
+        # Budgets are set by whoever may set them (``finance.budgets``): the spec checks each row's level.
+        return frozenset({Perm.MANAGE_BUDGETS})
     return frozenset({Perm.IMPORT_DATA})
 
 
@@ -94,7 +97,9 @@ def import_operator(*, institution: Institution | None) -> SystemActor:
     country (DESIGN §6)."""
     return SystemActor(
         name=IMPORT_CLI,
-        perms=frozenset({Perm.IMPORT_DATA, Perm.MANAGE_PUPILS, Perm.MANAGE_INSTITUTIONS, Perm.MANAGE_STAFF}),
+        perms=frozenset(
+            {Perm.IMPORT_DATA, Perm.MANAGE_PUPILS, Perm.MANAGE_INSTITUTIONS, Perm.MANAGE_STAFF, Perm.MANAGE_BUDGETS}
+        ),
         scope=Scope.schools([institution.pk]) if institution is not None else Scope.country(),
     )
 

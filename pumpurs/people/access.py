@@ -72,6 +72,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_STAFF,
             Perm.VIEW_TRAININGS,
             Perm.REGISTER_TRAINEES,
+            Perm.VIEW_FINANCE,
+            Perm.PREPARE_EXPENSES,
         }
         | _SUPPORT_WORK
     ),
@@ -86,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_STAFF,
             Perm.VIEW_TRAININGS,
             Perm.REGISTER_TRAINEES,
+            Perm.VIEW_FINANCE,
         }
     ),
     # The municipality sees how many pupils each school flags, not who (issue 4).
@@ -109,6 +112,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_TRAININGS,
             Perm.MANAGE_TRAININGS,
             Perm.MANAGE_MATERIALS,
+            # The municipality manages its schools' budgets and its own rates where allowed.
+            Perm.VIEW_FINANCE,
+            Perm.MANAGE_BUDGETS,
+            Perm.MANAGE_RATES,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -129,6 +136,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_TRAININGS,
             Perm.MANAGE_TRAININGS,
             Perm.MANAGE_MATERIALS,
+            Perm.VIEW_FINANCE,
+            Perm.MANAGE_BUDGETS,
+            Perm.MANAGE_RATES,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

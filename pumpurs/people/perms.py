@@ -42,6 +42,12 @@ class Perm(StrEnum):
     REVIEW_PLANS = "support.review"  # the semester review
     MANAGE_CATALOGUE = "support.catalogue"  # the national measure catalogue
     RECORD_LOW_INCOME = "support.low_income"  # low-income statuses from the social service
+    # Money (issue 14).
+    VIEW_FINANCE = "finance.view"  # budgets, commitments and spending of the institutions in scope
+    MANAGE_BUDGETS = "finance.budgets"  # set budgets and move money between a municipality's schools
+    MANAGE_RATES = "finance.rates"  # unit prices and caps: national, or municipal where allowed
+    PREPARE_EXPENSES = "finance.prepare_expenses"  # assemble and submit the school's monthly expense report
+    # The director and the municipality approve the monthly report with their plan-approval rights.
     # The register of institutions is national reference data: no role holds this; the server
     # operator's command line does (``pumpurs import institutions``).
     MANAGE_INSTITUTIONS = "people.manage_institutions"

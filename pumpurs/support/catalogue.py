@@ -24,7 +24,15 @@ from pumpurs.people.models import Pupil, User
 from pumpurs.support.models import LowIncomeStatus, Measure, MeasureCategory
 
 # Fields a catalogue change may set; everything else identifies the measure.
-CHANGEABLE = ("name", "name_en", "unit", "unit_cost", "cap_per_plan", "requires_low_income")
+CHANGEABLE = (
+    "name",
+    "name_en",
+    "unit",
+    "unit_cost",
+    "cap_per_plan",
+    "requires_low_income",
+    "municipal_rate_allowed",
+)
 
 
 def measures_in_force(day: dt.date) -> QuerySet[Measure]:

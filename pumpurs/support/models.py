@@ -65,6 +65,9 @@ class Measure(PublicIdModel):
         _("cap per pupil per semester, EUR"), max_digits=9, decimal_places=2, null=True, blank=True
     )
     requires_low_income = models.BooleanField(_("only for pupils of low-income families"), default=False)
+    # Whether a municipality may set its own rate for this measure (finance.Rate); otherwise only the
+    # national rate applies (issue 14).
+    municipal_rate_allowed = models.BooleanField(_("municipality may set its own rate"), default=False)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     changed_by = models.ForeignKey(

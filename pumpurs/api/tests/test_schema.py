@@ -31,6 +31,10 @@ PATHS = {
     "/api/v1/youth/counts/",
     "/api/v1/trainings/",
     "/api/v1/trainings/staff-trained/",
+    "/api/v1/budgets/",
+    "/api/v1/commitments/",
+    "/api/v1/reports/",
+    "/api/v1/reports/{public_id}/",
 }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pumpurs.imports.specs.attendance import ATTENDANCE_DAILY, ATTENDANCE_MARKS
 from pumpurs.imports.specs.base import ImportSpec
+from pumpurs.imports.specs.budgets import BUDGETS
 from pumpurs.imports.specs.grades import GRADES
 from pumpurs.imports.specs.incidents import INCIDENTS
 from pumpurs.imports.specs.institutions import INSTITUTIONS
 from pumpurs.imports.specs.pupils import PUPILS
 from pumpurs.imports.specs.staff import STAFF
 
-KINDS = ("institutions", "pupils", "attendance", "grades", "incidents", "staff")
+KINDS = ("institutions", "pupils", "attendance", "grades", "incidents", "staff", "budgets")
 
 SPECS: dict[str, tuple[ImportSpec, ...]] = {
     "institutions": (INSTITUTIONS,),
@@ -20,4 +21,5 @@ SPECS: dict[str, tuple[ImportSpec, ...]] = {
     "grades": (GRADES,),
     "incidents": (INCIDENTS,),
     "staff": (STAFF,),
+    "budgets": (BUDGETS,),
 }

@@ -18,7 +18,12 @@ from pumpurs.people.models import Pupil
 
 EXAMPLES = Path(settings.PACKAGE_DIR).parent / "docs" / "examples" / "imports"
 TODAY = "2026-11-28"
-REGISTER = [("institutions", "institutions.csv"), ("pupils", "pupils.csv"), ("staff", "staff.csv")]
+REGISTER = [
+    ("institutions", "institutions.csv"),
+    ("pupils", "pupils.csv"),
+    ("staff", "staff.csv"),
+    ("budgets", "budgets.csv"),
+]
 FACTS = [
     ("attendance", "attendance-daily.csv"),
     ("attendance", "attendance-daily-lv.csv"),

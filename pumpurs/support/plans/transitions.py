@@ -13,6 +13,7 @@ from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import User
 from pumpurs.support.catalogue import low_income_overlaps
 from pumpurs.support.consent import consent_active
+from pumpurs.support.guards import approval_guards_run
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,
     ApprovalStep,
@@ -73,13 +74,16 @@ def plan_submit(
 def plan_approve(
     *, actor: User, plan: Plan, expected_version: int | None = None, comment: str = "", now: dt.datetime | None = None
 ) -> Plan:
-    """Approve the plan at the step it waits for. The last step makes it approved, and active at
+    """Approve the plan at the step it waits for, after the registered approval guard (the budget
+    check, ``support.guards``) let it through. The last step makes it approved, and active at
     once when its semester has begun (otherwise ``plans_activate_due`` activates it on the day);
     the guardians are told. Inverse: none once approved (``plan_amend`` starts a change)."""
     now = now or timezone.now()
     plan = lock_plan(plan, expected_version)
     step = require_approver(actor, plan)
     last = step == plan.chain_steps[-1]
+    # The budget check (finance): refuses an approval that would overspend, commits on the last step.
+    approval_guards_run(actor, plan, final=last, now=now)
     to = PlanStatus.APPROVED if last else STATUS_AFTER_STEP[ApprovalStep(step)]
     _move(
         now=now,

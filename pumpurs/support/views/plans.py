@@ -20,6 +20,7 @@ from pumpurs.support import plans as services
 from pumpurs.support import selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
+from pumpurs.support.guards import plan_panels
 from pumpurs.support.models import ApprovalStep, Plan, Review
 from pumpurs.support.plans import PlanAction
 from pumpurs.support.scope import history_until, plans_visible_to
@@ -69,6 +70,7 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "compensation_form": (forms.get("compensation_form") or CompensationForm(lines=others))
         if may_deliver and others
         else None,
+        "plan_panels": plan_panels(),  # e.g. finance's costs and remaining budget (support/guards.py)
     }
     return render(request, "support/plan_detail.html", context, status=status)
 

@@ -15,20 +15,22 @@ MENUS = {
     "specialist_lizuma": SCHOOL_STAFF,
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
-        "Measure catalogue", "Fairness", "Data imports", "Year-end rollover", "Notices", "Staff", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Data imports", "Year-end rollover", "Notices",
+        "Staff", "Trainings",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Fairness", "Staff", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Trainings",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
-        "Children without a school", "Approvals", "Measure catalogue", "Fairness", "Data imports", "Notices", "Staff",
-        "Youth projects", "Trainings",
+        "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness",
+        "Data imports", "Notices", "Staff", "Youth projects", "Trainings",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Fairness", "Questionnaires", "Youth projects", "Trainings",
+        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Questionnaires",
+        "Youth projects", "Trainings",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip

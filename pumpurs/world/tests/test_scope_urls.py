@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 from django.utils import timezone
 
+from pumpurs.finance.budgets import budget_move, budget_set
+from pumpurs.finance.models import ExpenseReport
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people.models import Institution, Period, Pupil, User
 from pumpurs.prevention.materials import material_create
@@ -125,6 +127,26 @@ def _flag(pupil: Pupil) -> uuid.UUID:
     return flag.public_id
 
 
+def _report(school: Institution) -> uuid.UUID:
+    """``school``'s monthly expense report for this month, as its coordinator assembled it."""
+    now = timezone.now()
+    report, _created = ExpenseReport.objects.get_or_create(
+        institution=school, month=now.date().replace(day=1), defaults={"assembled_at": now}
+    )
+    return report.public_id
+
+
+def _movement(w: World) -> uuid.UUID:
+    """Money moved from Tirzas to Lizuma by Gulbene's coordinator."""
+    budgets = [
+        budget_set(actor=w.coordinator_gulbene, school_year=w.year, activity=1, institution=s, amount_cents=1000)
+        for s in (w.tirzas, w.lizuma)
+    ]
+    return budget_move(
+        actor=w.coordinator_gulbene, source=budgets[0], target=budgets[1], amount_cents=100, reason="Test"
+    ).public_id
+
+
 # For each URL name with a uuid argument: (an object of hers, an object outside her scope).
 # None: she has no object of that kind at all (a class teacher imports nothing).
 OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
@@ -185,6 +207,19 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
     # adds no versions, and a link version has no file to download.
     "materials:material": lambda w: (_library_material(w), uuid.uuid4()),
     **{name: lambda w: (None, uuid.uuid4()) for name in ("materials:version_add", "materials:version_file")},
+    # Money is seen by coordinators, directors and the municipality, never by a class teacher.
+    **{
+        name: lambda w: (None, _report(w.tirzas))
+        for name in (
+            "finance_report",
+            "finance_report_action",
+            "finance_report_print",
+            "finance_report_xlsx",
+            "finance_report_csv",
+            "api:report",
+        )
+    },
+    "finance_movement_reverse": lambda w: (None, _movement(w)),
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
@@ -219,6 +254,17 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
         for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
     },
     "class_teacher": lambda w: w.lizuma_7a.public_id,
+    **{
+        name: lambda w: _report(w.lizuma)
+        for name in (
+            "finance_report",
+            "finance_report_action",
+            "finance_report_print",
+            "finance_report_xlsx",
+            "finance_report_csv",
+            "api:report",
+        )
+    },
     "api:case": _lizuma_8a_case,
     "api:case_plans": _lizuma_8a_case,
     **{name: _lizuma_8a_plan for name in ("api:plan", "api:plan_transitions", "api:plan_deliveries")},

@@ -52,6 +52,7 @@ class Command(BaseCommand):
         support: dict[str, int] = {}
         youth: dict[str, int] = {}
         prevention: dict[str, int] = {}
+        money: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -66,9 +67,13 @@ class Command(BaseCommand):
                         risk = risk_seed(seed=options["seed"], today=today)
                         if not options["no_support"]:
                             # The support cycle on top: cases, plans in every state, deliveries, reviews.
+                            from pumpurs.finance.seeding import finance_seed, finance_seed_rates
                             from pumpurs.support.seeding import support_seed
 
+                            # Example rates first, so that the plans the support seed approves commit.
+                            finance_seed_rates(today=today)
                             support = support_seed(seed=options["seed"], today=today)
+                            money = finance_seed(today=today)
                 if options["preset"] == "gulbene":
                     # Activity 3: Gulbene's youth initiative call, its applications in every state.
                     from pumpurs.youth.seeding import youth_seed
@@ -120,6 +125,11 @@ class Command(BaseCommand):
                 % {"c": support["consultations"], "k": support["compensations"]},
                 _("  semester reviews: %(n)d") % {"n": support["reviews"]},
             ]
+        if money:
+            lines.append(
+                _("  budgets: %(b)d; monthly expense reports: %(r)d (rates are examples, not the programme's)")
+                % {"b": money["budgets"], "r": money["reports"]}
+            )
         if youth:
             lines.append(
                 _("  youth initiative calls: %(calls)d (applications: %(applications)d)")

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinanceConfig(AppConfig):
+    name = "pumpurs.finance"
+    verbose_name = _("money")
+
+    def ready(self) -> None:
+        # Here, not at the top: the guard reads the models, which exist only now.
+        from pumpurs.finance.commitments import budget_guard
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+        from pumpurs.support.guards import approval_guard_register, plan_panel_register
+
+        approval_guard_register(budget_guard)
+        plan_panel_register(template="finance/_plan_money.html", order=10)
+        nav_item_register(label=_("Budget"), url_name="finance_budget", visible=any_perm(Perm.VIEW_FINANCE), order=85)
+        nav_item_register(
+            label=_("Expense reports"), url_name="finance_reports", visible=any_perm(Perm.VIEW_FINANCE), order=86
+        )

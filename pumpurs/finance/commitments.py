@@ -1,0 +1,227 @@
+"""What plans cost, what they commit and what is left (issue 14).
+
+A plan line costs its planned quantity × the unit price of the rate in force on the first day of
+the plan's semester, rounded once to the cent and held to the rate's cap per pupil per semester.
+Where the rate has no unit price (the actual cost counts) or no rate is set, the line's entered
+planned cost counts; a line with neither is "not set" and counts nothing (shown, never guessed).
+
+The final approval writes a ``Commitment`` per line. The institution's money for the school year
+(activity 1) then reads:
+
+    budget (amount ± movements) − spent (deliveries) − still committed (commitments of approved,
+    active or in-review plans not yet delivered) = remaining.
+
+A closed plan commits nothing any more: what it did not use is released. Every approval step
+checks that the plan fits in what remains, under a row lock on the budget, so two approvals at once
+can never both spend the last euro (the second waits, then sees the first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
+from django.utils.translation import gettext as _
+
+from pumpurs.audit.services import audit_record
+from pumpurs.core.display import money_text
+from pumpurs.finance.budgets import effective_cents
+from pumpurs.finance.models import Activity, Budget, Commitment, Rate
+from pumpurs.finance.money import cents_of, euros, line_cost
+from pumpurs.finance.rates import rates_in_force
+from pumpurs.people.models import Institution, SchoolYear, User
+from pumpurs.support.models import Delivery, Plan, PlanMeasure, PlanStatus
+
+# The plans whose commitments count: approved and not yet closed.
+COMMITTING = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.IN_REVIEW)
+
+
+@dataclass(frozen=True)
+class LineCost:
+    line: PlanMeasure
+    rate: Rate | None
+    unit_cents: int | None
+    cost_cents: int | None  # None: not set (no rate and no entered cost)
+
+    @property
+    def is_example(self) -> bool:
+        return bool(self.rate and self.rate.is_example)
+
+
+def cost_of(quantity: Decimal, planned_cost: Decimal | None, rate: Rate | None) -> tuple[int | None, int | None]:
+    """(cost in cents or ``None`` when not set, unit price used) of one planned line."""
+    cap = rate.cap_semester_cents if rate else None
+    if rate is not None and rate.unit_cents is not None:
+        return line_cost(quantity, rate.unit_cents, cap_cents=cap), rate.unit_cents
+    entered = cents_of(planned_cost) if planned_cost is not None else None
+    return (entered if entered is None or cap is None else min(entered, cap)), None
+
+
+def plan_line_costs(plan: Plan) -> list[LineCost]:
+    """Each line of ``plan`` costed at the rates in force on its semester's first day."""
+    rates = rates_in_force(plan.case.institution.municipality_id, plan.period.starts_on)
+    costs: list[LineCost] = []
+    for line in plan.measures.select_related("measure").order_by("id"):
+        rate = rates.get(line.measure.code)
+        cost, unit = cost_of(line.planned_quantity, line.planned_cost, rate)
+        costs.append(LineCost(line=line, rate=rate, unit_cents=unit, cost_cents=cost))
+    return costs
+
+
+def plan_cost_cents(plan: Plan) -> int:
+    return sum(c.cost_cents or 0 for c in plan_line_costs(plan))
+
+
+def delivered_cents_expr(prefix: str = "") -> Round:
+    """A delivery's actual cost in whole cents, rounded per delivery (each is one payment): its
+    amount, else its quantity × the unit price its line was committed at, else nothing."""
+    money = DecimalField(max_digits=20, decimal_places=4)
+    return Round(
+        Coalesce(
+            F(f"{prefix}amount") * Value(100, output_field=money),
+            Case(
+                When(
+                    **{f"{prefix}line__commitment__unit_cents__isnull": False},
+                    then=F(f"{prefix}quantity") * F(f"{prefix}line__commitment__unit_cents"),
+                ),
+                default=Value(0),
+                output_field=money,
+            ),
+            output_field=money,
+        ),
+        output_field=money,
+    )
+
+
+def delivered_cents_by_line(deliveries: Q) -> dict[int, int]:
+    """{plan line id: cents delivered} over the deliveries matching ``deliveries`` (voided ones
+    never count)."""
+    rows = (
+        Delivery.objects.filter(deliveries, voided_at__isnull=True)
+        .values("line_id")
+        .annotate(total=Sum(delivered_cents_expr()))
+        .values_list("line_id", "total")
+    )
+    return {line: int(total or 0) for line, total in rows}
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """An institution's money for a school year (activity 1), in cents."""
+
+    budget: int | None  # None: no budget set
+    spent: int
+    committed: int  # still committed, not yet delivered
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.budget is None else self.budget - self.spent - self.committed
+
+
+def institution_budget(institution_id: int, school_year_id: int, *, lock: bool = False) -> Budget | None:
+    budgets = Budget.objects.filter(
+        institution_id=institution_id, school_year_id=school_year_id, activity=Activity.SUPPORT
+    )
+    return (budgets.select_for_update() if lock else budgets).first()
+
+
+def headroom(
+    institution: Institution | int,
+    school_year: SchoolYear | int,
+    *,
+    excluding: Plan | None = None,
+    budget: Budget | None = None,
+) -> Headroom:
+    """Budget, spending and open commitments of ``institution`` for ``school_year`` (a fixed number
+    of queries), leaving out the commitments of ``excluding`` (the plan being approved)."""
+    inst_id = institution if isinstance(institution, int) else institution.pk
+    year_id = school_year if isinstance(school_year, int) else school_year.pk
+    budget = budget or institution_budget(inst_id, year_id)
+    scope = Q(line__plan__case__institution_id=inst_id, line__plan__period__school_year_id=year_id)
+    delivered = delivered_cents_by_line(scope)
+    open_commitments = Commitment.objects.filter(
+        institution_id=inst_id, school_year_id=year_id, plan__status__in=COMMITTING
+    )
+    if excluding is not None:
+        open_commitments = open_commitments.exclude(plan=excluding)
+    committed = sum(
+        max(amount - delivered.get(line_id, 0), 0)
+        for line_id, amount in open_commitments.values_list("line_id", "amount_cents")
+    )
+    return Headroom(
+        budget=effective_cents(budget) if budget is not None else None,
+        spent=sum(delivered.values()),
+        committed=committed,
+    )
+
+
+def plan_need_cents(plan: Plan, costs: list[LineCost] | None = None) -> int:
+    """What approving ``plan`` adds to the commitments: each line's cost less what it has
+    already delivered (an amended plan's deliveries are spent already)."""
+    costs = plan_line_costs(plan) if costs is None else costs
+    delivered = delivered_cents_by_line(Q(line__plan=plan))
+    return sum(max((c.cost_cents or 0) - delivered.get(c.line.pk, 0), 0) for c in costs)
+
+
+def budget_guard(actor: User, plan: Plan, final: bool, now: dt.datetime) -> None:
+    """The approval guard registered with support: refuse an approval that would take the
+    school's budget below zero, with the numbers; on the last step, commit the plan's lines.
+    Runs inside ``plan_approve``'s transaction; the budget row's lock serialises approvals."""
+    institution_id = plan.case.institution_id
+    year_id = plan.period.school_year_id
+    budget = institution_budget(institution_id, year_id, lock=True)
+    costs = plan_line_costs(plan)
+    if budget is not None:
+        money = headroom(institution_id, year_id, excluding=plan, budget=budget)
+        need = plan_need_cents(plan, costs)
+        assert money.budget is not None
+        assert money.remaining is not None
+        if need > money.remaining:
+            raise ValidationError(
+                _(
+                    "The plan does not fit in the school's budget: budget %(budget)s, already spent or "
+                    "committed %(committed)s, this plan %(plan)s — short by %(short)s. Ask the municipality "
+                    "to move money to the school, or change the plan."
+                )
+                % {
+                    "budget": money_text(euros(money.budget)),
+                    "committed": money_text(euros(money.spent + money.committed)),
+                    "plan": money_text(euros(need)),
+                    "short": money_text(euros(need - money.remaining)),
+                },
+                code="over_budget",
+            )
+    if final:
+        _commit(actor, plan, costs, now)
+
+
+def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) -> None:
+    institution_id = plan.case.institution_id
+    year_id = plan.period.school_year_id
+    existing = {c.line_id: c for c in Commitment.objects.filter(plan=plan)}
+    for cost in costs:
+        values = {
+            "plan": plan,
+            "institution_id": institution_id,
+            "school_year_id": year_id,
+            "rate": cost.rate,
+            "unit_cents": cost.unit_cents,
+            "amount_cents": cost.cost_cents or 0,
+            "committed_at": now,
+        }
+        Commitment.objects.update_or_create(line=cost.line, defaults=values)
+    audit_record(
+        actor=actor,
+        action="finance.plan.recommitted" if existing else "finance.plan.committed",
+        target=plan,
+        pupil_id=plan.case.pupil_id,
+        data={
+            "lines": {str(c.line.public_id): c.cost_cents for c in costs},
+            "total_cents": sum(c.cost_cents or 0 for c in costs),
+            "before_cents": sum(c.amount_cents for c in existing.values()) if existing else None,
+        },
+    )

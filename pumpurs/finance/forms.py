@@ -1,0 +1,61 @@
+"""The budget page's forms: amounts typed in EUR ("1 234,50" or "1234.50") become whole cents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.finance.models import Budget
+from pumpurs.finance.money import cents_of
+from pumpurs.people.models import Institution
+
+
+class EuroField(forms.CharField):
+    """An amount in EUR → whole cents (``int``); more than two decimals is an error, not rounding."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:  # cents, not text
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return cents_of(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write an amount in euros with at most two decimals, e.g. 1250,50."), code="amount"
+            ) from None
+
+
+class BudgetForm(forms.Form):
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("School"))
+    amount = EuroField(label=_("Budget, EUR"))
+    esf = EuroField(label=_("of which ESF, EUR"), required=False, help_text=_("Empty: the default split."))
+    state = EuroField(label=_("of which state budget, EUR"), required=False)
+
+    def __init__(self, *args: Any, institutions: QuerySet[Institution], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class MoveForm(forms.Form):
+    source = forms.ModelChoiceField(queryset=Budget.objects.none(), label=_("From"))
+    target = forms.ModelChoiceField(queryset=Budget.objects.none(), label=_("To"))
+    amount = EuroField(label=_("Amount, EUR"))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args: Any, budgets: QuerySet[Budget], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("source", "target"):
+            field = self.fields[name]
+            field.queryset = budgets  # type: ignore[attr-defined]  # a ModelChoiceField
+            field.label_from_instance = lambda b: b.institution.name if b.institution else str(b)  # type: ignore[attr-defined]
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is reversed"), max_length=300)
