@@ -109,7 +109,8 @@ def main() -> None:
     from django.utils import timezone
 
     from pumpurs.people.models import Period
-    from pumpurs.risk.indicators import default_period, indicators_refresh
+    from pumpurs.people.calendar import semester_on
+    from pumpurs.risk.indicators import indicators_refresh
     from pumpurs.risk.models import Flag, IndicatorSnapshot
 
     today = args.today or semester_end(timezone.localdate())
@@ -135,7 +136,7 @@ def main() -> None:
     print("VACUUM ANALYZE …", flush=True)
     admin(url, "VACUUM ANALYZE")
 
-    period = default_period(today)
+    period = semester_on(today)
     if period is None:
         sys.exit(f"no semester on or before {today}")
     period = Period.objects.select_related("school_year").get(pk=period.pk)

@@ -127,6 +127,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Latvian first; English complete.
 LANGUAGE_CODE = "lv"
+# How dates are written, decided in one place for every page, print and e-mail (issue 13):
+# 1.09.2026 in Latvian, 1 Sep 2026 in English (pumpurs/core/formats/).
+FORMAT_MODULE_PATH = ["pumpurs.core.formats"]
 LANGUAGES = [("lv", _("Latvian")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Riga"
@@ -233,6 +236,9 @@ if PUMPURS_YOUTH_PROJECT_MAX_EUR < 1:
     raise ImproperlyConfigured("PUMPURS_YOUTH_PROJECT_MAX_EUR must be at least 1.")
 # The address people open the system at: links in mail (invitations, password resets) start with it.
 PUMPURS_SITE_URL = env_str("PUMPURS_SITE_URL", "http://localhost:8000").rstrip("/")
+# Notices to one address within this many minutes go out as one digest (issue 13, trap 11b); the
+# scheduled "notices" job (every 10 minutes) sends what waited. 0: no waiting, one message per run.
+PUMPURS_NOTICE_DIGEST_MINUTES = env_int("PUMPURS_NOTICE_DIGEST_MINUTES", 10)
 # A password-reset link works for one hour (Django's default is three days: too long for a school's accounts).
 PASSWORD_RESET_TIMEOUT = 3600
 
@@ -278,7 +284,10 @@ for _name, _value in {
 # "per semester" applies is unconfirmed); the others are the programme's working defaults.
 PUMPURS_RISK_THRESHOLDS = {
     "unjustified_semester": 20,  # flag when unjustified lessons in the semester exceed this
-    "attendance_4w": 90,  # flag when attendance in the last 4 weeks is below this per cent
+    # flag when attendance in the last 4 weeks is below this per cent; only unjustified and other
+    # non-illness absence lower it (decision 0023)
+    "attendance_4w": 90,
+    "illness_4w": 50,  # flag (softly) when illness took at least this per cent of 4 weeks' lessons
     "failing_term_grade": 1,  # flag at this many failing term grades (below 4 or neieskaitīts)
     "nv_period": 2,  # flag at this many "nv" in a semester
     "average_drop": 1.0,  # flag when the average grade falls by this much against the last semester

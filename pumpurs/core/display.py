@@ -29,5 +29,16 @@ def money_text(amount: Decimal) -> str:
 
 
 def day_text(day: dt.date) -> str:
-    """A date in the reader's short format."""
+    """A date as the reader writes it: 1.09.2026 in Latvian, 1 Sep 2026 in English — the one date
+    format of pages, print and e-mail (``pumpurs/core/formats``; templates use
+    ``|date:"SHORT_DATE_FORMAT"``, which is the same)."""
     return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def percent_text(value: Any, places: int = 1) -> str:
+    """A share in per cent as the reader writes it — 86,5 % in Latvian, 86.5 % in English: the
+    locale's decimal mark, at most ``places`` decimals, no trailing zeros, a space before the sign.
+    None → "—". Templates: ``{{ value|percent }}``."""
+    if value is None or value == "":
+        return "—"
+    return f"{number_text(Decimal(str(value)).quantize(Decimal(1).scaleb(-places)))} %"

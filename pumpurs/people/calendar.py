@@ -47,7 +47,7 @@ KNOWN_YEARS: dict[int, YearDates] = {
         dt.date(2025, 1, 6),
         dt.date(2025, 5, 30),
         False,
-        "Cabinet regulation on the 2024/25 school year (DESIGN.md §4)",
+        "Ministru kabineta noteikumi par 2024./2025. mācību gadu",  # stored data: in Latvian (DESIGN.md §4)
     ),
 }
 

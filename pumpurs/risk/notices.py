@@ -17,11 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import day_text
 from pumpurs.journal.models import AttendanceDay
 from pumpurs.people import access
 from pumpurs.people.actors import SystemActor
@@ -87,7 +89,7 @@ def same_day_notices_create(*, day: dt.date) -> int:
                     % {
                         "guardian": f"{guardian.first_name} {guardian.last_name}",
                         "pupil": pupil.first_name,
-                        "date": day.strftime("%d.%m.%Y"),
+                        "date": day_text(day),
                     },
                     key=f"same_day:{pupil.pk}:{day.isoformat()}",
                 )
@@ -191,47 +193,102 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def notices_send(*, limit: int = SEND_BATCH, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Send queued notices that are due by e-mail, each in its own short transaction; returns
-    (sent, failed attempts).
+    """Send queued notices that are due by e-mail, one message per recipient; returns (notices
+    sent, notices whose attempt failed).
+
+    Trap 11b (issue 13): a municipality coordinator got 95 e-mails in one minute. Notices queued
+    for the same address go out as one digest that lists each with a link; and while a message
+    went to that address less than ``PUMPURS_NOTICE_DIGEST_MINUTES`` ago, new ones wait for the
+    window to pass (the scheduled ``notices`` job sends them then, together). A zero window sends
+    at once, still one message per address and run.
 
     A failed attempt is recorded and tried again later with back-off (``retry_delay``); after
     ``PUMPURS_NOTICE_SEND_ATTEMPTS`` attempts the notice "could not be delivered" (``FAILED``) and
-    shows so in the outbox. Idempotent: only notices still queued and due are picked, locked so two
-    workers never send one twice."""
+    shows so in the outbox. Idempotent: each recipient's due notices are locked in their own short
+    transaction, and only those still queued are sent, so two workers never send one twice.
+    """
     now = now or timezone.now()
     sent = failed = 0
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     queued = Notice.objects.filter(due, status=Notice.Status.QUEUED)
-    ids = list(queued.order_by("created_at").values_list("pk", flat=True)[:limit])
-    for notice_id in ids:
+    rows = queued.order_by("created_at", "pk").values_list("pk", "recipient_email")[:limit]
+    by_recipient: dict[str, list[int]] = {}
+    for notice_id, email in rows:
+        by_recipient.setdefault(email.lower(), []).append(notice_id)
+    for email, ids in by_recipient.items():
         with transaction.atomic():
-            notice = queued.select_for_update().filter(pk=notice_id).first()
-            if notice is None:
-                continue
-            notice.attempts += 1
-            try:
-                send_mail(notice.subject, notice.body, None, [notice.recipient_email], fail_silently=False)
-            except Exception as exc:  # the mail server's refusal is recorded, not raised
-                notice.error = str(exc)[:300]
-                if notice.attempts >= settings.PUMPURS_NOTICE_SEND_ATTEMPTS:
-                    notice.status, notice.next_attempt_at = Notice.Status.FAILED, None
-                else:
-                    notice.next_attempt_at = now + retry_delay(notice.attempts)
-                failed += 1
-            else:
-                notice.status, notice.sent_at, notice.next_attempt_at = Notice.Status.SENT, now, None
-                sent += 1
-            notice.save(update_fields=["status", "error", "sent_at", "attempts", "next_attempt_at"])
-            action = "risk.notice.retrying" if notice.status == Notice.Status.QUEUED else f"risk.notice.{notice.status}"
-            audit_record(
-                at=now,
-                actor=NOTICES,
-                action=action,
-                pupil_id=notice.pupil_id,
-                target=notice,
-                data={"attempt": notice.attempts},
+            notices = list(
+                queued.select_for_update().filter(pk__in=ids).select_related("pupil").order_by("created_at", "pk")
             )
+            if not notices or _sent_recently(email, now=now):
+                continue
+            try:
+                _mail(notices)
+            except Exception as exc:  # the mail server's refusal is recorded, not raised
+                error = str(exc)[:300]
+                for notice in notices:
+                    notice.attempts += 1
+                    notice.error = error
+                    if notice.attempts >= settings.PUMPURS_NOTICE_SEND_ATTEMPTS:
+                        notice.status, notice.next_attempt_at = Notice.Status.FAILED, None
+                    else:
+                        notice.next_attempt_at = now + retry_delay(notice.attempts)
+                failed += len(notices)
+            else:
+                for notice in notices:
+                    notice.attempts += 1
+                    notice.status, notice.error, notice.sent_at, notice.next_attempt_at = (
+                        Notice.Status.SENT,
+                        "",
+                        now,
+                        None,
+                    )
+                sent += len(notices)
+            Notice.objects.bulk_update(notices, ["status", "error", "sent_at", "attempts", "next_attempt_at"])
+            for notice in notices:
+                action = (
+                    "risk.notice.retrying" if notice.status == Notice.Status.QUEUED else f"risk.notice.{notice.status}"
+                )
+                audit_record(
+                    at=now,
+                    actor=NOTICES,
+                    action=action,
+                    pupil_id=notice.pupil_id,
+                    target=notice,
+                    data={"attempt": notice.attempts},
+                )
     return sent, failed
+
+
+def _sent_recently(email: str, *, now: dt.datetime) -> bool:
+    """Whether a message went to ``email`` within the digest window (the new ones then wait)."""
+    minutes = settings.PUMPURS_NOTICE_DIGEST_MINUTES
+    if minutes <= 0:
+        return False
+    since = now - dt.timedelta(minutes=minutes)
+    return Notice.objects.filter(recipient_email__iexact=email, status=Notice.Status.SENT, sent_at__gt=since).exists()
+
+
+def _mail(notices: list[Notice]) -> None:
+    """One notice as itself; several to one address as one digest, in Latvian, with links."""
+    first = notices[0]
+    if len(notices) == 1:
+        send_mail(first.subject, first.body, None, [first.recipient_email], fail_silently=False)
+        return
+    with override("lv"):
+        parts = []
+        for number, notice in enumerate(notices, start=1):
+            part = f"{number}. {notice.subject}\n\n{notice.body}"
+            if notice.recipient_user_id is not None:  # staff can open the pupil; guardians have no login
+                link = settings.PUMPURS_SITE_URL + reverse("pupil_detail", args=[notice.pupil.public_id])
+                part += "\n" + _("Open: %(link)s") % {"link": link}
+            parts.append(part)
+        subject = ngettext("PuMPuRS: %(count)d notice", "PuMPuRS: %(count)d notices", len(notices)) % {
+            "count": len(notices)
+        }
+        intro = _("These notices came together, so they are sent as one message.")
+        body = intro + "\n\n" + "\n\n---\n\n".join(parts)
+    send_mail(subject, body, None, [first.recipient_email], fail_silently=False)
 
 
 def notices_after_import(*, period: Period | None, day: dt.date) -> tuple[int, int]:

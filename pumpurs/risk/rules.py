@@ -24,7 +24,7 @@ from pumpurs.core.display import day_text, number_text
 from pumpurs.people.models import Municipality
 from pumpurs.risk.models import Flag, ThresholdOverride, Window
 
-RULE_VERSION = "2026.1"
+RULE_VERSION = "2026.2"  # 2026.2: the 4-week attendance rule leaves illness to its own rule (0023)
 
 Op = Literal["gt", "ge", "lt"]
 SQL_OPS: dict[str, str] = {"gt": ">", "ge": ">=", "lt": "<"}
@@ -59,6 +59,17 @@ class Rule:
 
 _ATTENDANCE = ("lessons", "unjustified", "illness", "other_justified", "late", "attendance_rate")
 
+
+def _share_of_lessons(missed: str) -> str:
+    """Per cent of the snapshot's lessons, 2 places, null without lessons (as ``attendance_rate``)."""
+    return f"CAST(CASE WHEN s.lessons > 0 THEN ROUND(100.0 * ({missed}) / s.lessons, 2) END AS NUMERIC(5, 2))"
+
+
+# Attendance that only unjustified and other non-illness absence lowers (decision 0023): a pupil
+# ill for a week is not a pupil drifting away; long illness has its own, softer rule.
+ATTENDANCE_WITHOUT_ILLNESS_SQL = _share_of_lessons("s.lessons - s.unjustified - s.other_justified")
+ILLNESS_SHARE_SQL = _share_of_lessons("s.illness")
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -77,12 +88,26 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "attendance_4w",
-            gettext_lazy("low attendance in the last 4 weeks"),
+            gettext_lazy("low attendance in the last 4 weeks (illness not counted)"),
             Window.FOUR_WEEKS,
-            "s.attendance_rate",
+            ATTENDANCE_WITHOUT_ILLNESS_SQL,
             "lt",
             "attendance",
             3,
+            _ATTENDANCE,
+            unit=gettext_lazy("% of lessons"),
+            minimum=Decimal(1),
+            maximum=Decimal(100),
+            whole=False,
+        ),
+        Rule(
+            "illness_4w",
+            gettext_lazy("much illness in the last 4 weeks"),
+            Window.FOUR_WEEKS,
+            ILLNESS_SHARE_SQL,
+            "ge",
+            "attendance",
+            1,
             _ATTENDANCE,
             unit=gettext_lazy("% of lessons"),
             minimum=Decimal(1),
@@ -232,7 +257,14 @@ def reason_text(flag: Flag) -> str:
             % args
         )
     elif rule == "attendance_4w":
-        text = _("Attendance %(value)s %% in the 4 weeks %(from)s – %(to)s; threshold %(threshold)s %%") % args
+        text = (
+            _(
+                "Attendance %(value)s %% in the 4 weeks %(from)s – %(to)s, illness not counted; threshold %(threshold)s %%"
+            )
+            % args
+        )
+    elif rule == "illness_4w":
+        text = _("Ill for %(value)s %% of lessons in the 4 weeks %(from)s – %(to)s; threshold %(threshold)s %%") % args
     elif rule == "failing_term_grade":
         text = _("%(value)s failing term grade(s) in semester %(semester)s of %(year)s; threshold %(threshold)s") % args
     elif rule == "nv_period":

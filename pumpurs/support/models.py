@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.core.models import PublicIdModel
@@ -99,7 +100,13 @@ class Measure(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the catalogue keeps both, and a Latvian page shows
+        no English name, nor an English page a Latvian one where the English exists (issue 13)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)

@@ -9,6 +9,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from pumpurs.core.display import day_text
 from pumpurs.risk.models import Notice
 from pumpurs.risk.notices import guardian_notice, notices_queue
 from pumpurs.risk.tasks import send_notices_after_commit
@@ -51,7 +52,7 @@ def measure_started_notice(*, line: PlanMeasure, on: dt.date) -> int:
         pupil = plan.case.pupil
         subject = _("Support has started: %(measure)s") % {"measure": line.measure.name}
         body = _("From %(date)s %(pupil)s receives: %(measure)s. Contact person: %(contact)s.") % {
-            "date": on.strftime("%d.%m.%Y"),
+            "date": day_text(on),
             "pupil": f"{pupil.first_name} {pupil.last_name}",
             "measure": line.measure.name,
             "contact": plan.contact_person,

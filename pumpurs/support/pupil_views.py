@@ -26,7 +26,7 @@ from pumpurs.risk.models import RiskGroup
 from pumpurs.support.catalogue import low_income_status_record
 from pumpurs.support.catalogue_forms import LowIncomeForm, add_service_errors
 from pumpurs.support.consent import consent_active
-from pumpurs.support.models import Consent, LowIncomeStatus, Plan, PlanStatus
+from pumpurs.support.models import Consent, LowIncomeStatus, Plan, PlanStatus, TeamMember
 from pumpurs.support.scope import plans_visible_to
 from pumpurs.support.timeline import clamp_limit, plan_url, pupil_timeline
 
@@ -52,6 +52,18 @@ class FamilyPlan:
     consent: Consent | None
     withdrawn: Consent | None
     is_draft: bool
+    contact_email: str  # the e-mail of the staff member named as the contact, else the case lead's
+
+
+def _contact_email(plan: Plan) -> str:
+    """The family needs a way to reach the contact, not only a name: the e-mail of the team member
+    or provider whose name the plan gives as the contact, else the case lead's (issue 13)."""
+    team = [m for m in plan.case.team.filter(removed_at__isnull=True).select_related("user").order_by("pk")]
+    people = [m.user for m in team] + [line.provider for line in plan.measures.all() if line.provider is not None]
+    named = next((u for u in people if u.get_full_name() and u.get_full_name() in plan.contact_person), None)
+    lead = next((m.user for m in team if m.role == TeamMember.Role.LEAD), None)
+    chosen = named or lead
+    return chosen.email if chosen is not None else ""
 
 
 def _family_plan(plan: Plan) -> FamilyPlan:
@@ -78,6 +90,7 @@ def _family_plan(plan: Plan) -> FamilyPlan:
         consent=consent_active(plan.case_id, today),
         withdrawn=next((c for c in consents if c.withdrawn_on is not None and c.withdrawn_on <= today), None),
         is_draft=plan.status == PlanStatus.DRAFT,
+        contact_email=_contact_email(plan),
     )
 
 

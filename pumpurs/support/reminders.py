@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from pumpurs.core.display import day_text
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Scope, SystemActor
 from pumpurs.people.models import Role, RoleGrant, User
@@ -73,7 +74,7 @@ def review_reminders_queue(*, today: dt.date) -> int:
                             "pupil": name,
                             "school": plan.case.institution.name,
                             "period": str(plan.period),
-                            "ended": plan.period.ends_on.strftime("%d.%m.%Y"),
+                            "ended": day_text(plan.period.ends_on),
                         },
                         status=Notice.Status.QUEUED if user.email else Notice.Status.NO_CONTACT,
                         dedupe_key=f"review-overdue:{plan.pk}:{user.pk}",

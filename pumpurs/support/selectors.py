@@ -11,13 +11,13 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
-from pumpurs.people.models import Enrolment, User
+from pumpurs.people.models import Enrolment, RoleGrant, User
 from pumpurs.risk.models import Assessment
 from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import is_confirmation_late
@@ -93,8 +93,14 @@ def may_approve_any(user: Viewer) -> bool:
 
 def school_staff(case: Case) -> list[User]:
     """Staff of the case's school (``access.staff_of``), by name: the team, providers and
-    specialists are chosen from here."""
-    return list(access.staff_of(case.institution_id).order_by("last_name", "first_name"))
+    specialists are chosen from here. Each carries ``jobs_here``, their roles at that school, so
+    that a picker can say who is the psychologist and who the class teacher (issue 13)."""
+    here = RoleGrant.objects.filter(institution_id=case.institution_id).order_by("role", "specialist_kind")
+    return list(
+        access.staff_of(case.institution_id)
+        .order_by("last_name", "first_name")
+        .prefetch_related(Prefetch("role_grants", queryset=here, to_attr="jobs_here"))
+    )
 
 
 # --- The case page ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def test_the_system_admin_sees_each_jobs_last_run_and_next_run(world: World) -> 
     assert "every 10 minutes" in page
     assert "notices sent: 0, failed: 0" in page
     assert "OSError: disk full" in page
-    assert "11/13/2026 5:30" in page  # the refresh's next run, tomorrow
+    assert "13 Nov 2026 05:30" in page  # the refresh's next run, tomorrow (day first: decision 0023)
     assert "vm1:41" in page
     assert f'href="{reverse("ops_jobs")}"' in page  # in the navigation
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -18,6 +19,9 @@ from pumpurs.risk.selectors.common import current_enrolments
 
 GRADE_BANDS = ((1, 3), (4, 6), (7, 9), (10, 12))
 SMALL_CELL = 5  # counts below this are shown as "< 5" and their shares are withheld
+
+# The groups of the table are children: "girls" and "boys", not "women" and "men" (issue 13).
+GENDER_GROUPS: dict[str, Any] = {Pupil.Gender.FEMALE: _("girls"), Pupil.Gender.MALE: _("boys")}
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,9 @@ def fairness(institutions: QuerySet[Institution], *, today: dt.date | None = Non
     all_ = [sum(t[i] for t in by_gender.values()) for i in range(3)]
     return Fairness(
         period=period,
-        by_gender=protect([row(str(label), by_gender[value]) for value, label in Pupil.Gender.choices]),
+        by_gender=protect(
+            [row(str(GENDER_GROUPS.get(value, label)), by_gender[value]) for value, label in Pupil.Gender.choices]
+        ),
         by_band=protect([row(f"{low}–{high}", by_band[low]) for low, high in GRADE_BANDS]),
         total=row(str(_("All pupils")), all_),
     )

@@ -17,6 +17,7 @@ from pumpurs.people.models import Institution, Pupil
 from pumpurs.risk import selectors
 from pumpurs.risk.models import FlagStatus
 from pumpurs.risk.selectors import FairnessRow
+from pumpurs.risk.selectors.fairness import GENDER_GROUPS
 from pumpurs.risk.tests.watch_factories import add_pupil, flag_for, period_now
 from pumpurs.world.personas import World
 
@@ -46,9 +47,9 @@ def rows_by_label(rows: list[FairnessRow]) -> dict[str, FairnessRow]:
 def test_rates_by_gender_and_grade_band(girls: World) -> None:
     result = selectors.fairness(Institution.objects.filter(pk=girls.lizuma.pk))
     gender = rows_by_label(result.by_gender)
-    female = gender[str(Pupil.Gender.FEMALE.label)]
+    female = gender[str(GENDER_GROUPS[Pupil.Gender.FEMALE])]
     assert (female.pupils, female.flagged, female.dismissed) == (6, 5, 3)
-    male = gender[str(Pupil.Gender.MALE.label)]
+    male = gender[str(GENDER_GROUPS[Pupil.Gender.MALE])]
     assert (male.pupils, male.flagged) == (1, 1)
     bands = rows_by_label(result.by_band)
     assert (bands["7–9"].pupils, bands["7–9"].flagged) == (7, 6)
@@ -59,7 +60,7 @@ def test_rates_by_gender_and_grade_band(girls: World) -> None:
 def test_cells_below_five_are_suppressed_with_their_shares(girls: World) -> None:
     result = selectors.fairness(Institution.objects.filter(pk=girls.lizuma.pk))
     gender = rows_by_label(result.by_gender)
-    female, male = gender[str(Pupil.Gender.FEMALE.label)], gender[str(Pupil.Gender.MALE.label)]
+    female, male = gender[str(GENDER_GROUPS[Pupil.Gender.FEMALE])], gender[str(GENDER_GROUPS[Pupil.Gender.MALE])]
     # One boy: his counts are suppressed, and the girls' with them — otherwise the total (7
     # pupils, 6 flagged) minus the girls' 6 and 5 would give away the boy's 1 and 1.
     assert (male.pupils_shown, male.flagged_shown, male.flagged_share) == (None, None, None)
@@ -73,12 +74,14 @@ def test_cells_below_five_are_suppressed_with_their_shares(girls: World) -> None
 
 def test_page_shows_less_than_five_not_the_number(girls: World) -> None:
     html = client_for(girls.coordinator_lizuma).get(reverse("risk_fairness")).content.decode()
-    male_row = html[html.index(str(Pupil.Gender.MALE.label).join(['<th scope="row">', "</th>"])) :].split("</tr>")[0]
+    male_row = html[html.index(str(GENDER_GROUPS[Pupil.Gender.MALE]).join(['<th scope="row">', "</th>"])) :].split(
+        "</tr>"
+    )[0]
     assert male_row.count("&lt; 5") == 3
     assert ">1<" not in male_row
-    female_row = html[html.index(str(Pupil.Gender.FEMALE.label).join(['<th scope="row">', "</th>"])) :].split("</tr>")[
-        0
-    ]
+    female_row = html[html.index(str(GENDER_GROUPS[Pupil.Gender.FEMALE]).join(['<th scope="row">', "</th>"])) :].split(
+        "</tr>"
+    )[0]
     assert female_row.count("×") == 2  # withheld so the boy cannot be worked out from the total
     assert ">6<" not in female_row
 

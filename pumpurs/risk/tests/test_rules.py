@@ -42,14 +42,16 @@ def unjustified(n: int) -> Callable[[World, Pupil], None]:
     return make
 
 
-def four_week_attendance(lessons_per_day: int, absent: int) -> Callable[[World, Pupil], None]:
-    """20 school days inside the 4-week window, ``absent`` lessons of them missed through illness."""
+def four_week_attendance(
+    lessons_per_day: int, absent: int, field: str = "unjustified"
+) -> Callable[[World, Pupil], None]:
+    """20 school days inside the 4-week window, ``absent`` lessons of them missed (``field``: why)."""
 
     def make(world: World, pupil: Pupil) -> None:
         friday = friday_in(term(world), weeks=10)
         days = weekdays(friday - dt.timedelta(days=25), friday)
         assert len(days) == 20
-        absences_on(pupil, days, absent, field="illness", lessons=lessons_per_day)
+        absences_on(pupil, days, absent, field=field, lessons=lessons_per_day)
 
     return make
 
@@ -107,6 +109,12 @@ def over_age(years: int) -> Callable[[World, Pupil], None]:
 BOUNDARIES = [
     ("unjustified_semester", unjustified(20), unjustified(21), Decimal(21)),
     ("attendance_4w", four_week_attendance(5, 10), four_week_attendance(500, 1001), Decimal("89.99")),
+    (
+        "illness_4w",
+        four_week_attendance(5, 49, field="illness"),
+        four_week_attendance(5, 50, field="illness"),
+        Decimal("50.00"),
+    ),
     ("failing_term_grade", failing_term(0), failing_term(1), Decimal(1)),
     ("nv_period", nv(1), nv(2), Decimal(2)),
     # 7.67 → 6.68 is a drop of 0.99; 7.67 → 6.67 a drop of 1.00.
@@ -127,8 +135,8 @@ def test_every_default_rule_at_its_boundary(world: World, rule: str, below, at, 
     assert flag.value == value
     assert flag.threshold == Decimal(str(settings.PUMPURS_RISK_THRESHOLDS[rule]))
     assert flag.period == period
-    assert flag.rule_version == "2026.1"
-    assert flag.evidence["rule_version"] == "2026.1"
+    assert flag.rule_version == "2026.2"
+    assert flag.evidence["rule_version"] == "2026.2"
     assert flag.evidence["source"] == RULES[rule].source
 
 
@@ -139,6 +147,35 @@ def test_exactly_90_per_cent_is_not_flagged(world: World) -> None:
         pupil=world.pupil_lizuma, period=period, window="4w"
     ).attendance_rate == Decimal("90.00")
     assert "attendance_4w" not in flags_of(world.pupil_lizuma)
+
+
+def test_illness_does_not_lower_the_4_week_attendance_rule(world: World) -> None:
+    """Trap 10: three days in bed in four weeks is no sign of leaving school. Illness has its own,
+    softer rule; unjustified and other non-illness absence still count, together."""
+    four_week_attendance(6, 18, field="illness")(world, world.pupil_lizuma)  # 3 of 20 days ill: 85 %
+    friday = friday_in(term(world), weeks=10)
+    days = weekdays(friday - dt.timedelta(days=25), friday)
+    absences_on(world.pupil_tirzas, days[:10], 6, field="unjustified")  # 6 + 7 of 120 lessons
+    absences_on(world.pupil_tirzas, days[10:], 7, field="other_justified")
+    period = refresh(world)
+    ill = IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma, period=period, window="4w")
+    assert ill.attendance_rate == Decimal("85.00")  # the indicator still says how much was missed
+    assert flags_of(world.pupil_lizuma) == set()
+    flag = Flag.objects.get(pupil=world.pupil_tirzas, rule="attendance_4w")
+    assert flag.value == Decimal("89.17")
+    assert rule_severity("illness_4w") < rule_severity("attendance_4w")
+
+
+def test_a_municipality_can_still_make_illness_count(world: World) -> None:
+    four_week_attendance(6, 18, field="illness")(world, world.pupil_lizuma)  # 15 % ill
+    ThresholdOverride.objects.create(
+        municipality=world.gulbene, rule="illness_4w", value=10, set_by=world.coordinator_gulbene
+    )
+    refresh(world)
+    assert flags_of(world.pupil_lizuma) == {"illness_4w"}
+    with translation.override("en"):
+        text = reason_text(Flag.objects.get(pupil=world.pupil_lizuma, rule="illness_4w"))
+    assert text.startswith("Ill for 15 % of lessons in the 4 weeks ")
 
 
 def short(day: dt.date | str) -> str:
@@ -160,13 +197,13 @@ def test_the_reason_states_the_numbers_and_the_source(world: World) -> None:
         flag = Flag.objects.get(pupil=world.pupil_tirzas, rule="attendance_4w")
         text = reason_text(flag)
         assert text.startswith(
-            f"Attendance 86.5 % in the 4 weeks {short(flag.evidence['from'])} – {short(flag.evidence['to'])}; "
-            "threshold 90 %"
+            f"Attendance 86.5 % in the 4 weeks {short(flag.evidence['from'])} – {short(flag.evidence['to'])}, "
+            "illness not counted; threshold 90 %"
         )
         assert flag.evidence["to"] == friday_in(period, weeks=10).isoformat()
-        assert rule_label("attendance_4w") == "low attendance in the last 4 weeks"
+        assert rule_label("attendance_4w") == "low attendance in the last 4 weeks (illness not counted)"
     assert flag.evidence["lessons"] == 200
-    assert flag.evidence["illness"] == 27
+    assert flag.evidence["unjustified"] == 27
 
 
 def test_severity_puts_unjustified_lessons_and_failing_grades_first() -> None:
@@ -176,6 +213,7 @@ def test_severity_puts_unjustified_lessons_and_failing_grades_first() -> None:
     assert set(RULES) == {
         "unjustified_semester",
         "attendance_4w",
+        "illness_4w",
         "failing_term_grade",
         "nv_period",
         "average_drop",

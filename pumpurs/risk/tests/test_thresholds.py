@@ -79,6 +79,19 @@ def test_the_page_shows_each_rule_s_unit_and_the_refusal_names_it(world: World) 
     client.force_login(world.coordinator_gulbene)
     url = reverse("risk_thresholds", args=[world.gulbene.public_id])
     assert "% no stundām, 1–100" in client.get(url).content.decode()
-    answer = client.post(url, {"rule": "attendance_4w", "value": "150"}, follow=True).content.decode()
+    refused = client.post(url, {"rule": "attendance_4w", "value": "150"})
+    assert refused.status_code == 400
+    answer = refused.content.decode()
     assert "no 1 līdz 100" in answer
     assert not ThresholdOverride.objects.exists()
+
+
+def test_a_refused_value_stays_typed_next_to_its_field_and_in_the_summary(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="lv")
+    client.force_login(world.coordinator_gulbene)
+    url = reverse("risk_thresholds", args=[world.gulbene.public_id])
+    page = client.post(url, {"rule": "attendance_4w", "value": "150"}).content.decode()
+    assert 'id="attendance_4w-value" name="value" inputmode="decimal" size="6" value="150" aria-invalid="true"' in page
+    assert '<a href="#attendance_4w-value">' in page  # the summary links to the field
+    assert "Radās problēma" in page
+    assert page.index("error-summary") < page.index("<table")

@@ -18,4 +18,16 @@ def _date_input() -> forms.DateInput:
 
 
 def _user_choices(users: Iterable[Any]) -> list[tuple[str, str]]:
-    return [(str(u.public_id), u.get_full_name() or u.get_username()) for u in users]
+    """Each person with their job at the school when it is known ("Māris Egle — psihologs")."""
+    return [(str(u.public_id), _with_job(u)) for u in users]
+
+
+def _with_job(user: Any) -> str:
+    name = user.get_full_name() or user.get_username()
+    jobs = list(
+        dict.fromkeys(
+            str(grant.get_specialist_kind_display() if grant.specialist_kind else grant.get_role_display())
+            for grant in getattr(user, "jobs_here", ())
+        )
+    )
+    return f"{name} — {', '.join(jobs)}" if jobs else name

@@ -88,7 +88,7 @@ def _measure_label(measure: Measure) -> str:
         cost = str(_("unit cost not set"))
     else:
         cost = str(_("%(cost)s EUR per %(unit)s") % {"cost": measure.unit_cost, "unit": measure.get_unit_display()})
-    return f"{measure.name} ({measure.get_unit_display()}; {cost})"
+    return f"{measure.label} ({measure.get_unit_display()}; {cost})"
 
 
 class PlanHeaderForm(forms.Form):
@@ -122,6 +122,11 @@ class PlanEditor:
             initial=initial["measures"] if initial else None,
             form_kwargs={"measures": measures, "staff": staff},
         )
+
+    @property
+    def formsets(self) -> list[forms.BaseFormSet[Any]]:
+        """For the error summary at the top of the page."""
+        return [self.risks, self.goals, self.measures]
 
     def is_valid(self) -> bool:
         results = [self.header.is_valid(), self.risks.is_valid(), self.goals.is_valid(), self.measures.is_valid()]

@@ -55,7 +55,9 @@ class Story:
 
     # --- pupils ---------------------------------------------------------------------------------
 
-    def pick(self, pool: list[int], prefer: str) -> Enrolment | None:
+    def pick(self, pool: list[int], prefer: str, *, strict: bool = False) -> Enrolment | None:
+        """The first pupil of ``pool`` that fits ``prefer``, else (unless ``strict``) the first one."""
+
         def fits(pupil_id: int) -> bool:
             e = self.enrolments[pupil_id]
             if prefer == "class":
@@ -64,7 +66,7 @@ class Story:
                 )
             return prefer != "school" or e.institution.code == SHOWCASE_SCHOOL
 
-        chosen = next((p for p in pool if fits(p)), pool[0] if pool else None)
+        chosen = next((p for p in pool if fits(p)), pool[0] if pool and not strict else None)
         if chosen is None:
             return None
         pool.remove(chosen)

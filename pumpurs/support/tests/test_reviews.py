@@ -95,8 +95,8 @@ def test_a_review_needs_every_judgement_a_questionnaire_and_a_decision(world: Wo
         "“Apmeklēt skolu” was achieved",
         "“Nokārtot matemātiku” was achieved",
         "“Atrast pulciņu” was achieved",
-        "How useful “Psihologa konsultācijas” was",
-        "How useful “Ēdināšanas izdevumu segšana” was",
+        "How useful “Psychologist consultations” was",  # an English message names the measure in English
+        "How useful “Meals” was",
         "new risk questionnaire",
         "continue, change or close",
     ):

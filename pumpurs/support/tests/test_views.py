@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import Role
@@ -214,7 +214,9 @@ def test_withdrawn_consent_is_shown_on_case_and_plan(world: World) -> None:
     hint = plan_page.index("delivery-consent-hint")
     assert hint < plan_page.index('id="h-consultation"')
     assert "only deliveries before that day" in plan_page[hint : hint + 300]
-    assert timezone.localdate().strftime("%m/%d/%Y") in plan_page[hint : hint + 300]  # English pages
+    with translation.override("en"):  # English pages write the day first: 12 Nov 2026 (decision 0023)
+        shown = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+    assert shown in plan_page[hint : hint + 300]
 
 
 def test_the_breadcrumb_marks_the_page_it_is_on_instead_of_linking_to_it(world: World) -> None:

@@ -226,13 +226,13 @@ class _Reader:
             measure = d.line.measure
             if d.minutes is not None:
                 text = _("%(measure)s: %(minutes)s min, %(mode)s") % {
-                    "measure": measure.name,
+                    "measure": measure.label,
                     "minutes": d.minutes,
                     "mode": d.get_mode_display(),
                 }
             else:
                 text = _("%(measure)s: %(quantity)s (%(unit)s)") % {
-                    "measure": measure.name,
+                    "measure": measure.label,
                     "quantity": number_text(d.quantity),
                     "unit": measure.get_unit_display(),
                 }
