@@ -94,7 +94,9 @@ def questionnaire(world: World) -> Assessment:
     draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
     if draft.status == Assessment.Status.SUBMITTED:
         draft = assessment_reopen(actor=world.teacher_lizuma, assessment=draft)
-    return assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={"motivation": ("yes", "")})
+    return assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=draft, answers={"motivation": ("yes", "")}
+    )
 
 
 def review(actor: User, plan: Plan, assessment: Assessment | None) -> object:

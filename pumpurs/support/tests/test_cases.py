@@ -62,7 +62,9 @@ def test_a_case_opens_from_a_submitted_questionnaire(world: World) -> None:
     draft = assessment_start(actor=ilze, pupil=anna)
     with pytest.raises(ValidationError, match="submitted questionnaire"):
         case_open(actor=ilze, pupil=anna, assessment=draft)
-    done = assessment_submit(actor=ilze, assessment=draft, answers={"motivation": ("yes", "")})
+    done = assessment_submit(
+        unanswered_confirmed=True, actor=ilze, assessment=draft, answers={"motivation": ("yes", "")}
+    )
     case = case_open(actor=ilze, pupil=anna, assessment=done)
     assert (case.origin, case.origin_assessment) == ("assessment", done)
 

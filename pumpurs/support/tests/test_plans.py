@@ -478,13 +478,15 @@ def test_a_new_plan_takes_its_risks_from_a_recent_questionnaire_only(world: Worl
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     if len(older) >= 2:
         old = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma, period=older[1])
-        assessment_submit(actor=world.teacher_lizuma, assessment=old, answers={})
+        assessment_submit(unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=old, answers={})
         plan = draft_plan(world.teacher_lizuma, case)
         assert plan.assessment is None
         Plan.objects.filter(pk=plan.pk).delete()
     recent = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma, period=period)
     item = recent.instrument.items.order_by("order").first()
     assert item is not None
-    assessment_submit(actor=world.teacher_lizuma, assessment=recent, answers={item.code: ("yes", "")})
+    assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=recent, answers={item.code: ("yes", "")}
+    )
     plan = draft_plan(world.teacher_lizuma, case)
     assert plan.assessment == recent

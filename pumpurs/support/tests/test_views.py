@@ -93,7 +93,9 @@ def test_a_case_by_hand_needs_a_reason(world: World) -> None:
 
 def test_a_case_from_a_submitted_questionnaire(world: World) -> None:
     assessment = assessment_submit(
-        actor=world.teacher_lizuma, assessment=assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
+        unanswered_confirmed=True,
+        actor=world.teacher_lizuma,
+        assessment=assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma),
     )
     profile = page(world.teacher_lizuma, reverse("pupil_detail", args=[world.pupil_lizuma.public_id]))
     assert "Open a support case from this questionnaire" in profile
@@ -562,7 +564,7 @@ def _new_questionnaire(world: World) -> Assessment:
     current = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
     if current.status == Assessment.Status.SUBMITTED:
         current = assessment_reopen(actor=world.teacher_lizuma, assessment=current)
-    return assessment_submit(actor=world.teacher_lizuma, assessment=current)
+    return assessment_submit(unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=current)
 
 
 def test_review_without_a_new_questionnaire_points_to_it(world: World) -> None:
@@ -648,7 +650,9 @@ def test_a_risk_from_a_sensitive_item_is_hidden_from_the_director(world: World) 
     item = default_instrument().items.filter(sensitive=True).first()
     assert item is not None
     draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
-    assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")})
+    assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")}
+    )
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     client_for(world.teacher_lizuma).post(reverse("support_plan_start", args=[case.public_id]))
     plan = Plan.objects.get(case=case)
