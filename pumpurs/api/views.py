@@ -78,7 +78,7 @@ def _staff_of(plan: Plan, public_id: UUID | None, field: str) -> User | None:
     return user
 
 
-PLAN_RELATED = ("case__pupil", "case__institution", "period__school_year")
+PLAN_RELATED = ("case__pupil", "case__institution", "period__school_year", "amends")
 
 
 def _plan(request: Request, public_id: UUID) -> Plan:

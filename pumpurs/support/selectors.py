@@ -43,7 +43,7 @@ from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, plans_visibl
 def case_list(user: Viewer, *, status: str = "") -> QuerySet[Case]:
     """The cases the user may see (a class teacher: their pupils'; a school role: the school's),
     with the newest plan's status, in one query."""
-    newest = Plan.objects.filter(case=OuterRef("pk")).order_by("-period__starts_on", "-created_at")
+    newest = Plan.objects.filter(case=OuterRef("pk"), amends__isnull=True).order_by("-period__starts_on", "-created_at")
     cases = cases_visible_to(user).select_related("pupil", "institution")
     if status:
         cases = cases.filter(status=status)
@@ -133,7 +133,10 @@ def contacts_of(case: Case, *, may_sensitive: bool) -> list[ContactRow]:
 
 
 def plans_of(case: Case) -> list[Plan]:
-    return list(case.plans.select_related("period__school_year").order_by("-period__starts_on"))
+    """The case's semester plans (an amendment is reached from the plan it amends)."""
+    return list(
+        case.plans.filter(amends__isnull=True).select_related("period__school_year").order_by("-period__starts_on")
+    )
 
 
 # --- The plan page ---------------------------------------------------------------------------------

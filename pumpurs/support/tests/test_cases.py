@@ -182,6 +182,7 @@ def test_the_contact_log(world: World) -> None:
 
 def test_a_sensitive_note_needs_the_sensitive_data_permission(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     case = open_case(world.teacher_lizuma, world.pupil_lizuma, consent=False)
+    team_member_add(actor=world.teacher_lizuma, case=case, user=world.specialist_lizuma, role="specialist")
     entry = contact_log(
         actor=world.specialist_lizuma,
         case=case,
