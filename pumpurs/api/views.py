@@ -259,14 +259,15 @@ class PlanTransitions(APIView):
     def post(self, request: Request, public_id: UUID) -> Response:
         plan = _plan(request, public_id)
         data = _valid(s.TransitionIn, request)
-        plans.plan_transition(
+        result = plans.plan_transition(
             actor=request_actor(request),
             plan=plan,
             action=data["action"],
             expected_version=data.get("version"),
             comment=data["comment"],
         )
-        return Response(_plan_detail(request, plan))
+        # "amend" answers with the new amendment (decision 0022): its ``amends`` names this plan.
+        return Response(_plan_detail(request, result))
 
 
 # --- Deliveries ------------------------------------------------------------------------------------
