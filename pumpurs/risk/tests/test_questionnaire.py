@@ -204,7 +204,7 @@ def test_a_blank_questionnaire_is_not_submitted_without_confirmation(world: Worl
     anna, ilze = world.pupil_lizuma, world.teacher_lizuma
     draft = q.assessment_start(actor=ilze, pupil=anna)
     total = q.default_instrument().items.count()
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("lv"):
         q.assessment_submit(actor=ilze, assessment=draft, answers={"motivation": ("yes", "")})
     assert refused.value.code == "unanswered"
     assert f"{total - 1} jautājumi nav atbildēti" in refused.value.messages[0]
