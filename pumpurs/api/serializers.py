@@ -163,10 +163,13 @@ class PlanOut(serializers.ModelSerializer[Plan]):
     period = PeriodOut()
     chain = serializers.ListField(child=serializers.CharField(), source="chain_steps")
     pending_step = serializers.SerializerMethodField()
+    # An amendment (decision 0022) names the plan it would change; ``null`` is the semester plan.
+    amends = serializers.UUIDField(source="amends.public_id", allow_null=True, read_only=True, default=None)
 
     class Meta:
         model = Plan
         fields = ["id", "case", "pupil", "institution", "period", "status", "chain", "pending_step", "version"]
+        fields += ["amends"]
 
     def get_pending_step(self, plan: Plan) -> str | None:
         return pending_step(plan)

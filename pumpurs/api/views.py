@@ -78,7 +78,7 @@ def _staff_of(plan: Plan, public_id: UUID | None, field: str) -> User | None:
     return user
 
 
-PLAN_RELATED = ("case__pupil", "case__institution", "period__school_year")
+PLAN_RELATED = ("case__pupil", "case__institution", "period__school_year", "amends")
 
 
 def _plan(request: Request, public_id: UUID) -> Plan:
@@ -268,14 +268,15 @@ class PlanTransitions(APIView):
     def post(self, request: Request, public_id: UUID) -> Response:
         plan = _plan(request, public_id)
         data = _valid(s.TransitionIn, request)
-        plans.plan_transition(
+        result = plans.plan_transition(
             actor=request_actor(request),
             plan=plan,
             action=data["action"],
             expected_version=data.get("version"),
             comment=data["comment"],
         )
-        return Response(_plan_detail(request, plan))
+        # "amend" answers with the new amendment (decision 0022): its ``amends`` names this plan.
+        return Response(_plan_detail(request, result))
 
 
 # --- Deliveries ------------------------------------------------------------------------------------

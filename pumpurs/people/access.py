@@ -52,7 +52,10 @@ _SUPPORT_WORK = {Perm.VIEW_SUPPORT, Perm.MANAGE_CASES, Perm.DELIVER, Perm.REVIEW
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CLASS_TEACHER: frozenset(
-        _SCHOOL_DETAIL | _RISK_READ | _SUPPORT_WORK | {Perm.DECIDE_FLAGS, Perm.ASSESS, Perm.VIEW_SENSITIVE}
+        _SCHOOL_DETAIL
+        | _RISK_READ
+        | _SUPPORT_WORK
+        | {Perm.DECIDE_FLAGS, Perm.ASSESS, Perm.VIEW_SENSITIVE, Perm.CHANGE_ANY_CASE}
     ),
     Role.SPECIALIST: frozenset(_SCHOOL_DETAIL | _RISK_READ | _SUPPORT_WORK | {Perm.ASSESS, Perm.VIEW_SENSITIVE}),
     Role.SCHOOL_COORDINATOR: frozenset(
@@ -74,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.REGISTER_TRAINEES,
             Perm.VIEW_FINANCE,
             Perm.PREPARE_EXPENSES,
+            Perm.CHANGE_ANY_CASE,
+            Perm.STEWARD_CASES,
         }
         | _SUPPORT_WORK
     ),

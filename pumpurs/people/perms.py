@@ -35,6 +35,12 @@ class Perm(StrEnum):
     # Individual support (issue 5).
     VIEW_SUPPORT = "support.view"  # cases, plans, deliveries and reviews of pupils in scope
     MANAGE_CASES = "support.manage"  # open cases, team, contacts, consent, draft and submit plans
+    # A case is changed by its team; these change it without a place on the team (class teachers:
+    # their classes' cases; school coordinators: the school's). Decision 0022.
+    CHANGE_ANY_CASE = "support.change_any_case"
+    # Close and reopen cases, record consent withdrawals, take others off a team: the case lead
+    # does it on their case; the school coordinator on any case of the school. Decision 0022.
+    STEWARD_CASES = "support.steward_cases"
     APPROVE_AS_DIRECTOR = "support.approve_director"
     APPROVE_AS_MUNICIPALITY = "support.approve_municipality"
     APPROVE_AS_NATIONAL = "support.approve_national"

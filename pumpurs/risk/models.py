@@ -257,15 +257,28 @@ class Assessment(PublicIdModel):
     level = models.CharField(max_length=8, choices=Level.choices, blank=True)
     score_share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     group_scores = models.JSONField(default=dict, blank=True)
+    # Items of the instrument left unanswered at submission (they score as "no"): more than none
+    # marks the result "incomplete" wherever it is shown (issue 13, trap 7).
+    unanswered = models.PositiveSmallIntegerField(default=0)
+    # A new assessment of the same semester is a new version; the one it follows keeps its result
+    # (issue 13, trap 3: a review needs a questionnaire newer than the plan's approval).
+    version = models.PositiveSmallIntegerField(default=1)
+    previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "period", "instrument"], name="assessment_one_per_semester"),
+            models.UniqueConstraint(
+                fields=["pupil", "period", "instrument", "version"], name="assessment_one_per_semester_version"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.period_id} {self.status}"
+
+    @property
+    def is_incomplete(self) -> bool:
+        return self.status == self.Status.SUBMITTED and self.unanswered > 0
 
 
 class Answer(models.TextChoices):

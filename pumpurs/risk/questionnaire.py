@@ -7,9 +7,12 @@ Rules (issue 4 item 3, DESIGN §4 "Risk groups", §7):
   assessments, so every stored result can be re-explained with the items it was answered on;
 * one assessment per pupil and semester: a draft the class teacher and the school's specialists
   add to, then submitted, which freezes the level, the overall share and the group shares;
-* a submitted assessment is not changed: saving to it is refused. Whoever may assess can reopen
-  it (``assessment_reopen``); the frozen result it had is kept in the audit trail, and a new
-  submission freezes a new one. Nothing is ever overwritten silently;
+* a submitted assessment is not changed: saving to it is refused. A new assessment of the same
+  semester is a new version (``assessment_new_version``) that starts from the old answers while
+  the old one keeps its result; reopening (``assessment_reopen``) is for correcting a mistake and
+  keeps the frozen result it clears in the audit trail. Nothing is ever overwritten silently;
+* submitting with unanswered items needs ``unanswered_confirmed``; the count is frozen on the
+  assessment (``unanswered``) and the result says "incomplete";
 * concurrent edits never overwrite each other: the form carries the ``updated_at`` it was loaded
   with, and a save or submission against a newer state is refused (``AssessmentConflict``);
 * family and health items are sensitive: answering them needs ``Perm.VIEW_SENSITIVE``.
@@ -27,6 +30,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT
@@ -149,6 +153,12 @@ def group_shares(assessment: Assessment) -> dict[str, Decimal]:
 def sensitive_groups(instrument: Instrument) -> set[str]:
     """Groups with a sensitive item: their shares are shown only with ``Perm.VIEW_SENSITIVE``."""
     return set(instrument.items.filter(sensitive=True).values_list("group", flat=True))
+
+
+def unanswered_count(assessment: Assessment) -> int:
+    """How many items of the assessment's instrument have no answer (each scores as "no")."""
+    answered = assessment.answers.values("item_id")
+    return assessment.instrument.items.exclude(pk__in=answered).count()
 
 
 def answers_of(assessment: Assessment) -> dict[str, AssessmentAnswer]:
@@ -278,20 +288,36 @@ def assessment_submit(
     assessment: Assessment,
     answers: Mapping[str, tuple[str, str]] | None = None,
     expected_updated_at: dt.datetime | None = None,
+    unanswered_confirmed: bool = False,
     now: dt.datetime | None = None,
 ) -> Assessment:
     """Save ``answers`` (if given) and submit: score the draft and freeze level, share and group
     shares; the instrument version is the assessment's instrument, which is never edited.
 
-    Unanswered items count as "no" (see ``score``). Invariants as ``assessment_save``.
-    Inverse: ``assessment_reopen``.
+    Unanswered items count as "no" (see ``score``); with any unanswered the submission is refused
+    (``ValidationError`` code ``unanswered``, nothing written) unless ``unanswered_confirmed``, and
+    the count is frozen so the result reads "incomplete". Invariants as ``assessment_save``.
+    Inverse: ``assessment_new_version`` (or ``assessment_reopen`` to correct a mistake).
     """
     now = now or timezone.now()
     access.require_pupil(actor, assessment.pupil, Perm.ASSESS)
     current = _locked(assessment, expected_updated_at)
     _save(actor=actor, assessment=current, answers=answers or {})
     given = {code: a.answer for code, a in answers_of(current).items()}
+    missing = current.instrument.items.count() - len(given)
+    if missing and not unanswered_confirmed:
+        raise ValidationError(
+            ngettext(
+                "%(count)s item is unanswered: it would count as “no” and the result would be incomplete.",
+                "%(count)s items are unanswered: they would count as “no” and the result would be incomplete.",
+                missing,
+            )
+            % {"count": missing},
+            code="unanswered",
+            params={"count": missing},
+        )
     scored = score(current.instrument, given)
+    current.unanswered = missing
     current.status = Assessment.Status.SUBMITTED
     current.submitted_at = now
     current.level = scored.level
@@ -311,9 +337,60 @@ def assessment_submit(
             "instrument": current.instrument.code,
             "version": current.instrument.version,
             "answered": len(given),
+            "unanswered": missing,
         },
     )
     return current
+
+
+@transaction.atomic
+def assessment_new_version(*, actor: User, assessment: Assessment, now: dt.datetime | None = None) -> Assessment:
+    """Start a new assessment of the same pupil and semester after a submitted one: a draft
+    (version n+1, ``previous`` = the old one) on the instrument in force, starting from the old
+    answers of the items it still has. The old assessment keeps its frozen result, so a plan or a
+    review that used it can still be explained. Refuses a draft, or an assessment a newer version
+    already follows. Inverse: none — both are history."""
+    now = now or timezone.now()
+    access.require_pupil(actor, assessment.pupil, Perm.ASSESS)
+    current = _locked(assessment, None)
+    if current.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("Finish and submit this questionnaire first."), code="not_submitted")
+    newest = assessment_for(current.pupil, current.period)
+    if newest is not None and newest.pk != current.pk:
+        raise ValidationError(_("A newer questionnaire of this semester already exists."), code="not_newest")
+    instrument = default_instrument()
+    version = (
+        Assessment.objects.filter(pupil=current.pupil, period=current.period, instrument=instrument)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+        or 0
+    ) + 1
+    new = Assessment.objects.create(
+        pupil=current.pupil,
+        period=current.period,
+        instrument=instrument,
+        version=version,
+        previous=current,
+        created_by=actor,
+    )
+    items = {item.code: item for item in instrument.items.all()}
+    AssessmentAnswer.objects.bulk_create(
+        AssessmentAnswer(
+            assessment=new, item=items[a.item.code], answer=a.answer, comment=a.comment, answered_by_id=a.answered_by_id
+        )
+        for a in current.answers.select_related("item")
+        if a.item.code in items
+    )
+    audit_record(
+        at=now,
+        actor=actor,
+        action="risk.assessment.new_version",
+        pupil_id=current.pupil_id,
+        target=new,
+        data={"previous": current.pk, "version": new.version, "instrument_version": instrument.version},
+    )
+    return new
 
 
 @transaction.atomic

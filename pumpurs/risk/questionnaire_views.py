@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -134,20 +135,39 @@ def _post(
             raise q.AssessmentConflict(
                 _("Someone else saved this questionnaire after you opened it. Nothing was saved.")
             )
-        if action == "reopen":
+        if action in ("reopen", "new_version"):
             if assessment is None:
                 raise Http404
-            q.assessment_reopen(actor=request_actor(request), assessment=assessment, expected_updated_at=seen)
-            messages.success(request, _("The questionnaire is open for changes again."))
+            if action == "reopen":
+                q.assessment_reopen(actor=request_actor(request), assessment=assessment, expected_updated_at=seen)
+                messages.success(request, _("The questionnaire is open for changes again."))
+            else:
+                q.assessment_new_version(actor=request_actor(request), assessment=assessment)
+                messages.success(
+                    request, _("A new assessment is started from the earlier answers; the earlier result is kept.")
+                )
         else:
             assessment = assessment or q.assessment_start(actor=request_actor(request), pupil=pupil)
             if action == "submit":
-                q.assessment_submit(
-                    actor=request_actor(request),
-                    assessment=assessment,
-                    answers=form.answers(),
-                    expected_updated_at=seen,
-                )
+                try:
+                    q.assessment_submit(
+                        actor=request_actor(request),
+                        assessment=assessment,
+                        answers=form.answers(),
+                        expected_updated_at=seen,
+                        unanswered_confirmed=bool(request.POST.get("unanswered_confirmed")),
+                    )
+                except ValidationError as error:
+                    if error.code != "unanswered":
+                        raise
+                    # Keep what was answered, then ask: the page says how many are missing.
+                    q.assessment_save(
+                        actor=request_actor(request),
+                        assessment=assessment,
+                        answers=form.answers(),
+                        expected_updated_at=seen,
+                    )
+                    return redirect(reverse("questionnaire_pupil", args=[pupil.public_id]) + "?confirm=submit")
                 messages.success(request, _("The questionnaire is submitted."))
             else:
                 q.assessment_save(
@@ -201,6 +221,12 @@ def _context(
         "may_assess": may_assess,
         "may_sensitive": may_sensitive,
         "answered_count": len(given),
+        # After a submission with unanswered items: how many, for the confirmation box.
+        "confirm_unanswered": (
+            q.unanswered_count(assessment)
+            if editable and assessment is not None and request.GET.get("confirm") == "submit"
+            else 0
+        ),
     }
 
 

@@ -18,8 +18,9 @@ from pumpurs.people.access import Perm
 from pumpurs.people.models import Enrolment, Guardian, Pupil, User
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case, CloseReason, Consent, ContactEntry, PlanStatus, TeamMember
-from pumpurs.support.plans import plan_close_unfinished
+from pumpurs.support.plans import plan_close_unfinished, plans_reopen_with_case
 from pumpurs.support.scope import require_case
+from pumpurs.support.stewardship import require_case_change, require_steward
 
 
 def _school_of(pupil: Pupil, today: dt.date) -> int:
@@ -104,10 +105,10 @@ def case_open(
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str) -> Case:
-    """Close a case with a reason (``CloseReason``). Plans still in preparation or approval are
-    closed with it; an active plan must be reviewed first (the review closes the case itself).
-    Inverse: ``case_open`` (a new case)."""
-    require_case(actor, case, Perm.MANAGE_CASES)
+    """Close a case with a reason (``CloseReason``), by its lead or the school coordinator.
+    Plans still in preparation or approval are closed with it; an active plan must be reviewed
+    first (the review closes the case itself). Inverse: ``case_reopen``."""
+    require_steward(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.IN_REVIEW]).exists():
         raise ValidationError(_("The case has an active plan: review it first; the review closes the case."))
@@ -118,6 +119,37 @@ def case_close(*, actor: User, case: Case, reason: str) -> Case:
             comment="",  # the case's close reason says why, in each reader's language
         )
     return close_locked_case(actor=actor, case=case, reason=reason)
+
+
+@transaction.atomic
+def case_reopen(*, actor: User, case: Case, reason: str, now: dt.datetime | None = None) -> Case:
+    """Reopen a case closed by mistake or too early, by its lead or the school coordinator, with
+    a reason. The plans its closing ended unfinished (not those a review closed) return to draft,
+    so the semester can be planned again; consent is not revived — a withdrawn one stays
+    withdrawn and a plan needs a new one. Refused while the pupil has another open case.
+    Inverse: ``case_close``."""
+    now = now or timezone.now()
+    require_steward(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError(_("The case is open."), code="open")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    if Case.objects.filter(pupil_id=case.pupil_id, status=Case.Status.OPEN).exists():
+        raise ValidationError(_("The pupil has another open case; continue that one."), code="case_exists")
+    closed_at, close_reason = case.closed_at, case.close_reason
+    case.status, case.closed_at, case.close_reason = Case.Status.OPEN, None, ""
+    case.save(update_fields=["status", "closed_at", "close_reason"])
+    reopened = plans_reopen_with_case(actor=actor, case=case, closed_at=closed_at, now=now)
+    audit_record(
+        at=now,
+        actor=actor,
+        action="support.case.reopened",
+        pupil_id=case.pupil_id,
+        target=case,
+        data={"was_closed_at": closed_at.isoformat() if closed_at else None, "reason": close_reason, "plans": reopened},
+    )
+    return case
 
 
 def close_locked_case(*, actor: User, case: Case, reason: str, now: dt.datetime | None = None) -> Case:
@@ -142,9 +174,10 @@ def close_locked_case(*, actor: User, case: Case, reason: str, now: dt.datetime 
 
 @transaction.atomic
 def team_member_add(*, actor: User, case: Case, user: User, role: str, now: dt.datetime | None = None) -> TeamMember:
-    """Add a colleague of the case's school to its support team. Inverse: ``team_member_remove``."""
+    """Add a colleague of the case's school to its support team (by someone who may change the
+    case). Inverse: ``team_member_remove``."""
     now = now or timezone.now()
-    require_case(actor, case, Perm.MANAGE_CASES)
+    require_case_change(actor, case)
     if role not in TeamMember.Role.values:
         raise ValidationError({"role": _("Choose the member's role in the team.")})
     if not access.staff_of(case.institution_id).filter(pk=user.pk).exists():
@@ -165,10 +198,23 @@ def team_member_add(*, actor: User, case: Case, user: User, role: str, now: dt.d
 
 @transaction.atomic
 def team_member_remove(*, actor: User, member: TeamMember) -> TeamMember:
-    """Take someone off the team from now; the history keeps them. Inverse: ``team_member_add``."""
-    require_case(actor, member.case_id, Perm.MANAGE_CASES)
+    """Take someone off the team from now; the history keeps them. Members may leave themselves;
+    taking someone else off is for the case lead or the school coordinator; the last lead stays
+    until another lead is added. Inverse: ``team_member_add``."""
+    if member.user_id == actor.pk:
+        require_case_change(actor, member.case)
+    else:
+        require_steward(actor, member.case)
+    list(TeamMember.objects.select_for_update().filter(case_id=member.case_id).values_list("pk"))
+    member.refresh_from_db()
     if member.removed_at is not None:
         raise ValidationError(_("This person has already left the team."))
+    leads = member.case.team.filter(role=TeamMember.Role.LEAD, removed_at__isnull=True)
+    if member.role == TeamMember.Role.LEAD and not leads.exclude(pk=member.pk).exists():
+        raise ValidationError(
+            _("The case needs a lead: add another colleague as the case lead first, then take this one off."),
+            code="last_lead",
+        )
     member.removed_at = timezone.now()
     member.save(update_fields=["removed_at"])
     audit_record(
@@ -196,7 +242,7 @@ def contact_log(
     """Log a contact with the family. A sensitive note (health, family situation) is written only
     by someone allowed to read such notes. Inverse: none — the log is history."""
     now = now or timezone.now()
-    require_case(actor, case, Perm.MANAGE_CASES)
+    require_case_change(actor, case)
     if sensitive:
         require_case(actor, case, Perm.VIEW_SENSITIVE)
     if guardian is not None and guardian.pupil_id != case.pupil_id:
@@ -243,7 +289,7 @@ def consent_record(
     """Record the parent's (or the adult pupil's) application for support. A plan cannot be
     submitted without one. Inverse: ``consent_withdraw``."""
     now = now or timezone.now()
-    require_case(actor, case, Perm.MANAGE_CASES)
+    require_case_change(actor, case)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
     if (guardian is None) == (not by_pupil):
@@ -277,10 +323,12 @@ def consent_record(
 def consent_withdraw(
     *, actor: User, consent: Consent, withdrawn_on: dt.date, note: str = "", now: dt.datetime | None = None
 ) -> Consent:
-    """Record that consent was withdrawn: from ``withdrawn_on`` no delivery is accepted, and every
-    page of the case shows it. Inverse: ``consent_record`` (a new application)."""
+    """Record that consent was withdrawn, by the case lead or the school coordinator: from
+    ``withdrawn_on`` no delivery is accepted, and every page of the case shows it. There is no
+    undo — withdrawing is the family's decision; the way back is a new application.
+    Inverse: ``consent_record`` (a new application)."""
     now = now or timezone.now()
-    require_case(actor, consent.case_id, Perm.MANAGE_CASES)
+    require_steward(actor, consent.case)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
         raise ValidationError(
@@ -311,6 +359,7 @@ def _age_on(pupil: Pupil, day: dt.date) -> int:
 __all__ = [
     "case_close",
     "case_open",
+    "case_reopen",
     "close_locked_case",
     "consent_record",
     "consent_withdraw",

@@ -367,6 +367,13 @@ class Plan(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # An amendment of an active plan (issue 13, trap 2; decision 0022): a draft of the changed
+    # content that goes through the chain while the plan it amends stays active and takes
+    # deliveries; its final approval applies the change to that plan, whose lines keep their
+    # identity (and their deliveries). ``amends IS NULL`` is the semester plan itself.
+    amends = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="amendments", verbose_name=_("amends")
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -376,11 +383,19 @@ class Plan(PublicIdModel):
         verbose_name = _("support plan")
         verbose_name_plural = _("support plans")
         constraints = [
-            models.UniqueConstraint(fields=["case", "period"], name="plan_one_per_case_semester"),
+            models.UniqueConstraint(
+                fields=["case", "period"], condition=Q(amends__isnull=True), name="plan_one_per_case_semester"
+            ),
+            # One change at a time: at most one amendment of a plan is under way.
+            models.UniqueConstraint(fields=["amends"], condition=~Q(status="closed"), name="plan_one_open_amendment"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case.pupil} — {self.period}"
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.amends_id is not None
 
     @property
     def chain_steps(self) -> list[str]:
@@ -475,7 +490,9 @@ class PlanTransition(models.Model):
         SUBMITTED = "submitted", _("submitted")
         APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned for changes")
-        AMENDED = "amended", _("reopened for a change")
+        AMENDED = "amended", _("change started")
+        CHANGED = "changed", _("approved change applied")
+        REOPENED = "reopened", _("reopened with the case")
         ACTIVATED = "activated", _("activated")
         REVIEW_STARTED = "review_started", _("review started")
         CLOSED = "closed", _("closed")

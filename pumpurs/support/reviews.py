@@ -23,6 +23,7 @@ from pumpurs.support.plans import (
     close_reviewed,
     lock_plan,
     next_period,
+    open_amendment_of,
     plan_continue,
     require_permitted,
     require_status,
@@ -87,7 +88,7 @@ def review_submit(
         nxt = next_period(plan.period)
         if nxt is None:
             errors.append(_("The next semester is not in the calendar yet; it cannot be planned."))
-        elif Plan.objects.filter(case=plan.case, period=nxt).exists():
+        elif Plan.objects.filter(case=plan.case, period=nxt, amends__isnull=True).exists():
             errors.append(_("The case already has a plan for the next semester."))
     if errors:
         raise ValidationError(errors, code="incomplete")
@@ -107,6 +108,9 @@ def review_submit(
         reviewed_by=actor,
         reviewed_at=now,
     )
+    # A change still under way ends with the plan it would have changed.
+    if (change := open_amendment_of(plan)) is not None:
+        close_reviewed(actor=actor, plan=lock_plan(change, None), comment="", now=now)
     # The review row says why; a stored comment would freeze the reviewer's language.
     close_reviewed(actor=actor, plan=plan, comment="", now=now)
     if nxt is not None:

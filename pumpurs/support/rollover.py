@@ -61,7 +61,7 @@ def _with_cases(moves: YearMovePlan) -> RolloverPreview:
     open_cases = Case.objects.filter(institution=moves.institution, status=Case.Status.OPEN)
     preview.cases_carried = open_cases.filter(pupil_id__in=moving).count()
     preview.cases_of_leavers = list(open_cases.filter(pupil_id__in=ending).select_related("pupil"))
-    plans = Plan.objects.filter(case__in=open_cases.filter(pupil_id__in=moving + ending))
+    plans = Plan.objects.filter(case__in=open_cases.filter(pupil_id__in=moving + ending), amends__isnull=True)
     preview.plans_awaiting_review = (
         plans.filter(period__school_year=moves.from_year, period__number=2).exclude(status=PlanStatus.CLOSED).count()
     )

@@ -43,7 +43,7 @@ from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, contacts_wit
 def case_list(user: Viewer, *, status: str = "") -> QuerySet[Case]:
     """The cases the user may see (a class teacher: their pupils'; a school role: the school's),
     with the newest plan's status, in one query."""
-    newest = Plan.objects.filter(case=OuterRef("pk")).order_by("-period__starts_on", "-created_at")
+    newest = Plan.objects.filter(case=OuterRef("pk"), amends__isnull=True).order_by("-period__starts_on", "-created_at")
     cases = cases_visible_to(user).select_related("pupil", "institution")
     if status:
         cases = cases.filter(status=status)
@@ -141,7 +141,9 @@ def contacts_of(case: Case, *, may_sensitive: bool, until: dt.datetime | None = 
 
 
 def plans_of(case: Case, *, until: dt.datetime | None = None) -> list[Plan]:
-    plans = plans_within(case.plans.all(), until)
+    """The case's semester plans (an amendment is reached from the plan it amends); a former
+    school sees only those made before it handed the case over (``until``)."""
+    plans = plans_within(case.plans.filter(amends__isnull=True), until)
     return list(plans.select_related("period__school_year").order_by("-period__starts_on"))
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<uuid:public_id>/team/remove/", views.team_remove, name="support_team_remove"),
     path("cases/<uuid:public_id>/contacts/", views.contact_add, name="support_contact_add"),
     path("cases/<uuid:public_id>/close/", views.case_close, name="support_case_close"),
+    path("cases/<uuid:public_id>/reopen/", views.case_reopen, name="support_case_reopen"),
     path("cases/<uuid:public_id>/plan/", views.plan_start, name="support_plan_start"),
     path("consents/<uuid:public_id>/withdraw/", views.consent_withdraw, name="support_consent_withdraw"),
     path("consents/<uuid:public_id>/document/", views.consent_document, name="support_consent_document"),

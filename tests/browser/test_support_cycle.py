@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from pumpurs.risk.questionnaire import assessment_reopen, assessment_start, assessment_submit
+from pumpurs.risk.questionnaire import assessment_new_version, assessment_start, assessment_submit
 from pumpurs.risk.tests.watch_factories import flag_for, period_now
 from pumpurs.support.models import Case, Delivery, Plan, PlanStatus, Review
 from pumpurs.support.testing import guardian_for, measure
@@ -125,11 +125,11 @@ def test_the_support_cycle_across_four_roles(live_server: Any, page: Any) -> Non
     assert Delivery.objects.filter(line__plan=plan).count() == 1
     assert_accessible(page)
 
-    # A new questionnaire after the approval (this semester's, reopened and submitted again).
+    # A new questionnaire after the approval (a new version when this semester's was submitted).
     current = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
     if current.status == current.Status.SUBMITTED:
-        current = assessment_reopen(actor=world.teacher_lizuma, assessment=current)
-    assessment_submit(actor=world.teacher_lizuma, assessment=current)
+        current = assessment_new_version(actor=world.teacher_lizuma, assessment=current)
+    assessment_submit(actor=world.teacher_lizuma, assessment=current, unanswered_confirmed=True)
 
     # Ilze reviews the semester and closes the case: the risk is reduced.
     switch_user(page, base, world.teacher_lizuma.username)

@@ -94,7 +94,9 @@ def questionnaire(world: World) -> Assessment:
     draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
     if draft.status == Assessment.Status.SUBMITTED:
         draft = assessment_reopen(actor=world.teacher_lizuma, assessment=draft)
-    return assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={"motivation": ("yes", "")})
+    return assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=draft, answers={"motivation": ("yes", "")}
+    )
 
 
 def review(actor: User, plan: Plan, assessment: Assessment | None) -> object:
@@ -339,3 +341,21 @@ def test_the_page_says_when_there_is_nothing_to_do(world: World) -> None:
     client.force_login(world.director_lizuma)
     html = client.get(reverse("support_plan", args=[plan.public_id])).content.decode()
     assert "Nothing for you to do on this plan at the moment." in html
+
+
+def test_amending_through_the_api_answers_with_the_amendment(world: World) -> None:
+    """Issue 13, trap 2: the plan in force stays active; the answer is the change to work on."""
+    plan = stage(world, PlanStatus.ACTIVE).plan
+    api = api_client(world.teacher_lizuma)
+    posted = api.post(
+        f"/api/v1/plans/{plan.public_id}/transitions/",
+        {"action": "amend", "version": plan.version, "comment": "Vairāk stundu"},
+        format="json",
+    )
+    assert posted.status_code == 200, posted.json()
+    body = posted.json()
+    assert body["amends"] == str(plan.public_id)
+    assert body["status"] == "draft"
+    assert body["id"] != str(plan.public_id)
+    again = api.get(f"/api/v1/plans/{plan.public_id}/").json()
+    assert (again["status"], again["amends"]) == ("active", None)

@@ -140,7 +140,9 @@ def test_a_risk_from_a_sensitive_item_shows_only_its_group_to_the_director(world
     item = default_instrument().items.filter(sensitive=True).first()
     assert item is not None
     draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
-    assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")})
+    assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")}
+    )
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     created = api(world.teacher_lizuma).post(
         f"/api/v1/cases/{case.public_id}/plans/", {"period": period_key()}, format="json"

@@ -159,9 +159,9 @@ def test_the_api_refuses_who_left_with_a_400_on_the_field(world: World) -> None:
     }
     for outsider in outsiders(world):
         body["measures"][0]["provider"] = str(outsider.public_id)
-        saved = ilze.put(f"/api/v1/plans/{plan.public_id}/", body, format="json")
+        saved = ilze.put(f"/api/v1/plans/{amended.public_id}/", body, format="json")
         assert saved.status_code == 400, saved.json()
         assert set(saved.json()["fields"]) == {"measures.0.provider"}
     body["measures"][0]["provider"] = str(world.coordinator_lizuma.public_id)
-    assert ilze.put(f"/api/v1/plans/{plan.public_id}/", body, format="json").status_code == 200
-    assert plan.measures.get(measure__code="consult-psychologist").provider == world.coordinator_lizuma
+    assert ilze.put(f"/api/v1/plans/{amended.public_id}/", body, format="json").status_code == 200
+    assert amended.measures.get(measure__code="consult-psychologist").provider == world.coordinator_lizuma

@@ -184,7 +184,9 @@ def test_teacher_fills_a_draft_and_submits_it(world: World) -> None:
         actor=ilze, assessment=draft, answers={"motivation": ("yes", " Nav intereses. "), "school-load": ("partly", "")}
     )
     assert q.latest_result(anna) is None  # a draft is no result
-    done = q.assessment_submit(actor=ilze, assessment=draft, answers={"unjustified-absences": ("yes", "")})
+    done = q.assessment_submit(
+        unanswered_confirmed=True, actor=ilze, assessment=draft, answers={"unjustified-absences": ("yes", "")}
+    )
 
     # 1 + 0.5 + 2 = 3.5 of 15 → 23.33 %; learning 3.5 of 8.
     assert done.status == Assessment.Status.SUBMITTED
@@ -197,16 +199,46 @@ def test_teacher_fills_a_draft_and_submits_it(world: World) -> None:
     assert q.answers_of(done)["motivation"].comment == "Nav intereses."
 
 
+def test_a_blank_questionnaire_is_not_submitted_without_confirmation(world: World) -> None:
+    """Issue 13, trap 7: unanswered items need a confirmation, and the result says incomplete."""
+    anna, ilze = world.pupil_lizuma, world.teacher_lizuma
+    draft = q.assessment_start(actor=ilze, pupil=anna)
+    total = q.default_instrument().items.count()
+    with pytest.raises(ValidationError) as refused, translation.override("lv"):
+        q.assessment_submit(actor=ilze, assessment=draft, answers={"motivation": ("yes", "")})
+    assert refused.value.code == "unanswered"
+    assert f"{total - 1} jautājumi nav atbildēti" in refused.value.messages[0]
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.DRAFT
+    assert not draft.answers.exists()  # nothing written
+    assert q.unanswered_count(draft) == total
+
+    done = q.assessment_submit(actor=ilze, assessment=draft, unanswered_confirmed=True)
+    assert (done.status, done.unanswered, done.level) == (Assessment.Status.SUBMITTED, total, Level.NONE)
+    assert done.is_incomplete
+    event = AuditEvent.objects.get(action="risk.assessment.submitted", pupil_id=anna.pk)
+    assert event.data["unanswered"] == total
+
+
+def test_a_complete_questionnaire_needs_no_confirmation(world: World) -> None:
+    anna, ilze = world.pupil_lizuma, world.teacher_lizuma
+    draft = q.assessment_start(actor=ilze, pupil=anna)
+    answers = {item.code: ("no", "") for item in q.default_instrument().items.all()}
+    done = q.assessment_submit(actor=ilze, assessment=draft, answers=answers)
+    assert done.unanswered == 0
+    assert not done.is_incomplete
+
+
 def test_history_keeps_every_semester_newest_first(world: World) -> None:
     anna, ilze = world.pupil_lizuma, world.teacher_lizuma
     now = semester_on(world.today)
     assert now is not None
     earlier = q.assessment_start(actor=ilze, pupil=anna, period=_previous(now))
-    q.assessment_submit(actor=ilze, assessment=earlier, answers={"behaviour": ("yes", "")})
+    q.assessment_submit(unanswered_confirmed=True, actor=ilze, assessment=earlier, answers={"behaviour": ("yes", "")})
     current = q.assessment_start(actor=ilze, pupil=anna)
     assert current != earlier
     assert q.latest_result(anna) == earlier
-    q.assessment_submit(actor=ilze, assessment=current, answers={})
+    q.assessment_submit(unanswered_confirmed=True, actor=ilze, assessment=current, answers={})
     assert list(q.assessment_history(anna)) == [current, earlier]
     assert q.latest_result(anna) == current
     assert current.level == Level.NONE  # nothing answered: every item counts as no
@@ -215,13 +247,16 @@ def test_history_keeps_every_semester_newest_first(world: World) -> None:
 def test_a_submitted_questionnaire_is_not_changed_until_reopened(world: World) -> None:
     anna, ilze = world.pupil_lizuma, world.teacher_lizuma
     done = q.assessment_submit(
-        actor=ilze, assessment=q.assessment_start(actor=ilze, pupil=anna), answers={"motivation": ("yes", "")}
+        unanswered_confirmed=True,
+        actor=ilze,
+        assessment=q.assessment_start(actor=ilze, pupil=anna),
+        answers={"motivation": ("yes", "")},
     )
     with pytest.raises(ValidationError) as refused:
         q.assessment_save(actor=world.specialist_lizuma, assessment=done, answers={"motivation": ("no", "")})
     assert refused.value.code == "submitted"
     with pytest.raises(ValidationError):
-        q.assessment_submit(actor=ilze, assessment=done)
+        q.assessment_submit(unanswered_confirmed=True, actor=ilze, assessment=done)
     assert q.answers_of(done)["motivation"].answer == "yes"
 
     reopened = q.assessment_reopen(actor=ilze, assessment=done)
@@ -229,7 +264,9 @@ def test_a_submitted_questionnaire_is_not_changed_until_reopened(world: World) -
     event = AuditEvent.objects.get(action="risk.assessment.reopened", pupil_id=anna.pk)
     assert event.data["level"] == Level.NONE
     assert event.data["share"] == "6.67"
-    again = q.assessment_submit(actor=ilze, assessment=reopened, answers={"motivation": ("no", "")})
+    again = q.assessment_submit(
+        unanswered_confirmed=True, actor=ilze, assessment=reopened, answers={"motivation": ("no", "")}
+    )
     assert again.level == Level.NONE
     assert again.score_share == D("0.00")
 
@@ -272,7 +309,9 @@ def test_a_stale_form_is_refused_not_overwritten(world: World) -> None:
     with pytest.raises(q.AssessmentConflict):
         q.assessment_save(actor=maris, assessment=draft, answers={"motivation": ("no", "")}, expected_updated_at=loaded)
     with pytest.raises(q.AssessmentConflict):
-        q.assessment_submit(actor=maris, assessment=draft, answers={}, expected_updated_at=loaded)
+        q.assessment_submit(
+            unanswered_confirmed=True, actor=maris, assessment=draft, answers={}, expected_updated_at=loaded
+        )
     assert q.answers_of(draft)["motivation"].answer == "yes"
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.DRAFT
@@ -315,7 +354,7 @@ def test_who_may_not_fill_anna_s_questionnaire(world: World, persona: str) -> No
     with pytest.raises(PermissionDenied):
         q.assessment_save(actor=stranger, assessment=draft, answers={"motivation": ("yes", "")})
     with pytest.raises(PermissionDenied):
-        q.assessment_submit(actor=stranger, assessment=draft)
+        q.assessment_submit(unanswered_confirmed=True, actor=stranger, assessment=draft)
     assert not draft.answers.exists()
 
 
@@ -332,7 +371,7 @@ def test_every_write_is_in_the_audit_trail(world: World) -> None:
     anna, ilze = world.pupil_lizuma, world.teacher_lizuma
     draft = q.assessment_start(actor=ilze, pupil=anna)
     q.assessment_save(actor=ilze, assessment=draft, answers={"motivation": ("yes", "slepena piezīme")})
-    q.assessment_submit(actor=ilze, assessment=draft)
+    q.assessment_submit(unanswered_confirmed=True, actor=ilze, assessment=draft)
     events = AuditEvent.objects.filter(pupil_id=anna.pk, action__startswith="risk.assessment.").order_by("pk")
     assert [e.action for e in events] == [
         "risk.assessment.started",
@@ -356,7 +395,7 @@ def test_a_new_version_leaves_the_answered_one_untouched(world: World) -> None:
     now = semester_on(world.today)
     assert now is not None
     old = q.assessment_start(actor=ilze, pupil=anna, period=_previous(now))
-    q.assessment_submit(actor=ilze, assessment=old, answers={"motivation": ("yes", "")})
+    q.assessment_submit(unanswered_confirmed=True, actor=ilze, assessment=old, answers={"motivation": ("yes", "")})
     v1_items = list(v1.items.values_list("code", "text", "weight", "sensitive", "order"))
 
     v2 = q.instrument_new_version(
@@ -443,5 +482,7 @@ def test_a_draft_started_on_the_old_version_stays_on_it(world: World) -> None:
     draft = q.assessment_start(actor=ilze, pupil=world.pupil_lizuma)
     q.instrument_new_version(actor=world.national, instrument=q.default_instrument())
     assert q.assessment_start(actor=ilze, pupil=world.pupil_lizuma) == draft
-    done = q.assessment_submit(actor=ilze, assessment=draft, answers={"motivation": ("yes", "")})
+    done = q.assessment_submit(
+        unanswered_confirmed=True, actor=ilze, assessment=draft, answers={"motivation": ("yes", "")}
+    )
     assert done.instrument.version == 1

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -78,15 +79,31 @@ def test_save_a_draft_then_submit_and_see_the_result(world: World) -> None:
     assert re.search(r'name="answer_motivation" value="yes"[^>]*checked', body)
     assert "Atbildēja Ilze Ozola" in body
 
+    # Issue 13, trap 7: a submission with unanswered items is not one click. The answers are
+    # kept as a draft and the page asks, saying how many are missing.
     response = post(client, anna, "submit", seen_of(body), behaviour="partly")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?confirm=submit")
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.DRAFT
+    assert draft.answers.count() == 3
+    missing = q.default_instrument().items.count() - 3
+    body = client.get(response["Location"]).content.decode()
+    assert f"{missing} jautājumi nav atbildēti." in body
+    assert "Iesniegt ar neatbildētiem jautājumiem" in body
+
+    response = client.post(page(anna), {"seen": seen_of(body), "action": "submit", "unanswered_confirmed": missing})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.SUBMITTED
+    assert draft.unanswered == missing
     assert draft.score_share == Decimal("23.33")  # 1 + 2 + 0.5 of 15
     body = client.get(page(anna)).content.decode()
     assert 'type="radio"' not in body
     assert "Riska līmenis" in body
     assert "zems" in body
+    assert "(nepilnīga)" in body
+    assert f"Nepilnīga: {missing} jautājumi netika atbildēti" in body
     assert "23,3 %" in body  # one percentage format: one decimal, the Latvian comma (issue 13)
     assert "43,8 %" in body  # learning group: 3.5 of 8
 
@@ -97,7 +114,9 @@ def test_history_of_earlier_semesters(world: World) -> None:
     assert now is not None
     earlier_period = Period.objects.filter(starts_on__lt=now.starts_on).order_by("-starts_on").first()
     earlier = q.assessment_start(actor=ilze, pupil=anna, period=earlier_period)
-    q.assessment_submit(actor=ilze, assessment=earlier, answers={"unjustified-absences": ("yes", "")})
+    q.assessment_submit(
+        unanswered_confirmed=True, actor=ilze, assessment=earlier, answers={"unjustified-absences": ("yes", "")}
+    )
     body = client_for(ilze).get(page(anna)).content.decode()
     assert "Iepriekšējie rezultāti" in body
     assert reverse("questionnaire_assessment", args=[earlier.public_id]) in body
@@ -143,9 +162,40 @@ def test_a_comment_needs_an_answer(world: World) -> None:
     assert not Assessment.objects.exists()
 
 
+def submit_confirmed(client: Client, pupil: Pupil, **answers: str) -> None:
+    data = {"seen": "new", "action": "submit", "unanswered_confirmed": "1"}
+    data.update({f"answer_{code.replace('_', '-')}": value for code, value in answers.items()})
+    assert client.post(page(pupil), data).status_code == 302
+
+
+def test_a_new_assessment_is_a_new_version_and_the_old_result_stays(world: World) -> None:
+    """Issue 13, trap 3: re-assessing (e.g. before the semester review) keeps the first result."""
+    anna, client = world.pupil_lizuma, client_for(world.teacher_lizuma)
+    submit_confirmed(client, anna, motivation="yes")
+    first = Assessment.objects.get(pupil=anna)
+    body = client.get(page(anna)).content.decode()
+    assert "Sākt jaunu novērtējumu" in body
+    assert post(client, anna, "new_version", seen_of(body)).status_code == 302
+
+    first.refresh_from_db()
+    assert first.status == Assessment.Status.SUBMITTED
+    assert first.level
+    assert first.score_share is not None
+    second = Assessment.objects.exclude(pk=first.pk).get(pupil=anna)
+    assert (second.status, second.version, second.previous_id) == (Assessment.Status.DRAFT, 2, first.pk)
+    assert q.answers_of(second)["motivation"].answer == "yes"  # starts from the earlier answers
+    assert AuditEvent.objects.filter(action="risk.assessment.new_version", pupil_id=anna.pk).exists()
+    body = client.get(page(anna)).content.decode()
+    assert 'type="radio"' in body  # the new version is the form now
+    assert reverse("questionnaire_assessment", args=[first.public_id]) in body  # the old one in the history
+    # Only the newest version may be followed by another.
+    with pytest.raises(ValidationError):
+        q.assessment_new_version(actor=world.teacher_lizuma, assessment=first)
+
+
 def test_reopen_a_submitted_questionnaire(world: World) -> None:
     anna, client = world.pupil_lizuma, client_for(world.teacher_lizuma)
-    post(client, anna, "submit", "new", motivation="yes")
+    submit_confirmed(client, anna, motivation="yes")
     body = client.get(page(anna)).content.decode()
     assert "Atvērt labošanai" in body
     assert post(client, anna, "reopen", seen_of(body)).status_code == 302
@@ -183,6 +233,7 @@ def test_sensitive_items_are_hidden_not_disabled(world: World, monkeypatch: pyte
 def test_sensitive_group_shares_are_withheld_from_the_director(world: World) -> None:
     anna, ilze = world.pupil_lizuma, world.teacher_lizuma
     q.assessment_submit(
+        unanswered_confirmed=True,
         actor=ilze,
         assessment=q.assessment_start(actor=ilze, pupil=anna),
         answers={"family-situation": ("yes", "Ārpusģimenes aprūpe"), "motivation": ("yes", "")},

@@ -124,5 +124,11 @@ class ContactForm(forms.Form):
         return self.guardians.get(self.cleaned_data.get("guardian") or "")
 
 
+class CaseReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the case reopened?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class CaseCloseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why is the case closed?"), choices=[("", "—"), *CloseReason.choices])

@@ -166,7 +166,7 @@ def plan_initial(plan: Any) -> dict[str, Any]:
 
 
 class TransitionForm(forms.Form):
-    SUBMIT, APPROVE, RETURN, AMEND, REVIEW = PLAN_ACTIONS
+    SUBMIT, APPROVE, RETURN, AMEND, WITHDRAW, REVIEW = PLAN_ACTIONS
     action = forms.ChoiceField(choices=[(a, a) for a in PLAN_ACTIONS], widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea)

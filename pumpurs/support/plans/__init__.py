@@ -4,8 +4,10 @@
       ▲                   │                        │                                   │
       └──── return (any approver, with a comment) ─┴───────────────────────────────────┘
                                                                           national ──► approved ──► active
-    active ──amend──► draft (re-approval; deliveries made stay)          (the semester has started)
-    active ──review_start──► in_review ──review (reviews.py)──► closed
+    active ──amend──► a new draft amending it (the amendment goes through the chain while the plan
+                      stays active and takes deliveries; its last approval applies the change to
+                      the plan, lines matched by measure, and closes the amendment — decision 0022)
+    active ──review_start──► in_review (deliveries of the semester go on) ──review──► closed
 
 The approval chain is fixed on the plan at submission from ``PUMPURS_APPROVAL_CHAINS`` for the
 school's kind (state vocational schools skip the municipality). Nobody approves a plan they
@@ -19,6 +21,7 @@ from pumpurs.support.plans.actions import (
     TRANSITIONS,
     PlanAction,
     PlanActions,
+    open_amendment_of,
     plan_actions_for,
     require_approver,
     require_permitted,
@@ -43,6 +46,7 @@ from pumpurs.support.plans.transitions import (
     PLAN_ACTIONS,
     close_reviewed,
     plan_amend,
+    plan_amendment_withdraw,
     plan_approve,
     plan_close_unfinished,
     plan_return,
@@ -50,6 +54,7 @@ from pumpurs.support.plans.transitions import (
     plan_submit,
     plan_transition,
     plans_activate_due,
+    plans_reopen_with_case,
 )
 
 __all__ = [
@@ -68,9 +73,11 @@ __all__ = [
     "delivered_by_line",
     "lock_plan",
     "next_period",
+    "open_amendment_of",
     "pending_step",
     "plan_actions_for",
     "plan_amend",
+    "plan_amendment_withdraw",
     "plan_approve",
     "plan_close_unfinished",
     "plan_continue",
@@ -81,6 +88,7 @@ __all__ = [
     "plan_submit",
     "plan_transition",
     "plans_activate_due",
+    "plans_reopen_with_case",
     "require_approver",
     "require_permitted",
     "require_status",

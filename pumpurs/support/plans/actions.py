@@ -25,6 +25,7 @@ from pumpurs.people.access import Perm
 from pumpurs.support.models import ApprovalStep, Delivery, Plan, PlanStatus
 from pumpurs.support.plans.base import pending_step
 from pumpurs.support.scope import may_approve_step, may_work_on, require_case
+from pumpurs.support.stewardship import may_change_case, require_case_change
 
 
 class PlanAction(StrEnum):
@@ -33,6 +34,7 @@ class PlanAction(StrEnum):
     APPROVE = "approve"  # plans.plan_approve
     RETURN = "return"  # plans.plan_return
     AMEND = "amend"  # plans.plan_amend
+    WITHDRAW = "withdraw"  # plans.plan_amendment_withdraw
     START_REVIEW = "start_review"  # plans.plan_review_start
     REVIEW = "review"  # reviews.review_submit
     DELIVER = "deliver"  # delivery.consultation_record, delivery.compensation_record
@@ -42,7 +44,14 @@ class PlanAction(StrEnum):
 
 
 # The transitions a person asks for by name (the plan page's buttons, the API's POST …/transitions/).
-TRANSITIONS = (PlanAction.SUBMIT, PlanAction.APPROVE, PlanAction.RETURN, PlanAction.AMEND, PlanAction.START_REVIEW)
+TRANSITIONS = (
+    PlanAction.SUBMIT,
+    PlanAction.APPROVE,
+    PlanAction.RETURN,
+    PlanAction.AMEND,
+    PlanAction.WITHDRAW,
+    PlanAction.START_REVIEW,
+)
 # The plan's own steps, offered under "What you can do" on the plan page.
 STEPS = frozenset({*TRANSITIONS, PlanAction.EDIT, PlanAction.REVIEW})
 _APPROVING = frozenset({PlanAction.APPROVE, PlanAction.RETURN})
@@ -51,6 +60,7 @@ _PERMISSION = {
     PlanAction.EDIT: Perm.MANAGE_CASES,
     PlanAction.SUBMIT: Perm.MANAGE_CASES,
     PlanAction.AMEND: Perm.MANAGE_CASES,
+    PlanAction.WITHDRAW: Perm.MANAGE_CASES,
     PlanAction.START_REVIEW: Perm.REVIEW_PLANS,
     PlanAction.REVIEW: Perm.REVIEW_PLANS,
     PlanAction.DELIVER: Perm.DELIVER,
@@ -62,6 +72,9 @@ _PERMISSION = {
 _NOT_CLOSED = frozenset(PlanStatus) - {PlanStatus.CLOSED}
 _DRAFT = frozenset({PlanStatus.DRAFT})
 _ACTIVE = frozenset({PlanStatus.ACTIVE})
+# The semester's deliveries are recorded while the plan is active and while it is reviewed (issue
+# 13, trap 2): starting the review does not stop the last days' meals and transport.
+_DELIVERING = frozenset({PlanStatus.ACTIVE, PlanStatus.IN_REVIEW})
 # The statuses each action is allowed in. Approving and returning are allowed exactly when the
 # plan waits for a step (``pending_step``); a remote consultation is confirmed whenever the pupil
 # confirms it, even after the review.
@@ -69,9 +82,10 @@ _ALLOWED_IN = {
     PlanAction.EDIT: _DRAFT,
     PlanAction.SUBMIT: _DRAFT,
     PlanAction.AMEND: _ACTIVE,
+    PlanAction.WITHDRAW: _DRAFT,
     PlanAction.START_REVIEW: _ACTIVE,
     PlanAction.REVIEW: frozenset({PlanStatus.ACTIVE, PlanStatus.IN_REVIEW}),
-    PlanAction.DELIVER: _ACTIVE,
+    PlanAction.DELIVER: _DELIVERING,
     PlanAction.CONFIRM: frozenset(PlanStatus),
     PlanAction.VOID: _NOT_CLOSED,
     PlanAction.VOID_OWN: _NOT_CLOSED,
@@ -82,10 +96,13 @@ _REFUSAL: dict[PlanAction, tuple[Promise, str]] = {
     PlanAction.EDIT: (gettext_lazy("Only a draft can be edited; this plan is “%(status)s”."), "not_draft"),
     PlanAction.SUBMIT: (gettext_lazy("Only a draft can be edited; this plan is “%(status)s”."), "not_draft"),
     PlanAction.AMEND: (gettext_lazy("Only an active plan can be changed this way."), "not_active"),
+    PlanAction.WITHDRAW: (gettext_lazy("Only a change still in draft can be withdrawn."), "not_draft"),
     PlanAction.START_REVIEW: (gettext_lazy("Only an active plan can be reviewed."), "not_active"),
     PlanAction.REVIEW: (gettext_lazy("Only an active plan is reviewed."), "not_active"),
     PlanAction.DELIVER: (
-        gettext_lazy("Deliveries are recorded only against an active plan; this plan is “%(status)s”."),
+        gettext_lazy(
+            "Deliveries are recorded only against an active plan or one in review; this plan is “%(status)s”."
+        ),
         "not_active",
     ),
     PlanAction.VOID: _CLOSED_REFUSAL,
@@ -118,9 +135,23 @@ class PlanActions:
 
 
 def status_allows(plan: Plan, action: PlanAction) -> bool:
+    """Whether the plan's state admits ``action``. An amendment (decision 0022) is edited,
+    submitted, approved and withdrawn, never amended, reviewed or delivered against; a plan is
+    amended only while no other change of it is under way."""
     if action in _APPROVING:
         return pending_step(plan) is not None
+    if action == PlanAction.WITHDRAW and not plan.is_amendment:
+        return False
+    if plan.is_amendment and action in (PlanAction.AMEND, PlanAction.START_REVIEW, PlanAction.REVIEW):
+        return False
+    if action == PlanAction.AMEND and plan.status in _ACTIVE:
+        return not open_amendment_of(plan)
     return plan.status in _ALLOWED_IN[action]
+
+
+def open_amendment_of(plan: Plan) -> Plan | None:
+    """The change of ``plan`` under way (draft or in approval), if any."""
+    return plan.amendments.exclude(status=PlanStatus.CLOSED).first()
 
 
 def _approver_refusal(actor: Any, plan: Plan, step: str) -> str | None:
@@ -145,7 +176,11 @@ def plan_actions_for(user: Any, plan: Plan) -> PlanActions:
 
     def held(perm: Perm) -> bool:
         if perm not in holds:
-            holds[perm] = may_work_on(user, plan.case, perm)
+            # Changing the case's plan is narrowed to its team (``stewardship``, decision 0022);
+            # everything else needs the permission where the case is run (decision 0020).
+            holds[perm] = (
+                may_change_case(user, plan.case) if perm == Perm.MANAGE_CASES else may_work_on(user, plan.case, perm)
+            )
         return holds[perm]
 
     step = pending_step(plan)
@@ -167,8 +202,13 @@ def plan_actions_for(user: Any, plan: Plan) -> PlanActions:
 
 def require_permitted(actor: Any, plan: Plan, action: PlanAction) -> None:
     """For the services: ``PermissionDenied`` unless the actor's role and scope give ``action``
-    where the plan's case is run (approving and returning: ``require_approver``, after the lock)."""
-    require_case(actor, plan.case_id, _PERMISSION[action])
+    where the plan's case is run (approving and returning: ``require_approver``, after the lock);
+    changing the case's plan also needs a place on its team or ``Perm.CHANGE_ANY_CASE``."""
+    perm = _PERMISSION[action]
+    if perm == Perm.MANAGE_CASES:
+        require_case_change(actor, plan.case)
+    else:
+        require_case(actor, plan.case_id, perm)
 
 
 def require_status(plan: Plan, action: PlanAction) -> None:

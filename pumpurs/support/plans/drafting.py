@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import number_text
 from pumpurs.people import access
-from pumpurs.people.access import Perm
 from pumpurs.people.models import Period, User
 from pumpurs.risk.models import Assessment, RiskGroup
 from pumpurs.support.catalogue import measures_in_force
@@ -37,7 +36,7 @@ from pumpurs.support.plans.base import (
     delivered_by_line,
     lock_plan,
 )
-from pumpurs.support.scope import require_case
+from pumpurs.support.stewardship import require_case_change
 
 # --- Creating and editing --------------------------------------------------------------------------
 
@@ -50,10 +49,10 @@ def plan_create(
     latest questionnaire of this or the previous semester (the items answered other than "no"). Invariant: one plan per
     case and semester. Inverse: none — an unwanted draft is closed with the case."""
     now = now or timezone.now()
-    require_case(actor, case, Perm.MANAGE_CASES)
+    require_case_change(actor, case)
     if case.status != Case.Status.OPEN:
         raise ValidationError(_("The case is closed."))
-    if Plan.objects.filter(case=case, period=period).exists():
+    if Plan.objects.filter(case=case, period=period, amends__isnull=True).exists():
         raise ValidationError(_("This case already has a plan for that semester."), code="plan_exists")
     if period.ends_on < timezone.localdate(now):
         raise ValidationError(_("That semester has ended; plan for the current or the next one."))
@@ -182,8 +181,10 @@ def plan_save(
 def _check_lines(plan: Plan, measures: Sequence[MeasureInput], today: dt.date) -> list[str]:
     errors: list[str] = []
     seen: set[str] = set()
-    delivered = delivered_by_line(plan)
-    lines = {line.measure.code: line for line in plan.measures.select_related("measure")}
+    # Deliveries are recorded on the plan in force: an amendment is checked against its lines.
+    delivering = plan.amends if plan.amends_id and plan.amends else plan
+    delivered = delivered_by_line(delivering)
+    lines = {line.measure.code: line for line in delivering.measures.select_related("measure")}
     providers = {m.provider.pk for m in measures if m.provider is not None}
     staff = set(access.staff_of(plan.case.institution_id).filter(pk__in=providers).values_list("pk", flat=True))
     for m in measures:
@@ -284,3 +285,125 @@ def plan_continue(
         data={"period": period.pk, "previous": plan.pk},
     )
     return new
+
+
+# --- Amendments (decision 0022) --------------------------------------------------------------------
+
+
+def amendment_draft(*, actor: User, plan: Plan, now: dt.datetime) -> Plan:
+    """A draft amendment of ``plan`` with a copy of its content (the same catalogue versions,
+    quantities and costs), for ``transitions.plan_amend``, which holds the lock."""
+    amendment = Plan.objects.create(
+        case=plan.case,
+        period=plan.period,
+        assessment=plan.assessment,
+        contact_person=plan.contact_person,
+        prepared_by=actor,
+        previous=plan.previous,
+        amends=plan,
+    )
+    _copy_content(source=plan, target=amendment)
+    PlanTransition.objects.create(
+        plan=amendment, action=PlanTransition.Action.CREATED, to_status=PlanStatus.DRAFT, actor=actor, at=now
+    )
+    audit_record(
+        at=now,
+        actor=actor,
+        action="support.plan.created",
+        pupil_id=plan.case.pupil_id,
+        target=amendment,
+        data={"period": plan.period_id, "amends": plan.pk},
+    )
+    return amendment
+
+
+def _copy_content(*, source: Plan, target: Plan) -> None:
+    PlanRisk.objects.bulk_create(
+        PlanRisk(plan=target, group=r.group, item_id=r.item_id, description=r.description) for r in source.risks.all()
+    )
+    Goal.objects.bulk_create(Goal(plan=target, text=g.text, target=g.target, order=g.order) for g in source.goals.all())
+    PlanMeasure.objects.bulk_create(
+        PlanMeasure(
+            plan=target,
+            measure_id=line.measure_id,
+            provider_id=line.provider_id,
+            provider_name=line.provider_name,
+            planned_quantity=line.planned_quantity,
+            planned_cost=line.planned_cost,
+            note=line.note,
+        )
+        for line in source.measures.all()
+    )
+
+
+def _content_of(plan: Plan) -> dict[str, object]:
+    """What the audit trail keeps of a plan's approved content before a change replaces it."""
+    return {
+        "contact_person": plan.contact_person,
+        "risks": [[r.group, r.item_id, r.description] for r in plan.risks.all()],
+        "goals": [[g.text, g.target] for g in plan.goals.all()],
+        "lines": [
+            [
+                line.pk,
+                line.measure_id,
+                str(line.planned_quantity),
+                None if line.planned_cost is None else str(line.planned_cost),
+            ]
+            for line in plan.measures.all()
+        ],
+    }
+
+
+def amendment_apply(*, amendment: Plan, today: dt.date) -> tuple[Plan, dict[str, object]]:
+    """Apply an approved amendment to the plan it amends (locked here): the contact person,
+    risks and goals are replaced; lines are matched by the measure's code, so a line carried over
+    keeps its row, its public id and its deliveries, and takes the new quantity, cost and
+    catalogue version; a new measure is a new line; a line left out goes (it has no deliveries,
+    or the check refuses). Refuses when the plan is no longer being delivered, or when deliveries
+    recorded since the change was drafted no longer fit it. Returns the plan and what it was."""
+    plan = lock_plan(amendment.amends, None) if amendment.amends else None
+    if plan is None or plan.status not in (PlanStatus.ACTIVE, PlanStatus.IN_REVIEW):
+        raise ValidationError(
+            _("The plan this change amends is no longer in force; return the change to its preparer."),
+            code="amended_plan_closed",
+        )
+    wanted = [
+        MeasureInput(
+            measure=line.measure,
+            planned_quantity=line.planned_quantity,
+            planned_cost=line.planned_cost,
+            provider=line.provider,
+            provider_name=line.provider_name,
+            note=line.note,
+        )
+        for line in amendment.measures.select_related("measure", "provider")
+    ]
+    errors = _check_lines(amendment, wanted, today)
+    if errors:
+        raise ValidationError(errors, code="amendment_conflict")
+    before = _content_of(plan)
+    plan.contact_person = amendment.contact_person
+    plan.assessment = amendment.assessment
+    plan.risks.all().delete()
+    plan.goals.all().delete()
+    existing = {line.measure.code: line for line in plan.measures.select_related("measure")}
+    kept: list[int] = []
+    for change in amendment.measures.select_related("measure"):
+        line = existing.get(change.measure.code) or PlanMeasure(plan=plan)
+        line.measure = change.measure
+        line.provider_id = change.provider_id
+        line.provider_name = change.provider_name
+        line.planned_quantity = change.planned_quantity
+        line.planned_cost = change.planned_cost
+        line.note = change.note
+        line.save()
+        kept.append(line.pk)
+    PlanMeasure.objects.filter(plan=plan).exclude(pk__in=kept).delete()
+    PlanRisk.objects.bulk_create(
+        PlanRisk(plan=plan, group=r.group, item_id=r.item_id, description=r.description) for r in amendment.risks.all()
+    )
+    Goal.objects.bulk_create(
+        Goal(plan=plan, text=g.text, target=g.target, order=g.order) for g in amendment.goals.all()
+    )
+    plan.save(update_fields=["contact_person", "assessment", "updated_at"])
+    return plan, before

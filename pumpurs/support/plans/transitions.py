@@ -17,13 +17,22 @@ from pumpurs.support.guards import approval_guards_run
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,
     ApprovalStep,
+    Case,
     Plan,
     PlanStatus,
     PlanTransition,
 )
 from pumpurs.support.notices import plan_approved_notice
-from pumpurs.support.plans.actions import TRANSITIONS, PlanAction, require_approver, require_permitted, require_status
+from pumpurs.support.plans.actions import (
+    TRANSITIONS,
+    PlanAction,
+    open_amendment_of,
+    require_approver,
+    require_permitted,
+    require_status,
+)
 from pumpurs.support.plans.base import _move, chain_for, lock_plan
+from pumpurs.support.plans.drafting import amendment_apply, amendment_draft
 
 # An approved plan becomes active on its semester's first day by itself, not by anyone's hand.
 ACTIVATION = SystemActor(name="system:plan-activation")
@@ -94,11 +103,28 @@ def plan_approve(
         step=step,
         comment=comment.strip(),
     )
-    if last:
+    if last and plan.amends_id:
+        _apply(actor=actor, amendment=plan, now=now)
+    elif last:
         plan_approved_notice(plan=plan)
         if plan.period.starts_on <= timezone.localdate(now):
             _move(now=now, actor=ACTIVATION, plan=plan, action=PlanTransition.Action.ACTIVATED, to=PlanStatus.ACTIVE)
     return plan
+
+
+def _apply(*, actor: User, amendment: Plan, now: dt.datetime) -> None:
+    """The amendment's last approval: its content becomes the plan's (``amendment_apply``), the
+    plan records the change (``support.plan.changed``, with what it was), the amendment closes."""
+    plan, before = amendment_apply(amendment=amendment, today=timezone.localdate(now))
+    _move(
+        now=now,
+        actor=actor,
+        plan=plan,
+        action=PlanTransition.Action.CHANGED,
+        to=plan.status,
+        data={"amendment": amendment.pk, "before": before},
+    )
+    _move(now=now, actor=actor, plan=amendment, action=PlanTransition.Action.CHANGED, to=PlanStatus.CLOSED)
 
 
 @transaction.atomic
@@ -125,17 +151,48 @@ def plan_return(
 
 
 @transaction.atomic
-def plan_amend(*, actor: User, plan: Plan, comment: str, expected_version: int | None = None) -> Plan:
-    """Start a change of an active plan (e.g. more hours than planned): it returns to draft and
-    goes through the approval chain again; deliveries already recorded stay. Inverse:
-    ``plan_submit`` and the approvals."""
+def plan_amend(
+    *, actor: User, plan: Plan, comment: str, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Plan:
+    """Start a change of an active plan (e.g. more hours than planned): a new draft — the
+    amendment, ``amends`` = this plan — with a copy of its content goes through the approval
+    chain, while this plan stays active and deliveries go on against its lines; the amendment's
+    last approval applies the change (decision 0022). Returns the amendment. One change at a time.
+    Inverse: ``plan_amendment_withdraw`` (or an approver's ``plan_return``)."""
+    now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.AMEND)
     plan = lock_plan(plan, expected_version)
+    if plan.status == PlanStatus.ACTIVE and not plan.amends_id and open_amendment_of(plan) is not None:
+        raise ValidationError(_("A change of this plan is already under way: continue that one."), code="open_change")
     require_status(plan, PlanAction.AMEND)
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the change is for.")})
-    plan.submitted_by = None
-    _move(actor=actor, plan=plan, action=PlanTransition.Action.AMENDED, to=PlanStatus.DRAFT, comment=comment.strip())
+    amendment = amendment_draft(actor=actor, plan=plan, now=now)
+    _move(
+        now=now,
+        actor=actor,
+        plan=plan,
+        action=PlanTransition.Action.AMENDED,
+        to=plan.status,
+        comment=comment.strip(),
+        data={"amendment": amendment.pk},
+    )
+    return amendment
+
+
+@transaction.atomic
+def plan_amendment_withdraw(
+    *, actor: User, plan: Plan, comment: str, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Plan:
+    """Drop a change still in draft: the amendment closes with the comment, the plan it amends
+    stays as approved. Inverse: ``plan_amend`` (a new change)."""
+    now = now or timezone.now()
+    require_permitted(actor, plan, PlanAction.WITHDRAW)
+    plan = lock_plan(plan, expected_version)
+    require_status(plan, PlanAction.WITHDRAW)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the change is dropped.")})
+    _move(now=now, actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
     return plan
 
 
@@ -156,7 +213,8 @@ def plans_activate_due(*, today: dt.date | None = None) -> int:
 def plan_review_start(
     *, actor: User, plan: Plan, expected_version: int | None = None, now: dt.datetime | None = None
 ) -> Plan:
-    """Begin the semester review of an active plan (deliveries stop). Inverse: the review
+    """Begin the semester review of an active plan. Deliveries of the semester's days go on
+    being recorded until the review closes the plan (issue 13, trap 2). Inverse: the review
     (``reviews.review_submit``) closes it."""
     now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.START_REVIEW)
@@ -174,6 +232,37 @@ def plan_close_unfinished(*, actor: User, plan: Plan, comment: str) -> Plan:
         raise ValidationError(_("An active plan is closed by its review."))
     _move(actor=actor, plan=plan, action=PlanTransition.Action.CLOSED, to=PlanStatus.CLOSED, comment=comment)
     return plan
+
+
+def plans_reopen_with_case(*, actor: User, case: Case, closed_at: dt.datetime | None, now: dt.datetime) -> list[int]:
+    """The plans a case's closing ended unfinished go back to draft when the case is reopened
+    (``cases.case_reopen``, which holds the case's lock): closed at the case's closing, never
+    reviewed. The chain is fixed again at the next submission. Returns their ids."""
+    if closed_at is None:
+        return []
+    ended = (
+        PlanTransition.objects.filter(
+            plan__case=case,
+            plan__status=PlanStatus.CLOSED,
+            plan__review__isnull=True,
+            action=PlanTransition.Action.CLOSED,
+            at__gte=closed_at - CLOSED_WITH_CASE,
+            at__lte=closed_at,
+        )
+        .exclude(from_status=PlanStatus.IN_REVIEW)
+        .values_list("plan_id", flat=True)
+    )
+    reopened = []
+    for plan in Plan.objects.filter(pk__in=list(ended)).select_related("case"):
+        plan = lock_plan(plan, None)
+        plan.submitted_by, plan.chain = None, ""
+        _move(now=now, actor=actor, plan=plan, action=PlanTransition.Action.REOPENED, to=PlanStatus.DRAFT)
+        reopened.append(plan.pk)
+    return reopened
+
+
+# ``case_close`` closes the unfinished plans a moment before the case itself.
+CLOSED_WITH_CASE = dt.timedelta(minutes=1)
 
 
 def close_reviewed(*, actor: User, plan: Plan, comment: str, now: dt.datetime | None = None) -> None:
@@ -199,6 +288,8 @@ def plan_transition(
             return plan_return(actor=actor, plan=plan, expected_version=expected_version, comment=comment)
         case "amend":
             return plan_amend(actor=actor, plan=plan, expected_version=expected_version, comment=comment)
+        case "withdraw":
+            return plan_amendment_withdraw(actor=actor, plan=plan, expected_version=expected_version, comment=comment)
         case "start_review":
             return plan_review_start(actor=actor, plan=plan, expected_version=expected_version)
     raise ValidationError({"action": _("Unknown action.")}, code="unknown_action")

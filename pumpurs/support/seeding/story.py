@@ -84,14 +84,13 @@ class Story:
         }.get(line.provider)
 
     def answers(self, profile: Profile, lean: float) -> dict[str, tuple[str, str]]:
-        """The profile's items lean "yes", the others "no"; only the "yes" and "partly" answers
-        are written (an unanswered item scores as "no") — a third of the rows, a quicker seed."""
+        """The profile's items lean "yes", the others "no"; every item is answered, as a teacher
+        does (a questionnaire with unanswered items is marked incomplete, issue 13 trap 7)."""
         answers = {}
         for code in self.item_codes:
             draw = self.rng.random()
             chance = lean if code in profile.items else 0.08
-            if draw < chance + 0.1:
-                answers[code] = ("yes" if draw < chance else "partly", "")
+            answers[code] = ("yes" if draw < chance else "partly" if draw < chance + 0.1 else "no", "")
         return answers
 
     def questionnaire(

@@ -62,7 +62,9 @@ def test_a_case_opens_from_a_submitted_questionnaire(world: World) -> None:
     draft = assessment_start(actor=ilze, pupil=anna)
     with pytest.raises(ValidationError, match="submitted questionnaire"):
         case_open(actor=ilze, pupil=anna, assessment=draft)
-    done = assessment_submit(actor=ilze, assessment=draft, answers={"motivation": ("yes", "")})
+    done = assessment_submit(
+        unanswered_confirmed=True, actor=ilze, assessment=draft, answers={"motivation": ("yes", "")}
+    )
     case = case_open(actor=ilze, pupil=anna, assessment=done)
     assert (case.origin, case.origin_assessment) == ("assessment", done)
 
@@ -180,6 +182,7 @@ def test_the_contact_log(world: World) -> None:
 
 def test_a_sensitive_note_needs_the_sensitive_data_permission(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     case = open_case(world.teacher_lizuma, world.pupil_lizuma, consent=False)
+    team_member_add(actor=world.teacher_lizuma, case=case, user=world.specialist_lizuma, role="specialist")
     entry = contact_log(
         actor=world.specialist_lizuma,
         case=case,

@@ -89,10 +89,11 @@ def test_a_delivery_needs_an_active_plan(world: World) -> None:
             consult(world, refused_plan)
         assert refused.value.code == "not_active"
     plan = approve_all(plan, world.director_lizuma, world.coordinator_gulbene, world.national)
-    plan = plan_review_start(actor=world.teacher_lizuma, plan=plan)
-    with pytest.raises(ValidationError, match="this plan is “in review”"):
-        transport(world, plan, 2)
     assert not Delivery.objects.exists()
+    # Issue 13, trap 2: starting the review does not stop the semester's deliveries.
+    plan = plan_review_start(actor=world.teacher_lizuma, plan=plan)
+    transport(world, plan, 2)
+    assert Delivery.objects.filter(line__plan=plan).count() == 1
 
 
 def test_a_delivery_must_fall_inside_the_semester_and_not_ahead_of_time(world: World) -> None:

@@ -15,15 +15,17 @@ from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import Period, Role, RoleGrant
 from pumpurs.risk.questionnaire import assessment_start, assessment_submit
 from pumpurs.support.catalogue import measure_change
-from pumpurs.support.delivery import compensation_record, consultation_record
+from pumpurs.support.delivery import consultation_record
 from pumpurs.support.models import Plan, PlanStatus, PlanTransition
 from pumpurs.support.plans import (
     GoalInput,
     MeasureInput,
     PlanConflict,
     RiskInput,
+    open_amendment_of,
     pending_step,
     plan_amend,
+    plan_amendment_withdraw,
     plan_approve,
     plan_create,
     plan_return,
@@ -358,39 +360,59 @@ def test_a_plan_per_case_and_semester(world: World) -> None:
 # --- Amending an active plan -----------------------------------------------------------------------
 
 
-def test_an_amendment_returns_the_plan_to_draft_and_keeps_its_deliveries(world: World) -> None:
+def test_an_amendment_is_a_draft_beside_the_plan_in_force_which_keeps_taking_deliveries(world: World) -> None:
+    """Issue 13, trap 2 (decision 0022): a change of an active plan is a new draft that goes
+    through the chain while the approved plan stays active; deliveries go on against it; on the
+    last approval the change replaces its content, lines matched by measure keep their deliveries."""
     plan = approve_all(submitted(world), world.director_lizuma, world.coordinator_gulbene, world.national)
     psychologist, transport = measure("consult-psychologist"), measure("transport")
-    consultation_record(
-        actor=world.specialist_lizuma,
-        plan=plan,
-        measure=psychologist,
-        held_on=today(),
-        minutes=120,
-        specialist=world.specialist_lizuma,
-        mode="in_person",
-        topic="Motivācija",
-    )
-    compensation_record(
-        actor=world.coordinator_lizuma,
-        plan=plan,
-        measure=transport,
-        starts_on=today(),
-        ends_on=None,
-        quantity=Decimal(4),
-    )
+
+    def consult(minutes: int) -> None:
+        consultation_record(
+            actor=world.specialist_lizuma,
+            plan=plan,
+            measure=psychologist,
+            held_on=today(),
+            minutes=minutes,
+            specialist=world.specialist_lizuma,
+            mode="in_person",
+            topic="Motivācija",
+        )
+
+    consult(120)
     with pytest.raises(ValidationError, match="Say what the change is for"):
         plan_amend(actor=world.teacher_lizuma, plan=plan, comment=" ")
     with pytest.raises(PermissionDenied):
         plan_amend(actor=world.director_lizuma, plan=plan, comment="Vairāk")
 
-    plan = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vajag vairāk stundu")
+    change = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vajag vairāk stundu")
 
-    assert (plan.status, plan.submitted_by) == (PlanStatus.DRAFT, None)
-    assert plan.measures.get(measure=psychologist).deliveries.count() == 1
-    assert plan_events(plan)[-1] == ("support.plan.amended", "active", "draft")
-    with pytest.raises(ValidationError, match="Only an active plan"):
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE  # still in force
+    assert (change.status, change.amends, change.period, change.submitted_by) == (
+        PlanStatus.DRAFT,
+        plan,
+        plan.period,
+        None,
+    )
+    line = plan.measures.get(measure=psychologist)
+    assert change.measures.get(measure=psychologist).planned_quantity == line.planned_quantity
+    assert plan_events(plan)[-1] == ("support.plan.amended", "active", "active")
+    assert open_amendment_of(plan) == change
+    with pytest.raises(ValidationError, match="already under way"):
         plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vēlreiz")
+    with pytest.raises(ValidationError, match="only against an active plan"):
+        consultation_record(
+            actor=world.specialist_lizuma,
+            plan=change,
+            measure=psychologist,
+            held_on=today(),
+            minutes=60,
+            specialist=world.specialist_lizuma,
+            mode="in_person",
+            topic="Motivācija",
+        )
+    consult(60)  # the meals and consultations go on against the plan in force
 
     def save(hours: str, with_transport: bool) -> Plan:
         lines = [MeasureInput(measure=psychologist, planned_quantity=Decimal(hours))]
@@ -398,24 +420,58 @@ def test_an_amendment_returns_the_plan_to_draft_and_keeps_its_deliveries(world: 
             lines.append(MeasureInput(measure=transport, planned_quantity=Decimal(40), planned_cost=Decimal(60)))
         return plan_save(
             actor=world.teacher_lizuma,
-            plan=plan,
-            expected_version=plan.version,
+            plan=change,
+            expected_version=change.version,
             contact_person="Ilze Ozola",
             risks=[],
             goals=[GoalInput(text="Apmeklēt skolu", target="Katru dienu")],
             measures=lines,
         )
 
-    with pytest.raises(ValidationError, match="2 already delivered"):
-        save("1.5", with_transport=True)
-    with pytest.raises(ValidationError, match="has deliveries and cannot be removed"):
-        save("20", with_transport=False)
-    plan = save("20", with_transport=True)
-    line = plan.measures.get(measure=psychologist)
-    assert (line.planned_quantity, line.deliveries.count()) == (Decimal(20), 1)
-    plan = plan_submit(actor=world.teacher_lizuma, plan=plan)
-    plan = approve_all(plan, world.director_lizuma, world.coordinator_gulbene, world.national)
+    with pytest.raises(ValidationError, match="3 already delivered"):  # counted on the plan in force
+        save("2.5", with_transport=True)
+    change = save("20", with_transport=True)
+    change = plan_submit(actor=world.teacher_lizuma, plan=change)
+    change = approve_all(change, world.director_lizuma, world.coordinator_gulbene)
+    plan.refresh_from_db()
+    assert plan.measures.get(measure=psychologist).planned_quantity == line.planned_quantity  # not yet
+    change = approve_all(change, world.national)
+
+    assert change.status == PlanStatus.CLOSED
+    plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE
+    same = plan.measures.get(measure=psychologist)
+    assert (same.pk, same.public_id, same.planned_quantity) == (line.pk, line.public_id, Decimal(20))
+    assert same.deliveries.count() == 2
+    assert plan.measures.get(measure=transport).planned_cost == Decimal(60)
+    assert list(plan.goals.values_list("text", flat=True)) == ["Apmeklēt skolu"]
+    assert plan_events(plan)[-1] == ("support.plan.changed", "active", "active")
+    changed = AuditEvent.objects.filter(action="support.plan.changed", object_id=str(plan.public_id)).get()
+    assert changed.data["amendment"] == change.pk
+    assert line.pk in [row[0] for row in changed.data["before"]["lines"]]  # what it was, kept
+    assert open_amendment_of(plan) is None
+    assert Plan.objects.filter(case=plan.case, amends__isnull=True).get() == plan  # the one in force
+
+
+def test_a_change_can_be_dropped_and_ends_with_the_review(world: World) -> None:
+    plan = approve_all(submitted(world), world.director_lizuma, world.coordinator_gulbene, world.national)
+    change = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vairāk")
+    with pytest.raises(ValidationError, match="Say why"):
+        plan_amendment_withdraw(actor=world.teacher_lizuma, plan=change, comment="")
+    with pytest.raises(ValidationError, match="Only a change still in draft"):
+        plan_amendment_withdraw(actor=world.teacher_lizuma, plan=plan, comment="Nē")
+    change = plan_amendment_withdraw(actor=world.teacher_lizuma, plan=change, comment="Nevajag")
+    assert change.status == PlanStatus.CLOSED
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE
+    # A change is approved only while the plan it amends is in force.
+    change = plan_submit(
+        actor=world.teacher_lizuma, plan=plan_amend(actor=world.teacher_lizuma, plan=plan, comment="X")
+    )
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.CLOSED)
+    change = approve_all(change, world.director_lizuma, world.coordinator_gulbene)
+    with pytest.raises(ValidationError, match="no longer in force"):
+        approve_all(change, world.national)
 
 
 def test_the_review_starts_from_an_active_plan(world: World) -> None:
@@ -452,11 +508,11 @@ def test_an_amendment_after_a_catalogue_change_keeps_the_delivered_line(world: W
     )
     new = measure_change(actor=world.national, measure=old, effective_from=today(), unit_cost=Decimal(20))
     assert new is not None
-    plan = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vairāk stundu")
-    plan = plan_save(
+    change = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vairāk stundu")
+    change = plan_save(
         actor=world.teacher_lizuma,
-        plan=plan,
-        expected_version=plan.version,
+        plan=change,
+        expected_version=change.version,
         contact_person="Ilze Ozola",
         risks=[],
         goals=[GoalInput(text="Apmeklēt skolu", target="Katru dienu")],
@@ -464,6 +520,12 @@ def test_an_amendment_after_a_catalogue_change_keeps_the_delivered_line(world: W
             MeasureInput(measure=new, planned_quantity=Decimal(12)),  # the catalogue as it stands now
             MeasureInput(measure=measure("transport"), planned_quantity=Decimal(40), planned_cost=Decimal(60)),
         ],
+    )
+    change = approve_all(
+        plan_submit(actor=world.teacher_lizuma, plan=change),
+        world.director_lizuma,
+        world.coordinator_gulbene,
+        world.national,
     )
     line = plan.measures.get(measure__code="consult-psychologist")
     assert (line.measure, line.planned_quantity, line.planned_cost) == (new, Decimal(12), Decimal("240.00"))
@@ -478,13 +540,15 @@ def test_a_new_plan_takes_its_risks_from_a_recent_questionnaire_only(world: Worl
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     if len(older) >= 2:
         old = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma, period=older[1])
-        assessment_submit(actor=world.teacher_lizuma, assessment=old, answers={})
+        assessment_submit(unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=old, answers={})
         plan = draft_plan(world.teacher_lizuma, case)
         assert plan.assessment is None
         Plan.objects.filter(pk=plan.pk).delete()
     recent = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma, period=period)
     item = recent.instrument.items.order_by("order").first()
     assert item is not None
-    assessment_submit(actor=world.teacher_lizuma, assessment=recent, answers={item.code: ("yes", "")})
+    assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=recent, answers={item.code: ("yes", "")}
+    )
     plan = draft_plan(world.teacher_lizuma, case)
     assert plan.assessment == recent

@@ -64,6 +64,7 @@ def questionnaire(world: World, answers: dict[str, tuple[str, str]] | None = Non
     if draft.status == Assessment.Status.SUBMITTED:
         draft = assessment_reopen(actor=world.teacher_lizuma, assessment=draft)
     return assessment_submit(
+        unanswered_confirmed=True,
         actor=world.teacher_lizuma,
         assessment=draft,
         answers=answers or {"motivation": ("yes", ""), "school-load": ("partly", "")},

@@ -93,7 +93,9 @@ def test_a_case_by_hand_needs_a_reason(world: World) -> None:
 
 def test_a_case_from_a_submitted_questionnaire(world: World) -> None:
     assessment = assessment_submit(
-        actor=world.teacher_lizuma, assessment=assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
+        unanswered_confirmed=True,
+        actor=world.teacher_lizuma,
+        assessment=assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma),
     )
     profile = page(world.teacher_lizuma, reverse("pupil_detail", args=[world.pupil_lizuma.public_id]))
     assert "Open a support case from this questionnaire" in profile
@@ -163,7 +165,12 @@ def test_case_page_records_consent_team_and_contacts(world: World) -> None:
         {"user": str(world.teacher_tirzas.public_id), "role": "other"},
     )
     assert outsider.status_code == 400  # not a choice: only the school's staff are offered
-    client.post(reverse("support_team_remove", args=[case.public_id]), {"user": str(world.specialist_lizuma.public_id)})
+    remove = reverse("support_team_remove", args=[case.public_id])
+    asked = client.post(remove, {"user": str(world.specialist_lizuma.public_id)})
+    assert asked.status_code == 200
+    assert "confirm-step" in asked.content.decode()  # issue 13, trap 4: asked first
+    assert case.team.filter(user=world.specialist_lizuma, removed_at__isnull=True).exists()
+    client.post(remove, {"user": str(world.specialist_lizuma.public_id), "confirmed": "yes"})
     assert not case.team.filter(user=world.specialist_lizuma, removed_at__isnull=True).exists()
 
     response = client.post(
@@ -202,10 +209,13 @@ def test_unsupported_upload_is_refused_with_a_clear_message(world: World) -> Non
 def test_withdrawn_consent_is_shown_on_case_and_plan(world: World) -> None:
     plan = running_plan(world)
     consent = plan.case.consents.get()
-    client_for(world.teacher_lizuma).post(
-        reverse("support_consent_withdraw", args=[consent.public_id]),
-        {"withdrawn_on": timezone.localdate().isoformat(), "note": "Ģimene pārceļas"},
-    )
+    withdraw = reverse("support_consent_withdraw", args=[consent.public_id])
+    data = {"withdrawn_on": timezone.localdate().isoformat(), "note": "Ģimene pārceļas"}
+    asked = client_for(world.teacher_lizuma).post(withdraw, data).content.decode()
+    assert "cannot be undone here" in asked
+    assert 'name="note" value="Ģimene pārceļas"' in asked  # carried to the confirmation
+    assert Consent.objects.get().withdrawn_on is None
+    client_for(world.teacher_lizuma).post(withdraw, {**data, "confirmed": "yes"})
     assert Consent.objects.get().withdrawn_on == timezone.localdate()
     for url in (reverse("support_case", args=[plan.case.public_id]), reverse("support_plan", args=[plan.public_id])):
         assert "consent-withdrawn" in page(world.teacher_lizuma, url)
@@ -247,7 +257,11 @@ def test_case_is_closed_with_a_reason(world: World) -> None:
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     url = reverse("support_case_close", args=[case.public_id])
     assert client_for(world.teacher_lizuma).post(url, {"reason": ""}).status_code == 400
-    client_for(world.teacher_lizuma).post(url, {"reason": "moved"})
+    asked = client_for(world.teacher_lizuma).post(url, {"reason": "moved"})
+    assert "Close the support case?" in asked.content.decode()
+    case.refresh_from_db()
+    assert case.status == "open"
+    client_for(world.teacher_lizuma).post(url, {"reason": "moved", "confirmed": "yes"})
     case.refresh_from_db()
     assert (case.status, case.close_reason) == ("closed", "moved")
 
@@ -468,15 +482,29 @@ def test_only_a_draft_is_edited(world: World) -> None:
     assert response.status_code == 302
 
 
-def test_amend_returns_an_active_plan_to_draft(world: World) -> None:
+def test_amend_drafts_a_change_and_the_plan_in_force_keeps_its_delivery_forms(world: World) -> None:
+    """Issue 13, trap 2: the change is a separate draft; the active plan still takes deliveries."""
     plan = running_plan(world)
     response = client_for(world.teacher_lizuma).post(
         reverse("support_plan_transition", args=[plan.public_id]),
         {"action": "amend", "version": plan.version, "comment": "Vairāk stundu"},
     )
-    assert response["Location"] == reverse("support_plan_edit", args=[plan.public_id])
+    change = Plan.objects.get(amends=plan)
+    assert response["Location"] == reverse("support_plan_edit", args=[change.public_id])
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.DRAFT
+    assert (plan.status, change.status) == (PlanStatus.ACTIVE, PlanStatus.DRAFT)
+    html = page(world.specialist_lizuma, reverse("support_plan", args=[plan.public_id]))
+    assert "Record a consultation" in html
+    assert "A change of this plan is under way" in html
+    assert reverse("support_plan", args=[change.public_id]) in html
+    html = page(world.teacher_lizuma, reverse("support_plan", args=[change.public_id]))
+    assert "This is a proposed change of an approved plan." in html
+    assert "Record a consultation" not in html
+    assert "Drop this change" in html
+    assert "Change the plan (amend)" not in page(world.teacher_lizuma, reverse("support_plan", args=[plan.public_id]))
+    # The case lists the semester's plan once; the change is reached from it.
+    case_html = page(world.teacher_lizuma, reverse("support_case", args=[plan.case.public_id]))
+    assert reverse("support_plan", args=[change.public_id]) not in case_html
 
 
 # --- Delivery --------------------------------------------------------------------------------------
@@ -564,7 +592,7 @@ def _new_questionnaire(world: World) -> Assessment:
     current = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
     if current.status == Assessment.Status.SUBMITTED:
         current = assessment_reopen(actor=world.teacher_lizuma, assessment=current)
-    return assessment_submit(actor=world.teacher_lizuma, assessment=current)
+    return assessment_submit(unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=current)
 
 
 def test_review_without_a_new_questionnaire_points_to_it(world: World) -> None:
@@ -650,7 +678,9 @@ def test_a_risk_from_a_sensitive_item_is_hidden_from_the_director(world: World) 
     item = default_instrument().items.filter(sensitive=True).first()
     assert item is not None
     draft = assessment_start(actor=world.teacher_lizuma, pupil=world.pupil_lizuma)
-    assessment_submit(actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")})
+    assessment_submit(
+        unanswered_confirmed=True, actor=world.teacher_lizuma, assessment=draft, answers={item.code: ("yes", "")}
+    )
     case = open_case(world.teacher_lizuma, world.pupil_lizuma)
     client_for(world.teacher_lizuma).post(reverse("support_plan_start", args=[case.public_id]))
     plan = Plan.objects.get(case=case)

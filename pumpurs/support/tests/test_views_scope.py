@@ -71,6 +71,7 @@ _POST_ON_CASE = (
     "support_team_remove",
     "support_contact_add",
     "support_case_close",
+    "support_case_reopen",
     "support_plan_start",
 )
 _POST_ON_PLAN = ("support_plan_transition", "support_consultation_add", "support_compensation_add")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pumpurs.core.display import day_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
@@ -27,16 +28,18 @@ from pumpurs.support.forms import (
     CaseCloseForm,
     CaseFilterForm,
     CaseOpenForm,
+    CaseReopenForm,
     ConsentForm,
     ConsentWithdrawForm,
     ContactForm,
     TeamMemberForm,
 )
 from pumpurs.support.handover import handovers_waiting_for
-from pumpurs.support.models import Case, PlanStatus
+from pumpurs.support.models import Case, CloseReason, Consent, PlanStatus
 from pumpurs.support.plans import plan_create
 from pumpurs.support.scope import cases_visible_to, consents_visible_to, history_until
-from pumpurs.support.views.common import attach, flash, may, not_post, record
+from pumpurs.support.stewardship import may_change_case, may_steward, require_steward
+from pumpurs.support.views.common import attach, confirm_page, confirmed, flash, may, not_post, record
 
 PAGE_SIZE = 50
 
@@ -104,7 +107,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
     guardians = list(case.pupil.guardians.all())
     # A school that handed the case over reads it as it stood then (decision 0020).
     until = history_until(request.user, case)
-    may_manage = may(request, case, Perm.MANAGE_CASES)
+    may_manage = may_change_case(request.user, case)
     may_sensitive = may(request, case, Perm.VIEW_SENSITIVE) or (
         until is not None and cases_visible_to(request.user, Perm.VIEW_SENSITIVE).filter(pk=case.pk).exists()
     )
@@ -125,6 +128,10 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
         # One plan per semester: no "Plan for this semester" button once it has one.
         "period_planned": period is not None and any(p.period_id == period.pk for p in plans),
         "may_manage": may_manage and case.status == Case.Status.OPEN,
+        # The destructive steps and reopening: the case lead or the school coordinator.
+        "may_steward": may_steward(request.user, case),
+        "not_on_team": case.status == Case.Status.OPEN and not may_manage and may(request, case, Perm.MANAGE_CASES),
+        "reopen_form": forms.get("reopen_form") or CaseReopenForm(),
         "consent_form": forms.get("consent_form") or ConsentForm(guardians=guardians, pupil=case.pupil),
         "withdraw_form": forms.get("withdraw_form") or ConsentWithdrawForm(),
         "team_form": forms.get("team_form") or TeamMemberForm(staff=staff),
@@ -172,6 +179,36 @@ def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if refused := not_post(request):
         return refused
     form = ConsentWithdrawForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        require_steward(request.user, consent.case)
+        who = (
+            _("the pupil")
+            if consent.by_pupil
+            else f"{consent.guardian.first_name} {consent.guardian.last_name}"
+            if consent.guardian
+            else ""
+        )
+        return confirm_page(
+            request,
+            consent.case,
+            title=_("Record that consent was withdrawn?"),
+            consequences=[
+                _("Consent given by %(who)s on %(given)s is recorded as withdrawn on %(date)s.")
+                % {
+                    "who": who,
+                    "given": day_text(consent.given_on),
+                    "date": day_text(form.cleaned_data["withdrawn_on"]),
+                },
+                _(
+                    "From that day no delivery is accepted on any plan of this case, and every page of the case says so."
+                ),
+                _(
+                    "A withdrawal is the family's decision and cannot be undone here: if they ask for support "
+                    "again, record their new application."
+                ),
+            ],
+            button=_("Yes, record the withdrawal"),
+        )
     if form.is_valid():
         try:
             services.consent_withdraw(
@@ -214,9 +251,24 @@ def team_remove(request: HttpRequest, public_id: UUID) -> HttpResponse:
         user_id = UUID(request.POST.get("user", ""))
     except ValueError:
         raise Http404 from None
-    member = case.team.filter(removed_at__isnull=True, user__public_id=user_id).first()
+    member = case.team.filter(removed_at__isnull=True, user__public_id=user_id).select_related("user").first()
     if member is None:
         raise Http404
+    if not confirmed(request):
+        if member.user_id != request.user.pk:
+            require_steward(request.user, case)
+        name = member.user.get_full_name() or member.user.get_username()
+        return confirm_page(
+            request,
+            case,
+            title=_("Take %(name)s off the support team?") % {"name": name},
+            consequences=[
+                _("%(name)s (%(role)s) leaves the team from now; the case's history keeps their work.")
+                % {"name": name, "role": member.get_role_display()},
+                _("They can be added to the team again at any time."),
+            ],
+            button=_("Yes, take them off the team"),
+        )
     try:
         services.team_member_remove(actor=request_actor(request), member=member)
     except ValidationError as error:
@@ -257,6 +309,19 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if refused := not_post(request):
         return refused
     form = CaseCloseForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        require_steward(request.user, case)
+        return confirm_page(
+            request,
+            case,
+            title=_("Close the support case?"),
+            consequences=[
+                _("Reason: %(reason)s.") % {"reason": CloseReason(form.cleaned_data["reason"]).label},
+                _("Plans still in preparation or approval are closed with the case."),
+                _("The case lead or the school coordinator can reopen it later with a reason."),
+            ],
+            button=_("Yes, close the case"),
+        )
     if form.is_valid():
         try:
             services.case_close(actor=request_actor(request), case=case, reason=form.cleaned_data["reason"])
@@ -266,6 +331,23 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, _("The case is closed."))
             return redirect("support_case", public_id=case.public_id)
     return _case_page(request, case, 400, close_form=form)
+
+
+def case_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Reopen a closed case with a reason (the case lead or the school coordinator)."""
+    case = _case(request, public_id)
+    if refused := not_post(request):
+        return refused
+    form = CaseReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_reopen(actor=request_actor(request), case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            attach(form, error)
+        else:
+            messages.success(request, _("The case is open again."))
+            return redirect("support_case", public_id=case.public_id)
+    return _case_page(request, case, 400, reopen_form=form)
 
 
 def plan_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
@@ -293,6 +375,7 @@ __all__ = [
     "case_detail",
     "case_list",
     "case_open",
+    "case_reopen",
     "consent_add",
     "consent_withdraw",
     "contact_add",

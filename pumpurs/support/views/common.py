@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
 
 from pumpurs.audit.services import record_view
 from pumpurs.people.access import Perm
@@ -43,6 +44,30 @@ def form_problems(form: forms.Form) -> str:
 def record(request: HttpRequest, case: Case, target: Any) -> None:
     """Every page that shows a pupil's support record is written to the trail (as the profile)."""
     record_view(actor=request_actor(request), pupil_id=case.pupil_id, target=target, ip_address=client_address(request))
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether a destructive step's POST comes from its confirmation page (``confirm_page``)."""
+    return request.POST.get("confirmed") == "yes"
+
+
+def confirm_page(request: HttpRequest, case: Case, *, title: str, consequences: list[str], button: str) -> HttpResponse:
+    """The confirmation step of a destructive action: what will happen, and the same POST again
+    with ``confirmed=yes`` (its fields carried over), or back to the case. Nothing is written."""
+    record(request, case, case)
+    carried = [
+        (k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", "confirmed") for v in values
+    ]
+    context = {
+        "case": case,
+        "pupil": case.pupil,
+        "title": title,
+        "consequences": consequences,
+        "button": button,
+        "action": request.path,
+        "carried": carried,
+    }
+    return render(request, "support/confirm.html", context)
 
 
 def may(request: HttpRequest, case: Case, perm: Perm) -> bool:

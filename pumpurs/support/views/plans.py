@@ -30,7 +30,7 @@ from pumpurs.support.views.common import attach, flash, form_problems, may, not_
 def get_plan(request: HttpRequest, public_id: UUID) -> Plan:
     return get_object_or_404(
         plans_visible_to(request.user).select_related(
-            "case__pupil", "case__institution", "period__school_year", "prepared_by", "submitted_by"
+            "case__pupil", "case__institution", "period__school_year", "prepared_by", "submitted_by", "amends"
         ),
         public_id=public_id,
     )
@@ -62,6 +62,7 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "risks": selectors.plan_risks(plan, may_sensitive=may(request, case, Perm.VIEW_SENSITIVE)),
         "deliveries": [d for d in selectors.deliveries_of(plan) if until is None or d.delivery.recorded_at < until],
         "actions": actions,
+        "open_change": None if plan.amends_id else services.open_amendment_of(plan),
         "consultation_form": (
             forms.get("consultation_form") or ConsultationForm(lines=consultations, staff=staff, author=request.user)
         )
@@ -129,8 +130,13 @@ _DONE = {
     TransitionForm.SUBMIT: gettext_lazy("The plan is submitted for approval."),
     TransitionForm.APPROVE: gettext_lazy("The plan is approved."),
     TransitionForm.RETURN: gettext_lazy("The plan is returned to its preparer with your comment."),
-    TransitionForm.AMEND: gettext_lazy("The plan is a draft again: make the change and submit it for approval."),
-    TransitionForm.REVIEW: gettext_lazy("The review has started: deliveries stop."),
+    TransitionForm.AMEND: gettext_lazy(
+        "A change is drafted: make it and submit it for approval. The approved plan stays in force meanwhile."
+    ),
+    TransitionForm.WITHDRAW: gettext_lazy("The change is dropped; the approved plan stays as it is."),
+    TransitionForm.REVIEW: gettext_lazy(
+        "The review has started. Deliveries of the semester can still be recorded until the review is done."
+    ),
 }
 
 
@@ -146,7 +152,7 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect("support_plan", public_id=plan.public_id)
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
     try:
-        services.plan_transition(
+        result = services.plan_transition(
             actor=request_actor(request), plan=plan, action=action, expected_version=version, comment=comment
         )
     except ValidationError as error:
@@ -154,7 +160,9 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect("support_plan", public_id=plan.public_id)
     messages.success(request, str(_DONE[action]))
     if action == TransitionForm.AMEND:
-        return redirect("support_plan_edit", public_id=plan.public_id)
+        return redirect("support_plan_edit", public_id=result.public_id)  # the amendment
+    if action == TransitionForm.WITHDRAW and plan.amends is not None:
+        return redirect("support_plan", public_id=plan.amends.public_id)
     if action == TransitionForm.REVIEW:
         return redirect("support_review", public_id=plan.public_id)
     return redirect("support_plan", public_id=plan.public_id)

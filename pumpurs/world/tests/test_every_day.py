@@ -69,7 +69,9 @@ def test_the_questionnaire_is_for_the_semester_the_day_speaks_of(world: World) -
     teacher, anna = world.teacher_lizuma, world.pupil_lizuma
     draft = assessment_start(actor=teacher, pupil=anna)
     assert draft.period == looking_back(world)  # in a holiday: the semester that ended last
-    done = assessment_submit(actor=teacher, assessment=draft, answers={"motivation": ("yes", "")})
+    done = assessment_submit(
+        unanswered_confirmed=True, actor=teacher, assessment=draft, answers={"motivation": ("yes", "")}
+    )
     assert done.period == draft.period
     page = signed_in(teacher).get(reverse("questionnaire_pupil", args=[anna.public_id]))
     assert page.status_code == 200
