@@ -35,7 +35,7 @@ from pumpurs.support.forms import (
     TeamMemberForm,
 )
 from pumpurs.support.handover import handovers_waiting_for
-from pumpurs.support.models import Case, CloseReason, Consent, PlanStatus
+from pumpurs.support.models import Case, CloseReason, PlanStatus
 from pumpurs.support.plans import plan_create
 from pumpurs.support.scope import cases_visible_to, consents_visible_to, history_until
 from pumpurs.support.stewardship import may_change_case, may_steward, require_steward
