@@ -62,6 +62,10 @@ def check_page(response, url: str) -> _Refs:
     assert "style-src 'self'" in csp, url
     assert response.headers.get("X-Frame-Options") == "DENY", url
     assert response.headers.get("X-Content-Type-Options") == "nosniff", url
+    if not response.headers.get("Content-Type", "").startswith("text/html"):
+        # An export (CSV, XLSX, PDF) linked from a page: a download, never shown inline.
+        assert response.headers.get("Content-Disposition", "").startswith("attachment"), url
+        return _Refs()
     body = response.content.decode()
     assert not EXTERNAL.search(body), f"{url} refers to another host: {EXTERNAL.search(body).group(0)}"
     refs = _Refs()
