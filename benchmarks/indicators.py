@@ -108,8 +108,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from pumpurs.people.models import Period
     from pumpurs.people.calendar import semester_on
+    from pumpurs.people.models import Period
     from pumpurs.risk.indicators import indicators_refresh
     from pumpurs.risk.models import Flag, IndicatorSnapshot
 
