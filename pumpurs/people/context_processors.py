@@ -26,7 +26,7 @@ def _items(request: HttpRequest) -> list[NavItem]:
     for entry in registry.nav_entries():
         if entry.visible(request.user):
             url = reverse(entry.url_name)
-            count = entry.count(request.user) if entry.count is not None else None
+            count = entry.count(request) if entry.count is not None else None
             items.append(NavItem(str(entry.label), url, request.path == url, count))
     return items
 

@@ -32,7 +32,7 @@ class NavEntry:
     url_name: str
     visible: Visible
     order: int
-    # A number shown beside the label (what waits for the user: people.work); None shows none.
+    # A number shown beside the label, from the request (what waits for the user: people.work).
     count: Callable[[Any], int] | None = None
 
 

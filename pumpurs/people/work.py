@@ -26,6 +26,7 @@ a kind with code ``no_school`` and order 15 — nothing else has to change).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -139,16 +140,19 @@ def ordered(items: QuerySet[Any]) -> QuerySet[Any]:
     return items.order_by(F("work_since").asc(nulls_first=True), "pk")
 
 
-def summary(user: Any, *, today: dt.date | None = None) -> Summary:
+def summary(user: Any, *, today: dt.date | None = None, oldest: bool = True) -> Summary:
     """How many items of each kind wait for ``user`` and since when the oldest: one statement
-    for all kinds (a scalar subquery each), none when the user has no kind."""
+    for all kinds (a derived table each, cross-joined into one row), none when the user has no
+    kind. ``oldest=False`` counts only (the navigation's total): no kind's ``work_since`` is
+    computed then, which for some kinds is a subquery per item."""
     today = today or timezone.localdate()
     parts: list[str] = []
     params: list[Any] = []
     present: list[WorkKind] = []
     empty: list[WorkKind] = []
     for kind in kinds_for(user):
-        query = kind.items(user, today).order_by().values("work_since")
+        items = kind.items(user, today).order_by()
+        query = items.values("work_since") if oldest else items.values("pk")
         try:
             sql, sql_params = query.query.sql_with_params()
         except EmptyResultSet:
@@ -156,7 +160,8 @@ def summary(user: Any, *, today: dt.date | None = None) -> Summary:
             continue
         n = len(present)
         # Table and column names come from the ORM's compiler; values are parameters.
-        parts.append(f"(SELECT COUNT(*), MIN(work_since) FROM ({sql}) w{n}) k{n}")  # noqa: S608
+        since = "MIN(work_since)" if oldest else "NULL"
+        parts.append(f"(SELECT COUNT(*), {since} FROM ({sql}) w{n}) k{n}")  # noqa: S608
         params.extend(sql_params)
         present.append(kind)
     values: list[Any] = []
@@ -172,17 +177,36 @@ def summary(user: Any, *, today: dt.date | None = None) -> Summary:
     return Summary([counts[k.code] for k in kinds_for(user)])
 
 
-def cached_summary(user: Any) -> Summary:
-    """``summary`` once per request: cached on the user object, which lives as long as the request."""
+def cached_summary(user: Any, *, oldest: bool = True) -> Summary:
+    """``summary`` once per request: cached on the user object, which lives as long as the request
+    (a summary with the oldest items also answers a request for counts only)."""
     cached: Summary | None = getattr(user, "_pumpurs_work", None)
-    if cached is None:
-        cached = summary(user)
+    if cached is None or (oldest and not getattr(user, "_pumpurs_work_oldest", False)):
+        cached = summary(user, oldest=oldest)
         user._pumpurs_work = cached
+        user._pumpurs_work_oldest = oldest
     return cached
 
 
-def total_for(user: Any) -> int:
-    return cached_summary(user).total
+# The navigation's count is kept in the session this long: counting every kind costs ~100 ms of
+# Python and SQL on the national data (docs/performance.md), too much for every page. The home
+# page counts afresh and resets it, so it is exact there and at most this old elsewhere.
+NAV_COUNT_SECONDS = 60
+_SESSION_KEY = "pumpurs_work_total"
+
+
+def remember_total(request: Any, total: int) -> None:
+    request.session[_SESSION_KEY] = [total, time.time()]
+
+
+def total_for(request: Any) -> int:
+    """The navigation's count: what waits for the user, all kinds together (see NAV_COUNT_SECONDS)."""
+    kept = request.session.get(_SESSION_KEY)
+    if kept and 0 <= time.time() - kept[1] < NAV_COUNT_SECONDS:
+        return int(kept[0])
+    total = cached_summary(request.user, oldest=False).total
+    remember_total(request, total)
+    return total
 
 
 # --- Helpers for kinds whose items belong to a pupil ----------------------------------------------

@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start = selectors.home_url(request.user, today=today)
     summary = work.cached_summary(request.user)
+    work.remember_total(request, summary.total)  # the navigation's count, exact here
     if start is None and not summary.counts:
         return render(request, "people/no_role.html")
     rows = [(c, c.age_days(today)) for c in summary.counts]

@@ -41,7 +41,8 @@ def pupils_over_threshold(user: Any, today: dt.date, *, include_done: bool = Fal
     first = flags.order_by().values("pupil_id").annotate(m=Min("raised_at")).values("m")[:1]
     pupils = (
         access.pupils_visible_to(user, Perm.FOLLOW_ABSENCES, today=today)
-        .filter(Exists(flags))
+        # From the semester's flags of the rule (thousands), not from every pupil in scope.
+        .filter(pk__in=Flag.objects.filter(period_id=semester, rule=RULE).values("pupil_id"))
         .annotate(
             work_since=Subquery(first),
             follow_status=Coalesce(Subquery(follow_up.values("status")[:1]), Value(AbsenceFollowUp.Status.OPEN.value)),

@@ -50,7 +50,6 @@ from pumpurs.risk.models import Flag, FlagStatus, Level, SchoolCapacity
 from pumpurs.risk.rules import reason_text, rule_label, rule_severity
 from pumpurs.risk.selectors.common import (
     current_enrolments,
-    evidence_items,
     latest_level,
     rule_codes,
     submitted_assessments,
@@ -94,11 +93,6 @@ class WatchRow:
     def short_reasons(self) -> list[str]:
         """The open flags' rules in a few words; the full reasons go behind a disclosure."""
         return [str(rule_label(f.rule)) for f in self.flags]
-
-    @cached_property
-    def evidence(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Each open flag's full reason with its frozen evidence (label, value pairs)."""
-        return [(reason_text(f), evidence_items(f.evidence or {})) for f in self.flags]
 
 
 @dataclass(frozen=True)

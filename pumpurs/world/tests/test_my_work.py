@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from pumpurs.audit.models import AuditEvent
 from pumpurs.imports.models import ImportBatch
 from pumpurs.people import work
-from pumpurs.risk.models import AbsenceFollowUp, FlagStatus, Notice
-from pumpurs.risk.services import flag_accept
+from pumpurs.risk.models import AbsenceFollowUp, DismissReason, FlagStatus, Notice
+from pumpurs.risk.services import flag_accept, flag_dismiss
 from pumpurs.risk.tests.watch_factories import add_pupil, flag_for, period_now
 from pumpurs.support.plans import plan_submit
 from pumpurs.support.testing import draft_plan, open_case
@@ -297,3 +297,26 @@ def test_a_list_costs_the_same_for_many_rows(busy: World, django_assert_max_num_
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert page.context["page"].paginator.count == 13
+
+
+def nav_count(body: str) -> str:
+    start = body.index('<span class="nav-count">') + len('<span class="nav-count">')
+    return body[start : body.index("<", start)]
+
+
+def test_the_navigation_count_is_exact_at_home_and_at_most_a_minute_old_elsewhere(busy: World, clock) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(busy.coordinator_lizuma)
+    assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "6"
+    # Anna's flag dismissed (the data was wrong): one item fewer.
+    flag = busy.pupil_lizuma.flags.get(status=FlagStatus.OPEN)
+    flag_dismiss(actor=busy.coordinator_lizuma, flag=flag, reason=DismissReason.DATA_ERROR, comment="Labots e-klasē")
+    assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "6"  # kept for a minute
+    home = client.get(reverse("home"))
+    assert home.context["summary"].total == 5
+    assert nav_count(home.content.decode()) == "5"  # counted afresh at home
+    # A new flag: the other pages show it once the minute has passed.
+    flag_for(busy.pupil_lizuma_8a, "attendance_4w", period=period_now(busy), value="80", threshold="90")
+    assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "5"
+    clock.shift(work.NAV_COUNT_SECONDS + 1)
+    assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "6"
