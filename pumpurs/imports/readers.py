@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import tempfile
 import time
 import zipfile
@@ -174,12 +175,15 @@ def _scan(path: Path) -> _Scan:
     return _Scan("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else plain, cr_only=cr and not lf)
 
 
-def _detect_encoding(path: Path) -> str:
-    return _scan(path).encoding
+def _temporary_csv(tmpdir: Path) -> Path:
+    """A new private file (0600) for a converted copy; its descriptor closed, not leaked by the worker."""
+    descriptor, name = tempfile.mkstemp(suffix=".csv", dir=tmpdir)
+    os.close(descriptor)
+    return Path(name)
 
 
 def _transcode(path: Path, encoding: str, tmpdir: Path, *, universal: bool = False) -> Path:
-    out = Path(tempfile.mkstemp(suffix=".csv", dir=tmpdir)[1])
+    out = _temporary_csv(tmpdir)
     try:
         with (
             # Universal newlines turn CR-only line ends into LF; otherwise line ends are kept as they are.
@@ -255,7 +259,7 @@ def _xlsx_to_csv(path: Path, sheet: str | None, tmpdir: Path, limits: Limits) ->
     except Exception:
         handle.close()
         raise _xlsx_unreadable() from None
-    out = Path(tempfile.mkstemp(suffix=".csv", dir=tmpdir)[1])
+    out = _temporary_csv(tmpdir)
     try:
         if sheet is not None:
             if sheet not in workbook.sheetnames:
