@@ -19,8 +19,7 @@ cached on the user object for the request, so the navigation's count costs one q
 A list that names pupils records who saw which pupils (``people.work.listed``), an export who
 exported them (``people.work.exported``).
 
-Kind slots not filled here: "children without a school" (another branch builds it; it registers
-a kind with code ``no_school`` and order 15 — nothing else has to change).
+"Children without a school" is support's kind ``no_school`` (order 15, ``support/work.py``).
 """
 
 from __future__ import annotations

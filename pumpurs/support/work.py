@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
-from pumpurs.people.models import Period
+from pumpurs.people.models import Enrolment, Period
 from pumpurs.people.registry import any_perm
 from pumpurs.people.work import WorkKind, WorkRow, pupil_name, since_date, work_kind_register
 from pumpurs.risk.served import SupportState, support_states_register
@@ -34,6 +34,7 @@ from pumpurs.support.models import (
     PlanStatus,
     PlanTransition,
 )
+from pumpurs.support.out_of_school import out_of_school
 from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, deliveries_visible_to, plans_visible_to
 
 # --- The plan's cost: an extension point -----------------------------------------------------------
@@ -236,6 +237,30 @@ def _review_what(plan: Plan, today: dt.date) -> str:
     return _("review overdue") if overdue else _("review due")
 
 
+# --- Children without a school ---------------------------------------------------------------------
+
+
+def children_without_school(user: Any, today: dt.date) -> QuerySet[Enrolment]:
+    """The pupils whose last enrolment at the user's schools ended without completing and who are
+    enrolled nowhere now (``out_of_school``), waiting since that enrolment ended."""
+    return out_of_school(user, today=today).annotate(work_since=F("ends_on"))
+
+
+def _no_school_rows(enrolments: Sequence[Enrolment], today: dt.date) -> list[WorkRow]:
+    return [
+        WorkRow(
+            subject=pupil_name(e.pupil),
+            school=e.institution.name,
+            what=_("left %(class_name)s: %(reason)s")
+            % {"class_name": e.class_group.name, "reason": e.get_end_reason_display()},
+            since=e.ends_on or today,
+            url=reverse("support_out_of_school"),  # the list a municipality may read (no pupil page)
+            pupil_id=e.pupil_id,
+        )
+        for e in enrolments
+    ]
+
+
 def _in_case_school(path: str) -> Callable[[QuerySet[Any], Any, dt.date], QuerySet[Any]]:
     return lambda items, school, today: items.filter(**{path: school})
 
@@ -243,6 +268,18 @@ def _in_case_school(path: str) -> Callable[[QuerySet[Any], Any, dt.date], QueryS
 def register() -> None:
     """Called from ``SupportConfig.ready()``."""
     kinds = [
+        WorkKind(
+            code="no_school",
+            label=gettext_lazy("Children without a school"),
+            help=gettext_lazy(
+                "Their last enrolment ended without completing and no school has enrolled them since: find out where they are."
+            ),
+            order=15,
+            applies=any_perm(Perm.VIEW_OUT_OF_SCHOOL),
+            items=children_without_school,
+            in_school=_in_case_school("institution"),
+            rows=_no_school_rows,
+        ),
         WorkKind(
             code="plans-to-prepare",
             label=gettext_lazy("Plans to prepare"),
