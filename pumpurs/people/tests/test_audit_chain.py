@@ -187,7 +187,7 @@ def test_postgresql_allows_a_removed_account_and_one_scrub_but_no_second(world: 
     with transaction.atomic():
         audit_scrub(pupil_ids=[pupil.pk], now=timezone.now())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        raw("UPDATE audit_auditevent SET data = '{\"forged\": 1}}' WHERE pupil_id = %s", [pupil.pk])
+        raw("UPDATE audit_auditevent SET data = '{\"forged\": 1}' WHERE pupil_id = %s", [pupil.pk])
     assert chain_verify().intact
 
 

@@ -4,12 +4,23 @@ half an hour later the next person finds the sign-in page, not Anna's record."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
+import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.world.personas import PASSWORD, World
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language() -> Iterator[None]:
+    """These requests ask for English; the next test must not inherit it (Django keeps the last
+    request's language active in the test process)."""
+    yield
+    translation.deactivate()
 
 
 def signed_in_client() -> Client:

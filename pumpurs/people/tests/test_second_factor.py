@@ -6,15 +6,25 @@ recorded and throttled like a wrong password."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.world.personas import PASSWORD, World
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language() -> Iterator[None]:
+    """These requests ask for English; the next test must not inherit it (Django keeps the last
+    request's language active in the test process)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

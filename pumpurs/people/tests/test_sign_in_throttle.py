@@ -7,17 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.auth import ThrottledAuthenticationForm
 from pumpurs.people.models import SignInThrottle, User
 from pumpurs.world.personas import PASSWORD, World
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language() -> Iterator[None]:
+    """These requests ask for English; the next test must not inherit it (Django keeps the last
+    request's language active in the test process)."""
+    yield
+    translation.deactivate()
+
 
 SCHOOL_NAT = "192.0.2.7"
 HOME = "198.51.100.20"
