@@ -249,20 +249,32 @@ class ExpenseLine(models.Model):
         REVERSAL = "reversal", _("reversal")
 
     report = models.ForeignKey(ExpenseReport, on_delete=models.CASCADE, related_name="lines")
-    delivery = models.ForeignKey("support.Delivery", on_delete=models.PROTECT, related_name="+")
+    # No database constraint nor index of its own: deliveries are never deleted (support's invariant),
+    # the partial unique index below finds a delivery's line, and the national month's 300 000 lines
+    # are written without a foreign-key check per row (docs/performance.md).
+    delivery = models.ForeignKey(
+        "support.Delivery", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     amount_cents = models.BigIntegerField()
     measure_code = models.SlugField(max_length=40)
     delivered_on = models.DateField()
     evidence_required = models.BooleanField()
     has_evidence = models.BooleanField()
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    # At most one reversal per line (a partial unique index: the many lines that reverse nothing are
+    # not indexed at all).
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, db_index=False, related_name="reversals"
+    )
 
     class Meta:
         ordering = ["delivered_on", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["delivery"], condition=Q(kind="delivery"), name="expense_line_delivery_once"
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="expense_line_reversed_once"
             ),
             models.CheckConstraint(
                 condition=Q(kind="delivery", reverses__isnull=True, amount_cents__gte=0)

@@ -58,7 +58,7 @@ def month_text(month: dt.date) -> str:
 # A delivery's cost in whole cents, exactly, on both engines: hundredths of the quantity are made
 # whole first (a quantity has two decimals), then multiplied by the integer unit price and rounded
 # half up by integer division.
-_COST_SQL = """
+COST_SQL = """
     CASE WHEN d.amount IS NOT NULL THEN CAST(ROUND(d.amount * 100) AS BIGINT)
          WHEN c.unit_cents IS NOT NULL THEN (CAST(ROUND(d.quantity * 100) AS BIGINT) * c.unit_cents + 50) / 100
          ELSE 0 END
@@ -67,7 +67,7 @@ _COST_SQL = """
 _INSERT_DELIVERIES = f"""
 INSERT INTO finance_expenseline
     (report_id, delivery_id, kind, amount_cents, measure_code, delivered_on, evidence_required, has_evidence)
-SELECT r.id, d.id, 'delivery', {_COST_SQL}, m.code, d.delivered_on,
+SELECT r.id, d.id, 'delivery', {COST_SQL}, m.code, d.delivered_on,
        m.category NOT IN ({", ".join("%s" for _c in NO_EVIDENCE_NEEDED)}),
        COALESCE(d.evidence, '') <> ''
 FROM support_delivery d
@@ -99,12 +99,26 @@ WHERE r.id IN ({ids}) AND r.status = 'draft' AND old.status <> 'draft' AND old.m
 
 
 def _assemble(report_ids: list[int], month: dt.date) -> None:
-    """(Re)fill the draft reports ``report_ids`` of ``month``: two statements for any number."""
+    """Fill, or bring up to date, the draft reports ``report_ids`` of ``month``: four statements
+    for any number of reports."""
     if not report_ids:
         return
-    ExpenseLine.objects.filter(report_id__in=report_ids, report__status=ReportStatus.DRAFT).delete()
     ids = ", ".join(str(int(i)) for i in report_ids)
     with connection.cursor() as cursor:
+        # A draft is brought up to date, not rebuilt: lines of deliveries voided since go, evidence
+        # attached since is noted, and the inserts below add only what is not reported yet (so the
+        # national month assembled again costs little). Nothing points at a draft's lines.
+        drafts = f"report_id IN ({ids}) AND report_id IN (SELECT id FROM finance_expensereport WHERE status = 'draft')"  # noqa: S608 — integer keys
+        cursor.execute(
+            f"DELETE FROM finance_expenseline WHERE {drafts} AND kind = 'delivery' AND EXISTS "  # noqa: S608 — integer keys
+            "(SELECT 1 FROM support_delivery d WHERE d.id = delivery_id AND d.voided_at IS NOT NULL)"
+        )
+        cursor.execute(
+            f"UPDATE finance_expenseline SET has_evidence = %s WHERE {drafts} AND kind = 'delivery' "  # noqa: S608 — integer keys
+            "AND has_evidence = %s AND EXISTS (SELECT 1 FROM support_delivery d WHERE d.id = delivery_id "
+            "AND COALESCE(d.evidence, '') <> '')",
+            [True, False],
+        )
         cursor.execute(_INSERT_DELIVERIES.format(ids=ids), [*NO_EVIDENCE_NEEDED, next_month(month)])
         cursor.execute(_INSERT_REVERSALS.format(ids=ids))
 
@@ -187,6 +201,10 @@ def reports_assemble_all(*, actor: Actor, month: dt.date, now: dt.datetime | Non
             )
         )
         ExpenseReport.objects.filter(pk__in=drafts).update(assembled_at=now)
+        if connection.vendor == "postgresql":
+            # Hundreds of reports just created: give the planner their numbers before the big join.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE finance_expensereport")
         _assemble(drafts, month)
         audit_record(
             actor=actor,

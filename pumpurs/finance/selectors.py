@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -30,6 +31,7 @@ from pumpurs.finance.models import (
 )
 from pumpurs.finance.money import round_cents
 from pumpurs.finance.rates import rates_in_force
+from pumpurs.finance.reports import COST_SQL
 from pumpurs.people.access import Perm, institutions_visible_to
 from pumpurs.people.actors import Actor, actor_user
 from pumpurs.people.models import Institution, SchoolYear
@@ -108,6 +110,31 @@ def _movement_sum(column: str) -> Coalesce:
     return Coalesce(Subquery(moved, output_field=IntegerField()), Value(0))
 
 
+_OPEN_COMMITMENTS = f"""
+SELECT c.institution_id, m.code,
+       SUM(CASE WHEN c.amount_cents - COALESCE(x.cents, 0) > 0 THEN c.amount_cents - COALESCE(x.cents, 0) ELSE 0 END)
+FROM finance_commitment c
+JOIN support_plan p ON p.id = c.plan_id
+JOIN support_planmeasure pm ON pm.id = c.line_id
+JOIN support_measure m ON m.id = pm.measure_id
+LEFT JOIN (
+    SELECT d.line_id, SUM({COST_SQL}) AS cents
+    FROM support_delivery d JOIN finance_commitment c ON c.line_id = d.line_id
+    WHERE d.voided_at IS NULL AND c.school_year_id = %s AND c.institution_id IN ({{ids}})
+    GROUP BY d.line_id
+) x ON x.line_id = c.line_id
+WHERE c.school_year_id = %s AND c.institution_id IN ({{ids}}) AND p.status IN ({", ".join(f"'{s}'" for s in COMMITTING)})
+GROUP BY c.institution_id, m.code
+"""  # noqa: S608 — fixed text and integer keys only, every value a parameter
+
+
+def _open_commitments(ids: list[int], year_id: int) -> list[tuple[int, str, int]]:
+    keys = ", ".join(str(int(i)) for i in ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_COMMITMENTS.format(ids=keys), [year_id, year_id])
+        return list(cursor.fetchall())
+
+
 def _months(year: SchoolYear) -> list[dt.date]:
     months, day = [], year.starts_on.replace(day=1)
     while day <= year.ends_on:
@@ -135,31 +162,28 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
     def measure_row(code: str) -> MoneyRow:
         return measures.setdefault(code, MoneyRow(label=code, key=code))
 
-    # Spent, per line (for the commitments), per school, per measure and per month: one query.
-    delivered_by_line: dict[int, int] = defaultdict(int)
+    # Spent per school, measure and month: one grouped query (a few hundred rows for a city).
     by_month: dict[dt.date, int] = defaultdict(int)
-    for line_id, inst, code, month, total in (
+    for inst, code, month, total in (
         Delivery.objects.filter(
             voided_at__isnull=True, line__plan__case__institution_id__in=ids, line__plan__period__school_year=year
         )
         .annotate(month=TruncMonth("delivered_on"))
-        .values("line_id", "line__plan__case__institution_id", "line__measure__code", "month")
+        .values("line__plan__case__institution_id", "line__measure__code", "month")
         .annotate(total=Sum(delivered_cents_expr()))
-        .values_list("line_id", "line__plan__case__institution_id", "line__measure__code", "month", "total")
+        .values_list("line__plan__case__institution_id", "line__measure__code", "month", "total")
     ):
         cents = int(total or 0)
-        delivered_by_line[line_id] += cents
         schools[inst].spent += cents
         measure_row(code).spent += cents
         by_month[month if isinstance(month, dt.date) else month.date()] += cents
 
-    # Still committed: the commitments of approved, not yet closed plans less what was delivered.
-    for line_id, inst, code, amount in Commitment.objects.filter(
-        institution_id__in=ids, school_year=year, plan__status__in=COMMITTING
-    ).values_list("line_id", "institution_id", "line__measure__code", "amount_cents"):
-        open_cents = max(amount - delivered_by_line.get(line_id, 0), 0)
-        schools[inst].committed += open_cents
-        measure_row(code).committed += open_cents
+    # Still committed: each commitment of an approved, not yet closed plan less what its line
+    # delivered (never below zero), summed per school and measure in one statement.
+    for inst, code, total in _open_commitments(ids, year.pk) if ids else []:
+        cents = int(total or 0)
+        schools[inst].committed += cents
+        measure_row(code).committed += cents
 
     for inst, pupils in (
         Commitment.objects.filter(institution_id__in=ids, school_year=year)

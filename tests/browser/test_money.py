@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from pumpurs.finance.budgets import budget_set
 from pumpurs.finance.models import ExpenseReport, ReportStatus
+from pumpurs.finance.reports import report_assemble
 from pumpurs.finance.tests.test_reports import november
 from pumpurs.support.models import Plan, PlanStatus
 from pumpurs.support.plans import plan_submit
@@ -85,6 +86,12 @@ def test_november_report_through_three_hands_and_an_over_budget_plan_refused(liv
     assert shown == {"total": "46,55", "esf": "39,57", "state": "6,98"}
     assert page.locator("form:has(input[name=action])").count() == 0  # locked: nothing left to do
 
+    # Her budget page (with its chart) and the month's claim are accessible too.
+    for url in (reverse("finance_budget"), reverse("finance_claim", args=["gulbenes-novads", "2026-11"])):
+        page.goto(base + url)
+        assert_accessible(page)
+    page.goto(base + reverse("finance_report", args=[report.public_id]))
+
     # The export opens as XLSX with the page's totals.
     with page.expect_download() as download:
         page.locator("a[data-export=xlsx]").click()
@@ -111,3 +118,40 @@ def test_november_report_through_three_hands_and_an_over_budget_plan_refused(liv
         assert number in refusal, refusal
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
     assert_accessible(page)
+
+
+def test_money_pages_keep_the_csp(live_server: Any, browser: Any) -> None:
+    """The budget page with its chart, a report and its printable copy, the claim: no CSP violation,
+    no request to another host."""
+    world = build_world()
+    november(world)
+    budget_set(
+        actor=world.coordinator_gulbene,
+        school_year=world.year,
+        activity=1,
+        institution=world.lizuma,
+        amount_cents=40_000,
+    )
+    report = report_assemble(actor=world.coordinator_lizuma, institution=world.lizuma, month=world.today)
+    base = live_server.url
+    context = browser.new_context(locale="lv-LV")  # no CSP bypass here
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    foreign: list[str] = []
+    page.on("request", lambda req: foreign.append(req.url) if not req.url.startswith(base) else None)
+    switch_user(page, base, world.coordinator_gulbene.username)
+    for url in (
+        reverse("finance_budget"),
+        reverse("finance_reports"),
+        reverse("finance_report", args=[report.public_id]),
+        reverse("finance_report_print", args=[report.public_id]),
+        reverse("finance_claim", args=["gulbenes-novads", "2026-11"]),
+    ):
+        page.goto(base + url)
+        assert page.locator("main h1").count() == 1, url
+    page.goto(base + reverse("finance_budget"))
+    assert page.locator("svg rect.money-bar").count() >= 1  # November's spending drawn, the table behind it
+    context.close()
+    assert problems == []
+    assert foreign == []

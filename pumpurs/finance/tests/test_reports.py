@@ -91,6 +91,18 @@ def test_the_month_is_assembled_from_its_deliveries_with_the_missing_evidence_li
     # Assembling again gives the same lines, never twice.
     report = report_assemble(actor=world.coordinator_lizuma, institution=world.lizuma, month=world.today)
     assert report_totals(report).lines == 3
+    # The missing ticket arrives and a delivery is voided: the draft, assembled again, follows.
+    missing.delivery.evidence.save("biletes2.pdf", ContentFile(b"%PDF-1.4 biletes"))
+    ticketed = Delivery.objects.get(pk=missing.delivery_id)
+    delivery_void(
+        actor=world.coordinator_lizuma,
+        delivery=Delivery.objects.get(line__measure__code="transport", amount=Decimal("6.00")),
+        reason="Kļūda",
+    )
+    report = report_assemble(actor=world.coordinator_lizuma, institution=world.lizuma, month=world.today)
+    totals = report_totals(report)
+    assert (totals.total, totals.lines, totals.missing_evidence) == (3750 + 305, 2, 0)
+    assert report.lines.get(delivery=ticketed).has_evidence
 
 
 def test_prepared_by_the_coordinator_approved_by_the_director_then_the_municipality_then_locked(world: World) -> None:
