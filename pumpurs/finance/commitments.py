@@ -161,8 +161,16 @@ def headroom(
 
 def plan_need_cents(plan: Plan, costs: list[LineCost] | None = None) -> int:
     """What approving ``plan`` adds to the commitments: each line's cost less what it has
-    already delivered (an amended plan's deliveries are spent already)."""
+    already delivered (an amended plan's deliveries are spent already). For an amendment, the lines
+    it proposes less what the plan in force delivered on the same measure (decision 0022: a line
+    carried over keeps its deliveries)."""
     costs = plan_line_costs(plan) if costs is None else costs
+    if plan.amends_id:
+        delivered = delivered_cents_by_line(Q(line__plan_id=plan.amends_id))
+        by_code: dict[str, int] = {}
+        for line_id, code in PlanMeasure.objects.filter(plan_id=plan.amends_id).values_list("pk", "measure__code"):
+            by_code[code] = by_code.get(code, 0) + delivered.get(line_id, 0)
+        return sum(max((c.cost_cents or 0) - by_code.get(c.line.measure.code, 0), 0) for c in costs)
     delivered = delivered_cents_by_line(Q(line__plan=plan))
     return sum(max((c.cost_cents or 0) - delivered.get(c.line.pk, 0), 0) for c in costs)
 
@@ -176,7 +184,9 @@ def budget_guard(actor: User, plan: Plan, final: bool, now: dt.datetime) -> None
     budget = institution_budget(institution_id, year_id, lock=True)
     costs = plan_line_costs(plan)
     if budget is not None:
-        money = headroom(institution_id, year_id, excluding=plan, budget=budget)
+        # An amendment replaces the plan in force: leave out that plan's commitments, not its own.
+        replaced = plan.amends if plan.amends_id else plan
+        money = headroom(institution_id, year_id, excluding=replaced, budget=budget)
         need = plan_need_cents(plan, costs)
         assert money.budget is not None
         assert money.remaining is not None
@@ -195,8 +205,15 @@ def budget_guard(actor: User, plan: Plan, final: bool, now: dt.datetime) -> None
                 },
                 code="over_budget",
             )
-    if final:
+    if final and not plan.amends_id:
         _commit(actor, plan, costs, now)
+
+
+def plan_changed_commit(actor: User, plan: Plan, now: dt.datetime) -> None:
+    """Registered with support: an approved amendment was applied to ``plan`` (the plan in force):
+    its lines now are what the amendment proposed, so they are committed again (a line the change
+    left out took its commitment with it)."""
+    _commit(actor, plan, plan_line_costs(plan), now)
 
 
 def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) -> None:

@@ -40,6 +40,23 @@ def approval_guards_run(actor: User, plan: Plan, *, final: bool, now: dt.datetim
         guard(actor, plan, final, now)
 
 
+PlanChanged = Callable[["User", "Plan", "dt.datetime"], None]  # (approver, the plan in force, now)
+
+_changed: list[PlanChanged] = []
+
+
+def plan_changed_register(hook: PlanChanged) -> None:
+    """Register what to do when an approved amendment has been applied to the plan in force
+    (finance: commit the plan's new lines); registering again replaces the earlier one. The guard
+    sees the amendment (its lines are proposals); this hook sees the plan the lines now belong to."""
+    _changed[:] = [hook]
+
+
+def plan_changed_run(actor: User, plan: Plan, *, now: dt.datetime) -> None:
+    for hook in _changed:
+        hook(actor, plan, now)
+
+
 @dataclass(frozen=True)
 class PlanPanel:
     template: str

@@ -18,7 +18,7 @@ from pumpurs.finance.rates import rate_in_force, rate_set
 from pumpurs.support.catalogue import measure_change
 from pumpurs.support.delivery import compensation_record, delivery_void
 from pumpurs.support.models import Plan, PlanStatus
-from pumpurs.support.plans import plan_approve, plan_submit
+from pumpurs.support.plans import GoalInput, MeasureInput, plan_amend, plan_approve, plan_save, plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
 from pumpurs.support.tests import stories
 from pumpurs.world.personas import World
@@ -178,3 +178,41 @@ def test_without_a_budget_nothing_is_refused_but_the_plan_still_commits(world: W
     assert money.budget is None
     assert money.remaining is None
     assert money.committed == 31000
+
+
+def test_an_amendment_recommits_the_plan_in_force_and_never_its_own_lines(world: World) -> None:
+    """Decision 0022 + 0018: an amendment's lines are proposals. Its approval is checked against
+    the budget without the plan it replaces, and once applied the plan in force is committed anew —
+    the amendment itself never holds a commitment."""
+    psychologist_rate(world)  # 25.00 an hour; the draft plan: 10 hours + transport 60.00 = 310.00
+    lizuma_budget(world, 50_000)
+    plan = approve_all(submitted(world), world.director_lizuma, world.coordinator_gulbene, world.national)
+    assert headroom(world.lizuma, world.year).committed == 31_000
+    change = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vairāk stundu")
+
+    def save(hours: int) -> Plan:
+        return plan_save(
+            actor=world.teacher_lizuma,
+            plan=change,
+            expected_version=change.version,
+            contact_person="Ilze Ozola",
+            risks=[],
+            goals=[GoalInput(text="Apmeklēt skolu", target="Katru dienu")],
+            measures=[MeasureInput(measure=measure("consult-psychologist"), planned_quantity=Decimal(hours))],
+        )
+
+    # 30 hours = 750.00 > the 500.00 budget, although the plan in force holds 310.00 of it: refused
+    # with the numbers of the change alone (the plan it replaces is left out of "committed").
+    change = plan_submit(actor=world.teacher_lizuma, plan=save(30))
+    with pytest.raises(ValidationError) as refused:
+        plan_approve(actor=world.director_lizuma, plan=change)
+    assert "committed 0.00" in refused.value.messages[0] and "this plan 750.00" in refused.value.messages[0]
+
+    lizuma_budget(world, 80_000)
+    change = approve_all(change, world.director_lizuma, world.coordinator_gulbene, world.national)
+    assert change.status == PlanStatus.CLOSED
+    assert not Commitment.objects.filter(plan=change).exists()
+    lines = Commitment.objects.filter(plan=plan)
+    assert list(lines.values_list("line__measure__code", "amount_cents")) == [("consult-psychologist", 75_000)]
+    assert headroom(world.lizuma, world.year).committed == 75_000  # the transport line went with its commitment
+    assert AuditEvent.objects.filter(action="finance.plan.recommitted", pupil_id=world.pupil_lizuma.pk).count() == 1

@@ -13,7 +13,7 @@ from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import User
 from pumpurs.support.catalogue import low_income_overlaps
 from pumpurs.support.consent import consent_active
-from pumpurs.support.guards import approval_guards_run
+from pumpurs.support.guards import approval_guards_run, plan_changed_run
 from pumpurs.support.models import (
     STATUS_AFTER_STEP,
     ApprovalStep,
@@ -125,6 +125,8 @@ def _apply(*, actor: User, amendment: Plan, now: dt.datetime) -> None:
         data={"amendment": amendment.pk, "before": before},
     )
     _move(now=now, actor=actor, plan=amendment, action=PlanTransition.Action.CHANGED, to=PlanStatus.CLOSED)
+    # Finance commits the plan's new lines (the amendment's were only proposals).
+    plan_changed_run(actor, plan, now=now)
 
 
 @transaction.atomic
