@@ -206,7 +206,8 @@ def test_an_amendment_recommits_the_plan_in_force_and_never_its_own_lines(world:
     change = plan_submit(actor=world.teacher_lizuma, plan=save(30))
     with pytest.raises(ValidationError) as refused:
         plan_approve(actor=world.director_lizuma, plan=change)
-    assert "committed 0.00" in refused.value.messages[0] and "this plan 750.00" in refused.value.messages[0]
+    assert "committed 0.00" in refused.value.messages[0]
+    assert "this plan 750.00" in refused.value.messages[0]
 
     lizuma_budget(world, 80_000)
     change = approve_all(change, world.director_lizuma, world.coordinator_gulbene, world.national)
