@@ -36,3 +36,5 @@ event_type_register("people.school_year.updated", _("Changed a school year's dat
 event_type_register("people.school_year.confirmed", _("Confirmed a school year's dates"))
 event_type_register("people.rollover.applied", _("Moved a school to the next school year"))
 event_type_register("people.seed.applied", _("Loaded synthetic demonstration data"))
+event_type_register("people.work.listed", _("Listed pupils in “My work”"))
+event_type_register("people.work.exported", _("Exported a list from “My work”"))

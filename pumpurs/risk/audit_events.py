@@ -29,3 +29,8 @@ event_type_register("risk.notice.queued", _("Queued a notice"))
 event_type_register("risk.notice.sent", _("Sent a notice"))
 event_type_register("risk.notice.failed", _("A notice could not be sent"))
 event_type_register("risk.notice.no_contact", _("A notice had no contact to go to"))
+event_type_register(
+    "risk.notice.retrying", _("A notice could not be sent yet and will be tried again"), keep=("attempt",)
+)
+event_type_register("risk.absence_follow_up.updated", _("Updated the follow-up of a pupil over the absence threshold"))
+event_type_register("risk.assessment.new_version", _("Started a new version of a questionnaire"))

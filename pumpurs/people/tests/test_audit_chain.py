@@ -226,7 +226,7 @@ def test_writers_at_once_never_fork_the_chain() -> None:
 
 
 CODE = re.compile(
-    r"""(?:action=|Entry\(|^[A-Z_]+ = )["']((?:auth|people|journal|imports|risk|support|api|ops|privacy)\.[a-z_.]+)["']""",
+    r"""(?:action=|Entry\(|^[A-Z_]+ = )["']((?:auth|people|journal|imports|risk|support|api|ops|privacy|finance|youth|prevention)\.[a-z_.]+)["']""",
     re.M,
 )
 
