@@ -8,6 +8,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: the guard reads the models, which exist only now.
+        from pumpurs.finance import work
         from pumpurs.finance.commitments import budget_guard, plan_changed_commit
         from pumpurs.people.access import Perm
         from pumpurs.people.registry import any_perm, nav_item_register
@@ -15,6 +16,7 @@ class FinanceConfig(AppConfig):
 
         approval_guard_register(budget_guard)
         plan_changed_register(plan_changed_commit)
+        work.register()  # "Mani darbi": the monthly reports to prepare or approve
         plan_panel_register(template="finance/_plan_money.html", order=10)
         nav_item_register(label=_("Budget"), url_name="finance_budget", visible=any_perm(Perm.VIEW_FINANCE), order=85)
         nav_item_register(

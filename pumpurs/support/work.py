@@ -243,7 +243,7 @@ def _review_what(plan: Plan, today: dt.date) -> str:
 def children_without_school(user: Any, today: dt.date) -> QuerySet[Enrolment]:
     """The pupils whose last enrolment at the user's schools ended without completing and who are
     enrolled nowhere now (``out_of_school``), waiting since that enrolment ended."""
-    return out_of_school(user, today=today).annotate(work_since=F("ends_on"))
+    return out_of_school(user, today=today, subquery=True).annotate(work_since=F("ends_on"))
 
 
 def _no_school_rows(enrolments: Sequence[Enrolment], today: dt.date) -> list[WorkRow]:

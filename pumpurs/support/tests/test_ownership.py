@@ -129,7 +129,7 @@ def test_a_case_is_handed_over_when_the_new_school_takes_it(world: World, clock:
     assert list(handovers_waiting_for(world.coordinator_tirzas)) == [case]
     assert not handovers_waiting_for(world.coordinator_lizuma).exists()
     assert not handovers_waiting_for(world.teacher_tirzas).exists()  # the coordinator decides
-    log(world.specialist_lizuma, case, "Lizuma vēl vada lietu")
+    log(world.coordinator_lizuma, case, "Lizuma vēl vada lietu")  # the coordinator changes any case (0022)
     with pytest.raises(PermissionDenied):
         log(world.coordinator_tirzas, case, "Vēl ne mūsu")
     with pytest.raises(PermissionDenied):
