@@ -53,7 +53,7 @@ class BudgetLineOut(serializers.Serializer[Any]):
     amount_cents = serializers.IntegerField()
 
 
-class ReportOut(serializers.Serializer[Any]):
+class ProjectReportOut(serializers.Serializer[Any]):
     status = serializers.CharField()
     participants_reached = serializers.IntegerField()
     spent_cents = serializers.IntegerField()
@@ -85,10 +85,10 @@ class RankedOut(serializers.Serializer[Any]):
     )
     report = serializers.SerializerMethodField()
 
-    @extend_schema_field(ReportOut(allow_null=True))
+    @extend_schema_field(ProjectReportOut(allow_null=True))
     def get_report(self, row: Any) -> dict[str, Any] | None:
         report = getattr(row.application, "report", None)
-        return ReportOut(report).data if report is not None else None
+        return ProjectReportOut(report).data if report is not None else None
 
 
 class CallDetailOut(CallOut):

@@ -14,10 +14,12 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from pumpurs.core.cells import spreadsheet_text
+from pumpurs.core.display import day_text
 from pumpurs.finance.models import ExpenseLine, ExpenseReport
 from pumpurs.finance.money import euros
 from pumpurs.finance.reports import Claim, report_totals
@@ -40,6 +42,12 @@ def _measure_names(codes: Iterable[str]) -> dict[str, str]:
     return dict(Measure.objects.filter(code__in=set(codes)).order_by("code", "valid_from").values_list("code", "name"))
 
 
+def _lv_day(day: Any) -> str:
+    """The exports are the programme's Latvian documents: the one Latvian date format (1.09.2026)."""
+    with override("lv"):
+        return day_text(day)
+
+
 def report_rows(report: ExpenseReport) -> tuple[list[str], list[list[Any]]]:
     """The report as a title and rows (header first), in the order of the page."""
     lines = list(report.lines.select_related("reverses__report").order_by("delivered_on", "id"))
@@ -49,7 +57,7 @@ def report_rows(report: ExpenseReport) -> tuple[list[str], list[list[Any]]]:
         evidence = "—" if not line.evidence_required else ("ir" if line.has_evidence else "TRŪKST")
         rows.append(
             [
-                line.delivered_on.strftime("%d.%m.%Y"),
+                _lv_day(line.delivered_on),
                 names.get(line.measure_code, line.measure_code),
                 KIND_LV[ExpenseLine.Kind(line.kind)],
                 Money(line.amount_cents),

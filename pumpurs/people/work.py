@@ -195,12 +195,15 @@ _SESSION_KEY = "pumpurs_work_total"
 
 
 def remember_total(request: Any, total: int) -> None:
-    request.session[_SESSION_KEY] = [total, time.time()]
+    session = getattr(request, "session", None)  # an error page may render before the session exists
+    if session is not None:
+        session[_SESSION_KEY] = [total, time.time()]
 
 
 def total_for(request: Any) -> int:
     """The navigation's count: what waits for the user, all kinds together (see NAV_COUNT_SECONDS)."""
-    kept = request.session.get(_SESSION_KEY)
+    session = getattr(request, "session", None)
+    kept = session.get(_SESSION_KEY) if session is not None else None
     if kept and 0 <= time.time() - kept[1] < NAV_COUNT_SECONDS:
         return int(kept[0])
     total = cached_summary(request.user, oldest=False).total

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import time_machine
 from django.core import mail
@@ -108,7 +109,10 @@ def test_a_zero_window_sends_at_once(world: World) -> None:
     assert [m.subject for m in mail.outbox] == ["s first", "s second"]
 
 
-def test_a_refused_digest_marks_every_notice_failed(world: World) -> None:
+def test_a_refused_digest_marks_every_notice_failed(world: World, settings: Any) -> None:
+    """A refused digest counts as an attempt of every notice in it; after the last attempt
+    (``PUMPURS_NOTICE_SEND_ATTEMPTS``, here 1) each one "could not be delivered"."""
+    settings.PUMPURS_NOTICE_SEND_ATTEMPTS = 1
     mother = Guardian.objects.create(
         pupil=world.pupil_lizuma, first_name="Inga", last_name="Kalniņa", relation="mother", email="inga@example.lv"
     )
