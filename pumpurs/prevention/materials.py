@@ -9,6 +9,7 @@ a new one is added (``material_version_add``) and the newest is current.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Municipality, User
-from pumpurs.prevention.models import Material, MaterialTopic, MaterialVersion
+from pumpurs.prevention.models import Material, MaterialTopic, MaterialUse, MaterialVersion
 from pumpurs.risk.models import RiskGroup
 
 
@@ -124,3 +125,41 @@ def material_version_add(
         at=now,
     )
     return version
+
+
+def materials_of_lines(line_ids: list[int]) -> dict[int, list[Material]]:
+    """The materials each plan line names, by line id: one query."""
+    uses: dict[int, list[Material]] = {i: [] for i in line_ids}
+    for use in MaterialUse.objects.filter(plan_line_id__in=line_ids).select_related("material"):
+        uses[use.plan_line_id].append(use.material)
+    return uses
+
+
+@transaction.atomic
+def plan_line_materials_set(actor: User, line: Any, chosen: list[str], now: dt.datetime) -> None:
+    """The materials ``line`` (a support plan's line) used are ``chosen`` (public ids), replacing
+    what it named. Support has checked that ``actor`` may change the plan; this refuses a material
+    not in the library and writes nothing then. Audited on the pupil's trail."""
+    try:
+        wanted = {uuid.UUID(str(c)) for c in chosen}
+    except ValueError:
+        raise ValidationError(_("Choose the materials from the library.")) from None
+    materials = list(Material.objects.filter(public_id__in=wanted))
+    if len(materials) != len(wanted):
+        raise ValidationError(_("Choose the materials from the library."))
+    keep = {m.pk for m in materials}
+    before = set(MaterialUse.objects.filter(plan_line_id=line.pk).values_list("material_id", flat=True))
+    MaterialUse.objects.filter(plan_line_id=line.pk).exclude(material_id__in=keep).delete()
+    MaterialUse.objects.bulk_create(
+        MaterialUse(plan_line_id=line.pk, material=m, added_by=actor, added_at=now)
+        for m in materials
+        if m.pk not in before
+    )
+    audit_record(
+        actor=actor,
+        action="prevention.material.used",
+        pupil_id=line.plan.case.pupil_id,
+        target=line,
+        data={"materials": sorted(str(m.public_id) for m in materials)},
+        at=now,
+    )
