@@ -41,6 +41,8 @@ class Training(PublicIdModel):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    # What the training cost the programme, in cents (activity 2's budget counts it as spent, finance).
+    cost_cents = models.PositiveIntegerField(_("cost"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     attendance_marked_at = models.DateTimeField(null=True, blank=True)

@@ -4,10 +4,12 @@ choose from for whoever may change the plan (``may_link_materials`` from support
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from pumpurs.core.display import money_text
 from pumpurs.prevention.materials import library, materials_of_lines
 from pumpurs.prevention.models import Material
 
@@ -28,3 +30,9 @@ def plan_materials(lines: list[Any], may_link: bool) -> dict[str, Any]:
         "lines": [LineMaterials(line=line, materials=uses[line.pk]) for line in plan_lines],
         "library": list(library()) if may_link else [],
     }
+
+
+@register.filter
+def cents_eur(cents: int) -> str:
+    """A training's cost: 1 250,00 in the reader's locale (integer cents, never a float)."""
+    return money_text(Decimal(cents) / 100)
