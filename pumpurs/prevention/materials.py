@@ -2,7 +2,8 @@
 
 Everyone signed in reads the library. The national team adds national materials and new versions
 of them; a municipality coordinator those of their municipality. A version is a file (checked
-by ``core.uploads`` in the form, like evidence files) or a link; versions are never replaced,
+by ``core.uploads`` in the form, like evidence files; written to storage only once its row
+commits) or a link; versions are never replaced,
 a new one is added (``material_version_add``) and the newest is current.
 """
 
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -59,10 +64,28 @@ def _add_version(
     version = MaterialVersion(
         material=material, number=number, url=url.strip(), note=note.strip(), added_by=actor, added_at=now
     )
-    if file:
-        version.file.save(file.name or "material", file, save=False)
+    if not file:
+        version.save()
+        return version
+    # The name is fixed now (the version's own folder: never taken), the bytes written once the row
+    # commits: a rolled-back transaction leaves no file behind (decision 0027). The bytes are kept
+    # (at most 10 MB, ``core.uploads``): the upload may be closed by the time the outermost
+    # transaction commits.
+    name = version.file.field.generate_filename(
+        version, f"{version.public_id}/{PurePosixPath(file.name or 'material').name}"
+    )
+    version.file.name = name
     version.save()
+    file.seek(0)
+    transaction.on_commit(partial(_write_file, version.file.storage, name, ContentFile(file.read())))
     return version
+
+
+def _write_file(storage: Storage, name: str, content: ContentFile[bytes]) -> None:
+    """Write an uploaded version's bytes under the name its committed row holds."""
+    saved = storage.save(name, content)
+    if saved != name:  # only if the folder, named by the version's id, already held the file
+        raise RuntimeError(f"material file written as {saved}, not {name}")
 
 
 @transaction.atomic
