@@ -5,11 +5,12 @@ each reader seeing only the municipalities of their scope."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pumpurs.finance.budgets import budget_set
 from pumpurs.finance.models import Activity
@@ -20,6 +21,12 @@ from pumpurs.prevention.services import training_create
 from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 def _training(actor: User, municipality: Municipality | None, cost_cents: int, starts_on: dt.date) -> Training:
