@@ -112,3 +112,21 @@ def test_refusals_write_nothing(world: World) -> None:
     assert list(MaterialUse.objects.values_list("material", flat=True)) == [guide.pk]
     # The other school's page never shows the panel: the plan itself is 404 there.
     assert other.get(reverse("support_plan", args=[plan.public_id])).status_code == 404
+
+
+def test_a_reader_who_may_not_change_the_plan_sees_the_materials_but_no_picker(world: World) -> None:
+    guide = _material(world, "Ceļvedis")
+    plan = _plan(world)
+    line = plan.measures.first()
+    assert line is not None
+    url = reverse("support_plan_materials", args=[plan.public_id])
+    _client(world.teacher_lizuma).post(url, {"line": str(line.public_id), "materials": [str(guide.public_id)]})
+
+    inese = _client(world.coordinator_gulbene)  # the municipality reads its schools' plans
+    page = inese.get(reverse("support_plan", args=[plan.public_id]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="{reverse("materials:material", args=[guide.public_id])}"' in html
+    assert 'name="materials"' not in html
+    assert inese.post(url, {"line": str(line.public_id), "materials": []}).status_code == 404
+    assert list(MaterialUse.objects.values_list("material", flat=True)) == [guide.pk]
