@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
 
 from pumpurs.finance.commitments import COMMITTING, cost_of, delivered_cents_expr
 from pumpurs.finance.models import (
@@ -32,9 +33,10 @@ from pumpurs.finance.models import (
 from pumpurs.finance.money import round_cents
 from pumpurs.finance.rates import rates_in_force
 from pumpurs.finance.reports import COST_SQL
-from pumpurs.people.access import Perm, institutions_visible_to
+from pumpurs.people.access import Perm, institutions_visible_to, is_national, municipalities_visible_to
 from pumpurs.people.actors import Actor, actor_user
 from pumpurs.people.models import Institution, SchoolYear
+from pumpurs.prevention.models import Training
 from pumpurs.support.models import Delivery, Measure, PlanMeasure, PlanStatus
 
 # Plans that are costed but commit nothing yet.
@@ -244,6 +246,42 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
         total=total,
         examples=examples,
     )
+
+
+@dataclass
+class TrainingMoney:
+    """Activity 2 (issue 16): the trainings' costs against its budgets, in cents. ``rows``: the
+    national team's trainings (for a national reader) and each municipality's in the reader's
+    scope; ``programme``: the programme's budget against every training (national readers only)."""
+
+    rows: list[MoneyRow]
+    programme: MoneyRow | None
+
+
+def training_money(user: Actor, year: SchoolYear) -> TrainingMoney:
+    """Spent on activity 2 is what the trainings starting in ``year`` cost (``Training.cost_cents``),
+    by organiser: two grouped queries and one for the names, whatever the number of trainings."""
+    national = is_national(user, Perm.VIEW_FINANCE)
+    municipalities = list(municipalities_visible_to(user, Perm.VIEW_FINANCE).order_by("name").values_list("pk", "name"))
+    spent: dict[int | None, int | None] = dict(
+        Training.objects.filter(starts_on__gte=year.starts_on, starts_on__lte=year.ends_on)
+        .values("municipality_id")
+        .annotate(total=Sum("cost_cents"))
+        .values_list("municipality_id", "total")
+    )
+    budgets: dict[int | None, int] = dict(
+        Budget.objects.filter(school_year=year, activity=Activity.PREVENTION, institution__isnull=True).values_list(
+            "municipality_id", "amount_cents"
+        )
+    )
+    rows = [MoneyRow(label=name, budget=budgets.get(pk), spent=int(spent.get(pk) or 0)) for pk, name in municipalities]
+    programme = None
+    if national:
+        rows.insert(0, MoneyRow(label=_("The national team's trainings"), spent=int(spent.get(None) or 0)))
+        programme = MoneyRow(
+            label=_("The programme"), budget=budgets.get(None), spent=sum(int(t or 0) for t in spent.values())
+        )
+    return TrainingMoney(rows=rows, programme=programme)
 
 
 def reports_waiting_for(user: Actor) -> QuerySet[ExpenseReport]:

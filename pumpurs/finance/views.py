@@ -20,7 +20,7 @@ from pumpurs.finance.budgets import budget_move, budget_move_reverse, budget_set
 from pumpurs.finance.charts import month_bars
 from pumpurs.finance.forms import BudgetForm, MoveForm, ReverseForm
 from pumpurs.finance.models import Activity, BudgetMovement
-from pumpurs.finance.selectors import budget_overview, finance_institutions
+from pumpurs.finance.selectors import budget_overview, finance_institutions, training_money
 from pumpurs.people.access import Perm, has_perm, institutions_visible_to
 from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import school_year_on
@@ -68,6 +68,7 @@ def _page(
     )
     context = {
         "overview": overview,
+        "trainings": training_money(user, year),  # activity 2: the trainings' costs (issue 16)
         "chart": month_bars([(m.month, m.spent) for m in overview.months]),
         "years": SchoolYear.objects.order_by("-starts_on"),
         "school": school,

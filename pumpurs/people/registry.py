@@ -14,6 +14,7 @@ template tag and renders nothing for a reader who may not see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -72,3 +73,45 @@ def nav_entries() -> list[NavEntry]:
 
 def pupil_panels() -> list[PupilPanel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.template))
+
+
+# --- Support plans and the apps beside support ----------------------------------------------------
+# A plan panel is a template included on the plan page with its context (``plan``, ``lines``,
+# ``request``, ``may_link_materials``). It lives here, below support, so that an app beside support
+# (prevention: the materials a line used) can add one as well as an app above it (finance).
+
+
+@dataclass(frozen=True)
+class PlanPanel:
+    template: str
+    order: int
+
+
+_plan_panels: dict[str, PlanPanel] = {}
+
+
+def plan_panel_register(*, template: str, order: int) -> None:
+    """Add a panel to the plan page; registering the same template again replaces it."""
+    _plan_panels[template] = PlanPanel(template=template, order=order)
+
+
+def plan_panels() -> list[PlanPanel]:
+    return sorted(_plan_panels.values(), key=lambda p: (p.order, p.template))
+
+
+# What a plan line names in the materials library (issue 16): support checks who may change the
+# plan and calls the setter prevention registered, with the line and the chosen materials' public
+# ids; the setter refuses with ValidationError and writes the link and its audit row.
+MaterialsSetter = Callable[[Any, Any, list[str], dt.datetime], None]  # (actor, plan line, chosen, now)
+
+_materials_setter: list[MaterialsSetter] = []
+
+
+def plan_line_materials_register(setter: MaterialsSetter) -> None:
+    """Register the setter; registering again replaces the earlier one."""
+    _materials_setter[:] = [setter]
+
+
+def plan_line_materials_setter() -> MaterialsSetter | None:
+    """The registered setter, or None when no app keeps materials (then lines name none)."""
+    return _materials_setter[0] if _materials_setter else None

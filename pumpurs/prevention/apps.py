@@ -9,7 +9,13 @@ class PreventionConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: the registry reads access, and access the models, which exist only now.
         from pumpurs.people.access import Perm
-        from pumpurs.people.registry import any_perm, nav_item_register
+        from pumpurs.people.registry import (
+            any_perm,
+            nav_item_register,
+            plan_line_materials_register,
+            plan_panel_register,
+        )
+        from pumpurs.prevention.materials import plan_line_materials_set
 
         nav_item_register(
             label=_("Trainings"), url_name="prevention:trainings", visible=any_perm(Perm.VIEW_TRAININGS), order=150
@@ -18,3 +24,6 @@ class PreventionConfig(AppConfig):
         nav_item_register(
             label=_("Materials"), url_name="materials:library", visible=lambda user: user.is_authenticated, order=160
         )
+        # A plan line names the materials it used (issue 16); support calls the setter (decision 0027).
+        plan_line_materials_register(plan_line_materials_set)
+        plan_panel_register(template="prevention/_plan_materials.html", order=20)

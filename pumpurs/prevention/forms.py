@@ -34,6 +34,21 @@ class TrainingForm(forms.Form):
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.5"), max_digits=4, decimal_places=1, localize=True
     )
+    cost = forms.DecimalField(
+        label=_("Cost, EUR"),
+        help_text=_("What the training cost the programme; activity 2's budget counts it as spent."),
+        min_value=Decimal(0),
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
+        required=False,
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data as ``training_create`` takes it: the cost typed in euros, kept in cents."""
+        data = dict(self.cleaned_data)
+        data["cost_cents"] = int((data.pop("cost") or Decimal(0)) * 100)  # two decimals at most: exact
+        return data
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], national: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,16 +2,22 @@
 
 Everyone signed in reads the library. The national team adds national materials and new versions
 of them; a municipality coordinator those of their municipality. A version is a file (checked
-by ``core.uploads`` in the form, like evidence files) or a link; versions are never replaced,
+by ``core.uploads`` in the form, like evidence files; written to storage only once its row
+commits) or a link; versions are never replaced,
 a new one is added (``material_version_add``) and the newest is current.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from functools import partial
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -22,7 +28,7 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Municipality, User
-from pumpurs.prevention.models import Material, MaterialTopic, MaterialVersion
+from pumpurs.prevention.models import Material, MaterialTopic, MaterialUse, MaterialVersion
 from pumpurs.risk.models import RiskGroup
 
 
@@ -58,10 +64,28 @@ def _add_version(
     version = MaterialVersion(
         material=material, number=number, url=url.strip(), note=note.strip(), added_by=actor, added_at=now
     )
-    if file:
-        version.file.save(file.name or "material", file, save=False)
+    if not file:
+        version.save()
+        return version
+    # The name is fixed now (the version's own folder: never taken), the bytes written once the row
+    # commits: a rolled-back transaction leaves no file behind (decision 0027). The bytes are kept
+    # (at most 10 MB, ``core.uploads``): the upload may be closed by the time the outermost
+    # transaction commits.
+    name = version.file.field.generate_filename(
+        version, f"{version.public_id}/{PurePosixPath(file.name or 'material').name}"
+    )
+    version.file.name = name
     version.save()
+    file.seek(0)
+    transaction.on_commit(partial(_write_file, version.file.storage, name, ContentFile(file.read())))
     return version
+
+
+def _write_file(storage: Storage, name: str, content: ContentFile[bytes]) -> None:
+    """Write an uploaded version's bytes under the name its committed row holds."""
+    saved = storage.save(name, content)
+    if saved != name:  # only if the folder, named by the version's id, already held the file
+        raise RuntimeError(f"material file written as {saved}, not {name}")
 
 
 @transaction.atomic
@@ -124,3 +148,41 @@ def material_version_add(
         at=now,
     )
     return version
+
+
+def materials_of_lines(line_ids: list[int]) -> dict[int, list[Material]]:
+    """The materials each plan line names, by line id: one query."""
+    uses: dict[int, list[Material]] = {i: [] for i in line_ids}
+    for use in MaterialUse.objects.filter(plan_line_id__in=line_ids).select_related("material"):
+        uses[use.plan_line_id].append(use.material)
+    return uses
+
+
+@transaction.atomic
+def plan_line_materials_set(actor: User, line: Any, chosen: list[str], now: dt.datetime) -> None:
+    """The materials ``line`` (a support plan's line) used are ``chosen`` (public ids), replacing
+    what it named. Support has checked that ``actor`` may change the plan; this refuses a material
+    not in the library and writes nothing then. Audited on the pupil's trail."""
+    try:
+        wanted = {uuid.UUID(str(c)) for c in chosen}
+    except ValueError:
+        raise ValidationError(_("Choose the materials from the library.")) from None
+    materials = list(Material.objects.filter(public_id__in=wanted))
+    if len(materials) != len(wanted):
+        raise ValidationError(_("Choose the materials from the library."))
+    keep = {m.pk for m in materials}
+    before = set(MaterialUse.objects.filter(plan_line_id=line.pk).values_list("material_id", flat=True))
+    MaterialUse.objects.filter(plan_line_id=line.pk).exclude(material_id__in=keep).delete()
+    MaterialUse.objects.bulk_create(
+        MaterialUse(plan_line_id=line.pk, material=m, added_by=actor, added_at=now)
+        for m in materials
+        if m.pk not in before
+    )
+    audit_record(
+        actor=actor,
+        action="prevention.material.used",
+        pupil_id=line.plan.case.pupil_id,
+        target=line,
+        data={"materials": sorted(str(m.public_id) for m in materials)},
+        at=now,
+    )

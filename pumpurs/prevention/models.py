@@ -41,6 +41,8 @@ class Training(PublicIdModel):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    # What the training cost the programme, in cents (activity 2's budget counts it as spent, finance).
+    cost_cents = models.PositiveIntegerField(_("cost"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
@@ -164,3 +166,24 @@ class MaterialVersion(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.material_id} v{self.number}"
+
+
+class MaterialUse(models.Model):
+    """A support plan's line names a material it used (issue 16). ``plan_line_id`` is the line's
+    id in ``support`` — a sibling app this one may not import — so it is a plain number, not a
+    foreign key; support checks who may change the plan and calls ``materials.plan_line_materials_set``
+    through ``people.registry`` (decision 0027)."""
+
+    plan_line_id = models.PositiveBigIntegerField(db_index=True)
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="uses")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan_line_id", "material__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan_line_id", "material"], name="prevention_material_use_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_line_id} → {self.material_id}"

@@ -38,8 +38,10 @@ def training_create(
     ends_on: dt.date,
     hours: Decimal,
     now: dt.datetime,
+    cost_cents: int = 0,
 ) -> Training:
-    """A training organised by ``municipality`` (``None``: by the national team, for everyone)."""
+    """A training organised by ``municipality`` (``None``: by the national team, for everyone).
+    ``cost_cents``: what it cost the programme (activity 2's budget counts it as spent)."""
     if municipality is None:
         if not access.is_national(actor, Perm.MANAGE_TRAININGS):
             raise PermissionDenied(_("Only the national team organises a national training."))
@@ -51,6 +53,8 @@ def training_create(
         raise ValidationError(_("A training lasts more than zero hours."))
     if not remote and not place.strip():
         raise ValidationError(_("Say where the training takes place, or mark it as remote."))
+    if cost_cents < 0:
+        raise ValidationError(_("A training's cost is not negative."))
     training = Training.objects.create(
         municipality=municipality,
         title=title.strip(),
@@ -62,10 +66,13 @@ def training_create(
         starts_on=starts_on,
         ends_on=ends_on,
         hours=hours,
+        cost_cents=cost_cents,
         created_by=actor,
         created_at=now,
     )
-    audit_record(actor=actor, action="prevention.training.created", target=training, at=now)
+    audit_record(
+        actor=actor, action="prevention.training.created", target=training, data={"cost_cents": cost_cents}, at=now
+    )
     return training
 
 

@@ -60,7 +60,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            training = services.training_create(actor=actor, now=timezone.now(), **form.cleaned_data)
+            training = services.training_create(actor=actor, now=timezone.now(), **form.service_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -8,15 +8,16 @@ written); on the chain's last step (``final``) it may also record what the appro
 Nothing registered means nothing more is checked (support alone has no budgets).
 
 A plan panel is a template included on the plan page with its context (``plan``, ``lines``,
-``request``), like the pupil-page panels of ``people.registry``; it fetches its data through its own
-app's template tag and renders nothing for a reader who may not see it.
+``request``), like the pupil-page panels; it fetches its data through its own app's template tag
+and renders nothing for a reader who may not see it. Its registry is ``people.registry``'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from pumpurs.people.registry import PlanPanel, plan_panel_register, plan_panels
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -57,19 +58,16 @@ def plan_changed_run(actor: User, plan: Plan, *, now: dt.datetime) -> None:
         hook(actor, plan, now)
 
 
-@dataclass(frozen=True)
-class PlanPanel:
-    template: str
-    order: int
-
-
-_plan_panels: dict[str, PlanPanel] = {}
-
-
-def plan_panel_register(*, template: str, order: int) -> None:
-    """Add a panel to the plan page; registering the same template again replaces it."""
-    _plan_panels[template] = PlanPanel(template=template, order=order)
-
-
-def plan_panels() -> list[PlanPanel]:
-    return sorted(_plan_panels.values(), key=lambda p: (p.order, p.template))
+# The plan-page panels live in ``people.registry`` (below support), so that an app beside support
+# can add one too; re-exported here for the apps above.
+__all__ = [
+    "ApprovalGuard",
+    "PlanChanged",
+    "PlanPanel",
+    "approval_guard_register",
+    "approval_guards_run",
+    "plan_changed_register",
+    "plan_changed_run",
+    "plan_panel_register",
+    "plan_panels",
+]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("consents/<uuid:public_id>/document/", views.consent_document, name="support_consent_document"),
     path("plans/<uuid:public_id>/", views.plan_detail, name="support_plan"),
     path("plans/<uuid:public_id>/edit/", views.plan_edit, name="support_plan_edit"),
+    path("plans/<uuid:public_id>/materials/", views.plan_materials, name="support_plan_materials"),
     path("plans/<uuid:public_id>/transition/", views.plan_transition, name="support_plan_transition"),
     path("plans/<uuid:public_id>/consultations/", views.consultation_add, name="support_consultation_add"),
     path("plans/<uuid:public_id>/compensations/", views.compensation_add, name="support_compensation_add"),

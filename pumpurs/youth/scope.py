@@ -45,6 +45,12 @@ def may_manage(user: Viewer, call: Call) -> bool:
     return calls_managed_by(user).filter(pk=call.pk).exists()
 
 
+def may_approve_reports(user: Viewer, call: Call) -> bool:
+    """Who approves a project's report: whoever runs the call, or the national team for any call
+    — never the one who entered it (``services.report_approve``, the four-eyes rule)."""
+    return may_manage(user, call) or access.is_national(user, Perm.MANAGE_YOUTH)
+
+
 def may_see_any_call(user: Viewer) -> bool:
     if access.has_perm(user, Perm.VIEW_YOUTH):
         return True

@@ -48,6 +48,19 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
+def _report_approver(gulbene: Municipality | None, coordinator: User) -> User | None:
+    """Who approves a report the coordinator entered: another coordinator of the municipality, else
+    the national team; None when neither exists (the report then stays submitted)."""
+    for grants in (
+        RoleGrant.objects.filter(role=Role.MUNICIPALITY_COORDINATOR, municipality=gulbene),
+        RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME),
+    ):
+        approver = User.objects.filter(pk__in=grants.values("user_id")).exclude(pk=coordinator.pk).order_by("username")
+        if first := approver.first():
+            return first
+    return None
+
+
 def youth_seed(*, today: dt.date) -> dict[str, int]:
     """Writes the call; returns counts. Expects the Gulbene people (its coordinator and directors)."""
     gulbene = Municipality.objects.filter(code="gulbenes-novads").first()
@@ -170,4 +183,7 @@ def _evaluate(
             now=reported_on,
         )
         if story == "reported_approved":
-            services.report_approve(actor=coordinator, report=report, now=_at(today - dt.timedelta(days=5)))
+            # Four eyes: not the coordinator who entered it — the national team (or a second coordinator).
+            approver = _report_approver(call.municipality, coordinator)
+            if approver is not None:
+                services.report_approve(actor=approver, report=report, now=_at(today - dt.timedelta(days=5)))

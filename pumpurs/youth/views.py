@@ -227,7 +227,11 @@ def _application_page(request: HttpRequest, application: Application, **forms: A
         and application.status == ApplicationStatus.APPROVED
         and report is None
         and timezone.localdate() >= application.ends_on,
-        "may_approve_report": manages and report is not None and report.status == ReportStatus.SUBMITTED,
+        "may_approve_report": report is not None
+        and report.status == ReportStatus.SUBMITTED
+        and report.entered_by_id != request.user.pk
+        and scope.may_approve_reports(request.user, call),
+        "entered_it": report is not None and report.entered_by_id == request.user.pk,
     }
     status = 400 if any(form is not None and form.errors for form in forms.values()) else 200
     return render(request, "youth/application_detail.html", context, status=status)

@@ -5,15 +5,20 @@ with the old one kept, and every signed-in user — but nobody signed out — re
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import User
+from pumpurs.prevention.materials import material_create, material_version_add
 from pumpurs.prevention.models import Material, MaterialVersion
 from pumpurs.world.personas import World
 
@@ -45,7 +50,7 @@ FORM = {
 }
 
 
-def test_a_material_its_versions_and_who_reads_it(world: World) -> None:
+def test_a_material_its_versions_and_who_reads_it(world: World, django_capture_on_commit_callbacks: Any) -> None:
     national = _client(world.national)
     refused = national.post(reverse("materials:material_create"), FORM | {"file": _pdf("macro.pdf", b"PK\x03\x04x")})
     assert refused.status_code == 400
@@ -53,7 +58,8 @@ def test_a_material_its_versions_and_who_reads_it(world: World) -> None:
     assert not Material.objects.exists()
     assert national.post(reverse("materials:material_create"), FORM).status_code == 400  # neither file nor link
 
-    response = national.post(reverse("materials:material_create"), FORM | {"file": _pdf()})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written once the row commits
+        response = national.post(reverse("materials:material_create"), FORM | {"file": _pdf()})
     material = Material.objects.get()
     assert response.url == reverse("materials:material", args=[material.public_id])
     assert sorted(material.topics.values_list("group", flat=True)) == ["family", "learning"]
@@ -118,3 +124,51 @@ def test_a_municipality_adds_its_own_materials_only(world: World) -> None:
         == 403
     )
     assert _client(world.teacher_lizuma).get(reverse("materials:material_create")).status_code == 404
+
+
+def _stored(version: MaterialVersion) -> bool:
+    return version.file.storage.exists(version.file.name or "")
+
+
+def test_a_file_is_written_only_when_its_row_commits(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """A version's file written before its transaction commits would stay on disk, unreferenced, when
+    the transaction rolls back: the bytes are written on commit, under the name the row holds."""
+    now = timezone.now()
+    values: dict[str, Any] = FORM | {"url": "", "municipality": None, "now": now, "actor": world.national}
+
+    # Rolled back after the service wrote its rows (a caller's transaction failing later): no file.
+    names: list[str] = []
+
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            names.append(material_create(**values, file=_pdf("atgrieztais.pdf")).versions.get().file.name or "")
+            raise RuntimeError("the caller's transaction fails")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        create_then_fail()
+    assert callbacks == []  # a rolled-back transaction's writes never run
+    assert names[0].endswith("/atgrieztais.pdf")
+    assert not default_storage.exists(names[0])
+    assert not Material.objects.exists()
+
+    # A refusal inside the service (the second version has no note): nothing is written either.
+    with django_capture_on_commit_callbacks(execute=True):
+        material = material_create(**values, file=_pdf())
+    first = material.versions.get()
+    assert _stored(first)
+    with first.file.open("rb") as handle:
+        assert handle.read() == b"%PDF-1.4 guide"
+    assert first.file.name.endswith(f"{first.public_id}/celvedis.pdf")  # its own folder: never renamed
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
+        material_version_add(actor=world.national, material=material, file=_pdf(), url="", note=" ", now=now)
+    assert callbacks == []
+    assert material.versions.count() == 1
+
+    # Committed: the file is there under the row's name, and the download serves it.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = material_version_add(
+            actor=world.national, material=material, file=_pdf("v2.pdf", b"%PDF-1.4 v2"), url="", note="Otrā", now=now
+        )
+    assert _stored(second)
+    download = _client(world.teacher_lizuma).get(reverse("materials:version_file", args=[second.public_id]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 v2"  # type: ignore[attr-defined]

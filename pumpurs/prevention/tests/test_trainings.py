@@ -251,3 +251,37 @@ def test_the_trainings_page_costs_the_same_for_one_training_or_several(world: Wo
             now=timezone.now(),
         )
     assert queries() == one
+
+
+def test_a_trainings_cost_is_typed_in_euros_and_kept_in_cents(world: World) -> None:
+    inese = _client(world.coordinator_gulbene)
+    today = timezone.localdate().isoformat()
+    form = {
+        "municipality": world.gulbene.pk,
+        "title": "Sadarbība ar vecākiem",
+        "topic": "Kā runāt ar ģimeni",
+        "organiser": "Gulbenes novada pašvaldība",
+        "audience": "specialists",
+        "place": "Gulbene",
+        "starts_on": today,
+        "ends_on": today,
+        "hours": "4",
+    }
+    for bad in ("-1", "12.345", "abc"):
+        refused = inese.post(reverse("prevention:training_create"), form | {"cost": bad})
+        assert refused.status_code == 200  # the form again, with its error
+        assert "field--error" in refused.content.decode()
+    assert not Training.objects.exists()
+    with pytest.raises(ValidationError):
+        _training(world.coordinator_gulbene, world.gulbene, cost_cents=-1)
+    assert not Training.objects.exists()
+
+    inese.post(reverse("prevention:training_create"), form | {"cost": "1250.50"})
+    training = Training.objects.get()
+    assert training.cost_cents == 125_050
+    assert AuditEvent.objects.get(action="prevention.training.created").data == {"cost_cents": 125_050}
+    page = inese.get(reverse("prevention:training", args=[training.public_id])).content.decode()
+    assert "<dd data-cost>1250.50</dd>" in page
+    # No cost typed: nothing is invented, the training costs nothing.
+    inese.post(reverse("prevention:training_create"), form | {"title": "Bez izmaksām"})
+    assert Training.objects.get(title="Bez izmaksām").cost_cents == 0

@@ -74,7 +74,12 @@ _POST_ON_CASE = (
     "support_case_reopen",
     "support_plan_start",
 )
-_POST_ON_PLAN = ("support_plan_transition", "support_consultation_add", "support_compensation_add")
+_POST_ON_PLAN = (
+    "support_plan_transition",
+    "support_consultation_add",
+    "support_compensation_add",
+    "support_plan_materials",
+)
 
 _GET_ONLY = {"support_case", "support_plan", "support_consent_document", "support_delivery_evidence"}
 

@@ -19,7 +19,7 @@ from pumpurs.support.views.cases import (
     team_remove,
 )
 from pumpurs.support.views.files import consent_document, delivery_evidence
-from pumpurs.support.views.plans import approvals, plan_detail, plan_edit, plan_transition
+from pumpurs.support.views.plans import approvals, plan_detail, plan_edit, plan_materials, plan_transition
 from pumpurs.support.views.work import compensation_add, consultation_add, delivery_confirm, review
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "delivery_evidence",
     "plan_detail",
     "plan_edit",
+    "plan_materials",
     "plan_start",
     "plan_transition",
     "review",

@@ -10,18 +10,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
+from pumpurs.people.registry import plan_line_materials_setter
 from pumpurs.support import plans as services
 from pumpurs.support import selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
 from pumpurs.support.guards import plan_panels
-from pumpurs.support.models import ApprovalStep, Plan, Review
+from pumpurs.support.models import ApprovalStep, Plan, PlanMeasure, Review
 from pumpurs.support.plans import PlanAction
 from pumpurs.support.scope import history_until, plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
@@ -72,8 +74,36 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         if may_deliver and others
         else None,
         "plan_panels": plan_panels(),  # e.g. finance's costs and remaining budget (support/guards.py)
+        "may_link_materials": may_link_materials(actions),
     }
     return render(request, "support/plan_detail.html", context, status=status)
+
+
+def may_link_materials(actions: services.PlanActions) -> bool:
+    """Who may name the materials a line used: whoever may edit the plan or deliver on it."""
+    return PlanAction.EDIT in actions.permitted or PlanAction.DELIVER in actions
+
+
+def plan_materials(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A line names the materials of the library it used (issue 16). The link is kept by the app
+    that keeps the library, through ``people.registry`` (decision 0027); nothing registered: 404."""
+    plan = get_plan(request, public_id)
+    if refused := not_post(request):
+        return refused
+    setter = plan_line_materials_setter()
+    if setter is None or not may_link_materials(services.plan_actions_for(request.user, plan)):
+        raise Http404
+    try:
+        line = plan.measures.select_related("plan__case").get(public_id=UUID(request.POST.get("line", "")))
+    except (ValueError, PlanMeasure.DoesNotExist):
+        raise Http404 from None
+    try:
+        setter(request_actor(request), line, request.POST.getlist("materials"), timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The materials used are saved."))
+    return redirect("support_plan", public_id=plan.public_id)
 
 
 @require_GET

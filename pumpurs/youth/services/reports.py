@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.people.models import User
+from pumpurs.youth import scope
 from pumpurs.youth.models import (
     Application,
     ApplicationStatus,
@@ -71,10 +72,16 @@ def report_submit(
 
 @transaction.atomic
 def report_approve(*, actor: User, report: ProjectReport, now: dt.datetime) -> ProjectReport:
-    """The municipality approves the report; the money not spent returns to the call."""
-    _require_manager(actor, report.application.call)
+    """Another coordinator of the municipality (or the national team) approves the report — never
+    the one who entered it (four eyes); the money not spent returns to the call."""
+    if not scope.may_approve_reports(actor, report.application.call):
+        raise PermissionDenied(_("You do not run this call."))
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("The report is already approved."))
+    if report.entered_by_id == actor.pk:
+        raise ValidationError(
+            _("You entered this report: another coordinator of the municipality or the national team approves it.")
+        )
     report.status = ReportStatus.APPROVED
     report.approved_by = actor
     report.approved_at = now

@@ -1,6 +1,7 @@
 """The life of a Gulbene youth initiative call through the services: Inese Gulbe (the municipality
 coordinator) opens it and enters applications, Juris Priede and Anna Vītola score them, Inese
-decides, and after the project she enters and approves its report. Refusals carry their numbers."""
+decides, and after the project she enters its report, which the national team approves (four
+eyes: never the one who entered it). Refusals carry their numbers."""
 
 from __future__ import annotations
 
@@ -94,9 +95,17 @@ def test_a_call_from_opening_to_an_approved_report(world: World) -> None:
         now=after,
     )
     assert call_money(call).available_cents == 2_000_000 - 180_000
-    services.report_approve(actor=world.coordinator_gulbene, report=report, now=after)
+    # Four eyes: Inese entered the report, so she may not approve it; the national team does.
+    with pytest.raises(ValidationError, match="You entered this report"):
+        services.report_approve(actor=world.coordinator_gulbene, report=report, now=after)
     report.refresh_from_db()
-    assert report.status == ReportStatus.APPROVED
+    assert (report.status, report.approved_by) == (ReportStatus.SUBMITTED, None)
+    assert not AuditEvent.objects.filter(action="youth.report.approved").exists()
+    with pytest.raises(PermissionDenied):  # Madona's coordinator does not run Gulbene's call
+        services.report_approve(actor=world.coordinator_madona, report=report, now=after)
+    services.report_approve(actor=world.national, report=report, now=after)
+    report.refresh_from_db()
+    assert (report.status, report.approved_by) == (ReportStatus.APPROVED, world.national)
     money = call_money(call)
     assert (money.awarded_cents, money.spent_cents, money.returned_cents) == (180_000, 150_000, 30_000)
     assert money.available_cents == 2_000_000 - 180_000 + 30_000  # unspent money returns to the call

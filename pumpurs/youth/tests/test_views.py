@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pumpurs.people.models import User
-from pumpurs.world.personas import World
+from pumpurs.people.models import Role, User
+from pumpurs.world.personas import World, make_user
 from pumpurs.youth import services
 from pumpurs.youth.models import Application, ApplicationStatus, Call, CallStatus, ProjectReport
 from pumpurs.youth.testing import a_call, an_application
@@ -159,8 +159,25 @@ def test_evaluators_score_the_coordinator_decides_prints_the_letter_and_approves
         },
     )
     report = ProjectReport.objects.get()
-    inese.post(reverse("youth:report_approve", args=[application.public_id]))
+    # Four eyes: Inese entered it, so her page offers no approval and her POST is refused.
+    own_page = inese.get(reverse("youth:application", args=[application.public_id])).content.decode()
+    assert "data-four-eyes" in own_page
+    assert reverse("youth:report_approve", args=[application.public_id]) not in own_page
+    refused = inese.post(reverse("youth:report_approve", args=[application.public_id]), follow=True)
+    assert "You entered this report" in refused.content.decode()
     report.refresh_from_db()
-    assert report.status == "approved"
+    assert report.status == "submitted"
+    # A second coordinator of Gulbene approves it.
+    second = make_user(
+        "gulbene.otra", "Dace", "Otra", {"role": Role.MUNICIPALITY_COORDINATOR, "municipality": world.gulbene}
+    )
+    dace = _client(second)
+    assert (
+        reverse("youth:report_approve", args=[application.public_id])
+        in dace.get(reverse("youth:application", args=[application.public_id])).content.decode()
+    )
+    dace.post(reverse("youth:report_approve", args=[application.public_id]))
+    report.refresh_from_db()
+    assert (report.status, report.approved_by) == ("approved", second)
     page = inese.get(reverse("youth:call", args=[call.public_id])).content.decode()
     assert "100.00 EUR" in page  # returned unspent
