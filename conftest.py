@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -11,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
+from pumpurs.people.models import Municipality
 from pumpurs.world.personas import SCHOOL_DAY, World, build_world
 from pumpurs.world.testing import at_ten
 
@@ -30,9 +34,29 @@ def clock(today: dt.date) -> Iterator[Any]:
         yield traveller
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts in the default language (Latvian), whatever the test before it activated
+    (a request, ``call_command`` or ``translation.override`` left open): results never depend on
+    the order tests run in. A module that wants English activates it in its own fixture."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db: None, today: dt.date) -> World:
     return build_world(today)
+
+
+@pytest.fixture
+def municipalities(transactional_db: None) -> None:  # for transactional tests that build a world
+    """The reference data migration 0002 loads, which an earlier transactional test's flush took."""
+    with (Path(settings.PACKAGE_DIR) / "people" / "data" / "municipalities.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Municipality.objects.update_or_create(
+                code=row["code"], defaults={"name": row["name"], "name_en": row["name_en"], "kind": row["kind"]}
+            )
 
 
 @pytest.fixture

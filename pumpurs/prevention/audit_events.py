@@ -10,3 +10,4 @@ event_type_register("prevention.participant.registered", _("Registered a trainin
 event_type_register("prevention.training.attendance_marked", _("Marked attendance at a training"))
 event_type_register("prevention.material.created", _("Added a material to the library"))
 event_type_register("prevention.material.version_added", _("Added a version of a material"))
+event_type_register("prevention.material.used", _("Named the materials a plan line used"))

@@ -6,6 +6,7 @@ two connections); SQLite serialises whole-database writes and cannot show it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -19,7 +20,7 @@ from pumpurs.finance.rates import rate_set
 from pumpurs.support.models import Plan, PlanStatus
 from pumpurs.support.plans import plan_approve, plan_submit
 from pumpurs.support.testing import approve_all, draft_plan, open_case
-from pumpurs.world.personas import World
+from pumpurs.world.personas import build_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,7 +28,8 @@ pytestmark = [
 ]
 
 
-def test_two_approvals_at_once_never_overspend(world: World) -> None:
+def test_two_approvals_at_once_never_overspend(municipalities: None, today: dt.date) -> None:
+    world = build_world(today)
     rate_set(
         actor=world.national, measure_code="consult-psychologist", valid_from=world.year.starts_on, unit_cents=2500
     )

@@ -87,7 +87,8 @@ def english_messages() -> tuple[re.Pattern[str], ...]:
             continue
         if text.lower() in entry.msgstr.lower():
             continue  # the Latvian keeps it (a product name, a code)
-        patterns.append(re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])"))
+        # Not inside an address: "example" is English, "anna@example.lv" is not.
+        patterns.append(re.compile(rf"(?<![\w@./-]){re.escape(text)}(?![\w@-]|\.\w)"))
     return tuple(patterns)
 
 

@@ -5,15 +5,12 @@ the same moment: one plan and a clear answer, never a server error."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.test import Client
@@ -25,7 +22,6 @@ from pumpurs.api.testing import api_client
 from pumpurs.api.tokens import OPERATOR, token_create
 from pumpurs.audit.models import AuditEvent
 from pumpurs.core.models import SubmissionKey
-from pumpurs.people.models import Municipality
 from pumpurs.support.models import ContactEntry, Delivery, Plan
 from pumpurs.support.plans import plan_create
 from pumpurs.support.testing import active_plan, draft_plan, open_case, period_on
@@ -127,16 +123,6 @@ def test_a_request_in_flight_answers_409_to_its_repeat(world: World) -> None:
     )
     assert maris.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="k-00000002").status_code == 409
     assert SubmissionKey.objects.get(pk=running.pk).status is None
-
-
-@pytest.fixture
-def municipalities(transactional_db: None) -> None:
-    """The reference data migration 0002 loads, which an earlier transactional test's flush took."""
-    with (Path(settings.PACKAGE_DIR) / "people" / "data" / "municipalities.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            Municipality.objects.update_or_create(
-                code=row["code"], defaults={"name": row["name"], "name_en": row["name_en"], "kind": row["kind"]}
-            )
 
 
 @pytest.mark.django_db(transaction=True)
