@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import json
 from collections.abc import Callable, Iterator
 from io import StringIO
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
@@ -51,12 +53,14 @@ def world(db: None, today: dt.date) -> World:
 
 @pytest.fixture
 def municipalities(transactional_db: None) -> None:  # for transactional tests that build a world
-    """The reference data migration 0002 loads, which an earlier transactional test's flush took."""
+    """The reference data the migrations load (municipalities, people 0002; the measure catalogue,
+    support 0002), which an earlier transactional test's flush took."""
     with (Path(settings.PACKAGE_DIR) / "people" / "data" / "municipalities.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             Municipality.objects.update_or_create(
                 code=row["code"], defaults={"name": row["name"], "name_en": row["name_en"], "kind": row["kind"]}
             )
+    importlib.import_module("pumpurs.support.migrations.0002_default_catalogue").load(django_apps, None)
 
 
 @pytest.fixture
