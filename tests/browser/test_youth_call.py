@@ -142,6 +142,9 @@ def test_a_call_from_opening_to_an_approved_projects_report(live_server: Any, pa
     page.fill("input[name=amount_2]", "350")
     submit(page, "main form.stacked-form")
     assert_accessible(page)
+    # Four eyes: she entered the report, so the national team approves it.
+    switch_user(page, base, world.national.username)
+    _go(page, base, reverse("youth:application", args=[application.public_id]))
     submit(page, f"form[action='{reverse('youth:report_approve', args=[application.public_id])}']")
     assert_accessible(page)
     assert "150,00 EUR" in page.locator("main").inner_text()  # returns to the call
