@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pumpurs.prevention",
     "pumpurs.finance",
     "pumpurs.privacy",
+    "pumpurs.reporting",
     "pumpurs.ops",
     "pumpurs.world",
 ]

@@ -41,6 +41,7 @@ urlpatterns = [
     path("trainings/", include("pumpurs.prevention.urls")),
     path("materials/", include("pumpurs.prevention.materials_urls")),
     path("finance/", include("pumpurs.finance.urls")),
+    path("monitoring/", include("pumpurs.reporting.urls")),
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]

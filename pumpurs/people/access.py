@@ -79,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PREPARE_EXPENSES,
             Perm.CHANGE_ANY_CASE,
             Perm.STEWARD_CASES,
+            Perm.VIEW_DASHBOARD,
+            Perm.VIEW_INDICATORS,
         }
         | _SUPPORT_WORK
     ),
@@ -94,6 +96,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_TRAININGS,
             Perm.REGISTER_TRAINEES,
             Perm.VIEW_FINANCE,
+            Perm.VIEW_DASHBOARD,
+            Perm.VIEW_INDICATORS,
         }
     ),
     # The municipality sees how many pupils each school flags, not who (issue 4).
@@ -121,6 +125,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FINANCE,
             Perm.MANAGE_BUDGETS,
             Perm.MANAGE_RATES,
+            Perm.VIEW_DASHBOARD,
+            Perm.VIEW_INDICATORS,
+            Perm.VIEW_EFFECTS,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -144,6 +151,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FINANCE,
             Perm.MANAGE_BUDGETS,
             Perm.MANAGE_RATES,
+            Perm.VIEW_DASHBOARD,
+            Perm.VIEW_INDICATORS,
+            Perm.VIEW_EFFECTS,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.

@@ -65,3 +65,7 @@ class Perm(StrEnum):
     MANAGE_TRAININGS = "prevention.manage_trainings"  # organise: create, register anyone, mark attendance
     REGISTER_TRAINEES = "prevention.register"  # register the staff of one's school
     MANAGE_MATERIALS = "prevention.manage_materials"  # add materials and their new versions (all read them)
+    # Monitoring (issue 15): counts and rates only, small cells hidden above school level.
+    VIEW_DASHBOARD = "reporting.view_dashboard"  # the dashboards of the schools / municipalities in scope
+    VIEW_INDICATORS = "reporting.view_indicators"  # the programme's indicator report and its exports
+    VIEW_EFFECTS = "reporting.view_effects"  # outcomes, rule quality, fairness error rates, measure effects

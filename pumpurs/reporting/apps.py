@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    """Read-only monitoring: dashboards, the programme's indicators, outcomes and effects (issue 15).
+
+    It reads every app below it and writes only its own pre-aggregates; nothing below imports it.
+    """
+
+    name = "pumpurs.reporting"
+    verbose_name = _("monitoring")
