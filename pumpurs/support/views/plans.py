@@ -19,7 +19,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.registry import plan_line_materials_setter
 from pumpurs.support import plans as services
-from pumpurs.support import selectors
+from pumpurs.support import seen, selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
 from pumpurs.support.guards import plan_panels
@@ -51,7 +51,14 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
     consultations = [r.line for r in lines if r.line.measure.is_consultation]
     others = [r.line for r in lines if not r.line.measure.is_consultation]
     staff = selectors.school_staff(case) if may_deliver and consultations else []
+    changes = None
+    if PlanAction.APPROVE in actions or PlanAction.RETURN in actions:
+        # An approver sees what changed since they last saw the plan, then this sight is
+        # remembered (decision 0034).
+        changes = seen.changes_for(request.user, plan)
+        seen.plan_seen_record(user=request.user, plan=plan, now=timezone.now())
     context = {
+        "changes": changes,
         "plan": plan,
         "case": case,
         "pupil": case.pupil,
