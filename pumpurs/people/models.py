@@ -15,6 +15,10 @@ from pumpurs.core.models import PublicIdModel, TimestampedModel
 class User(PublicIdModel, AbstractUser):
     """A member of staff (or, later, a parent). What they may see comes from their role grants."""
 
+    # A work phone the family print gives beside the e-mail (issue 13), in the international form
+    # ``+37120000000``; ``people.staff.phone_clean`` decides what is a phone number.
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
