@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pumpurs.audit.identity import AuditIdentity
 from pumpurs.core import crypto
+from pumpurs.core.display import semester_text
 from pumpurs.core.models import PublicIdModel, TimestampedModel
 
 
@@ -137,7 +138,8 @@ class Period(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_year.name} / {self.number}"
+        # The one semester format, in the reader's language (issue 13).
+        return semester_text(self.number, self.school_year.name)
 
 
 class ClassGroup(PublicIdModel):

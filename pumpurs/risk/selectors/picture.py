@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext
 
+from pumpurs.core.display import semester_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
@@ -85,10 +85,7 @@ class TrendPoint:
 
     @property
     def label(self) -> str:
-        return gettext("%(year)s, sem. %(number)s") % {
-            "year": self.period.school_year.name,
-            "number": self.period.number,
-        }
+        return semester_text(self.period.number, self.period.school_year.name)
 
     @property
     def short_label(self) -> str:
