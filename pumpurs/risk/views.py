@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from pumpurs.core.refusal import form_key, refusal_keep
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
@@ -131,9 +132,12 @@ def flag_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = FlagDecisionForm(request.POST)
     back = reverse("pupil_detail", args=[flag.pupil.public_id]) + "#risk"
+    # A refusal sends the reader back to the pupil's page with what they typed (core/refusal.py).
+    kept = form_key(request.POST.get("action", ""), flag.public_id)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": errors})
+        problems = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": "; ".join(problems)})
+        refusal_keep(request, form=kept, fields=["comment", "reason"], errors=problems, back=back)
         return redirect(back)
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"].strip()
     try:
@@ -147,6 +151,7 @@ def flag_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
             services.flag_reopen(actor=request_actor(request), flag=flag, comment=comment)
     except ValidationError as error:
         messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": "; ".join(error.messages)})
+        refusal_keep(request, form=kept, fields=["comment", "reason"], errors=error.messages, back=back)
         return redirect(back)
     done = {
         FlagDecisionForm.ACCEPT: _("The flag is accepted."),

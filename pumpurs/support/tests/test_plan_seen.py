@@ -149,3 +149,22 @@ def test_the_list_costs_the_same_for_many_changed_plans(
     assert len(page.context["rows"]) == 7
     assert all("changed since you last saw it" in row.what for row, _age in page.context["rows"])
     assert {c.kind.code: c.count for c in work.summary(director).counts}["approvals"] == 7
+
+
+def test_a_refused_return_keeps_the_approvers_comment(world: World, submitted: Plan) -> None:
+    """Issue 13: Sarmīte writes why the plan must change, but Ilze saved a new version meanwhile;
+    the refusal brings her back to the plan with her comment still in the box."""
+    stale = submitted.version
+    client = client_for(world.director_lizuma)
+    typed = "Psihologa konsultāciju par maz; lūdzu pievienot ēdināšanu"
+    Plan.objects.filter(pk=submitted.pk).update(version=stale + 1)  # someone else's change meanwhile
+    response = client.post(
+        reverse("support_plan_transition", args=[submitted.public_id]),
+        {"action": "return", "version": stale, "comment": typed},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Nothing was changed" in html
+    assert f'id="return-comment" rows="2" maxlength="4000" required>{typed}</textarea>' in html
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"

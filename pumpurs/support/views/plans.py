@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pumpurs.core.refusal import form_key, refusal_keep
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.registry import plan_line_materials_setter
@@ -184,9 +186,15 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if refused := not_post(request):
         return refused
     form = TransitionForm(request.POST)
+    # A refusal goes back to the plan page with the comment as typed (core/refusal.py).
+    back, kept = (
+        reverse("support_plan", args=[plan.public_id]),
+        form_key(request.POST.get("action", ""), plan.public_id),
+    )
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": form_problems(form)})
-        return redirect("support_plan", public_id=plan.public_id)
+        refusal_keep(request, form=kept, fields=["comment"], errors=[form_problems(form)], back=back)
+        return redirect(back)
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
     try:
         result = services.plan_transition(
@@ -194,7 +202,8 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
     except ValidationError as error:
         flash(request, _("Nothing was changed:"), error)
-        return redirect("support_plan", public_id=plan.public_id)
+        refusal_keep(request, form=kept, fields=["comment"], errors=error.messages, back=back)
+        return redirect(back)
     messages.success(request, str(_DONE[action]))
     if action == TransitionForm.AMEND:
         return redirect("support_plan_edit", public_id=result.public_id)  # the amendment
