@@ -36,6 +36,17 @@ def refusal_keep(request: HttpRequest, *, form: str, fields: Sequence[str], erro
     }
 
 
+def refusal_take(request: HttpRequest, form: str) -> dict[str, str] | None:
+    """For a page that builds the refused form itself: the typed values of ``form`` kept for this
+    path (then gone), to bind the form with — its field shows the value and the reason."""
+    session = getattr(request, "session", None)
+    kept = session.get(SESSION_KEY) if session is not None else None
+    if not kept or kept.get("path") != request.path or kept.get("form") != form:
+        return None
+    del session[SESSION_KEY]
+    return dict(kept["data"])
+
+
 def refused(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the refusal kept for this page, handed over once."""
     session = getattr(request, "session", None)

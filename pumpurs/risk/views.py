@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from pumpurs.core.refusal import form_key, refusal_keep
+from pumpurs.core.refusal import form_key, refusal_keep, refusal_take
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
@@ -77,7 +77,7 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         "calendar": calendar,
         "watch": result,
         "institutions": institutions,
-        "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
+        "capacity_form": _capacity_form(request, result.capacity) if may_set_capacity else None,
         "filtered": any(request.GET.get(k) for k in ("reason", "grade", "class", "level")),
         "sort_links": _sort_links(request),
         "may_decide": may[Perm.DECIDE_FLAGS],
@@ -102,6 +102,12 @@ def _sort_links(request: HttpRequest) -> list[tuple[str, str, bool]]:
     return links
 
 
+def _capacity_form(request: HttpRequest, capacity: int | None) -> CapacityForm:
+    """The capacity form, bound to what was typed when the last try was refused (core/refusal.py)."""
+    typed = refusal_take(request, "capacity")
+    return CapacityForm(typed) if typed is not None else CapacityForm(initial={"capacity": capacity})
+
+
 def capacity_update(request: HttpRequest, public_id: UUID) -> HttpResponse:
     # The school is looked up first: another school answers 404 whatever the method.
     institution = get_object_or_404(
@@ -112,7 +118,9 @@ def capacity_update(request: HttpRequest, public_id: UUID) -> HttpResponse:
     period = semester_on(timezone.localdate())
     form = CapacityForm(request.POST)
     if period is None or not form.is_valid():
-        messages.error(request, _("The capacity was not saved: give a whole number of pupils, 0 or more."))
+        problem = _("The capacity was not saved: give a whole number of pupils, 0 or more.")
+        messages.error(request, problem)
+        refusal_keep(request, form="capacity", fields=["capacity"], errors=[problem], back=_watch_url(institution))
         return redirect(_watch_url(institution))
     capacity_set(
         actor=request_actor(request), institution=institution, period=period, capacity=form.cleaned_data["capacity"]
