@@ -40,7 +40,9 @@ def refusal_take(request: HttpRequest, form: str) -> dict[str, str] | None:
     """For a page that builds the refused form itself: the typed values of ``form`` kept for this
     path (then gone), to bind the form with — its field shows the value and the reason."""
     session = getattr(request, "session", None)
-    kept = session.get(SESSION_KEY) if session is not None else None
+    if session is None:
+        return None
+    kept = session.get(SESSION_KEY)
     if not kept or kept.get("path") != request.path or kept.get("form") != form:
         return None
     del session[SESSION_KEY]
