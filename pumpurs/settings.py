@@ -113,8 +113,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pumpurs.people.context_processors.navigation",
+                "pumpurs.core.refusal.refused",  # a refused embedded form's typed values (core/refusal.py)
             ],
-            "builtins": ["pumpurs.core.templatetags.submission"],  # {% submission_key %} in create forms
+            # {% submission_key %} in create forms; {% kept %} puts back what a refused form held
+            "builtins": ["pumpurs.core.templatetags.submission", "pumpurs.core.templatetags.kept"],
         },
     },
 ]

@@ -4,10 +4,12 @@ messages and reasons built in Python. Templates use Django's own filters."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
+from django.utils.translation import get_language
 
 CENT = Decimal("0.01")
 
@@ -42,3 +44,15 @@ def percent_text(value: Any, places: int = 1) -> str:
     if value is None or value == "":
         return "—"
     return f"{number_text(Decimal(str(value)).quantize(Decimal(1).scaleb(-places)))} %"
+
+
+def semester_text(number: int, year: str) -> str:
+    """A semester as the reader writes it — "1. semestris (2026/27)" in Latvian, "semester 1
+    (2026/27)" in English: the one semester format of pages, print, e-mail and exports
+    (``SEMESTER_FORMAT`` in ``pumpurs/core/formats``; ``people.Period`` prints itself with it)."""
+    language = (get_language() or "lv").split("-")[0]
+    try:
+        module = importlib.import_module(f"pumpurs.core.formats.{language}.formats")
+    except ImportError:
+        module = importlib.import_module("pumpurs.core.formats.en.formats")
+    return str(module.SEMESTER_FORMAT).format(number=number, year=year)

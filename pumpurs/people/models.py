@@ -9,11 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from pumpurs.audit.identity import AuditIdentity
 from pumpurs.core import crypto
+from pumpurs.core.display import semester_text
 from pumpurs.core.models import PublicIdModel, TimestampedModel
 
 
 class User(PublicIdModel, AbstractUser):
     """A member of staff (or, later, a parent). What they may see comes from their role grants."""
+
+    # A work phone the family print gives beside the e-mail (issue 13), in the international form
+    # ``+37120000000``; ``people.staff.phone_clean`` decides what is a phone number.
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -133,7 +138,8 @@ class Period(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_year.name} / {self.number}"
+        # The one semester format, in the reader's language (issue 13).
+        return semester_text(self.number, self.school_year.name)
 
 
 class ClassGroup(PublicIdModel):

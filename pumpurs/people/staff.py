@@ -39,6 +39,7 @@ ROLE_REVOKED = "people.role.revoked"
 CLASS_TEACHER_SET = "people.class.teacher_set"
 STAFF_DEACTIVATED = "people.staff.deactivated"
 STAFF_REACTIVATED = "people.staff.reactivated"
+STAFF_PHONE_CHANGED = "people.staff.phone_changed"
 # Accepting an invitation: nobody is signed in yet, the link's owner becomes the actor once it checks.
 INVITATION_GUARD = SystemActor(name="system:invitation")
 
@@ -347,3 +348,63 @@ def staff_reactivate(*, actor: Actor, user: User) -> None:
     user.save(update_fields=["is_active"])
     access.forget_cached_grants(user)
     audit_record(actor=actor, action=STAFF_REACTIVATED, target=user)
+
+
+# --- Phone -----------------------------------------------------------------------------------------
+
+_PHONE_SEPARATORS = str.maketrans("", "", " -().")
+
+
+def phone_clean(text: str) -> str:
+    """A phone number as stored: ``+`` and digits. A Latvian number has eight digits (mobile from
+    2, fixed from 6, free from 8) and may be written with or without +371 / 00371; a foreign one
+    starts with + (or 00) and its country code, 8–15 digits in all (E.164). Spaces, dashes, dots
+    and brackets are ignored; anything else is refused. Empty stays empty (no phone)."""
+    raw = text.strip().translate(_PHONE_SEPARATORS)
+    if not raw:
+        return ""
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    digits = raw[1:] if raw.startswith("+") else raw
+    if not digits.isdigit() or not digits.isascii():
+        raise ValidationError(_("Write the phone number with digits only, e.g. +371 2612 3456."), code="phone_invalid")
+    if not raw.startswith("+"):
+        if len(digits) != 8 or digits[0] not in "268":
+            raise ValidationError(
+                _(
+                    "A Latvian phone number has 8 digits and starts with 2, 6 or 8; add the country code for another country."
+                ),
+                code="phone_invalid",
+            )
+        return f"+371{digits}"
+    if digits.startswith("371") and (len(digits) != 11 or digits[3] not in "268"):
+        raise ValidationError(
+            _("A Latvian phone number has 8 digits after +371 and starts with 2, 6 or 8."), code="phone_invalid"
+        )
+    if not 8 <= len(digits) <= 15:
+        raise ValidationError(_("A phone number has 8 to 15 digits with its country code."), code="phone_invalid")
+    return f"+{digits}"
+
+
+def phone_text(phone: str) -> str:
+    """How a stored number is shown: "+371 2612 3456" for a Latvian one, as stored otherwise."""
+    if phone.startswith("+371") and len(phone) == 12:
+        return f"+371 {phone[4:8]} {phone[8:]}"
+    return phone
+
+
+@transaction.atomic
+def staff_phone_set(*, actor: Actor, user: User, phone: str) -> User:
+    """Set (or clear, with "") a staff member's work phone: the person themselves, or whoever
+    manages their account (``access.staff_visible_to``). Validated by ``phone_clean``; audited
+    without the number (the audit trail needs who changed it, not a copy of it)."""
+    own = isinstance(actor, User) and actor.pk == user.pk
+    if not own and not access.staff_visible_to(actor).filter(pk=user.pk).exists():
+        raise _refuse()
+    cleaned = phone_clean(phone)
+    if cleaned == user.phone:
+        return user
+    user.phone = cleaned
+    user.save(update_fields=["phone"])
+    audit_record(actor=actor, action=STAFF_PHONE_CHANGED, target=user, data={"set": bool(cleaned)})
+    return user

@@ -60,3 +60,17 @@ class ClassTeacherForm(forms.Form):
     def __init__(self, *args: Any, teachers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teacher"].queryset = teachers  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class PhoneForm(forms.Form):
+    """A staff member's work phone; ``people.staff.phone_clean`` is the one judge of its form."""
+
+    phone = forms.CharField(
+        label=_("Work phone"),
+        required=False,
+        max_length=30,
+        help_text=_(
+            "Shown to the family on the printed plan when you are its contact. E.g. +371 2612 3456; empty: none."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )

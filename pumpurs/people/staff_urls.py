@@ -17,6 +17,7 @@ urlpatterns = [
     path("national/invite/", views.staff_invite, {"kind": "national"}, name="staff_national_invite"),
     path("people/<uuid:public_id>/", views.staff_person, name="staff_person"),
     path("people/<uuid:public_id>/revoke/", views.staff_grant_revoke, name="staff_revoke"),
+    path("people/<uuid:public_id>/phone/", views.staff_phone, name="staff_phone"),
     path("people/<uuid:public_id>/reinvite/", views.staff_reinvite, name="staff_reinvite"),
     path("people/<uuid:public_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("classes/<uuid:public_id>/teacher/", views.class_teacher, name="class_teacher"),

@@ -23,7 +23,7 @@ from pumpurs.people import access, selectors, staff
 from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import ClassGroup, Institution, Municipality, Role, RoleGrant, User
-from pumpurs.people.staff_forms import ClassTeacherForm, InviteForm, RoleForm
+from pumpurs.people.staff_forms import ClassTeacherForm, InviteForm, PhoneForm, RoleForm
 
 Place = Institution | Municipality | None  # None: the whole country (the national roles)
 
@@ -177,7 +177,8 @@ def staff_person(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, _("The role is granted."))
             return redirect(request.path)
     grants = access.grants_manageable_by(request.user).filter(user=person).select_related("institution", "municipality")
-    return render(request, "people/staff/person.html", {"person": person, "grants": grants, "form": form})
+    context = {"person": person, "grants": grants, "form": form, "phone": staff.phone_text(person.phone)}
+    return render(request, "people/staff/person.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -217,6 +218,26 @@ def staff_deactivate(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, _("Saved."))
         return redirect("staff_person", public_id=person.public_id)
     return render(request, "people/staff/deactivate.html", {"person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def staff_phone(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A work phone: one's own, or of someone whose account the reader manages (else 404). A
+    refused number is shown again as typed, beside the reason (status 400)."""
+    own = request.user.is_authenticated and request.user.public_id == public_id
+    person = request.user if own else _person(request, public_id)
+    assert isinstance(person, User)
+    form = PhoneForm(request.POST or None, initial={"phone": staff.phone_text(person.phone)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff.staff_phone_set(actor=request_actor(request), user=person, phone=form.cleaned_data["phone"])
+        except ValidationError as exc:
+            form.add_error("phone", exc)
+        else:
+            messages.success(request, _("The phone number is saved."))
+            return redirect("staff_person", public_id=person.public_id) if not own else redirect(request.path)
+    status = 400 if form.errors else 200
+    return render(request, "people/staff/phone.html", {"person": person, "own": own, "form": form}, status=status)
 
 
 @require_POST

@@ -136,7 +136,7 @@ def threshold_notices_create(*, period: Period) -> int:
                         subject=_("Unjustified absences over the threshold: %(pupil)s, %(school)s")
                         % {"pupil": f"{pupil.first_name} {pupil.last_name}", "school": enrolment.institution.name},
                         body=_(
-                            "%(pupil)s (%(school)s) has %(value)s unjustified lessons in semester %(period)s; the "
+                            "%(pupil)s (%(school)s) has %(value)s unjustified lessons in %(period)s; the "
                             "threshold is %(threshold)s. The municipality must be involved. Open PuMPuRS to see the "
                             "pupil's record (no personal code is sent by e-mail)."
                         )

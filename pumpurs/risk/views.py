@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from pumpurs.core.refusal import form_key, refusal_keep, refusal_take
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
@@ -76,7 +77,7 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         "calendar": calendar,
         "watch": result,
         "institutions": institutions,
-        "capacity_form": CapacityForm(initial={"capacity": result.capacity}) if may_set_capacity else None,
+        "capacity_form": _capacity_form(request, result.capacity) if may_set_capacity else None,
         "filtered": any(request.GET.get(k) for k in ("reason", "grade", "class", "level")),
         "sort_links": _sort_links(request),
         "may_decide": may[Perm.DECIDE_FLAGS],
@@ -101,6 +102,12 @@ def _sort_links(request: HttpRequest) -> list[tuple[str, str, bool]]:
     return links
 
 
+def _capacity_form(request: HttpRequest, capacity: int | None) -> CapacityForm:
+    """The capacity form, bound to what was typed when the last try was refused (core/refusal.py)."""
+    typed = refusal_take(request, "capacity")
+    return CapacityForm(typed) if typed is not None else CapacityForm(initial={"capacity": capacity})
+
+
 def capacity_update(request: HttpRequest, public_id: UUID) -> HttpResponse:
     # The school is looked up first: another school answers 404 whatever the method.
     institution = get_object_or_404(
@@ -111,7 +118,9 @@ def capacity_update(request: HttpRequest, public_id: UUID) -> HttpResponse:
     period = semester_on(timezone.localdate())
     form = CapacityForm(request.POST)
     if period is None or not form.is_valid():
-        messages.error(request, _("The capacity was not saved: give a whole number of pupils, 0 or more."))
+        problem = _("The capacity was not saved: give a whole number of pupils, 0 or more.")
+        messages.error(request, problem)
+        refusal_keep(request, form="capacity", fields=["capacity"], errors=[problem], back=_watch_url(institution))
         return redirect(_watch_url(institution))
     capacity_set(
         actor=request_actor(request), institution=institution, period=period, capacity=form.cleaned_data["capacity"]
@@ -131,9 +140,12 @@ def flag_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = FlagDecisionForm(request.POST)
     back = reverse("pupil_detail", args=[flag.pupil.public_id]) + "#risk"
+    # A refusal sends the reader back to the pupil's page with what they typed (core/refusal.py).
+    kept = form_key(request.POST.get("action", ""), flag.public_id)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": errors})
+        problems = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": "; ".join(problems)})
+        refusal_keep(request, form=kept, fields=["comment", "reason"], errors=problems, back=back)
         return redirect(back)
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"].strip()
     try:
@@ -147,6 +159,7 @@ def flag_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
             services.flag_reopen(actor=request_actor(request), flag=flag, comment=comment)
     except ValidationError as error:
         messages.error(request, _("The decision was not saved: %(errors)s") % {"errors": "; ".join(error.messages)})
+        refusal_keep(request, form=kept, fields=["comment", "reason"], errors=error.messages, back=back)
         return redirect(back)
     done = {
         FlagDecisionForm.ACCEPT: _("The flag is accepted."),

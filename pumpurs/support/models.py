@@ -520,6 +520,26 @@ class PlanTransition(models.Model):
         return f"{self.plan_id} {self.action} {self.to_status}"
 
 
+class PlanSeen(models.Model):
+    """What one approver last saw of one plan row (issue 13: "what changed since the version I
+    last saw"): written when they open the plan while it waits for a step they may approve. The
+    content is a frozen snapshot of the lines and goals as shown — like a score's frozen inputs,
+    the one place a snapshot is kept as JSON (decision 0034) — because a plan's rows are edited in
+    place and keep no history of their own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "plan"], name="plan_seen_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.plan_id} v{self.version}"
+
+
 # --- Delivery --------------------------------------------------------------------------------------
 
 

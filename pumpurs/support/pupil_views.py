@@ -5,6 +5,7 @@ render. Every read of a pupil's record is written to the audit trail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.models import Enrolment
+from pumpurs.people.staff import phone_text
 from pumpurs.risk.models import RiskGroup
 from pumpurs.support.catalogue import low_income_status_record
 from pumpurs.support.catalogue_forms import LowIncomeForm, add_service_errors
@@ -53,17 +55,17 @@ class FamilyPlan:
     withdrawn: Consent | None
     is_draft: bool
     contact_email: str  # the e-mail of the staff member named as the contact, else the case lead's
+    contact_phone: str  # their work phone, as written for people ("" when they gave none)
 
 
-def _contact_email(plan: Plan) -> str:
+def _contact(plan: Plan) -> Any:
     """The family needs a way to reach the contact, not only a name: the e-mail of the team member
     or provider whose name the plan gives as the contact, else the case lead's (issue 13)."""
     team = [m for m in plan.case.team.filter(removed_at__isnull=True).select_related("user").order_by("pk")]
     people = [m.user for m in team] + [line.provider for line in plan.measures.all() if line.provider is not None]
     named = next((u for u in people if u.get_full_name() and u.get_full_name() in plan.contact_person), None)
     lead = next((m.user for m in team if m.role == TeamMember.Role.LEAD), None)
-    chosen = named or lead
-    return chosen.email if chosen is not None else ""
+    return named or lead
 
 
 def _family_plan(plan: Plan) -> FamilyPlan:
@@ -82,6 +84,7 @@ def _family_plan(plan: Plan) -> FamilyPlan:
         .first()
     )
     consents = list(plan.case.consents.select_related("guardian"))
+    contact = _contact(plan)
     return FamilyPlan(
         plan=plan,
         school=plan.case.institution.name,
@@ -90,7 +93,8 @@ def _family_plan(plan: Plan) -> FamilyPlan:
         consent=consent_active(plan.case_id, today),
         withdrawn=next((c for c in consents if c.withdrawn_on is not None and c.withdrawn_on <= today), None),
         is_draft=plan.status == PlanStatus.DRAFT,
-        contact_email=_contact_email(plan),
+        contact_email=contact.email if contact is not None else "",
+        contact_phone=phone_text(contact.phone) if contact is not None else "",
     )
 
 

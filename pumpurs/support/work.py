@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import reduce
 from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from pumpurs.support.models import (
 )
 from pumpurs.support.out_of_school import out_of_school
 from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, deliveries_visible_to, plans_visible_to
+from pumpurs.support.seen import changes_for_page
 
 # --- The plan's cost: an extension point -----------------------------------------------------------
 
@@ -180,7 +182,8 @@ def plans_to_approve(user: Any, today: dt.date) -> QuerySet[Plan]:
         .exclude(prepared_by=user)
         .exclude(submitted_by=user)
         .annotate(work_since=_last_transition("at"), work_cost=_plan_cost[0]())
-    )
+        .annotate(work_viewer=Value(user.pk, output_field=IntegerField()))  # whose "last seen" the rows read
+    ).select_related("amends")
 
 
 def _approval_what(plan: Plan, today: dt.date) -> str:
@@ -188,6 +191,19 @@ def _approval_what(plan: Plan, today: dt.date) -> str:
     if cost is None:
         return _("no cost planned")
     return _("planned cost %(amount)s EUR") % {"amount": f"{cost:.2f}"}
+
+
+def _approval_rows(plans: Sequence[Plan], today: dt.date) -> list[WorkRow]:
+    """The waiting plans, each with its cost and what changed since the reader last saw it
+    (decision 0034: a constant number of queries per page, ``support.seen``)."""
+    rows = _plan_rows(_approval_what)(plans, today)
+    if not plans:
+        return rows
+    changes = changes_for_page(plans, plans[0].work_viewer)  # type: ignore[attr-defined]  # annotated
+    return [
+        replace(row, what=f"{row.what}; {changes[plan.pk].text()}") if plan.pk in changes else row
+        for row, plan in zip(rows, plans, strict=True)
+    ]
 
 
 # --- Remote consultations to confirm -------------------------------------------------------------
@@ -308,7 +324,7 @@ def register() -> None:
             applies=any_perm(*APPROVAL_PERMS.values()),
             items=plans_to_approve,
             in_school=_in_case_school("case__institution"),
-            rows=_plan_rows(_approval_what),
+            rows=_approval_rows,
         ),
         WorkKind(
             code="confirmations",

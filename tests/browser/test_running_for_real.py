@@ -176,6 +176,6 @@ def test_from_an_empty_database_to_a_watch_list_in_the_browser(
     page.wait_for_load_state()
     main = page.locator("main").inner_text()
     assert "Lizuma pamatskola" in main
-    assert "2026/27 / 1" in main
+    assert "1. semestris (2026/27)" in main
     assert "Neviens jums redzams skolēns nav uzraudzības sarakstā." in main
     assert_accessible(page)

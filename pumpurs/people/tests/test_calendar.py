@@ -70,12 +70,22 @@ def test_summer_belongs_to_the_year_just_ended() -> None:
 # as the suite's CALENDAR_DAYS) with the phase, the semester a page speaks of and the semester plans
 # are drawn up for.
 EXPECTED = {
-    "school_day": (dt.date(2026, 11, 12), Phase.IN_SEMESTER, "2026/27 / 1", "2026/27 / 1"),
-    "last_day_of_semester_1": (dt.date(2026, 12, 18), Phase.IN_SEMESTER, "2026/27 / 1", "2026/27 / 1"),
-    "christmas_break": (dt.date(2026, 12, 28), Phase.BREAK, "2026/27 / 1", "2026/27 / 2"),
-    "first_day_of_semester_2": (dt.date(2027, 1, 11), Phase.IN_SEMESTER, "2026/27 / 2", "2026/27 / 2"),
-    "last_school_day": (dt.date(2027, 5, 28), Phase.IN_SEMESTER, "2026/27 / 2", "2026/27 / 2"),
-    "mid_summer": (dt.date(2027, 7, 15), Phase.SUMMER, "2026/27 / 2", "2027/28 / 1"),
+    "school_day": (dt.date(2026, 11, 12), Phase.IN_SEMESTER, "1. semestris (2026/27)", "1. semestris (2026/27)"),
+    "last_day_of_semester_1": (
+        dt.date(2026, 12, 18),
+        Phase.IN_SEMESTER,
+        "1. semestris (2026/27)",
+        "1. semestris (2026/27)",
+    ),
+    "christmas_break": (dt.date(2026, 12, 28), Phase.BREAK, "1. semestris (2026/27)", "2. semestris (2026/27)"),
+    "first_day_of_semester_2": (
+        dt.date(2027, 1, 11),
+        Phase.IN_SEMESTER,
+        "2. semestris (2026/27)",
+        "2. semestris (2026/27)",
+    ),
+    "last_school_day": (dt.date(2027, 5, 28), Phase.IN_SEMESTER, "2. semestris (2026/27)", "2. semestris (2026/27)"),
+    "mid_summer": (dt.date(2027, 7, 15), Phase.SUMMER, "2. semestris (2026/27)", "1. semestris (2027/28)"),
 }
 
 
@@ -97,7 +107,7 @@ def test_before_the_first_semester_there_is_nothing_to_look_back_at() -> None:
     assert calendar_on(dt.date(2026, 11, 12)) == CalendarDay(dt.date(2026, 11, 12), Phase.BEFORE, None, None)
     school_years_ensure(today=dt.date(2024, 10, 1))
     answer = calendar_on(dt.date(2024, 8, 20))
-    assert (answer.phase, answer.semester, str(answer.planning)) == (Phase.BEFORE, None, "2024/25 / 1")
+    assert (answer.phase, answer.semester, str(answer.planning)) == (Phase.BEFORE, None, "1. semestris (2024/25)")
 
 
 @pytest.mark.django_db
@@ -106,7 +116,7 @@ def test_from_june_the_next_school_year_is_there_to_plan_for() -> None:
     assert not SchoolYear.objects.filter(name="2027/28").exists()
     assert planning_semester_on(dt.date(2027, 6, 1)) is None  # pages then say who sets it up
     school_years_ensure(today=dt.date(2027, 6, 1))
-    assert str(planning_semester_on(dt.date(2027, 6, 1))) == "2027/28 / 1"
+    assert str(planning_semester_on(dt.date(2027, 6, 1))) == "1. semestris (2027/28)"
     assert school_year_on(dt.date(2027, 7, 15)) == SchoolYear.objects.get(name="2026/27")
 
 

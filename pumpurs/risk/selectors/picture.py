@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext
+from django.utils import timezone
 
+from pumpurs.core.display import semester_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
+from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Period, Pupil
-from pumpurs.risk.charts import LineChart, line_chart
+from pumpurs.risk.charts import LineChart, StackedBars, line_chart
 from pumpurs.risk.models import (
     Assessment,
     DismissReason,
@@ -30,6 +32,7 @@ from pumpurs.risk.models import (
 from pumpurs.risk.questionnaire import latest_result
 from pumpurs.risk.rules import reason_text, rule_label
 from pumpurs.risk.selectors.common import evidence_items
+from pumpurs.risk.weekly import Week, weekly_attendance, weekly_chart
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,7 @@ class TrendPoint:
 
     @property
     def label(self) -> str:
-        return gettext("%(year)s, sem. %(number)s") % {
-            "year": self.period.school_year.name,
-            "number": self.period.number,
-        }
+        return semester_text(self.period.number, self.period.school_year.name)
 
     @property
     def short_label(self) -> str:
@@ -105,6 +105,9 @@ class RiskPicture:
     groups: list[GroupScore]
     trend: list[TrendPoint]
     may_decide: bool
+    # The attendance of the semester under way (or last ended), week by week (issue 15).
+    weekly_period: Period | None = None
+    weekly: list[Week] = field(default_factory=list)
     dismiss_reasons: list[tuple[str, str]] = field(
         default_factory=lambda: [(value, str(label)) for value, label in DismissReason.choices]
     )
@@ -115,6 +118,10 @@ class RiskPicture:
         low = min(50.0, 10 * math.floor(float(min(rates)) / 10)) if rates else 50.0
         values = [(p.short_label, p.attendance_rate) for p in self.trend[-CHART_PERIODS:]]
         return line_chart(values, low=low, high=100, ticks=[low, (low + 100) / 2, 100], suffix=" %")
+
+    @property
+    def weekly_chart(self) -> StackedBars | None:
+        return weekly_chart(self.weekly)
 
     @property
     def grade_chart(self) -> LineChart | None:
@@ -152,6 +159,7 @@ def pupil_risk_picture(user: Viewer, *, pupil: Pupil) -> RiskPicture | None:
         reverse=True,
     )
     assessment = latest_result(pupil)
+    weekly_period = semester_on(timezone.localdate())
     return RiskPicture(
         open_flags=[v for v in views if v.flag.status == FlagStatus.OPEN],
         decided_flags=[v for v in views if v.flag.status != FlagStatus.OPEN],
@@ -162,6 +170,8 @@ def pupil_risk_picture(user: Viewer, *, pupil: Pupil) -> RiskPicture | None:
         else [],
         trend=_trend(pupil),
         may_decide=access.can_see_pupil(user, pupil, Perm.DECIDE_FLAGS),
+        weekly_period=weekly_period,
+        weekly=weekly_attendance(pupil, weekly_period) if weekly_period else [],
     )
 
 

@@ -269,6 +269,37 @@ def test_dismissing_without_a_reason_is_refused_with_a_message(pictured: World) 
     assert not FlagDecision.objects.filter(flag=pictured.flag).exists()
 
 
+def test_a_refused_dismissal_keeps_the_comment_typed_beside_the_field(pictured: World) -> None:
+    """Issue 13: the refusal comes back to the pupil's page with the comment as typed and the
+    reason next to the form; only once, and only on that page."""
+    client = client_for(pictured.teacher_lizuma)
+    typed = "Ģimene pārcēlās; ar mammu runāju 3. novembrī"
+    response = client.post(
+        reverse("flag_decide", args=[pictured.flag.public_id]), {"action": "dismiss", "comment": typed}, follow=True
+    )
+    html = response.content.decode()
+    textarea = re.search(rf'id="dismiss-comment-{pictured.flag.public_id}"[^>]*>([^<]*)</textarea>', html)
+    assert textarea is not None
+    assert textarea.group(1) == typed
+    assert f'id="dismiss-error-{pictured.flag.public_id}"' in html
+    accept = re.search(rf'id="accept-comment-{pictured.flag.public_id}"[^>]*>([^<]*)</textarea>', html)
+    assert accept is not None
+    assert accept.group(1) == ""  # the sibling form stays empty
+    pictured.flag.refresh_from_db()
+    assert pictured.flag.status == FlagStatus.OPEN
+    again = client.get(response.request["PATH_INFO"]).content.decode()
+    assert typed not in again  # handed over once
+
+
+def test_a_refused_reason_keeps_the_chosen_reason(pictured: World) -> None:
+    client = client_for(pictured.teacher_lizuma)
+    data = {"action": "dismiss", "reason": DismissReason.values[0], "comment": "x" * 2001}
+    html = client.post(reverse("flag_decide", args=[pictured.flag.public_id]), data, follow=True).content.decode()
+    assert f'<option value="{DismissReason.values[0]}" selected>' in html
+    pictured.flag.refresh_from_db()
+    assert pictured.flag.status == FlagStatus.OPEN
+
+
 def test_reopening_needs_a_comment(pictured: World) -> None:
     post_decision(pictured.teacher_lizuma, pictured.dismissed, action="reopen", comment="  ")
     pictured.dismissed.refresh_from_db()

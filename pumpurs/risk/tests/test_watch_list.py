@@ -349,6 +349,18 @@ def test_a_bad_capacity_is_refused_with_a_message(world: World) -> None:
     assert 'class="message message--error"' in response.content.decode()
 
 
+def test_a_refused_capacity_is_shown_again_as_typed(world: World) -> None:
+    """Issue 13: the refusal sends Līga back to the watch list with "-1" still in the field and the
+    field marked, once."""
+    client = client_for(world.coordinator_lizuma)
+    url = reverse("capacity_update", args=[world.lizuma.public_id])
+    html = client.post(url, {"capacity": "-1"}, follow=True).content.decode()
+    assert re.search(r'<input[^>]*name="capacity"[^>]*value="-1"', html)
+    assert "field--error" in html
+    again = client.get(reverse("watch_list"), {"institution": str(world.lizuma.public_id)}).content.decode()
+    assert not re.search(r'<input[^>]*name="capacity"[^>]*value="-1"', again)
+
+
 def test_capacity_address_answers_405_to_get(world: World) -> None:
     url = reverse("capacity_update", args=[world.lizuma.public_id])
     assert client_for(world.coordinator_lizuma).get(url).status_code == 405

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
+from pumpurs.people.staff import staff_phone_set
 from pumpurs.support.models import LowIncomeStatus, Plan
 from pumpurs.support.plans import GoalInput, MeasureInput, RiskInput, plan_create, plan_save
 from pumpurs.support.testing import active_plan, measure, open_case, period_on
@@ -75,6 +76,15 @@ def test_family_reads_the_plan_in_latvian_without_sensitive_detail(world: World,
     assert 'class="watermark"' in html  # a draft says so in big letters
     for role in ("signature-table",):
         assert role in html
+
+
+def test_the_print_gives_the_contacts_phone_and_e_mail(world: World, draft: Plan) -> None:
+    """Ilze is the contact the plan names: the family can ring her, not only write (issue 13)."""
+    before = client_for(world.teacher_lizuma, "en").get(print_url(draft)).content.decode()
+    assert "tel:" not in before  # no phone given yet: nothing invented
+    staff_phone_set(actor=world.teacher_lizuma, user=world.teacher_lizuma, phone="26123456")
+    html = client_for(world.teacher_lizuma, "en").get(print_url(draft)).content.decode()
+    assert 'tālrunis <a href="tel:+37126123456">+371 2612 3456</a>' in html
 
 
 def test_an_approved_plan_prints_without_watermark_and_with_consent(world: World) -> None:

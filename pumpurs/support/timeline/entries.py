@@ -146,7 +146,7 @@ class _Reader:
         for a in rows:
             if a.submitted_at is None:
                 continue
-            text = _("Risk questionnaire for semester %(period)s: level %(level)s") % {
+            text = _("Risk questionnaire, %(period)s: level %(level)s") % {
                 "period": a.period,
                 "level": a.get_level_display() or "—",
             }
@@ -205,7 +205,7 @@ class _Reader:
             "-pk",
         )
         for t in rows:
-            text = _("Support plan for semester %(period)s: %(action)s, now “%(status)s”") % {
+            text = _("Support plan, %(period)s: %(action)s, now “%(status)s”") % {
                 "period": t.plan.period,
                 "action": t.get_action_display(),
                 "status": t.get_to_status_display(),
@@ -315,7 +315,7 @@ class _Reader:
             "-pk",
         )
         for r in rows:
-            text = _("Review of the plan for semester %(period)s: %(decision)s") % {
+            text = _("Review of the plan, %(period)s: %(decision)s") % {
                 "period": r.plan.period,
                 "decision": r.get_decision_display(),
             }

@@ -10,16 +10,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pumpurs.core.refusal import form_key, refusal_keep
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.registry import plan_line_materials_setter
 from pumpurs.support import plans as services
-from pumpurs.support import selectors
+from pumpurs.support import seen, selectors
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor, TransitionForm
 from pumpurs.support.guards import plan_panels
@@ -51,7 +53,14 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
     consultations = [r.line for r in lines if r.line.measure.is_consultation]
     others = [r.line for r in lines if not r.line.measure.is_consultation]
     staff = selectors.school_staff(case) if may_deliver and consultations else []
+    changes = None
+    if PlanAction.APPROVE in actions or PlanAction.RETURN in actions:
+        # An approver sees what changed since they last saw the plan, then this sight is
+        # remembered (decision 0034).
+        changes = seen.changes_for(request.user, plan)
+        seen.plan_seen_record(user=request.user, plan=plan, now=timezone.now())
     context = {
+        "changes": changes,
         "plan": plan,
         "case": case,
         "pupil": case.pupil,
@@ -177,9 +186,15 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if refused := not_post(request):
         return refused
     form = TransitionForm(request.POST)
+    # A refusal goes back to the plan page with the comment as typed (core/refusal.py).
+    back, kept = (
+        reverse("support_plan", args=[plan.public_id]),
+        form_key(request.POST.get("action", ""), plan.public_id),
+    )
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": form_problems(form)})
-        return redirect("support_plan", public_id=plan.public_id)
+        refusal_keep(request, form=kept, fields=["comment"], errors=[form_problems(form)], back=back)
+        return redirect(back)
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
     try:
         result = services.plan_transition(
@@ -187,7 +202,8 @@ def plan_transition(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
     except ValidationError as error:
         flash(request, _("Nothing was changed:"), error)
-        return redirect("support_plan", public_id=plan.public_id)
+        refusal_keep(request, form=kept, fields=["comment"], errors=error.messages, back=back)
+        return redirect(back)
     messages.success(request, str(_DONE[action]))
     if action == TransitionForm.AMEND:
         return redirect("support_plan_edit", public_id=result.public_id)  # the amendment

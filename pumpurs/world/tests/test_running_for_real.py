@@ -85,7 +85,7 @@ def test_from_an_empty_database_to_a_coordinator_s_watch_list(monkeypatch: pytes
     body = watch.content.decode()
     assert watch.status_code == 200
     assert "Lizuma pamatskola" in body
-    assert "2026/27 / 1" in body
+    assert "1. semestris (2026/27)" in body
     assert "Neviens jums redzams skolēns nav uzraudzības sarakstā." in body
 
 
@@ -132,4 +132,4 @@ def test_the_same_path_with_nothing_but_commands(monkeypatch: pytest.MonkeyPatch
     liga = User.objects.get(username="liga.berza@lizums.lv")
     watch = watch_list(liga, institution=lizums)
     assert watch.period is not None
-    assert (str(watch.period), watch.total, watch.unassessed) == ("2026/27 / 1", 0, len(lizums_rows))
+    assert (str(watch.period), watch.total, watch.unassessed) == ("1. semestris (2026/27)", 0, len(lizums_rows))

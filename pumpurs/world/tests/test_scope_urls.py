@@ -194,6 +194,8 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
         name: lambda w: (None, w.teacher_tirzas.public_id)
         for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
     },
+    # Her own work phone she sets herself (issue 13); a colleague's only whoever manages staff.
+    "staff_phone": lambda w: (w.teacher_lizuma.public_id, w.teacher_tirzas.public_id),
     "class_teacher": lambda w: (None, w.tirzas_7a.public_id),
     # Youth initiative calls are the municipality's: a class teacher has none.
     **{
@@ -253,6 +255,7 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
         name: lambda w: w.teacher_lizuma_8a.public_id
         for name in ("staff_person", "staff_revoke", "staff_reinvite", "staff_deactivate")
     },
+    "staff_phone": lambda w: w.teacher_lizuma_8a.public_id,
     "class_teacher": lambda w: w.lizuma_7a.public_id,
     **{
         name: lambda w: _report(w.lizuma)

@@ -8,3 +8,6 @@ SHORT_DATETIME_FORMAT = "j M Y H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j F"
 YEAR_MONTH_FORMAT = "F Y"
+
+# One semester format (``core.display.semester_text``); a sentence that starts with it capitalises it.
+SEMESTER_FORMAT = "semester {number} ({year})"

@@ -11,3 +11,8 @@ SHORT_DATETIME_FORMAT = "j.m.Y H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j. F"
 YEAR_MONTH_FORMAT = "Y. \\g. F"
+
+# One semester format for pages, print, e-mail and exports (``core.display.semester_text``): the
+# number and the school year, always in the nominative — a sentence puts it after a colon or in
+# brackets rather than declining it.
+SEMESTER_FORMAT = "{number}. semestris ({year})"
