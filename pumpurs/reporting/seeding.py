@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -94,6 +95,7 @@ def history_seed(*, seed: int, today: dt.date) -> dict[str, int]:
         .order_by("pupil_id")
     )
     schools = list(Institution.objects.filter(pk__in=staff).order_by("pk"))
+    sizes = Counter(e.institution_id for e in current_enrolments)
     serial = SERIAL_BASE
     for back, year in enumerate(reversed(past), start=1):
         following = SchoolYear.objects.filter(starts_on__gt=year.starts_on).order_by("starts_on").first()
@@ -139,19 +141,20 @@ def history_seed(*, seed: int, today: dt.date) -> dict[str, int]:
         # Former pupils: who completed, moved or left that year.
         formers: list[tuple[Pupil, int, int, str, dt.date]] = []
         for school in schools:
-            size = sum(1 for e in current_enrolments if e.institution_id == school.pk)
-            last = 9
+            size = sizes[school.pk]
             completing = max(1, round(size / school.grade_max * (0.9 if school.grade_max == 9 else 0.5)))
             ways: list[tuple[str, int]] = [(R.COMPLETED, completing)]
             ways += [(reason, round(size * share)) for reason, share in LEAVING.items()]
             for reason, n in ways:
                 for _ in range(n):
                     if reason == R.COMPLETED:
-                        grade = last if school.grade_max == 9 or rng.random() < 0.6 else 12
-                        until = (year.grade9_ends_on if grade == 9 else year.grade12_ends_on) or year.ends_on
+                        grade = 9 if school.grade_max == 12 and rng.random() < 0.6 else school.grade_max
+                        until = {9: year.grade9_ends_on, 12: year.grade12_ends_on}.get(grade) or year.ends_on
                     else:
                         grade = (
-                            rng.randint(7, school.grade_max) if reason == R.LEFT else rng.randint(1, school.grade_max)
+                            rng.randint(min(7, school.grade_max), school.grade_max)
+                            if reason == R.LEFT
+                            else rng.randint(1, school.grade_max)
                         )
                         s2 = year.periods.order_by("number").last()
                         first = s2.starts_on if (reason == R.LEFT and s2 is not None) else year.starts_on
