@@ -33,7 +33,6 @@ from decimal import Decimal
 
 from pumpurs.core import crypto
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil, Role, RoleGrant, SchoolYear, User
-from pumpurs.people.personal_code import synthetic_code
 from pumpurs.reporting.error_rates import error_rates_record_in_transaction
 from pumpurs.risk.models import Flag, FlagStatus
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
@@ -64,7 +63,7 @@ FLAG_RATES = {
     "illness_4w": (0.10, 0.05),
 }
 SUPPORTED = {"left": 0.15, "stayed": 0.5}  # share of the flagged who got support
-SERIAL_BASE = 700_000  # personal-code serials of former pupils, apart from the people seed's
+SERIAL_BASE = 900_000_000  # personal-code serials of former pupils, apart from the people seed's
 FIRST_NAMES = {"F": ("Anete", "Elza", "Katrīna", "Līva", "Marta", "Paula", "Sanija", "Undīne"),
                "M": ("Artūrs", "Dāvis", "Emīls", "Gustavs", "Kristaps", "Markuss", "Roberts", "Ričards")}  # fmt: skip
 LAST_NAMES = {"F": ("Bērziņa", "Kalniņa", "Liepiņa", "Ozoliņa", "Zariņa", "Krūmiņa"),
@@ -196,7 +195,8 @@ def _uuid(rng: random.Random) -> uuid.UUID:
 def _former(rng: random.Random, year: SchoolYear, grade: int, serial: int) -> Pupil:
     gender = rng.choice(("F", "M"))
     born = dt.date(year.starts_on.year - 6 - grade, rng.randint(1, 12), rng.randint(1, 28))
-    code = synthetic_code(born, serial)
+    # New-format codes (no birth date in them, DESIGN §4) from a range the people seed never reaches.
+    code = f"32{serial:09d}"
     return Pupil(
         public_id=_uuid(rng),
         personal_code_encrypted=crypto.encrypt(code),
