@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pumpurs.reporting.outcomes import OutcomeKind, outcome_case_sql
@@ -149,14 +149,16 @@ flagged AS (
   WHERE pe.starts_on <= %s AND pe.ends_on >= %s AND f.raised_at < %s
   GROUP BY f.pupil_id
 ),
+judged AS MATERIALIZED (
+  SELECT l.pupil_id, l.institution_id, l.grade, {outcome} AS outcome FROM latest l WHERE 1 = 1 {where}
+),
 rows AS (
-  SELECT i.municipality_id, m.kind, p.gender, l.grade, {picked}, {outcome} AS outcome
-  FROM latest l
+  SELECT i.municipality_id, m.kind, p.gender, l.grade, {picked}, l.outcome
+  FROM judged l
   JOIN people_pupil p ON p.id = l.pupil_id
   JOIN people_institution i ON i.id = l.institution_id
   JOIN people_municipality m ON m.id = i.municipality_id
   LEFT JOIN flagged fl ON fl.pupil_id = l.pupil_id
-  WHERE 1 = 1 {where}
 )
 SELECT t.municipality_id, t.kind, t.gender, t.grade, t.outcome, {grouped}, COUNT(*)
 FROM rows t WHERE t.outcome IN ({known})
@@ -172,7 +174,10 @@ GROUP BY t.municipality_id, t.kind, t.gender, t.grade, t.outcome, {grouped}
         else v
         for v in params
     ]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Compiling this one-off statement (JIT) costs more than running it, as the refresh's.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, adapted)
         found = cursor.fetchall()
     n = len(codes)
