@@ -331,6 +331,8 @@ PUMPURS_APPROVAL_CHAINS = {
 }
 # A plan's review is overdue this many days after its semester ends (a working default).
 PUMPURS_REVIEW_GRACE_DAYS = env_int("PUMPURS_REVIEW_GRACE_DAYS", 14)
+# Rule quality and error rates (decision 0030): a rate is shown only over at least this many pupils.
+PUMPURS_RULE_QUALITY_MIN_PUPILS = max(1, env_int("PUMPURS_RULE_QUALITY_MIN_PUPILS", 20))
 # A remote consultation must be confirmed by the pupil within one day (DESIGN §4).
 PUMPURS_REMOTE_CONFIRMATION_DAYS = env_int("PUMPURS_REMOTE_CONFIRMATION_DAYS", 1)
 
@@ -370,6 +372,7 @@ PUMPURS_SCHEDULE = env_schedule(
         "plans": "05:45",
         "reviews": "07:00",
         "notices": "*/10",
+        "error_rates": "06:15",
     },
 )
 # /healthz answers 503 when no worker has beaten its heartbeat for this many seconds.

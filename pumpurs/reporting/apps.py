@@ -10,3 +10,15 @@ class ReportingConfig(AppConfig):
 
     name = "pumpurs.reporting"
     verbose_name = _("monitoring")
+
+    def ready(self) -> None:
+        # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from pumpurs.people.perms import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+
+        nav_item_register(
+            label=_("Outcomes"), url_name="reporting:outcomes", visible=any_perm(Perm.VIEW_EFFECTS), order=92
+        )
+        nav_item_register(
+            label=_("Rule quality"), url_name="reporting:rules", visible=any_perm(Perm.VIEW_EFFECTS), order=94
+        )
