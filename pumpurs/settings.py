@@ -418,6 +418,11 @@ SPECTACULAR_SETTINGS = {
     # No call to validator.swagger.io: the CSP allows nothing but ourselves.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400/401/403/404/409/503), in the one error shape (issue 17).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pumpurs.api.schema_errors.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "pumpurs.support.models.Case.Status",
         "YouthCallStatusEnum": "pumpurs.youth.models.CallStatus",
