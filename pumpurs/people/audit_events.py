@@ -37,4 +37,10 @@ event_type_register("people.school_year.confirmed", _("Confirmed a school year's
 event_type_register("people.rollover.applied", _("Moved a school to the next school year"))
 event_type_register("people.seed.applied", _("Loaded synthetic demonstration data"))
 event_type_register("people.work.listed", _("Listed pupils in “My work”"))
+event_type_register(
+    "people.pupils.listed",
+    _("Was shown a list of pupils"),
+    fields={"list": _("list"), "count": _("pupils shown")},
+    keep=("list", "count", "pupils"),
+)
 event_type_register("people.work.exported", _("Exported a list from “My work”"))

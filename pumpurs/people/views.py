@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.audit.services import audit_record, record_view
-from pumpurs.people import access, registry, selectors
+from pumpurs.people import access, listing, registry, selectors
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.calendar import school_year_on
 from pumpurs.people.forms import NameSearchForm, PersonalCodeSearchForm
+from pumpurs.people.listing import record_listed
 from pumpurs.people.services import pupil_find_by_personal_code
 
 
@@ -56,11 +57,11 @@ def class_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         access.classes_visible_to(request.user).select_related("institution", "school_year", "class_teacher"),
         public_id=public_id,
     )
-    context = {
-        "class_group": class_group,
-        "enrolments": list(selectors.class_pupils(request.user, class_group=class_group)),
-        "may_see_pupils": access.has_perm(request.user, Perm.VIEW_PUPILS),
-    }
+    enrolments = list(selectors.class_pupils(request.user, class_group=class_group))
+    may_see_pupils = access.has_perm(request.user, Perm.VIEW_PUPILS)
+    if may_see_pupils:
+        record_listed(request, list_code=listing.CLASS_LIST, pupil_ids=[e.pupil_id for e in enrolments])
+    context = {"class_group": class_group, "enrolments": enrolments, "may_see_pupils": may_see_pupils}
     return render(request, "people/class_detail.html", context)
 
 
@@ -81,10 +82,12 @@ def pupil_search(request: HttpRequest) -> HttpResponse:
     name_form = NameSearchForm(request.GET or None)
     query = name_form.cleaned_data["q"] if name_form.is_valid() else ""
     results = selectors.pupil_search_by_name(request.user, query=query)
+    shown = results[: selectors.NAME_SEARCH_LIMIT]
+    record_listed(request, list_code=listing.NAME_SEARCH, pupil_ids=[pupil.pk for pupil in shown])
     context = {
         "name_form": name_form,
         "query": query,
-        "results": results[: selectors.NAME_SEARCH_LIMIT],
+        "results": shown,
         "more_results": len(results) > selectors.NAME_SEARCH_LIMIT,
         "code_form": PersonalCodeSearchForm(),
         "may_search_by_code": access.has_perm(request.user, Perm.SEARCH_BY_PERSONAL_CODE),
