@@ -158,7 +158,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.
     Role.DATA_PROTECTION_OFFICER: frozenset(
-        _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
+        _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.EXPORT_SUBJECT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF, Perm.VIEW_JOBS}),
 }
