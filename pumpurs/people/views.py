@@ -22,6 +22,7 @@ from pumpurs.people.auth import client_address
 from pumpurs.people.calendar import school_year_on
 from pumpurs.people.forms import NameSearchForm, PersonalCodeSearchForm
 from pumpurs.people.listing import record_listed
+from pumpurs.people.personal_code import CODE_IN_TEXT
 from pumpurs.people.services import pupil_find_by_personal_code
 
 
@@ -79,8 +80,15 @@ def pupil_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def pupil_search(request: HttpRequest) -> HttpResponse:
     if not access.has_perm(request.user, Perm.VIEW_PUPILS):
         raise Http404
-    name_form = NameSearchForm(request.GET or None)
+    # The name form is POSTed, so that whatever is typed — a personal code too — never reaches an
+    # address, the browser's history or a server log; ``?q=`` still works for links that name a name.
+    by_name = request.method == "POST" and "personal_code" not in request.POST
+    name_form = NameSearchForm((request.POST if by_name else request.GET) or None)
     query = name_form.cleaned_data["q"] if name_form.is_valid() else ""
+    code_typed = bool(CODE_IN_TEXT.search(query))
+    if code_typed:  # a name search does not look up codes, and the page does not repeat one
+        query = ""
+        name_form = NameSearchForm()
     results = selectors.pupil_search_by_name(request.user, query=query)
     shown = results[: selectors.NAME_SEARCH_LIMIT]
     record_listed(request, list_code=listing.NAME_SEARCH, pupil_ids=[pupil.pk for pupil in shown])
@@ -91,8 +99,9 @@ def pupil_search(request: HttpRequest) -> HttpResponse:
         "more_results": len(results) > selectors.NAME_SEARCH_LIMIT,
         "code_form": PersonalCodeSearchForm(),
         "may_search_by_code": access.has_perm(request.user, Perm.SEARCH_BY_PERSONAL_CODE),
+        "code_typed_in_name_search": code_typed,
     }
-    if request.method == "POST":
+    if request.method == "POST" and not by_name:
         return _search_by_code(request, context)
     return render(request, "people/pupil_search.html", context)
 

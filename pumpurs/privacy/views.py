@@ -64,7 +64,9 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         if pupil is None:
             form.add_error("personal_code", gettext_now("No pupil with this personal code."))
         else:
-            bundle = subject_access_export(actor=request_actor(request), pupil=pupil, ip_address=client_address(request))
+            bundle = subject_access_export(
+                actor=request_actor(request), pupil=pupil, ip_address=client_address(request)
+            )
             response = HttpResponse(bundle, content_type="application/zip")
             # The file is named by the record's public id: the code stays out of names and logs.
             filename = f"subject-access-{pupil.public_id}-{timezone.localdate().isoformat()}.zip"
