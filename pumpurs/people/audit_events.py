@@ -10,7 +10,17 @@ event_type_register("auth.login.throttled", _("Sign-in refused: too many failed 
 event_type_register("auth.logout", _("Signed out"))
 event_type_register("auth.second_factor.enrolled", _("Set up an authenticator app for sign-in codes"))
 event_type_register("auth.second_factor.verified", _("Confirmed a sign-in with a code"))
-event_type_register("auth.second_factor.failed", _("A sign-in code was wrong or refused"), keep=("throttled",))
+event_type_register("auth.second_factor.recovery_issued", _("Was given new one-time recovery codes"), keep=("count",))
+event_type_register(
+    "auth.second_factor.recovery_used",
+    _("Signed in with a recovery code (the lost authenticator app was removed)"),
+    fields={"left": _("codes left")},
+    keep=("left",),
+)
+event_type_register("auth.second_factor.reset", _("Reset a person's sign-in codes (lost phone)"), keep=("username",))
+event_type_register(
+    "auth.second_factor.failed", _("A sign-in code was wrong or refused"), keep=("throttled", "recovery")
+)
 event_type_register("auth.session.expired", _("Signed out after a time without activity"), keep=("idle_seconds",))
 event_type_register("auth.password.changed", _("Changed their password"))
 event_type_register("auth.password.reset_requested", _("Asked for a password reset link"))

@@ -403,3 +403,20 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.address or '?'}: {self.attempts}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time way back for a person who lost the phone with their authenticator app (decision
+    0035): ten are made when the app is set up and shown once; only their keyed hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'used' if self.used_at else 'unused'}"
