@@ -48,6 +48,12 @@ event_type_register("people.rollover.applied", _("Moved a school to the next sch
 event_type_register("people.seed.applied", _("Loaded synthetic demonstration data"))
 event_type_register("people.work.listed", _("Listed pupils in “My work”"))
 event_type_register(
+    "people.emergency_access.opened",
+    _("Opened a pupil's risk record in an emergency (break-the-glass)"),
+    fields={"reason": _("reason"), "hours": _("hours")},
+    keep=("hours",),
+)
+event_type_register(
     "people.pupils.listed",
     _("Was shown a list of pupils"),
     fields={"list": _("list"), "count": _("pupils shown")},

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pumpurs.audit.services import audit_record, record_view
-from pumpurs.people import access, listing, registry, selectors
+from pumpurs.people import access, emergency, listing, registry, selectors
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
@@ -73,7 +76,30 @@ def pupil_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     profile = selectors.pupil_profile(request.user, pupil=pupil)
     # The panels other apps add (risk picture, support case …): people.registry.
     panels = registry.pupil_panels()
-    return render(request, "people/pupil_detail.html", {"profile": profile, "pupil": pupil, "panels": panels})
+    context = {"profile": profile, "pupil": pupil, "panels": panels}
+    if access.has_perm(request.user, Perm.BREAK_GLASS):
+        context["emergency_active"] = emergency.emergency_access_active(request_actor(request), pupil)
+        context["may_break_glass"] = emergency.may_break_glass(request_actor(request), pupil)
+        context["emergency_hours"] = settings.PUMPURS_EMERGENCY_ACCESS_HOURS
+    return render(request, "people/pupil_detail.html", context)
+
+
+@require_POST
+def emergency_access(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Break-the-glass: open this pupil's risk record for a few hours, with a reason (decision 0035)."""
+    if not access.has_perm(request.user, Perm.BREAK_GLASS):
+        raise Http404
+    pupil = get_object_or_404(access.pupils_visible_to(request.user), public_id=public_id)
+    try:
+        emergency.emergency_access_open(
+            actor=request_actor(request),
+            pupil=pupil,
+            reason=request.POST.get("reason", ""),
+            ip_address=client_address(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("pupil_detail", public_id=pupil.public_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,3 +15,6 @@ class PrivacyConfig(AppConfig):
         nav_item_register(
             label=_("Subject access"), url_name="subject_access", visible=any_perm(Perm.EXPORT_SUBJECT), order=131
         )
+        nav_item_register(
+            label=_("Emergency accesses"), url_name="emergency_accesses", visible=any_perm(Perm.VIEW_AUDIT), order=132
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.forms import PersonalCodeSearchForm
+from pumpurs.people.models import EmergencyAccess
 from pumpurs.people.services import personal_code_lookup_hash
 from pumpurs.privacy import selectors
 from pumpurs.privacy.subject_access import subject_access_export
@@ -73,6 +75,16 @@ def subject_access(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
     return render(request, "privacy/subject_access.html", {"form": form})
+
+
+@require_GET
+def emergency_accesses(request: HttpRequest) -> HttpResponse:
+    """Every break-the-glass opening, newest first, for the DPO's review (decision 0035)."""
+    if not access.has_perm(request.user, Perm.VIEW_AUDIT):
+        raise Http404
+    openings = EmergencyAccess.objects.select_related("user", "pupil").order_by("-opened_at", "-id")
+    page = Paginator(openings, 100).get_page(request.GET.get("page"))
+    return render(request, "privacy/emergency_access_list.html", {"page": page, "now": timezone.now()})
 
 
 @require_GET
