@@ -173,3 +173,21 @@ def test_the_operator_resets_a_person_who_lost_phone_and_codes(world: World) -> 
     with pytest.raises(CommandError):
         call_command("second_factor_reset", "ikvd.zane", "--reason", " ")
     assert AuditEvent.objects.filter(action="auth.second_factor.reset").count() == 1
+
+
+def test_the_set_up_page_draws_the_address_as_a_qr_code_within_the_csp(world: World) -> None:
+    import segno
+
+    from pumpurs.people.second_factor import qr_svg
+
+    client = signed_in("ikvd.zane")
+    page = client.get(reverse("second_factor_setup"))
+    device = TOTPDevice.objects.get(user=world.national, confirmed=False)
+    body = page.content.decode()
+    assert '<svg width="' in body
+    assert 'class="qr-code"' in body
+    assert str(qr_svg(device.config_url)) in body  # the code of this device's own address
+    assert " style=" not in body  # no inline style: the CSP allows none
+    assert "xlink" not in body  # nothing fetched from anywhere
+    assert "<image" not in body
+    assert segno.make(device.config_url, error="m").designator  # the address fits a QR code
