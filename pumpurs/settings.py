@@ -228,6 +228,8 @@ LOGGING = {
 # School and municipality roles keep seeing a pupil who left them for this many days (follow-up
 # of early leavers); class teachers see only pupils currently in their classes.
 PUMPURS_FORMER_PUPIL_VISIBLE_DAYS = env_int("PUMPURS_FORMER_PUPIL_VISIBLE_DAYS", 365)
+# Break-the-glass: how many hours an emergency opening of one pupil's risk record lasts (decision 0035).
+PUMPURS_EMERGENCY_ACCESS_HOURS = env_int("PUMPURS_EMERGENCY_ACCESS_HOURS", 3)
 # An invitation's set-password link works once, for this many days (issue 12, decision 0016).
 PUMPURS_INVITATION_DAYS = env_int("PUMPURS_INVITATION_DAYS", 7)
 if PUMPURS_INVITATION_DAYS < 1:
@@ -423,6 +425,11 @@ SPECTACULAR_SETTINGS = {
     # No call to validator.swagger.io: the CSP allows nothing but ourselves.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400/401/403/404/409/503), in the one error shape (issue 17).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pumpurs.api.schema_errors.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "pumpurs.support.models.Case.Status",
         "YouthCallStatusEnum": "pumpurs.youth.models.CallStatus",

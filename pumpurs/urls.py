@@ -45,3 +45,6 @@ urlpatterns = [
     path("api/v1/", include("pumpurs.api.urls")),
     path("", include("pumpurs.people.urls")),
 ]
+
+# Under /api/ a 404 answers in the API's JSON error shape, also for addresses no view matches.
+handler404 = "pumpurs.api.errors.not_found"

@@ -12,8 +12,9 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -59,6 +60,14 @@ def _from_django(exc: DjangoValidationError) -> dict[str, Any]:
         messages = [m for key in NON_FIELD for m in fields.pop(key, [])]
         return error_body(messages, fields)
     return error_body(list(exc.messages))
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 404 (``handler404``): under ``/api/`` the API's error shape, in JSON, also for an
+    address no API view matches (``/api/v1/plans/not-a-uuid/``); elsewhere the usual page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body([str(NotFound.default_detail)]), status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception or Http404())
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

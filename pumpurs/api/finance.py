@@ -82,7 +82,7 @@ class ReportDetailOut(ReportOut):
 
 def _year(request: Request) -> SchoolYear:
     name = request.query_params.get("year")
-    if name:
+    if name is not None:
         return get_object_or_404(SchoolYear, name=name)
     year = school_year_on(timezone.localdate())
     if year is None:
@@ -90,7 +90,9 @@ def _year(request: Request) -> SchoolYear:
     return year
 
 
-YEAR = OpenApiParameter("year", str, description="The school year, e.g. 2026/27 (default: the current one).")
+YEAR = OpenApiParameter(
+    "year", str, pattern=r"^[0-9]{4}/[0-9]{2}$", description="The school year, e.g. 2026/27 (default: the current one)."
+)
 
 
 class BudgetList(APIView):
@@ -138,13 +140,17 @@ def delivered_cents_by_line_for(year: SchoolYear, line_ids: list[int]) -> dict[i
 
 class ReportList(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: every month).")],
+        parameters=[
+            OpenApiParameter(
+                "month", str, pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM (default: every month)."
+            )
+        ],
         responses=ReportOut(many=True),
     )
     def get(self, request: Request) -> Response:
         """Monthly expense reports of the schools in scope, newest month first."""
         rows = reports_visible_to(request_actor(request)).select_related("institution").order_by("-month", "id")
-        if month := request.query_params.get("month"):
+        if (month := request.query_params.get("month")) is not None:
             try:
                 rows = rows.filter(month=month_start(dt.date.fromisoformat(f"{month}-01")))
             except ValueError as exc:

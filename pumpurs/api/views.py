@@ -38,11 +38,22 @@ from pumpurs.support.models import Case, Consent, Measure, Plan, PlanStatus
 from pumpurs.support.scope import cases_visible_to, deliveries_visible_to, history_until, plans_visible_to, plans_within
 from pumpurs.support.selectors import plan_risks
 
+# A semester as the API names it: the school year, a dash, its number ("2025/26-1").
+PERIOD_PATTERN = r"^[0-9]{4}/[0-9]{2}-[1-9]$"
+
 
 class Pages(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        # DRF falls back to the default for a page_size that is not a positive whole number; an
+        # integration that asked for one should hear that it was wrong (400), not get another size.
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is not None and not (asked.isascii() and asked.isdigit() and int(asked) >= 1):
+            raise ValidationError({self.page_size_query_param: _("Give the page size as a whole number, 1 or more.")})
+        return super().get_page_size(request) or self.page_size
 
 
 def _audit_view(request: Request, pupil_id: int, target: Any) -> None:
@@ -53,8 +64,9 @@ def _audit_view(request: Request, pupil_id: int, target: Any) -> None:
 
 
 def _choice(request: Request, name: str, allowed: list[str]) -> str | None:
+    # Present but empty is a wrong value too (400), not "no filter".
     value = request.query_params.get(name)
-    if value and value not in allowed:
+    if value is not None and value not in allowed:
         raise ValidationError({name: _("Choose one of: %(values)s.") % {"values": ", ".join(allowed)}})
     return value or None
 
@@ -119,7 +131,7 @@ class CaseList(GenericAPIView[Case]):
         rows = cases_visible_to(request.user).select_related("pupil", "institution", "opened_by")
         if state := _choice(request, "status", Case.Status.values):
             rows = rows.filter(status=state)
-        if institution := request.query_params.get("institution"):
+        if (institution := request.query_params.get("institution")) is not None:
             rows = rows.filter(institution__in=_institutions(institution))
         return _paginated(request, self, rows.order_by("-opened_at", "-id"), s.CaseOut)
 
@@ -198,7 +210,7 @@ class PlanList(GenericAPIView[Plan]):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=PlanStatus.values),
-            OpenApiParameter("period", str, description='A semester, e.g. "2025/26-1".'),
+            OpenApiParameter("period", str, pattern=PERIOD_PATTERN, description='A semester, e.g. "2025/26-1".'),
             OpenApiParameter("page", int),
         ],
         responses=s.PlanOut(many=True),
@@ -207,7 +219,7 @@ class PlanList(GenericAPIView[Plan]):
         rows = plans_visible_to(request.user).select_related(*PLAN_RELATED)
         if state := _choice(request, "status", PlanStatus.values):
             rows = rows.filter(status=state)
-        if key := request.query_params.get("period"):
+        if (key := request.query_params.get("period")) is not None:
             rows = rows.filter(period=_period(key))
         return _paginated(request, self, rows.order_by("-created_at", "-id"), s.PlanOut)
 
@@ -345,7 +357,7 @@ class MeasureList(APIView):
     )
     def get(self, request: Request) -> Response:
         day = timezone.localdate()
-        if on := request.query_params.get("on"):
+        if (on := request.query_params.get("on")) is not None:
             try:
                 day = dt.date.fromisoformat(on)
             except ValueError as exc:

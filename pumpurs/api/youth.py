@@ -126,7 +126,7 @@ class CallList(GenericAPIView[Call]):
     @extend_schema(parameters=[OpenApiParameter("status", enum=CallStatus.values)], responses=CallOut(many=True))
     def get(self, request: Request) -> Response:
         rows = calls_visible_to(request.user).select_related("municipality").order_by("-opens_on", "pk")
-        if state := request.query_params.get("status"):
+        if (state := request.query_params.get("status")) is not None:
             if state not in CallStatus.values:
                 raise ValidationError(
                     {"status": _("Choose one of: %(values)s.") % {"values": ", ".join(CallStatus.values)}}

@@ -54,6 +54,11 @@ def _key(request: HttpRequest) -> tuple[str, bool] | None:
     return None
 
 
+def _api_error(message: str, status: int) -> JsonResponse:
+    # The API's one error shape (``pumpurs.api.errors.error_body``; core sits below api).
+    return JsonResponse({"errors": [message], "fields": {}}, status=status)
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -68,9 +73,7 @@ class IdempotencyMiddleware:
         key, api = found
         if not _VALID.match(key):
             if api:
-                return JsonResponse(
-                    {"detail": _("The Idempotency-Key header must be 8–64 letters, digits or - _ . :")}, status=400
-                )
+                return _api_error(_("The Idempotency-Key header must be 8–64 letters, digits or - _ . :"), 400)
             return self.get_response(request)
         from pumpurs.core.models import SubmissionKey  # models are ready only once apps are
 
@@ -101,9 +104,7 @@ class IdempotencyMiddleware:
         done = isinstance(first, SubmissionKey) and first.status is not None
         if api:
             if not done:
-                return JsonResponse(
-                    {"detail": _("A request with this Idempotency-Key is still being processed.")}, status=409
-                )
+                return _api_error(_("A request with this Idempotency-Key is still being processed."), 409)
             assert isinstance(first, SubmissionKey)
             replay = HttpResponse(first.body, status=first.status, content_type="application/json")
             if first.location:

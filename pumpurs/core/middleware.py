@@ -7,9 +7,10 @@ import logging
 from collections.abc import Callable
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -30,7 +31,14 @@ class DatabaseBusyMiddleware:
         if not (isinstance(exception, OperationalError) and "database is locked" in str(exception)):
             return None
         logger.warning("database busy: %s %s answered 503", request.method, request.path)
-        response = render(request, "503.html", status=503)
+        if request.path.startswith("/api/"):
+            # The API's one error shape (``pumpurs.api.errors.error_body``; core sits below api).
+            message = _(
+                "The database is busy with a large change (an import, perhaps); nothing was saved by this request. Try again in half a minute."
+            )
+            response: HttpResponse = JsonResponse({"errors": [message], "fields": {}}, status=503)
+        else:
+            response = render(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

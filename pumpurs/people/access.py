@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from pumpurs.people.actors import NOWHERE, Scope, SystemActor, Viewer
 from pumpurs.people.models import (
     ClassGroup,
+    EmergencyAccess,
     Enrolment,
     Institution,
     Municipality,
@@ -128,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_DASHBOARD,
             Perm.VIEW_INDICATORS,
             Perm.VIEW_EFFECTS,
+            Perm.BREAK_GLASS,
         }
     ),
     # The national team monitors and approves; it sees pupils by name but not their codes or
@@ -154,11 +156,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_DASHBOARD,
             Perm.VIEW_INDICATORS,
             Perm.VIEW_EFFECTS,
+            Perm.BREAK_GLASS,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.
     Role.DATA_PROTECTION_OFFICER: frozenset(
-        _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
+        _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.EXPORT_SUBJECT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF, Perm.VIEW_JOBS}),
 }
@@ -272,6 +275,20 @@ def pupils_visible_to(user: Viewer, perm: Perm = Perm.VIEW_PUPILS, *, today: dt.
             return Pupil.objects.all()
         within = _system_enrolment_scope(held, today or timezone.localdate())
         return Pupil.objects.filter(Exists(Enrolment.objects.filter(within, pupil_id=OuterRef("pk"))))
+    pupils = _pupils_by_grants(user, perm, today)
+    if perm in EMERGENCY_PERMS and isinstance(user, User) and _grants_with(user, Perm.BREAK_GLASS):
+        # Break-the-glass (decision 0035): the pupils whose risk record this person opened, while it lasts.
+        opened = EmergencyAccess.objects.filter(user=user, until__gt=timezone.now()).values("pupil_id")
+        pupils = pupils | Pupil.objects.filter(pk__in=opened)
+    return pupils
+
+
+# What an emergency opening shows of the one pupil: the risk record (flags, decisions, questionnaire,
+# indicators), which these roles otherwise see only as counts.
+EMERGENCY_PERMS = frozenset({Perm.VIEW_RISK})
+
+
+def _pupils_by_grants(user: Viewer, perm: Perm, today: dt.date | None) -> QuerySet[Pupil]:
     grants = _grants_with(user, perm)
     if not grants:
         return Pupil.objects.none()

@@ -10,7 +10,17 @@ event_type_register("auth.login.throttled", _("Sign-in refused: too many failed 
 event_type_register("auth.logout", _("Signed out"))
 event_type_register("auth.second_factor.enrolled", _("Set up an authenticator app for sign-in codes"))
 event_type_register("auth.second_factor.verified", _("Confirmed a sign-in with a code"))
-event_type_register("auth.second_factor.failed", _("A sign-in code was wrong or refused"), keep=("throttled",))
+event_type_register("auth.second_factor.recovery_issued", _("Was given new one-time recovery codes"), keep=("count",))
+event_type_register(
+    "auth.second_factor.recovery_used",
+    _("Signed in with a recovery code (the lost authenticator app was removed)"),
+    fields={"left": _("codes left")},
+    keep=("left",),
+)
+event_type_register("auth.second_factor.reset", _("Reset a person's sign-in codes (lost phone)"), keep=("username",))
+event_type_register(
+    "auth.second_factor.failed", _("A sign-in code was wrong or refused"), keep=("throttled", "recovery")
+)
 event_type_register("auth.session.expired", _("Signed out after a time without activity"), keep=("idle_seconds",))
 event_type_register("auth.password.changed", _("Changed their password"))
 event_type_register("auth.password.reset_requested", _("Asked for a password reset link"))
@@ -38,4 +48,16 @@ event_type_register("people.school_year.confirmed", _("Confirmed a school year's
 event_type_register("people.rollover.applied", _("Moved a school to the next school year"))
 event_type_register("people.seed.applied", _("Loaded synthetic demonstration data"))
 event_type_register("people.work.listed", _("Listed pupils in “My work”"))
+event_type_register(
+    "people.emergency_access.opened",
+    _("Opened a pupil's risk record in an emergency (break-the-glass)"),
+    fields={"reason": _("reason"), "hours": _("hours")},
+    keep=("hours",),
+)
+event_type_register(
+    "people.pupils.listed",
+    _("Was shown a list of pupils"),
+    fields={"list": _("list"), "count": _("pupils shown")},
+    keep=("list", "count", "pupils"),
+)
 event_type_register("people.work.exported", _("Exported a list from “My work”"))

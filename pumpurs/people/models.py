@@ -409,3 +409,44 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.address or '?'}: {self.attempts}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time way back for a person who lost the phone with their authenticator app (decision
+    0035): ten are made when the app is set up and shown once; only their keyed hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'used' if self.used_at else 'unused'}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-the-glass (decision 0035): a person whose role sees a pupil's risk record only as a
+    count opens one pupil's for a few hours, saying why. Kept for the data protection officer's
+    review; never changed after it is opened."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="emergency_accesses")
+    reason = models.TextField(_("reason"))
+    opened_at = models.DateTimeField(_("opened"))
+    until = models.DateTimeField(_("until"))
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [models.Index(fields=["user", "until"], name="emergency_user_until_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(until__gt=models.F("opened_at")), name="emergency_ends_later")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.pupil_id} until {self.until:%Y-%m-%d %H:%M}"

@@ -17,6 +17,10 @@ class Perm(StrEnum):
     VIEW_OUT_OF_SCHOOL = "people.view_out_of_school"
     IMPORT_DATA = "imports.run"  # load rosters and e-journal facts for the schools in scope
     VIEW_AUDIT = "audit.view"
+    # Everything held about one pupil, as one file (subject access, GDPR art. 15): the DPO's alone.
+    EXPORT_SUBJECT = "privacy.export_subject"
+    # Break-the-glass (decision 0035): open one pupil's risk record for a few hours, with a reason.
+    BREAK_GLASS = "people.break_glass"
     MANAGE_STAFF = "people.manage_staff"
     VIEW_JOBS = "ops.view_jobs"  # the scheduled jobs' runs and the workers' heartbeat (no personal data)
     MANAGE_CALENDAR = "people.manage_calendar"  # school years, semesters, grade 9 and 12 end dates

@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 
 WEIGHTS = (1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _SHAPE = re.compile(r"^(\d{6})-?(\d{5})$")
+# A personal code anywhere in a text (a name search, an address, a log line): it must go nowhere
+# but the POSTed code search (DESIGN §7).
+# Not inside a longer word: the last group of a UUID may hold eleven digits after a hex letter.
+CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{6}-?\d{5}(?![0-9A-Za-z])")
 CENTURIES = {"0": 1800, "1": 1900, "2": 2000}
 
 

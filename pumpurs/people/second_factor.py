@@ -15,6 +15,7 @@ import base64
 from collections.abc import Callable
 from urllib.parse import quote
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
@@ -34,6 +36,7 @@ from pumpurs.people.access import roles_of
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import SIGN_IN, client_address
 from pumpurs.people.models import Role, User
+from pumpurs.people.recovery import looks_like_recovery_code, recovery_code_use, recovery_codes_issue
 from pumpurs.people.throttle import sign_in_claim, sign_in_failed, sign_in_succeeded
 
 WIDE_ROLES = frozenset({Role.NATIONAL_PROGRAMME, Role.MUNICIPALITY_COORDINATOR, Role.DATA_PROTECTION_OFFICER})
@@ -76,7 +79,8 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Six-digit code from your authenticator app"),
         min_length=6,
-        max_length=8,
+        max_length=12,
+        help_text=gettext_lazy("Lost your phone? Type one of your recovery codes (xxxxx-xxxxx) instead."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -111,6 +115,32 @@ def _check(request: HttpRequest, device: TOTPDevice, code: str) -> bool:
     return False
 
 
+def _recover(request: HttpRequest, user: User, code: str) -> bool:
+    """A recovery code instead of the app's: throttled and recorded like any code."""
+    address = client_address(request)
+    name = f"{user.username}#code"
+    claim = sign_in_claim(username=name, address=address, now=timezone.now())
+    if claim.allowed and recovery_code_use(user=user, code=code, ip_address=address):
+        sign_in_succeeded(username=name, address=address)
+        return True
+    if claim.allowed:
+        sign_in_failed(username=name, address=address, now=timezone.now())
+    with transaction.atomic():
+        data = {"username": user.username, "recovery": True} | ({} if claim.allowed else {"throttled": True})
+        audit_record(actor=SIGN_IN, action=FAILED, data=data, ip_address=address)
+    return False
+
+
+def qr_svg(uri: str) -> str:
+    """The set-up address as a QR code, an inline SVG drawn here (segno, decision 0035): no script,
+    no style attribute, no request to anywhere — the strict CSP holds. Paths and numbers only; the
+    title is escaped by segno."""
+    code = segno.make(uri, error="m")
+    return mark_safe(  # noqa: S308 — segno's own SVG of our address: paths, numbers and an escaped title
+        code.svg_inline(scale=4, border=4, title=_("QR code for your authenticator app"), svgclass="qr-code")
+    )
+
+
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """First sign-in of a person in a wide role: add the key to an authenticator app, confirm a code."""
     user = request.user
@@ -125,11 +155,19 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 audit_record(actor=request_actor(request), action=ENROLLED, ip_address=client_address(request))
+                codes = recovery_codes_issue(actor=request_actor(request), user=user)
             messages.success(request, _("Your authenticator app is set up; each sign-in will ask for a code."))
-            return redirect(_next(request))
+            # Shown this once, never again: only their hashes are kept.
+            return render(request, "people/second_factor_recovery_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("code", _("That code is not right (or too many were tried); try the current one."))
     secret = base64.b32encode(device.bin_key).decode()
-    context = {"form": form, "secret": secret, "uri": device.config_url, "next": _next(request)}
+    context = {
+        "form": form,
+        "secret": secret,
+        "uri": device.config_url,
+        "qr": qr_svg(device.config_url),
+        "next": _next(request),
+    }
     return render(request, "people/second_factor_setup.html", context, status=400 if form.errors else 200)
 
 
@@ -142,7 +180,11 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("second_factor_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _check(request, device, form.cleaned_data["code"]):
+        if looks_like_recovery_code(form.cleaned_data["code"]):
+            if _recover(request, user, form.cleaned_data["code"]):
+                messages.info(request, _("Recovery code accepted. Set up your authenticator app on your new phone."))
+                return redirect(f"{reverse('second_factor_setup')}?next={quote(_next(request))}")
+        elif _check(request, device, form.cleaned_data["code"]):
             with transaction.atomic():
                 audit_record(actor=request_actor(request), action=VERIFIED, ip_address=client_address(request))
             return redirect(_next(request))

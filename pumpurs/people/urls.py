@@ -10,6 +10,7 @@ urlpatterns = [
     path("institutions/<uuid:public_id>/", views.institution_detail, name="institution_detail"),
     path("classes/<uuid:public_id>/", views.class_detail, name="class_detail"),
     path("pupils/search/", views.pupil_search, name="pupil_search"),
+    path("pupils/<uuid:public_id>/emergency-access/", views.emergency_access, name="emergency_access"),
     path("pupils/<uuid:public_id>/", views.pupil_detail, name="pupil_detail"),
     path("calendar/", calendar_views.school_year_list, name="school_year_list"),
     path("calendar/new/", calendar_views.school_year_new, name="school_year_new"),

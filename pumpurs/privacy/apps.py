@@ -12,3 +12,9 @@ class PrivacyConfig(AppConfig):
         from pumpurs.people.registry import any_perm, nav_item_register
 
         nav_item_register(label=_("Audit trail"), url_name="audit_events", visible=any_perm(Perm.VIEW_AUDIT), order=130)
+        nav_item_register(
+            label=_("Subject access"), url_name="subject_access", visible=any_perm(Perm.EXPORT_SUBJECT), order=131
+        )
+        nav_item_register(
+            label=_("Emergency accesses"), url_name="emergency_accesses", visible=any_perm(Perm.VIEW_AUDIT), order=132
+        )

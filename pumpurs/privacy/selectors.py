@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from pumpurs.audit import registry
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people import access
 from pumpurs.people.actors import Viewer
+from pumpurs.people.listing import LISTED
 from pumpurs.people.models import Pupil
 
 PAGE_SIZE = 50
@@ -40,7 +42,8 @@ def audit_events_filtered(f: EventFilter) -> QuerySet[AuditEvent]:
             Q(actor_username__iexact=f.person) | Q(action__startswith="auth.", data__username__iexact=f.person)
         )
     if f.pupil is not None:
-        events = events.filter(pupil_id__in=Pupil.objects.filter(public_id=f.pupil).values("pk"))
+        pupil_pk = Pupil.objects.filter(public_id=f.pupil).values_list("pk", flat=True).first()
+        events = events.filter(about_pupil(pupil_pk)) if pupil_pk is not None else events.none()
     if f.action:
         events = events.filter(action__startswith=f.action)
     if f.date_from:
@@ -48,6 +51,26 @@ def audit_events_filtered(f: EventFilter) -> QuerySet[AuditEvent]:
     if f.date_to:
         events = events.filter(at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     return events.order_by("-at", "-id")
+
+
+def _lists_showing(pupil_pk: int) -> QuerySet[AuditEvent]:
+    """The list views (``people.pupils.listed``) whose page showed this pupil: their ids are in
+    the event's ``data["pupils"]``. PostgreSQL asks jsonb containment; SQLite has no JSON
+    ``contains`` lookup in Django, so it asks ``json_each``. Either way the action's index narrows
+    the events to list views first."""
+    listed = AuditEvent.objects.filter(action=LISTED)
+    if connection.vendor == "postgresql":
+        return listed.filter(data__pupils__contains=[pupil_pk])
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    # The table name comes from the model; the pupil's id is a parameter.
+    contains = f"EXISTS (SELECT 1 FROM json_each({table}.data, '$.pupils') WHERE json_each.value = %s)"  # noqa: S608
+    return listed.extra(where=[contains], params=[pupil_pk])  # noqa: S610 — no ORM lookup exists on SQLite
+
+
+def about_pupil(pupil_pk: int) -> Q:
+    """Events about one pupil: those naming them (opened, changed, exported …) and the list views
+    that showed them among others."""
+    return Q(pupil_id=pupil_pk) | Q(pk__in=_lists_showing(pupil_pk).values("pk"))
 
 
 @dataclass(frozen=True)

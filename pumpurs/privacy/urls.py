@@ -4,4 +4,6 @@ from pumpurs.privacy import views
 
 urlpatterns = [
     path("audit/", views.audit_events, name="audit_events"),
+    path("subject-access/", views.subject_access, name="subject_access"),
+    path("emergency-access/", views.emergency_accesses, name="emergency_accesses"),
 ]

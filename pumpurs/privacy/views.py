@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
+from pumpurs.people.actors import request_actor
+from pumpurs.people.auth import client_address
+from pumpurs.people.forms import PersonalCodeSearchForm
+from pumpurs.people.models import EmergencyAccess
+from pumpurs.people.services import personal_code_lookup_hash
 from pumpurs.privacy import selectors
+from pumpurs.privacy.subject_access import subject_access_export
 
 
 class EventFilterForm(forms.Form):
@@ -39,6 +48,43 @@ class EventFilterForm(forms.Form):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+
+
+@require_http_methods(["GET", "POST"])
+def subject_access(request: HttpRequest) -> HttpResponse:
+    """The DPO finds the pupil by personal code, sent by POST only (never in an address or a log),
+    and downloads everything held about them. Anyone else: 404."""
+    if not access.has_perm(request.user, Perm.EXPORT_SUBJECT):
+        raise Http404
+    form = PersonalCodeSearchForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        pupil = (
+            access.pupils_visible_to(request.user, Perm.EXPORT_SUBJECT)
+            .filter(personal_code_hash=personal_code_lookup_hash(form.cleaned_data["personal_code"]))
+            .first()
+        )
+        if pupil is None:
+            form.add_error("personal_code", gettext_now("No pupil with this personal code."))
+        else:
+            bundle = subject_access_export(
+                actor=request_actor(request), pupil=pupil, ip_address=client_address(request)
+            )
+            response = HttpResponse(bundle, content_type="application/zip")
+            # The file is named by the record's public id: the code stays out of names and logs.
+            filename = f"subject-access-{pupil.public_id}-{timezone.localdate().isoformat()}.zip"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    return render(request, "privacy/subject_access.html", {"form": form})
+
+
+@require_GET
+def emergency_accesses(request: HttpRequest) -> HttpResponse:
+    """Every break-the-glass opening, newest first, for the DPO's review (decision 0035)."""
+    if not access.has_perm(request.user, Perm.VIEW_AUDIT):
+        raise Http404
+    openings = EmergencyAccess.objects.select_related("user", "pupil").order_by("-opened_at", "-id")
+    page = Paginator(openings, 100).get_page(request.GET.get("page"))
+    return render(request, "privacy/emergency_access_list.html", {"page": page, "now": timezone.now()})
 
 
 @require_GET

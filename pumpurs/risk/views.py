@@ -24,6 +24,7 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import calendar_on, semester_on
+from pumpurs.people.listing import WATCH_LIST, record_listed
 from pumpurs.people.models import Institution
 from pumpurs.risk import selectors, services
 from pumpurs.risk.capacity import capacity_set
@@ -67,6 +68,7 @@ def watch_list(request: HttpRequest) -> HttpResponse:
         page_size=WATCH_PAGE_SIZE,
         today=calendar.day,
     )
+    record_listed(request, list_code=WATCH_LIST, pupil_ids=[row.pupil.pk for row in result.rows])
     may_set_capacity = (
         access.institutions_visible_to(request.user, Perm.MANAGE_CAPACITY).filter(pk=institution.pk).exists()
     )

@@ -74,3 +74,40 @@ def test_the_docs_page_needs_no_cdn_and_no_inline_code(world: World) -> None:
     assert start.status_code == 200
     assert start["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in start.content.decode()
+
+
+def test_every_operation_documents_its_error_answers_in_one_shape(world: World, api: Api) -> None:
+    document = api(world.teacher_lizuma).get("/api/v1/schema/?format=json").json()
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["errors", "fields"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "put", "post", "patch", "delete"}:
+                continue
+            expected = {"401", "403", "404", "503"} | ({"400", "409"} if method == "post" else set())
+            assert expected <= set(operation["responses"]), (method, path)
+            for code in expected:
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}
+    plans = document["paths"]["/api/v1/plans/"]["get"]["parameters"]
+    assert next(p for p in plans if p["name"] == "period")["schema"]["pattern"] == r"^[0-9]{4}/[0-9]{2}-[1-9]$"
+
+
+def test_what_the_fuzzer_found_answers_in_the_error_shape(world: World, api: Api) -> None:
+    client = api(world.coordinator_lizuma)
+    not_an_id = client.get("/api/v1/plans/null,null/")
+    assert not_an_id.status_code == 404
+    assert not_an_id.json() == {"errors": ["Not found."], "fields": {}}
+    assert Client().get("/no-such-page/").status_code == 404  # pages keep their HTML 404
+    assert "text/html" in Client().get("/no-such-page/")["Content-Type"]
+    for query in ("page_size=abc", "page_size=0", "institution=", "status="):
+        answer = client.get(f"/api/v1/cases/?{query}")
+        assert answer.status_code == 400, query
+        assert set(answer.json()) == {"errors", "fields"}
+    assert client.get("/api/v1/cases/?page_size=1").status_code == 200
+    assert client.get("/api/v1/measures/?on=").status_code == 400
+    assert client.get("/api/v1/plans/?period=").status_code == 400
+    assert client.get("/api/v1/reports/?month=").status_code == 400
+    short_key = client.post("/api/v1/cases/", {}, format="json", HTTP_IDEMPOTENCY_KEY="x")
+    assert short_key.status_code == 400
+    assert set(short_key.json()) == {"errors", "fields"}

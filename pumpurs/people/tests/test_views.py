@@ -209,7 +209,7 @@ def test_list_pages_use_a_fixed_number_of_queries(
 def test_class_page_query_count_does_not_grow_with_pupils(world: World, django_assert_max_num_queries) -> None:
     client = client_for(world.coordinator_lizuma)
     url = reverse("class_detail", args=[world.lizuma_7a.public_id])
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_max_num_queries(15) as small:  # 5 of them: the one trail event naming the pupils shown
         client.get(url)
     baseline = len(small.captured_queries)  # read now: the next request clears the log
     for k in range(5):

@@ -26,7 +26,8 @@ support, plus 3 for a high and 2 for a medium
 questionnaire level, plus 1 for an overdue questionnaire; ties go to the pupil with more open
 flags, then by name. The capacity is the school's: the ranking runs over the whole school's list
 even when the reader (a class teacher) sees only their own classes, so a mark means the same
-thing to everyone.
+thing to everyone. Each row also carries its place in that order within its own class
+(``class_rank``, issue 17): the class teacher's "no. 1 in 7.a" whatever the rest of the school.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class WatchRow:
     flags: list[Flag]
     severity: int
     rank: int = 0
+    class_rank: int = 0  # the same order within the pupil's class: what a class teacher works down
     within_capacity: bool | None = None  # None: the school has set no capacity
     awaiting_support: bool = False  # an accepted flag of this semester, no support case yet
     support: SupportState | None = None  # an open case, its plan (risk.served)
@@ -136,6 +138,7 @@ class _Listed:
     has_reason: bool
     awaiting_support: bool = False
     rank: int = 0
+    class_rank: int = 0
     within_capacity: bool | None = None
 
 
@@ -281,6 +284,7 @@ def _detailed(listed: list[_Listed]) -> list[WatchRow]:
             flags=flags[r.pupil_id],
             severity=r.severity,
             rank=r.rank,
+            class_rank=r.class_rank,
             within_capacity=r.within_capacity,
             awaiting_support=r.awaiting_support,
             support=states.get(r.pupil_id),
@@ -317,8 +321,10 @@ def watch_list(
     school.sort(key=lambda r: (-r.severity, -r.flag_count, *r.name_key))
     capacity = SchoolCapacity.objects.filter(institution=institution, period=period).values_list("capacity", flat=True)
     cap = next(iter(capacity), None)
+    in_class: dict[int, int] = {}
     for rank, row in enumerate(school, start=1):
         row.rank = rank
+        row.class_rank = in_class[row.class_group_id] = in_class.get(row.class_group_id, 0) + 1
         row.within_capacity = None if cap is None else rank <= cap
     visible = [row for row in school if row.visible]
     rows = [row for row in visible if _keep(row, filters)]

@@ -309,6 +309,21 @@ def test_capacity_marks_the_most_severe_pupils_for_everyone(school: World) -> No
         assert translation.gettext("yes (no. %(rank)s)") % {"rank": 1} in html
 
 
+def test_a_class_teacher_sees_the_order_within_her_class(school: World) -> None:
+    everyone = selectors.watch_list(school.coordinator_lizuma, institution=school.lizuma).rows
+    by_class: dict[str, list[int]] = {}
+    for row in everyone:  # school order, so each class's own order follows it
+        by_class.setdefault(row.class_group.name, []).append(row.class_rank)
+    assert by_class == {name: list(range(1, len(ranks) + 1)) for name, ranks in by_class.items()}
+    eighth = selectors.watch_list(school.teacher_lizuma_8a, institution=school.lizuma).rows
+    assert [r.class_rank for r in eighth] == [1, 2]
+    assert [r.rank for r in eighth] == [r.rank for r in everyone if r.class_group.name == "8.a"]
+    assert [r.rank for r in eighth] != [1, 2]  # the school-wide rank stays as it was
+    html = watch(school.teacher_lizuma_8a)
+    with translation.override("lv"):
+        assert translation.gettext("no. %(n)s in class") % {"n": 2} in html
+
+
 def test_without_a_capacity_nobody_is_marked(school: World) -> None:
     rows = selectors.watch_list(school.coordinator_lizuma, institution=school.lizuma).rows
     assert {r.within_capacity for r in rows} == {None}

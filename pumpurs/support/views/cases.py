@@ -20,6 +20,7 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import calendar_on, planning_semester_on
+from pumpurs.people.listing import CASE_LIST, record_listed
 from pumpurs.risk.models import Assessment, Flag
 from pumpurs.support import cases as services
 from pumpurs.support import selectors
@@ -54,6 +55,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # plan_status is annotated by selectors.case_list
     statuses = [getattr(case, "plan_status", None) for case in page]
     rows = [(case, PlanStatus(s).label if s else "") for case, s in zip(page, statuses, strict=True)]
+    record_listed(request, list_code=CASE_LIST, pupil_ids=[case.pupil_id for case, _status in rows])
     return render(
         request,
         "support/case_list.html",

@@ -32,7 +32,7 @@ MENUS = {
         "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Outcomes",
         "Rule quality", "Questionnaires", "Youth projects", "Trainings",
     ],
-    "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
+    "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses"],
 }  # fmt: skip
 # The materials library is for everyone signed in (issue 16): last in every menu.
 MENUS = {persona: [*menu, "Materials"] for persona, menu in MENUS.items()}
