@@ -10,3 +10,12 @@ class ReportingConfig(AppConfig):
 
     name = "pumpurs.reporting"
     verbose_name = _("monitoring")
+
+    def ready(self) -> None:
+        # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+
+        nav_item_register(
+            label=_("Dashboard"), url_name="reporting:dashboard", visible=any_perm(Perm.VIEW_DASHBOARD), order=145
+        )

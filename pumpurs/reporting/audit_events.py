@@ -1,0 +1,7 @@
+"""The audit event codes the reporting app writes, with their readable text (decision 0025)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.audit.registry import event_type_register
+
+event_type_register("reporting.pupils.listed", _("Listed the pupils behind a dashboard number"), keep=("metric",))
