@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID
@@ -40,7 +40,7 @@ from pumpurs.reporting.tiles import TileMap, tile_map
 from pumpurs.risk.models import Level as RiskLevel
 from pumpurs.risk.models import RiskGroup
 from pumpurs.risk.rules import rule_label
-from pumpurs.support.models import ApprovalStep, Outcome, PlanStatus, Review
+from pumpurs.support.models import ApprovalStep, Measure, Outcome, PlanStatus, Review
 
 # The headline figures: (metric, label, the metric its rate divides by, the permission that lets a
 # school's own staff list the pupils behind it).
@@ -368,7 +368,7 @@ def _line(
     items: Sequence[tuple[str, str]],
     now: dict[str, int],
     s: bool,
-    link,
+    link: Callable[[str], str | None],
     *,
     total: int | None,
     additive: bool,
@@ -385,7 +385,7 @@ def _line(
     return Breakdown(title=title, rows=rows, total=shown_total if total is not None else None)
 
 
-def _breakdowns(board: Dashboard, now: dict[str, int], s: bool, link) -> None:
+def _breakdowns(board: Dashboard, now: dict[str, int], s: bool, link: Callable[[str], str | None]) -> None:
     rules = sorted(m.split(":", 1)[1] for m in now if m.startswith("flagged:"))
     pupils = now.get("pupils", 0)
     board.breakdowns.append(
@@ -478,7 +478,6 @@ def _plans_and_waits(board: Dashboard, now: dict[str, int], s: bool) -> None:
 
 def _measures(board: Dashboard, now: dict[str, int]) -> None:
     codes = sorted({m.split(":", 1)[1] for m in now if m.startswith(("cents:", "centihours:"))})
-    from pumpurs.support.models import Measure
 
     names = dict(Measure.objects.filter(code__in=codes).order_by("code", "valid_from").values_list("code", "name"))
     for code in codes:
@@ -549,7 +548,9 @@ def _children(user: Viewer, board: Dashboard, semester: dt.date, weeks: list[dt.
         else:
             attendance[(unit, starts_on)][metric] = value
     table = [[cells[pk].get(c, 0) for c in CHILD_COLUMNS] for pk, *_rest in units]
-    shown = suppress_table(table, row_totals=False, column_totals=True) if place.suppress else table
+    shown: list[list[int | None]] = (
+        suppress_table(table, row_totals=False, column_totals=True) if place.suppress else [list(r) for r in table]
+    )
     for (pk, name, public_id, code), row_shown in zip(units, shown, strict=True):
         by = dict(zip(CHILD_COLUMNS, row_shown, strict=True))
         child_cells = {c: Cell(by[c]) for c in CHILD_COLUMNS}
@@ -571,15 +572,10 @@ def _children(user: Viewer, board: Dashboard, semester: dt.date, weeks: list[dt.
         )
         if money.get(pk):
             board.money.append(_money_line(name, money[pk]))
-    totals = [sum(col) for col in zip(*table, strict=True)] if table else [0] * len(CHILD_COLUMNS)
-    for column, value, values, shown_column in zip(
-        CHILD_COLUMNS,
-        totals,
-        zip(*table, strict=True) if table else [()] * len(CHILD_COLUMNS),
-        zip(*shown, strict=True) if shown else [()] * len(CHILD_COLUMNS),
-        strict=True,
-    ):
-        board.child_totals[column] = Cell(total_if_safe(list(values), list(shown_column)) if place.suppress else value)
+    for i, column in enumerate(CHILD_COLUMNS):
+        values = [row[i] for row in table]
+        shown_column = [row[i] for row in shown]
+        board.child_totals[column] = Cell(total_if_safe(values, shown_column) if place.suppress else sum(values))
     board.risk_chart = bar_chart(
         [(c.name, c.cells["at_risk"].rate, None) for c in board.children], high=100, decimals=1, suffix=" %"
     )
