@@ -75,12 +75,17 @@ CLASSES = 5  # colour steps of the legend
 class Tile:
     code: str
     name: str
-    short: str  # fits in the tile; the link's label and the table carry the whole name
+    short: str  # the name without "novads": the start of the link's label, as WCAG 2.5.3 asks
     x: int
     y: int
     value: str  # "—" when hidden or unknown
     step: int | None  # colour step 0 … CLASSES-1, None when no value is shown
     url: str
+
+    @property
+    def squeeze(self) -> bool:
+        """A long name is drawn narrower (SVG ``textLength``) to fit its tile."""
+        return len(self.short) > SHORT_FITS
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,11 @@ class TileMap:
     legend: list[LegendStep]
 
 
+SHORT_FITS = 9  # characters that fit a tile at the legend's font size
+
+
 def _short(name: str) -> str:
-    base = name.removesuffix(" novads")
-    return base if len(base) <= 9 else base[:8] + "."
+    return name.removesuffix(" novads")
 
 
 def tile_map(
