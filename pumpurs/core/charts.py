@@ -15,7 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+def number_format(value: Decimal | float | int, decimals: int, separator: str | None = None) -> str:
+    """A number in the reader's language (decimal comma in Latvian), without Django's per-call
+    localisation machinery: charts format thousands of numbers per page. No thousands separator
+    (the scales stay below 10 000). ``separator``: the decimal separator, when the caller has it."""
+    text = f"{float(value):.{decimals}f}"
+    separator = separator if separator is not None else get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
+
 
 WIDTH = 320
 HEIGHT = 140
@@ -97,12 +109,13 @@ def line_chart(
         clipped = min(max(value, low), high)
         return TOP + span_y * (high - clipped) / (high - low)
 
+    separator = get_format("DECIMAL_SEPARATOR")
     points = [
         Point(
             x=LEFT + (step * i if len(values) > 1 else span_x / 2),
             y=y_of(float(value)),
             label=label,
-            value=number_format(value, decimals) + suffix,
+            value=number_format(value, decimals, separator) + suffix,
         )
         for i, (label, value) in enumerate(values)
         if value is not None
@@ -115,7 +128,7 @@ def line_chart(
         top=TOP,
         bottom=BOTTOM,
         points=points,
-        ticks=[Tick(y=y_of(t), label=number_format(t, 0) + suffix) for t in ticks],
+        ticks=[Tick(y=y_of(t), label=number_format(t, 0, separator) + suffix) for t in ticks],
     )
 
 
@@ -188,3 +201,62 @@ def bar_chart(
             )
         )
     return BarChart(width=BAR_WIDTH, height=8 + len(rows) * BAR_ROW, left=BAR_LABEL, bars=bars, bar_height=BAR_ROW - 6)
+
+
+# --- Markup -------------------------------------------------------------------------------------
+# Pages that draw many charts (a municipality's schools, the country's municipalities) take the
+# markup from here rather than from a template loop: the same drawing, a fraction of the time.
+# Every text is escaped; the numbers are ours.
+
+
+def _attrs(**values: object) -> str:
+    return " ".join(f'{k.replace("_", "-")}="{escape(str(v))}"' for k, v in values.items())
+
+
+def line_svg(chart: LineChart, label: str) -> SafeString:
+    """``chart`` as an accessible inline SVG (``role="img"``, ``aria-label`` and ``<title>``)."""
+    parts = [
+        f'<svg {_attrs(role="img", aria_label=label)} viewBox="0 0 {chart.width} {chart.height}" '
+        f'width="{chart.width}" height="{chart.height}" class="trend__svg"><title>{escape(label)}</title>'
+    ]
+    for t in chart.ticks:
+        parts.append(
+            f'<line x1="{chart.left}" x2="{chart.plot_right}" y1="{t.y:.1f}" y2="{t.y:.1f}" class="trend__grid"/>'
+            f'<text x="{chart.tick_x}" y="{t.y:.1f}" text-anchor="end" dominant-baseline="middle" '
+            f'class="trend__tick">{escape(t.label)}</text>'
+        )
+    parts.append(f'<polyline points="{chart.polyline}" class="trend__line" fill="none"/>')
+    for p in chart.points:
+        parts.append(
+            f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="3" class="trend__dot"><title>{escape(p.label)}: '
+            f"{escape(p.value)}</title></circle>"
+            f'<text x="{p.x:.1f}" y="{chart.label_y}" text-anchor="middle" class="trend__label">{escape(p.label)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
+
+
+def bars_svg(chart: BarChart, label: str) -> SafeString:
+    """``chart`` as an accessible inline SVG: a bar per row, its reference beneath, its value."""
+    parts = [
+        f'<svg {_attrs(role="img", aria_label=label)} viewBox="0 0 {chart.width} {chart.height}" '
+        f'width="{chart.width}" height="{chart.height}" class="bars__svg"><title>{escape(label)}</title>'
+    ]
+    for b in chart.bars:
+        middle = b.y + chart.bar_height / 2
+        parts.append(
+            f'<text x="{chart.label_x}" y="{middle:.1f}" text-anchor="end" dominant-baseline="middle" '
+            f'class="bars__label">{escape(b.label)}</text>'
+        )
+        if b.reference is not None:
+            parts.append(
+                f'<rect x="{chart.left}" y="{b.y:.1f}" width="{b.reference:.1f}" height="{chart.bar_height}" '
+                'class="bars__ref"/>'
+            )
+        parts.append(
+            f'<rect x="{chart.left}" y="{b.y:.1f}" width="{b.width:.1f}" height="{chart.bar_height}" class="bars__bar"/>'
+            f'<text x="{chart.value_x}" y="{middle:.1f}" text-anchor="end" dominant-baseline="middle" '
+            f'class="bars__value">{escape(b.value)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped

@@ -27,13 +27,16 @@ _FAMILIES: dict[str, Callable[[QuerySet[Institution], dt.date, dt.date], QuerySe
 }
 
 
-def people_counted(start: dt.date, end: dt.date) -> Iterator[Row]:
-    """Every school's counts for ``[start, end]``: the families above, flagged by each rule,
-    assessed by each level and by each of the four risk groups."""
+def people_counted(start: dt.date, end: dt.date, *, detail: bool = True) -> Iterator[Row]:
+    """Every school's counts for ``[start, end]``: the families above and, with ``detail`` (the
+    semesters; the weekly trend shows the families only), flagged by each rule, assessed by each
+    level and by each of the four risk groups."""
     schools = Institution.objects.all()
     for metric, definition in _FAMILIES.items():
         for inst, n in d.count_by_institution(definition(schools, start, end)).items():
             yield inst, metric, n
+    if not detail:
+        return
     # every rule that ever raised a flag (a retired rule's flags still count in past buckets)
     for rule in Flag.objects.order_by().values_list("rule", flat=True).distinct():
         for inst, n in d.count_by_institution(d.flagged_pupils(schools, start, end, rule=rule)).items():

@@ -12,6 +12,7 @@ totals are not head counts and are shown.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -22,12 +23,16 @@ from uuid import UUID
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.core.charts import BarChart, LineChart, bar_chart, line_chart
-from pumpurs.core.display import money_text
+from pumpurs.core.charts import BarChart, LineChart, bar_chart, bars_svg, line_chart, line_svg
+from pumpurs.core.display import money_text, percent_text
 from pumpurs.finance.money import euros
 from pumpurs.people import access
 from pumpurs.people.actors import Viewer
@@ -58,6 +63,7 @@ FIGURES: tuple[tuple[str, str | Promise, str | None, Perm | None], ...] = (
 )
 LISTABLE = {metric: perm for metric, _label, _d, perm in FIGURES if perm is not None}
 LISTABLE_PREFIXES = {"flagged:": Perm.VIEW_RISK, "assessed:": Perm.VIEW_RISK, "group:": Perm.VIEW_RISK}
+SMALL_MULTIPLES = 15
 CHILD_COLUMNS = ("pupils", "flagged", "at_risk", "covered", "with_case", "active_plan", "supported")
 
 
@@ -151,6 +157,19 @@ class Cell:
     rate: Decimal | None = None
     url: str | None = None
 
+    @property
+    def html(self) -> SafeString:
+        """The number as the page writes it: "—" when hidden, a link where it leads to names."""
+        if self.value is None:
+            return mark_safe("—")  # the page's note says what it means
+        if self.url:
+            return format_html('<a href="{}">{}</a>', self.url, self.value)
+        return mark_safe(str(int(self.value)))  # noqa: S308 — an integer
+
+    @property
+    def rate_text(self) -> str:
+        return percent_text(self.rate) if self.rate is not None else ""
+
 
 @dataclass
 class Figure:
@@ -160,6 +179,28 @@ class Figure:
     weeks: list[tuple[str, int | None, Decimal | None]]  # (label, count, rate)
     semesters: list[tuple[str, int | None, Decimal | None]]
     chart: LineChart | None
+
+    @property
+    def svg(self) -> SafeString | None:
+        if self.chart is None:
+            return None
+        label = gettext("%(what)s by week; the numbers are in the table beside") % {"what": self.label}
+        return line_svg(self.chart, label)
+
+    @property
+    def rows(self) -> SafeString:
+        """The weeks and semesters as table rows (built here: a page has ten such tables)."""
+        week = gettext("week from %(label)s")
+        semester = gettext("semester %(label)s")
+        lines = [(week % {"label": label}, v, r) for label, v, r in self.weeks]
+        lines += [(semester % {"label": label}, v, r) for label, v, r in self.semesters]
+        return mark_safe(  # noqa: S308 — labels escaped, the rest numbers
+            "".join(
+                f'<tr><th scope="row">{escape(label)}</th><td class="num">{"—" if v is None else v}</td>'
+                f'<td class="num">{percent_text(r) if r is not None else ""}</td></tr>'
+                for label, v, r in lines
+            )
+        )
 
 
 @dataclass
@@ -186,6 +227,13 @@ class Child:
     cells: dict[str, Cell]
     attendance: LineChart | None
     attendance_weeks: list[tuple[str, Decimal | None]]
+
+    @property
+    def attendance_svg(self) -> SafeString | None:
+        if self.attendance is None:
+            return None
+        label = gettext("Attendance rate by week, %(name)s; the numbers are in the table below") % {"name": self.name}
+        return line_svg(self.attendance, label)
 
 
 @dataclass
@@ -224,12 +272,50 @@ class Dashboard:
     tiles_by: str = "at_risk"
 
     @property
-    def attendance_rows(self) -> list[tuple[str, Decimal | None, list[Decimal | None]]]:
-        """The weekly attendance table: the place, then each child, week by week."""
-        return [
-            (label, own, [child.attendance_weeks[i][1] for child in self.children])
-            for i, (label, own) in enumerate(self.attendance_weeks)
-        ]
+    def attendance_rows(self) -> SafeString:
+        """The weekly attendance table's rows: the place, then each child, one column per week."""
+
+        def row(name: str, weeks: list[tuple[str, Decimal | None]]) -> str:
+            cells = "".join(f'<td class="num">{percent_text(v) if v is not None else ""}</td>' for _l, v in weeks)
+            return f'<tr><th scope="row">{escape(name)}</th>{cells}</tr>'
+
+        rows = [row(self.place.name, self.attendance_weeks)]
+        rows += [row(child.name, child.attendance_weeks) for child in self.children]
+        return mark_safe("".join(rows))  # noqa: S308 — names escaped, the rest numbers
+
+    @property
+    def small_multiples(self) -> bool:
+        """One attendance chart per child only where a reader can take them in (and the page stays
+        light): a municipality's schools up to ``SMALL_MULTIPLES``; beyond, the table carries them."""
+        return 0 < len(self.children) <= SMALL_MULTIPLES
+
+    def _bars(self, chart: BarChart | None, label: str) -> SafeString | None:
+        return bars_svg(chart, label) if chart is not None else None
+
+    @property
+    def risk_svg(self) -> SafeString | None:
+        return self._bars(self.risk_chart, gettext("Share of pupils at risk; the numbers are in the table below"))
+
+    @property
+    def coverage_svg(self) -> SafeString | None:
+        label = gettext("Coverage: at-risk pupils with an active plan; the numbers are in the table below")
+        return self._bars(self.coverage_chart, label)
+
+    @property
+    def plans_svg(self) -> SafeString | None:
+        label = gettext("This semester's plans by state; the numbers are in the table beside")
+        return self._bars(self.plans_chart, label)
+
+    @property
+    def money_svg(self) -> SafeString | None:
+        label = gettext("Spent (dark) against the budget (light); the numbers are in the table below")
+        return self._bars(self.money_chart, label)
+
+    @property
+    def attendance_svg(self) -> SafeString | None:
+        if self.attendance is None:
+            return None
+        return line_svg(self.attendance, gettext("Attendance rate by week; the numbers are in the table below"))
 
 
 def _hide(value: int, suppress: bool) -> int | None:
@@ -237,6 +323,11 @@ def _hide(value: int, suppress: bool) -> int | None:
 
 
 def _week_label(day: dt.date) -> str:
+    return _week_labels(day, translation.get_language() or "")
+
+
+@functools.lru_cache(maxsize=512)
+def _week_labels(day: dt.date, _language: str) -> str:
     return date_format(day, "j.n.")
 
 
@@ -251,8 +342,7 @@ def _attendance_rate(cells: dict[str, int]) -> Decimal | None:
     lessons = cells.get("lessons", 0)
     if not lessons:
         return None
-    absent = cells.get("absent_unjustified", 0) + cells.get("absent_illness", 0) + cells.get("absent_other", 0)
-    return rate(lessons - absent, lessons)
+    return rate(lessons - cells.get("absent", 0), lessons)
 
 
 def _median_days(histogram: dict[int, int]) -> float | None:
@@ -532,7 +622,7 @@ def _children(user: Viewer, board: Dashboard, semester: dt.date, weeks: list[dt.
     wanted |= Q(
         bucket=Bucket.WEEK,
         starts_on__in=weeks,
-        metric__in=("lessons", "absent_unjustified", "absent_illness", "absent_other"),
+        metric__in=("lessons", "absent"),
     )
     if year is not None:
         wanted |= Q(bucket=Bucket.YEAR, starts_on=year)

@@ -93,6 +93,7 @@ def _attendance(w: Window) -> Iterator[Row]:
         )
         for inst, lessons, unjustified, illness, other in cursor.fetchall():
             yield inst, "lessons", int(lessons or 0)
+            yield inst, "absent", int(unjustified or 0) + int(illness or 0) + int(other or 0)
             yield inst, "absent_unjustified", int(unjustified or 0)
             yield inst, "absent_illness", int(illness or 0)
             yield inst, "absent_other", int(other or 0)
@@ -219,7 +220,7 @@ def _rows_for(w: Window) -> Iterable[Row]:
         _waits(w),
         _deliveries(w),
         _reviews(w),
-        counts.people_counted(w.starts_on, w.ends_on),
+        counts.people_counted(w.starts_on, w.ends_on, detail=w.bucket == Bucket.SEMESTER),
     ]
     if w.bucket == Bucket.SEMESTER:
         families.append(_plans_by_state(w))
