@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -699,3 +700,24 @@ def metric_label(metric: str) -> str:
     if family == "group":
         return f"{_('Risk group')}: {dict(RiskGroup.choices).get(key, key)}"
     return metric
+
+
+def view_key(user: Viewer, place: Place, *, tiles_by: str) -> str:
+    """Everything the rendered dashboard depends on besides the pre-aggregate's content: the place,
+    whether small cells are hidden, which lists the reader may open, which units below they may
+    open, the language and the refresh the numbers come from. A page rendered under the same key
+    is the same page (``views`` keeps it until the next refresh)."""
+    if place.level == Level.MUNICIPALITY:
+        below = access.institutions_visible_to(user, Perm.VIEW_DASHBOARD).filter(municipality_id=place.unit_id)
+        visible = sorted(below.values_list("pk", flat=True))
+    elif place.level == Level.NATIONAL:
+        visible = sorted(access.municipalities_held_by(user, Perm.VIEW_DASHBOARD).values_list("pk", flat=True))
+    else:
+        visible = []
+    latest = DashboardRefresh.objects.order_by("-computed_at", "-pk").values_list("token", flat=True).first()
+    lists = ",".join(sorted(_may_list(user, place)))
+    units = hashlib.sha256(",".join(map(str, visible)).encode()).hexdigest()[:16]
+    language = translation.get_language() or ""
+    return (
+        f"dashboard:{place.level}:{place.unit_id}:{int(place.suppress)}:{lists}:{units}:{language}:{latest}:{tiles_by}"
+    )

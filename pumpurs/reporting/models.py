@@ -9,6 +9,8 @@ export shows the rows, since suppression depends on what is shown beside a cell.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 
@@ -60,6 +62,9 @@ class DashboardRefresh(models.Model):
     says how fresh its numbers are)."""
 
     computed_at = models.DateTimeField()
+    # Names this refresh in the keys of the rendered pages kept until the next one (never reused,
+    # unlike a primary key after a rollback or a time under a pinned test clock).
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     for_day = models.DateField()
     cells = models.PositiveIntegerField()
     seconds = models.FloatField()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from pumpurs.audit.services import Entry, audit_record_many
@@ -30,9 +33,21 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/choose.html", {"places": places})
 
 
+CACHE_SECONDS = 6 * 3600  # a rendered dashboard; its key names the refresh, so a new one is never stale
+
+
 def _render(request: HttpRequest, place: board.Place) -> HttpResponse:
-    data = board.dashboard_for(request.user, place, tiles_by=request.GET.get("map", "at_risk"))
-    return render(request, "reporting/dashboard.html", {"board": data, "place": place})
+    """The page from the rendered body kept since the last refresh, or rendered now (decision 0029:
+    the pre-aggregate changes only when it is refreshed, and the key says everything else the body
+    depends on)."""
+    tiles_by = "covered" if request.GET.get("map") == "covered" else "at_risk"
+    key = board.view_key(request.user, place, tiles_by=tiles_by)
+    body = cache.get(key)
+    if body is None:
+        data = board.dashboard_for(request.user, place, tiles_by=tiles_by)
+        body = render_to_string("reporting/_board.html", {"board": data, "place": place}, request=request)
+        cache.set(key, body, CACHE_SECONDS)
+    return render(request, "reporting/dashboard.html", {"body": mark_safe(body), "place": place})  # noqa: S308 — our own rendered template
 
 
 @require_GET

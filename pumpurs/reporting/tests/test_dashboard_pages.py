@@ -11,6 +11,7 @@ from django.urls import reverse
 from pumpurs.people.models import Municipality
 from pumpurs.reporting.refresh import dashboards_refresh
 from pumpurs.reporting.tests.cohort import Cohort, build_cohort
+from pumpurs.support.testing import open_case
 from pumpurs.world.personas import World
 
 
@@ -89,3 +90,14 @@ def test_the_national_page_costs_a_fixed_number_of_queries(
     client.get(reverse("reporting:national"))  # warm the session and caches
     with django_assert_max_num_queries(15):  # type: ignore[operator]  # pytest-django's fixture
         assert client.get(reverse("reporting:national")).status_code == 200
+
+
+def test_a_page_kept_since_the_last_refresh_gives_way_to_the_next_refresh(
+    client: Client, world: World, cohort: Cohort
+) -> None:
+    url = reverse("reporting:school", args=[world.lizuma.public_id])
+    assert figure(page(client, world.coordinator_lizuma, url), "with_case") == "1"
+    open_case(world.teacher_lizuma_8a, world.pupil_lizuma_8a)
+    assert figure(page(client, world.coordinator_lizuma, url), "with_case") == "1"  # the morning's numbers
+    dashboards_refresh(today=world.today)
+    assert figure(page(client, world.coordinator_lizuma, url), "with_case") == "2"
