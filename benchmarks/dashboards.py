@@ -20,7 +20,9 @@ Measured, in this process (Django set up on the benchmark database):
   (the deliveries summed per school, and the attendance days counted per week) timed beside it;
 * the national dashboard, and the dashboard of the municipality with the most schools, through
   Django's test client (whole request, template included) as the national team's user, ``--requests``
-  times each after ``--warmup``: p50 and p95, three rounds (min and median of the p95s).
+  times each after ``--warmup``: p50 and p95, three rounds (min and median of the p95s) — once as
+  served (the rendered body kept since the refresh) and once with the cache cleared before every
+  request (rendered from the pre-aggregate each time: the first reader after a refresh).
 """
 
 from __future__ import annotations
@@ -185,6 +187,7 @@ def percentile(values: list[float], p: float) -> float:
 def measure(args: argparse.Namespace) -> None:
     import datetime as dt
 
+    from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -195,7 +198,7 @@ def measure(args: argparse.Namespace) -> None:
     from pumpurs.reporting.refresh import dashboards_refresh
 
     today = dt.date.fromisoformat(TODAY)
-    refreshes = [timed(lambda: dashboards_refresh(today=today)) for _ in range(3)]
+    refreshes = [timed(lambda: dashboards_refresh(today=today)) for _ in range(args.refresh_runs)]
     print(f"dashboards_refresh ({DashboardCell.objects.count()} cells): {summary(refreshes)}")
     with connection.cursor() as cursor:
         for name, sql in FLOORS.items():
@@ -208,26 +211,33 @@ def measure(args: argparse.Namespace) -> None:
     assert biggest is not None
     client = Client(SERVER_NAME="localhost")
     client.force_login(national)
-    for label, url in (
+    pages = (
         ("national dashboard", reverse("reporting:national")),
         (f"municipality dashboard ({biggest.name}, {biggest.n} schools)", reverse("reporting:municipality", args=[biggest.public_id])),  # type: ignore[attr-defined]
-    ):  # fmt: skip
-        p95s, p50s = [], []
-        for _round in range(3):
-            for _ in range(args.warmup):
-                client.get(url)
-            times = []
-            for _ in range(args.requests):
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, response.status_code
-            p50s.append(percentile(times, 50))
-            p95s.append(percentile(times, 95))
-        print(
-            f"{label}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} ms, median "
-            f"{statistics.median(p95s):.0f} ms (3 rounds of {args.requests}); {len(response.content) // 1024} KB"
-        )
+    )  # fmt: skip
+    for label, url in pages:
+        for kept in (True, False):
+            p95s, p50s = [], []
+            size = 0
+            for _round in range(3):
+                for _ in range(args.warmup):
+                    client.get(url)
+                times = []
+                for _ in range(args.requests):
+                    if not kept:
+                        cache.clear()  # rendered from the pre-aggregate on every request
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.status_code
+                    size = len(response.content)
+                p50s.append(percentile(times, 50))
+                p95s.append(percentile(times, 95))
+            how = "page kept since the refresh" if kept else "rendered each time"
+            print(
+                f"{label}, {how}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} ms, median "
+                f"{statistics.median(p95s):.0f} ms (3 rounds of {args.requests}); {size // 1024} KB"
+            )
 
 
 def main() -> None:
@@ -238,6 +248,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--db-name", default=DB_NAME)
+    parser.add_argument("--refresh-runs", type=int, default=3)
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {
