@@ -36,14 +36,14 @@ def _definition(metric: str, schools: list[int], start: dt.date, end: dt.date) -
 
 def counted_pupils(
     user: Viewer, institution_id: int, metric: str, start: dt.date, end: dt.date, *, perm: Perm
-) -> QuerySet[Pupil]:
+) -> QuerySet[Pupil] | None:
     """The pupils ``metric`` counts at the school for ``[start, end]`` that ``user`` may see under
-    ``perm``, by name; nobody for a metric that names no pupils."""
+    ``perm``, by name; ``None`` for a metric that counts no pupils (the caller answers 404)."""
     try:
         found = _definition(metric, [institution_id], start, end)
     except ValueError:  # not a risk group
-        found = None
+        return None
     if found is None:
-        return Pupil.objects.none()
+        return None
     visible = access.pupils_visible_to(user, perm, today=end).values("pk")
     return Pupil.objects.filter(pk__in=found.values("pk")).filter(pk__in=visible).order_by("last_name", "first_name")

@@ -85,7 +85,10 @@ def school_pupils(request: HttpRequest, public_id: UUID) -> HttpResponse:
         raise Http404
     if not access.institutions_visible_to(request.user, perm).filter(pk=place.unit_id).exists():
         raise Http404
-    pupils = list(counted_pupils(request.user, place.unit_id, metric, start, end, perm=perm)[:PAGE_LIMIT])
+    counted = counted_pupils(request.user, place.unit_id, metric, start, end, perm=perm)
+    if counted is None:
+        raise Http404
+    pupils = list(counted[:PAGE_LIMIT])
     if pupils:
         with transaction.atomic():
             audit_record_many(
