@@ -131,6 +131,17 @@ def national_place(user: Viewer) -> Place:
     return Place(level=Level.NATIONAL, unit_id=0, name=str(_("Latvia")), public_id=None, suppress=True)
 
 
+def place_above(user: Viewer, place: Place) -> Place | None:
+    """The dashboard one level up that the reader may open (the breadcrumb's link), if any."""
+    if place.level == Level.SCHOOL and place.institution is not None:
+        up = access.municipalities_held_by(user, Perm.VIEW_DASHBOARD).filter(pk=place.institution.municipality_id)
+        municipality = up.first()
+        return municipality_place(user, municipality.public_id) if municipality is not None else None
+    if place.level == Level.MUNICIPALITY and access.is_national(user, Perm.VIEW_DASHBOARD):
+        return national_place(user)
+    return None
+
+
 def places_for(user: Viewer) -> list[Place]:
     """Every dashboard the reader may open at the top: the country, their municipalities, the
     schools where they hold a school role (a national or municipal reader reaches schools from

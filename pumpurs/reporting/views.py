@@ -47,7 +47,8 @@ def _render(request: HttpRequest, place: board.Place) -> HttpResponse:
         data = board.dashboard_for(request.user, place, tiles_by=tiles_by)
         body = render_to_string("reporting/_board.html", {"board": data, "place": place}, request=request)
         cache.set(key, body, CACHE_SECONDS)
-    return render(request, "reporting/dashboard.html", {"body": mark_safe(body), "place": place})  # noqa: S308 — our own rendered template
+    context = {"body": mark_safe(body), "place": place, "up": board.place_above(request.user, place)}  # noqa: S308 — our own rendered template
+    return render(request, "reporting/dashboard.html", context)
 
 
 @require_GET
