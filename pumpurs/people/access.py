@@ -569,3 +569,36 @@ def acting_for(
         schools = {within.pk} if schools is None else schools & {within.pk}
     scope = Scope.country() if schools is None else Scope.schools(schools)
     return SystemActor(name=name, perms=wanted, scope=scope, on_behalf_of=user)
+
+
+def municipalities_held_by(user: Viewer, perm: Perm) -> QuerySet[Municipality]:
+    """The municipalities ``user`` holds ``perm`` over as a whole: through a municipality grant, or
+    all of them through a national one. A grant at one school gives none (unlike
+    ``municipalities_visible_to``, which names the municipality of any school in scope): a
+    municipality's own pages — its dashboard — are for the municipality and national levels."""
+    if isinstance(user, SystemActor):
+        scope = _system_scope(user, perm)
+        if scope.is_empty:
+            return Municipality.objects.none()
+        return (
+            Municipality.objects.all()
+            if scope.national
+            else Municipality.objects.filter(pk__in=sorted(scope.municipality_ids))
+        )
+    q = Q(pk__in=[])
+    for grant in _grants_with(user, perm):
+        if grant.institution_id is None and grant.municipality_id is None:
+            return Municipality.objects.all()
+        if grant.institution_id is None:
+            q |= Q(pk=grant.municipality_id)
+    return Municipality.objects.filter(q)
+
+
+def holds_at_school(user: Viewer, perm: Perm, institution: Institution | int) -> bool:
+    """True when ``user`` holds ``perm`` through a grant at this very school (a school role), not
+    through the municipality or the country: the readers for whom a school's small numbers are
+    their own pupils rather than a small cell of a wider view."""
+    if isinstance(user, SystemActor):
+        return False
+    pk = getattr(institution, "pk", institution)
+    return any(grant.institution_id == pk for grant in _grants_with(user, perm))

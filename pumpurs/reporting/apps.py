@@ -22,3 +22,6 @@ class ReportingConfig(AppConfig):
         nav_item_register(
             label=_("Rule quality"), url_name="reporting:rules", visible=any_perm(Perm.VIEW_EFFECTS), order=94
         )
+        nav_item_register(
+            label=_("Dashboard"), url_name="reporting:dashboard", visible=any_perm(Perm.VIEW_DASHBOARD), order=145
+        )

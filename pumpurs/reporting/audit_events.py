@@ -9,3 +9,4 @@ event_type_register(
     _("Recorded the flag rules' error rates of a semester"),
     keep=("semester", "rows"),
 )
+event_type_register("reporting.pupils.listed", _("Listed the pupils behind a dashboard number"), keep=("metric",))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +46,74 @@ class ErrorRateRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id} {self.municipality_id} {self.rule} {self.dimension}={self.group}"
+
+
+# The dashboards' pre-aggregate (decision 0029): every number a dashboard shows, per school, per
+# municipality and for the country, per bucket (a week, a semester or a school year), computed
+# set-based by ``reporting.refresh.dashboards_refresh`` after the indicator refresh, so that a
+# national page reads a few hundred small rows instead of the facts of 250 000 pupils.
+#
+# A row holds a true count (never suppressed): the small-cell rule is applied when a page or an
+# export shows the rows, since suppression depends on what is shown beside a cell.
+
+
+class Level(models.TextChoices):
+    SCHOOL = "school", "school"
+    MUNICIPALITY = "municipality", "municipality"
+    NATIONAL = "national", "national"
+
+
+class Bucket(models.TextChoices):
+    WEEK = "week", "week"
+    SEMESTER = "semester", "semester"
+    YEAR = "year", "school year"
+
+
+class DashboardCell(models.Model):
+    """One number: ``metric`` (``flagged``, ``flagged:<rule>``, ``plans:<status>``,
+    ``wait:<step>:<days>``, ``cents:<measure>`` …; see ``reporting.dashboard``) of one unit — a
+    school (``unit_id`` = the institution), a municipality (= the municipality) or the country
+    (0) — over the bucket ``starts_on``–``ends_on`` (a week from Monday, a semester, a school year).
+    ``municipality_id`` is the school's municipality, so that a municipality's page reads its
+    schools' rows by one index."""
+
+    level = models.CharField(max_length=12, choices=Level.choices)
+    unit_id = models.BigIntegerField()
+    municipality_id = models.BigIntegerField(null=True, blank=True)
+    bucket = models.CharField(max_length=8, choices=Bucket.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    metric = models.CharField(max_length=80)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "unit_id", "bucket", "starts_on", "metric"], name="dashboardcell_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["level", "municipality_id", "bucket", "starts_on"], name="dashboardcell_schools")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.unit_id} {self.bucket} {self.starts_on} {self.metric}={self.value}"
+
+
+class DashboardRefresh(models.Model):
+    """When the pre-aggregate was last computed, for which day and how long it took (the page
+    says how fresh its numbers are)."""
+
+    computed_at = models.DateTimeField()
+    # Names this refresh in the keys of the rendered pages kept until the next one (never reused,
+    # unlike a primary key after a rollback or a time under a pinned test clock).
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    for_day = models.DateField()
+    cells = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"{self.for_day} {self.cells} cells"

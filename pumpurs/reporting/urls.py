@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pumpurs.reporting import outcome_views
+from pumpurs.reporting import outcome_views, views
 
 app_name = "reporting"
 
@@ -10,4 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("outcomes/", outcome_views.outcomes, name="outcomes"),
     path("outcomes.csv", outcome_views.outcomes_csv, name="outcomes_csv"),
     path("rules/", outcome_views.rules, name="rules"),
+    path("", views.index, name="dashboard"),
+    path("national/", views.national, name="national"),
+    path("municipality/<uuid:public_id>/", views.municipality, name="municipality"),
+    path("school/<uuid:public_id>/", views.school, name="school"),
+    path("school/<uuid:public_id>/pupils/", views.school_pupils, name="school_pupils"),
 ]

@@ -13,6 +13,7 @@ from pumpurs.ops.jobs import JOBS, Job
 from pumpurs.ops.models import JobRun
 from pumpurs.ops.scheduler import jobs_run_due, scheduler_tick
 from pumpurs.people.models import SchoolYear
+from pumpurs.reporting.models import DashboardCell, DashboardRefresh
 from pumpurs.risk.models import Notice
 from pumpurs.world.personas import World
 from pumpurs.world.testing import on_day
@@ -98,3 +99,11 @@ def test_jobs_switched_off_never_run(db: None) -> None:
 def test_interrupted_imports_are_looked_for_every_five_minutes() -> None:
     job = next(job for job in JOBS if job.code == "imports")
     assert job.schedule.every_minutes == 5
+
+
+def test_the_indicators_job_refreshes_the_dashboards_after_the_indicators(world: World) -> None:
+    runs = {run.job: run for run in scheduler_tick(worker="a:1", now=timezone.now())}
+    assert runs["indicators"].error == ""
+    assert "dashboard cells:" in runs["indicators"].result
+    assert DashboardRefresh.objects.get().for_day == world.today
+    assert DashboardCell.objects.filter(level="national", metric="pupils").exists()

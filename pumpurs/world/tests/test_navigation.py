@@ -16,11 +16,11 @@ MENUS = {
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
         "Measure catalogue", "Budget", "Expense reports", "Fairness", "Data imports", "Year-end rollover", "Notices",
-        "Staff", "Trainings",
+        "Staff", "Dashboard", "Trainings",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Dashboard", "Trainings",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
@@ -31,6 +31,12 @@ MENUS = {
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
         "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Outcomes",
         "Rule quality", "Questionnaires", "Youth projects", "Trainings",
+        "Data imports", "Notices", "Staff", "Youth projects", "Dashboard", "Trainings",
+    ],
+    "national": [
+        "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
+        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Questionnaires",
+        "Youth projects", "Dashboard", "Trainings",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses"],
 }  # fmt: skip

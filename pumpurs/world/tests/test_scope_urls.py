@@ -222,6 +222,9 @@ OBJECTS: dict[str, Callable[[World], tuple[uuid.UUID | None, uuid.UUID]]] = {
         )
     },
     "finance_movement_reverse": lambda w: (None, _movement(w)),
+    # The dashboards are for coordinators, directors, the municipality and the country.
+    **{name: lambda w: (None, w.tirzas.public_id) for name in ("reporting:school", "reporting:school_pupils")},
+    "reporting:municipality": lambda w: (None, w.madona.public_id),
     # The API answers a signed-in session exactly as it answers a token of the same user.
     "api:case": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
     "api:case_plans": lambda w: (_case(w.teacher_lizuma, w.pupil_lizuma).public_id, _tirzas_case(w)),
@@ -257,6 +260,8 @@ NEIGHBOURS: dict[str, Callable[[World], uuid.UUID]] = {
     },
     "staff_phone": lambda w: w.teacher_lizuma_8a.public_id,
     "class_teacher": lambda w: w.lizuma_7a.public_id,
+    **{name: lambda w: w.lizuma.public_id for name in ("reporting:school", "reporting:school_pupils")},
+    "reporting:municipality": lambda w: w.gulbene.public_id,
     **{
         name: lambda w: _report(w.lizuma)
         for name in (

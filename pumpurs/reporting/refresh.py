@@ -1,0 +1,287 @@
+"""``dashboards_refresh``: recompute the dashboards' pre-aggregate (``DashboardCell``) for a day.
+
+A fixed number of grouped statements per bucket — never a query per school or per pupil: for each
+of the last ``WEEKS`` weeks, each semester of this and the previous school year, and the school year
+for money. Every statement groups by school; the municipalities' and the country's rows are then
+summed from the schools' rows in two ``INSERT … SELECT`` statements. The whole table is rewritten
+in one transaction, so a page reads either the old numbers or the new ones, never half.
+
+Who counts as flagged, assessed, at risk, with a case, with an active plan, supported, and which
+plans were made is answered by ``reporting.definitions`` (decision 0028) — never redefined here.
+The definitions count each pupil at one school (``counted_at``), so a municipality's figure is the
+sum of its schools' and the country's the sum of the municipalities'. Pupils enrolled and lessons
+are counted at the school of the enrolment of that day (a pupil who moved mid-week counts at both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from pumpurs.finance.commitments import delivered_cents_expr
+from pumpurs.finance.selectors import budget_overview
+from pumpurs.people.calendar import school_year_on
+from pumpurs.people.models import Enrolment, Institution, Period, SchoolYear
+from pumpurs.reporting import counts
+from pumpurs.reporting.models import Bucket, DashboardCell, DashboardRefresh, Level
+from pumpurs.support.models import Goal, MeasureUnit, Plan, PlanTransition, Review
+
+WEEKS = 12  # the weekly trend's length
+WAIT_CAP_DAYS = 60  # waits of 60 days or more share the last slot of the histogram
+
+
+@dataclass(frozen=True)
+class Window:
+    bucket: str
+    starts_on: dt.date
+    ends_on: dt.date  # inclusive; never after the day refreshed for
+
+
+def windows_for(today: dt.date) -> list[Window]:
+    """The last ``WEEKS`` weeks (Monday–Sunday, the current one up to ``today``), the semesters of
+    this and the previous school year that have started, and this school year."""
+    monday = today - dt.timedelta(days=today.weekday())
+    found = [
+        Window(Bucket.WEEK, start, min(start + dt.timedelta(days=6), today))
+        for start in (monday - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1))
+    ]
+    year = school_year_on(today)
+    reference = year.starts_on if year is not None else today
+    for period in Period.objects.filter(
+        starts_on__lte=today, school_year__starts_on__gte=reference - dt.timedelta(days=400)
+    ).order_by("starts_on"):
+        found.append(Window(Bucket.SEMESTER, period.starts_on, min(period.ends_on, today)))
+    if year is not None:
+        found.append(Window(Bucket.YEAR, year.starts_on, min(year.ends_on, today)))
+    return found
+
+
+Row = tuple[int, str, int]  # (institution id, metric, value)
+
+
+def _pupils(w: Window) -> Iterator[Row]:
+    """Pupils enrolled at the window's end: the denominator of every share."""
+    open_at_end = Q(starts_on__lte=w.ends_on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=w.ends_on))
+    for inst, n in (
+        Enrolment.objects.filter(open_at_end)
+        .values("institution_id")
+        .annotate(n=Count("pupil_id", distinct=True))
+        .values_list("institution_id", "n")
+    ):
+        yield inst, "pupils", n
+
+
+def _attendance(w: Window) -> Iterator[Row]:
+    """Lessons and absences of the window, at the school the pupil was enrolled at that day."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.institution_id, SUM(a.lessons), SUM(a.unjustified), SUM(a.illness), SUM(a.other_justified)
+            FROM journal_attendanceday a
+            JOIN people_enrolment e ON e.pupil_id = a.pupil_id AND e.starts_on <= a.date
+                 AND (e.ends_on IS NULL OR e.ends_on >= a.date)
+            WHERE a.date >= %s AND a.date <= %s
+            GROUP BY e.institution_id
+            """,
+            [w.starts_on, w.ends_on],
+        )
+        for inst, lessons, unjustified, illness, other in cursor.fetchall():
+            yield inst, "lessons", int(lessons or 0)
+            yield inst, "absent", int(unjustified or 0) + int(illness or 0) + int(other or 0)
+            yield inst, "absent_unjustified", int(unjustified or 0)
+            yield inst, "absent_illness", int(illness or 0)
+            yield inst, "absent_other", int(other or 0)
+
+
+def _plans_by_state(w: Window) -> Iterator[Row]:
+    """The semester's plans (not amendments, which are drafts beside a plan in force) by status now."""
+    for inst, status, n in (
+        Plan.objects.filter(period__starts_on=w.starts_on, amends__isnull=True)
+        .values("case__institution_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("case__institution_id", "status", "n")
+    ):
+        yield inst, f"plans:{status}", n
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400)"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _waits(w: Window) -> Iterator[Row]:
+    """How long each approval in the window waited since the plan reached that step (its
+    submission or the previous step's approval), in whole days: a histogram per school and step,
+    so that medians can be read for any sum of schools."""
+    days = _days_between("t.at", "t.prev_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.institution_id, t.step,
+                   CASE WHEN {days} >= %s THEN %s ELSE {days} END AS waited, COUNT(*)
+            FROM (
+                SELECT x.plan_id, x.step, x.at,
+                       (SELECT MAX(p.at) FROM support_plantransition p
+                        WHERE p.plan_id = x.plan_id AND p.at < x.at AND p.action IN (%s, %s)) AS prev_at
+                FROM support_plantransition x
+                WHERE x.action = %s AND x.at >= %s AND x.at < %s
+            ) t
+            JOIN support_plan pl ON pl.id = t.plan_id
+            JOIN support_case c ON c.id = pl.case_id
+            WHERE t.prev_at IS NOT NULL
+            GROUP BY c.institution_id, t.step, waited
+            """,  # noqa: S608 — fixed text; every value a parameter
+            [
+                WAIT_CAP_DAYS,
+                WAIT_CAP_DAYS,
+                PlanTransition.Action.SUBMITTED,
+                PlanTransition.Action.APPROVED,
+                PlanTransition.Action.APPROVED,
+                _start_of(w.starts_on),
+                _start_of(w.ends_on + dt.timedelta(days=1)),
+            ],
+        )
+        for inst, step, waited, n in cursor.fetchall():
+            yield inst, f"wait:{step}:{int(waited)}", n
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _deliveries(w: Window) -> Iterator[Row]:
+    """Delivered hours (of measures counted in hours, in hundredths) and cost in cents per measure,
+    of the deliveries that count as support (``definitions.deliveries_counted``); the cost is
+    finance's (the entered amount, else quantity × the committed unit price)."""
+    hour = Q(line__measure__unit=MeasureUnit.HOUR)
+    for inst, code, cents, centihours in (
+        counts.deliveries_by_measure(w.starts_on, w.ends_on)
+        .values("line__plan__case__institution_id", "line__measure__code")
+        .annotate(cents=Sum(delivered_cents_expr()), hours=Sum("quantity", filter=hour))
+        .values_list("line__plan__case__institution_id", "line__measure__code", "cents", "hours")
+    ):
+        yield inst, f"cents:{code}", int(cents or 0)
+        if centihours:
+            yield inst, f"centihours:{code}", int(centihours * 100)
+
+
+def _reviews(w: Window) -> Iterator[Row]:
+    """Reviews done in the window, by decision, and the outcomes of their plans' goals."""
+    reviewed = Q(reviewed_at__gte=_start_of(w.starts_on), reviewed_at__lt=_start_of(w.ends_on + dt.timedelta(days=1)))
+    for inst, decision, n in (
+        Review.objects.filter(reviewed)
+        .values("plan__case__institution_id", "decision")
+        .annotate(n=Count("pk"))
+        .values_list("plan__case__institution_id", "decision", "n")
+    ):
+        yield inst, "reviews", n
+        yield inst, f"reviews:{decision}", n
+    goal_reviewed = Q(
+        plan__review__reviewed_at__gte=_start_of(w.starts_on),
+        plan__review__reviewed_at__lt=_start_of(w.ends_on + dt.timedelta(days=1)),
+    )
+    for inst, outcome, n in (
+        Goal.objects.filter(goal_reviewed)
+        .exclude(outcome="")
+        .values("plan__case__institution_id", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("plan__case__institution_id", "outcome", "n")
+    ):
+        yield inst, f"goals:{outcome}", n
+
+
+def _money(year: SchoolYear) -> Iterator[Row]:
+    """Budget, committed and spent per school for the school year (finance's own selector)."""
+    ids = {str(public_id): pk for public_id, pk in Institution.objects.values_list("public_id", "pk")}
+    for row in budget_overview(Institution.objects.all(), year).schools:
+        inst = ids[row.key]
+        if row.budget is not None:
+            yield inst, "budget_cents", row.budget
+        if row.spent:
+            yield inst, "spent_cents", row.spent
+        if row.committed:
+            yield inst, "committed_cents", row.committed
+
+
+def _rows_for(w: Window) -> Iterable[Row]:
+    if w.bucket == Bucket.YEAR:
+        year = SchoolYear.objects.filter(starts_on=w.starts_on).first()
+        return _money(year) if year is not None else ()
+    families: list[Iterable[Row]] = [
+        _pupils(w),
+        _attendance(w),
+        _waits(w),
+        _deliveries(w),
+        _reviews(w),
+        counts.people_counted(w.starts_on, w.ends_on, detail=w.bucket == Bucket.SEMESTER),
+    ]
+    if w.bucket == Bucket.SEMESTER:
+        families.append(_plans_by_state(w))
+    return (row for family in families for row in family)
+
+
+@transaction.atomic(durable=True)
+def dashboards_refresh(*, today: dt.date) -> int:
+    """Rewrite the pre-aggregate for ``today``; returns the number of cells. Idempotent: running it
+    twice for a day writes the same numbers. Called by the ``indicators`` job after the indicator
+    refresh, and by ``pumpurs dashboards refresh``."""
+    started = time.perf_counter()
+    municipality_of = dict(Institution.objects.values_list("pk", "municipality_id"))
+    DashboardCell.objects.all().delete()
+    cells: list[DashboardCell] = []
+    for w in windows_for(today):
+        merged: dict[tuple[int, str], int] = {}
+        for inst, metric, value in _rows_for(w):
+            if value:
+                merged[(inst, metric)] = merged.get((inst, metric), 0) + value
+        cells.extend(
+            DashboardCell(
+                level=Level.SCHOOL,
+                unit_id=inst,
+                municipality_id=municipality_of.get(inst),
+                bucket=w.bucket,
+                starts_on=w.starts_on,
+                ends_on=w.ends_on,
+                metric=metric,
+                value=value,
+            )
+            for (inst, metric), value in merged.items()
+        )
+    DashboardCell.objects.bulk_create(cells, batch_size=5000)
+    _sum_levels()
+    total = DashboardCell.objects.count()
+    DashboardRefresh.objects.create(
+        computed_at=timezone.now(), for_day=today, cells=total, seconds=time.perf_counter() - started
+    )
+    return total
+
+
+def _sum_levels() -> None:
+    """The municipalities' rows and the country's, summed from the schools' in the database."""
+    table = DashboardCell._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (level, unit_id, municipality_id, bucket, starts_on, ends_on, metric, value)
+            SELECT %s, municipality_id, municipality_id, bucket, starts_on, ends_on, metric, SUM(value)
+            FROM {table} WHERE level = %s AND municipality_id IS NOT NULL
+            GROUP BY municipality_id, bucket, starts_on, ends_on, metric
+            """,  # noqa: S608 — the table name is ours
+            [Level.MUNICIPALITY, Level.SCHOOL],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (level, unit_id, municipality_id, bucket, starts_on, ends_on, metric, value)
+            SELECT %s, 0, NULL, bucket, starts_on, ends_on, metric, SUM(value)
+            FROM {table} WHERE level = %s
+            GROUP BY bucket, starts_on, ends_on, metric
+            """,  # noqa: S608 — the table name is ours
+            [Level.NATIONAL, Level.MUNICIPALITY],
+        )
