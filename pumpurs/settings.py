@@ -329,6 +329,10 @@ PUMPURS_APPROVAL_CHAINS = {
 }
 # A plan's review is overdue this many days after its semester ends (a working default).
 PUMPURS_REVIEW_GRACE_DAYS = env_int("PUMPURS_REVIEW_GRACE_DAYS", 14)
+# Below this many pupils in either arm, the effect of a measure is not estimated (decision 0031).
+PUMPURS_EFFECT_MIN_PUPILS = env_int("PUMPURS_EFFECT_MIN_PUPILS", 30)
+if PUMPURS_EFFECT_MIN_PUPILS < 2:
+    raise ImproperlyConfigured("PUMPURS_EFFECT_MIN_PUPILS must be at least 2.")
 # A remote consultation must be confirmed by the pupil within one day (DESIGN §4).
 PUMPURS_REMOTE_CONFIRMATION_DAYS = env_int("PUMPURS_REMOTE_CONFIRMATION_DAYS", 1)
 

@@ -10,3 +10,14 @@ class ReportingConfig(AppConfig):
 
     name = "pumpurs.reporting"
     verbose_name = _("monitoring")
+
+    def ready(self) -> None:
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+
+        nav_item_register(
+            label=_("Cost and effect of measures"),
+            url_name="reporting:effects",
+            visible=any_perm(Perm.VIEW_EFFECTS),
+            order=160,
+        )

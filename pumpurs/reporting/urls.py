@@ -1,7 +1,12 @@
 """Monitoring pages: dashboards per scope, the programme's indicators, outcomes and effects."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from pumpurs.reporting import effects_views
 
 app_name = "reporting"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("effects/", effects_views.effects_page, name="effects"),
+    path("effects.csv", effects_views.effects_csv, name="effects_csv"),
+]
