@@ -47,11 +47,11 @@ SELECT m.code, m.unit, COUNT(DISTINCT cs.pupil_id), SUM(d.quantity), SUM({COST_S
        SUM(CASE WHEN d.amount IS NULL AND c.unit_cents IS NULL THEN 1 ELSE 0 END)
 {_FROM}
 GROUP BY m.code, m.unit
-"""  # noqa: S608 — fixed text; periods and scope are integer keys only
+"""
 
 _SPENT_BY_MUNICIPALITY = f"""
 SELECT i.municipality_id, SUM({COST_SQL}) {_FROM} GROUP BY i.municipality_id
-"""  # noqa: S608 — as above
+"""
 
 _SUPPORTED_BY_MUNICIPALITY = f"""
 SELECT i.municipality_id, COUNT(DISTINCT cs.pupil_id)
@@ -120,7 +120,9 @@ def measure_costs(periods: list[Period], *, municipality_ids: list[int] | None, 
     """The costs of ``periods`` (one semester, or a school year's two) over the schools of
     ``municipality_ids`` (``None``: the whole country)."""
     by_measure = _fetch(_BY_MEASURE, periods, municipality_ids)
-    labels = {m.code: m.label for m in Measure.objects.filter(code__in=[r[0] for r in by_measure]).order_by("valid_from")}
+    labels = {
+        m.code: m.label for m in Measure.objects.filter(code__in=[r[0] for r in by_measure]).order_by("valid_from")
+    }
     units = dict(MeasureUnit.choices)
     pupils = suppress_counts([int(r[2]) for r in by_measure], total_shown=False)
     measures = sorted(
@@ -154,9 +156,7 @@ def measure_costs(periods: list[Period], *, municipality_ids: list[int] | None, 
     # The total counts each pupil once, even one supported in two municipalities in the year.
     total_supported = int(_fetch(_SUPPORTED_TOTAL, periods, municipality_ids)[0][0] or 0)
     shown_total: int | None = total_supported
-    if total_shown(counts, hidden) is None and total_supported == sum(counts):
-        shown_total = None
-    elif 0 < total_supported < 5:
+    if (total_shown(counts, hidden) is None and total_supported == sum(counts)) or 0 < total_supported < 5:
         shown_total = None
     return Costs(
         measures=measures,

@@ -122,7 +122,7 @@ def cohort(period: Period, *, municipality_ids: list[int] | None, today: dt.date
     if municipality_ids is not None:
         keys = ", ".join(str(int(k)) for k in municipality_ids) or "NULL"
         scope = f"AND i.municipality_id IN ({keys})"
-    params = [
+    params: list[int | dt.date] = [
         period.pk,
         period.pk,
         first_end,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -108,8 +109,9 @@ def effects_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _round(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+def _round(value: float | None) -> Decimal | None:
+    """A number to two places, kept a number (a text "-5.00" would be guarded as a formula)."""
+    return None if value is None else Decimal(repr(value)).quantize(Decimal("0.01"))
 
 
 @require_GET
@@ -147,9 +149,9 @@ def effects_csv(request: HttpRequest) -> HttpResponse:
                 euros(cost.spent),
                 None if cost.per_pupil is None else euros(cost.per_pupil),
                 cost.unpriced,
-                _round(estimate.effect) if estimate else "",
-                _round(estimate.low) if estimate else "",
-                _round(estimate.high) if estimate else "",
+                _round(estimate.effect) if estimate else None,
+                _round(estimate.low) if estimate else None,
+                _round(estimate.high) if estimate else None,
                 estimate.treated if estimate and estimate.enough else None,
                 estimate.compared if estimate and estimate.enough else None,
                 note,
@@ -165,9 +167,9 @@ def effects_csv(request: HttpRequest) -> HttpResponse:
             euros(total.spent),
             None if total.per_pupil is None else euros(total.per_pupil),
             None,
-            "",
-            "",
-            "",
+            None,
+            None,
+            None,
             None,
             None,
             "",

@@ -25,10 +25,11 @@ def pupils(actor: User, klass: ClassGroup, count: int, *, serial: int) -> list[P
     return [
         pupil_create(
             actor=actor,
-            personal_code=synthetic_code(born, serial + i),
+            # A birthday of their own: ``synthetic_code`` skips a serial whose check digit would be 10.
+            personal_code=synthetic_code(born + dt.timedelta(days=i), serial),
             first_name="Skolēns",
             last_name=f"Nr{serial + i}",
-            birth_date=born,
+            birth_date=born + dt.timedelta(days=i),
             gender=Pupil.Gender.FEMALE if i % 2 else Pupil.Gender.MALE,
             class_group=klass,
             starts_on=klass.school_year.starts_on,
@@ -44,7 +45,9 @@ def attendance(pupil: Pupil, period: Period, *, first: int, last: int, lessons: 
     last_day = min(period.ends_on, timezone.localdate()) - dt.timedelta(days=3)
     AttendanceDay.objects.bulk_create(
         [
-            AttendanceDay(pupil=pupil, date=period.starts_on + dt.timedelta(days=1), lessons=lessons, unjustified=first),
+            AttendanceDay(
+                pupil=pupil, date=period.starts_on + dt.timedelta(days=1), lessons=lessons, unjustified=first
+            ),
             AttendanceDay(pupil=pupil, date=last_day, lessons=lessons, unjustified=last),
         ]
     )

@@ -19,7 +19,9 @@ def test_the_interval_covers_a_planted_effect_that_a_naive_comparison_misses() -
     outcome, treated, stratum = confounded(-2.0)
     estimate = estimate_att(outcome, treated, stratum, minimum=30)
     assert estimate.enough
-    assert estimate.low is not None and estimate.high is not None and estimate.effect is not None
+    assert estimate.low is not None
+    assert estimate.high is not None
+    assert estimate.effect is not None
     assert estimate.low < -2.0 < estimate.high
     assert estimate.high - estimate.low < 1.5  # informative, not a shrug
     naive = outcome[treated].mean() - outcome[~treated].mean()
@@ -31,7 +33,8 @@ def test_the_interval_covers_a_planted_effect_that_a_naive_comparison_misses() -
 def test_a_null_effect_has_an_interval_around_zero() -> None:
     outcome, treated, stratum = confounded(0.0, seed=16)
     estimate = estimate_att(outcome, treated, stratum, minimum=30)
-    assert estimate.low is not None and estimate.high is not None
+    assert estimate.low is not None
+    assert estimate.high is not None
     assert estimate.low < 0.0 < estimate.high
 
 
@@ -40,7 +43,8 @@ def test_the_interval_covers_the_truth_about_95_times_in_100() -> None:
     for seed in range(200):
         outcome, treated, stratum = confounded(1.0, n=800, seed=100 + seed)
         estimate = estimate_att(outcome, treated, stratum, minimum=30)
-        assert estimate.low is not None and estimate.high is not None
+        assert estimate.low is not None
+        assert estimate.high is not None
         covered += estimate.low < 1.0 < estimate.high
     assert 180 <= covered <= 198  # 95 % ± sampling noise of 200 draws
 
@@ -53,7 +57,8 @@ def test_strata_without_a_comparison_are_left_out_and_counted_out() -> None:
     stratum = np.concatenate([stratum, np.full(5, 99, dtype=np.int64)])
     estimate = estimate_att(outcome, treated, stratum, minimum=30)
     assert estimate.treated == int(treated.sum()) - 5
-    assert estimate.low is not None and estimate.high is not None
+    assert estimate.low is not None
+    assert estimate.high is not None
     assert estimate.low < -2.0 < estimate.high
 
 
@@ -62,7 +67,8 @@ def test_pupils_without_a_measurement_are_left_out() -> None:
     outcome[:100] = np.nan
     estimate = estimate_att(outcome, treated, stratum, minimum=30)
     assert estimate.treated + estimate.compared == len(outcome) - 100
-    assert estimate.effect is not None and not np.isnan(estimate.effect)
+    assert estimate.effect is not None
+    assert not np.isnan(estimate.effect)
 
 
 def test_nothing_is_estimated_below_the_minimum_in_either_group() -> None:
@@ -70,7 +76,9 @@ def test_nothing_is_estimated_below_the_minimum_in_either_group() -> None:
     few = treated & (np.cumsum(treated) <= 29)  # 29 receivers only
     keep = few | ~treated
     estimate = estimate_att(outcome[keep], few[keep], stratum[keep], minimum=30)
-    assert estimate.effect is None and estimate.low is None and estimate.high is None
+    assert estimate.effect is None
+    assert estimate.low is None
+    assert estimate.high is None
     assert not estimate.enough
     assert estimate.treated == 29
     # One more receiver and it is estimated.
