@@ -333,6 +333,8 @@ PUMPURS_REVIEW_GRACE_DAYS = env_int("PUMPURS_REVIEW_GRACE_DAYS", 14)
 PUMPURS_EFFECT_MIN_PUPILS = env_int("PUMPURS_EFFECT_MIN_PUPILS", 30)
 if PUMPURS_EFFECT_MIN_PUPILS < 2:
     raise ImproperlyConfigured("PUMPURS_EFFECT_MIN_PUPILS must be at least 2.")
+# Rule quality and error rates (decision 0030): a rate is shown only over at least this many pupils.
+PUMPURS_RULE_QUALITY_MIN_PUPILS = max(1, env_int("PUMPURS_RULE_QUALITY_MIN_PUPILS", 20))
 # A remote consultation must be confirmed by the pupil within one day (DESIGN §4).
 PUMPURS_REMOTE_CONFIRMATION_DAYS = env_int("PUMPURS_REMOTE_CONFIRMATION_DAYS", 1)
 
@@ -372,6 +374,7 @@ PUMPURS_SCHEDULE = env_schedule(
         "plans": "05:45",
         "reviews": "07:00",
         "notices": "*/10",
+        "error_rates": "06:15",
     },
 )
 # /healthz answers 503 when no worker has beaten its heartbeat for this many seconds.

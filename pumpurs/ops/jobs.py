@@ -21,6 +21,7 @@ from pumpurs.imports.heartbeat import import_batches_reap
 from pumpurs.imports.retention import import_files_purge
 from pumpurs.ops.schedule import Schedule
 from pumpurs.people.calendar import school_years_ensure
+from pumpurs.reporting.error_rates import error_rates_record
 from pumpurs.risk.indicators import indicators_refresh
 from pumpurs.risk.notices import notices_send
 from pumpurs.support.plans import plans_activate_due
@@ -73,6 +74,10 @@ def _notices(now: dt.datetime) -> str:
     return f"notices sent: {sent}, failed: {failed}"
 
 
+def _error_rates(now: dt.datetime) -> str:
+    return f"semesters recorded: {error_rates_record(today=_local_day(now))}"
+
+
 # In the order a day needs them: the calendar first (a refresh needs the current semester).
 JOBS: tuple[Job, ...] = (
     Job(code="calendar", label=_("School years in the calendar"), run=_calendar),
@@ -82,4 +87,9 @@ JOBS: tuple[Job, ...] = (
     Job(code="plans", label=_("Approved plans become active"), run=_plans),
     Job(code="reviews", label=_("Reminders of overdue reviews"), run=_reviews),
     Job(code="notices", label=_("Sending queued notices"), run=_notices),
+    Job(
+        code="error_rates",
+        label=_("Error rates of the flag rules, once a semester's outcomes are known"),
+        run=_error_rates,
+    ),
 )

@@ -1,97 +1,102 @@
-"""A hand-made cohort for the cost and effect stories: pupils of one class with their attendance
-in the semester's first and last four weeks, and deliveries of one measure under their plans.
+"""A small hand-made cohort whose every count is known (the definitions' and indicators' tests).
 
-Facts are written straight into the tables (as an import would leave them); the cases and plans
-are rows as the support services leave them once a plan runs — the services' own stories are
-told in support's tests."""
+On the persona world's school day, semester 1:
+
+* Anna (Lizuma 7.a): an accepted flag, a case and a plan approved through the whole chain today,
+  one 90-minute psychologist consultation and a transport compensation of 12 trips (18.00 EUR);
+* Roberts (Lizuma 8.a): an open flag of another rule and a questionnaire at the high level with
+  family risks only;
+* Jānis (Tirzas): a questionnaire at the low level with a learning-risk share;
+* Laura (Madona): an accepted flag, nothing else.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
-from pumpurs.finance.models import Commitment
-from pumpurs.journal.models import AttendanceDay
-from pumpurs.people.models import ClassGroup, Period, Pupil, User
-from pumpurs.people.personal_code import synthetic_code
-from pumpurs.people.services import pupil_create
-from pumpurs.support.models import Case, Delivery, Measure, Plan, PlanMeasure, PlanStatus
+from pumpurs.people.models import Period
+from pumpurs.risk.models import Assessment, Flag, FlagStatus, Level
+from pumpurs.risk.questionnaire import default_instrument
+from pumpurs.support.delivery import compensation_record, consultation_record
+from pumpurs.support.models import Delivery, Plan
+from pumpurs.support.plans import plan_submit
+from pumpurs.support.testing import approve_all, draft_plan, measure, open_case
+from pumpurs.support.tests.stories import accepted_flag, semester_now
+from pumpurs.world.personas import World
 
 
-def pupils(actor: User, klass: ClassGroup, count: int, *, serial: int) -> list[Pupil]:
-    born = dt.date(klass.school_year.starts_on.year - 13, 5, 1)
-    return [
-        pupil_create(
-            actor=actor,
-            # A birthday of their own: ``synthetic_code`` skips a serial whose check digit would be 10.
-            personal_code=synthetic_code(born + dt.timedelta(days=i), serial),
-            first_name="Skolēns",
-            last_name=f"Nr{serial + i}",
-            birth_date=born + dt.timedelta(days=i),
-            gender=Pupil.Gender.FEMALE if i % 2 else Pupil.Gender.MALE,
-            class_group=klass,
-            starts_on=klass.school_year.starts_on,
-        )
-        for i in range(count)
-    ]
+@dataclass
+class Cohort:
+    period: Period
+    plan: Plan
+    consultation: Delivery
+    transport: Delivery
 
 
-def attendance(pupil: Pupil, period: Period, *, first: int, last: int, lessons: int = 100) -> None:
-    """``first`` unjustified lessons of ``lessons`` on the semester's second day, ``last`` of
-    ``lessons`` three days before the semester ends or before today, whichever comes first (in
-    its last four weeks so far)."""
-    last_day = min(period.ends_on, timezone.localdate()) - dt.timedelta(days=3)
-    AttendanceDay.objects.bulk_create(
-        [
-            AttendanceDay(
-                pupil=pupil, date=period.starts_on + dt.timedelta(days=1), lessons=lessons, unjustified=first
-            ),
-            AttendanceDay(pupil=pupil, date=last_day, lessons=lessons, unjustified=last),
-        ]
+def flag(world: World, pupil: object, period: Period, *, rule: str, status: str) -> Flag:
+    made = accepted_flag(pupil, period, status=status)  # type: ignore[arg-type]  # a persona pupil
+    made.rule = rule
+    made.save(update_fields=["rule"])
+    return made
+
+
+def assessment(world: World, pupil: object, period: Period, *, level: str, groups: dict[str, str]) -> Assessment:
+    return Assessment.objects.create(
+        pupil=pupil,
+        period=period,
+        instrument=default_instrument(),
+        status=Assessment.Status.SUBMITTED,
+        created_by=world.teacher_lizuma,
+        submitted_at=timezone.now(),
+        level=level,
+        score_share=Decimal(50),
+        group_scores=groups,
     )
 
 
-def deliver(
-    actor: User,
-    pupil: Pupil,
-    period: Period,
-    measure: Measure,
-    quantities: list[Decimal],
-    *,
-    amount: Decimal | None = None,
-    unit_cents: int | None = None,
-    status: str = PlanStatus.ACTIVE,
-) -> PlanMeasure:
-    """An active plan for ``pupil`` in ``period`` with ``measure`` delivered in ``quantities``
-    (each delivery at ``amount`` EUR if given, else priced by the commitment's ``unit_cents``)."""
-    now = timezone.now()
-    enrolment = pupil.enrolments.get()
-    case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN).first() or Case.objects.create(
-        pupil=pupil, institution=enrolment.institution, origin=Case.Origin.MANUAL, opened_by=actor, opened_at=now
+def build_cohort(world: World) -> Cohort:
+    period = semester_now()
+    flag(world, world.pupil_lizuma, period, rule="unjustified_semester", status=FlagStatus.ACCEPTED)
+    flag(world, world.pupil_lizuma_8a, period, rule="failing_grades", status=FlagStatus.OPEN)
+    flag(world, world.pupil_madona, period, rule="unjustified_semester", status=FlagStatus.ACCEPTED)
+    assessment(
+        world,
+        world.pupil_lizuma_8a,
+        period,
+        level=Level.HIGH,
+        groups={"learning": "0.00", "economic": "0.00", "family": "80.00", "social_health": "0.00"},
     )
-    plan = Plan.objects.filter(case=case, period=period).first() or Plan.objects.create(
-        case=case, period=period, status=status, prepared_by=actor
+    assessment(
+        world,
+        world.pupil_tirzas,
+        period,
+        level=Level.LOW,
+        groups={"learning": "25.00", "economic": "0.00", "family": "0.00", "social_health": "0.00"},
     )
-    line = PlanMeasure.objects.create(plan=plan, measure=measure, planned_quantity=sum(quantities, Decimal(0)))
-    if unit_cents is not None:
-        Commitment.objects.create(
-            line=line,
-            plan=plan,
-            institution=enrolment.institution,
-            school_year=period.school_year,
-            unit_cents=unit_cents,
-            amount_cents=int(unit_cents * sum(quantities, Decimal(0))),
-            committed_at=now,
-        )
-    for i, quantity in enumerate(quantities):
-        Delivery.objects.create(
-            line=line,
-            delivered_on=period.starts_on + dt.timedelta(days=7 + i),
-            quantity=quantity,
-            amount=amount,
-            recorded_by=actor,
-            recorded_at=now,
-        )
-    return line
+    case = open_case(world.teacher_lizuma, world.pupil_lizuma)
+    plan = plan_submit(actor=world.teacher_lizuma, plan=draft_plan(world.teacher_lizuma, case))
+    plan = approve_all(plan, world.director_lizuma, world.coordinator_gulbene, world.national)
+    today = timezone.localdate()
+    consultation = consultation_record(
+        actor=world.specialist_lizuma,
+        plan=plan,
+        measure=measure("consult-psychologist"),
+        held_on=today,
+        minutes=90,
+        specialist=world.specialist_lizuma,
+        mode="in_person",
+        topic="Motivācija",
+    )
+    transport = compensation_record(
+        actor=world.coordinator_lizuma,
+        plan=plan,
+        measure=measure("transport"),
+        starts_on=today,
+        ends_on=None,
+        quantity=Decimal(12),
+        amount=Decimal("18.00"),
+    )
+    return Cohort(period=period, plan=plan, consultation=consultation, transport=transport)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pumpurs.people.models import ClassGroup, Period
 from pumpurs.reporting.costs import Costs, MeasureCost, measure_costs
-from pumpurs.reporting.tests import cohort
+from pumpurs.reporting.tests import hand_made
 from pumpurs.support.models import Delivery, PlanStatus
 from pumpurs.support.testing import measure
 from pumpurs.world.personas import World
@@ -27,24 +27,24 @@ def supported(world: World, semester: Period) -> World:
     Madona: two pupils with transport. One Lizuma plan still a draft (not supported)."""
     actor = world.coordinator_lizuma
     psychologist, transport = measure("consult-psychologist"), measure("transport")
-    lizuma = cohort.pupils(actor, world.lizuma_7a, 6, serial=200)
+    lizuma = hand_made.pupils(actor, world.lizuma_7a, 6, serial=200)
     for i, pupil in enumerate(lizuma):
-        cohort.deliver(actor, pupil, semester, psychologist, [Decimal(1)] * (i + 1), unit_cents=2500)
+        hand_made.deliver(actor, pupil, semester, psychologist, [Decimal(1)] * (i + 1), unit_cents=2500)
     # 1 + 2 + … + 6 = 21 hours × 25.00 = 525.00 EUR
-    cohort.deliver(actor, lizuma[0], semester, transport, [Decimal(10)], amount=Decimal("15.30"))
-    line = cohort.deliver(actor, lizuma[1], semester, transport, [Decimal(10), Decimal(4)], amount=Decimal("6.00"))
+    hand_made.deliver(actor, lizuma[0], semester, transport, [Decimal(10)], amount=Decimal("15.30"))
+    line = hand_made.deliver(actor, lizuma[1], semester, transport, [Decimal(10), Decimal(4)], amount=Decimal("6.00"))
     Delivery.objects.filter(line=line, quantity=4).update(
         voided_at=timezone.now(), voided_by=actor, void_reason="Ievadīts kļūdas pēc"
     )
     # An hour delivered on a line nobody priced: counted in hours, not in money.
-    extra = cohort.pupils(actor, world.lizuma_7a, 1, serial=260)[0]
-    cohort.deliver(actor, extra, semester, measure("consult-speech-therapist"), [Decimal(1)])
-    draft = cohort.pupils(actor, world.lizuma_7a, 1, serial=270)[0]
-    cohort.deliver(actor, draft, semester, psychologist, [Decimal(1)], unit_cents=2500, status=PlanStatus.DRAFT)
+    extra = hand_made.pupils(actor, world.lizuma_7a, 1, serial=260)[0]
+    hand_made.deliver(actor, extra, semester, measure("consult-speech-therapist"), [Decimal(1)])
+    draft = hand_made.pupils(actor, world.lizuma_7a, 1, serial=270)[0]
+    hand_made.deliver(actor, draft, semester, psychologist, [Decimal(1)], unit_cents=2500, status=PlanStatus.DRAFT)
 
     madona_class = ClassGroup.objects.get(pk=world.madona_7a.pk)
-    for pupil in cohort.pupils(world.coordinator_madona_school, madona_class, 2, serial=300):
-        cohort.deliver(world.coordinator_madona_school, pupil, semester, transport, [Decimal(20)], amount=Decimal("30"))
+    for pupil in hand_made.pupils(world.coordinator_madona_school, madona_class, 2, serial=300):
+        hand_made.deliver(world.coordinator_madona_school, pupil, semester, transport, [Decimal(20)], amount=Decimal("30"))
     return world
 
 
@@ -96,8 +96,8 @@ def by_code(costs: Costs) -> dict[str, MeasureCost]:
 def test_a_school_year_adds_its_semesters(supported: World, semester: Period) -> None:
     second = supported.year.periods.get(number=2)
     actor = supported.coordinator_lizuma
-    pupil = cohort.pupils(actor, supported.lizuma_7a, 1, serial=280)[0]
-    cohort.deliver(actor, pupil, second, measure("consult-psychologist"), [Decimal(2)], unit_cents=2500)
+    pupil = hand_made.pupils(actor, supported.lizuma_7a, 1, serial=280)[0]
+    hand_made.deliver(actor, pupil, second, measure("consult-psychologist"), [Decimal(2)], unit_cents=2500)
     year = measure_costs([semester, second], municipality_ids=[supported.gulbene.pk], total_label="")
     assert by_code(year)["consult-psychologist"].spent == 24 * 2500
     assert year.total.supported == 8

@@ -14,7 +14,7 @@ from django.utils import timezone
 from pumpurs.people.models import Period, User
 from pumpurs.reporting.effects import cohort as gather
 from pumpurs.reporting.effects import measure_effects
-from pumpurs.reporting.tests import cohort
+from pumpurs.reporting.tests import hand_made
 from pumpurs.risk.models import Flag
 from pumpurs.support.testing import measure
 from pumpurs.world.personas import World
@@ -32,13 +32,13 @@ def planted(world: World, semester: Period) -> World:
     """Lizuma 7.a: ten pupils with psychologist hours whose unjustified absences fell by 5
     percentage points more than those of ten classmates without them (same stratum)."""
     actor = world.coordinator_lizuma
-    received = cohort.pupils(actor, world.lizuma_7a, 10, serial=400)
-    others = cohort.pupils(actor, world.lizuma_7a, 10, serial=500)
+    received = hand_made.pupils(actor, world.lizuma_7a, 10, serial=400)
+    others = hand_made.pupils(actor, world.lizuma_7a, 10, serial=500)
     for pupil, noise in zip(received, NOISE, strict=True):
-        cohort.attendance(pupil, semester, first=12, last=12 - 5 + noise)
-        cohort.deliver(actor, pupil, semester, measure("consult-psychologist"), [Decimal(2)], unit_cents=2500)
+        hand_made.attendance(pupil, semester, first=12, last=12 - 5 + noise)
+        hand_made.deliver(actor, pupil, semester, measure("consult-psychologist"), [Decimal(2)], unit_cents=2500)
     for pupil, noise in zip(others, NOISE, strict=True):
-        cohort.attendance(pupil, semester, first=12, last=12 + noise)
+        hand_made.attendance(pupil, semester, first=12, last=12 + noise)
     return world
 
 

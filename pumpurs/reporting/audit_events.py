@@ -1,0 +1,11 @@
+"""The audit event codes the monitoring app writes, with their readable text (decision 0025)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from pumpurs.audit.registry import event_type_register
+
+event_type_register(
+    "reporting.error_rates.recorded",
+    _("Recorded the flag rules' error rates of a semester"),
+    keep=("semester", "rows"),
+)

@@ -1,0 +1,304 @@
+"""How good each flag rule is, against what became of the pupils (issue 15, decision 0030).
+
+For a window (a school year, or a semester for the error-rate history) and a horizon day:
+
+* the **pupils** are those enrolled at some moment of the window, counted at the school of their
+  latest enrolment in it (``definitions.enrolled_at``), whose outcome on the horizon is known —
+  still enrolled, completed or left without completing. Pupils who moved to another school or
+  abroad, or whose last enrolment ended for another reason, are left out: whether they left
+  school is not known here;
+* a pupil is **positive** when the outcome on the horizon is "left without completing";
+* a rule **flags** a pupil when it raised a flag for a semester overlapping the window, by the
+  window's end, whatever people decided about it (``definitions``: rule quality is measured
+  against what the rules raised). ``ANY`` is a flag of any rule.
+
+Precision = flagged and left ÷ flagged; sensitivity = flagged and left ÷ left; specificity = not
+flagged and stayed ÷ stayed; false-positive rate = 1 − specificity; false-negative rate =
+1 − sensitivity. One grouped statement over all pupils gives every rule's four counts for every
+combination of municipality, gender, grade and municipality kind; the rest is adding up those few
+groups.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from pumpurs.people.models import Enrolment, Institution, Pupil
+from pumpurs.reporting import definitions
+from pumpurs.reporting.outcomes import OutcomeKind, outcome_case_sql
+from pumpurs.reporting.suppression import SMALL_CELL, rate, suppress_table, total_shown
+from pumpurs.risk.models import Flag
+from pumpurs.risk.rules import RULES
+
+ANY = "any"  # a flag of any rule
+KNOWN = (OutcomeKind.ENROLLED, OutcomeKind.COMPLETED, OutcomeKind.LEFT)
+GRADE_BANDS = ((1, 3), (4, 6), (7, 9), (10, 12))  # as the flag-rate fairness page (risk.selectors.fairness)
+
+# Which published group of flags (data/bowers_2013_ranges.csv) each of our rules resembles.
+BOWERS_GROUP = {
+    "unjustified_semester": "attendance",
+    "attendance_4w": "attendance",
+    "illness_4w": "attendance",
+    "failing_term_grade": "grades",
+    "nv_period": "grades",
+    "average_drop": "grades",
+    "incidents_4w": "behaviour",
+    "over_age": "over_age",
+    ANY: "all",
+}
+
+
+def rule_codes() -> list[str]:
+    return [*RULES, ANY]
+
+
+def grade_band(grade: int | None) -> str:
+    for low, high in GRADE_BANDS:
+        if grade is not None and low <= grade <= high:
+            return f"{low}–{high}"
+    return "?"
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A rule's four counts over a set of pupils (true counts, never suppressed here)."""
+
+    tp: int = 0  # flagged, left
+    fp: int = 0  # flagged, stayed
+    fn: int = 0  # not flagged, left
+    tn: int = 0  # not flagged, stayed
+
+    def __add__(self, other: Confusion) -> Confusion:
+        return Confusion(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn)
+
+    @property
+    def pupils(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def flagged(self) -> int:
+        return self.tp + self.fp
+
+    @property
+    def left(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def stayed(self) -> int:
+        return self.fp + self.tn
+
+
+@dataclass(frozen=True)
+class Group:
+    """One combination of the grouping columns, with the outcome and which rules flagged."""
+
+    municipality_id: int
+    municipality_kind: str
+    gender: str
+    grade: int | None
+    left: bool
+    rules: frozenset[str]
+    pupils: int
+
+
+def population_groups(
+    *, start: dt.date, end: dt.date, horizon: dt.date, institution_ids: Iterable[int] | None = None
+) -> list[Group]:
+    """The pupils of the window with a known outcome on ``horizon``, grouped — one statement."""
+    place = definitions.enrolled_at(start, end)
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    flags = Flag.objects.filter(
+        pupil_id=OuterRef("pk"), period__starts_on__lte=end, period__ends_on__gte=start, raised_at__lt=until
+    )
+    grade = Subquery(
+        Enrolment.objects.filter(pupil_id=OuterRef("pk"), starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .order_by("-starts_on", "-pk")
+        .values("class_group__grade")[:1]
+    )
+    school = Institution.objects.filter(pk=OuterRef(definitions.COUNTED_AT))
+    # The horizon is a date from the calendar (code), written as an ISO literal both engines compare.
+    outcome = RawSQL(outcome_case_sql('"people_pupil"."id"', f"'{horizon.isoformat()}'"), [])  # noqa: S611 — no input: code and a date
+    pupils = Pupil.objects.annotate(**{definitions.COUNTED_AT: place}).filter(
+        **{f"{definitions.COUNTED_AT}__isnull": False}
+    )
+    if institution_ids is not None:
+        pupils = pupils.filter(**{f"{definitions.COUNTED_AT}__in": sorted(set(institution_ids))})
+    flag_fields = {f"r_{code}": Exists(flags.filter(rule=code)) for code in RULES}
+    rows = (
+        pupils.annotate(
+            outcome=outcome,
+            grade=grade,
+            municipality_id=Subquery(school.values("municipality_id")[:1]),
+            municipality_kind=Subquery(school.values("municipality__kind")[:1]),
+            **flag_fields,
+        )
+        .filter(outcome__in=[k.value for k in KNOWN])
+        .order_by()
+        .values("municipality_id", "municipality_kind", "gender", "grade", "outcome", *flag_fields)
+        .annotate(n=Count("pk"))
+    )
+    return [
+        Group(
+            municipality_id=row["municipality_id"],
+            municipality_kind=row["municipality_kind"],
+            gender=row["gender"],
+            grade=row["grade"],
+            left=row["outcome"] == OutcomeKind.LEFT,
+            rules=frozenset(code for code in RULES if row[f"r_{code}"]),
+            pupils=row["n"],
+        )
+        for row in rows
+    ]
+
+
+def confusion(groups: Iterable[Group], *, by: str | None = None) -> dict[tuple[str, str], Confusion]:
+    """Each rule's (and ``ANY``'s) counts, per value of ``by`` (``gender``, ``grade_band``,
+    ``municipality_kind``, ``municipality``) or over everything (``by=None``: the key's second part
+    is "")."""
+    found: dict[tuple[str, str], Confusion] = defaultdict(Confusion)
+    for g in groups:
+        if by is None:
+            key = ""
+        elif by == "grade_band":
+            key = grade_band(g.grade)
+        elif by == "municipality":
+            key = str(g.municipality_id)
+        else:
+            key = str(getattr(g, by))
+        for code in rule_codes():
+            hit = bool(g.rules) if code == ANY else code in g.rules
+            cell = (
+                Confusion(tp=g.pupils)
+                if hit and g.left
+                else Confusion(fp=g.pupils)
+                if hit
+                else Confusion(fn=g.pupils)
+                if g.left
+                else Confusion(tn=g.pupils)
+            )
+            found[(code, key)] = found[(code, key)] + cell
+    return dict(found)
+
+
+# --- What a page may show -----------------------------------------------------------------------
+
+
+def min_sample() -> int:
+    return int(settings.PUMPURS_RULE_QUALITY_MIN_PUPILS)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A rule's counts and rates as a page or export may show them: counts of 1–4 hidden above
+    school level (with secondary suppression across the 2 × 2 table and its margins), a rate
+    withheld when a count behind it is hidden or its denominator is under the minimum sample."""
+
+    code: str
+    counts: Confusion
+    tp: int | None
+    fp: int | None
+    fn: int | None
+    tn: int | None
+    pupils: int | None
+    flagged: int | None
+    left: int | None
+    stayed: int | None
+    precision: Decimal | None
+    sensitivity: Decimal | None
+    specificity: Decimal | None
+    share_flagged: Decimal | None
+    false_positive_rate: Decimal | None
+    false_negative_rate: Decimal | None
+
+
+def shown(code: str, c: Confusion, *, suppress: bool) -> Shown:
+    threshold = SMALL_CELL if suppress else 1
+    table = [[c.tp, c.fp], [c.fn, c.tn]]
+    cells = suppress_table(table, threshold=threshold)
+    (tp, fp), (fn, tn) = cells
+    flagged = total_shown([c.tp, c.fp], [tp, fp], threshold=threshold)
+    not_flagged_shown = total_shown([c.fn, c.tn], [fn, tn], threshold=threshold)
+    left = total_shown([c.tp, c.fn], [tp, fn], threshold=threshold)
+    stayed = total_shown([c.fp, c.tn], [fp, tn], threshold=threshold)
+    pupils = c.pupils if not (0 < c.pupils < threshold) else None
+    floor = min_sample()
+
+    def ratio(numerator: int | None, denominator: int | None, true_denominator: int) -> Decimal | None:
+        return rate(numerator, denominator) if true_denominator >= floor else None
+
+    del not_flagged_shown
+    return Shown(
+        code=code,
+        counts=c,
+        tp=tp,
+        fp=fp,
+        fn=fn,
+        tn=tn,
+        pupils=pupils,
+        flagged=flagged,
+        left=left,
+        stayed=stayed,
+        precision=ratio(tp, flagged, c.flagged),
+        sensitivity=ratio(tp, left, c.left),
+        specificity=ratio(tn, stayed, c.stayed),
+        share_flagged=ratio(flagged, pupils, c.pupils),
+        false_positive_rate=ratio(fp, stayed, c.stayed),
+        false_negative_rate=ratio(fn, left, c.left),
+    )
+
+
+# --- The published yardstick ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    group: str
+    flags: int
+    precision: tuple[Decimal, Decimal, Decimal]  # min, median, max — as percentages
+    sensitivity: tuple[Decimal, Decimal, Decimal]
+    specificity: tuple[Decimal, Decimal, Decimal]
+
+
+@cache
+def published_ranges() -> dict[str, Published]:
+    """Bowers, Sprott & Taff (2013), summarised per group of flags (data/README.md)."""
+    path = Path(__file__).parent / "data" / "bowers_2013_ranges.csv"
+    found = {}
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+
+            def triple(name: str, row: dict[str, str] = row) -> tuple[Decimal, Decimal, Decimal]:
+                return tuple(  # type: ignore[return-value]  # three by construction
+                    (Decimal(row[f"{name}_{part}"]) * 100).quantize(Decimal("0.1")) for part in ("min", "median", "max")
+                )
+
+            found[row["category"]] = Published(
+                group=row["category"],
+                flags=int(row["flags"]),
+                precision=triple("precision"),
+                sensitivity=triple("sensitivity"),
+                specificity=triple("specificity"),
+            )
+    return found
+
+
+def published_for(code: str) -> Published | None:
+    return published_ranges().get(BOWERS_GROUP.get(code, "all"))
+
+
+def ordered(codes: Sequence[str]) -> list[str]:
+    order = {code: i for i, code in enumerate(rule_codes())}
+    return sorted(codes, key=lambda c: order.get(c, len(order)))
