@@ -24,6 +24,7 @@ from pumpurs.people.access import Perm
 from pumpurs.people.models import Municipality, Period
 from pumpurs.reporting.costs import Costs, measure_costs
 from pumpurs.reporting.effects import Effects, measure_effects
+from pumpurs.reporting.estimation import Estimate
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _gather(request: HttpRequest) -> tuple[Selection, Costs, Effects, dt.date]:
     today = timezone.localdate()
     selection = _select(request, today)
     label = selection.municipality.name if selection.municipality else _("Latvia")
-    costs = measure_costs(selection.periods, municipality_ids=selection.municipality_ids, total_label=label)
+    start, end = selection.periods[0].starts_on, selection.periods[-1].ends_on
+    costs = measure_costs(start, end, municipality_ids=selection.municipality_ids, total_label=label)
     effects = measure_effects(selection.period, municipality_ids=selection.municipality_ids, today=today)
     return selection, costs, effects, today
 
@@ -114,6 +116,13 @@ def _round(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(repr(value)).quantize(Decimal("0.01"))
 
 
+def _estimate_cells(estimate: Estimate | None) -> list[Cell]:
+    """Effect, interval and the pupils behind it — empty where not estimated."""
+    if estimate is None or not estimate.enough:
+        return [None, None, None, None, None]
+    return [_round(estimate.effect), _round(estimate.low), _round(estimate.high), estimate.treated, estimate.compared]
+
+
 @require_GET
 def effects_csv(request: HttpRequest) -> HttpResponse:
     selection, costs, effects, _today = _gather(request)
@@ -131,15 +140,21 @@ def effects_csv(request: HttpRequest) -> HttpResponse:
         _("95 % interval, to"),
         _("Pupils who received it, compared"),
         _("Comparable pupils who did not"),
+        _("Effect on leaving within a year, percentage points"),
+        _("95 % interval, from"),
+        _("95 % interval, to"),
+        _("Pupils who received it, compared"),
+        _("Comparable pupils who did not"),
         _("Note"),
     ]
     rows: list[list[Cell]] = []
     for cost in costs.measures:
         effect = effect_of.get(cost.code)
-        estimate = effect.attendance if effect else None
-        note = ""
-        if estimate is not None and not estimate.enough:
-            note = _("Not enough pupils (at least %(n)s in each group)") % {"n": estimate.minimum}
+        notes = []
+        if effect is not None and not (effect.attendance.enough and (effect.left is None or effect.left.enough)):
+            notes.append(_("Not enough pupils (at least %(n)s in each group)") % {"n": effects.minimum})
+        if effect is not None and effect.left is None:
+            notes.append(_("The one-year outcome is not yet known."))
         rows.append(
             [
                 cost.label,
@@ -149,12 +164,9 @@ def effects_csv(request: HttpRequest) -> HttpResponse:
                 euros(cost.spent),
                 None if cost.per_pupil is None else euros(cost.per_pupil),
                 cost.unpriced,
-                _round(estimate.effect) if estimate else None,
-                _round(estimate.low) if estimate else None,
-                _round(estimate.high) if estimate else None,
-                estimate.treated if estimate and estimate.enough else None,
-                estimate.compared if estimate and estimate.enough else None,
-                note,
+                *_estimate_cells(effect.attendance if effect else None),
+                *_estimate_cells(effect.left if effect else None),
+                " ".join(notes),
             ]
         )
     total = costs.total
@@ -167,11 +179,8 @@ def effects_csv(request: HttpRequest) -> HttpResponse:
             euros(total.spent),
             None if total.per_pupil is None else euros(total.per_pupil),
             None,
-            None,
-            None,
-            None,
-            None,
-            None,
+            *_estimate_cells(None),
+            *_estimate_cells(None),
             "",
         ]
     )

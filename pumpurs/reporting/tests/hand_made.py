@@ -17,7 +17,16 @@ from pumpurs.journal.models import AttendanceDay
 from pumpurs.people.models import ClassGroup, Period, Pupil, User
 from pumpurs.people.personal_code import synthetic_code
 from pumpurs.people.services import pupil_create
-from pumpurs.support.models import Case, Delivery, Measure, Plan, PlanMeasure, PlanStatus
+from pumpurs.support.models import (
+    ApprovalStep,
+    Case,
+    Delivery,
+    Measure,
+    Plan,
+    PlanMeasure,
+    PlanStatus,
+    PlanTransition,
+)
 
 
 def pupils(actor: User, klass: ClassGroup, count: int, *, serial: int) -> list[Pupil]:
@@ -71,9 +80,19 @@ def deliver(
     case = Case.objects.filter(pupil=pupil, status=Case.Status.OPEN).first() or Case.objects.create(
         pupil=pupil, institution=enrolment.institution, origin=Case.Origin.MANUAL, opened_by=actor, opened_at=now
     )
-    plan = Plan.objects.filter(case=case, period=period).first() or Plan.objects.create(
-        case=case, period=period, status=status, prepared_by=actor
-    )
+    plan = Plan.objects.filter(case=case, period=period).first()
+    if plan is None:
+        plan = Plan.objects.create(case=case, period=period, status=status, prepared_by=actor)
+        if status != PlanStatus.DRAFT:  # its final approval, as the chain's last step writes it
+            PlanTransition.objects.create(
+                plan=plan,
+                action=PlanTransition.Action.APPROVED,
+                step=ApprovalStep.NATIONAL,
+                from_status=PlanStatus.MUNICIPALITY_APPROVED,
+                to_status=PlanStatus.APPROVED,
+                actor=actor,
+                at=now,
+            )
     line = PlanMeasure.objects.create(plan=plan, measure=measure, planned_quantity=sum(quantities, Decimal(0)))
     if unit_cents is not None:
         Commitment.objects.create(

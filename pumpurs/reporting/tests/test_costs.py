@@ -44,19 +44,23 @@ def supported(world: World, semester: Period) -> World:
 
     madona_class = ClassGroup.objects.get(pk=world.madona_7a.pk)
     for pupil in hand_made.pupils(world.coordinator_madona_school, madona_class, 2, serial=300):
-        hand_made.deliver(world.coordinator_madona_school, pupil, semester, transport, [Decimal(20)], amount=Decimal("30"))
+        hand_made.deliver(
+            world.coordinator_madona_school, pupil, semester, transport, [Decimal(20)], amount=Decimal("30")
+        )
     return world
 
 
 def test_the_municipality_sees_its_cost_per_measure_and_per_supported_pupil(supported: World, semester: Period) -> None:
-    costs = measure_costs([semester], municipality_ids=[supported.gulbene.pk], total_label="Gulbene")
+    costs = measure_costs(
+        semester.starts_on, semester.ends_on, municipality_ids=[supported.gulbene.pk], total_label="Gulbene"
+    )
     by_code = {row.code: row for row in costs.measures}
     psychologist = by_code["consult-psychologist"]
-    # Seven pupils received hours (the draft plan's pupil too: it was delivered), 22 hours.
-    assert psychologist.pupils == 7
-    assert psychologist.quantity == Decimal(22)
-    assert psychologist.spent == 22 * 2500
-    assert psychologist.per_pupil == round(22 * 2500 / 7)
+    # Six pupils received 21 hours; the hour under a draft plan is no support (never approved).
+    assert psychologist.pupils == 6
+    assert psychologist.quantity == Decimal(21)
+    assert psychologist.spent == 21 * 2500
+    assert psychologist.per_pupil == 21 * 2500 // 6
     assert psychologist.unpriced == 0
     transport = by_code["transport"]
     assert transport.pupils is None  # two pupils: hidden above school level
@@ -67,22 +71,22 @@ def test_the_municipality_sees_its_cost_per_measure_and_per_supported_pupil(supp
     assert speech.spent == 0
     assert speech.unpriced == 1
     assert speech.quantity == Decimal(1)
-    # Supported: the six with active plans and the speech pupil; not the draft's.
+    # Supported: the six with psychologist hours and the speech pupil; not the draft's.
     assert costs.total.supported == 7
-    assert costs.total.spent == 22 * 2500 + 1530 + 600
-    assert costs.total.per_pupil == round((22 * 2500 + 2130) / 7)
+    assert costs.total.spent == 21 * 2500 + 1530 + 600
+    assert costs.total.per_pupil == round((21 * 2500 + 2130) / 7)
     assert [row.label for row in costs.municipalities] == [supported.gulbene.name]
 
 
 def test_the_country_hides_a_small_municipality_and_what_would_reveal_it(supported: World, semester: Period) -> None:
-    costs = measure_costs([semester], municipality_ids=None, total_label="Latvija")
+    costs = measure_costs(semester.starts_on, semester.ends_on, municipality_ids=None, total_label="Latvija")
     rows = {row.label: row for row in costs.municipalities}
     assert rows[supported.madona.name].supported is None  # 2 pupils
     assert rows[supported.madona.name].per_pupil is None
     # With Madona hidden, Gulbene's 7 would give Madona away through the total: hidden too.
     assert rows[supported.gulbene.name].supported is None
     assert costs.total.supported == 9
-    assert costs.total.spent == 22 * 2500 + 2130 + 2 * 3000
+    assert costs.total.spent == 21 * 2500 + 2130 + 2 * 3000
     transport = by_code(costs)["transport"]
     assert transport.pupils is None  # Lizuma 2 + Madona 2 = 4: still under five
     assert transport.quantity == Decimal(60)
@@ -98,15 +102,17 @@ def test_a_school_year_adds_its_semesters(supported: World, semester: Period) ->
     actor = supported.coordinator_lizuma
     pupil = hand_made.pupils(actor, supported.lizuma_7a, 1, serial=280)[0]
     hand_made.deliver(actor, pupil, second, measure("consult-psychologist"), [Decimal(2)], unit_cents=2500)
-    year = measure_costs([semester, second], municipality_ids=[supported.gulbene.pk], total_label="")
-    assert by_code(year)["consult-psychologist"].spent == 24 * 2500
+    year = measure_costs(semester.starts_on, second.ends_on, municipality_ids=[supported.gulbene.pk], total_label="")
+    assert by_code(year)["consult-psychologist"].spent == 23 * 2500
     assert year.total.supported == 8
-    only_first = measure_costs([semester], municipality_ids=[supported.gulbene.pk], total_label="")
-    assert by_code(only_first)["consult-psychologist"].spent == 22 * 2500
+    only_first = measure_costs(
+        semester.starts_on, semester.ends_on, municipality_ids=[supported.gulbene.pk], total_label=""
+    )
+    assert by_code(only_first)["consult-psychologist"].spent == 21 * 2500
 
 
 def test_nothing_delivered_costs_nothing(world: World, semester: Period) -> None:
-    costs = measure_costs([semester], municipality_ids=[world.gulbene.pk], total_label="")
+    costs = measure_costs(semester.starts_on, semester.ends_on, municipality_ids=[world.gulbene.pk], total_label="")
     assert costs.measures == []
     assert costs.total.supported == 0
     assert costs.total.spent == 0
