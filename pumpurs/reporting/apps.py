@@ -12,12 +12,19 @@ class ReportingConfig(AppConfig):
     verbose_name = _("monitoring")
 
     def ready(self) -> None:
-        from pumpurs.people.access import Perm
+        # Here, not at the top: the registry reads access, and access the models, which exist only now.
+        from pumpurs.people.perms import Perm
         from pumpurs.people.registry import any_perm, nav_item_register
 
+        nav_item_register(
+            label=_("Outcomes"), url_name="reporting:outcomes", visible=any_perm(Perm.VIEW_EFFECTS), order=92
+        )
+        nav_item_register(
+            label=_("Rule quality"), url_name="reporting:rules", visible=any_perm(Perm.VIEW_EFFECTS), order=94
+        )
         nav_item_register(
             label=_("Cost and effect of measures"),
             url_name="reporting:effects",
             visible=any_perm(Perm.VIEW_EFFECTS),
-            order=160,
+            order=96,
         )

@@ -47,7 +47,13 @@ def semesters_due(today: dt.date) -> list[Period]:
 def error_rates_record(*, today: dt.date) -> int:
     """Write the records of every semester now due (see the module docstring); returns how many
     semesters were recorded. Idempotent: a semester with records is never recomputed. One audit
-    event per semester recorded."""
+    event per semester recorded. A unit of work of its own (the job, the command)."""
+    return error_rates_record_in_transaction(today=today)
+
+
+@transaction.atomic
+def error_rates_record_in_transaction(*, today: dt.date) -> int:
+    """``error_rates_record`` as a step of a larger transaction (the demo seed's)."""
     done = 0
     now = timezone.now()
     for period in semesters_due(today):

@@ -165,15 +165,10 @@ def _adapt(params: Iterable[Any]) -> list[Any]:
     return [ops.adapt_datefield_value(p) if isinstance(p, dt.date) else p for p in params]
 
 
-def pupil_outcomes(
-    *,
-    today: dt.date,
-    institution_ids: Iterable[int] | None = None,
-    horizon: str | None = None,
-) -> list[PupilOutcome]:
-    """Every outcome due by ``today`` of every pupil ever flagged or supported: one row per pupil
-    and horizon (one year after; the end of each school year from the cohort's on). Restricted to
-    pupils whose school on their first day is in ``institution_ids`` when given (``None``: all)."""
+def _outcomes_sql(
+    *, today: dt.date, institution_ids: Iterable[int] | None, horizon: str | None
+) -> tuple[str, list[Any]] | None:
+    """The statement behind ``pupil_outcomes`` and ``outcome_counts`` (None: an empty scope)."""
     years = [(y.pk, y.starts_on, year_end_horizon(y)) for y in SchoolYear.objects.order_by("starts_on")]
     years_sql, year_params = _years_sql(years)
     started_sql, started_params = _started_sql(today)
@@ -181,7 +176,7 @@ def pupil_outcomes(
     if institution_ids is not None:
         ids = sorted(set(institution_ids))
         if not ids:
-            return []
+            return None
         where = f"AND h.institution_id IN ({', '.join(['%s'] * len(ids))})"
         where_params = ids
     horizon_params = [horizon] if horizon is not None else []
@@ -205,17 +200,31 @@ horizons AS (
 )
 SELECT h.pupil_id, h.institution_id, i.municipality_id, h.cohort_id, h.first_on, h.horizon, h.horizon_year_id,
        h.horizon_on,
-       CASE WHEN h.flagged_on IS NOT NULL AND h.flagged_on <= h.horizon_on THEN 1 ELSE 0 END,
-       CASE WHEN h.supported_on IS NOT NULL AND h.supported_on <= h.horizon_on THEN 1 ELSE 0 END,
-       {outcome_case_sql("h.pupil_id", "h.horizon_on")}
+       CASE WHEN h.flagged_on IS NOT NULL AND h.flagged_on <= h.horizon_on THEN 1 ELSE 0 END AS flagged,
+       CASE WHEN h.supported_on IS NOT NULL AND h.supported_on <= h.horizon_on THEN 1 ELSE 0 END AS supported,
+       {outcome_case_sql("h.pupil_id", "h.horizon_on")} AS outcome
 FROM horizons h JOIN people_institution i ON i.id = h.institution_id
 WHERE h.cohort_id IS NOT NULL AND h.horizon_on < %s {where}
 {"AND h.horizon = %s" if horizon is not None else ""}
-ORDER BY h.pupil_id, h.horizon, h.horizon_on
 """  # noqa: S608 — fragments from code, every value a parameter
-    params = [*year_params, *started_params, today, *where_params, *horizon_params]
+    return sql, [*year_params, *started_params, today, *where_params, *horizon_params]
+
+
+def pupil_outcomes(
+    *,
+    today: dt.date,
+    institution_ids: Iterable[int] | None = None,
+    horizon: str | None = None,
+) -> list[PupilOutcome]:
+    """Every outcome due by ``today`` of every pupil ever flagged or supported: one row per pupil
+    and horizon (one year after; the end of each school year from the cohort's on). Restricted to
+    pupils whose school on their first day is in ``institution_ids`` when given (``None``: all)."""
+    statement = _outcomes_sql(today=today, institution_ids=institution_ids, horizon=horizon)
+    if statement is None:
+        return []
+    sql, params = statement
     with connection.cursor() as cursor:
-        cursor.execute(sql, _adapt(params))
+        cursor.execute(sql + "ORDER BY 1, 6, 8", _adapt(params))
         rows = cursor.fetchall()
     return [
         PupilOutcome(
@@ -236,6 +245,34 @@ ORDER BY h.pupil_id, h.horizon, h.horizon_on
     ]
 
 
+@dataclass(frozen=True)
+class OutcomeCount:
+    cohort_id: int
+    horizon: str
+    horizon_year_id: int | None
+    supported: bool
+    outcome: str
+    pupils: int
+
+
+def outcome_counts(
+    *, today: dt.date, institution_ids: Iterable[int] | None = None, horizon: str | None = None
+) -> list[OutcomeCount]:
+    """``pupil_outcomes`` counted per cohort, horizon, supported or not and outcome — in the
+    database, one statement."""
+    statement = _outcomes_sql(today=today, institution_ids=institution_ids, horizon=horizon)
+    if statement is None:
+        return []
+    sql, params = statement
+    grouped = f"""SELECT o.cohort_id, o.horizon, o.horizon_year_id, o.supported, o.outcome, COUNT(*)
+FROM ({sql}) o WHERE o.outcome IS NOT NULL
+GROUP BY o.cohort_id, o.horizon, o.horizon_year_id, o.supported, o.outcome"""  # noqa: S608 — as above
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, _adapt(params))
+        rows = cursor.fetchall()
+    return [OutcomeCount(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5])) for r in rows]
+
+
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -246,9 +283,11 @@ def _as_date(value: Any) -> dt.date:
 
 __all__ = [
     "Horizon",
+    "OutcomeCount",
     "OutcomeKind",
     "PupilOutcome",
     "outcome_case_sql",
+    "outcome_counts",
     "pupil_outcomes",
     "year_end_horizon",
 ]

@@ -53,6 +53,7 @@ class Command(BaseCommand):
         youth: dict[str, int] = {}
         prevention: dict[str, int] = {}
         money: dict[str, int] = {}
+        history: dict[str, int] = {}
         try:
             with transaction.atomic():
                 counts = seed_apply(preset=options["preset"], seed=options["seed"], today=today, pupils=pupils)
@@ -74,6 +75,10 @@ class Command(BaseCommand):
                             finance_seed_rates(today=today)
                             support = support_seed(seed=options["seed"], today=today)
                             money = finance_seed(today=today)
+                            # The past school years: outcomes, rule quality and error rates to show.
+                            from pumpurs.reporting.seeding import history_seed
+
+                            history = history_seed(seed=options["seed"], today=today)
                 if options["preset"] == "gulbene":
                     # Activity 3: Gulbene's youth initiative call, its applications in every state.
                     from pumpurs.youth.seeding import youth_seed
@@ -129,6 +134,11 @@ class Command(BaseCommand):
             lines.append(
                 _("  budgets: %(b)d; monthly expense reports: %(r)d (rates are examples, not the programme's)")
                 % {"b": money["budgets"], "r": money["reports"]}
+            )
+        if history:
+            lines.append(
+                _("  past school years: %(pupils)d former pupils, %(flags)d flags, %(plans)d finished plans")
+                % {"pupils": history["former_pupils"], "flags": history["past_flags"], "plans": history["past_plans"]}
             )
         if youth:
             lines.append(
