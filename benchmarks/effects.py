@@ -272,7 +272,15 @@ def main() -> None:
     url = args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "PUMPURS_DATA_DIR": str(ROOT / "var" / "bench-effects")}
     fresh = prepare(args, env)
-    os.environ.update({"DATABASE_URL": url, "PUMPURS_DATA_DIR": env["PUMPURS_DATA_DIR"], "PUMPURS_HTTPS": "0"})
+    # Through the test client as a signed-in reader: plain HTTP, no second factor (force_login).
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "PUMPURS_DATA_DIR": env["PUMPURS_DATA_DIR"],
+            "PUMPURS_HTTPS": "0",
+            "PUMPURS_SECOND_FACTOR": "0",
+        }
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
     sys.path.insert(0, str(ROOT))
     import django

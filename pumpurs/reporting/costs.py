@@ -77,7 +77,9 @@ def measure_costs(start: dt.date, end: dt.date, *, municipality_ids: list[int] |
     """The costs of the days ``start``–``end`` (a semester, or a school year) over the schools of
     ``municipality_ids`` (``None``: the whole country)."""
     schools = _schools(municipality_ids)
-    deliveries = definitions.deliveries_in(schools, start, end)
+    # ``definitions.deliveries_in`` with the case's school joined rather than looked up per delivery
+    # (its subquery took 11 s over the country's 300 000 deliveries; the join, under one).
+    deliveries = definitions.deliveries_counted(start, end).filter(line__plan__case__institution__in=schools)
     by_measure = list(
         deliveries.order_by()
         .values("line__measure__code", "line__measure__unit")

@@ -27,12 +27,13 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from pumpurs.people.models import Institution, Period, Pupil
 from pumpurs.reporting import definitions
 from pumpurs.reporting.estimation import Estimate, estimate_att
 from pumpurs.reporting.outcomes import OutcomeKind, outcome_case_sql
+from pumpurs.risk.models import Assessment
 from pumpurs.support.models import Measure
 
 WINDOW_DAYS = 28  # the first and the last four weeks of the semester
@@ -134,14 +135,23 @@ def cohort(period: Period, *, municipality_ids: list[int] | None, today: dt.date
     the whole semester (deliveries), compiled into the statement, not redefined here."""
     (start, first_end), (last_start, end) = _windows(period, today)
     schools = _institutions(municipality_ids)
+    # Only pupils with a questionnaire in the window ask for its level (one look-up each, not 250 000).
+    questionnaire = Assessment.objects.filter(
+        pupil_id=OuterRef("pk"),
+        status=Assessment.Status.SUBMITTED,
+        period__starts_on__lte=first_end,
+        period__ends_on__gte=start,
+    )
     assessed_sql, assessed_params = (
-        Pupil.objects.annotate(level=definitions.assessed_level(start, first_end))
+        Pupil.objects.filter(Exists(questionnaire))
+        .annotate(level=definitions.assessed_level(start, first_end))
         .filter(level__isnull=False)
         .values("pk", "level")
+        .order_by()  # a join, not a list: no sort by name
         .query.sql_with_params()
     )
     flagged_sql, flagged_params = (
-        definitions.flagged_pupils(schools, start, first_end).values("pk").query.sql_with_params()
+        definitions.flagged_pupils(schools, start, first_end).values("pk").order_by().query.sql_with_params()
     )
     horizon = one_year_on(period)
     # The outcome a year on (``reporting.outcomes``), once that day has come.
