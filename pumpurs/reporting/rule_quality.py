@@ -29,17 +29,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
 from django.utils import timezone
 
-from pumpurs.people.models import Enrolment, Institution, Pupil
-from pumpurs.reporting import definitions
 from pumpurs.reporting.outcomes import OutcomeKind, outcome_case_sql
 from pumpurs.reporting.suppression import SMALL_CELL, rate, suppress_table, total_shown
-from pumpurs.risk.models import Flag
 from pumpurs.risk.rules import RULES
 
 ANY = "any"  # a flag of any rule
@@ -116,51 +113,85 @@ class Group:
 def population_groups(
     *, start: dt.date, end: dt.date, horizon: dt.date, institution_ids: Iterable[int] | None = None
 ) -> list[Group]:
-    """The pupils of the window with a known outcome on ``horizon``, grouped — one statement."""
-    place = definitions.enrolled_at(start, end)
+    """The pupils of the window with a known outcome on ``horizon``, grouped — one statement.
+
+    Each pupil's latest enrolment overlapping the window (``definitions.enrolled_at``: the school
+    where they count, and its class's grade) comes from one window-function pass over the
+    enrolments, which rule flagged them from one grouped pass over the flags, and the outcome from
+    ``outcome_case_sql``; the database then groups them."""
     until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    flags = Flag.objects.filter(
-        pupil_id=OuterRef("pk"), period__starts_on__lte=end, period__ends_on__gte=start, raised_at__lt=until
-    )
-    grade = Subquery(
-        Enrolment.objects.filter(pupil_id=OuterRef("pk"), starts_on__lte=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-        .order_by("-starts_on", "-pk")
-        .values("class_group__grade")[:1]
-    )
-    school = Institution.objects.filter(pk=OuterRef(definitions.COUNTED_AT))
-    # The horizon is a date from the calendar (code), written as an ISO literal both engines compare.
-    outcome = RawSQL(outcome_case_sql('"people_pupil"."id"', f"'{horizon.isoformat()}'"), [])  # noqa: S611 — no input: code and a date
-    pupils = Pupil.objects.annotate(**{definitions.COUNTED_AT: place}).filter(
-        **{f"{definitions.COUNTED_AT}__isnull": False}
-    )
+    codes = list(RULES)
+    rule_columns = ", ".join(f"MAX(CASE WHEN f.rule = %s THEN 1 ELSE 0 END) AS r{i}" for i in range(len(codes)))
+    picked = ", ".join(f"COALESCE(fl.r{i}, 0) AS r{i}" for i in range(len(codes)))
+    grouped = ", ".join(f"t.r{i}" for i in range(len(codes)))
+    where, where_params = "", []
     if institution_ids is not None:
-        pupils = pupils.filter(**{f"{definitions.COUNTED_AT}__in": sorted(set(institution_ids))})
-    flag_fields = {f"r_{code}": Exists(flags.filter(rule=code)) for code in RULES}
-    rows = (
-        pupils.annotate(
-            outcome=outcome,
-            grade=grade,
-            municipality_id=Subquery(school.values("municipality_id")[:1]),
-            municipality_kind=Subquery(school.values("municipality__kind")[:1]),
-            **flag_fields,
-        )
-        .filter(outcome__in=[k.value for k in KNOWN])
-        .order_by()
-        .values("municipality_id", "municipality_kind", "gender", "grade", "outcome", *flag_fields)
-        .annotate(n=Count("pk"))
-    )
+        ids = sorted(set(institution_ids))
+        if not ids:
+            return []
+        where = f"AND l.institution_id IN ({', '.join(['%s'] * len(ids))})"
+        where_params = ids
+    known = ", ".join(f"'{k.value}'" for k in KNOWN)
+    # The horizon is a date from the calendar (code), written as an ISO literal both engines compare.
+    outcome = outcome_case_sql("l.pupil_id", f"'{horizon.isoformat()}'")
+    sql = f"""
+WITH latest AS (
+  SELECT x.pupil_id, x.institution_id, x.grade FROM (
+    SELECT e.pupil_id, e.institution_id, c.grade,
+           ROW_NUMBER() OVER (PARTITION BY e.pupil_id ORDER BY e.starts_on DESC, e.id DESC) AS n
+    FROM people_enrolment e JOIN people_classgroup c ON c.id = e.class_group_id
+    WHERE e.starts_on <= %s AND (e.ends_on IS NULL OR e.ends_on >= %s)
+  ) x WHERE x.n = 1
+),
+flagged AS (
+  SELECT f.pupil_id, {rule_columns}
+  FROM risk_flag f JOIN people_period pe ON pe.id = f.period_id
+  WHERE pe.starts_on <= %s AND pe.ends_on >= %s AND f.raised_at < %s
+  GROUP BY f.pupil_id
+),
+judged AS MATERIALIZED (
+  SELECT l.pupil_id, l.institution_id, l.grade, {outcome} AS outcome FROM latest l WHERE 1 = 1 {where}
+),
+rows AS (
+  SELECT i.municipality_id, m.kind, p.gender, l.grade, {picked}, l.outcome
+  FROM judged l
+  JOIN people_pupil p ON p.id = l.pupil_id
+  JOIN people_institution i ON i.id = l.institution_id
+  JOIN people_municipality m ON m.id = i.municipality_id
+  LEFT JOIN flagged fl ON fl.pupil_id = l.pupil_id
+)
+SELECT t.municipality_id, t.kind, t.gender, t.grade, t.outcome, {grouped}, COUNT(*)
+FROM rows t WHERE t.outcome IN ({known})
+GROUP BY t.municipality_id, t.kind, t.gender, t.grade, t.outcome, {grouped}
+"""  # noqa: S608 — names, rule codes and a calendar date from code; every other value a parameter
+    params: list[Any] = [end, start, *codes, end, start, until, *where_params]
+    ops = connection.ops
+    adapted = [
+        ops.adapt_datetimefield_value(v)
+        if isinstance(v, dt.datetime)
+        else ops.adapt_datefield_value(v)
+        if isinstance(v, dt.date)
+        else v
+        for v in params
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Compiling this one-off statement (JIT) costs more than running it, as the refresh's.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, adapted)
+        found = cursor.fetchall()
+    n = len(codes)
     return [
         Group(
-            municipality_id=row["municipality_id"],
-            municipality_kind=row["municipality_kind"],
-            gender=row["gender"],
-            grade=row["grade"],
-            left=row["outcome"] == OutcomeKind.LEFT,
-            rules=frozenset(code for code in RULES if row[f"r_{code}"]),
-            pupils=row["n"],
+            municipality_id=row[0],
+            municipality_kind=row[1],
+            gender=row[2],
+            grade=row[3],
+            left=row[4] == OutcomeKind.LEFT,
+            rules=frozenset(code for i, code in enumerate(codes) if row[5 + i]),
+            pupils=int(row[5 + n]),
         )
-        for row in rows
+        for row in found
     ]
 
 

@@ -27,12 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
 from pumpurs.core import crypto
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil, Role, RoleGrant, SchoolYear, User
-from pumpurs.people.personal_code import synthetic_code
 from pumpurs.reporting.error_rates import error_rates_record_in_transaction
 from pumpurs.risk.models import Flag, FlagStatus
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
@@ -63,7 +63,7 @@ FLAG_RATES = {
     "illness_4w": (0.10, 0.05),
 }
 SUPPORTED = {"left": 0.15, "stayed": 0.5}  # share of the flagged who got support
-SERIAL_BASE = 700_000  # personal-code serials of former pupils, apart from the people seed's
+SERIAL_BASE = 900_000_000  # personal-code serials of former pupils, apart from the people seed's
 FIRST_NAMES = {"F": ("Anete", "Elza", "Katrīna", "Līva", "Marta", "Paula", "Sanija", "Undīne"),
                "M": ("Artūrs", "Dāvis", "Emīls", "Gustavs", "Kristaps", "Markuss", "Roberts", "Ričards")}  # fmt: skip
 LAST_NAMES = {"F": ("Bērziņa", "Kalniņa", "Liepiņa", "Ozoliņa", "Zariņa", "Krūmiņa"),
@@ -94,6 +94,7 @@ def history_seed(*, seed: int, today: dt.date) -> dict[str, int]:
         .order_by("pupil_id")
     )
     schools = list(Institution.objects.filter(pk__in=staff).order_by("pk"))
+    sizes = Counter(e.institution_id for e in current_enrolments)
     serial = SERIAL_BASE
     for back, year in enumerate(reversed(past), start=1):
         following = SchoolYear.objects.filter(starts_on__gt=year.starts_on).order_by("starts_on").first()
@@ -139,19 +140,20 @@ def history_seed(*, seed: int, today: dt.date) -> dict[str, int]:
         # Former pupils: who completed, moved or left that year.
         formers: list[tuple[Pupil, int, int, str, dt.date]] = []
         for school in schools:
-            size = sum(1 for e in current_enrolments if e.institution_id == school.pk)
-            last = 9
+            size = sizes[school.pk]
             completing = max(1, round(size / school.grade_max * (0.9 if school.grade_max == 9 else 0.5)))
             ways: list[tuple[str, int]] = [(R.COMPLETED, completing)]
             ways += [(reason, round(size * share)) for reason, share in LEAVING.items()]
             for reason, n in ways:
                 for _ in range(n):
                     if reason == R.COMPLETED:
-                        grade = last if school.grade_max == 9 or rng.random() < 0.6 else 12
-                        until = (year.grade9_ends_on if grade == 9 else year.grade12_ends_on) or year.ends_on
+                        grade = 9 if school.grade_max == 12 and rng.random() < 0.6 else school.grade_max
+                        until = {9: year.grade9_ends_on, 12: year.grade12_ends_on}.get(grade) or year.ends_on
                     else:
                         grade = (
-                            rng.randint(7, school.grade_max) if reason == R.LEFT else rng.randint(1, school.grade_max)
+                            rng.randint(min(7, school.grade_max), school.grade_max)
+                            if reason == R.LEFT
+                            else rng.randint(1, school.grade_max)
                         )
                         s2 = year.periods.order_by("number").last()
                         first = s2.starts_on if (reason == R.LEFT and s2 is not None) else year.starts_on
@@ -193,7 +195,8 @@ def _uuid(rng: random.Random) -> uuid.UUID:
 def _former(rng: random.Random, year: SchoolYear, grade: int, serial: int) -> Pupil:
     gender = rng.choice(("F", "M"))
     born = dt.date(year.starts_on.year - 6 - grade, rng.randint(1, 12), rng.randint(1, 28))
-    code = synthetic_code(born, serial)
+    # New-format codes (no birth date in them, DESIGN §4) from a range the people seed never reaches.
+    code = f"32{serial:09d}"
     return Pupil(
         public_id=_uuid(rng),
         personal_code_encrypted=crypto.encrypt(code),

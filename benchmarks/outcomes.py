@@ -1,0 +1,109 @@
+"""Outcomes, rule quality and error rates over the national data set with two past school years.
+
+    .venv/bin/python benchmarks/outcomes.py                     # 50 000 pupils, PostgreSQL
+    .venv/bin/python benchmarks/outcomes.py --pupils 250000
+    .venv/bin/python benchmarks/outcomes.py --reuse             # keep the seeded database
+
+Steps: (re)create ``pumpurs_bench_outcomes`` through ``--admin-url`` (default
+``postgresql://postgres@127.0.0.1:5432/postgres``, trust auth), migrate, seed the national people
+(``seed_apply``) and their two past school years (``reporting.seeding.history_seed``: former
+pupils, flags, finished plans). Then, each ``--repeat`` times, the statements behind the pages over
+the whole country: ``outcome_counts`` (one year after), the rule-quality figures of 2024/25
+(``rule_rows``), and one semester's error-rate groups (``population_groups``) — against the bare
+``GROUP BY pupil_id`` over all enrolments, the floor any per-pupil outcome has to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "pumpurs_bench_outcomes"
+TODAY = dt.date(2026, 11, 12)
+
+
+def timed(label: str, repeat: int, fn: object, floor: float | None = None) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()  # type: ignore[operator]
+        runs.append(time.perf_counter() - started)
+    median = statistics.median(runs)
+    ratio = f"  ({median / floor:.1f}× the bare GROUP BY)" if floor else ""
+    print(f"{label:<48} median {median * 1000:8.0f} ms  max {max(runs) * 1000:8.0f} ms{ratio}")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pupils", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    import psycopg
+
+    base = args.admin_url.rsplit("/", 1)[0]
+    with psycopg.connect(args.admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        fresh = not (exists and args.reuse)
+        if fresh:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+    os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
+    os.environ.setdefault("PUMPURS_DATA_DIR", str(ROOT / "var" / "bench-outcomes"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from pumpurs.people.models import Institution, Period, SchoolYear
+    from pumpurs.people.seeding import seed_apply
+    from pumpurs.reporting.error_rates import semester_horizon
+    from pumpurs.reporting.outcomes import Horizon, outcome_counts
+    from pumpurs.reporting.pages import rule_rows
+    from pumpurs.reporting.rule_quality import population_groups
+    from pumpurs.reporting.seeding import history_seed
+
+    if fresh:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        seed_apply(preset="national", seed=1, today=TODAY, pupils=args.pupils)
+        print(f"seeded {args.pupils} pupils in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        with transaction.atomic():
+            counts = history_seed(seed=1, today=TODAY)
+        print(f"past school years in {time.perf_counter() - started:.1f} s: {counts}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT COUNT(*) FROM people_enrolment")
+        print(f"enrolments: {cursor.fetchone()[0]}")
+
+    def bare() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pupil_id, MAX(starts_on) FROM people_enrolment GROUP BY pupil_id")
+            cursor.fetchall()
+
+    ids = list(Institution.objects.values_list("pk", flat=True))
+    year = SchoolYear.objects.get(name="2024/25")
+    period = Period.objects.get(school_year=year, number=1)
+    floor = timed("bare GROUP BY over all enrolments", args.repeat, bare)
+    timed("outcomes, one year after (national)", args.repeat,
+          lambda: outcome_counts(today=TODAY, institution_ids=ids, horizon=Horizon.ONE_YEAR), floor)  # fmt: skip
+    timed("rule quality 2024/25 (national)", args.repeat, lambda: rule_rows(year=year, institution_ids=ids), floor)
+    timed("error-rate groups, semester 1 of 2024/25", args.repeat,
+          lambda: population_groups(start=period.starts_on, end=period.ends_on, horizon=semester_horizon(period)),
+          floor)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
