@@ -25,12 +25,13 @@ MENUS = {
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
         "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness",
-        "Outcomes", "Rule quality", "Data imports", "Notices", "Staff", "Youth projects", "Trainings",
+        "Outcomes", "Rule quality", "Cost and effect of measures", "Data imports", "Notices", "Staff",
+        "Youth projects", "Trainings",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
         "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Outcomes",
-        "Rule quality", "Questionnaires", "Youth projects", "Trainings",
+        "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Trainings",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
