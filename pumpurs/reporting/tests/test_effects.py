@@ -112,6 +112,8 @@ def test_the_national_team_reads_cost_and_effect_with_the_method_stated(
     assert response.status_code == 200
     page = response.content.decode()
     assert "novērojumu" in page.lower()  # observational, said in Latvian
+    assert "Tas nevar izslēgt citas atšķirības" in page  # what it cannot say, in Latvian too
+    assert "95 % intervāls" in page
     effects = response.context["effects"]
     assert effects.measures[0].attendance.effect == pytest.approx(-5.0)
     assert "-5,00" in page or "−5,00" in page
