@@ -333,6 +333,10 @@ PUMPURS_APPROVAL_CHAINS = {
 }
 # A plan's review is overdue this many days after its semester ends (a working default).
 PUMPURS_REVIEW_GRACE_DAYS = env_int("PUMPURS_REVIEW_GRACE_DAYS", 14)
+# Below this many pupils in either arm, the effect of a measure is not estimated (decision 0031).
+PUMPURS_EFFECT_MIN_PUPILS = env_int("PUMPURS_EFFECT_MIN_PUPILS", 30)
+if PUMPURS_EFFECT_MIN_PUPILS < 2:
+    raise ImproperlyConfigured("PUMPURS_EFFECT_MIN_PUPILS must be at least 2.")
 # Rule quality and error rates (decision 0030): a rate is shown only over at least this many pupils.
 PUMPURS_RULE_QUALITY_MIN_PUPILS = max(1, env_int("PUMPURS_RULE_QUALITY_MIN_PUPILS", 20))
 # A remote consultation must be confirmed by the pupil within one day (DESIGN §4).

@@ -25,3 +25,9 @@ class ReportingConfig(AppConfig):
         nav_item_register(
             label=_("Dashboard"), url_name="reporting:dashboard", visible=any_perm(Perm.VIEW_DASHBOARD), order=145
         )
+        nav_item_register(
+            label=_("Cost and effect of measures"),
+            url_name="reporting:effects",
+            visible=any_perm(Perm.VIEW_EFFECTS),
+            order=96,
+        )

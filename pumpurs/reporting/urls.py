@@ -2,11 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pumpurs.reporting import outcome_views, views
+from pumpurs.reporting import effects_views, outcome_views, views
 
 app_name = "reporting"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("effects/", effects_views.effects_page, name="effects"),
+    path("effects.csv", effects_views.effects_csv, name="effects_csv"),
     path("outcomes/", outcome_views.outcomes, name="outcomes"),
     path("outcomes.csv", outcome_views.outcomes_csv, name="outcomes_csv"),
     path("rules/", outcome_views.rules, name="rules"),
