@@ -16,3 +16,4 @@ event_type_register("finance.report.prepared", _("Prepared a monthly expense rep
 event_type_register("finance.report.director_approved", _("Approved a monthly expense report as the director"))
 event_type_register("finance.report.approved", _("Approved and locked a monthly expense report"))
 event_type_register("finance.report.returned", _("Returned a monthly expense report for changes"))
+event_type_register("finance.delivered.rebuilt", _("Rebuilt the delivered-cents rollup"), keep=("rows",))

@@ -23,18 +23,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import money_text
 from pumpurs.finance.budgets import effective_cents
-from pumpurs.finance.models import Activity, Budget, Commitment, Rate
+from pumpurs.finance.delivered import delivered_refresh
+from pumpurs.finance.models import Activity, Budget, Commitment, DeliveredMonth, Rate
 from pumpurs.finance.money import cents_of, euros, line_cost
 from pumpurs.finance.rates import rates_in_force
 from pumpurs.people.models import Institution, SchoolYear, User
-from pumpurs.support.models import Delivery, Plan, PlanMeasure, PlanStatus
+from pumpurs.support.models import Plan, PlanMeasure, PlanStatus
 
 # The plans whose commitments count: approved and not yet closed.
 COMMITTING = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.IN_REVIEW)
@@ -76,34 +76,14 @@ def plan_cost_cents(plan: Plan) -> int:
     return sum(c.cost_cents or 0 for c in plan_line_costs(plan))
 
 
-def delivered_cents_expr(prefix: str = "") -> Round:
-    """A delivery's actual cost in whole cents, rounded per delivery (each is one payment): its
-    amount, else its quantity × the unit price its line was committed at, else nothing."""
-    money = DecimalField(max_digits=20, decimal_places=4)
-    return Round(
-        Coalesce(
-            F(f"{prefix}amount") * Value(100, output_field=money),
-            Case(
-                When(
-                    **{f"{prefix}line__commitment__unit_cents__isnull": False},
-                    then=F(f"{prefix}quantity") * F(f"{prefix}line__commitment__unit_cents"),
-                ),
-                default=Value(0),
-                output_field=money,
-            ),
-            output_field=money,
-        ),
-        output_field=money,
-    )
-
-
-def delivered_cents_by_line(deliveries: Q) -> dict[int, int]:
-    """{plan line id: cents delivered} over the deliveries matching ``deliveries`` (voided ones
-    never count)."""
+def delivered_cents_by_line(lines: Q) -> dict[int, int]:
+    """{plan line id: cents delivered} over the plan lines matching ``lines`` (a ``Q`` on a model
+    with a ``line`` foreign key, e.g. ``Q(line__plan=plan)``), read from the delivered-cents rollup
+    (decision 0033): voided deliveries never count."""
     rows = (
-        Delivery.objects.filter(deliveries, voided_at__isnull=True)
+        DeliveredMonth.objects.filter(lines)
         .values("line_id")
-        .annotate(total=Sum(delivered_cents_expr()))
+        .annotate(total=Sum("cents"))
         .values_list("line_id", "total")
     )
     return {line: int(total or 0) for line, total in rows}
@@ -231,6 +211,8 @@ def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) ->
             "committed_at": now,
         }
         Commitment.objects.update_or_create(line=cost.line, defaults=values)
+    # A delivery without an amount is costed at its line's committed unit price: recount the lines.
+    delivered_refresh(c.line.pk for c in costs)
     audit_record(
         actor=actor,
         action="finance.plan.recommitted" if existing else "finance.plan.committed",

@@ -285,3 +285,26 @@ class ExpenseLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind} {self.amount_cents}"
+
+
+class DeliveredMonth(models.Model):
+    """What one plan line delivered in one month, in whole cents (decision 0033): the deliveries'
+    costs summed ahead of time, so that the budget page and the approval's budget check do not sum
+    every delivery of a municipality on each request.
+
+    Kept by the services that change what it sums, in their own transaction and set-based
+    (``finance.delivered.delivered_refresh``): recording or voiding a delivery (through support's
+    delivery hook) and committing a plan (the unit price a delivery without an amount is costed at).
+    Never by a trigger. ``pumpurs delivered_rebuild`` recomputes it from the deliveries.
+    """
+
+    line = models.ForeignKey(PlanMeasure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    cents = models.BigIntegerField()
+    deliveries = models.PositiveIntegerField()  # counted (not voided) deliveries
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "month"], name="delivered_month_key")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.month:%Y-%m} {self.cents}"
