@@ -25,12 +25,17 @@ _MONTH = {
 }
 
 _INSERT = f"""
-INSERT INTO finance_deliveredmonth (line_id, month, cents, deliveries)
-SELECT d.line_id, {{month}}, SUM({COST_SQL}), COUNT(*)
+INSERT INTO finance_deliveredmonth (line_id, month, institution_id, school_year_id, measure_code, cents, deliveries)
+SELECT d.line_id, {{month}}, cs.institution_id, pe.school_year_id, m.code, SUM({COST_SQL}), COUNT(*)
 FROM support_delivery d
+JOIN support_planmeasure pm ON pm.id = d.line_id
+JOIN support_measure m ON m.id = pm.measure_id
+JOIN support_plan p ON p.id = pm.plan_id
+JOIN support_case cs ON cs.id = p.case_id
+JOIN people_period pe ON pe.id = p.period_id
 LEFT JOIN finance_commitment c ON c.line_id = d.line_id
 WHERE d.voided_at IS NULL {{only}}
-GROUP BY d.line_id, {{month}}
+GROUP BY d.line_id, {{month}}, cs.institution_id, pe.school_year_id, m.code
 """  # noqa: S608 — fixed text and integer keys only
 
 # Keys per statement when refreshing many lines (SQLite's limit on an IN list is far above this).

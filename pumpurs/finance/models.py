@@ -300,11 +300,17 @@ class DeliveredMonth(models.Model):
 
     line = models.ForeignKey(PlanMeasure, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # its first day
+    # Copied from the line's plan so the money pages group without joining plans and cases; a
+    # hand-over (the case's school changes) refreshes the case's lines like a delivery does.
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    measure_code = models.SlugField(max_length=40)
     cents = models.BigIntegerField()
     deliveries = models.PositiveIntegerField()  # counted (not voided) deliveries
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "month"], name="delivered_month_key")]
+        indexes = [models.Index(fields=["institution", "school_year"], name="delivered_month_inst_year")]
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.month:%Y-%m} {self.cents}"

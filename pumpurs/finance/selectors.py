@@ -168,10 +168,10 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
     # (decision 0033), a row per plan line and month rather than per delivery.
     by_month: dict[dt.date, int] = defaultdict(int)
     for inst, code, month, total in (
-        DeliveredMonth.objects.filter(line__plan__case__institution_id__in=ids, line__plan__period__school_year=year)
-        .values("line__plan__case__institution_id", "line__measure__code", "month")
+        DeliveredMonth.objects.filter(institution_id__in=ids, school_year=year)
+        .values("institution_id", "measure_code", "month")
         .annotate(total=Sum("cents"))
-        .values_list("line__plan__case__institution_id", "line__measure__code", "month", "total")
+        .values_list("institution_id", "measure_code", "month", "total")
     ):
         cents = int(total or 0)
         schools[inst].spent += cents
