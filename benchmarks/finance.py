@@ -64,11 +64,12 @@ WORLD_SQL = [
     # What the final approval would have committed.
     """
     INSERT INTO finance_commitment (line_id, plan_id, institution_id, school_year_id, rate_id, unit_cents,
-                                    amount_cents, committed_at)
+                                    amount_cents, committed_at, measure_code, delivered_cents)
     SELECT pm.id, p.id, cs.institution_id, %(year)s,
            CASE WHEN pm.measure_id = %(psych)s THEN %(rate)s END,
            CASE WHEN pm.measure_id = %(psych)s THEN 2500 END,
-           CASE WHEN pm.measure_id = %(psych)s THEN 25000 ELSE 6000 END, now()
+           CASE WHEN pm.measure_id = %(psych)s THEN 25000 ELSE 6000 END, now(),
+           CASE WHEN pm.measure_id = %(psych)s THEN 'consult-psychologist' ELSE 'transport' END, 0
     FROM support_planmeasure pm JOIN support_plan p ON p.id = pm.plan_id JOIN support_case cs ON cs.id = p.case_id
     """,
     # 12 deliveries per plan in November: 6 consultations of 45 minutes, 6 transport compensations

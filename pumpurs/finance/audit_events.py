@@ -8,8 +8,10 @@ event_type_register("finance.rate.set", _("Set a measure's rate"), keep=("measur
 event_type_register("finance.budget.set", _("Set a budget"), keep=("amount_cents", "activity"))
 event_type_register("finance.budget.moved", _("Moved money between budgets"), keep=("amount_cents",))
 event_type_register("finance.budget.reversed", _("Reversed a movement of money"), keep=("amount_cents",))
-event_type_register("finance.plan.committed", _("Committed a plan's costs"), keep=("total_cents",))
-event_type_register("finance.plan.recommitted", _("Committed a changed plan's costs again"), keep=("total_cents",))
+event_type_register("finance.plan.committed", _("Committed a plan's costs"), keep=("total_cents", "before_cents"))
+event_type_register(
+    "finance.plan.recommitted", _("Committed a changed plan's costs again"), keep=("total_cents", "before_cents")
+)
 event_type_register("finance.report.assembled", _("Assembled a monthly expense report"))
 event_type_register("finance.report.assembled_all", _("Assembled the monthly expense reports"))
 event_type_register("finance.report.prepared", _("Prepared a monthly expense report"))

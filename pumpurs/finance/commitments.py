@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
@@ -121,21 +121,25 @@ def headroom(
     inst_id = institution if isinstance(institution, int) else institution.pk
     year_id = school_year if isinstance(school_year, int) else school_year.pk
     budget = budget or institution_budget(inst_id, year_id)
-    scope = Q(line__plan__case__institution_id=inst_id, line__plan__period__school_year_id=year_id)
-    delivered = delivered_cents_by_line(scope)
+    # Both from the delivered-cents rollup and the commitments' own delivered cents (decision 0033).
+    spent = DeliveredMonth.objects.filter(institution_id=inst_id, school_year_id=year_id).aggregate(t=Sum("cents"))["t"]
     open_commitments = Commitment.objects.filter(
         institution_id=inst_id, school_year_id=year_id, plan__status__in=COMMITTING
     )
     if excluding is not None:
         open_commitments = open_commitments.exclude(plan=excluding)
-    committed = sum(
-        max(amount - delivered.get(line_id, 0), 0)
-        for line_id, amount in open_commitments.values_list("line_id", "amount_cents")
-    )
+    committed = open_commitments.aggregate(
+        t=Sum(
+            Case(
+                When(amount_cents__gt=F("delivered_cents"), then=F("amount_cents") - F("delivered_cents")),
+                default=Value(0),
+            )
+        )
+    )["t"]
     return Headroom(
         budget=effective_cents(budget) if budget is not None else None,
-        spent=sum(delivered.values()),
-        committed=committed,
+        spent=int(spent or 0),
+        committed=int(committed or 0),
     )
 
 
@@ -209,6 +213,7 @@ def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) ->
             "unit_cents": cost.unit_cents,
             "amount_cents": cost.cost_cents or 0,
             "committed_at": now,
+            "measure_code": cost.line.measure.code,
         }
         Commitment.objects.update_or_create(line=cost.line, defaults=values)
     # A delivery without an amount is costed at its line's committed unit price: recount the lines.

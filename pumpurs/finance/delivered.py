@@ -42,16 +42,29 @@ GROUP BY d.line_id, {{month}}, cs.institution_id, pe.school_year_id, m.code
 _CHUNK = 5000
 
 
+_COMMITTED = """
+UPDATE finance_commitment SET delivered_cents = COALESCE(
+    (SELECT SUM(dm.cents) FROM finance_deliveredmonth dm WHERE dm.line_id = finance_commitment.line_id), 0)
+"""
+
+
 def _run(keys: str | None) -> None:
-    """Delete and insert again the rows of the lines ``keys`` (a list of integers), or all."""
+    """Delete and insert again the rows of the lines ``keys`` (a list of integers), or all; then
+    bring their commitments' ``delivered_cents`` up to date."""
     month = _MONTH[connection.vendor]
     with connection.cursor() as cursor:
         if keys is None:
             cursor.execute("DELETE FROM finance_deliveredmonth")
             cursor.execute(_INSERT.format(month=month, only=""))
+            cursor.execute(_COMMITTED)
+            cursor.execute(
+                "UPDATE finance_commitment SET measure_code = (SELECT m.code FROM support_planmeasure pm "
+                "JOIN support_measure m ON m.id = pm.measure_id WHERE pm.id = finance_commitment.line_id)"
+            )
         else:
             cursor.execute(f"DELETE FROM finance_deliveredmonth WHERE line_id IN ({keys})")  # noqa: S608 — integer keys
             cursor.execute(_INSERT.format(month=month, only=f"AND d.line_id IN ({keys})"))
+            cursor.execute(f"{_COMMITTED} WHERE line_id IN ({keys})")
 
 
 def delivered_refresh(line_ids: Iterable[int]) -> None:
@@ -65,28 +78,38 @@ def delivered_refresh(line_ids: Iterable[int]) -> None:
         _run(", ".join(str(i) for i in ids[start : start + _CHUNK]))
 
 
-def _computed() -> dict[tuple[int, str], tuple[int, int]]:
-    month = _MONTH[connection.vendor]
+def _computed() -> dict[tuple[int, str], tuple[int, int, str, int, int]]:
+    select = _INSERT[_INSERT.index("SELECT") :].format(month=_MONTH[connection.vendor], only="")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.line_id, {month}, SUM({COST_SQL}), COUNT(*) FROM support_delivery d "  # noqa: S608 — fixed text
-            f"LEFT JOIN finance_commitment c ON c.line_id = d.line_id WHERE d.voided_at IS NULL "
-            f"GROUP BY d.line_id, {month}"
-        )
-        return {(line, str(m)[:10]): (int(cents), int(n)) for line, m, cents, n in cursor.fetchall()}
+        cursor.execute(select)
+        return {
+            (line, str(month)[:10]): (inst, year, code, int(cents), int(n))
+            for line, month, inst, year, code, cents, n in cursor.fetchall()
+        }
 
 
 def delivered_differences() -> int:
-    """How many (line, month) rows of the rollup differ from what the deliveries give now (missing,
-    extra or wrong): 0 when the rollup is right. Reads everything; for the check and the tests."""
-    from pumpurs.finance.models import DeliveredMonth
+    """How many (line, month) rows of the rollup, and how many commitments' ``delivered_cents``,
+    differ from what the deliveries give now (missing, extra or wrong in any column): 0 when right. Reads everything; for the check
+    command and the tests."""
+    from pumpurs.finance.models import Commitment, DeliveredMonth
 
     stored = {
-        (line, month.isoformat()): (cents, n)
-        for line, month, cents, n in DeliveredMonth.objects.values_list("line_id", "month", "cents", "deliveries")
+        (line, month.isoformat()): (inst, year, code, cents, n)
+        for line, month, inst, year, code, cents, n in DeliveredMonth.objects.values_list(
+            "line_id", "month", "institution_id", "school_year_id", "measure_code", "cents", "deliveries"
+        )
     }
     computed = _computed()
-    return sum(1 for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key))
+    wrong = sum(1 for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key))
+    by_line: dict[int, int] = {}
+    for (line, _month), row in computed.items():
+        by_line[line] = by_line.get(line, 0) + row[3]
+    return wrong + sum(
+        1
+        for line, delivered in Commitment.objects.values_list("line_id", "delivered_cents")
+        if delivered != by_line.get(line, 0)
+    )
 
 
 def delivered_rebuild(*, actor: Actor) -> int:

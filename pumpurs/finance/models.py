@@ -168,13 +168,19 @@ class Commitment(models.Model):
     """
 
     line = models.OneToOneField(PlanMeasure, on_delete=models.CASCADE, related_name="commitment")
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="commitments")
+    # PROTECT: public money committed is never deleted with a pupil's record — an erasure must
+    # pseudonymise instead (decision 0033). A line an amendment drops still takes its commitment.
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="commitments")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
     rate = models.ForeignKey(Rate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     unit_cents = models.BigIntegerField(null=True, blank=True)
     amount_cents = models.BigIntegerField()
     committed_at = models.DateTimeField()
+    # Kept with the delivered-cents rollup (decision 0033): the line's measure, and what its counted
+    # deliveries cost so far, so "still committed" is read from this row alone.
+    measure_code = models.SlugField(max_length=40, default="")
+    delivered_cents = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["institution", "school_year"], name="commitment_inst_year")]

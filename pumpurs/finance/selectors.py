@@ -113,27 +113,19 @@ def _movement_sum(column: str) -> Coalesce:
 
 
 _OPEN_COMMITMENTS = f"""
-SELECT c.institution_id, m.code,
-       SUM(CASE WHEN c.amount_cents - COALESCE(x.cents, 0) > 0 THEN c.amount_cents - COALESCE(x.cents, 0) ELSE 0 END)
+SELECT c.institution_id, c.measure_code,
+       SUM(CASE WHEN c.amount_cents > c.delivered_cents THEN c.amount_cents - c.delivered_cents ELSE 0 END)
 FROM finance_commitment c
 JOIN support_plan p ON p.id = c.plan_id
-JOIN support_planmeasure pm ON pm.id = c.line_id
-JOIN support_measure m ON m.id = pm.measure_id
-LEFT JOIN (
-    SELECT dm.line_id, SUM(dm.cents) AS cents
-    FROM finance_deliveredmonth dm JOIN finance_commitment c ON c.line_id = dm.line_id
-    WHERE c.school_year_id = %s AND c.institution_id IN ({{ids}})
-    GROUP BY dm.line_id
-) x ON x.line_id = c.line_id
 WHERE c.school_year_id = %s AND c.institution_id IN ({{ids}}) AND p.status IN ({", ".join(f"'{s}'" for s in COMMITTING)})
-GROUP BY c.institution_id, m.code
+GROUP BY c.institution_id, c.measure_code
 """  # noqa: S608 — fixed text and integer keys only, every value a parameter
 
 
 def _open_commitments(ids: list[int], year_id: int) -> list[tuple[int, str, int]]:
     keys = ", ".join(str(int(i)) for i in ids)
     with connection.cursor() as cursor:
-        cursor.execute(_OPEN_COMMITMENTS.format(ids=keys), [year_id, year_id])
+        cursor.execute(_OPEN_COMMITMENTS.format(ids=keys), [year_id])
         return list(cursor.fetchall())
 
 

@@ -185,3 +185,19 @@ def test_a_consultation_over_the_cap_names_its_minutes_and_another_pupil_is_not_
     )
     session(world, other, 60)  # Anna's hour does not count against another pupil's cap
     assert delivered_differences() == 0
+
+
+def test_a_hand_over_moves_what_the_case_delivered_to_the_new_school(world: World) -> None:
+    from pumpurs.support.handover import case_handover_accept
+    from pumpurs.support.tests.test_ownership import move_to_tirzas
+
+    psychologist_rate(world)
+    plan = anna(world)
+    trip(world, plan, "6.00")
+    assert set(DeliveredMonth.objects.values_list("institution_id", flat=True)) == {world.lizuma.pk}
+    move_to_tirzas(world)
+    case_handover_accept(actor=world.coordinator_tirzas, case=plan.case)
+    assert set(DeliveredMonth.objects.values_list("institution_id", flat=True)) == {world.tirzas.pk}
+    assert delivered_differences() == 0
+    assert headroom(world.tirzas, world.year).spent == 600
+    assert headroom(world.lizuma, world.year).spent == 0
