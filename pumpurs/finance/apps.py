@@ -29,6 +29,7 @@ class FinanceConfig(AppConfig):
         work.register()  # "Mani darbi": the monthly reports to prepare or approve
         plan_panel_register(template="finance/_plan_money.html", order=10)
         nav_item_register(label=_("Budget"), url_name="finance_budget", visible=any_perm(Perm.VIEW_FINANCE), order=85)
+        nav_item_register(label=_("Rates"), url_name="finance_rates", visible=any_perm(Perm.VIEW_FINANCE), order=87)
         nav_item_register(
             label=_("Expense reports"), url_name="finance_reports", visible=any_perm(Perm.VIEW_FINANCE), order=86
         )
