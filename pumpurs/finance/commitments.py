@@ -33,6 +33,7 @@ from pumpurs.finance.delivered import delivered_refresh
 from pumpurs.finance.models import Activity, Budget, Commitment, DeliveredMonth, Rate
 from pumpurs.finance.money import cents_of, euros, line_cost
 from pumpurs.finance.rates import rates_in_force
+from pumpurs.people.actors import Actor
 from pumpurs.people.models import Institution, SchoolYear, User
 from pumpurs.support.models import Plan, PlanMeasure, PlanStatus
 
@@ -200,7 +201,16 @@ def plan_changed_commit(actor: User, plan: Plan, now: dt.datetime) -> None:
     _commit(actor, plan, plan_line_costs(plan), now)
 
 
-def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) -> None:
+def plan_commit_late(*, actor: Actor, plan: Plan, now: dt.datetime) -> None:
+    """Commit an approved plan whose commitment was never written — the demo's history, written
+    with the ORM past the services (decision 0033) — at the rates in force on its semester's start,
+    as its final approval would have. A plan already committed is left as it is."""
+    if plan.commitments.exists():
+        return
+    _commit(actor, plan, plan_line_costs(plan), now)
+
+
+def _commit(actor: Actor, plan: Plan, costs: list[LineCost], now: dt.datetime) -> None:
     institution_id = plan.case.institution_id
     year_id = plan.period.school_year_id
     existing = {c.line_id: c for c in Commitment.objects.filter(plan=plan)}
