@@ -201,3 +201,32 @@ def test_a_hand_over_moves_what_the_case_delivered_to_the_new_school(world: Worl
     assert delivered_differences() == 0
     assert headroom(world.tirzas, world.year).spent == 600
     assert headroom(world.lizuma, world.year).spent == 0
+
+
+def test_the_page_refuses_a_trip_over_the_month_cap_on_its_amount_field(world: World) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    psychologist_rate(world)
+    rate_set(actor=world.national, measure_code="transport", valid_from=world.year.starts_on, unit_cents=None,
+             cap_month_cents=500)  # fmt: skip
+    plan = anna(world)
+    line = plan.measures.get(measure__code="transport")
+    client = Client()
+    client.force_login(world.coordinator_lizuma)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("support_compensation_add", args=[plan.public_id]),
+        {
+            "compensation-line": str(line.public_id),
+            "compensation-starts_on": world.today.isoformat(),
+            "compensation-quantity": "2",
+            "compensation-amount": "6",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "cap of 5.00 per pupil per month" in html
+    assert "over by 1.00" in html
+    assert 'id="id_compensation-amount_error"' in html  # shown on the field to change
+    assert not Delivery.objects.exists()
