@@ -62,7 +62,9 @@ def _from_django(exc: DjangoValidationError) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, PlanConflict) or (isinstance(exc, DjangoValidationError) and exc.code == "conflict"):
+    if isinstance(exc, PlanConflict) or (
+        isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "conflict"
+    ):
         return Response(_from_django(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         return Response(_from_django(exc), status=status.HTTP_400_BAD_REQUEST)
