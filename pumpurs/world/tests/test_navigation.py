@@ -15,21 +15,21 @@ MENUS = {
     "specialist_lizuma": SCHOOL_STAFF,
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
-        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Data imports", "Year-end rollover", "Notices",
+        "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Data imports", "Year-end rollover", "Notices",
         "Staff", "Trainings",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Staff", "Trainings",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
-        "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness",
+        "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness",
         "Data imports", "Notices", "Staff", "Youth projects", "Trainings",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Questionnaires",
+        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Questionnaires",
         "Youth projects", "Trainings",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
