@@ -106,12 +106,12 @@ def finance_seed(*, today: dt.date) -> dict[str, int]:
     )  # fmt: skip
     counts["budgets"] += 1
     # The history's months first: a report assembled later picks up every delivery not yet reported.
-    counts.update(_history_money(today, gulbene))
+    counts.update(_history_money(today, gulbene, year))
     counts["reports"] = _lizuma_reports(today, year)
     return counts
 
 
-def _history_money(today: dt.date, gulbene: Municipality) -> dict[str, int]:
+def _history_money(today: dt.date, gulbene: Municipality, year: SchoolYear) -> dict[str, int]:
     """The previous semester (the support seed's history, written with the ORM): its finished plans
     committed as their final approval would have, each Gulbene school's months of it reported and
     locked (coordinator → director → municipality), and, where its school year has no budgets yet,
@@ -135,8 +135,10 @@ def _history_money(today: dt.date, gulbene: Municipality) -> dict[str, int]:
         .order_by("username")
         .first()
     )
-    for school in sorted({p.case.institution for p in plans}, key=lambda i: i.code):
-        counts["history_reports"] += _report_months(school, plans, municipality_user)
+    # Reports only for an earlier school year: this year's months are Lizuma's story (``_lizuma_reports``).
+    earlier = [p for p in plans if p.period.school_year_id != year.pk]
+    for school in sorted({p.case.institution for p in earlier}, key=lambda i: i.code):
+        counts["history_reports"] += _report_months(school, earlier, municipality_user)
     for year in {p.period.school_year for p in plans}:
         if Budget.objects.filter(school_year=year, activity=Activity.SUPPORT, municipality=gulbene).exists():
             continue
