@@ -1,7 +1,7 @@
 """One shape for every API error: ``{"errors": [every message], "fields": {field: [messages]}}``.
 
-The services raise Django's ``ValidationError`` (400; ``PlanConflict`` is 409) and
-``PermissionDenied`` (403); objects out of scope are 404 like objects that do not exist; a request
+The services raise Django's ``ValidationError`` (400; a conflict — ``PlanConflict`` or any
+``code="conflict"``: changed since you read it — is 409) and ``PermissionDenied`` (403); objects out of scope are 404 like objects that do not exist; a request
 without valid credentials is 401. Field paths of nested input are dotted: ``goals.1.target``.
 """
 
@@ -71,7 +71,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, PlanConflict):
+    if isinstance(exc, PlanConflict) or (
+        isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "conflict"
+    ):
         return Response(_from_django(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         return Response(_from_django(exc), status=status.HTTP_400_BAD_REQUEST)

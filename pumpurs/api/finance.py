@@ -1,6 +1,6 @@
-"""Read-only money resources (issue 14): budgets with what is committed and spent, commitments,
-and monthly expense reports — scoped exactly as the budget and report pages (``VIEW_FINANCE`` over
-the reader's schools; out of scope is 404). Amounts are whole cents (integers), never floats."""
+"""Money resources (issue 14): budgets with what is committed and spent, commitments, monthly
+expense reports (read-only), and rates (read; set with ``MANAGE_RATES``) — scoped exactly as the
+budget and report pages (``VIEW_FINANCE`` over the reader's schools; out of scope is 404). Amounts are whole cents (integers), never floats."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from rest_framework.views import APIView
 
 from pumpurs.finance.commitments import COMMITTING, delivered_cents_by_line
 from pumpurs.finance.models import Commitment, ExpenseReport
+from pumpurs.finance.rates import rate_set, rate_version, rates_visible_to
 from pumpurs.finance.reports import month_start, report_actions_for, report_totals, reports_visible_to
 from pumpurs.finance.selectors import budget_overview, finance_institutions
+from pumpurs.people.access import Perm, municipalities_visible_to
 from pumpurs.people.actors import request_actor
 from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import SchoolYear
@@ -174,3 +176,83 @@ class ReportDetail(APIView):
             "actions": sorted(report_actions_for(user, report)),
         }
         return Response(data)
+
+
+class RateOut(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    measure = serializers.CharField(source="measure_code")
+    municipality = serializers.CharField(source="municipality.code", allow_null=True, default=None)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    unit_cents = serializers.IntegerField(allow_null=True, help_text="Empty: the actual cost counts, within the caps.")
+    cap_unit_cents = serializers.IntegerField(allow_null=True)
+    cap_semester_cents = serializers.IntegerField(allow_null=True)
+    cap_month_cents = serializers.IntegerField(allow_null=True)
+    is_example = serializers.BooleanField(help_text="A figure used to try the system, not the programme's.")
+    note = serializers.CharField()
+
+
+class RateIn(serializers.Serializer[Any]):
+    measure = serializers.SlugField(max_length=40)
+    municipality = serializers.SlugField(
+        required=False, allow_null=True, default=None, help_text="Its code; empty: the national rate."
+    )
+    valid_from = serializers.DateField()
+    unit_cents = serializers.IntegerField(allow_null=True, min_value=0)
+    cap_unit_cents = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    cap_semester_cents = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    cap_month_cents = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    is_example = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    version = serializers.IntegerField(
+        min_value=0, help_text="The measure's rate version you read (GET ?measure=…): 409 if anyone set one since."
+    )
+
+
+class RateListOut(serializers.Serializer[Any]):
+    version = serializers.IntegerField(allow_null=True, help_text="With ?measure=: that measure's rate version.")
+    rates = RateOut(many=True)
+
+
+class RateList(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("measure", str, description="One measure's code (its history and version).")],
+        responses=RateListOut,
+    )
+    def get(self, request: Request) -> Response:
+        """National rates and the municipal ones in scope, newest first; with ``?measure=`` one
+        measure's whole history and its rate version (send it back when setting a rate)."""
+        rows = rates_visible_to(request_actor(request)).select_related("municipality")
+        code = request.query_params.get("measure")
+        if code:
+            rows = rows.filter(measure_code=code)
+        rows = rows.order_by("measure_code", "-valid_from", "-set_at")
+        return Response({"version": rate_version(code) if code else None, "rates": RateOut(rows, many=True).data})
+
+    @extend_schema(request=RateIn, responses={201: RateOut})
+    def post(self, request: Request) -> Response:
+        """Set a measure's rate from a date (``MANAGE_RATES``: national, or the caller's municipality
+        where the measure allows it). The rate in force then ends the day before; audited."""
+        serializer = RateIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request_actor(request)
+        municipality = None
+        if data["municipality"]:
+            municipality = municipalities_visible_to(user, Perm.VIEW_FINANCE).filter(code=data["municipality"]).first()
+            if municipality is None:
+                raise ValidationError({"municipality": _("No such municipality.")})
+        rate = rate_set(
+            actor=user,
+            measure_code=data["measure"],
+            municipality=municipality,
+            valid_from=data["valid_from"],
+            unit_cents=data["unit_cents"],
+            cap_unit_cents=data["cap_unit_cents"],
+            cap_semester_cents=data["cap_semester_cents"],
+            cap_month_cents=data["cap_month_cents"],
+            is_example=data["is_example"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+        return Response(RateOut(rate).data, status=201)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("trainings/staff-trained/", prevention.StaffTrained.as_view(), name="staff_trained"),
     path("budgets/", finance.BudgetList.as_view(), name="budgets"),
     path("commitments/", finance.CommitmentList.as_view(), name="commitments"),
+    path("rates/", finance.RateList.as_view(), name="rates"),
     path("reports/", finance.ReportList.as_view(), name="reports"),
     path("reports/<uuid:public_id>/", finance.ReportDetail.as_view(), name="report"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -23,18 +23,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import money_text
 from pumpurs.finance.budgets import effective_cents
-from pumpurs.finance.models import Activity, Budget, Commitment, Rate
+from pumpurs.finance.delivered import delivered_refresh
+from pumpurs.finance.models import Activity, Budget, Commitment, DeliveredMonth, Rate
 from pumpurs.finance.money import cents_of, euros, line_cost
 from pumpurs.finance.rates import rates_in_force
+from pumpurs.people.actors import Actor
 from pumpurs.people.models import Institution, SchoolYear, User
-from pumpurs.support.models import Delivery, Plan, PlanMeasure, PlanStatus
+from pumpurs.support.models import Plan, PlanMeasure, PlanStatus
 
 # The plans whose commitments count: approved and not yet closed.
 COMMITTING = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.IN_REVIEW)
@@ -76,34 +77,14 @@ def plan_cost_cents(plan: Plan) -> int:
     return sum(c.cost_cents or 0 for c in plan_line_costs(plan))
 
 
-def delivered_cents_expr(prefix: str = "") -> Round:
-    """A delivery's actual cost in whole cents, rounded per delivery (each is one payment): its
-    amount, else its quantity × the unit price its line was committed at, else nothing."""
-    money = DecimalField(max_digits=20, decimal_places=4)
-    return Round(
-        Coalesce(
-            F(f"{prefix}amount") * Value(100, output_field=money),
-            Case(
-                When(
-                    **{f"{prefix}line__commitment__unit_cents__isnull": False},
-                    then=F(f"{prefix}quantity") * F(f"{prefix}line__commitment__unit_cents"),
-                ),
-                default=Value(0),
-                output_field=money,
-            ),
-            output_field=money,
-        ),
-        output_field=money,
-    )
-
-
-def delivered_cents_by_line(deliveries: Q) -> dict[int, int]:
-    """{plan line id: cents delivered} over the deliveries matching ``deliveries`` (voided ones
-    never count)."""
+def delivered_cents_by_line(lines: Q) -> dict[int, int]:
+    """{plan line id: cents delivered} over the plan lines matching ``lines`` (a ``Q`` on a model
+    with a ``line`` foreign key, e.g. ``Q(line__plan=plan)``), read from the delivered-cents rollup
+    (decision 0033): voided deliveries never count."""
     rows = (
-        Delivery.objects.filter(deliveries, voided_at__isnull=True)
+        DeliveredMonth.objects.filter(lines)
         .values("line_id")
-        .annotate(total=Sum(delivered_cents_expr()))
+        .annotate(total=Sum("cents"))
         .values_list("line_id", "total")
     )
     return {line: int(total or 0) for line, total in rows}
@@ -141,21 +122,25 @@ def headroom(
     inst_id = institution if isinstance(institution, int) else institution.pk
     year_id = school_year if isinstance(school_year, int) else school_year.pk
     budget = budget or institution_budget(inst_id, year_id)
-    scope = Q(line__plan__case__institution_id=inst_id, line__plan__period__school_year_id=year_id)
-    delivered = delivered_cents_by_line(scope)
+    # Both from the delivered-cents rollup and the commitments' own delivered cents (decision 0033).
+    spent = DeliveredMonth.objects.filter(institution_id=inst_id, school_year_id=year_id).aggregate(t=Sum("cents"))["t"]
     open_commitments = Commitment.objects.filter(
         institution_id=inst_id, school_year_id=year_id, plan__status__in=COMMITTING
     )
     if excluding is not None:
         open_commitments = open_commitments.exclude(plan=excluding)
-    committed = sum(
-        max(amount - delivered.get(line_id, 0), 0)
-        for line_id, amount in open_commitments.values_list("line_id", "amount_cents")
-    )
+    committed = open_commitments.aggregate(
+        t=Sum(
+            Case(
+                When(amount_cents__gt=F("delivered_cents"), then=F("amount_cents") - F("delivered_cents")),
+                default=Value(0),
+            )
+        )
+    )["t"]
     return Headroom(
         budget=effective_cents(budget) if budget is not None else None,
-        spent=sum(delivered.values()),
-        committed=committed,
+        spent=int(spent or 0),
+        committed=int(committed or 0),
     )
 
 
@@ -216,7 +201,16 @@ def plan_changed_commit(actor: User, plan: Plan, now: dt.datetime) -> None:
     _commit(actor, plan, plan_line_costs(plan), now)
 
 
-def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) -> None:
+def plan_commit_late(*, actor: Actor, plan: Plan, now: dt.datetime) -> None:
+    """Commit an approved plan whose commitment was never written — the demo's history, written
+    with the ORM past the services (decision 0033) — at the rates in force on its semester's start,
+    as its final approval would have. A plan already committed is left as it is."""
+    if plan.commitments.exists():
+        return
+    _commit(actor, plan, plan_line_costs(plan), now)
+
+
+def _commit(actor: Actor, plan: Plan, costs: list[LineCost], now: dt.datetime) -> None:
     institution_id = plan.case.institution_id
     year_id = plan.period.school_year_id
     existing = {c.line_id: c for c in Commitment.objects.filter(plan=plan)}
@@ -229,8 +223,11 @@ def _commit(actor: User, plan: Plan, costs: list[LineCost], now: dt.datetime) ->
             "unit_cents": cost.unit_cents,
             "amount_cents": cost.cost_cents or 0,
             "committed_at": now,
+            "measure_code": cost.line.measure.code,
         }
         Commitment.objects.update_or_create(line=cost.line, defaults=values)
+    # A delivery without an amount is costed at its line's committed unit price: recount the lines.
+    delivered_refresh(c.line.pk for c in costs)
     audit_record(
         actor=actor,
         action="finance.plan.recommitted" if existing else "finance.plan.committed",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pumpurs.finance.models import Budget
 from pumpurs.finance.money import cents_of
-from pumpurs.people.models import Institution
+from pumpurs.people.models import Institution, Municipality
 
 
 class EuroField(forms.CharField):
@@ -59,3 +59,49 @@ class MoveForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Why it is reversed"), max_length=300)
+
+
+class RateForm(forms.Form):
+    """A new rate of one measure from a date. ``municipality`` is offered only where the measure
+    allows a municipality's own rate; empty means the national rate (the national role's)."""
+
+    measure = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.none(),
+        label=_("For the municipality"),
+        required=False,
+        empty_label=_("— national rate —"),
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    unit = EuroField(
+        label=_("Unit price, EUR"),
+        required=False,
+        help_text=_("Empty: the actual cost counts (a ticket, a receipt), within the caps."),
+    )
+    cap_unit = EuroField(label=_("Cap per unit, EUR"), required=False)
+    cap_semester = EuroField(label=_("Cap per pupil per semester, EUR"), required=False)
+    cap_month = EuroField(label=_("Cap per pupil per month, EUR"), required=False)
+    is_example = forms.BooleanField(
+        label=_("Example figure, not the programme's"),
+        required=False,
+        help_text=_("Tick it for a figure used to try the system: pages then mark it “example”."),
+    )
+    note = forms.CharField(label=_("Source or note"), max_length=300, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        measure_code: str,
+        national: bool,
+        municipalities: QuerySet[Municipality] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].initial = measure_code
+        if municipalities is None:
+            del self.fields["municipality"]
+        else:
+            field = self.fields["municipality"]
+            field.queryset = municipalities.order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
+            field.required = not national  # a municipality coordinator sets only their own

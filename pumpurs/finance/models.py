@@ -168,13 +168,19 @@ class Commitment(models.Model):
     """
 
     line = models.OneToOneField(PlanMeasure, on_delete=models.CASCADE, related_name="commitment")
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="commitments")
+    # PROTECT: public money committed is never deleted with a pupil's record — an erasure must
+    # pseudonymise instead (decision 0033). A line an amendment drops still takes its commitment.
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="commitments")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
     rate = models.ForeignKey(Rate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     unit_cents = models.BigIntegerField(null=True, blank=True)
     amount_cents = models.BigIntegerField()
     committed_at = models.DateTimeField()
+    # Kept with the delivered-cents rollup (decision 0033): the line's measure, and what its counted
+    # deliveries cost so far, so "still committed" is read from this row alone.
+    measure_code = models.SlugField(max_length=40, default="")
+    delivered_cents = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["institution", "school_year"], name="commitment_inst_year")]
@@ -285,3 +291,32 @@ class ExpenseLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind} {self.amount_cents}"
+
+
+class DeliveredMonth(models.Model):
+    """What one plan line delivered in one month, in whole cents (decision 0033): the deliveries'
+    costs summed ahead of time, so that the budget page and the approval's budget check do not sum
+    every delivery of a municipality on each request.
+
+    Kept by the services that change what it sums, in their own transaction and set-based
+    (``finance.delivered.delivered_refresh``): recording or voiding a delivery (through support's
+    delivery hook) and committing a plan (the unit price a delivery without an amount is costed at).
+    Never by a trigger. ``pumpurs delivered_rebuild`` recomputes it from the deliveries.
+    """
+
+    line = models.ForeignKey(PlanMeasure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    # Copied from the line's plan so the money pages group without joining plans and cases; a
+    # hand-over (the case's school changes) refreshes the case's lines like a delivery does.
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    measure_code = models.SlugField(max_length=40)
+    cents = models.BigIntegerField()
+    deliveries = models.PositiveIntegerField()  # counted (not voided) deliveries
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "month"], name="delivered_month_key")]
+        indexes = [models.Index(fields=["institution", "school_year"], name="delivered_month_inst_year")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.month:%Y-%m} {self.cents}"

@@ -60,6 +60,12 @@ def _municipal_allowed(measure_code: str, day: dt.date) -> bool:
     )
 
 
+def rate_version(measure_code: str) -> int:
+    """The measure's rate version: how many rates it has ever had (nationally and in every
+    municipality). Rates are never deleted, so it only grows; editors send back the one they read."""
+    return Rate.objects.filter(measure_code=measure_code).count()
+
+
 def rates_visible_to(user: Actor) -> QuerySet[Rate]:
     """National rates for everyone who sees money; municipal ones within the reader's scope."""
     municipalities = municipalities_visible_to(user, Perm.VIEW_FINANCE)
@@ -79,6 +85,7 @@ def rate_set(
     municipality: Municipality | None = None,
     is_example: bool = False,
     note: str = "",
+    expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Rate:
     """Set the rate of a measure from ``valid_from``: the national role nationally, a municipality
@@ -105,6 +112,19 @@ def rate_set(
     ):
         if value is not None and value < 0:
             raise ValidationError({name: _("An amount cannot be negative.")})
+    # The measure's catalogue rows are the lock (they exist before any rate does): two editors of one
+    # measure queue here, and the second sees the first's rate in the version.
+    list(Measure.objects.select_for_update().filter(code=measure_code).values_list("pk", flat=True))
+    version = rate_version(measure_code)
+    if expected_version is not None and expected_version != version:
+        raise ValidationError(
+            _(
+                "Someone else set a rate for this measure after you opened it (you saw version %(mine)s, now "
+                "%(now)s). Nothing was saved: reload the rates and make your change again."
+            )
+            % {"mine": expected_version, "now": version},
+            code="conflict",
+        )
     same = Rate.objects.select_for_update().filter(measure_code=measure_code, municipality=municipality)
     if same.filter(valid_from__gte=valid_from).exists():
         raise ValidationError({"valid_from": _("A rate from this day or later is already set.")})

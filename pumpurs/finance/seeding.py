@@ -1,6 +1,7 @@
 """Money in the Gulbene demo (issue 14): example rates, budgets for the school year, one school
-close to its budget with a plan that would overspend waiting for approval, and Lizuma's monthly
-expense reports — locked, pending and draft, with one reversal line.
+close to its budget with a plan that would overspend waiting for approval, Lizuma's monthly
+expense reports — locked, pending and draft, with one reversal line — and the previous semester's
+finished plans committed, reported and locked month by month.
 
 Every figure here is an **example** for the demonstration (``Rate.is_example``; the rates' note says
 so): the programme's real unit prices were never published (DESIGN §4). Date-independent: the
@@ -21,14 +22,15 @@ from django.db.models.functions import TruncMonth
 
 from pumpurs.audit.services import audit_record
 from pumpurs.finance.budgets import budget_set
-from pumpurs.finance.commitments import headroom, plan_need_cents
-from pumpurs.finance.models import Activity
+from pumpurs.finance.commitments import headroom, plan_commit_late, plan_need_cents
+from pumpurs.finance.delivered import delivered_refresh
+from pumpurs.finance.models import Activity, Budget
 from pumpurs.finance.rates import rate_set
 from pumpurs.finance.reports import month_start, report_approve, report_assemble, report_prepare
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Scope, SystemActor
-from pumpurs.people.calendar import school_year_on
-from pumpurs.people.models import Institution, Municipality, SchoolYear, User
+from pumpurs.people.calendar import school_year_on, semester_on
+from pumpurs.people.models import Institution, Municipality, Role, SchoolYear, User
 from pumpurs.support.models import Delivery, Measure, MeasureCategory, Plan, PlanStatus
 
 EXAMPLE_NOTE = "Piemērs demonstrācijai — nav programmas likme / example for the demo, not the programme's rate"
@@ -103,8 +105,82 @@ def finance_seed(*, today: dt.date) -> dict[str, int]:
         amount_cents=total + 1_000_000, now=moment,
     )  # fmt: skip
     counts["budgets"] += 1
+    # The history's months first: a report assembled later picks up every delivery not yet reported.
+    counts.update(_history_money(today, gulbene, year))
     counts["reports"] = _lizuma_reports(today, year)
     return counts
+
+
+def _history_money(today: dt.date, gulbene: Municipality, year: SchoolYear) -> dict[str, int]:
+    """The previous semester (the support seed's history, written with the ORM): its finished plans
+    committed as their final approval would have, each Gulbene school's months of it reported and
+    locked (coordinator → director → municipality), and, where its school year has no budgets yet,
+    a budget per school of what it committed rounded up — so the earlier year's budget page and the
+    municipality's claims are not empty."""
+    current = semester_on(today)
+    before = current.starts_on if current is not None else today
+    plans = list(
+        Plan.objects.filter(
+            status=PlanStatus.CLOSED, period__ends_on__lt=before, case__institution__municipality=gulbene
+        )
+        .select_related("case__institution", "period__school_year")
+        .order_by("pk")
+    )
+    counts = {"history_commitments": 0, "history_reports": 0, "history_budgets": 0}
+    for plan in plans:
+        plan_commit_late(actor=SEED_ACTOR, plan=plan, now=_at(plan.period.starts_on + dt.timedelta(days=21), 10))
+        counts["history_commitments"] += 1
+    municipality_user = (
+        User.objects.filter(role_grants__role=Role.MUNICIPALITY_COORDINATOR, role_grants__municipality=gulbene)
+        .order_by("username")
+        .first()
+    )
+    # Reports only for an earlier school year: this year's months are Lizuma's story (``_lizuma_reports``).
+    earlier = [p for p in plans if p.period.school_year_id != year.pk]
+    for school in sorted({p.case.institution for p in earlier}, key=lambda i: i.code):
+        counts["history_reports"] += _report_months(school, earlier, municipality_user)
+    for year in {p.period.school_year for p in plans}:
+        if Budget.objects.filter(school_year=year, activity=Activity.SUPPORT, municipality=gulbene).exists():
+            continue
+        moment = _at(year.starts_on, 9)
+        total = 0
+        for school in sorted({p.case.institution for p in plans if p.period.school_year == year}, key=lambda i: i.code):
+            money = headroom(school, year)
+            amount = max(100_000, (money.spent + money.committed + 9_999) // 10_000 * 10_000)
+            budget_set(actor=SEED_ACTOR, school_year=year, activity=Activity.SUPPORT, institution=school,
+                       amount_cents=amount, now=moment)  # fmt: skip
+            total += amount
+            counts["history_budgets"] += 1
+        budget_set(actor=SEED_ACTOR, school_year=year, activity=Activity.SUPPORT, municipality=gulbene,
+                   amount_cents=total, now=moment)  # fmt: skip
+    return counts
+
+
+def _report_months(school: Institution, plans: list[Plan], municipality_user: User | None) -> int:
+    """Every month of ``school``'s history deliveries, reported and locked at the month's end."""
+    coordinator = _holder(Role.SCHOOL_COORDINATOR, school)
+    director = _holder(Role.DIRECTOR, school)
+    if coordinator is None or director is None or municipality_user is None:
+        return 0
+    months = sorted(
+        {
+            m.date() if isinstance(m, dt.datetime) else m
+            for m in Delivery.objects.filter(line__plan__in=[p for p in plans if p.case.institution_id == school.pk])
+            .annotate(m=TruncMonth("delivered_on"))
+            .values_list("m", flat=True)
+        }
+    )
+    for month in months:
+        now = _at(_next(month), 9)
+        report = report_assemble(actor=coordinator, institution=school, month=month, now=now)
+        report = report_prepare(actor=coordinator, report=report, now=now)
+        report = report_approve(actor=director, report=report, now=now + dt.timedelta(hours=1))
+        report_approve(actor=municipality_user, report=report, now=now + dt.timedelta(hours=2))
+    return len(months)
+
+
+def _holder(role: Role, school: Institution) -> User | None:
+    return User.objects.filter(role_grants__role=role, role_grants__institution=school).order_by("username").first()
 
 
 def _lizuma_reports(today: dt.date, year: SchoolYear) -> int:
@@ -158,6 +234,7 @@ def _void(delivery: Delivery, actor: User, now: dt.datetime) -> None:
     """Void as ``support.delivery.delivery_void`` would, at the story's moment (it takes no ``now``)."""
     delivery.voided_at, delivery.voided_by, delivery.void_reason = now, actor, "Dublikāts (demonstrācijas piemērs)"
     delivery.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    delivered_refresh([delivery.line_id])
     audit_record(
         actor=actor,
         action="support.delivery.voided",

@@ -17,27 +17,27 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from pumpurs.finance.commitments import COMMITTING, cost_of, delivered_cents_expr
+from pumpurs.finance.commitments import COMMITTING, cost_of
 from pumpurs.finance.models import (
     Activity,
     Budget,
     BudgetMovement,
     Commitment,
+    DeliveredMonth,
     ExpenseReport,
     Rate,
     ReportStatus,
 )
 from pumpurs.finance.money import round_cents
 from pumpurs.finance.rates import rates_in_force
-from pumpurs.finance.reports import COST_SQL
 from pumpurs.people.access import Perm, institutions_visible_to, is_national, municipalities_visible_to
 from pumpurs.people.actors import Actor, actor_user
 from pumpurs.people.models import Institution, SchoolYear
 from pumpurs.prevention.models import Training
-from pumpurs.support.models import Delivery, Measure, PlanMeasure, PlanStatus
+from pumpurs.support.models import Measure, PlanMeasure, PlanStatus
 
 # Plans that are costed but commit nothing yet.
 PLANNING = (
@@ -113,27 +113,19 @@ def _movement_sum(column: str) -> Coalesce:
 
 
 _OPEN_COMMITMENTS = f"""
-SELECT c.institution_id, m.code,
-       SUM(CASE WHEN c.amount_cents - COALESCE(x.cents, 0) > 0 THEN c.amount_cents - COALESCE(x.cents, 0) ELSE 0 END)
+SELECT c.institution_id, c.measure_code,
+       SUM(CASE WHEN c.amount_cents > c.delivered_cents THEN c.amount_cents - c.delivered_cents ELSE 0 END)
 FROM finance_commitment c
 JOIN support_plan p ON p.id = c.plan_id
-JOIN support_planmeasure pm ON pm.id = c.line_id
-JOIN support_measure m ON m.id = pm.measure_id
-LEFT JOIN (
-    SELECT d.line_id, SUM({COST_SQL}) AS cents
-    FROM support_delivery d JOIN finance_commitment c ON c.line_id = d.line_id
-    WHERE d.voided_at IS NULL AND c.school_year_id = %s AND c.institution_id IN ({{ids}})
-    GROUP BY d.line_id
-) x ON x.line_id = c.line_id
 WHERE c.school_year_id = %s AND c.institution_id IN ({{ids}}) AND p.status IN ({", ".join(f"'{s}'" for s in COMMITTING)})
-GROUP BY c.institution_id, m.code
+GROUP BY c.institution_id, c.measure_code
 """  # noqa: S608 — fixed text and integer keys only, every value a parameter
 
 
 def _open_commitments(ids: list[int], year_id: int) -> list[tuple[int, str, int]]:
     keys = ", ".join(str(int(i)) for i in ids)
     with connection.cursor() as cursor:
-        cursor.execute(_OPEN_COMMITMENTS.format(ids=keys), [year_id, year_id])
+        cursor.execute(_OPEN_COMMITMENTS.format(ids=keys), [year_id])
         return list(cursor.fetchall())
 
 
@@ -164,16 +156,14 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
     def measure_row(code: str) -> MoneyRow:
         return measures.setdefault(code, MoneyRow(label=code, key=code))
 
-    # Spent per school, measure and month: one grouped query (a few hundred rows for a city).
+    # Spent per school, measure and month: one grouped query over the delivered-cents rollup
+    # (decision 0033), a row per plan line and month rather than per delivery.
     by_month: dict[dt.date, int] = defaultdict(int)
     for inst, code, month, total in (
-        Delivery.objects.filter(
-            voided_at__isnull=True, line__plan__case__institution_id__in=ids, line__plan__period__school_year=year
-        )
-        .annotate(month=TruncMonth("delivered_on"))
-        .values("line__plan__case__institution_id", "line__measure__code", "month")
-        .annotate(total=Sum(delivered_cents_expr()))
-        .values_list("line__plan__case__institution_id", "line__measure__code", "month", "total")
+        DeliveredMonth.objects.filter(institution_id__in=ids, school_year=year)
+        .values("institution_id", "measure_code", "month")
+        .annotate(total=Sum("cents"))
+        .values_list("institution_id", "measure_code", "month", "total")
     ):
         cents = int(total or 0)
         schools[inst].spent += cents

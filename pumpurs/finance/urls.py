@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from pumpurs.finance import report_views, views
+from pumpurs.finance import rate_views, report_views, views
 
 urlpatterns = [
     path("", views.budget_page, name="finance_budget"),
     path("set/", views.budget_save, name="finance_budget_set"),
     path("move/", views.budget_move_view, name="finance_budget_move"),
     path("movements/<uuid:public_id>/reverse/", views.movement_reverse, name="finance_movement_reverse"),
+    path("rates/", rate_views.rates_page, name="finance_rates"),
+    path("rates/set/", rate_views.rate_save, name="finance_rate_set"),
     path("reports/", report_views.report_list, name="finance_reports"),
     path("reports/assemble/", report_views.report_assemble_view, name="finance_report_assemble"),
     path("reports/<uuid:public_id>/", report_views.report_detail, name="finance_report"),

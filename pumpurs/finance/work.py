@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from pumpurs.finance.models import ExpenseReport
+from pumpurs.finance.plan_cost import plan_total_eur
 from pumpurs.finance.reports import month_text
 from pumpurs.finance.selectors import reports_waiting_for
 from pumpurs.people.access import Perm
 from pumpurs.people.registry import any_perm
 from pumpurs.people.work import WorkKind, WorkRow, since_date, work_kind_register
+from pumpurs.support.work import plan_cost_register
 
 
 def reports_to_act_on(user: Any, today: dt.date) -> QuerySet[ExpenseReport]:
@@ -41,7 +43,9 @@ def _report_rows(reports: Sequence[ExpenseReport], today: dt.date) -> list[WorkR
 
 
 def register() -> None:
-    """Called from ``FinanceConfig.ready()``."""
+    """Called from ``FinanceConfig.ready()``: the reports kind, and each waiting plan's cost at the
+    rates in force in the approvals kind (``plan_cost.plan_total_eur``)."""
+    plan_cost_register(plan_total_eur)
     work_kind_register(
         WorkKind(
             code="expense-reports",

@@ -22,9 +22,15 @@ event_type_register("support.plan.activated", _("A support plan took effect"))
 event_type_register("support.plan.review_started", _("Started a support plan's review"))
 event_type_register("support.plan.closed", _("Closed a support plan"))
 event_type_register("support.review.recorded", _("Recorded a semester review"))
-event_type_register("support.delivery.recorded", _("Recorded support given"))
+# What was delivered and what it cost outlive an erasure: they are the record of public money spent
+# (decision 0033); the topic and the reason's text are never in the data.
+event_type_register(
+    "support.delivery.recorded", _("Recorded support given"), keep=("measure", "on", "quantity", "amount", "mode")
+)
 event_type_register("support.delivery.confirmed", _("Confirmed support given"))
-event_type_register("support.delivery.voided", _("Voided a record of support given"))
+event_type_register(
+    "support.delivery.voided", _("Voided a record of support given"), keep=("quantity", "amount", "reason_length")
+)
 event_type_register("support.file.downloaded", _("Downloaded a case file"))
 event_type_register("support.catalogue.created", _("Added a measure to the catalogue"), keep=("code",))
 event_type_register("support.catalogue.changed", _("Changed a measure in the catalogue"), keep=("code",))

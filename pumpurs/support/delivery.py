@@ -27,6 +27,7 @@ from pumpurs.people import access
 from pumpurs.people.models import User
 from pumpurs.support.catalogue import low_income_on
 from pumpurs.support.consent import consent_active
+from pumpurs.support.guards import deliveries_changed_run, delivery_guards_run
 from pumpurs.support.models import Delivery, Measure, Plan, PlanMeasure, PlanTransition
 from pumpurs.support.notices import measure_started_notice
 from pumpurs.support.plans import (
@@ -142,8 +143,10 @@ def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None
 
 
 def _record(*, actor: User, plan: Plan, line: PlanMeasure, delivery: Delivery, now: dt.datetime) -> Delivery:
+    delivery_guards_run(line, delivery.delivered_on, delivery.quantity, delivery.amount)
     first = not line.deliveries.exists()
     delivery.save()
+    deliveries_changed_run([line.pk])
     audit_record(
         at=now,
         actor=actor,
@@ -355,6 +358,7 @@ def delivery_void(*, actor: User, delivery: Delivery, reason: str) -> Delivery:
     delivery.voided_by = actor
     delivery.void_reason = reason
     delivery.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    deliveries_changed_run([delivery.line_id])
     audit_record(
         actor=actor,
         action="support.delivery.voided",

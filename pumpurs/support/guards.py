@@ -7,6 +7,10 @@ approver is known and before the plan moves. A guard refuses with ``ValidationEr
 written); on the chain's last step (``final``) it may also record what the approval commits.
 Nothing registered means nothing more is checked (support alone has no budgets).
 
+Deliveries have two more hooks: a guard a new delivery must pass (finance: the rate's cap per pupil
+per month) and a notice, inside the writing transaction, that the deliveries of some plan lines
+changed (finance: its delivered-cents rollup, decision 0033).
+
 A plan panel is a template included on the plan page with its context (``plan``, ``lines``,
 ``request``), like the pupil-page panels; it fetches its data through its own app's template tag
 and renders nothing for a reader who may not see it. Its registry is ``people.registry``'s.
@@ -21,9 +25,10 @@ from pumpurs.people.registry import PlanPanel, plan_panel_register, plan_panels
 
 if TYPE_CHECKING:
     import datetime as dt
+    from decimal import Decimal
 
     from pumpurs.people.models import User
-    from pumpurs.support.models import Plan
+    from pumpurs.support.models import Plan, PlanMeasure
 
 ApprovalGuard = Callable[["User", "Plan", bool, "dt.datetime"], None]  # (approver, plan, final, now)
 
@@ -58,14 +63,53 @@ def plan_changed_run(actor: User, plan: Plan, *, now: dt.datetime) -> None:
         hook(actor, plan, now)
 
 
+DeliveryGuard = Callable[["PlanMeasure", "dt.date", "Decimal", "Decimal | None"], None]  # (line, day, quantity, amount)
+
+_delivery_guards: list[DeliveryGuard] = []
+
+
+def delivery_guard_register(guard: DeliveryGuard) -> None:
+    """Register the check a new delivery must pass (finance: a rate's cap per pupil per month);
+    registering again replaces the earlier one. It raises ``ValidationError`` to refuse."""
+    _delivery_guards[:] = [guard]
+
+
+def delivery_guards_run(line: PlanMeasure, day: dt.date, quantity: Decimal, amount: Decimal | None) -> None:
+    for guard in _delivery_guards:
+        guard(line, day, quantity, amount)
+
+
+DeliveriesChanged = Callable[[list[int]], None]  # (ids of the plan lines whose deliveries changed)
+
+_deliveries_changed: list[DeliveriesChanged] = []
+
+
+def deliveries_changed_register(hook: DeliveriesChanged) -> None:
+    """Register what to do, inside the writing transaction, once deliveries of some plan lines were
+    recorded or voided (finance: refresh its delivered-cents rollup); registering again replaces the
+    earlier one. Every write of a delivery calls it — services and seeds alike."""
+    _deliveries_changed[:] = [hook]
+
+
+def deliveries_changed_run(line_ids: list[int]) -> None:
+    for hook in _deliveries_changed:
+        hook(line_ids)
+
+
 # The plan-page panels live in ``people.registry`` (below support), so that an app beside support
 # can add one too; re-exported here for the apps above.
 __all__ = [
     "ApprovalGuard",
+    "DeliveriesChanged",
+    "DeliveryGuard",
     "PlanChanged",
     "PlanPanel",
     "approval_guard_register",
     "approval_guards_run",
+    "deliveries_changed_register",
+    "deliveries_changed_run",
+    "delivery_guard_register",
+    "delivery_guards_run",
     "plan_changed_register",
     "plan_changed_run",
     "plan_panel_register",

@@ -24,7 +24,8 @@ from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
 from pumpurs.people.models import Enrolment, Institution, User
-from pumpurs.support.models import Case, CaseHandover, TeamMember
+from pumpurs.support.guards import deliveries_changed_run
+from pumpurs.support.models import Case, CaseHandover, PlanMeasure, TeamMember
 
 
 def _current_school(today: dt.date) -> Subquery:
@@ -80,6 +81,8 @@ def case_handover_accept(*, actor: User, case: Case, now: dt.datetime | None = N
         TeamMember.objects.create(case=locked, user=actor, role=TeamMember.Role.LEAD, added_by=actor, added_at=now)
     locked.institution_id = waiting
     locked.save(update_fields=["institution"])
+    # What the case's lines delivered is counted at its school now (finance's rollup, decision 0033).
+    deliveries_changed_run(list(PlanMeasure.objects.filter(plan__case=locked).values_list("pk", flat=True)))
     audit_record(
         at=now,
         actor=actor,

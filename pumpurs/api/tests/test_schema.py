@@ -33,6 +33,7 @@ PATHS = {
     "/api/v1/trainings/staff-trained/",
     "/api/v1/budgets/",
     "/api/v1/commitments/",
+    "/api/v1/rates/",
     "/api/v1/reports/",
     "/api/v1/reports/{public_id}/",
 }

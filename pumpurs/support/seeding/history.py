@@ -7,6 +7,7 @@ import datetime as dt
 
 from pumpurs.people.calendar import weekday_on_or_before
 from pumpurs.people.models import Enrolment, Period, User
+from pumpurs.support.guards import deliveries_changed_run
 from pumpurs.support.models import (
     Case,
     CloseReason,
@@ -130,6 +131,7 @@ def _history(story: Story, slot: Slot, enrolment: Enrolment, semester: Period) -
     lines = list(plan.measures.select_related("measure", "provider").order_by("pk"))
     visits = _schedule(rng, lines, activated + dt.timedelta(days=1), review_started - dt.timedelta(days=1))
     Delivery.objects.bulk_create(_past_delivery(story, v, lead, staff.coordinator) for v in visits)
+    deliveries_changed_run([line.pk for line in lines])
     story.counts["history_deliveries"] += len(visits)
 
     lean = 0.3 if slot.decision == Review.Decision.CLOSE else 0.7  # the risk has come down, or not yet

@@ -23,8 +23,10 @@ def test_the_demo_has_budgets_example_rates_a_tight_school_and_reports_in_every_
     call_command("seed", preset="gulbene", stdout=io.StringIO())
     assert Rate.objects.exists()
     assert not Rate.objects.filter(is_example=False).exists()  # never an invented "official" figure
-    assert Budget.objects.filter(institution__isnull=True, municipality__code="gulbenes-novads").count() == 1
-    assert Budget.objects.filter(institution__municipality__code="gulbenes-novads").count() == 8
+    year = Budget.objects.filter(institution__isnull=True).order_by("-school_year__starts_on").first().school_year
+    gulbene = Budget.objects.filter(institution__isnull=True, municipality__code="gulbenes-novads", school_year=year)
+    assert gulbene.count() == 1
+    assert Budget.objects.filter(institution__municipality__code="gulbenes-novads", school_year=year).count() == 8
 
     statuses = set(ExpenseReport.objects.values_list("status", flat=True))
     assert {ReportStatus.APPROVED, ReportStatus.DIRECTOR_APPROVED, ReportStatus.DRAFT} <= statuses
@@ -46,3 +48,33 @@ def test_the_demo_has_budgets_example_rates_a_tight_school_and_reports_in_every_
     with pytest.raises(ValidationError) as refused:
         plan_approve(actor=user, plan=waiting)
     assert refused.value.code == "over_budget"
+
+
+@pytest.mark.django_db
+def test_the_demos_previous_semester_is_committed_reported_and_claimed() -> None:
+    """Item 5 of issue 14: the history's finished plans hold commitments at the example rates, their
+    consultations are priced, and Gulbene's months of that semester are locked reports it can claim."""
+    import datetime as dt
+
+    from pumpurs.finance.commitments import headroom
+    from pumpurs.finance.delivered import delivered_differences
+    from pumpurs.finance.models import Commitment
+    from pumpurs.finance.reports import municipality_claim
+    from pumpurs.people.models import Municipality
+    from pumpurs.support.models import PlanStatus
+
+    call_command("seed", preset="gulbene", stdout=io.StringIO())
+    closed = Plan.objects.filter(status=PlanStatus.CLOSED)
+    assert closed.exists()
+    assert not closed.filter(commitments__isnull=True).exists()
+    assert Commitment.objects.filter(plan__in=closed, amount_cents__gt=0).exists()
+    assert delivered_differences() == 0
+    plan = closed.select_related("case__institution", "period").order_by("pk").first()
+    assert headroom(plan.case.institution, plan.period.school_year_id).spent > 0
+    locked = ExpenseReport.objects.filter(
+        status=ReportStatus.APPROVED, month__lt=plan.period.ends_on.replace(day=1) + dt.timedelta(days=1)
+    )
+    assert locked.exists()
+    gulbene = Municipality.objects.get(code="gulbenes-novads")
+    month = locked.order_by("month").first().month
+    assert municipality_claim(gulbene, month).total > 0
