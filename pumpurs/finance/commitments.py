@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
@@ -75,6 +76,29 @@ def plan_line_costs(plan: Plan) -> list[LineCost]:
 
 def plan_cost_cents(plan: Plan) -> int:
     return sum(c.cost_cents or 0 for c in plan_line_costs(plan))
+
+
+def delivered_cents_expr(prefix: str = "") -> Round:
+    """A delivery's actual cost in whole cents, rounded per delivery (each is one payment): its
+    amount, else its quantity × the unit price its line was committed at, else nothing. The ORM
+    twin of ``reports.COST_SQL`` (the rollup's SQL), for reads that group deliveries their own way
+    (the monitoring app's dashboards and costs)."""
+    money = DecimalField(max_digits=20, decimal_places=4)
+    return Round(
+        Coalesce(
+            F(f"{prefix}amount") * Value(100, output_field=money),
+            Case(
+                When(
+                    **{f"{prefix}line__commitment__unit_cents__isnull": False},
+                    then=F(f"{prefix}quantity") * F(f"{prefix}line__commitment__unit_cents"),
+                ),
+                default=Value(0),
+                output_field=money,
+            ),
+            output_field=money,
+        ),
+        output_field=money,
+    )
 
 
 def delivered_cents_by_line(lines: Q) -> dict[int, int]:

@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
+        ("reporting", "0001_error_rate_history"),
     ]
 
     operations = [
