@@ -15,28 +15,23 @@ MENUS = {
     "specialist_lizuma": SCHOOL_STAFF,
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
-        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Data imports", "Year-end rollover", "Notices",
-        "Staff", "Dashboard", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Data imports", "Year-end rollover",
+        "Notices", "Staff", "Dashboard", "Trainings",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Dashboard", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Staff", "Dashboard", "Trainings",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
-        "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness",
-        "Outcomes", "Rule quality", "Data imports", "Notices", "Staff", "Youth projects", "Trainings",
-    ],
-    "national": [
-        "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Outcomes",
-        "Rule quality", "Questionnaires", "Youth projects", "Trainings",
-        "Data imports", "Notices", "Staff", "Youth projects", "Dashboard", "Trainings",
-    ],
-    "national": [
-        "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
-        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Questionnaires",
+        "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates",
+        "Fairness", "Outcomes", "Rule quality", "Cost and effect of measures", "Data imports", "Notices", "Staff",
         "Youth projects", "Dashboard", "Trainings",
+    ],
+    "national": [
+        "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
+        "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Outcomes",
+        "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Dashboard", "Trainings",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses"],
 }  # fmt: skip
