@@ -43,6 +43,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -289,13 +290,9 @@ def deliveries_in(institutions: Institutions, start: dt.date, end: dt.date) -> Q
     """``deliveries_counted`` at the given schools (the school whose case holds the plan)."""
     return (
         deliveries_counted(start, end)
-        .annotate(**{COUNTED_AT: _case_school()})
+        .annotate(**{COUNTED_AT: F("line__plan__case__institution_id")})
         .filter(**{f"{COUNTED_AT}__in": _ids(institutions)})
     )
-
-
-def _case_school() -> Subquery:
-    return Subquery(Case.objects.filter(plans__measures__deliveries=OuterRef("pk")).values("institution_id")[:1])
 
 
 def supported_pupils(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
