@@ -10,3 +10,12 @@ class ReportingConfig(AppConfig):
 
     name = "pumpurs.reporting"
     verbose_name = _("monitoring")
+
+    def ready(self) -> None:
+        from pumpurs.people.access import Perm
+        from pumpurs.people.registry import any_perm, nav_item_register
+        from pumpurs.reporting.indicators import audit_events  # noqa: F401  # registers the event codes
+
+        nav_item_register(
+            label=_("Indicators"), url_name="reporting:indicators", visible=any_perm(Perm.VIEW_INDICATORS), order=150
+        )

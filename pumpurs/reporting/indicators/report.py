@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from pumpurs.people.access import ROLE_PERMISSIONS, institutions_visible_to, is_national
+from pumpurs.people.access import ROLE_PERMISSIONS, is_national
 from pumpurs.people.actors import SystemActor, Viewer
 from pumpurs.people.models import Institution, Municipality, Period, RoleGrant, SchoolYear
 from pumpurs.people.perms import Perm
@@ -116,55 +115,55 @@ def indicator_report(
     viewer: Viewer, *, year: SchoolYear, period: Period | None = None, municipality: Municipality | None = None
 ) -> Report:
     """The report for ``viewer`` (``Perm.VIEW_INDICATORS``); with ``municipality``, that one only —
-    ``UnknownScope`` when it is outside the reader's scope. Nothing in scope: no scopes."""
+    ``UnknownScope`` when it is outside the reader's scope. Nothing in scope: no scopes.
+
+    Municipal and national figures are always computed and protected together, for the whole
+    country, then the reader's lines are picked: a municipality's figures are the same on every
+    page and in every export, and no two views of it can be subtracted to reveal a hidden cell."""
     start, end = window_of(year, period)
     reach = reach_of(viewer)
-    schools: QuerySet[Institution] = institutions_visible_to(viewer, Perm.VIEW_INDICATORS)
-    if municipality is not None:
-        if not (reach.national or municipality.pk in reach.municipality_ids):
-            raise UnknownScope(municipality.code)
-        schools = schools.filter(municipality_id=municipality.pk)
+    if municipality is not None and not (reach.national or municipality.pk in reach.municipality_ids):
+        raise UnknownScope(municipality.code)
+    everywhere = Institution.objects.all()
     per_school: dict[int, Figures] = defaultdict(dict)
-    for family in (support_family(schools, start, end), delivery_family(schools, start, end)):
+    for family in (support_family(everywhere, start, end), delivery_family(everywhere, start, end)):
         for school_id, figures in family.items():
             _add(per_school[school_id], figures)
-
-    school_rows = list(schools.select_related("municipality").order_by("municipality__name", "name"))
-    if reach.national:
-        municipalities = [municipality] if municipality else list(Municipality.objects.order_by("name"))
-    else:
-        municipalities = list(Municipality.objects.filter(pk__in=reach.municipality_ids).order_by("name"))
-        if municipality:
-            municipalities = [municipality]
-    municipality_ids = [m.pk for m in municipalities]
-    national_row = reach.national and municipality is None
-    own = youth_and_prevention(municipality_ids, start, end, national=national_row)
+    municipalities = list(Municipality.objects.order_by("name"))
+    own = youth_and_prevention([m.pk for m in municipalities], start, end, national=True)
+    school_of = dict(Institution.objects.values_list("pk", "municipality_id"))
 
     per_municipality: dict[int, Figures] = defaultdict(dict)
-    for school in school_rows:
-        _add(per_municipality[school.municipality_id], per_school.get(school.pk, {}))
-        if per_school.get(school.pk, {}).get("SCHOOLS_TAKING_PART"):
-            per_school[school.pk]["MUNICIPALITIES_TAKING_PART"] = 1
-    for m_id in municipality_ids:
-        _add(per_municipality[m_id], own.get(m_id, {}))
-        per_municipality[m_id]["MUNICIPALITIES_TAKING_PART"] = (
-            1 if per_municipality[m_id].get("SCHOOLS_TAKING_PART") else 0
+    for school_id, figures in per_school.items():
+        if figures.get("SCHOOLS_TAKING_PART"):
+            figures["MUNICIPALITIES_TAKING_PART"] = 1
+        _add(per_municipality[school_of[school_id]], figures)
+    national: Figures = {}
+    for m in municipalities:
+        _add(per_municipality[m.pk], own.get(m.pk, {}))
+        per_municipality[m.pk]["MUNICIPALITIES_TAKING_PART"] = (
+            1 if per_municipality[m.pk].get("SCHOOLS_TAKING_PART") else 0
+        )
+        _add(national, per_municipality[m.pk])
+    _add(national, own.get(None, {}))
+
+    protected = [ScopeFigures(NATIONAL, NATIONAL_CODE, _("Latvia"), _complete(national))]
+    protected += [ScopeFigures(MUNICIPALITY, m.code, m.name, _complete(per_municipality[m.pk])) for m in municipalities]
+    protect(protected, national_own=_complete(own.get(None, {})))
+
+    def wanted(row: ScopeFigures) -> bool:
+        if municipality is not None:
+            return row.scope == MUNICIPALITY and row.code == municipality.code
+        if reach.national:
+            return True
+        return row.scope == MUNICIPALITY and any(
+            m.code == row.code and m.pk in reach.municipality_ids for m in municipalities
         )
 
-    scopes: list[ScopeFigures] = []
-    if national_row:
-        national: Figures = {}
-        for m_id in municipality_ids:
-            _add(national, per_municipality[m_id])
-        _add(national, own.get(None, {}))
-        scopes.append(ScopeFigures(NATIONAL, NATIONAL_CODE, _("Latvia"), _complete(national)))
-    for m in municipalities:
-        scopes.append(ScopeFigures(MUNICIPALITY, m.code, m.name, _complete(per_municipality[m.pk])))
-    if not reach.national:
-        for school in school_rows:
-            if school.pk in reach.institution_ids:
-                scopes.append(ScopeFigures(INSTITUTION, school.code, school.name, _complete(per_school[school.pk])))
-    protect(scopes, national_own=_complete(own.get(None, {})) if national_row else None)
+    scopes = [row for row in protected if wanted(row)]
+    if not reach.national and municipality is None and reach.institution_ids:
+        schools = Institution.objects.filter(pk__in=reach.institution_ids).order_by("name")
+        scopes += [ScopeFigures(INSTITUTION, s.code, s.name, _complete(per_school.get(s.pk, {}))) for s in schools]
     return Report(year=year, period=period, start=start, end=end, scopes=scopes)
 
 
