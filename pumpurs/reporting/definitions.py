@@ -315,7 +315,7 @@ def plans_made(institutions: Institutions, start: dt.date, end: dt.date) -> Quer
     return (
         Plan.objects.filter(amends__isnull=True)
         .filter(Exists(_final_approvals(end)), ~Exists(approved_before))
-        .annotate(**{COUNTED_AT: Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("institution_id"))})
+        .annotate(**{COUNTED_AT: F("case__institution_id")})
         .filter(**{f"{COUNTED_AT}__in": _ids(institutions)})
     )
 

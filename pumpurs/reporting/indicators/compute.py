@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from pumpurs.finance.commitments import delivered_cents_expr
@@ -35,31 +36,17 @@ def _hours(minutes: int | None) -> Decimal:
     return (Decimal(minutes or 0) / 60).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def _put(into: dict[int, Figures], rows: QuerySet, fields: dict[str, str]) -> None:  # type: ignore[type-arg]
+def _put(into: dict[int, Figures], rows: QuerySet[Any, Any], fields: dict[str, str]) -> None:
     for row in rows:
         figures = into[row[d.COUNTED_AT]]
         for code, field in fields.items():
             figures[code] = int(row[field] or 0)
 
 
-def support_family(schools: QuerySet[Institution], start: dt.date, end: dt.date) -> dict[int, Figures]:
-    """Plans made, pupils supported, at risk and with a plan in force (with their risk groups),
-    per school; and whether the school took part (a plan of its cases in force in the window)."""
-    found: dict[int, Figures] = defaultdict(dict)
+def support_statements(schools: QuerySet[Institution], start: dt.date, end: dt.date) -> dict[str, QuerySet[Any, Any]]:
+    """The support family's grouped statements, by the codes they give (docs/indicators.md prints
+    their SQL): each row is a school (``counted_at``) with its counts."""
     grouped = {"n": Count("pk", distinct=True)}
-    _put(
-        found, d.plans_made(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped), {"IAP_MADE": "n"}
-    )
-    _put(
-        found,
-        d.supported_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
-        {"PUPILS_SUPPORTED": "n"},
-    )
-    _put(
-        found,
-        d.at_risk_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
-        {"PUPILS_AT_RISK": "n"},
-    )
     # Risk groups: the pupils whose plan in force addresses a risk of the group.
     in_force = d.plans_in_force(start, end).values("pk")
     by_group = {
@@ -72,22 +59,33 @@ def support_family(schools: QuerySet[Institution], start: dt.date, end: dt.date)
         )
         for g in RiskGroup
     }
-    rows = (
-        d.pupils_with_active_plan(schools, start, end)
+    return {
+        "IAP_MADE": d.plans_made(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
+        "PUPILS_SUPPORTED": d.supported_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
+        "PUPILS_AT_RISK": d.at_risk_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
+        "PUPILS_WITH_ACTIVE_PLAN": d.pupils_with_active_plan(schools, start, end)
         .order_by()
         .values(d.COUNTED_AT)
-        .annotate(PUPILS_WITH_ACTIVE_PLAN=Count("pk", distinct=True), **by_group)
-    )
-    _put(found, rows, {code: code for code in ["PUPILS_WITH_ACTIVE_PLAN", *by_group]})
-    taking_part = (
-        d.plans_in_force(start, end)
+        .annotate(n=Count("pk", distinct=True), **by_group),
+        "SCHOOLS_TAKING_PART": d.plans_in_force(start, end)
         .filter(case__institution__in=schools.values("pk"))
         .order_by()
-        .values_list("case__institution_id", flat=True)
-        .distinct()
-    )
-    for school in taking_part:
-        found[school]["SCHOOLS_TAKING_PART"] = 1
+        .values(**{d.COUNTED_AT: F("case__institution_id")})
+        .distinct(),
+    }
+
+
+def support_family(schools: QuerySet[Institution], start: dt.date, end: dt.date) -> dict[int, Figures]:
+    """Plans made, pupils supported, at risk and with a plan in force (with their risk groups),
+    per school; and whether the school took part (a plan of its cases in force in the window)."""
+    found: dict[int, Figures] = defaultdict(dict)
+    statements = support_statements(schools, start, end)
+    for code in ("IAP_MADE", "PUPILS_SUPPORTED", "PUPILS_AT_RISK"):
+        _put(found, statements[code], {code: "n"})
+    groups = {f"RISK_{_upper(g.value)}": f"RISK_{_upper(g.value)}" for g in RiskGroup}
+    _put(found, statements["PUPILS_WITH_ACTIVE_PLAN"], {"PUPILS_WITH_ACTIVE_PLAN": "n", **groups})
+    for row in statements["SCHOOLS_TAKING_PART"]:
+        found[row[d.COUNTED_AT]]["SCHOOLS_TAKING_PART"] = 1
     return found
 
 
@@ -96,12 +94,12 @@ def _cents(only: Q) -> Coalesce:
     return Coalesce(Sum(delivered_cents_expr(), filter=only), Value(0), output_field=money)
 
 
-def delivery_family(schools: QuerySet[Institution], start: dt.date, end: dt.date) -> dict[int, Figures]:
-    """Consultations by specialist (pupils, number, hours) and compensations by kind (pupils,
+def delivery_statement(schools: QuerySet[Institution], start: dt.date, end: dt.date) -> QuerySet[Any, Any]:
+    """Consultations by specialist (pupils, number, minutes) and compensations by kind (pupils,
     cents), per school where the plan's case is held: one grouped statement."""
     pupil = "line__plan__case__pupil_id"
     consultation = Q(line__measure__category=MeasureCategory.CONSULTATION)
-    aggregates: dict[str, object] = {
+    aggregates: dict[str, Any] = {
         "CONSULT_PUPILS": Count(pupil, distinct=True, filter=consultation),
         "CONSULTATIONS": Count("pk", filter=consultation),
         "CONSULT_MINUTES": Coalesce(Sum("minutes", filter=consultation), 0),
@@ -117,11 +115,20 @@ def delivery_family(schools: QuerySet[Institution], start: dt.date, end: dt.date
         key, only = _upper(category.value), Q(line__measure__category=category.value)
         aggregates[f"COMP_PUPILS_{key}"] = Count(pupil, distinct=True, filter=only)
         aggregates[f"COMP_CENTS_{key}"] = _cents(only)
-    rows = d.deliveries_in(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**aggregates)
+    rows: QuerySet[Any, Any] = d.deliveries_in(schools, start, end).order_by().values(d.COUNTED_AT)
+    grouped: QuerySet[Any, Any] = rows.annotate(**aggregates)
+    return grouped
+
+
+def delivery_family(schools: QuerySet[Institution], start: dt.date, end: dt.date) -> dict[int, Figures]:
+    """``delivery_statement``'s rows, minutes turned into hours (one decimal)."""
+    rows = delivery_statement(schools, start, end)
     found: dict[int, Figures] = defaultdict(dict)
     for row in rows:
         figures = found[row[d.COUNTED_AT]]
-        for name in aggregates:
+        for name in row:
+            if name == d.COUNTED_AT:
+                continue
             if "MINUTES" in name:
                 figures[name.replace("MINUTES", "HOURS")] = _hours(row[name])
             else:

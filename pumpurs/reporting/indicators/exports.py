@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pumpurs.core.export import Cell
 from pumpurs.reporting.indicators.catalogue import INDICATORS
@@ -41,7 +42,7 @@ def scope_label(scope: str) -> str:
 
 
 def unit_label(unit: str) -> str:
-    return {"count": _("number"), "hours": _("hours"), "cents": _("euro cents")}[unit]
+    return {"count": pgettext("unit of an indicator", "number"), "hours": _("hours"), "cents": _("euro cents")}[unit]
 
 
 def table(report: Report) -> tuple[list[str], list[list[Cell]]]:
@@ -51,7 +52,7 @@ def table(report: Report) -> tuple[list[str], list[list[Cell]]]:
         header = [
             _("Level"),
             _("Territory or school code"),
-            _("Name"),
+            pgettext("indicator export column", "Name"),
             _("Indicator code"),
             _("Indicator"),
             _("Value"),
