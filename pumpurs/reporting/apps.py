@@ -17,5 +17,5 @@ class ReportingConfig(AppConfig):
         from pumpurs.reporting.indicators import audit_events  # noqa: F401  # registers the event codes
 
         nav_item_register(
-            label=_("Indicators"), url_name="reporting:indicators", visible=any_perm(Perm.VIEW_INDICATORS), order=150
+            label=_("Indicators"), url_name="reporting:indicators", visible=any_perm(Perm.VIEW_INDICATORS), order=155
         )

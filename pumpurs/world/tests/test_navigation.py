@@ -16,21 +16,21 @@ MENUS = {
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
         "Measure catalogue", "Budget", "Expense reports", "Fairness", "Data imports", "Year-end rollover", "Notices",
-        "Staff", "Trainings",
+        "Staff", "Trainings", "Indicators",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
-        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Trainings",
+        "Measure catalogue", "Budget", "Expense reports", "Fairness", "Staff", "Trainings", "Indicators",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
         "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness",
-        "Data imports", "Notices", "Staff", "Youth projects", "Trainings",
+        "Data imports", "Notices", "Staff", "Youth projects", "Trainings", "Indicators",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
         "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Fairness", "Questionnaires",
-        "Youth projects", "Trainings",
+        "Youth projects", "Trainings", "Indicators",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail"],
 }  # fmt: skip
