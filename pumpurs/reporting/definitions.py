@@ -240,16 +240,21 @@ def plans_in_force(start: dt.date, end: dt.date) -> QuerySet[Plan]:
 
 def pupils_with_active_plan(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
     """Pupils with a plan in force in the window, counted at the school whose case holds the latest
-    such plan."""
-    plans = plans_in_force(start, end).filter(case__pupil_id=OuterRef("pk"))
-    place = Subquery(plans.order_by("-period__starts_on", "-pk").values("case__institution_id")[:1])
-    return _counted(Pupil.objects.filter(Exists(plans)), place, institutions)
+    such plan; annotated with that plan's id as ``active_plan``."""
+    # The plans in force once, uncorrelated (the database evaluates it once), then each pupil's latest.
+    in_force = plans_in_force(start, end)
+    latest = Plan.objects.filter(pk__in=in_force.values("pk"), case__pupil_id=OuterRef("pk"))
+    latest = latest.order_by("-period__starts_on", "-pk")
+    pupils = Pupil.objects.filter(pk__in=in_force.values("case__pupil_id"))
+    pupils = pupils.annotate(active_plan=Subquery(latest.values("pk")[:1]))
+    place = Subquery(Plan.objects.filter(pk=OuterRef("active_plan")).values("case__institution_id"))
+    return _counted(pupils, place, institutions)
 
 
 def at_risk_with_active_plan(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
     """At-risk pupils (counted where they are at risk) with a plan in force anywhere in the window."""
-    plans = plans_in_force(start, end).filter(case__pupil_id=OuterRef("pk"))
-    return at_risk_pupils(institutions, start, end).filter(Exists(plans))
+    in_force = plans_in_force(start, end).values("case__pupil_id")
+    return at_risk_pupils(institutions, start, end).filter(pk__in=in_force)
 
 
 @dataclass(frozen=True)

@@ -47,15 +47,12 @@ def support_statements(schools: QuerySet[Institution], start: dt.date, end: dt.d
     """The support family's grouped statements, by the codes they give (docs/indicators.md prints
     their SQL): each row is a school (``counted_at``) with its counts."""
     grouped = {"n": Count("pk", distinct=True)}
-    # Risk groups: the pupils whose plan in force addresses a risk of the group.
-    in_force = d.plans_in_force(start, end).values("pk")
+    # Risk groups: the pupils whose (latest) plan in force names a risk of the group.
     by_group = {
         f"RISK_{_upper(g.value)}": Count(
             "pk",
             distinct=True,
-            filter=Q(
-                Exists(PlanRisk.objects.filter(group=g.value, plan__case__pupil_id=OuterRef("pk"), plan__in=in_force))
-            ),
+            filter=Q(Exists(PlanRisk.objects.filter(group=g.value, plan_id=OuterRef("active_plan")))),
         )
         for g in RiskGroup
     }

@@ -94,7 +94,20 @@ def reach_of(viewer: Viewer) -> Reach:
 
 
 def window_of(year: SchoolYear, period: Period | None) -> tuple[dt.date, dt.date]:
-    return (period.starts_on, period.ends_on) if period else (year.starts_on, year.ends_on)
+    """The days a year's (or a semester's) report counts: from the day after the previous school
+    year (semester) ended to its own last day, so that no day falls between two reports — a plan
+    approved in the summer for the autumn counts in the year it is for (decision 0013: every day
+    of the year has a defined behaviour). Without a previous one, from its own first day."""
+    previous_end: dt.date | None
+    if period is None:
+        ended_years = SchoolYear.objects.filter(ends_on__lt=year.starts_on).order_by("-ends_on")
+        previous_end = ended_years.values_list("ends_on", flat=True).first()
+        first, last = year.starts_on, year.ends_on
+    else:
+        ended_periods = Period.objects.filter(ends_on__lt=period.starts_on).order_by("-ends_on")
+        previous_end = ended_periods.values_list("ends_on", flat=True).first()
+        first, last = period.starts_on, period.ends_on
+    return (previous_end + dt.timedelta(days=1) if previous_end else first), last
 
 
 def _add(into: Figures, other: Figures) -> None:

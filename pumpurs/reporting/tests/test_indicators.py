@@ -138,7 +138,9 @@ def test_a_semester_before_the_support_counts_none_of_it(world: World, cohort: C
     report = indicator_report(world.director_lizuma, year=world.year, period=second)
     assert report.scopes[0].value("IAP_MADE") == 0
     assert report.scopes[0].value("PUPILS_SUPPORTED") == 0
-    assert report.start == second.starts_on
+    # the window runs from the day after semester 1 ended: the winter break belongs to semester 2
+    assert report.start == cohort.period.ends_on + dt.timedelta(days=1)
+    assert report.end == second.ends_on
 
 
 def _row(code: str, **values: int) -> ScopeFigures:
