@@ -47,23 +47,26 @@ def support_statements(schools: QuerySet[Institution], start: dt.date, end: dt.d
     """The support family's grouped statements, by the codes they give (docs/indicators.md prints
     their SQL): each row is a school (``counted_at``) with its counts."""
     grouped = {"n": Count("pk", distinct=True)}
-    # Risk groups: the pupils whose (latest) plan in force names a risk of the group.
+    pupil = "case__pupil_id"
+    # Risk groups: the pupils whose latest plan in force names a risk of the group — grouped over
+    # those plans (one per pupil), not per pupil.
     by_group = {
         f"RISK_{_upper(g.value)}": Count(
-            "pk",
-            distinct=True,
-            filter=Q(Exists(PlanRisk.objects.filter(group=g.value, plan_id=OuterRef("active_plan")))),
+            pupil, distinct=True, filter=Q(Exists(PlanRisk.objects.filter(group=g.value, plan_id=OuterRef("pk"))))
         )
         for g in RiskGroup
     }
     return {
         "IAP_MADE": d.plans_made(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
-        "PUPILS_SUPPORTED": d.supported_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
-        "PUPILS_AT_RISK": d.at_risk_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
-        "PUPILS_WITH_ACTIVE_PLAN": d.pupils_with_active_plan(schools, start, end)
+        "PUPILS_SUPPORTED": d.latest_supporting_plans(schools, start, end)
         .order_by()
         .values(d.COUNTED_AT)
-        .annotate(n=Count("pk", distinct=True), **by_group),
+        .annotate(n=Count(pupil, distinct=True)),
+        "PUPILS_AT_RISK": d.at_risk_pupils(schools, start, end).order_by().values(d.COUNTED_AT).annotate(**grouped),
+        "PUPILS_WITH_ACTIVE_PLAN": d.latest_plans_in_force(schools, start, end)
+        .order_by()
+        .values(d.COUNTED_AT)
+        .annotate(n=Count(pupil, distinct=True), **by_group),
         "SCHOOLS_TAKING_PART": d.plans_in_force(start, end)
         .filter(case__institution__in=schools.values("pk"))
         .order_by()
