@@ -8,8 +8,10 @@ once nationally, and a municipality's figure is the sum of its schools' (decisio
 
 * for what a pupil *is* (flagged, assessed, at risk): the school of the pupil's latest enrolment
   that overlaps the window (a pupil who moved counts at the new school);
-* for what a school *does* (case, plan, support): the school that owns the latest case, plan or
-  delivery that qualifies (decision 0020: the case belongs to a school).
+* for what a school *does* (case, plan, support): the school that owns the latest qualifying case,
+  or the case of the pupil's latest qualifying plan (decision 0020: the case belongs to a school).
+  Plan-based counts group one plan per pupil (``latest_plans_in_force``, ``latest_supporting_plans``)
+  rather than run a subquery per pupil.
 
 The set of institutions filters on ``counted_at``. Use ``institutions_in_scope`` to obtain it for a
 user: the definitions themselves check no permission.
