@@ -129,7 +129,8 @@ def measure(args: argparse.Namespace) -> None:
         client = Client(SERVER_NAME="localhost")
         client.force_login(coordinator)
         for _i in range(args.warmup):
-            assert client.get("/monitoring/indicators/").status_code == 200
+            response = client.get("/monitoring/indicators/")
+            assert response.status_code == 200, (response.status_code, response.get("Location"))
         samples = []
         for _i in range(args.requests):
             started = time.perf_counter()
@@ -155,7 +156,15 @@ def main() -> None:
     url = args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "PUMPURS_DATA_DIR": str(ROOT / "var" / "bench-indicator-report")}
     fresh = money.prepare(args, env)
-    os.environ.update({"DATABASE_URL": url, "PUMPURS_DATA_DIR": env["PUMPURS_DATA_DIR"], "PUMPURS_HTTPS": "0"})
+    # The page is requested in-process as a signed-in coordinator: plain HTTP, no second-factor step.
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "PUMPURS_DATA_DIR": env["PUMPURS_DATA_DIR"],
+            "PUMPURS_HTTPS": "0",
+            "PUMPURS_SECOND_FACTOR": "0",
+        }
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
     sys.path.insert(0, str(ROOT))
     import django
