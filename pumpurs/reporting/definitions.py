@@ -8,8 +8,10 @@ once nationally, and a municipality's figure is the sum of its schools' (decisio
 
 * for what a pupil *is* (flagged, assessed, at risk): the school of the pupil's latest enrolment
   that overlaps the window (a pupil who moved counts at the new school);
-* for what a school *does* (case, plan, support): the school that owns the latest case, plan or
-  delivery that qualifies (decision 0020: the case belongs to a school).
+* for what a school *does* (case, plan, support): the school that owns the latest qualifying case,
+  or the case of the pupil's latest qualifying plan (decision 0020: the case belongs to a school).
+  Plan-based counts group one plan per pupil (``latest_plans_in_force``, ``latest_supporting_plans``)
+  rather than run a subquery per pupil.
 
 The set of institutions filters on ``counted_at``. Use ``institutions_in_scope`` to obtain it for a
 user: the definitions themselves check no permission.
@@ -43,6 +45,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -223,32 +226,36 @@ def _final_approvals(end: dt.date) -> QuerySet[PlanTransition]:
 
 def plans_in_force(start: dt.date, end: dt.date) -> QuerySet[Plan]:
     """Semester plans in force at some moment of the window: finally approved by its end, for a
-    semester overlapping it, and not closed when it began (the last move before it was no close)."""
-    status_at_start = Subquery(
-        PlanTransition.objects.filter(plan_id=OuterRef("pk"), at__lt=_from(start))
-        .order_by("-at", "-pk")
-        .values("to_status")[:1]
+    semester overlapping it, and not closed when it began (closed before it and not reopened
+    since)."""
+    closed = PlanTransition.objects.filter(plan_id=OuterRef("pk"), to_status=PlanStatus.CLOSED, at__lt=_from(start))
+    reopened = PlanTransition.objects.filter(
+        plan_id=OuterRef("plan_id"), action=PlanTransition.Action.REOPENED, at__gt=OuterRef("at"), at__lt=_from(start)
     )
     return (
         Plan.objects.filter(amends__isnull=True, period__starts_on__lte=end, period__ends_on__gte=start)
         .filter(Exists(_final_approvals(end)))
-        .annotate(status_at_start=status_at_start)
-        .filter(Q(status_at_start__isnull=True) | ~Q(status_at_start=PlanStatus.CLOSED))
+        .filter(~Exists(closed.filter(~Exists(reopened))))
     )
+
+
+def latest_plans_in_force(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Plan]:
+    """Each pupil's latest plan in force in the window (by semester, then the newest), one per pupil,
+    counted at the school whose case holds it. Grouping these plans counts pupils with an active
+    plan without a subquery per pupil."""
+    return _latest_per_pupil(plans_in_force(start, end), institutions)
 
 
 def pupils_with_active_plan(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
     """Pupils with a plan in force in the window, counted at the school whose case holds the latest
-    such plan."""
-    plans = plans_in_force(start, end).filter(case__pupil_id=OuterRef("pk"))
-    place = Subquery(plans.order_by("-period__starts_on", "-pk").values("case__institution_id")[:1])
-    return _counted(Pupil.objects.filter(Exists(plans)), place, institutions)
+    such plan (``latest_plans_in_force``)."""
+    return _pupils_of(latest_plans_in_force(Institution.objects.all(), start, end), institutions)
 
 
 def at_risk_with_active_plan(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
     """At-risk pupils (counted where they are at risk) with a plan in force anywhere in the window."""
-    plans = plans_in_force(start, end).filter(case__pupil_id=OuterRef("pk"))
-    return at_risk_pupils(institutions, start, end).filter(Exists(plans))
+    in_force = plans_in_force(start, end).values("case__pupil_id")
+    return at_risk_pupils(institutions, start, end).filter(pk__in=in_force)
 
 
 @dataclass(frozen=True)
@@ -289,21 +296,47 @@ def deliveries_in(institutions: Institutions, start: dt.date, end: dt.date) -> Q
     """``deliveries_counted`` at the given schools (the school whose case holds the plan)."""
     return (
         deliveries_counted(start, end)
-        .annotate(**{COUNTED_AT: _case_school()})
+        .annotate(**{COUNTED_AT: F("line__plan__case__institution_id")})
         .filter(**{f"{COUNTED_AT}__in": _ids(institutions)})
     )
 
 
-def _case_school() -> Subquery:
-    return Subquery(Case.objects.filter(plans__measures__deliveries=OuterRef("pk")).values("institution_id")[:1])
+def _latest_per_pupil(plans: QuerySet[Plan], institutions: Institutions) -> QuerySet[Plan]:
+    """Of ``plans``, each pupil's latest (by semester, then the newest), counted at its case's school."""
+    later = plans.filter(case__pupil_id=OuterRef("case__pupil_id")).filter(
+        Q(period__starts_on__gt=OuterRef("period__starts_on"))
+        | Q(period__starts_on=OuterRef("period__starts_on"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        plans.filter(~Exists(later))
+        .annotate(**{COUNTED_AT: F("case__institution_id")})
+        .filter(**{f"{COUNTED_AT}__in": _ids(institutions)})
+    )
+
+
+def _pupils_of(latest: QuerySet[Plan], institutions: Institutions) -> QuerySet[Pupil]:
+    """The pupils of one-per-pupil ``latest`` plans (all schools), counted at their plan's school."""
+    place = Subquery(latest.filter(case__pupil_id=OuterRef("pk")).values("case__institution_id")[:1])
+    return _counted(Pupil.objects.filter(pk__in=latest.values("case__pupil_id")), place, institutions)
+
+
+def supporting_plans(start: dt.date, end: dt.date) -> QuerySet[Plan]:
+    """Semester plans with at least one counted delivery in the window (``deliveries_counted``)."""
+    delivered = deliveries_counted(start, end).filter(line__plan_id=OuterRef("pk"))
+    return Plan.objects.filter(amends__isnull=True).filter(Exists(delivered))
+
+
+def latest_supporting_plans(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Plan]:
+    """Each supported pupil's latest plan that supported them in the window, one per pupil, counted at
+    the school whose case holds it: grouping these counts supported pupils without a subquery per
+    pupil."""
+    return _latest_per_pupil(supporting_plans(start, end), institutions)
 
 
 def supported_pupils(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
-    """Pupils with at least one counted delivery in the window, counted at the school whose case
-    holds the latest one."""
-    mine = deliveries_counted(start, end).filter(line__plan__case__pupil_id=OuterRef("pk"))
-    place = Subquery(mine.order_by("-delivered_on", "-pk").values("line__plan__case__institution_id")[:1])
-    return _counted(Pupil.objects.filter(Exists(mine)), place, institutions)
+    """Pupils with at least one counted delivery in the window, counted at the school whose case holds
+    the latest plan that supported them (``latest_supporting_plans``)."""
+    return _pupils_of(latest_supporting_plans(Institution.objects.all(), start, end), institutions)
 
 
 def plans_made(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Plan]:
@@ -318,7 +351,7 @@ def plans_made(institutions: Institutions, start: dt.date, end: dt.date) -> Quer
     return (
         Plan.objects.filter(amends__isnull=True)
         .filter(Exists(_final_approvals(end)), ~Exists(approved_before))
-        .annotate(**{COUNTED_AT: Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("institution_id"))})
+        .annotate(**{COUNTED_AT: F("case__institution_id")})
         .filter(**{f"{COUNTED_AT}__in": _ids(institutions)})
     )
 

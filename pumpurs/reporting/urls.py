@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pumpurs.reporting import effects_views, outcome_views, views
+from pumpurs.reporting import effects_views, indicator_views, outcome_views, views
 
 app_name = "reporting"
 
@@ -17,4 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("municipality/<uuid:public_id>/", views.municipality, name="municipality"),
     path("school/<uuid:public_id>/", views.school, name="school"),
     path("school/<uuid:public_id>/pupils/", views.school_pupils, name="school_pupils"),
+    path("indicators/", indicator_views.indicators, name="indicators"),
+    path("indicators/print/", indicator_views.indicators_print, name="indicators_print"),
 ]

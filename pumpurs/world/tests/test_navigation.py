@@ -16,22 +16,24 @@ MENUS = {
     "coordinator_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Children without a school",
         "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Data imports", "Year-end rollover",
-        "Notices", "Staff", "Dashboard", "Trainings",
+        "Notices", "Staff", "Dashboard", "Trainings", "Indicators",
     ],
     "director_lizuma": [
         "Home", "Municipalities and schools", "Find a pupil", "Watch list", "Support", "Approvals",
         "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Staff", "Dashboard", "Trainings",
+        "Indicators",
     ],
     "coordinator_gulbene": [
         "Home", "Municipalities and schools", "Find a pupil", "Pupils at risk by school", "Support",
         "Children without a school", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates",
         "Fairness", "Outcomes", "Rule quality", "Cost and effect of measures", "Data imports", "Notices", "Staff",
-        "Youth projects", "Dashboard", "Trainings",
+        "Youth projects", "Dashboard", "Trainings", "Indicators",
     ],
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
         "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Outcomes",
-        "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Dashboard", "Trainings",
+        "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Dashboard",
+        "Trainings", "Indicators",
     ],
     "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses"],
 }  # fmt: skip
