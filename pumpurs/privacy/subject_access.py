@@ -36,13 +36,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.audit import registry
 from pumpurs.audit.identity import AuditActor
 from pumpurs.audit.models import AuditEvent
 from pumpurs.audit.services import audit_record
+from pumpurs.core.display import day_text
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.listing import LISTED
@@ -153,9 +154,9 @@ def _display(kind: Kind, obj: models.Model, f: models.Field[Any, Any], value: An
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return day_text(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
     return str(value)

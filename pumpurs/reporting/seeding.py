@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pumpurs.core import crypto
+from pumpurs.finance.delivered import delivered_refresh
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil, Role, RoleGrant, SchoolYear, User
 from pumpurs.reporting.error_rates import error_rates_record_in_transaction
 from pumpurs.risk.models import Flag, FlagStatus
@@ -379,6 +380,8 @@ def _support(
                 )
             )
     Delivery.objects.bulk_create(deliveries)
+    # Written past the delivery services: the delivered-cents rollup learns of them here (decision 0033).
+    delivered_refresh(line.pk for line in lines)
     return len(plans)
 
 

@@ -64,7 +64,12 @@ def test_the_demos_previous_semester_is_committed_reported_and_claimed() -> None
     from pumpurs.support.models import PlanStatus
 
     call_command("seed", preset="gulbene", stdout=io.StringIO())
-    closed = Plan.objects.filter(status=PlanStatus.CLOSED)
+    # The previous semester's plans (the support seed's history). The two school years before it
+    # (reporting's outcome history) carry plans without money: the note of issue 15 says so.
+    previous = (
+        Plan.objects.filter(status=PlanStatus.CLOSED).order_by("-period__ends_on").values_list("period", flat=True)
+    ).first()
+    closed = Plan.objects.filter(status=PlanStatus.CLOSED, period=previous)
     assert closed.exists()
     assert not closed.filter(commitments__isnull=True).exists()
     assert Commitment.objects.filter(plan__in=closed, amount_cents__gt=0).exists()
