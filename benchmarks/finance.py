@@ -3,6 +3,7 @@ serve a municipality's budget page, on PostgreSQL.
 
     .venv/bin/python benchmarks/finance.py              # 600+ schools, 25 000 active plans, 300 000 deliveries
     .venv/bin/python benchmarks/finance.py --reuse      # keep the data of the last run
+    .venv/bin/python benchmarks/finance.py --db pumpurs_bench_mine   # another database (or $PUMPURS_BENCH_DB)
 
 Steps: (re)create ``pumpurs_bench_finance`` (or ``$PUMPURS_BENCH_DB``, or ``--db``) through ``--admin-url`` (trust auth), migrate, seed the
 national preset's people (``--pupils``, default 25 000, no facts), then write the money world with a
