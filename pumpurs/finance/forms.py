@@ -49,12 +49,25 @@ class MoveForm(forms.Form):
     amount = EuroField(label=_("Amount, EUR"))
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
-    def __init__(self, *args: Any, budgets: QuerySet[Budget], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, budgets: QuerySet[Budget], listed: list[Budget] | None = None, **kwargs: Any
+    ) -> None:
+        """``listed``: ``budgets`` already read (the page has them): both lists of choices are built
+        from it once instead of each field reading the budgets again. A posted choice is always
+        checked against ``budgets``."""
         super().__init__(*args, **kwargs)
         for name in ("source", "target"):
             field = self.fields[name]
             field.queryset = budgets  # type: ignore[attr-defined]  # a ModelChoiceField
-            field.label_from_instance = lambda b: b.institution.name if b.institution else str(b)  # type: ignore[attr-defined]
+            field.label_from_instance = _budget_label  # type: ignore[attr-defined]  # a ModelChoiceField
+        if listed is not None:
+            choices = [("", self.fields["source"].empty_label), *((b.pk, _budget_label(b)) for b in listed)]  # type: ignore[attr-defined]  # a ModelChoiceField
+            for name in ("source", "target"):
+                self.fields[name].choices = choices  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+def _budget_label(budget: Budget) -> str:
+    return budget.institution.name if budget.institution else str(budget)
 
 
 class ReverseForm(forms.Form):

@@ -254,23 +254,35 @@ class ExpenseLine(models.Model):
         DELIVERY = "delivery", _("delivery")
         REVERSAL = "reversal", _("reversal")
 
-    report = models.ForeignKey(ExpenseReport, on_delete=models.CASCADE, related_name="lines")
-    # No database constraint nor index of its own: deliveries are never deleted (support's invariant),
-    # the partial unique index below finds a delivery's line, and the national month's 300 000 lines
-    # are written without a foreign-key check per row (docs/performance.md).
+    # No foreign-key constraints in the database on this table (decision 0037): PostgreSQL checks a
+    # foreign key row by row, and those checks were 40 % of assembling the national month's 300 000
+    # lines. Integrity holds by construction instead: lines are written only by the assembly's
+    # ``INSERT … SELECT``, which joins the report, the delivery and (for a reversal) the line it
+    # reverses; reports and deliveries are never deleted while they have lines (a draft's lines go
+    # with it through Django's CASCADE); the only lines ever deleted are a draft's delivery lines,
+    # which nothing reverses. ``pumpurs delivered_rebuild --check`` proves it
+    # (``reports.expense_lines_orphaned``).
+    report = models.ForeignKey(ExpenseReport, on_delete=models.CASCADE, db_constraint=False, related_name="lines")
+    # No index of its own either: the partial unique index below finds a delivery's line.
     delivery = models.ForeignKey(
         "support.Delivery", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     amount_cents = models.BigIntegerField()
-    measure_code = models.SlugField(max_length=40)
+    measure_code = models.SlugField(max_length=40, db_index=False)  # never searched: no index to keep
     delivered_on = models.DateField()
     evidence_required = models.BooleanField()
     has_evidence = models.BooleanField()
     # At most one reversal per line (a partial unique index: the many lines that reverse nothing are
     # not indexed at all).
     reverses = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, db_index=False, related_name="reversals"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="reversals",
     )
 
     class Meta:

@@ -177,17 +177,19 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
         schools[inst].committed += cents
         measure_row(code).committed += cents
 
-    for inst, pupils in (
+    # Supported pupils per school, and whether any commitment is at an example rate, in one query.
+    examples = False
+    for inst, pupils, example in (
         Commitment.objects.filter(institution_id__in=ids, school_year=year)
         .values("institution_id")
-        .annotate(n=Count("plan__case__pupil_id", distinct=True))
-        .values_list("institution_id", "n")
+        .annotate(n=Count("plan__case__pupil_id", distinct=True), example=Count("pk", filter=Q(rate__is_example=True)))
+        .values_list("institution_id", "n", "example")
     ):
         schools[inst].pupils = pupils
+        examples = examples or bool(example)
 
     # Planned: lines of plans not yet finally approved, at the rates in force on their semester's start.
     rates: dict[tuple[int, dt.date], dict[str, Rate]] = {}
-    examples = False
     for inst, municipality, starts_on, code, quantity, planned_cost in PlanMeasure.objects.filter(
         plan__status__in=PLANNING, plan__case__institution_id__in=ids, plan__period__school_year=year
     ).values_list(
@@ -211,9 +213,6 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
         else:
             schools[inst].planned += cost
             row.planned += cost
-    examples = (
-        examples or Commitment.objects.filter(institution_id__in=ids, school_year=year, rate__is_example=True).exists()
-    )
 
     names = dict(
         Measure.objects.filter(code__in=list(measures)).order_by("code", "valid_from").values_list("code", "name")

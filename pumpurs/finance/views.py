@@ -61,11 +61,12 @@ def _page(
         .filter(school_year=year, activity=Activity.SUPPORT, institution__in=manageable)
         .select_related("institution")
     )
-    movements = (
+    movements = list(
         BudgetMovement.objects.filter(source__in=budgets_visible_to(user), source__school_year=year)
         .select_related("source__institution", "target__institution", "reverses")
         .order_by("-moved_at", "-id")
     )
+    listed = list(budgets) if may_manage else []  # read once for both of the movement form's lists
     context = {
         "overview": overview,
         "trainings": training_money(user, year),  # activity 2: the trainings' costs (issue 16)
@@ -74,9 +75,9 @@ def _page(
         "school": school,
         "may_manage": may_manage,
         "budget_form": budget_form or (BudgetForm(institutions=manageable) if may_manage else None),
-        "move_form": move_form or (MoveForm(budgets=budgets) if may_manage and budgets.count() > 1 else None),
+        "move_form": move_form or (MoveForm(budgets=budgets, listed=listed) if len(listed) > 1 else None),
         "movements": movements,
-        "reversed_ids": set(movements.filter(reverses__isnull=False).values_list("reverses_id", flat=True)),
+        "reversed_ids": {m.reverses_id for m in movements if m.reverses_id is not None},
     }
     return render(request, "finance/budget.html", context, status=status)
 

@@ -12,11 +12,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.finance.models import ExpenseLine, ReportStatus
+from pumpurs.finance.models import DeliveredMonth, ExpenseLine, ReportStatus
 from pumpurs.finance.rates import rate_set
 from pumpurs.finance.reports import (
+    expense_lines_orphaned,
     municipality_claim,
     report_approve,
     report_assemble,
@@ -176,6 +178,48 @@ def test_a_voided_delivery_of_a_locked_month_is_a_reversal_line_in_the_next_mont
     # Assembling December again does not reverse twice.
     december = report_assemble(actor=world.coordinator_lizuma, institution=world.lizuma, month=dt.date(2026, 12, 3))
     assert december.lines.count() == 1
+
+
+def test_the_national_assembly_reverses_a_locked_month_even_when_nothing_else_is_delivered(world: World, clock) -> None:
+    """Which schools report is read from the delivered-cents rollup, which no longer holds a voided
+    delivery: a school whose every reported delivery was voided still gets the reversals."""
+    plan = november(world)
+    assert reports_assemble_all(actor=world.coordinator_lizuma, month=world.today) == 1
+    report = report_prepare(actor=world.coordinator_lizuma, report=world.lizuma.expense_reports.get())
+    report = report_approve(
+        actor=world.coordinator_gulbene, report=report_approve(actor=world.director_lizuma, report=report)
+    )
+    for delivery in Delivery.objects.filter(line__plan=plan):
+        delivery_void(actor=world.coordinator_lizuma, delivery=delivery, reason="Dublikāts")
+    assert not DeliveredMonth.objects.filter(institution=world.lizuma).exists()
+    clock.move_to(dt.datetime(2026, 12, 3, 10, 0))
+    assert reports_assemble_all(actor=world.coordinator_lizuma, month=dt.date(2026, 12, 3)) == 1
+    december = world.lizuma.expense_reports.get(month=dt.date(2026, 12, 1))
+    assert sorted(december.lines.values_list("kind", "amount_cents")) == [
+        ("reversal", -3750),
+        ("reversal", -600),
+        ("reversal", -305),
+    ]
+    assert report_totals(december).total == -report.total_cents
+    assert expense_lines_orphaned() == 0
+    # Nothing new to report in January: no empty report is made.
+    clock.move_to(dt.datetime(2027, 1, 5, 10, 0))
+    assert reports_assemble_all(actor=world.coordinator_lizuma, month=dt.date(2027, 1, 5)) == 0
+
+
+def test_a_line_without_its_report_delivery_or_reversed_line_is_found(world: World) -> None:
+    """The lines do without foreign-key constraints (decision 0037): the check stands in for them."""
+    november(world)
+    report = report_assemble(actor=world.coordinator_lizuma, institution=world.lizuma, month=world.today)
+    assert expense_lines_orphaned() == 0
+    line = report.lines.order_by("id").first()
+    assert line is not None
+    ExpenseLine.objects.filter(pk=line.pk).update(delivery_id=10**9)
+    assert expense_lines_orphaned() == 1
+    ExpenseLine.objects.filter(pk=line.pk).update(delivery_id=line.delivery_id, report_id=10**9)
+    assert expense_lines_orphaned() == 1
+    with pytest.raises(CommandError, match="1 expense report lines"):
+        call_command("delivered_rebuild", "--check")
 
 
 def test_gulbenes_claim_sums_its_schools_approved_reports(world: World) -> None:

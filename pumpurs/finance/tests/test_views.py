@@ -58,6 +58,28 @@ def test_the_municipality_sets_budgets_moves_money_and_reverses_it_on_the_page(w
     back = client.post(f"/finance/movements/{movement.public_id}/reverse/", {"reason": "Kļūda"})
     assert back.status_code == 302
     assert BudgetMovement.objects.filter(reverses=movement).exists()
+    # The page lists both movements; the reversed one is marked, the reversal offers no second reversal.
+    html = client.get("/finance/").content.decode()
+    assert html.count('<span class="hint">reversed</span>') == 1
+    assert html.count(f'action="/finance/movements/{movement.public_id}/reverse/"') == 0
+    # Both of the movement form's lists offer the coordinator's budgets, read once for the two.
+    for name in ("source", "target"):
+        assert f'<option value="{lizuma.pk}">Lizuma pamatskola</option>' in html.split(f'name="{name}"')[1]
+        assert f'<option value="{tirzas.pk}">Tirzas pamatskola</option>' in html.split(f'name="{name}"')[1]
+    # A budget outside the coordinator's is refused as a choice, and nothing moves.
+    madona = budget_set(
+        actor=world.coordinator_madona,
+        school_year=world.year,
+        activity=1,
+        institution=world.madona_school,
+        amount_cents=50_000,
+    )
+    outside = client.post(
+        "/finance/move/",
+        {"year": world.year.name, "source": madona.pk, "target": tirzas.pk, "amount": "1", "reason": "x"},
+    )
+    assert outside.status_code == 400
+    assert BudgetMovement.objects.count() == 2
     # Madona's coordinator cannot reverse Gulbene's movement: it does not exist for him.
     signed_in(client, world.coordinator_madona)
     assert client.post(f"/finance/movements/{movement.public_id}/reverse/", {"reason": "x"}).status_code == 404
