@@ -146,6 +146,15 @@ def _record(kind: Kind, obj: models.Model, names: dict[tuple[type[models.Model],
     return row
 
 
+def records_of(model: type[models.Model], objects: list[models.Model]) -> list[dict[str, Any]]:
+    """``objects`` of ``model`` in the export's format (``records.json``): values as stored, links as
+    the linked record's readable name, the personal code's stored forms left out. Also what
+    retention writes before anything goes (``privacy.retention``)."""
+    kind = Kind(model, objects)
+    names = _names([kind])
+    return [_record(kind, obj, names) for obj in objects]
+
+
 def _display(kind: Kind, obj: models.Model, f: models.Field[Any, Any], value: Any) -> str:
     if value is None or value == "":
         return "—"
