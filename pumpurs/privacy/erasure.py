@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,16 +141,24 @@ def pupil_erase(
         raise ValidationError(_("This pupil's record has already been erased."))
     preview, pupil_pk = erasure_preview(pupil), pupil.pk  # delete() clears the instance's pk
     events = audit_scrub(pupil_ids=[pupil_pk], now=now)
+    mode = preview.mode
     if preview.money:
         _pseudonymise(pupil, now=now)
     else:
         cases_pseudonymise(Case.objects.filter(pupil=pupil).values_list("pk", flat=True), now=now)  # files
-        pupil.delete()
+        try:
+            with transaction.atomic():
+                pupil.delete()
+        except ProtectedError:
+            # Something another app protects hangs on the record (found before any row is deleted):
+            # keep the rows, without the person.
+            mode = Mode.PSEUDONYMISED
+            _pseudonymise(pupil, now=now)
     data: dict[str, Any] = {
-        "mode": preview.mode,
+        "mode": mode,
         "reason": reason.strip(),
         "records": preview.records,
         "events": events,
     }
     audit_record(actor=actor, action=ERASED, pupil_id=pupil_pk, data=data, ip_address=ip_address)
-    return ErasureResult(mode=preview.mode, records=preview.records, events=events)
+    return ErasureResult(mode=mode, records=preview.records, events=events)

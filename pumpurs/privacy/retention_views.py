@@ -28,7 +28,7 @@ from pumpurs.people.services import personal_code_lookup_hash
 from pumpurs.privacy.erasure import erasure_preview, is_erased, pupil_erase
 from pumpurs.privacy.retention import retention_plan
 
-TOKEN_SALT = "privacy.erasure"  # noqa: S105 — a signing salt (a namespace), not a secret
+TOKEN_SALT = "pupil-erasure-confirmation"  # noqa: S105 — a signing salt (a namespace), not a secret
 TOKEN_SECONDS = 15 * 60
 
 
