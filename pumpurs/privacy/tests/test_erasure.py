@@ -192,3 +192,12 @@ def test_an_unknown_code_is_a_field_error(world: World) -> None:
     assert response.status_code == 400
     assert "field--error" in response.content.decode()
     assert Pupil.objects.count() == 4
+
+
+def test_the_page_speaks_latvian(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="lv")
+    client.force_login(world.dpo)
+    page = client.get(reverse("retention")).content.decode()
+    assert "Glabāšana un dzēšana" in page
+    assert "Bijušo skolēnu riska dati" in page
+    assert "Dzēst viena skolēna datus" in page
