@@ -55,8 +55,9 @@ EXPORTED = "privacy.subject_access.exported"
 MAX_DEPTH = 6
 # The trail is exported on its own; the project's plumbing holds no one's data.
 SKIPPED_APPS = {"audit", "core"}
-# Stored forms of the personal code: the export gives the code itself instead.
-HIDDEN_FIELDS = {"personal_code_encrypted", "personal_code_hash"}
+# Stored forms of the personal code: the export gives the code itself instead. A session's signed
+# data (retention exports expired sessions, decision 0040) holds a password-derived hash: never exported.
+HIDDEN_FIELDS = {"personal_code_encrypted", "personal_code_hash", "session_data"}
 
 
 @dataclass
