@@ -323,3 +323,38 @@ def test_the_daily_job_runs_the_same_apply(world: World, tmp_path: Path, clock) 
     assert "risk.notices: 1" in result
     assert not Notice.objects.exists()
     assert audit_record  # the job's events are written by the same service (checked above)
+
+
+def test_a_closed_case_money_rests_on_is_pseudonymised_and_every_euro_stays(
+    world: World, tmp_path: Path, clock
+) -> None:
+    """Decision 0033: the case's free text goes, its deliveries and commitments stay as they were."""
+    from pumpurs.finance.models import Commitment, DeliveredMonth
+    from pumpurs.support.models import Consent
+
+    _evidence(world, tmp_path)
+    case = Case.objects.get(pupil=world.pupil_lizuma)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED, closed_at=timezone.now(), close_reason="moved")
+    money = (
+        list(Delivery.objects.order_by("pk").values_list("amount", "quantity", "delivered_on")),
+        list(Commitment.objects.order_by("pk").values_list("amount_cents", "delivered_cents")),
+        list(DeliveredMonth.objects.order_by("pk").values_list("cents", flat=True)),
+    )
+    assert money[0]
+    clock.shift(dt.timedelta(days=1827))
+
+    run = retention_apply(now=timezone.now())
+
+    assert not run.failed
+    case.refresh_from_db()
+    assert case.reason == ""
+    assert case.pseudonymised_at is not None
+    assert set(Consent.objects.filter(case=case).values_list("document", flat=True)) <= {""}
+    assert set(Delivery.objects.values_list("evidence", flat=True)) == {""}
+    assert money == (
+        list(Delivery.objects.order_by("pk").values_list("amount", "quantity", "delivered_on")),
+        list(Commitment.objects.order_by("pk").values_list("amount_cents", "delivered_cents")),
+        list(DeliveredMonth.objects.order_by("pk").values_list("cents", flat=True)),
+    )
+    assert kind_due(kind("support.closed_cases"), now=timezone.now()).count == 0, "never pseudonymised twice"
+    assert chain_verify().intact
