@@ -259,6 +259,16 @@ PUMPURS_ATTENDANCE_MARKS = env_mapping(
 # the batch was submitted: long enough to apply a check and to look at a rejection, no longer
 # (issue 17, M3). The batch record and its audit events stay.
 PUMPURS_IMPORT_RETENTION_DAYS = env_int("PUMPURS_IMPORT_RETENTION_DAYS", 7)
+# Retention per record kind, in days (decision 0040; `pumpurs retention`, the daily `retention`
+# job). The defaults are argued there; the legal basis of each is to be confirmed by the data
+# protection officer. A kind's records past its period are deleted, scrubbed or pseudonymised.
+PUMPURS_RETENTION_SIGN_IN_DAYS = env_int("PUMPURS_RETENTION_SIGN_IN_DAYS", 30)
+PUMPURS_RETENTION_EMERGENCY_ACCESS_DAYS = env_int("PUMPURS_RETENTION_EMERGENCY_ACCESS_DAYS", 730)
+PUMPURS_RETENTION_NOTICE_DAYS = env_int("PUMPURS_RETENTION_NOTICE_DAYS", 365)
+PUMPURS_RETENTION_FORMER_PUPIL_RISK_DAYS = env_int("PUMPURS_RETENTION_FORMER_PUPIL_RISK_DAYS", 730)
+PUMPURS_RETENTION_CLOSED_CASE_DAYS = env_int("PUMPURS_RETENTION_CLOSED_CASE_DAYS", 1826)
+PUMPURS_RETENTION_EVIDENCE_DAYS = env_int("PUMPURS_RETENTION_EVIDENCE_DAYS", 1826)
+PUMPURS_RETENTION_AUDIT_DAYS = env_int("PUMPURS_RETENTION_AUDIT_DAYS", 1826)
 # What reading one import file may cost, whatever the file says (decision 0024). A municipality's
 # semester of daily attendance is about 2 million rows of 8 columns.
 PUMPURS_IMPORT_MAX_ROWS = env_int("PUMPURS_IMPORT_MAX_ROWS", 5_000_000)

@@ -175,20 +175,32 @@ def record_view(*, actor: AuditActor, pupil_id: int, target: models.Model, ip_ad
 
 def audit_scrub(*, pupil_ids: Iterable[int], now: dt.datetime) -> int:
     """Erasure's part in the trail: remove personal detail from the events about these pupils, never
-    the events (DESIGN §7). Each event keeps its code, time, actor and object; its ``data`` keeps
-    only the keys its type declares free of personal detail (``registry.scrub``) and its
-    ``scrubbed_at`` is stamped. An event is scrubbed once: the chain still verifies, because it
-    covers the digest of ``data`` as written (decision 0025). Returns how many were scrubbed.
+    the events (DESIGN §7). See ``audit_scrub_events``. Returns how many were scrubbed."""
+    return audit_scrub_events(AuditEvent.objects.filter(pupil_id__in=list(pupil_ids)), now=now)
+
+
+def audit_scrub_events(events: models.QuerySet[AuditEvent], *, now: dt.datetime, chunk: int = 2000) -> int:
+    """Scrub ``events``: each keeps its code, time, actor and object; its ``data`` keeps only the
+    keys its type declares free of personal detail (``registry.scrub``) and its ``scrubbed_at`` is
+    stamped. An event is scrubbed once: the chain still verifies, because it covers the digest of
+    ``data`` as written (decision 0025). Used by a pupil's erasure and by retention (events past
+    their period, decision 0040). Reads and writes ``chunk`` events at a time. Returns how many.
 
     The one sanctioned UPDATE of the trail; the PostgreSQL trigger allows nothing else."""
     _require_transaction("scrub")
-    events = AuditEvent.objects.filter(pupil_id__in=list(pupil_ids), scrubbed_at__isnull=True)
-    updates = [(event.pk, registry.scrub(event.action, event.data)) for event in events.only("pk", "action", "data")]
+    pending = events.filter(scrubbed_at__isnull=True).order_by("pk").only("pk", "action", "data")
     data = AuditEvent._meta.get_field("data")
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     stamp = AuditEvent._meta.get_field("scrubbed_at").get_db_prep_save(now, connection)
     # Table and column names come from the model, values are parameters.
     sql = f"UPDATE {table} SET data = %s, scrubbed_at = %s WHERE id = %s AND scrubbed_at IS NULL"  # noqa: S608
+    count, last = 0, 0
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(data.get_db_prep_save(kept, connection), stamp, pk) for pk, kept in updates])
-    return len(updates)
+        while True:
+            batch = list(pending.filter(pk__gt=last)[:chunk])
+            if not batch:
+                return count
+            rows = [(data.get_db_prep_save(registry.scrub(e.action, e.data), connection), stamp, e.pk) for e in batch]
+            cursor.executemany(sql, rows)
+            count += len(rows)
+            last = batch[-1].pk

@@ -18,9 +18,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.imports.heartbeat import import_batches_reap
-from pumpurs.imports.retention import import_files_purge
 from pumpurs.ops.schedule import Schedule
 from pumpurs.people.calendar import school_years_ensure
+from pumpurs.privacy.retention import retention_apply
 from pumpurs.reporting.error_rates import error_rates_record
 from pumpurs.reporting.refresh import dashboards_refresh
 from pumpurs.risk.indicators import indicators_refresh
@@ -51,7 +51,12 @@ def _calendar(now: dt.datetime) -> str:
 
 
 def _retention(now: dt.datetime) -> str:
-    return f"batches purged: {import_files_purge(now=now)}"
+    # Every record kind, as `pumpurs retention --apply` (decision 0040); a kind that failed fails the run.
+    run = retention_apply(now=now)
+    summary = ", ".join(f"{r.kind.code}: {r.error or r.count}" for r in run.results) or "nothing due"
+    if run.failed:
+        raise RuntimeError(f"retention failed for {', '.join(r.kind.code for r in run.failed)} ({summary})")
+    return f"{summary}; export: {run.export.name if run.export else '—'}"
 
 
 def _imports(now: dt.datetime) -> str:
@@ -84,7 +89,7 @@ def _error_rates(now: dt.datetime) -> str:
 # In the order a day needs them: the calendar first (a refresh needs the current semester).
 JOBS: tuple[Job, ...] = (
     Job(code="calendar", label=_("School years in the calendar"), run=_calendar),
-    Job(code="retention", label=_("Import-file retention"), run=_retention),
+    Job(code="retention", label=_("Retention of every record kind"), run=_retention),
     Job(code="imports", label=_("Imports whose worker stopped"), run=_imports),
     Job(code="indicators", label=_("Indicator and flag refresh"), run=_indicators),
     Job(code="plans", label=_("Approved plans become active"), run=_plans),

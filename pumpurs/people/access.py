@@ -161,7 +161,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read.
     Role.DATA_PROTECTION_OFFICER: frozenset(
-        _SCHOOL_DETAIL | {Perm.VIEW_AUDIT, Perm.EXPORT_SUBJECT, Perm.VIEW_RISK, Perm.VIEW_FAIRNESS, Perm.VIEW_SUPPORT}
+        _SCHOOL_DETAIL
+        | {
+            Perm.VIEW_AUDIT,
+            Perm.EXPORT_SUBJECT,
+            Perm.ERASE_PUPIL,
+            Perm.VIEW_RISK,
+            Perm.VIEW_FAIRNESS,
+            Perm.VIEW_SUPPORT,
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF, Perm.VIEW_JOBS}),
 }

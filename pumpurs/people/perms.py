@@ -19,6 +19,8 @@ class Perm(StrEnum):
     VIEW_AUDIT = "audit.view"
     # Everything held about one pupil, as one file (subject access, GDPR art. 15): the DPO's alone.
     EXPORT_SUBJECT = "privacy.export_subject"
+    # Erase one pupil's record (right to erasure, GDPR art. 17) and see what retention would remove: the DPO's alone.
+    ERASE_PUPIL = "privacy.erase_pupil"
     # Break-the-glass (decision 0035): open one pupil's risk record for a few hours, with a reason.
     BREAK_GLASS = "people.break_glass"
     MANAGE_STAFF = "people.manage_staff"

@@ -7,6 +7,10 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self) -> None:
+        # Each app declares its record kinds in its own retention.py (decision 0040); privacy composes.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("retention")
         # Here, not at the top: the registry reads access, and access the models, which exist only now.
         from pumpurs.people.access import Perm
         from pumpurs.people.registry import any_perm, nav_item_register
@@ -17,4 +21,7 @@ class PrivacyConfig(AppConfig):
         )
         nav_item_register(
             label=_("Emergency accesses"), url_name="emergency_accesses", visible=any_perm(Perm.VIEW_AUDIT), order=132
+        )
+        nav_item_register(
+            label=_("Retention and erasure"), url_name="retention", visible=any_perm(Perm.ERASE_PUPIL), order=133
         )

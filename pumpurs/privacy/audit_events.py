@@ -10,3 +10,16 @@ event_type_register(
     fields={"records": _("records"), "events": _("audit events")},
     keep=("records", "events"),
 )
+
+event_type_register(
+    "privacy.retention.applied",
+    _("Records past their retention period removed, scrubbed or pseudonymised"),
+    fields={"count": _("records"), "days": _("retention period, days"), "export": _("export file")},
+    keep=("kind", "action", "count", "days", "export"),
+)
+event_type_register(
+    "privacy.pupil.erased",
+    _("A pupil's record erased"),
+    fields={"mode": _("how"), "records": _("records"), "events": _("audit events scrubbed")},
+    keep=("mode", "reason", "records", "events"),
+)

@@ -55,8 +55,9 @@ EXPORTED = "privacy.subject_access.exported"
 MAX_DEPTH = 6
 # The trail is exported on its own; the project's plumbing holds no one's data.
 SKIPPED_APPS = {"audit", "core"}
-# Stored forms of the personal code: the export gives the code itself instead.
-HIDDEN_FIELDS = {"personal_code_encrypted", "personal_code_hash"}
+# Stored forms of the personal code: the export gives the code itself instead. A session's signed
+# data (retention exports expired sessions, decision 0040) holds a password-derived hash: never exported.
+HIDDEN_FIELDS = {"personal_code_encrypted", "personal_code_hash", "session_data"}
 
 
 @dataclass
@@ -144,6 +145,15 @@ def _record(kind: Kind, obj: models.Model, names: dict[tuple[type[models.Model],
     if isinstance(obj, Pupil):
         row["personal_code"] = obj.personal_code
     return row
+
+
+def records_of(model: type[models.Model], objects: list[models.Model]) -> list[dict[str, Any]]:
+    """``objects`` of ``model`` in the export's format (``records.json``): values as stored, links as
+    the linked record's readable name, the personal code's stored forms left out. Also what
+    retention writes before anything goes (``privacy.retention``)."""
+    kind = Kind(model, objects)
+    names = _names([kind])
+    return [_record(kind, obj, names) for obj in objects]
 
 
 def _display(kind: Kind, obj: models.Model, f: models.Field[Any, Any], value: Any) -> str:

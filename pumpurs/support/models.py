@@ -180,6 +180,9 @@ class Case(PublicIdModel):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(_("close reason"), max_length=20, choices=CloseReason.choices, blank=True)
+    # Set when retention or a pupil's erasure cleared the case's names and free text but kept the
+    # rows public money rests on (decision 0040); such a case is never pseudonymised again.
+    pseudonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

@@ -35,7 +35,8 @@ MENUS = {
         "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Dashboard",
         "Trainings", "Indicators",
     ],
-    "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses"],
+    "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses",
+        "Retention and erasure"],
 }  # fmt: skip
 # The materials library is for everyone signed in (issue 16): last in every menu.
 MENUS = {persona: [*menu, "Materials"] for persona, menu in MENUS.items()}
