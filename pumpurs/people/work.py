@@ -195,9 +195,19 @@ _SESSION_KEY = "pumpurs_work_total"
 
 
 def remember_total(request: Any, total: int) -> None:
+    """Keep the count in the session. A session that already holds the same count, counted less
+    than half of NAV_COUNT_SECONDS ago, is not written again: every write is an UPDATE and a
+    commit of its own, and the home page — the busiest page — would otherwise make one on every
+    visit (decision 0042). Skipping never makes the count staler: the kept moment stays the older
+    one, so the other pages count afresh sooner, never later."""
     session = getattr(request, "session", None)  # an error page may render before the session exists
-    if session is not None:
-        session[_SESSION_KEY] = [total, time.time()]
+    if session is None:
+        return
+    now = time.time()
+    kept = session.get(_SESSION_KEY)
+    if kept and kept[0] == total and 0 <= now - kept[1] < NAV_COUNT_SECONDS / 2:
+        return
+    session[_SESSION_KEY] = [total, now]
 
 
 def total_for(request: Any) -> int:

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from functools import partial
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
+from pumpurs.core.uploads import attach_on_commit
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
@@ -67,25 +64,11 @@ def _add_version(
     if not file:
         version.save()
         return version
-    # The name is fixed now (the version's own folder: never taken), the bytes written once the row
-    # commits: a rolled-back transaction leaves no file behind (decision 0027). The bytes are kept
-    # (at most 10 MB, ``core.uploads``): the upload may be closed by the time the outermost
-    # transaction commits.
-    name = version.file.field.generate_filename(
-        version, f"{version.public_id}/{PurePosixPath(file.name or 'material').name}"
-    )
-    version.file.name = name
+    # The name is fixed in the version's own folder, the bytes written once the row commits: a
+    # rolled-back transaction leaves no file behind (decisions 0027 and 0042).
+    attach_on_commit(version, "file", file, folder=str(version.public_id))
     version.save()
-    file.seek(0)
-    transaction.on_commit(partial(_write_file, version.file.storage, name, ContentFile(file.read())))
     return version
-
-
-def _write_file(storage: Storage, name: str, content: ContentFile[bytes]) -> None:
-    """Write an uploaded version's bytes under the name its committed row holds."""
-    saved = storage.save(name, content)
-    if saved != name:  # only if the folder, named by the version's id, already held the file
-        raise RuntimeError(f"material file written as {saved}, not {name}")
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import day_text
+from pumpurs.core.uploads import attach_on_commit
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Enrolment, Guardian, Pupil, User
@@ -306,7 +307,7 @@ def consent_record(
         case=case, guardian=guardian, by_pupil=by_pupil, given_on=given_on, method=method, recorded_by=actor
     )
     if document:
-        consent.document = document
+        attach_on_commit(consent, "document", document, folder=str(consent.public_id))
     consent.save()
     audit_record(
         at=now,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT, day_text, money_text, number_text
+from pumpurs.core.uploads import attach_on_commit
 from pumpurs.people import access
 from pumpurs.people.models import User
 from pumpurs.support.catalogue import low_income_on
@@ -223,7 +224,7 @@ def consultation_record(
         recorded_at=now,
     )
     if evidence:
-        delivery.evidence = evidence
+        attach_on_commit(delivery, "evidence", evidence, folder=str(delivery.public_id))
     return _record(actor=actor, plan=plan, line=line, delivery=delivery, now=now)
 
 
@@ -269,7 +270,7 @@ def compensation_record(
         recorded_at=now,
     )
     if evidence:
-        delivery.evidence = evidence
+        attach_on_commit(delivery, "evidence", evidence, folder=str(delivery.public_id))
     return _record(actor=actor, plan=plan, line=line, delivery=delivery, now=now)
 
 

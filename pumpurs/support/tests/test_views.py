@@ -117,7 +117,7 @@ def test_director_reads_the_case_but_cannot_open_one(world: World) -> None:
 # --- The case page ---------------------------------------------------------------------------------
 
 
-def test_case_page_records_consent_team_and_contacts(world: World) -> None:
+def test_case_page_records_consent_team_and_contacts(world: World, django_capture_on_commit_callbacks) -> None:
     case = open_case(world.teacher_lizuma, world.pupil_lizuma, consent=False)
     client = client_for(world.teacher_lizuma)
     url = reverse("support_case", args=[case.public_id])
@@ -135,15 +135,16 @@ def test_case_page_records_consent_team_and_contacts(world: World) -> None:
 
     guardian = guardian_for(world.pupil_lizuma)
     scan.seek(0)
-    response = client.post(
-        reverse("support_consent_add", args=[case.public_id]),
-        {
-            "given_by": str(guardian.public_id),
-            "given_on": timezone.localdate().isoformat(),
-            "method": "paper",
-            "document": scan,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the scan is written once its row commits
+        response = client.post(
+            reverse("support_consent_add", args=[case.public_id]),
+            {
+                "given_by": str(guardian.public_id),
+                "given_on": timezone.localdate().isoformat(),
+                "method": "paper",
+                "document": scan,
+            },
+        )
     assert response.status_code == 302
     consent = Consent.objects.get(case=case)
     assert consent.document
@@ -510,24 +511,27 @@ def test_amend_drafts_a_change_and_the_plan_in_force_keeps_its_delivery_forms(wo
 # --- Delivery --------------------------------------------------------------------------------------
 
 
-def test_specialist_logs_a_consultation_and_the_table_shows_it(world: World) -> None:
+def test_specialist_logs_a_consultation_and_the_table_shows_it(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
     plan = running_plan(world)
     line = plan.measures.get(measure__code="consult-psychologist")
     html = page(world.specialist_lizuma, reverse("support_plan", args=[plan.public_id]))
     assert "Record a consultation" in html
     evidence = SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\nxxxx", content_type="image/png")
-    response = client_for(world.specialist_lizuma).post(
-        reverse("support_consultation_add", args=[plan.public_id]),
-        {
-            "consultation-line": str(line.public_id),
-            "consultation-held_on": timezone.localdate().isoformat(),
-            "consultation-minutes": "90",
-            "consultation-specialist": str(world.specialist_lizuma.public_id),
-            "consultation-mode": "remote",
-            "consultation-topic": "Motivācija",
-            "consultation-evidence": evidence,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the evidence is written once its row commits
+        response = client_for(world.specialist_lizuma).post(
+            reverse("support_consultation_add", args=[plan.public_id]),
+            {
+                "consultation-line": str(line.public_id),
+                "consultation-held_on": timezone.localdate().isoformat(),
+                "consultation-minutes": "90",
+                "consultation-specialist": str(world.specialist_lizuma.public_id),
+                "consultation-mode": "remote",
+                "consultation-topic": "Motivācija",
+                "consultation-evidence": evidence,
+            },
+        )
     assert response.status_code == 302
     delivery = Delivery.objects.get()
     assert delivery.quantity == Decimal("1.50")

@@ -9,8 +9,12 @@ import csv
 import io
 
 import pytest
+import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from pumpurs.audit.models import AuditEvent
@@ -320,3 +324,29 @@ def test_the_navigation_count_is_exact_at_home_and_at_most_a_minute_old_elsewher
     assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "5"
     clock.shift(work.NAV_COUNT_SECONDS + 1)
     assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "6"
+
+
+def test_the_home_page_writes_the_session_only_when_the_count_changes_or_ages(busy: World) -> None:
+    """Every session write is an UPDATE and a commit: the busiest page makes none when the count it
+    keeps is the same and fresh, and still one when the count changed or half the minute passed.
+    The clock stands still here: on a slow machine the ticking one could pass the half minute."""
+    with time_machine.travel(timezone.now(), tick=False) as frozen:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(busy.coordinator_lizuma)
+        client.get(reverse("home"))
+
+        def session_writes() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(reverse("home"))
+            return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+        assert session_writes() == 0  # the same count, just kept
+        flag = busy.pupil_lizuma.flags.get(status=FlagStatus.OPEN)
+        flag_dismiss(
+            actor=busy.coordinator_lizuma, flag=flag, reason=DismissReason.DATA_ERROR, comment="Labots e-klasē"
+        )
+        assert session_writes() == 1  # the count changed: kept at once
+        assert nav_count(client.get(reverse("pupil_search")).content.decode()) == "5"
+        frozen.shift(work.NAV_COUNT_SECONDS // 2 + 1)
+        assert session_writes() == 1  # half the minute passed: the moment is renewed
+        assert session_writes() == 0
