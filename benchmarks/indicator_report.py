@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import finance as money  # noqa: E402  # the money world of benchmarks/finance.py, reused
 
-DB_NAME = "pumpurs_bench_programme_indicators"
+DB_NAME = os.environ.get("PUMPURS_BENCH_DB", "pumpurs_bench_programme_indicators")  # another name: PUMPURS_BENCH_DB
 
 INDICATOR_SQL = [
     # The final approval of every plan (the money world writes plans as active without a history).
