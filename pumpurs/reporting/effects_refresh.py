@@ -19,14 +19,12 @@ dashboards'). Older ones, and any semester before its first refresh, are compute
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import Period
@@ -34,7 +32,7 @@ from pumpurs.reporting import definitions
 from pumpurs.reporting.costs import Figures, MeasureFigure, measure_figures, rows_of
 from pumpurs.reporting.effects import Cohort, Effects, MeasureEffect, _labels, _windows, cohort, one_year_on
 from pumpurs.reporting.estimation import Cells, estimate_att_from_cells
-from pumpurs.reporting.models import CostCell, EffectCell, EffectRefresh
+from pumpurs.reporting.models import CostCell, EffectCell
 
 STRATA = 10_000  # stratum codes are below this (school type × 1000 + …): a key is municipality × STRATA + stratum
 
@@ -170,10 +168,9 @@ def _cost_cells(start: dt.date, end: dt.date) -> list[CostCell]:
 
 
 @transaction.atomic
-def effects_refresh(*, today: dt.date) -> int:
-    """Rewrite the effect page's pre-aggregates for ``today``; returns the number of rows written.
-    Idempotent. Called by ``reporting.refresh.dashboards_refresh`` (the ``indicators`` job)."""
-    started = time.perf_counter()
+def effects_refresh(*, today: dt.date) -> tuple[int, int]:
+    """Rewrite the effect page's pre-aggregates for ``today``; returns the effect and cost rows
+    written. Idempotent. Called by ``reporting.preaggregates.monitoring_refresh``."""
     periods = periods_for(today)
     effect_cells: list[EffectCell] = []
     for period in periods:
@@ -185,14 +182,7 @@ def effects_refresh(*, today: dt.date) -> int:
     CostCell.objects.all().delete()
     EffectCell.objects.bulk_create(effect_cells, batch_size=5000)
     CostCell.objects.bulk_create(cost_cells, batch_size=5000)
-    EffectRefresh.objects.create(
-        computed_at=timezone.now(),
-        for_day=today,
-        effect_cells=len(effect_cells),
-        cost_cells=len(cost_cells),
-        seconds=time.perf_counter() - started,
-    )
-    return len(effect_cells) + len(cost_cells)
+    return len(effect_cells), len(cost_cells)
 
 
 # --- Reading ------------------------------------------------------------------------------------

@@ -185,17 +185,41 @@ class CostCell(models.Model):
         return f"{self.starts_on}–{self.ends_on} {self.municipality_id} {self.measure}"
 
 
-class EffectRefresh(models.Model):
-    """When the effect page's pre-aggregates were last written, for which day and in how long."""
+class MonitoringRefresh(models.Model):
+    """When the monitoring pre-aggregates (effect, cost and indicator cells) were last written, for
+    which day and in how long (the pages say how fresh their numbers are)."""
 
     computed_at = models.DateTimeField()
     for_day = models.DateField()
     effect_cells = models.PositiveIntegerField()
     cost_cells = models.PositiveIntegerField()
+    indicator_cells = models.PositiveIntegerField()
     seconds = models.FloatField()
 
     class Meta:
         get_latest_by = "computed_at"
 
     def __str__(self) -> str:
-        return f"{self.for_day} {self.effect_cells}+{self.cost_cells} cells"
+        return f"{self.for_day} {self.effect_cells}+{self.cost_cells}+{self.indicator_cells} cells"
+
+
+class IndicatorCell(models.Model):
+    """One raw figure of the programme indicators (``reporting.indicators.compute``) for a report's
+    window (``report.window_of``: a school year or a semester): a school's (``institution``), or a
+    municipality's own — its youth calls and trainings — (``municipality``), or the national
+    programme's own (both ``NULL``). True values: the report adds them up and protects small cells
+    when it reads them, exactly as when it counts live. Written by
+    ``reporting.indicators.refresh.indicators_cells_refresh`` with the dashboards' cells."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    institution_id = models.BigIntegerField(null=True)
+    municipality_id = models.BigIntegerField(null=True)
+    code = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=24, decimal_places=4)
+
+    class Meta:
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="indicatorcell_window")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on} {self.institution_id or self.municipality_id} {self.code}"

@@ -20,7 +20,7 @@ from pumpurs.reporting.costs import measure_costs, measure_figures
 from pumpurs.reporting.effects import Effects, cohort, measure_effects
 from pumpurs.reporting.effects_refresh import aggregated_effects, aggregated_figures, effects_refresh
 from pumpurs.reporting.estimation import Estimate, cells_of, estimate_att, estimate_att_from_cells
-from pumpurs.reporting.models import CostCell, EffectCell, EffectRefresh
+from pumpurs.reporting.models import CostCell, EffectCell, MonitoringRefresh
 from pumpurs.reporting.refresh import dashboards_refresh
 from pumpurs.reporting.tests import hand_made
 from pumpurs.risk.models import Flag
@@ -229,9 +229,16 @@ def test_the_costs_from_the_cells_are_the_costs_counted_live(planted: World, sem
             )
         # Several municipalities but not the country: distinct pupils do not add up — counted live.
         assert aggregated_figures(start, end, municipality_ids=[planted.gulbene.pk, planted.madona.pk]) is None
+    # The supported pupils counted by their latest supporting plans are the definition's own.
+    everywhere = Institution.objects.all()
+    assert definitions.count_by_municipality(
+        definitions.latest_supporting_plans(everywhere, semester.starts_on, semester.ends_on)
+    ) == definitions.count_by_municipality(
+        definitions.supported_pupils(everywhere, semester.starts_on, semester.ends_on)
+    )
     national = aggregated_figures(semester.starts_on, semester.ends_on, municipality_ids=None)
     assert national is not None
-    assert {row["code"]: row["pupils"] for row in national.by_measure} == {"consult-psychologist": 10, "transport": 6}
+    assert {row.code: row.pupils for row in national.by_measure} == {"consult-psychologist": 10, "transport": 6}
 
 
 # --- The page and the job -------------------------------------------------------------------------
@@ -261,7 +268,7 @@ def test_the_page_reads_the_pre_aggregate_once_written(planted: World, semester:
 def test_the_indicators_job_refreshes_the_cells_with_the_dashboards(planted: World, semester: Period) -> None:
     today = timezone.localdate()
     dashboards_refresh(today=today)
-    first = EffectRefresh.objects.latest()
+    first = MonitoringRefresh.objects.latest()
     assert first.for_day == today
     assert EffectCell.objects.filter(period=semester).exists()
     assert CostCell.objects.filter(starts_on=semester.starts_on, ends_on=semester.ends_on).exists()
