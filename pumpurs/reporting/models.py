@@ -7,7 +7,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.people.models import Municipality, Period
+from pumpurs.people.models import Municipality, Period, SchoolYear
 
 
 class ErrorRateRecord(models.Model):
@@ -194,13 +194,14 @@ class MonitoringRefresh(models.Model):
     effect_cells = models.PositiveIntegerField()
     cost_cells = models.PositiveIntegerField()
     indicator_cells = models.PositiveIntegerField()
+    rule_groups = models.PositiveIntegerField()
     seconds = models.FloatField()
 
     class Meta:
         get_latest_by = "computed_at"
 
     def __str__(self) -> str:
-        return f"{self.for_day} {self.effect_cells}+{self.cost_cells}+{self.indicator_cells} cells"
+        return f"{self.for_day} {self.effect_cells}+{self.cost_cells}+{self.indicator_cells}+{self.rule_groups} rows"
 
 
 class IndicatorCell(models.Model):
@@ -223,3 +224,23 @@ class IndicatorCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_on}–{self.ends_on} {self.institution_id or self.municipality_id} {self.code}"
+
+
+class RuleGroupCell(models.Model):
+    """One group of the rule-quality population (``rule_quality.population_groups``) of a school
+    year: the pupils of one municipality, gender and grade with one outcome (left without
+    completing or not) whom the same rules flagged (``rules``: their codes, comma-separated).
+    Written by ``rule_quality.rule_groups_refresh`` with the other monitoring cells; the page adds
+    the groups up and protects small cells as it does when it counts live."""
+
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    municipality_id = models.BigIntegerField()
+    municipality_kind = models.CharField(max_length=20)
+    gender = models.CharField(max_length=10)
+    grade = models.IntegerField(null=True)
+    left = models.BooleanField()
+    rules = models.CharField(max_length=400, blank=True)
+    pupils = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.school_year_id} {self.municipality_id} {self.gender} {self.grade} {self.rules}: {self.pupils}"
