@@ -71,9 +71,9 @@ def main() -> None:
     from pumpurs.people.models import Institution, Period, SchoolYear
     from pumpurs.people.seeding import seed_apply
     from pumpurs.reporting.error_rates import semester_horizon
+    from pumpurs.reporting.models import RuleGroupCell
     from pumpurs.reporting.outcomes import Horizon, outcome_counts
     from pumpurs.reporting.pages import rule_rows
-    from pumpurs.reporting.models import RuleGroupCell
     from pumpurs.reporting.rule_quality import population_groups, rule_groups_refresh
     from pumpurs.reporting.seeding import history_seed
 
