@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from pumpurs.people.models import Institution, SchoolYear
@@ -368,10 +369,13 @@ def rule_groups_refresh(*, today: dt.date) -> int:
 
 
 def stored_groups(year: SchoolYear, institution_ids: Iterable[int]) -> list[Group] | None:
-    """The year's groups for the schools ``institution_ids`` from the pre-aggregate, when those
-    schools are whole municipalities and the year was refreshed; ``None`` otherwise (the caller
-    counts live). A pupil is counted at the school of their latest enrolment, in its municipality,
-    so the schools of whole municipalities are those municipalities' groups."""
+    """The year's groups for the schools ``institution_ids`` from the pre-aggregate, summed in the
+    database over municipality, gender and grade — what the year's counts per rule
+    (``confusion(groups)`` with ``by=None``) need, a few dozen rows instead of thousands; the summed
+    groups carry no municipality, gender or grade. ``None`` unless those schools are whole
+    municipalities and the year was refreshed (the caller counts live then). A pupil is counted at
+    the school of their latest enrolment, in its municipality, so the schools of whole
+    municipalities are those municipalities' groups."""
     ids = set(institution_ids)
     municipalities = set(Institution.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
     if Institution.objects.filter(municipality_id__in=municipalities).count() != len(ids):
@@ -379,15 +383,21 @@ def stored_groups(year: SchoolYear, institution_ids: Iterable[int]) -> list[Grou
     stored = RuleGroupCell.objects.filter(school_year=year)
     if not stored.exists():
         return None
+    summed = (
+        stored.filter(municipality_id__in=municipalities)
+        .values("left", "rules")
+        .annotate(n=Sum("pupils"))
+        .values_list("left", "rules", "n")
+    )
     return [
         Group(
-            municipality_id=row.municipality_id,
-            municipality_kind=row.municipality_kind,
-            gender=row.gender,
-            grade=row.grade,
-            left=row.left,
-            rules=frozenset(code for code in row.rules.split(",") if code),
-            pupils=row.pupils,
+            municipality_id=0,
+            municipality_kind="",
+            gender="",
+            grade=None,
+            left=left,
+            rules=frozenset(code for code in rules.split(",") if code),
+            pupils=int(n),
         )
-        for row in stored.filter(municipality_id__in=municipalities)
+        for left, rules, n in summed
     ]
