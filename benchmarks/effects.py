@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PUMPURS = [sys.executable, "-m", "pumpurs.cli"]
-DB_NAME = "pumpurs_bench_effects"
+DB_NAME = os.environ.get("PUMPURS_BENCH_DB", "pumpurs_bench_effects")  # another name: PUMPURS_BENCH_DB
 TODAY = "2026-11-30"
 
 WORLD_SQL = [
@@ -88,11 +88,12 @@ WORLD_SQL = [
     """,
     """
     INSERT INTO finance_commitment (line_id, plan_id, institution_id, school_year_id, rate_id, unit_cents,
-                                    amount_cents, committed_at)
+                                    amount_cents, committed_at, measure_code, delivered_cents)
     SELECT pm.id, p.id, cs.institution_id, %(year)s,
            CASE WHEN pm.measure_id = %(psych)s THEN %(rate)s END,
            CASE WHEN pm.measure_id = %(psych)s THEN 2500 END,
-           CASE WHEN pm.measure_id = %(psych)s THEN 25000 ELSE 6000 END, now()
+           CASE WHEN pm.measure_id = %(psych)s THEN 25000 ELSE 6000 END, now(),
+           CASE WHEN pm.measure_id = %(psych)s THEN 'consult-psychologist' ELSE 'transport' END, 0
     FROM support_planmeasure pm JOIN support_plan p ON p.id = pm.plan_id JOIN support_case cs ON cs.id = p.case_id
     """,
     """
@@ -198,18 +199,48 @@ def page(client: object, url: str, args: argparse.Namespace) -> tuple[float, flo
     return statistics.median(samples), samples[max(0, round(0.95 * len(samples)) - 1)]
 
 
+def readers() -> list[tuple[str, object]]:
+    """The national programme, and the coordinator of the municipality with the most schools."""
+    from django.db.models import Count
+
+    from pumpurs.people.models import Municipality, Role, RoleGrant, User
+
+    national = RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME).first()
+    reader = national.user if national else User.objects.create(username="bench.national")
+    if national is None:
+        RoleGrant.objects.create(user=reader, role=Role.NATIONAL_PROGRAMME)
+    municipality = Municipality.objects.annotate(n=Count("institutions")).order_by("-n").first()
+    assert municipality is not None
+    grant = RoleGrant.objects.filter(role=Role.MUNICIPALITY_COORDINATOR, municipality=municipality).first()
+    coordinator = grant.user if grant else User.objects.create(username="bench.municipality")
+    if grant is None:
+        RoleGrant.objects.create(user=coordinator, role=Role.MUNICIPALITY_COORDINATOR, municipality=municipality)
+    return [("the whole country", reader), (f"{municipality.name} ({municipality.n} schools)", coordinator)]  # type: ignore[attr-defined]
+
+
+def pages(label: str, args: argparse.Namespace, requests: int, warmup: int) -> None:
+    from django.test import Client
+
+    for scope, user in readers():
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(user)  # type: ignore[arg-type]
+        p50, p95 = page(client, "/monitoring/effects/", argparse.Namespace(requests=requests, warmup=warmup))
+        print(f"effect page {label}, {scope}: p50 {p50:.0f} ms, p95 {p95:.0f} ms over {requests} requests")
+
+
 def measure(args: argparse.Namespace) -> None:
     import datetime as dt
 
     import time_machine
     from django.db import connection
-    from django.db.models import Count
-    from django.test import Client
 
     from pumpurs.people.calendar import semester_on
-    from pumpurs.people.models import Municipality, Role, RoleGrant, User
+    from pumpurs.people.models import Institution
+    from pumpurs.reporting import definitions
     from pumpurs.reporting.costs import measure_costs
-    from pumpurs.reporting.effects import cohort, measure_effects
+    from pumpurs.reporting.effects import cohort, measure_effects, minimum_pupils
+    from pumpurs.reporting.effects_refresh import aggregated_effects, effects_refresh
+    from pumpurs.reporting.models import CostCell, EffectCell
 
     with time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC), tick=True):
         today = dt.date.fromisoformat(TODAY)
@@ -225,40 +256,38 @@ def measure(args: argparse.Namespace) -> None:
             cursor.fetchone()
             bare = time.perf_counter() - started
         print(f"bare count of the semester's attendance days joined to the enrolments: {bare:.2f} s")
+        EffectCell.objects.all().delete()  # the live path first: nothing pre-aggregated
+        CostCell.objects.all().delete()
 
         print("the parts, national, once each:")
         found = timed("cohort (strata, attendance change, outcome) and pairs received", lambda: cohort(
             period, municipality_ids=None, today=today))  # fmt: skip
         print(f"    {len(found.pupil_ids)} pupils, {sum(len(v) for v in found.received.values())} pairs")  # type: ignore[attr-defined]
-        effects = timed("cohort + estimation of every measure", lambda: measure_effects(
+        live = timed("cohort + estimation of every measure", lambda: measure_effects(
             period, municipality_ids=None, today=today))  # fmt: skip
-        for m in effects.measures:  # type: ignore[attr-defined]
+        for m in live.measures:  # type: ignore[attr-defined]
             a = m.attendance
             print(f"    {m.code}: {a.effect:+.2f} pp [{a.low:+.2f}, {a.high:+.2f}], n {a.treated} / {a.compared}")
         timed("costs", lambda: measure_costs(period.starts_on, period.ends_on, municipality_ids=None, total_label=""))
+        deliveries = definitions.deliveries_in(Institution.objects.all(), period.starts_on, period.ends_on)
+        timed("definitions.deliveries_in, counted per school", lambda: definitions.count_by_institution(deliveries))
+        if args.live_requests:
+            pages("counted live", args, args.live_requests, 0)
 
-        national = RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME).first()
-        reader = national.user if national else User.objects.create(username="bench.national")
-        if national is None:
-            RoleGrant.objects.create(user=reader, role=Role.NATIONAL_PROGRAMME)
-        client = Client(SERVER_NAME="localhost")
-        client.force_login(reader)
-        p50, p95 = page(client, "/monitoring/effects/", args)
-        print(f"effect page, the whole country: p50 {p50:.0f} ms, p95 {p95:.0f} ms over {args.requests} requests")
-
-        municipality = Municipality.objects.annotate(n=Count("institutions")).order_by("-n").first()
-        assert municipality is not None
-        grant = RoleGrant.objects.filter(role=Role.MUNICIPALITY_COORDINATOR, municipality=municipality).first()
-        coordinator = grant.user if grant else User.objects.create(username="bench.municipality")
-        if grant is None:
-            RoleGrant.objects.create(user=coordinator, role=Role.MUNICIPALITY_COORDINATOR, municipality=municipality)
-        client = Client(SERVER_NAME="localhost")
-        client.force_login(coordinator)
-        p50, p95 = page(client, "/monitoring/effects/", args)
-        print(
-            f"effect page, {municipality.name} ({municipality.n} schools): p50 {p50:.0f} ms, p95 {p95:.0f} ms "  # type: ignore[attr-defined]
-            f"over {args.requests} requests"
-        )
+        timed("effects_refresh (every semester of this and last year, costs per window)", lambda: effects_refresh(
+            today=today))  # fmt: skip
+        print(f"    {EffectCell.objects.count()} effect cells, {CostCell.objects.count()} cost cells")
+        aggregated = aggregated_effects(period, municipality_ids=None, minimum=minimum_pupils())
+        assert aggregated is not None
+        worst = 0.0
+        for a, b in zip(live.measures, aggregated.measures, strict=True):  # type: ignore[attr-defined]
+            for x, y in ((a.attendance, b.attendance), (a.left, b.left)):
+                if x is not None and x.enough:
+                    assert y is not None
+                    assert (x.treated, x.compared) == (y.treated, y.compared)
+                    worst = max(worst, abs(x.effect - y.effect), abs(x.low - y.low), abs(x.high - y.high))  # type: ignore[operator]
+        print(f"    largest difference, live vs pre-aggregated estimate: {worst:.2e}")
+        pages("from the pre-aggregate", args, args.requests, args.warmup)
 
 
 def main() -> None:
@@ -267,6 +296,7 @@ def main() -> None:
     parser.add_argument("--pupils", type=int, default=250_000)
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--live-requests", type=int, default=3, help="requests of the page counted live (0: skip)")
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
@@ -288,6 +318,8 @@ def main() -> None:
     django.setup()
     from pumpurs.support.models import Plan
 
+    if not fresh:
+        run([*PUMPURS, "migrate", "--verbosity", "0"], env)  # a reused database gets this tree's tables
     if fresh or not Plan.objects.exists():
         world()
     measure(args)

@@ -47,7 +47,8 @@ SELECT e.pupil_id,
        + {level} * 10
        + CASE WHEN fl.pk IS NULL THEN 0 ELSE 1 END AS stratum,
        COALESCE(at.lessons0, 0), COALESCE(at.unjustified0, 0), COALESCE(at.lessons1, 0), COALESCE(at.unjustified1, 0),
-       {outcome}
+       {outcome},
+       i.municipality_id
 FROM people_enrolment e
 JOIN people_institution i ON i.id = e.institution_id
 JOIN people_classgroup cg ON cg.id = e.class_group_id
@@ -64,6 +65,11 @@ LEFT JOIN (
     GROUP BY d.pupil_id
 ) at ON at.pupil_id = e.pupil_id
 WHERE e.starts_on <= %s AND (e.ends_on IS NULL OR e.ends_on > %s) {scope}
+  AND NOT EXISTS (
+    SELECT 1 FROM people_enrolment later
+    WHERE later.pupil_id = e.pupil_id AND later.starts_on <= %s AND (later.ends_on IS NULL OR later.ends_on > %s)
+      AND (later.starts_on > e.starts_on OR (later.starts_on = e.starts_on AND later.id > e.id))
+  )
 ORDER BY e.pupil_id
 """
 
@@ -76,6 +82,7 @@ class Cohort:
     stratum: np.ndarray
     attendance_change: np.ndarray  # percentage points; NaN without lessons in either window
     left: np.ndarray  # 1.0 left without completing a year on, 0.0 any other outcome, NaN not known or not due
+    municipality: np.ndarray  # the municipality of the pupil's school (their latest enrolment that day)
     received: dict[str, np.ndarray]  # measure code → the pupil ids who received it
 
 
@@ -96,6 +103,7 @@ class Effects:
     pupils: int
     minimum: int
     measures: list[MeasureEffect]
+    as_of: dt.date | None = None  # the day of the pre-aggregate read (decision 0038); None: counted live
 
     @property
     def one_year_due(self) -> bool:
@@ -132,7 +140,9 @@ def cohort(period: Period, *, municipality_ids: list[int] | None, today: dt.date
     attendance change, their one-year outcome and the measures they received: two statements.
     Who was flagged, at which level assessed, and who received support are the answers of
     ``reporting.definitions`` for the semester's first four weeks (flags, questionnaires) and for
-    the whole semester (deliveries), compiled into the statement, not redefined here."""
+    the whole semester (deliveries), compiled into the statement, not redefined here. A pupil
+    with two enrolments open on the first day is counted once, at the latest of them, so that the
+    municipalities' pupils add up to the country's (the pre-aggregate sums them, decision 0038)."""
     (start, first_end), (last_start, end) = _windows(period, today)
     schools = _institutions(municipality_ids)
     # Only pupils with a questionnaire in the window ask for its level (one look-up each, not 250 000).
@@ -178,6 +188,8 @@ def cohort(period: Period, *, municipality_ids: list[int] | None, today: dt.date
         last_start,
         start,
         start,
+        start,
+        start,
     ]
     received_rows = list(
         definitions.deliveries_counted(start, end)
@@ -189,8 +201,9 @@ def cohort(period: Period, *, municipality_ids: list[int] | None, today: dt.date
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 
-    raw = np.array(rows, dtype=object).reshape(-1, 7)
-    # A pupil with two enrolments open on the first day (a class change that day) counts once.
+    raw = np.array(rows, dtype=object).reshape(-1, 8)
+    # A pupil with two enrolments open on the first day (a class change that day) counts once, at
+    # the latest of them (the statement keeps only that one; this guards against a tie).
     _ids, first = np.unique(raw[:, 0].astype(np.int64), return_index=True)
     raw = raw[first]
     table = raw[:, :6].astype(np.float64)
@@ -212,6 +225,7 @@ def cohort(period: Period, *, municipality_ids: list[int] | None, today: dt.date
         stratum=table[:, 1].astype(np.int64),
         attendance_change=change,
         left=left,
+        municipality=raw[:, 7].astype(np.int64),
         received={str(code): receivers[codes == code] for code in np.unique(codes)},
     )
 

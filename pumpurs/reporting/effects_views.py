@@ -22,8 +22,9 @@ from pumpurs.finance.money import euros
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Municipality, Period
-from pumpurs.reporting.costs import Costs, measure_costs
-from pumpurs.reporting.effects import Effects, measure_effects
+from pumpurs.reporting.costs import Costs, costs_of, measure_figures
+from pumpurs.reporting.effects import Effects, measure_effects, minimum_pupils
+from pumpurs.reporting.effects_refresh import aggregated_effects, aggregated_figures
 from pumpurs.reporting.estimation import Estimate
 
 
@@ -87,8 +88,13 @@ def _gather(request: HttpRequest) -> tuple[Selection, Costs, Effects, dt.date]:
     selection = _select(request, today)
     label = selection.municipality.name if selection.municipality else _("Latvia")
     start, end = selection.periods[0].starts_on, selection.periods[-1].ends_on
-    costs = measure_costs(start, end, municipality_ids=selection.municipality_ids, total_label=label)
-    effects = measure_effects(selection.period, municipality_ids=selection.municipality_ids, today=today)
+    ids = selection.municipality_ids
+    # The pre-aggregate (decision 0038); what it does not hold is counted live.
+    figures = aggregated_figures(start, end, municipality_ids=ids) or measure_figures(start, end, municipality_ids=ids)
+    costs = costs_of(figures, ids, label)
+    effects = aggregated_effects(selection.period, municipality_ids=ids, minimum=minimum_pupils())
+    if effects is None:
+        effects = measure_effects(selection.period, municipality_ids=ids, today=today)
     return selection, costs, effects, today
 
 

@@ -18,7 +18,15 @@ from pumpurs.people.perms import Perm
 from pumpurs.reporting.indicators import report_record
 from pumpurs.reporting.indicators.catalogue import INDICATORS
 from pumpurs.reporting.indicators.exports import filename, table
-from pumpurs.reporting.indicators.report import NATIONAL, Report, UnknownScope, indicator_report, reach_of
+from pumpurs.reporting.indicators.refresh import stored_raw
+from pumpurs.reporting.indicators.report import (
+    NATIONAL,
+    Report,
+    UnknownScope,
+    indicator_report,
+    reach_of,
+    window_of,
+)
 
 
 def _choice(request: HttpRequest) -> tuple[SchoolYear, Period | None, Municipality | None]:
@@ -50,8 +58,9 @@ def _report(request: HttpRequest) -> tuple[Report, Municipality | None]:
     if not has_perm(user, Perm.VIEW_INDICATORS):
         raise Http404
     year, period, municipality = _choice(request)
+    raw = stored_raw(*window_of(year, period))  # the pre-aggregate (decision 0038), else live
     try:
-        return indicator_report(user, year=year, period=period, municipality=municipality), municipality
+        return indicator_report(user, year=year, period=period, municipality=municipality, raw=raw), municipality
     except UnknownScope:
         raise Http404 from None
 

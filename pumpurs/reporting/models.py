@@ -7,7 +7,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.people.models import Municipality, Period
+from pumpurs.people.models import Municipality, Period, SchoolYear
 
 
 class ErrorRateRecord(models.Model):
@@ -117,3 +117,130 @@ class DashboardRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.for_day} {self.cells} cells"
+
+
+# The effect page's pre-aggregates (issue 15, decision 0038): written by
+# ``reporting.effects_refresh.effects_refresh`` with the dashboards' cells (the ``indicators`` job),
+# read by ``/monitoring/effects/`` instead of the pupils' rows. True counts and sums, never
+# suppressed: the page applies the minimum sample and the small-cell rule when it shows them.
+
+
+class EffectCell(models.Model):
+    """Sufficient statistics of one comparison cell: for one semester, one municipality (``NULL``:
+    the whole country), one stratum (decision 0031) and one measure's receivers (``treated``) or
+    the others, the pupils, and for each outcome the pupils measured, Σ outcome and Σ outcome². The
+    row with ``measure`` ``""`` holds every pupil of the cell (``treated`` false). ``as_of`` is the
+    day the outcomes were read (the last attendance window ends on it)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", null=True)
+    stratum = models.IntegerField()
+    measure = models.CharField(max_length=40, blank=True)
+    treated = models.BooleanField()
+    pupils = models.PositiveIntegerField()
+    attendance_n = models.PositiveIntegerField()
+    attendance_sum = models.FloatField()
+    attendance_sumsq = models.FloatField()
+    left_n = models.PositiveIntegerField()
+    left_sum = models.FloatField()
+    left_sumsq = models.FloatField()
+    as_of = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "municipality", "stratum", "measure", "treated"],
+                name="effectcell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.municipality_id} {self.stratum} {self.measure} {self.treated}"
+
+
+class CostCell(models.Model):
+    """The costs of one window (a semester, or a school year's semesters) for one municipality
+    (``NULL``: the whole country) and one measure: the pupils who received it, the quantity, the
+    cents spent and the deliveries without a price. The row with ``measure`` ``""`` holds the
+    supported pupils and the spending of all measures (``reporting.costs``)."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", null=True)
+    measure = models.CharField(max_length=40, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    pupils = models.PositiveIntegerField()
+    quantity = models.DecimalField(max_digits=14, decimal_places=2)
+    spent = models.BigIntegerField()  # cents
+    unpriced = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["starts_on", "ends_on", "municipality", "measure", "unit"], name="costcell_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on} {self.municipality_id} {self.measure}"
+
+
+class MonitoringRefresh(models.Model):
+    """When the monitoring pre-aggregates (effect, cost and indicator cells) were last written, for
+    which day and in how long (the pages say how fresh their numbers are)."""
+
+    computed_at = models.DateTimeField()
+    for_day = models.DateField()
+    effect_cells = models.PositiveIntegerField()
+    cost_cells = models.PositiveIntegerField()
+    indicator_cells = models.PositiveIntegerField()
+    rule_groups = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"{self.for_day} {self.effect_cells}+{self.cost_cells}+{self.indicator_cells}+{self.rule_groups} rows"
+
+
+class IndicatorCell(models.Model):
+    """One raw figure of the programme indicators (``reporting.indicators.compute``) for a report's
+    window (``report.window_of``: a school year or a semester): a school's (``institution``), or a
+    municipality's own — its youth calls and trainings — (``municipality``), or the national
+    programme's own (both ``NULL``). True values: the report adds them up and protects small cells
+    when it reads them, exactly as when it counts live. Written by
+    ``reporting.indicators.refresh.indicators_cells_refresh`` with the dashboards' cells."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    institution_id = models.BigIntegerField(null=True)
+    municipality_id = models.BigIntegerField(null=True)
+    code = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=24, decimal_places=4)
+
+    class Meta:
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="indicatorcell_window")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on} {self.institution_id or self.municipality_id} {self.code}"
+
+
+class RuleGroupCell(models.Model):
+    """One group of the rule-quality population (``rule_quality.population_groups``) of a school
+    year: the pupils of one municipality, gender and grade with one outcome (left without
+    completing or not) whom the same rules flagged (``rules``: their codes, comma-separated).
+    Written by ``rule_quality.rule_groups_refresh`` with the other monitoring cells; the page adds
+    the groups up and protects small cells as it does when it counts live."""
+
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    municipality_id = models.BigIntegerField()
+    municipality_kind = models.CharField(max_length=20)
+    gender = models.CharField(max_length=10)
+    grade = models.IntegerField(null=True)
+    left = models.BooleanField()
+    rules = models.CharField(max_length=400, blank=True)
+    pupils = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.school_year_id} {self.municipality_id} {self.gender} {self.grade} {self.rules}: {self.pupils}"

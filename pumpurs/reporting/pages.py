@@ -21,6 +21,7 @@ from pumpurs.reporting.rule_quality import (
     population_groups,
     published_for,
     shown,
+    stored_groups,
 )
 from pumpurs.reporting.suppression import rate, suppress_table, total_shown
 from pumpurs.risk.rules import RULES, default_threshold
@@ -102,9 +103,11 @@ def years_with_outcomes(today: dt.date) -> list[SchoolYear]:
 
 
 def rule_rows(*, year: SchoolYear, institution_ids: list[int]) -> list[RuleRow]:
-    groups = population_groups(
-        start=year.starts_on, end=year.ends_on, horizon=year_end_horizon(year), institution_ids=institution_ids
-    )
+    groups = stored_groups(year, institution_ids)  # the pre-aggregate (decision 0038), else live
+    if groups is None:
+        groups = population_groups(
+            start=year.starts_on, end=year.ends_on, horizon=year_end_horizon(year), institution_ids=institution_ids
+        )
     counts = confusion(groups)
     rows = []
     for (code, _key), c in counts.items():

@@ -30,6 +30,7 @@ from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import Enrolment, Institution, Period, SchoolYear
 from pumpurs.reporting import counts
 from pumpurs.reporting.models import Bucket, DashboardCell, DashboardRefresh, Level
+from pumpurs.reporting.preaggregates import monitoring_refresh
 from pumpurs.support.models import Goal, MeasureUnit, Plan, PlanTransition, Review
 
 WEEKS = 12  # the weekly trend's length
@@ -256,6 +257,7 @@ def dashboards_refresh(*, today: dt.date) -> int:
         )
     DashboardCell.objects.bulk_create(cells, batch_size=5000)
     _sum_levels()
+    monitoring_refresh(today=today)  # the effect, cost and indicator pages' cells (decision 0038)
     total = DashboardCell.objects.count()
     DashboardRefresh.objects.create(
         computed_at=timezone.now(), for_day=today, cells=total, seconds=time.perf_counter() - started

@@ -33,9 +33,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from pumpurs.reporting.outcomes import OutcomeKind, outcome_case_sql
+from pumpurs.people.models import Institution, SchoolYear
+from pumpurs.reporting.models import RuleGroupCell
+from pumpurs.reporting.outcomes import OutcomeKind, outcome_case_sql, year_end_horizon
 from pumpurs.reporting.suppression import SMALL_CELL, rate, suppress_table, total_shown
 from pumpurs.risk.rules import RULES
 
@@ -333,3 +336,68 @@ def published_for(code: str) -> Published | None:
 def ordered(codes: Sequence[str]) -> list[str]:
     order = {code: i for i, code in enumerate(rule_codes())}
     return sorted(codes, key=lambda c: order.get(c, len(order)))
+
+
+# --- The pre-aggregate (decision 0038) ------------------------------------------------------------
+
+
+def rule_groups_refresh(*, today: dt.date) -> int:
+    """Rewrite the groups of every school year whose end-of-year outcomes are known by ``today``
+    (one statement per year over all pupils); returns the rows written. Called by
+    ``reporting.preaggregates.monitoring_refresh`` in its transaction."""
+    cells = []
+    for year in SchoolYear.objects.order_by("starts_on"):
+        horizon = year_end_horizon(year)
+        if horizon >= today:
+            continue
+        for g in population_groups(start=year.starts_on, end=year.ends_on, horizon=horizon):
+            cells.append(
+                RuleGroupCell(
+                    school_year=year,
+                    municipality_id=g.municipality_id,
+                    municipality_kind=g.municipality_kind,
+                    gender=g.gender,
+                    grade=g.grade,
+                    left=g.left,
+                    rules=",".join(sorted(g.rules)),
+                    pupils=g.pupils,
+                )
+            )
+    RuleGroupCell.objects.all().delete()
+    RuleGroupCell.objects.bulk_create(cells, batch_size=5000)
+    return len(cells)
+
+
+def stored_groups(year: SchoolYear, institution_ids: Iterable[int]) -> list[Group] | None:
+    """The year's groups for the schools ``institution_ids`` from the pre-aggregate, summed in the
+    database over municipality, gender and grade — what the year's counts per rule
+    (``confusion(groups)`` with ``by=None``) need, a few dozen rows instead of thousands; the summed
+    groups carry no municipality, gender or grade. ``None`` unless those schools are whole
+    municipalities and the year was refreshed (the caller counts live then). A pupil is counted at
+    the school of their latest enrolment, in its municipality, so the schools of whole
+    municipalities are those municipalities' groups."""
+    ids = set(institution_ids)
+    municipalities = set(Institution.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
+    if Institution.objects.filter(municipality_id__in=municipalities).count() != len(ids):
+        return None  # some schools of a municipality only: counted live
+    stored = RuleGroupCell.objects.filter(school_year=year)
+    if not stored.exists():
+        return None
+    summed = (
+        stored.filter(municipality_id__in=municipalities)
+        .values("left", "rules")
+        .annotate(n=Sum("pupils"))
+        .values_list("left", "rules", "n")
+    )
+    return [
+        Group(
+            municipality_id=0,
+            municipality_kind="",
+            gender="",
+            grade=None,
+            left=left,
+            rules=frozenset(code for code in rules.split(",") if code),
+            pupils=int(n),
+        )
+        for left, rules, n in summed
+    ]

@@ -124,26 +124,53 @@ def _complete(figures: Figures) -> dict[str, Shown]:
     return out
 
 
+@dataclass(frozen=True)
+class Raw:
+    """The true figures of a window before they are added up: per school, and each municipality's
+    own (youth calls, trainings; ``None``: the national programme's)."""
+
+    per_school: dict[int, Figures]
+    own: dict[int | None, Figures]
+
+
+def raw_figures(start: dt.date, end: dt.date) -> Raw:
+    """The families' grouped statements over the whole country for the window (counted live)."""
+    everywhere = Institution.objects.all()
+    per_school: dict[int, Figures] = defaultdict(dict)
+    for family in (support_family(everywhere, start, end), delivery_family(everywhere, start, end)):
+        for school_id, figures in family.items():
+            _add(per_school[school_id], figures)
+    municipality_ids = list(Municipality.objects.values_list("pk", flat=True))
+    return Raw(dict(per_school), dict(youth_and_prevention(municipality_ids, start, end, national=True)))
+
+
 def indicator_report(
-    viewer: Viewer, *, year: SchoolYear, period: Period | None = None, municipality: Municipality | None = None
+    viewer: Viewer,
+    *,
+    year: SchoolYear,
+    period: Period | None = None,
+    municipality: Municipality | None = None,
+    raw: Raw | None = None,
 ) -> Report:
     """The report for ``viewer`` (``Perm.VIEW_INDICATORS``); with ``municipality``, that one only —
     ``UnknownScope`` when it is outside the reader's scope. Nothing in scope: no scopes.
 
     Municipal and national figures are always computed and protected together, for the whole
     country, then the reader's lines are picked: a municipality's figures are the same on every
-    page and in every export, and no two views of it can be subtracted to reveal a hidden cell."""
+    page and in every export, and no two views of it can be subtracted to reveal a hidden cell.
+
+    ``raw``: the window's true figures when the caller has them (the page reads them from the
+    pre-aggregate, ``indicators.refresh``); counted live otherwise."""
     start, end = window_of(year, period)
     reach = reach_of(viewer)
     if municipality is not None and not (reach.national or municipality.pk in reach.municipality_ids):
         raise UnknownScope(municipality.code)
-    everywhere = Institution.objects.all()
+    raw = raw if raw is not None else raw_figures(start, end)
     per_school: dict[int, Figures] = defaultdict(dict)
-    for family in (support_family(everywhere, start, end), delivery_family(everywhere, start, end)):
-        for school_id, figures in family.items():
-            _add(per_school[school_id], figures)
+    for school_id, figures in raw.per_school.items():
+        per_school[school_id] = dict(figures)  # a copy: the counts below must not change ``raw``
     municipalities = list(Municipality.objects.order_by("name"))
-    own = youth_and_prevention([m.pk for m in municipalities], start, end, national=True)
+    own = raw.own
     school_of = dict(Institution.objects.values_list("pk", "municipality_id"))
 
     per_municipality: dict[int, Figures] = defaultdict(dict)

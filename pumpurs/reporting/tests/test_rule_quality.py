@@ -159,3 +159,41 @@ def test_semester_records_are_written_once_and_summed(world: World, lizuma_2024:
 def test_the_command_records_what_is_due(world: World, lizuma_2024: None) -> None:
     call_command("error_rates", "--today", "2026-11-12")
     assert ErrorRateRecord.objects.filter(period=h.semester()).exists()
+
+
+# --- The pre-aggregate (decision 0038) ------------------------------------------------------------
+
+
+def test_the_stored_groups_are_the_live_groups_and_the_page_reads_them(
+    world: World, lizuma_2024: None, settings: object
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from pumpurs.people.models import Institution
+    from pumpurs.reporting.pages import rule_rows
+    from pumpurs.reporting.rule_quality import rule_groups_refresh, stored_groups
+    from pumpurs.risk.models import Flag
+
+    settings.PUMPURS_RULE_QUALITY_MIN_PUPILS = 1  # type: ignore[attr-defined]
+    year = h.year()
+    gulbene = list(Institution.objects.filter(municipality=world.gulbene).values_list("pk", flat=True))
+    assert stored_groups(year, gulbene) is None  # not refreshed yet: counted live
+    live = rule_rows(year=year, institution_ids=gulbene)
+    assert rule_groups_refresh(today=timezone.localdate()) > 0
+    groups = stored_groups(year, gulbene)
+    assert groups is not None
+    assert confusion(groups) == year_counts(world)
+    assert rule_rows(year=year, institution_ids=gulbene) == live
+    # One school of a municipality with several: not whole municipalities, counted live.
+    assert stored_groups(year, [world.lizuma.pk]) is None
+    # The page reads the cells: the flags going away changes nothing until the next refresh.
+    client = Client()
+    client.force_login(world.coordinator_gulbene)
+    before = client.get(reverse("reporting:rules"), {"year": year.name})
+    Flag.objects.all().delete()
+    after = client.get(reverse("reporting:rules"), {"year": year.name})
+    assert after.status_code == 200
+    assert after.context["rows"] == before.context["rows"]
+    assert rule_rows(year=year, institution_ids=[world.lizuma.pk]) != live  # live, without the flags
