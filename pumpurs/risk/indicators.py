@@ -51,6 +51,7 @@ from pumpurs.risk.unchanged import input_seq, rules_stamp, unchanged_mark
 
 FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
+MARK_FIELDS = ["period_to", "rule_version", "input_seq", "four_weeks_from", "four_weeks_to", "pupils", "refreshed_at"]
 TEMP_TABLES = ("pupils", "days", "marks", "days4", "marks4", "grades", "incidents", "fresh")
 
 
@@ -453,17 +454,19 @@ def indicators_refresh(
             pupils = int(cursor.fetchone()[0])
             raised, closed = flags_refresh(period=period, now=now, snapshots=temp_name("fresh"))
             drop_temps(cursor, TEMP_TABLES)
-        RefreshMark.objects.update_or_create(
+        # One statement whether the semester has a mark or not: the refresh's statements stay constant.
+        mark = RefreshMark(
             period=period,
-            defaults={
-                "period_to": windows.period_to,
-                "rule_version": rules_stamp(),
-                "input_seq": seq,
-                "four_weeks_from": w_from,
-                "four_weeks_to": w_to,
-                "pupils": pupils,
-                "refreshed_at": now,
-            },
+            period_to=windows.period_to,
+            rule_version=rules_stamp(),
+            input_seq=seq,
+            four_weeks_from=w_from,
+            four_weeks_to=w_to,
+            pupils=pupils,
+            refreshed_at=now,
+        )
+        RefreshMark.objects.bulk_create(
+            [mark], update_conflicts=True, unique_fields=["period"], update_fields=MARK_FIELDS
         )
     return RefreshResult(
         period_id=period.pk,
