@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/import_pupils.py                        # 20 000 pupils, PostgreSQL
     .venv/bin/python benchmarks/import_pupils.py --pupils 50000
     .venv/bin/python benchmarks/import_pupils.py --database sqlite
+    .venv/bin/python benchmarks/import_pupils.py --pupils 250000 --dry-runs-only 3   # (e) only
 
 Creates the database ``pumpurs_bench_roster`` through ``--admin-url`` (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``; SQLite: a temporary file), migrates it and seeds
@@ -17,6 +18,9 @@ time, start-up included):
 (d) the engine's floor: the rows of (a) — pupils with their ciphertext and hash already computed,
     enrolments, guardians — inserted with the driver's ``executemany`` in one transaction that is
     rolled back.
+
+(e) with ``--dry-runs-only N``: only N dry runs of the roster (``--dry-run``: every row checked,
+    nothing written), nothing else.
 
 It prints the times, rows/s and the ratio (a) / (d). The database is dropped at the end (``--keep``
 keeps it).
@@ -65,8 +69,10 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def timed_import(path: Path, today: str, env: dict[str, str]) -> tuple[float, dict[str, object]]:
-    args = [*PUMPURS, "import", "pupils", str(path), "--json", "--today", today]
+def timed_import(
+    path: Path, today: str, env: dict[str, str], *, dry_run: bool = False
+) -> tuple[float, dict[str, object]]:
+    args = [*PUMPURS, "import", "pupils", str(path), "--json", "--today", today, *(["--dry-run"] if dry_run else [])]
     started = time.perf_counter()
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
@@ -74,9 +80,17 @@ def timed_import(path: Path, today: str, env: dict[str, str]) -> tuple[float, di
         summary = json.loads(done.stdout)
     except json.JSONDecodeError:
         sys.exit(f"import failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    if summary["status"] != "applied":
+    if summary["status"] != ("dry-run" if dry_run else "applied"):
         sys.exit(f"import was {summary['status']}: {summary['errors'][:5]}")
     return seconds, summary
+
+
+def print_dry_runs(seconds: list[float], pupils: int, engine: str) -> None:
+    ordered = sorted(seconds)
+    print(f"date:        {dt.date.today().isoformat()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"machine:     nproc {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}, {engine}")
+    print(f"(e) dry run: {pupils:,} new pupils, runs {', '.join(f'{s:.1f}' for s in seconds)} s")
+    print(f"             min {ordered[0]:.1f} s, median {ordered[len(ordered) // 2]:.1f} s (process start-up included)")
 
 
 def generate(work: Path, pupils: int, today: dt.date) -> None:
@@ -88,11 +102,11 @@ def generate(work: Path, pupils: int, today: dt.date) -> None:
 
     django.setup()
     from pumpurs.core import crypto
-    from pumpurs.people.calendar import current_school_year
+    from pumpurs.people.calendar import school_year_on
     from pumpurs.people.models import Institution, Pupil
     from pumpurs.people.personal_code import parse_personal_code, synthetic_code
 
-    year = current_school_year(today)
+    year = school_year_on(today)
     assert year is not None, "no school year: seed first"
     schools = list(Institution.objects.order_by("code"))
     taken = set(Pupil.objects.values_list("personal_code_hash", flat=True))
@@ -226,7 +240,14 @@ def main() -> None:
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--today", default="2026-11-16", help="the date the imports run on")
+    parser.add_argument("--db-name", default=DB_NAME, help="the PostgreSQL database to create (and drop)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database and files")
+    parser.add_argument(
+        "--dry-runs-only",
+        type=int,
+        metavar="N",
+        help="time only (e): N dry runs of the roster (issue 18 item 6), no imports that write",
+    )
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -242,11 +263,11 @@ def main() -> None:
     if args.database == "postgresql":
         import psycopg
 
-        url = re.sub(r"/[^/?]*(\?|$)", f"/{DB_NAME}\\1", args.admin_url, count=1)
+        url = re.sub(r"/[^/?]*(\?|$)", f"/{args.db_name}\\1", args.admin_url, count=1)
         with psycopg.connect(args.admin_url, autocommit=True) as admin:
             engine = "PostgreSQL " + admin.execute("SHOW server_version").fetchone()[0]
-            admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
+            admin.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
+            admin.execute(f"CREATE DATABASE {args.db_name}")
         env["DATABASE_URL"] = url
     else:
         import sqlite3
@@ -258,6 +279,12 @@ def main() -> None:
         run([*PUMPURS, "seed", "--preset", "gulbene", "--no-facts", "--today", args.today], env)
         generate_args = ["--generate", str(work), "--pupils", str(args.pupils), "--today", args.today]
         shape = json.loads(run([sys.executable, __file__, *generate_args], env).strip().splitlines()[-1])
+        if args.dry_runs_only:
+            dry = [
+                timed_import(work / "roster.csv", args.today, env, dry_run=True)[0] for _ in range(args.dry_runs_only)
+            ]
+            print_dry_runs(dry, args.pupils, engine)
+            return
         floor = json.loads(run([sys.executable, __file__, "--bare", str(work / "roster.csv")], env).splitlines()[-1])
         first_s, first = timed_import(work / "roster.csv", args.today, env)
         assert first["created"] == args.pupils, first
@@ -269,7 +296,7 @@ def main() -> None:
             import psycopg
 
             with psycopg.connect(args.admin_url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                admin.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
     n = args.pupils
     print(f"date:        {dt.date.today().isoformat()} (imports run as of {args.today})")
     print(f"machine:     nproc {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}, {engine}")

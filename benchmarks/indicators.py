@@ -21,6 +21,8 @@ then, in this process:
     changed, so none is rewritten; it still recomputes every one and evaluates every flag rule);
 (d) the daily case: after a refresh as of the school day before ``D``, the refresh as of ``D`` —
     one more day of facts, the 4-week window moves, so nearly every snapshot is rewritten;
+(e) the refresh again with ``skip_unchanged`` (what the scheduled job runs): nothing was written
+    since (d) and the window is the same, so it reads no fact (decision 0032);
 
 and prints the times and the ratios (b)/(a), (c)/(a), (d)/(a) (target ≤ 1.5), with the machine. For
 context it also times (a') the barest pass over the semester's grades the refresh must also make
@@ -169,6 +171,7 @@ def main() -> None:
         day_before -= dt.timedelta(days=1)
     indicators_refresh(today=day_before, period=period)
     daily = indicators_refresh(today=today, period=period)
+    idle = indicators_refresh(today=today, period=period, skip_unchanged=True)
 
     print()
     print(
@@ -192,6 +195,7 @@ def main() -> None:
         f"(d) indicators_refresh, a school day later:     {daily.seconds:7.2f} s  ratio {daily.seconds / floor_seconds:.2f}"
     )
     print(f"    {daily}")
+    print(f"(e) nothing new since (d), same window (skip_unchanged): {idle.seconds:7.3f} s  unchanged={idle.unchanged}")
     print("target: ratio ≤ 1.5")
 
     connection.close()

@@ -68,6 +68,9 @@ def main() -> None:
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--db-name", default=DB_NAME, help="the PostgreSQL database to create (and drop)")
+    parser.add_argument("--today", help="the date to seed for, YYYY-MM-DD (default: the machine's today)")
+    parser.add_argument("--no-facts", action="store_true", help="people only (no attendance, grades or incidents)")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="pumpurs-bench-")
@@ -75,15 +78,19 @@ def main() -> None:
     seed_args = [*PUMPURS, "seed", "--preset", args.preset, "--seed", str(args.seed)]
     if args.preset == "national":
         seed_args += ["--pupils", str(args.pupils)]
+    if args.today:
+        seed_args += ["--today", args.today]
+    if args.no_facts:
+        seed_args += ["--no-facts"]
 
     if args.database == "postgresql":
         import psycopg
 
-        url = re.sub(r"/[^/?]*(\?|$)", f"/{DB_NAME}\\1", args.admin_url, count=1)
+        url = re.sub(r"/[^/?]*(\?|$)", f"/{args.db_name}\\1", args.admin_url, count=1)
         with psycopg.connect(args.admin_url, autocommit=True) as admin:
             server = admin.execute("SHOW server_version").fetchone()[0]
-            admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
+            admin.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
+            admin.execute(f"CREATE DATABASE {args.db_name}")
         env["DATABASE_URL"] = url
         try:
             run([*PUMPURS, "migrate", "-v0"], env)
@@ -92,7 +99,7 @@ def main() -> None:
         finally:
             if not args.keep:
                 with psycopg.connect(args.admin_url, autocommit=True) as admin:
-                    admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                    admin.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
         database = f"PostgreSQL {server}"
     else:
         path = Path(data_dir) / "bench.sqlite3"

@@ -352,7 +352,7 @@ def _run_register(
     if long.height:
         # Cells longer than their column takes: refused before any rule reads them.
         return _finish(result, [long], dry_run, None)
-    error_frames = spec.apply_rows(rows=rows, ctx=ctx, result=result)
+    error_frames = spec.apply_rows(rows=rows, ctx=ctx, result=result, dry_run=dry_run)
     if error_frames:
         return _finish(result, error_frames, dry_run, None)
     if result.rows == 0:

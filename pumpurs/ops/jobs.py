@@ -65,7 +65,8 @@ def _imports(now: dt.datetime) -> str:
 
 def _indicators(now: dt.datetime) -> str:
     # The dashboards' pre-aggregate follows the indicators it counts (decision 0029).
-    result = indicators_refresh(today=_local_day(now))
+    # Nothing new and the same window (a weekend, a holiday): nothing to read (decision 0032).
+    result = indicators_refresh(today=_local_day(now), skip_unchanged=True)
     return f"{result}; dashboard cells: {dashboards_refresh(today=_local_day(now))}"
 
 

@@ -44,11 +44,14 @@ from django.utils import timezone
 from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.flags import flags_refresh
+from pumpurs.risk.models import RefreshMark
 from pumpurs.risk.rules import RULE_VERSION
 from pumpurs.risk.sql import create_temp, date_number_sql, drop_temps, execute, is_postgres, temp_name, tune_session
+from pumpurs.risk.unchanged import input_seq, rules_stamp, unchanged_mark
 
 FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
+MARK_FIELDS = ["period_to", "rule_version", "input_seq", "four_weeks_from", "four_weeks_to", "pupils", "refreshed_at"]
 TEMP_TABLES = ("pupils", "days", "marks", "days4", "marks4", "grades", "incidents", "fresh")
 
 
@@ -66,10 +69,19 @@ class RefreshResult:
     flags_raised: int = 0
     flags_closed: int = 0
     seconds: float = 0.0
+    # Nothing a refresh reads had changed since the last one (``unchanged``): nothing was read or written.
+    unchanged: bool = False
 
     def __str__(self) -> str:
         if self.period_id is None:
             return f"No semester on or before {self.today}: nothing to refresh."
+        if self.unchanged:
+            return (
+                f"semester {self.period_id}: {self.period_from} – {self.period_to}, "
+                f"4 weeks {self.four_weeks_from} – {self.four_weeks_to}; pupils {self.pupils}; no fact, roster, "
+                f"threshold or flag decision since the last refresh and the same window: nothing to do; "
+                f"{self.seconds:.2f} s"
+            )
         return (
             f"semester {self.period_id}: {self.period_from} – {self.period_to}, "
             f"4 weeks {self.four_weeks_from} – {self.four_weeks_to}; "
@@ -354,9 +366,13 @@ def refresh_lock(period: Period) -> None:
     list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
 
 
-def indicators_refresh(*, today: dt.date | None = None, period: Period | None = None) -> RefreshResult:
+def indicators_refresh(
+    *, today: dt.date | None = None, period: Period | None = None, skip_unchanged: bool = False
+) -> RefreshResult:
     """Recompute every pupil's snapshots for ``period`` (default: the one containing ``today``),
-    then the flags. Idempotent: the same facts give the same snapshots and no new flags.
+    then the flags. Idempotent: the same facts give the same snapshots and no new flags. With
+    ``skip_unchanged``, a refresh whose inputs and window are those of the last one does nothing
+    and says so (``risk.unchanged``).
 
     Invariants: one snapshot per (pupil, semester, window), only for pupils with an enrolment in
     the semester (others' snapshots of that semester are removed); a constant number of
@@ -377,6 +393,9 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
     )
     with transaction.atomic():
         refresh_lock(period)
+        seq = input_seq()
+        if skip_unchanged and (mark := unchanged_mark(period, windows.period_to, seq)) is not None:
+            return _unchanged(mark, today, windows, started)
         now = timezone.now()
         params: dict[str, Any] = {
             "period": period.pk,
@@ -435,6 +454,20 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
             pupils = int(cursor.fetchone()[0])
             raised, closed = flags_refresh(period=period, now=now, snapshots=temp_name("fresh"))
             drop_temps(cursor, TEMP_TABLES)
+        # One statement whether the semester has a mark or not: the refresh's statements stay constant.
+        mark = RefreshMark(
+            period=period,
+            period_to=windows.period_to,
+            rule_version=rules_stamp(),
+            input_seq=seq,
+            four_weeks_from=w_from,
+            four_weeks_to=w_to,
+            pupils=pupils,
+            refreshed_at=now,
+        )
+        RefreshMark.objects.bulk_create(
+            [mark], update_conflicts=True, unique_fields=["period"], update_fields=MARK_FIELDS
+        )
     return RefreshResult(
         period_id=period.pk,
         today=today,
@@ -448,6 +481,21 @@ def indicators_refresh(*, today: dt.date | None = None, period: Period | None = 
         flags_raised=raised,
         flags_closed=closed,
         seconds=time.perf_counter() - started,
+    )
+
+
+def _unchanged(mark: RefreshMark, today: dt.date, windows: Windows, started: float) -> RefreshResult:
+    return RefreshResult(
+        period_id=mark.period_id,
+        today=today,
+        period_from=windows.period_from,
+        period_to=windows.period_to,
+        four_weeks_from=mark.four_weeks_from,
+        four_weeks_to=mark.four_weeks_to,
+        pupils=mark.pupils,
+        snapshots=2 * mark.pupils,
+        seconds=time.perf_counter() - started,
+        unchanged=True,
     )
 
 

@@ -391,3 +391,24 @@ class AbsenceFollowUp(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.period_id} {self.status}"
+
+
+class RefreshMark(models.Model):
+    """What a semester's last full refresh saw (decision 0032): the window's last day, the rule
+    version and the audit trail's last input event. A refresh that would see the same does nothing."""
+
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="+")
+    period_to = models.DateField()
+    rule_version = models.CharField(max_length=40)
+    input_seq = models.BigIntegerField()  # the audit trail's last event that can change an input
+    four_weeks_from = models.DateField(null=True)
+    four_weeks_to = models.DateField(null=True)
+    pupils = models.IntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("indicator refresh mark")
+        verbose_name_plural = _("indicator refresh marks")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.period_to} {self.input_seq}"

@@ -11,7 +11,9 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from pumpurs.core.bulkload import foreign_keys_checked_once
 from pumpurs.imports.services import import_batch_create, import_batch_run
+from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident
 from pumpurs.journal.seeding import CHUNK_PUPILS, write_fact_files
 from pumpurs.journal.seeding.roster import semesters_for
 from pumpurs.people.access import Perm
@@ -19,6 +21,9 @@ from pumpurs.people.actors import Scope, SystemActor
 
 # The seed loads its facts as the server's operator would: explicitly over the whole country.
 SEED_IMPORTER = SystemActor(name="system:seed", perms=frozenset({Perm.IMPORT_DATA}), scope=Scope.country())
+
+# What the seed loads in bulk: their foreign keys are validated once after the load.
+FACT_TABLES: list[type] = [AttendanceDay, AttendanceMark, Grade, Incident]
 
 
 class FactsNotLoaded(RuntimeError):
@@ -30,7 +35,9 @@ def facts_seed(*, preset: str, seed: int, today: dt.date, chunk_pupils: int = CH
 
     Invariants: facts only on school days up to ``today`` and from each pupil's enrolment; each
     kind is applied whole or the call raises ``FactsNotLoaded`` (the caller's transaction then
-    undoes everything). Inverse: none — seed a fresh database.
+    undoes everything); the fact tables' foreign keys are checked once after the load, set-based
+    (``core.bulkload``, decision 0032), not row by row at commit. Inverse: none — seed a fresh
+    database.
     """
     counts = {"attendance": 0, "grades": 0, "incidents": 0}
     semesters = semesters_for(preset, today)
@@ -40,9 +47,10 @@ def facts_seed(*, preset: str, seed: int, today: dt.date, chunk_pupils: int = CH
         files = write_fact_files(
             Path(tmp), preset=preset, seed=seed, today=today, semesters=semesters, chunk_pupils=chunk_pupils
         )
-        for kind, (path, rows) in files.items():
-            if rows:
-                counts[kind] = _load(kind, path, today)
+        with foreign_keys_checked_once(FACT_TABLES):
+            for kind, (path, rows) in files.items():
+                if rows:
+                    counts[kind] = _load(kind, path, today)
     return counts
 
 

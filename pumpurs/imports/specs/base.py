@@ -45,7 +45,8 @@ class ImportSpec:
     key: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     validate: Callable[[pl.DataFrame, ImportContext], tuple[pl.DataFrame, pl.DataFrame]] | None = None
-    # Register kinds (institutions, pupils) apply row by row through services instead.
+    # Register kinds (institutions, pupils, staff, budgets) are checked and written through the services'
+    # rules instead: called with ``rows, ctx, result, dry_run``; a dry run writes nothing where it can.
     apply_rows: Callable[..., Any] | None = None
     # Columns whose presence tells this shape apart from another shape of the same kind.
     signature: tuple[str, ...] = field(default=())

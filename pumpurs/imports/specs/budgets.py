@@ -48,7 +48,10 @@ def _amount(errors: RowErrors, n: int, row: dict[str, Any], name: str) -> int | 
     return cents
 
 
-def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> list[pl.DataFrame]:
+def _apply(
+    *, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult, dry_run: bool = False
+) -> list[pl.DataFrame]:
+    # A dry run writes too: its counts come from the writes, which the engine then rolls back.
     errors = RowErrors()
     national = access.is_national(ctx.actor, access.Perm.MANAGE_BUDGETS)
     manageable = set(access.institutions_visible_to(ctx.actor, access.Perm.MANAGE_BUDGETS).values_list("pk", flat=True))

@@ -32,7 +32,10 @@ KINDS = {
 FIELDS = ("name", "kind", "municipality_id", "founder", "grade_min", "grade_max")
 
 
-def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> list[pl.DataFrame]:
+def _apply(
+    *, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult, dry_run: bool = False
+) -> list[pl.DataFrame]:
+    """Check every row and upsert it by registration number; a dry run counts without writing."""
     errors = RowErrors()
     if not access.is_national(ctx.actor, access.Perm.MANAGE_INSTITUTIONS):
         # Institutions are national reference data: only the server operator's command line holds this.
@@ -99,14 +102,16 @@ def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> l
             continue
         current = existing.get(code)
         if current is None:
-            existing[code] = Institution.objects.create(code=code, **values)
+            if not dry_run:
+                existing[code] = Institution.objects.create(code=code, **values)
             result.created += 1
         elif all(getattr(current, f) == values[f] for f in FIELDS):
             result.unchanged += 1
         else:
-            for f in FIELDS:
-                setattr(current, f, values[f])
-            current.save()
+            if not dry_run:
+                for f in FIELDS:
+                    setattr(current, f, values[f])
+                current.save()
             result.updated += 1
     return errors.frames()
 

@@ -11,14 +11,17 @@ same as registering or moving one pupil: this module only reads the cells.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.utils.translation import gettext as _
 
+from pumpurs.imports.result import ERROR_SCHEMA
 from pumpurs.imports.specs.attendance import PERSONAL_CODE
 from pumpurs.imports.specs.base import Column, ImportSpec
-from pumpurs.imports.specs.register import RowErrors, cell, folded, parse_date_text
+from pumpurs.imports.specs.register import folded, parse_date_text
 from pumpurs.people import access
 from pumpurs.people.models import Institution
 from pumpurs.people.roster import GuardianEntry, PupilEntry, roster_apply
@@ -59,21 +62,31 @@ RELATIONS = {
 }
 
 
-def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> list[pl.DataFrame]:
-    """Read each row's cells into a ``PupilEntry`` (what a cell cannot be read as is reported here),
-    then let the people roster rules check and write them all — the rules ``pupil_create`` and
-    ``pupil_enrol`` use too."""
-    errors = RowErrors()
+def _apply(
+    *, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult, dry_run: bool = False
+) -> list[pl.DataFrame]:
+    """Read every cell as what its column holds (what a cell cannot be read as is reported here),
+    then let the people roster rules check — and, unless a dry run or a cell was refused, write —
+    them all: the rules ``pupil_create`` and ``pupil_enrol`` use too.
+
+    The cells are read column by column: each distinct value of a column once (a roster repeats a
+    few hundred birth dates, schools and grades over all its rows), joined back in polars. Only
+    the entries the roster rules take are built row by row, from the read columns.
+    """
     institutions = {i.code: i for i in Institution.objects.all()}
-    others = _other_schools_of_submitter(ctx)
-    entries = [
-        _entry(row, institutions, errors, ctx.today, ctx.institution, others) for row in rows.iter_rows(named=True)
-    ]
-    outcome = roster_apply(actor=ctx.actor, entries=entries, today=ctx.today, write=not errors.items)
-    for problem in outcome.problems:
-        errors.add(problem.row, problem.field, problem.code, problem.message)
-    if errors.items:
-        return errors.frames()
+    entries: list[PupilEntry] = []
+    cell_errors = pl.DataFrame(schema=ERROR_SCHEMA)
+    if rows.height:
+        others = _other_schools_of_submitter(ctx)
+        read, cell_errors = _read_cells(rows, institutions, ctx.today, ctx.institution, others)
+        entries = _entries(read, institutions, cell_errors)
+    refused = cell_errors.height > 0
+    outcome = roster_apply(actor=ctx.actor, entries=entries, today=ctx.today, write=not refused and not dry_run)
+    problems = pl.DataFrame(
+        [(p.row, p.field, p.code, p.message) for p in outcome.problems], schema=ERROR_SCHEMA, orient="row"
+    )
+    if refused or problems.height:
+        return [frame for frame in (cell_errors, problems) if frame.height]
     result.created, result.updated, result.unchanged = outcome.created, outcome.updated, outcome.unchanged
     result.touched_pupils.extend(p.pk for p in outcome.pupils)
     result.notes.extend(
@@ -94,117 +107,183 @@ def _other_schools_of_submitter(ctx: ImportContext) -> frozenset[int]:
     return frozenset(schools.values_list("pk", flat=True))
 
 
-def _entry(
-    row: dict[str, Any],
+# A reading of one cell: (the value, or None) and, if it cannot be read, (error code, message).
+Reading = tuple[Any, str | None, str | None]
+# The columns read, in the order their errors are reported within a row.
+READ_ORDER = ("birth_date", "gender", "institution_code", "grade", "enrolled_from", "guardian_relation")
+
+
+def _read_cells(
+    rows: pl.DataFrame,
     institutions: dict[str, Institution],
-    errors: RowErrors,
     today: dt.date,
     chosen: Institution | None,
     others: frozenset[int],
-) -> PupilEntry:
-    """One row as the roster rules take it; cells that are not what their column holds are
-    reported and named in ``refused`` (their rules are skipped)."""
-    n = int(row["_row"])
-    refused: set[str] = set()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every row's cells as text (an empty cell as ""), plus ``<column>__v``, the value read from
+    each of ``READ_ORDER``; and the errors of the cells that cannot be read (each row's in
+    ``READ_ORDER``), whose columns the roster rules then skip."""
+    names = [c.name for c in PUPILS.columns]
+    text = rows.select(pl.col("_row").cast(pl.Int64), *(pl.col(n).fill_null("").str.strip_chars() for n in names))
+    has_guardian = pl.col("guardian_name") != ""
+    readers: dict[str, tuple[Callable[[str], Reading], pl.DataType, pl.Expr]] = {
+        "birth_date": (partial(_birth_date, today=today), pl.Date(), pl.lit(True)),
+        "gender": (_gender, pl.String(), pl.lit(True)),
+        "institution_code": (
+            partial(_institution, institutions=institutions, chosen=chosen, others=others),
+            pl.Int64(),
+            pl.lit(True),
+        ),
+        "grade": (_grade, pl.Int64(), pl.lit(True)),
+        "enrolled_from": (_enrolled_from, pl.Date(), pl.col("enrolled_from") != ""),
+        "guardian_relation": (_relation, pl.String(), has_guardian),
+    }
+    error_frames = []
+    for order, (name, (reader, dtype, applies)) in enumerate(readers.items()):
+        text, errors = _read_column(text, name, reader, dtype, applies, order)
+        error_frames.append(errors)
+    errors = pl.concat(error_frames, how="vertical").sort("_row", "_order", maintain_order=True).drop("_order")
+    return text, errors
 
-    def refuse(column: str, code: str, message: str) -> None:
-        errors.add(n, column, code, message)
-        refused.add(column)
 
-    birth = parse_date_text(cell(row, "birth_date"))
+def _read_column(
+    frame: pl.DataFrame,
+    name: str,
+    reader: Callable[[str], Reading],
+    dtype: pl.DataType,
+    applies: pl.Expr,
+    order: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read each distinct value of ``name`` once and join the readings back onto every row:
+    ``<name>__v`` is the value; where ``applies`` holds and the cell cannot be read, an error."""
+    distinct = frame.get_column(name).unique().to_list()
+    readings = [reader(value) for value in distinct]
+    lookup = pl.DataFrame(
+        {
+            name: pl.Series(distinct, dtype=pl.String),
+            f"{name}__v": pl.Series([r[0] for r in readings], dtype=dtype),
+            "_code": pl.Series([r[1] for r in readings], dtype=pl.String),
+            "_message": pl.Series([r[2] for r in readings], dtype=pl.String),
+        }
+    )
+    joined = frame.join(lookup, on=name, how="left", maintain_order="left")
+    errors = joined.filter(applies & pl.col("_code").is_not_null()).select(
+        "_row", pl.lit(name).alias("column"), "_code", "_message", pl.lit(order).alias("_order")
+    )
+    errors = errors.rename({"_code": "code", "_message": "message"})
+    return joined.drop("_code", "_message"), errors
+
+
+def _birth_date(value: str, *, today: dt.date) -> Reading:
+    birth = parse_date_text(value)
     if birth is None:
-        refuse(
-            "birth_date",
-            "date_format",
-            _("'%(value)s' is not a date: write it as 2012-03-31 or 31.03.2012.") % {"value": cell(row, "birth_date")},
-        )
-    elif not today - dt.timedelta(days=round(365.25 * OLDEST_PUPIL_YEARS)) <= birth <= today:
-        refuse(
-            "birth_date",
-            "birth_date_implausible",
-            _("%(value)s cannot be a pupil's birth date: it is in the future or more than %(years)s years ago.")
-            % {"value": birth.isoformat(), "years": OLDEST_PUPIL_YEARS},
-        )
-        birth = None
-    gender = GENDERS.get(folded(cell(row, "gender")))
+        message = _("'%(value)s' is not a date: write it as 2012-03-31 or 31.03.2012.") % {"value": value}
+        return None, "date_format", message
+    if not today - dt.timedelta(days=round(365.25 * OLDEST_PUPIL_YEARS)) <= birth <= today:
+        message = _(
+            "%(value)s cannot be a pupil's birth date: it is in the future or more than %(years)s years ago."
+        ) % {"value": birth.isoformat(), "years": OLDEST_PUPIL_YEARS}
+        return None, "birth_date_implausible", message
+    return birth, None, None
+
+
+def _gender(value: str) -> Reading:
+    gender = GENDERS.get(folded(value))
     if gender is None:
-        refuse(
-            "gender",
-            "gender_invalid",
-            _("'%(value)s' is not a gender code: use F or M (S or V), or leave empty.")
-            % {"value": cell(row, "gender")},
-        )
-    institution = institutions.get(cell(row, "institution_code"))
+        message = _("'%(value)s' is not a gender code: use F or M (S or V), or leave empty.") % {"value": value}
+        return None, "gender_invalid", message
+    return gender, None, None
+
+
+def _institution(
+    value: str, *, institutions: dict[str, Institution], chosen: Institution | None, others: frozenset[int]
+) -> Reading:
+    institution = institutions.get(value)
     if institution is None:
-        refuse(
-            "institution_code",
-            "institution_unknown",
-            _("'%(value)s' is not the registration number of a school you may import for.")
-            % {"value": cell(row, "institution_code")},
-        )
-    elif chosen is not None and institution.pk in others:
-        refuse(
-            "institution_code",
-            "institution_other",
-            _(
-                "This row is for %(school)s, but the file was uploaded for %(chosen)s: upload it for all your "
-                "schools, or keep only the rows of %(chosen)s."
-            )
-            % {"school": institution.name, "chosen": chosen.name},
-        )
-    grade_text = cell(row, "grade")
-    if not grade_text.isdigit():
-        refuse(
-            "grade", "grade_out_of_range", _("'%(value)s' is not a grade this school teaches.") % {"value": grade_text}
-        )
-    starts_on = None
-    if cell(row, "enrolled_from"):
-        starts_on = parse_date_text(cell(row, "enrolled_from"))
-        if starts_on is None:
-            refuse(
-                "enrolled_from",
-                "date_invalid",
-                _("'%(value)s' must be a date in the current school year, not in the future.")
-                % {"value": cell(row, "enrolled_from")},
-            )
-    return PupilEntry(
-        row=n,
-        personal_code=cell(row, "personal_code"),
-        first_name=cell(row, "first_name"),
-        last_name=cell(row, "last_name"),
-        birth_date=birth,
-        gender=gender or "",
-        institution=institution,
-        class_name=cell(row, "class"),
-        grade=int(grade_text) if grade_text.isdigit() else None,
-        starts_on=starts_on,
-        guardian=_guardian(row, n, errors, refused),
-        refused=frozenset(refused),
-    )
+        message = _("'%(value)s' is not the registration number of a school you may import for.") % {"value": value}
+        return None, "institution_unknown", message
+    if chosen is not None and institution.pk in others:
+        message = _(
+            "This row is for %(school)s, but the file was uploaded for %(chosen)s: upload it for all your "
+            "schools, or keep only the rows of %(chosen)s."
+        ) % {"school": institution.name, "chosen": chosen.name}
+        return institution.pk, "institution_other", message
+    return institution.pk, None, None
 
 
-def _guardian(row: dict[str, Any], n: int, errors: RowErrors, refused: set[str]) -> GuardianEntry | None:
-    name = cell(row, "guardian_name")
-    if not name:
-        return None
-    relation = RELATIONS.get(folded(cell(row, "guardian_relation")) or "other")
+def _grade(value: str) -> Reading:
+    if not (value.isdigit() and value.isascii()):
+        return None, "grade_out_of_range", _("'%(value)s' is not a grade this school teaches.") % {"value": value}
+    return int(value), None, None
+
+
+def _enrolled_from(value: str) -> Reading:
+    starts_on = parse_date_text(value)
+    if starts_on is None:
+        message = _("'%(value)s' must be a date in the current school year, not in the future.") % {"value": value}
+        return None, "date_invalid", message
+    return starts_on, None, None
+
+
+def _relation(value: str) -> Reading:
+    relation = RELATIONS.get(folded(value) or "other")
     if relation is None:
-        errors.add(
-            n,
-            "guardian_relation",
-            "relation_invalid",
-            _("'%(value)s' is not a relation: use mother, father, guardian, foster or other.")
-            % {"value": cell(row, "guardian_relation")},
-        )
-        refused.add("guardian_relation")
-    first, _sep, last = name.partition(" ")
-    return GuardianEntry(
-        first_name=first,
-        last_name=last,
-        relation=relation or "other",
-        phone=cell(row, "guardian_phone"),
-        email=cell(row, "guardian_email"),
+        message = _("'%(value)s' is not a relation: use mother, father, guardian, foster or other.") % {"value": value}
+        return None, "relation_invalid", message
+    return relation, None, None
+
+
+def _entries(read: pl.DataFrame, institutions: dict[str, Institution], errors: pl.DataFrame) -> list[PupilEntry]:
+    """The rows as the roster rules take them, with the columns whose cells were refused named in
+    ``refused`` (their rules are skipped)."""
+    refused: dict[int, frozenset[str]] = {
+        row: frozenset(columns) for row, columns in errors.group_by("_row").agg(pl.col("column")).iter_rows()
+    }
+    by_pk = {i.pk: i for i in institutions.values()}
+    none: frozenset[str] = frozenset()
+    columns = (
+        "_row",
+        "personal_code",
+        "first_name",
+        "last_name",
+        "birth_date__v",
+        "gender__v",
+        "institution_code__v",
+        "class",
+        "grade__v",
+        "enrolled_from__v",
+        "guardian_name",
+        "guardian_relation__v",
+        "guardian_phone",
+        "guardian_email",
     )
+    entries = []
+    for n, code, first, last, birth, gender, school, klass, grade, starts_on, g_name, g_rel, g_phone, g_email in zip(
+        *(read.get_column(c).to_list() for c in columns), strict=True
+    ):
+        guardian = None
+        if g_name:
+            g_first, _sep, g_last = g_name.partition(" ")
+            guardian = GuardianEntry(
+                first_name=g_first, last_name=g_last, relation=g_rel or "other", phone=g_phone, email=g_email
+            )
+        entries.append(
+            PupilEntry(
+                row=n,
+                personal_code=code,
+                first_name=first,
+                last_name=last,
+                birth_date=birth,
+                gender=gender or "",
+                institution=None if school is None else by_pk[school],
+                class_name=klass,
+                grade=grade,
+                starts_on=starts_on,
+                guardian=guardian,
+                refused=refused.get(n, none),
+            )
+        )
+    return entries
 
 
 PUPILS = ImportSpec(

@@ -91,7 +91,10 @@ class StaffRow:
     class_group: ClassGroup | None
 
 
-def _apply(*, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult) -> list[pl.DataFrame]:
+def _apply(
+    *, rows: pl.DataFrame, ctx: ImportContext, result: ImportResult, dry_run: bool = False
+) -> list[pl.DataFrame]:
+    # A dry run writes too: its counts come from the writes, which the engine then rolls back.
     errors = RowErrors()
     schools = {i.code: i for i in access.staff_institutions_of(ctx.actor)}
     municipalities = {m.code: m for m in access.staff_municipalities_of(ctx.actor)}

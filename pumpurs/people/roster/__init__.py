@@ -52,6 +52,7 @@ from pumpurs.people.roster.entries import (
     raise_first,
 )
 from pumpurs.people.roster.rules import Plan, check, decide, guardian_problems, load
+from pumpurs.people.roster.write import classes_to_create
 from pumpurs.people.roster.write import write as write_plans
 
 
@@ -105,6 +106,8 @@ def roster_apply(
     outcome.unchanged = len(plans) - outcome.created - outcome.updated
     if write:
         write_plans(actor, plans, known, pending_classes, year, outcome)
+    else:  # a dry run says which classes it would create
+        outcome.classes_created = classes_to_create(plans, known, pending_classes, year)
     return outcome
 
 

@@ -26,12 +26,7 @@ def write(
 ) -> None:
     """Write the checked plans in bulk: classes, pupils, closed and new enrolments, guardians, and
     one audit event per change, in the caller's transaction."""
-    schools = {p.entry.institution.pk: p.entry.institution for p in plans if p.entry.institution is not None}
-    new_classes = [
-        ClassGroup(institution=schools[school], school_year=year, grade=grade, name=name)
-        for (school, name), grade in pending_classes.items()
-        if (school, name) not in known.classes and school in schools
-    ]
+    new_classes = classes_to_create(plans, known, pending_classes, year)
     ClassGroup.objects.bulk_create(new_classes, batch_size=BULK_BATCH)
     for klass in new_classes:
         known.classes[(klass.institution_id, klass.name)] = klass
@@ -104,6 +99,18 @@ def write(
     for guardian, fields in changed_guardians:
         events.append(Entry("people.guardian.updated", guardian.pupil_id, guardian, {"fields": fields}))
     audit_record_many(actor=actor, entries=events)
+
+
+def classes_to_create(
+    plans: list[Plan], known: Known, pending_classes: dict[tuple[int, str], int], year: SchoolYear
+) -> list[ClassGroup]:
+    """The classes of the current year the plans need that do not exist yet (unsaved)."""
+    schools = {p.entry.institution.pk: p.entry.institution for p in plans if p.entry.institution is not None}
+    return [
+        ClassGroup(institution=schools[school], school_year=year, grade=grade, name=name)
+        for (school, name), grade in pending_classes.items()
+        if (school, name) not in known.classes and school in schools
+    ]
 
 
 def _wanted(entry: PupilEntry, name: str) -> str:

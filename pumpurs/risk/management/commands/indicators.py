@@ -1,6 +1,8 @@
-"""``pumpurs indicators refresh [--period ID] [--today YYYY-MM-DD]``: recompute snapshots and flags.
+"""``pumpurs indicators refresh [--period ID] [--today YYYY-MM-DD] [--force]``: recompute snapshots and flags.
 
-Idempotent, so it can run as a periodic job as well as after imports (``imports.facts``).
+Idempotent, so it can run as a periodic job as well as after imports (``imports.facts``). When
+nothing it reads has changed since the last refresh and the window is the same, it does nothing
+and says so; ``--force`` recomputes all the same (after a write outside the audit trail).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["refresh"])
         parser.add_argument("--period", type=int, help="semester id (default: the one containing --today)")
         parser.add_argument("--today", help="the date to compute for, YYYY-MM-DD (default: today)")
+        parser.add_argument(
+            "--force", action="store_true", help="recompute even if nothing changed since the last refresh"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = today_option(options["today"]) if options["today"] else None
@@ -30,5 +35,5 @@ class Command(BaseCommand):
             period = Period.objects.filter(pk=options["period"]).first()
             if period is None:
                 raise CommandError(_("No semester with id %(id)s.") % {"id": options["period"]}, returncode=2)
-        result = indicators_refresh(today=today, period=period)
+        result = indicators_refresh(today=today, period=period, skip_unchanged=not options["force"])
         self.stdout.write(str(result))
