@@ -47,6 +47,9 @@ INPUT_ACTIONS = (
     "risk.flag.accepted",
     "risk.flag.dismissed",
     "risk.flag.reopened",
+    # Erasure and retention delete pupils, enrolments, flags and questionnaires (decision 0040).
+    "privacy.pupil.erased",
+    "privacy.retention.applied",
 )
 
 
