@@ -65,6 +65,8 @@ def test_a_second_refresh_reads_no_fact_and_writes_nothing(world: World, refresh
         "people.pupil.updated",
         "risk.flag.dismissed",
         "risk.threshold.set",
+        "privacy.pupil.erased",
+        "privacy.retention.applied",
     ],
 )
 def test_a_written_input_refreshes_again(world: World, refreshed: dt.date, action: str) -> None:
