@@ -61,3 +61,31 @@ event_type_register(
     keep=("list", "count", "pupils"),
 )
 event_type_register("people.work.exported", _("Exported a list from “My work”"))
+# Passkeys (decision 0041). The names are the person's own words ("Anna's laptop"): not kept on erasure.
+event_type_register(
+    "auth.passkey.added",
+    _("Added a passkey"),
+    fields={"passkey": _("passkey number"), "name": _("name")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.renamed",
+    _("Renamed a passkey"),
+    fields={"passkey": _("passkey number"), "old_name": _("old name"), "name": _("name")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.removed",
+    _("Removed a passkey"),
+    fields={"passkey": _("passkey number"), "name": _("name")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.verified",
+    _("Confirmed a sign-in with a passkey"),
+    fields={"passkey": _("passkey number")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.refused", _("A passkey was refused at sign-in"), fields={"reason": _("reason")}, keep=("reason",)
+)
