@@ -50,7 +50,7 @@ event_type_register("people.seed.applied", _("Loaded synthetic demonstration dat
 event_type_register("people.work.listed", _("Listed pupils in “My work”"))
 event_type_register(
     "people.emergency_access.opened",
-    _("Opened a pupil's risk record in an emergency (break-the-glass)"),
+    _("Opened a pupil's file in an emergency (break-the-glass)"),
     fields={"reason": _("reason"), "hours": _("hours")},
     keep=("hours",),
 )

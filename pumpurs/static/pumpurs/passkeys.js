@@ -75,8 +75,9 @@
     };
   }
 
-  function say(status, key, detail) {
-    status.textContent = status.dataset[key] + (detail ? " (" + detail + ")" : "");
+  // Our own words, in the page's language (the server's English detail is for the log).
+  function say(status, key) {
+    status.textContent = status.dataset[key];
   }
 
   function register(form, button, status) {
@@ -99,9 +100,9 @@
         .then(function (result) {
           window.location.assign(result.redirect_url);
         })
-        .catch(function (error) {
+        .catch(function () {
           button.disabled = false;
-          say(status, "failed", error && error.message);
+          say(status, "failed");
         });
     });
   }
@@ -124,9 +125,9 @@
         .then(function (result) {
           window.location.assign(result.redirect_url);
         })
-        .catch(function (error) {
+        .catch(function () {
           button.disabled = false;
-          say(status, "failed", error && error.message);
+          say(status, "failed");
         });
     });
   }
