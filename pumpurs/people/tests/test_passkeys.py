@@ -29,7 +29,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.auth import SIGN_IN
 from pumpurs.people.models import User
-from pumpurs.people.recovery import recovery_codes_issue
+from pumpurs.people.recovery import recovery_codes_issue, second_factor_reset
 from pumpurs.world.personas import PASSWORD, World
 
 ORIGIN = "http://testserver"
@@ -273,3 +273,11 @@ def test_a_class_teacher_may_add_a_passkey_without_any_other_factor(world: World
     client = password_only(world.teacher_lizuma)
     assert add_passkey(client, SoftKey(), "telefons").status_code == 200
     assert WebAuthnCredential.objects.get().user == world.teacher_lizuma
+
+
+def test_the_operators_reset_removes_passkeys_too(world: World) -> None:
+    zane = world.national
+    add_passkey(verified_with_app(zane, with_app(zane)), SoftKey())
+    second_factor_reset(actor=SIGN_IN, user=zane, reason="ticket 123: laptop and phone stolen")
+    assert not WebAuthnCredential.objects.filter(user=zane).exists()
+    assert password_only(zane).get(reverse("home"))["Location"].startswith(reverse("second_factor_setup"))
