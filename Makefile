@@ -10,41 +10,50 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test check lint format typecheck migrations-check browser-test messages clean
 
-$(BIN)/.installed: requirements.lock pyproject.toml
+# Two locks (decision 0041): requirements.lock is what runs the system (`make demo`, a server);
+# requirements-dev.lock is that plus the tools that test and check it. The stamps say which is in.
+define venv_install
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 is required (python3.12 or newer on PATH)." >&2; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(1)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+endef
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(call venv_install,requirements.lock)
+
+$(BIN)/.installed-dev: requirements-dev.lock pyproject.toml
+	$(call venv_install,requirements-dev.lock)
 
 demo: $(BIN)/.installed
 	$(BIN)/pumpurs demo
 
 # The whole suite except the browser tests (those need Debian's chromium; see `make browser-test`).
-test: $(BIN)/.installed
+test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-browser-test: $(BIN)/.installed
+browser-test: $(BIN)/.installed-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 # lint-imports checks the contracts in pyproject.toml: apps depend one way, no circles inside an app.
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache --no-logo
 
-format: $(BIN)/.installed
+format: $(BIN)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: $(BIN)/.installed
+typecheck: $(BIN)/.installed-dev
 	$(BIN)/mypy
 
-migrations-check: $(BIN)/.installed
+migrations-check: $(BIN)/.installed-dev
 	$(BIN)/pumpurs makemigrations --check --dry-run
 
-messages: $(BIN)/.installed
+messages: $(BIN)/.installed-dev
 	cd pumpurs && ../$(BIN)/pumpurs makemessages -l lv --no-obsolete --no-location && ../$(BIN)/pumpurs compilemessages -l lv
 
 check: lint typecheck migrations-check test

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",  # passkeys beside the app's codes (decision 0041)
     "pumpurs.core",
     "pumpurs.audit",
     "pumpurs.people",
@@ -171,6 +172,16 @@ PUMPURS_SESSION_IDLE_SECONDS = max(60, env_int("PUMPURS_SESSION_IDLE_SECONDS", 3
 # National, municipality and data-protection roles confirm each sign-in with a TOTP code (decision 0026).
 PUMPURS_SECOND_FACTOR = env_bool("PUMPURS_SECOND_FACTOR", True)
 OTP_TOTP_ISSUER = "PuMPuRS"
+# Passkeys (decision 0041): the relying party is the host the page is opened at; a passkey only
+# confirms a password-signed-in person (never passwordless).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "pumpurs.people.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "pumpurs.people.passkeys.relying_party_name"
+OTP_WEBAUTHN_HELPER_CLASS = "pumpurs.people.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "pumpurs.passkeys"
+# The expected origin is the request's own (scheme and host as ALLOWED_HOSTS and the proxy settings
+# let Django see them; ``people.passkeys.PasskeyHelper``), not a fixed list: the package's check
+# for that list does not apply (silenced below).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("PUMPURS_SSL_REDIRECT", PUMPURS_HTTPS)
@@ -178,7 +189,7 @@ SECURE_HSTS_SECONDS = env_int("PUMPURS_HSTS_SECONDS", 31536000 if PUMPURS_HTTPS 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PUMPURS_HTTPS
 SECURE_HSTS_PRELOAD = False
 # Preloading commits a whole domain to HTTPS for years: the domain's owner decides, not the app.
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SILENCED_SYSTEM_CHECKS = ["security.W021", "otp_webauthn.E030"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from pumpurs.ops.views import healthz
-from pumpurs.people import auth
+from pumpurs.people import auth, passkeys
 from pumpurs.people.auth import LoginView, LogoutView
 from pumpurs.people.second_factor import second_factor_setup, second_factor_verify
 from pumpurs.people.staff_views import invitation_accept
@@ -25,6 +25,12 @@ urlpatterns = [
     path("invitation/<str:token>/", invitation_accept, name="invitation_accept"),
     path("sign-in/code/setup/", second_factor_setup, name="second_factor_setup"),
     path("sign-in/code/", second_factor_verify, name="second_factor_verify"),
+    path("account/security/", passkeys.security, name="security"),
+    path("account/passkeys/<int:pk>/", passkeys.passkey_change, name="passkey_change"),
+    path("passkeys/register/begin/", passkeys.RegisterBegin.as_view(), name="passkey_register_begin"),
+    path("passkeys/register/complete/", passkeys.RegisterComplete.as_view(), name="passkey_register_complete"),
+    path("passkeys/sign-in/begin/", passkeys.AuthenticateBegin.as_view(), name="passkey_auth_begin"),
+    path("passkeys/sign-in/complete/", passkeys.AuthenticateComplete.as_view(), name="passkey_auth_complete"),
     path("staff/", include("pumpurs.people.staff_urls")),
     path("i18n/", include(i18n_patterns)),
     path("healthz", healthz, name="healthz"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -159,7 +160,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.BREAK_GLASS,
         }
     ),
-    # Subject-access requests need the code and the whole record; the trail is theirs to read.
+    # Subject-access requests need the code and the whole record; the trail is theirs to read. The
+    # pupil's file itself (risk record, support) only through break-the-glass (GLASS_ONLY).
     Role.DATA_PROTECTION_OFFICER: frozenset(
         _SCHOOL_DETAIL
         | {
@@ -169,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_RISK,
             Perm.VIEW_FAIRNESS,
             Perm.VIEW_SUPPORT,
+            Perm.BREAK_GLASS,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_OVERVIEW, Perm.MANAGE_STAFF, Perm.VIEW_JOBS}),
@@ -205,8 +208,34 @@ def _grants(user: Viewer) -> list[RoleGrant]:
     return cached
 
 
+# Break-the-glass instead of routine access (issue 17; decision 0041): the national programme and
+# the data protection officer hold these permissions, but over no pupil by their grant — only over
+# the pupils whose file they opened with a reason, while the opening lasts (``EmergencyAccess``;
+# ``pupils_visible_to``, ``held_at_school``). By default the DPO reads the audit trail, not the file.
+GLASS_ONLY: dict[str, frozenset[Perm]] = {
+    Role.NATIONAL_PROGRAMME: frozenset({Perm.VIEW_SUPPORT}),
+    Role.DATA_PROTECTION_OFFICER: frozenset({Perm.VIEW_RISK, Perm.VIEW_SUPPORT}),
+}
+
+
+def _holds(grant: RoleGrant, perm: Perm) -> bool:
+    return perm in ROLE_PERMISSIONS.get(grant.role, frozenset())
+
+
 def _grants_with(user: Viewer, perm: Perm) -> list[RoleGrant]:
-    return [g for g in _grants(user) if perm in ROLE_PERMISSIONS.get(g.role, frozenset())]
+    """The grants that give ``perm`` over a scope: every scope query starts here. A glass-only
+    grant gives none (``GLASS_ONLY``)."""
+    return [g for g in _grants(user) if _holds(g, perm) and perm not in GLASS_ONLY.get(g.role, frozenset())]
+
+
+def _glass_only(user: Viewer, perm: Perm) -> bool:
+    """True when ``user`` holds ``perm`` only pupil by pupil, through emergency openings."""
+    return any(_holds(g, perm) and perm in GLASS_ONLY.get(g.role, frozenset()) for g in _grants(user))
+
+
+def _opened(user: User) -> QuerySet[EmergencyAccess, Any]:
+    """The pupils whose file ``user`` opened with break-the-glass, while the opening lasts."""
+    return EmergencyAccess.objects.filter(user=user, until__gt=timezone.now()).values("pupil_id")
 
 
 def forget_cached_grants(user: User) -> None:
@@ -227,7 +256,7 @@ def has_perm(user: Viewer, perm: Perm) -> bool:
     """True when some grant gives ``perm`` somewhere; use the scope queries for a given object."""
     if isinstance(user, SystemActor):
         return not _system_scope(user, perm).is_empty
-    return bool(_grants_with(user, perm))
+    return bool(_grants_with(user, perm)) or _glass_only(user, perm)
 
 
 def is_national(user: Viewer, perm: Perm) -> bool:
@@ -285,15 +314,15 @@ def pupils_visible_to(user: Viewer, perm: Perm = Perm.VIEW_PUPILS, *, today: dt.
         return Pupil.objects.filter(Exists(Enrolment.objects.filter(within, pupil_id=OuterRef("pk"))))
     pupils = _pupils_by_grants(user, perm, today)
     if perm in EMERGENCY_PERMS and isinstance(user, User) and _grants_with(user, Perm.BREAK_GLASS):
-        # Break-the-glass (decision 0035): the pupils whose risk record this person opened, while it lasts.
-        opened = EmergencyAccess.objects.filter(user=user, until__gt=timezone.now()).values("pupil_id")
-        pupils = pupils | Pupil.objects.filter(pk__in=opened)
+        # Break-the-glass (decisions 0035, 0041): the pupils whose file this person opened, while it lasts.
+        pupils = pupils | Pupil.objects.filter(pk__in=_opened(user))
     return pupils
 
 
 # What an emergency opening shows of the one pupil: the risk record (flags, decisions, questionnaire,
-# indicators), which these roles otherwise see only as counts.
-EMERGENCY_PERMS = frozenset({Perm.VIEW_RISK})
+# indicators) and the support file (case, plans, contacts, consents, deliveries), which these roles
+# otherwise see only as counts, or — the national team and the DPO — not at all.
+EMERGENCY_PERMS = frozenset({Perm.VIEW_RISK, Perm.VIEW_SUPPORT})
 
 
 def _pupils_by_grants(user: Viewer, perm: Perm, today: dt.date | None) -> QuerySet[Pupil]:
@@ -339,6 +368,13 @@ def held_at_school(
     today = today or timezone.localdate()
     open_now = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     q = nowhere
+    if (
+        isinstance(user, User)
+        and perm in EMERGENCY_PERMS
+        and _glass_only(user, perm)
+        and _grants_with(user, Perm.BREAK_GLASS)
+    ):
+        q |= Q(**{f"{pupil}_id__in": _opened(user)})  # decision 0041: the files opened, while it lasts
     for grant in _grants_with(user, perm):
         if grant.institution_id is None and grant.municipality_id is None:
             return everywhere

@@ -50,7 +50,7 @@ event_type_register("people.seed.applied", _("Loaded synthetic demonstration dat
 event_type_register("people.work.listed", _("Listed pupils in “My work”"))
 event_type_register(
     "people.emergency_access.opened",
-    _("Opened a pupil's risk record in an emergency (break-the-glass)"),
+    _("Opened a pupil's file in an emergency (break-the-glass)"),
     fields={"reason": _("reason"), "hours": _("hours")},
     keep=("hours",),
 )
@@ -61,3 +61,31 @@ event_type_register(
     keep=("list", "count", "pupils"),
 )
 event_type_register("people.work.exported", _("Exported a list from “My work”"))
+# Passkeys (decision 0041). The names are the person's own words ("Anna's laptop"): not kept on erasure.
+event_type_register(
+    "auth.passkey.added",
+    _("Added a passkey"),
+    fields={"passkey": _("passkey number"), "name": _("name")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.renamed",
+    _("Renamed a passkey"),
+    fields={"passkey": _("passkey number"), "old_name": _("old name"), "name": _("name")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.removed",
+    _("Removed a passkey"),
+    fields={"passkey": _("passkey number"), "name": _("name")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.verified",
+    _("Confirmed a sign-in with a passkey"),
+    fields={"passkey": _("passkey number")},
+    keep=("passkey",),
+)
+event_type_register(
+    "auth.passkey.refused", _("A passkey was refused at sign-in"), fields={"reason": _("reason")}, keep=("reason",)
+)

@@ -1,6 +1,6 @@
-"""Break-the-glass (issue 17; decision 0035): a municipality coordinator or the national team —
-roles that see pupils' risk only as counts — open one pupil's risk record for
-``PUMPURS_EMERGENCY_ACCESS_HOURS``, stating why. ``people.access`` lets the opening count while it
+"""Break-the-glass (issue 17; decisions 0035, 0041): a municipality coordinator, the national team
+or the data protection officer — roles that do not read pupils' files in their daily work — open
+one pupil's file (risk record and support case) for ``PUMPURS_EMERGENCY_ACCESS_HOURS``, stating why. ``people.access`` lets the opening count while it
 lasts; the reason is in the audit trail and the data protection officer reviews every opening
 (``privacy``: "Emergency accesses")."""
 
@@ -50,7 +50,7 @@ def emergency_access_open(
         raise PermissionDenied(_("You may not do this for this pupil."))
     reason = reason.strip()
     if len(reason) < MIN_REASON:
-        raise ValidationError({"reason": _("Say why you need this pupil's risk record (at least ten characters).")})
+        raise ValidationError({"reason": _("Say why you need this pupil's file (at least ten characters).")})
     hours = settings.PUMPURS_EMERGENCY_ACCESS_HOURS
     opening = EmergencyAccess.objects.create(
         user=actor, pupil=pupil, reason=reason, opened_at=now, until=now + dt.timedelta(hours=hours)

@@ -18,6 +18,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from pumpurs.audit.identity import AuditActor
 from pumpurs.audit.services import audit_record
@@ -72,8 +73,10 @@ def recovery_code_use(*, user: User, code: str, ip_address: str | None = None) -
 @transaction.atomic
 def second_factor_reset(*, actor: AuditActor, user: User, reason: str) -> int:
     """The operator's reset for a person who lost both phone and codes: their app and codes go; the
-    next sign-in sets up a new app. Returns how many apps were removed."""
+    next sign-in sets up a new app. Their passkeys go too (decision 0041): whoever lost everything
+    may have lost the laptop that held one. Returns how many apps were removed."""
     removed: int = TOTPDevice.objects.filter(user=user).delete()[0]
+    WebAuthnCredential.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     audit_record(actor=actor, action=RESET, target=user, data={"username": user.username, "reason": reason})
     return removed

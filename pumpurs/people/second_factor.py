@@ -36,6 +36,7 @@ from pumpurs.people.access import roles_of
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import SIGN_IN, client_address
 from pumpurs.people.models import Role, User
+from pumpurs.people.passkeys import has_passkey
 from pumpurs.people.recovery import looks_like_recovery_code, recovery_code_use, recovery_codes_issue
 from pumpurs.people.throttle import sign_in_claim, sign_in_failed, sign_in_succeeded
 
@@ -44,7 +45,14 @@ ENROLLED = "auth.second_factor.enrolled"
 VERIFIED = "auth.second_factor.verified"
 FAILED = "auth.second_factor.failed"
 DEVICE_NAME = "authenticator"
-OPEN_URLS = ("second_factor_setup", "second_factor_verify", "logout", "set_language")
+OPEN_URLS = (
+    "second_factor_setup",
+    "second_factor_verify",
+    "passkey_auth_begin",
+    "passkey_auth_complete",
+    "logout",
+    "set_language",
+)
 
 
 def second_factor_required(user: User) -> bool:
@@ -71,7 +79,8 @@ class SecondFactorMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse({"errors": [_("Confirm your sign-in with a code first.")]}, status=403)
-        step = "second_factor_verify" if _device(user, confirmed=True) else "second_factor_setup"
+        confirmed = _device(user, confirmed=True) is not None or has_passkey(user)
+        step = "second_factor_verify" if confirmed else "second_factor_setup"
         return redirect(f"{reverse(step)}?next={quote(request.get_full_path())}")
 
 
@@ -172,11 +181,13 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
-    """Every later sign-in of a person in a wide role: the current code from their app."""
+    """Every later sign-in of a person in a wide role: the current code from their app, or one of
+    their passkeys (decision 0041; ``passkeys.js`` posts to the passkey endpoints), or a recovery code."""
     user = request.user
     assert isinstance(user, User)
     device = _device(user, confirmed=True)
-    if device is None:
+    passkey = has_passkey(user)
+    if device is None and not passkey:
         return redirect("second_factor_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -184,10 +195,10 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
             if _recover(request, user, form.cleaned_data["code"]):
                 messages.info(request, _("Recovery code accepted. Set up your authenticator app on your new phone."))
                 return redirect(f"{reverse('second_factor_setup')}?next={quote(_next(request))}")
-        elif _check(request, device, form.cleaned_data["code"]):
+        elif device is not None and _check(request, device, form.cleaned_data["code"]):
             with transaction.atomic():
                 audit_record(actor=request_actor(request), action=VERIFIED, ip_address=client_address(request))
             return redirect(_next(request))
         form.add_error("code", _("That code is not right (or too many were tried); try the current one."))
-    context = {"form": form, "next": _next(request)}
+    context = {"form": form, "next": _next(request), "has_app": device is not None, "has_passkey": passkey}
     return render(request, "people/second_factor_verify.html", context, status=400 if form.errors else 200)

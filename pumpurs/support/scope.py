@@ -13,15 +13,27 @@ Out of scope reads as "does not exist" (views answer 404)."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Viewer
-from pumpurs.support.models import ApprovalStep, Case, CaseHandover, Consent, ContactEntry, Delivery, Plan
+from pumpurs.support.models import (
+    STATUS_AFTER_STEP,
+    ApprovalStep,
+    Case,
+    CaseHandover,
+    Consent,
+    ContactEntry,
+    Delivery,
+    Plan,
+    PlanStatus,
+)
 
 APPROVAL_PERMS = {
     ApprovalStep.DIRECTOR: Perm.APPROVE_AS_DIRECTOR,
@@ -60,7 +72,33 @@ def plans_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[P
     owned = access.held_at_school(user, perm, institution="case__institution", pupil="case__pupil")
     if perm not in HISTORY_PERMS:
         return Plan.objects.filter(owned)
-    return Plan.objects.filter(owned | _before_hand_over(user, perm, "case_id", "created_at"))
+    return Plan.objects.filter(
+        owned | _before_hand_over(user, perm, "case_id", "created_at") | _awaiting_national_step(user, perm)
+    )
+
+
+def waiting_at(step: str, chains: set[str] | list[str]) -> Q:
+    """Plans whose pending approval step is ``step``, for each of ``chains``."""
+    conditions = []
+    for chain in chains:
+        steps = chain.split(",")
+        if step not in steps:
+            continue
+        index = steps.index(step)
+        waiting = PlanStatus.SUBMITTED if index == 0 else STATUS_AFTER_STEP[ApprovalStep(steps[index - 1])]
+        conditions.append(Q(chain=chain, status=waiting))
+    return reduce(or_, conditions, Q(pk__in=[]))
+
+
+def _awaiting_national_step(user: Viewer, perm: Perm) -> Q:
+    """The national team reads a case's files only through break-the-glass (decision 0041), but
+    it approves plans: it reads the plans that wait for its step, at the schools it approves for."""
+    if perm != Perm.VIEW_SUPPORT or not access.has_perm(user, Perm.APPROVE_AS_NATIONAL):
+        return Q(pk__in=[])
+    awaiting = (PlanStatus.SUBMITTED, PlanStatus.DIRECTOR_APPROVED, PlanStatus.MUNICIPALITY_APPROVED)
+    chains = Plan.objects.filter(status__in=awaiting).exclude(chain="")
+    waiting = waiting_at(ApprovalStep.NATIONAL, sorted(set(chains.values_list("chain", flat=True))))
+    return waiting & Q(case__institution__in=access.institutions_visible_to(user, Perm.APPROVE_AS_NATIONAL))
 
 
 def deliveries_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySet[Delivery]:
@@ -84,6 +122,8 @@ def history_until(user: Viewer, case: Case) -> dt.datetime | None:
     their school handed it over, after which nothing is theirs to read."""
     if cases_run_by(user, Perm.VIEW_SUPPORT).filter(pk=case.pk).exists():
         return None
+    if access.institutions_visible_to(user, Perm.APPROVE_AS_NATIONAL).filter(pk=case.institution_id).exists():
+        return None  # the national approver, on a plan waiting for it (plans_visible_to let it through)
     handed = CaseHandover.objects.filter(
         case=case, from_institution__in=access.school_roles_institutions(user, Perm.VIEW_SUPPORT)
     )

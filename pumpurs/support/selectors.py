@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -22,7 +20,6 @@ from pumpurs.risk.models import Assessment
 from pumpurs.support.consent import consent_active
 from pumpurs.support.delivery import is_confirmation_late
 from pumpurs.support.models import (
-    STATUS_AFTER_STEP,
     ApprovalStep,
     Case,
     Consent,
@@ -35,7 +32,14 @@ from pumpurs.support.models import (
     TeamMember,
 )
 from pumpurs.support.plans import AWAITING, chain_for, delivered_by_line, pending_step
-from pumpurs.support.scope import APPROVAL_PERMS, cases_visible_to, contacts_within, plans_visible_to, plans_within
+from pumpurs.support.scope import (
+    APPROVAL_PERMS,
+    cases_visible_to,
+    contacts_within,
+    plans_visible_to,
+    plans_within,
+    waiting_at,
+)
 
 # --- Lists -----------------------------------------------------------------------------------------
 
@@ -53,19 +57,6 @@ def case_list(user: Viewer, *, status: str = "") -> QuerySet[Case]:
     ).order_by("status", "-opened_at")
 
 
-def _waiting_at(step: str, chains: set[str]) -> Q:
-    """Plans whose pending approval step is ``step``, for each of ``chains``."""
-    conditions = []
-    for chain in chains:
-        steps = chain.split(",")
-        if step not in steps:
-            continue
-        index = steps.index(step)
-        waiting = PlanStatus.SUBMITTED if index == 0 else STATUS_AFTER_STEP[ApprovalStep(steps[index - 1])]
-        conditions.append(Q(chain=chain, status=waiting))
-    return reduce(or_, conditions, Q(pk__in=[]))
-
-
 def approvals_for(user: User) -> QuerySet[Plan]:
     """Plans waiting for a step the user may approve, minus the ones they prepared or submitted —
     one query (the director: the school's submitted plans; the municipality: the director-approved
@@ -76,7 +67,7 @@ def approvals_for(user: User) -> QuerySet[Plan]:
     q = Q(pk__in=[])
     for step, perm in APPROVAL_PERMS.items():
         schools = access.institutions_visible_to(user, perm)
-        q |= _waiting_at(step, chains) & Q(case__institution__in=schools)
+        q |= waiting_at(step, chains) & Q(case__institution__in=schools)
     return (
         plans_visible_to(user)
         .filter(q)
