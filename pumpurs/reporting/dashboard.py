@@ -16,7 +16,7 @@ import functools
 import hashlib
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID
@@ -225,6 +225,29 @@ class Breakdown:
 
 
 @dataclass
+class TrendRow:
+    """One row of a weekly trend table: the week's shown count and share, drawn as a line."""
+
+    label: str
+    weeks: list[tuple[str, int | None, Decimal | None]]
+    chart: LineChart | None
+
+    @property
+    def svg(self) -> SafeString | None:
+        if self.chart is None:
+            return None
+        label = gettext("%(what)s: share of pupils by week; the numbers are in the table") % {"what": self.label}
+        return line_svg(self.chart, label)
+
+
+@dataclass
+class Trend:
+    title: str | Promise
+    weeks: list[str]  # the weeks' labels, oldest first
+    rows: list[TrendRow]
+
+
+@dataclass
 class Wait:
     step: str
     approvals: int | None
@@ -267,6 +290,7 @@ class Dashboard:
     refreshed: DashboardRefresh | None
     figures: list[Figure] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
+    trends: list[Trend] = field(default_factory=list)
     plans_chart: BarChart | None = None
     plans: Breakdown | None = None
     waits: list[Wait] = field(default_factory=list)
@@ -343,7 +367,7 @@ def _week_labels(day: dt.date, _language: str) -> str:
     return date_format(day, "j.n.")
 
 
-def _semester_label(start: dt.date) -> str:
+def semester_label(start: dt.date) -> str:
     # semester 1 starts in autumn, 2 after new year: "2026/27 (1)"
     first = start.year if start.month >= 8 else start.year - 1
     number = 1 if start.month >= 8 else 2
@@ -360,6 +384,46 @@ def _attendance_rate(cells: dict[str, int]) -> Decimal | None:
 def _median_days(histogram: dict[int, int]) -> float | None:
     days = [d for d, n in sorted(histogram.items()) for _ in range(n)]
     return float(statistics.median(days)) if days else None
+
+
+Series = list[tuple[str, int | None, Decimal | None]]  # (label, count, rate) per bucket
+
+
+def _series(
+    own: dict[tuple[str, dt.date], dict[str, int]],
+    bucket: str,
+    starts: list[dt.date],
+    label: Callable[[dt.date], str],
+    metric: str,
+    denominator: str | None,
+    s: bool,
+) -> Series:
+    """``metric`` in each of the ``bucket`` windows starting on ``starts``: the shown count and, with
+    a ``denominator``, its rate (withheld where either is hidden)."""
+    rows: Series = []
+    for start in starts:
+        cells = own[(bucket, start)]
+        value = _hide(cells.get(metric, 0), s)
+        base = _hide(cells.get(denominator, 0), s) if denominator else None
+        rows.append((label(start), value, rate(value, base) if denominator else None))
+    return rows
+
+
+def _trend_chart(rows: Series, *, share: bool, width: int) -> LineChart | None:
+    """The weekly line of a series: its rate on a 0–100 % scale, else its count."""
+    if share:
+        return line_chart(
+            [(lbl, r) for lbl, _v, r in rows], low=0, high=100, ticks=[0, 50, 100], suffix=" %", width=width
+        )
+    top = max(max((v or 0 for _l, v, _r in rows), default=0), 1)
+    return line_chart(
+        [(lbl, Decimal(v) if v is not None else None) for lbl, v, _r in rows],
+        low=0,
+        high=top,
+        ticks=[0, top],
+        decimals=0,
+        width=width,
+    )
 
 
 def dashboard_for(user: Viewer, place: Place, *, tiles_by: str = "at_risk") -> Dashboard:
@@ -399,32 +463,9 @@ def dashboard_for(user: Viewer, place: Place, *, tiles_by: str = "at_risk") -> D
     for metric, label, denominator, _perm in FIGURES:
         count = _hide(now.get(metric, 0), s)
         base = _hide(now.get(denominator, 0), s) if denominator else None
-        week_rows = []
-        for w in weeks:
-            c = own[(Bucket.WEEK, w)]
-            v = _hide(c.get(metric, 0), s)
-            week_rows.append((_week_label(w), v, rate(v, _hide(c.get(denominator, 0), s)) if denominator else None))
-        semester_rows = []
-        for start in semesters:
-            c = own[(Bucket.SEMESTER, start)]
-            v = _hide(c.get(metric, 0), s)
-            semester_rows.append(
-                (_semester_label(start), v, rate(v, _hide(c.get(denominator, 0), s)) if denominator else None)
-            )
-        if denominator:
-            chart = line_chart(
-                [(lbl, r) for lbl, _v, r in week_rows], low=0, high=100, ticks=[0, 50, 100], suffix=" %", width=260
-            )
-        else:
-            top = max((v or 0 for _l, v, _r in week_rows), default=0)
-            chart = line_chart(
-                [(lbl, Decimal(v) if v is not None else None) for lbl, v, _r in week_rows],
-                low=0,
-                high=max(top, 1),
-                ticks=[0, max(top, 1)],
-                decimals=0,
-                width=260,
-            )
+        week_rows = _series(own, Bucket.WEEK, weeks, _week_label, metric, denominator, s)
+        semester_rows = _series(own, Bucket.SEMESTER, semesters, semester_label, metric, denominator, s)
+        chart = _trend_chart(week_rows, share=denominator is not None, width=260)
         board.figures.append(
             Figure(
                 metric=metric,
@@ -437,6 +478,7 @@ def dashboard_for(user: Viewer, place: Place, *, tiles_by: str = "at_risk") -> D
         )
 
     _breakdowns(board, now, s, link)
+    _trends(board, own, weeks, s)
     _plans_and_waits(board, now, s)
     _measures(board, now)
     attendance_weeks = [(_week_label(w), _attendance_rate(own[(Bucket.WEEK, w)])) for w in weeks]
@@ -487,45 +529,43 @@ def _line(
     return Breakdown(title=title, rows=rows, total=shown_total if total is not None else None)
 
 
-def _breakdowns(board: Dashboard, now: dict[str, int], s: bool, link: Callable[[str], str | None]) -> None:
-    rules = sorted(m.split(":", 1)[1] for m in now if m.startswith("flagged:"))
-    pupils = now.get("pupils", 0)
-    board.breakdowns.append(
-        _line(
+def _people_specs(metrics: Iterable[str]) -> list[tuple[str | Promise, list[tuple[str, str]], bool]]:
+    """The three tables of pupils by rule, by questionnaire level and by risk group: (title, rows of
+    (metric, label), additive — the rows add up to the assessed total)."""
+    rules = sorted({m.split(":", 1)[1] for m in metrics if m.startswith("flagged:")})
+    return [
+        (
             _("Flagged pupils by rule (a pupil may be flagged by several)"),
             [(f"flagged:{r}", str(rule_label(r))) for r in rules],
-            now,
-            s,
-            link,
-            total=None,
-            additive=False,
-            denominator=pupils,
-        )
-    )
-    board.breakdowns.append(
-        _line(
+            False,
+        ),
+        (
             _("Assessed pupils by questionnaire level"),
             [(f"assessed:{lv}", str(label)) for lv, label in RiskLevel.choices],
-            now,
-            s,
-            link,
-            total=now.get("assessed", 0),
-            additive=True,
-            denominator=pupils,
-        )
-    )
-    board.breakdowns.append(
-        _line(
+            True,
+        ),
+        (
             _("Assessed pupils by risk group (a pupil may be in several)"),
             [(f"group:{g}", str(label)) for g, label in RiskGroup.choices],
-            now,
-            s,
-            link,
-            total=None,
-            additive=False,
-            denominator=pupils,
+            False,
+        ),
+    ]
+
+
+def _breakdowns(board: Dashboard, now: dict[str, int], s: bool, link: Callable[[str], str | None]) -> None:
+    for title, items, additive in _people_specs(now):
+        board.breakdowns.append(
+            _line(
+                title,
+                items,
+                now,
+                s,
+                link,
+                total=now.get("assessed", 0) if additive else None,
+                additive=additive,
+                denominator=now.get("pupils", 0),
+            )
         )
-    )
     board.breakdowns.append(
         _line(
             _("Reviews by decision"),
@@ -550,6 +590,37 @@ def _breakdowns(board: Dashboard, now: dict[str, int], s: bool, link: Callable[[
             denominator=None,
         )
     )
+
+
+def _trends(board: Dashboard, own: dict[tuple[str, dt.date], dict[str, int]], weeks: list[dt.date], s: bool) -> None:
+    """The pupils by rule, by level and by risk group in each of the twelve weeks: each week's
+    column suppressed as the semester's table is (the same helper), a line of shares per row."""
+    seen = {m for w in weeks for m in own[(Bucket.WEEK, w)]}
+    labels = [_week_label(w) for w in weeks]
+    for title, items, additive in _people_specs(seen):
+        columns = []
+        for w in weeks:
+            cells = own[(Bucket.WEEK, w)]
+            columns.append(
+                _line(
+                    title,
+                    items,
+                    cells,
+                    s,
+                    lambda _m: None,
+                    total=cells.get("assessed", 0) if additive else None,
+                    additive=additive,
+                    denominator=cells.get("pupils", 0),
+                )
+            )
+        rows = []
+        for i, (_metric, label) in enumerate(items):
+            series: Series = [
+                (week, column.rows[i][1].value, column.rows[i][1].rate)
+                for week, column in zip(labels, columns, strict=True)
+            ]
+            rows.append(TrendRow(label=label, weeks=series, chart=_trend_chart(series, share=True, width=220)))
+        board.trends.append(Trend(title=title, weeks=labels, rows=rows))
 
 
 def _plans_and_waits(board: Dashboard, now: dict[str, int], s: bool) -> None:
