@@ -146,8 +146,10 @@ def _waits(w: Window) -> Iterator[Row]:
                 PlanTransition.Action.SUBMITTED,
                 PlanTransition.Action.APPROVED,
                 PlanTransition.Action.APPROVED,
-                _start_of(w.starts_on),
-                _start_of(w.ends_on + dt.timedelta(days=1)),
+                # adapted as the ORM adapts them: on SQLite, UTC text (the stored form), so that a
+                # day is the day in Riga on both engines, not the UTC day
+                connection.ops.adapt_datetimefield_value(_start_of(w.starts_on)),
+                connection.ops.adapt_datetimefield_value(_start_of(w.ends_on + dt.timedelta(days=1))),
             ],
         )
         for inst, step, waited, n in cursor.fetchall():
