@@ -36,7 +36,7 @@ from decimal import Decimal
 from pumpurs.core import crypto
 from pumpurs.finance.commitments import plan_commit_late
 from pumpurs.finance.delivered import delivered_refresh
-from pumpurs.finance.seeding import SEED_ACTOR
+from pumpurs.people.actors import Scope, SystemActor
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil, Role, RoleGrant, SchoolYear, User
 from pumpurs.reporting.error_rates import error_rates_record_in_transaction
 from pumpurs.risk.models import Flag, FlagStatus
@@ -53,6 +53,8 @@ from pumpurs.support.models import (
 )
 
 R = Enrolment.EndReason
+# The demo seed, as finance's seed names it: the history's commitments are audited under it.
+SEED_ACTOR = SystemActor(name="system:demo-seed", perms=frozenset(), scope=Scope.country())
 # Shares of a school's pupils who end the year each way (besides those who complete).
 LEAVING = {R.LEFT: 0.022, R.TRANSFERRED: 0.015, R.MOVED_ABROAD: 0.007}
 # The chance that each rule flagged a pupil in the year: (those who left, everyone else). Attendance
