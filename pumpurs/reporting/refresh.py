@@ -1,10 +1,11 @@
-"""``dashboards_refresh``: recompute the dashboards' pre-aggregate (``DashboardCell``) for a day.
+"""``dashboards_refresh``: bring the dashboards' pre-aggregate (``DashboardCell``) up to a day.
 
 A fixed number of grouped statements per bucket — never a query per school or per pupil: for each
 of the last ``WEEKS`` weeks, each semester of this and the previous school year, and the school year
-for money. Every statement groups by school; the municipalities' and the country's rows are then
-summed from the schools' rows in two ``INSERT … SELECT`` statements. The whole table is rewritten
-in one transaction, so a page reads either the old numbers or the new ones, never half.
+for money. Every statement groups by school; the municipalities' and the country's rows are summed
+from the schools'. Only the windows whose facts changed are recomputed (their signatures,
+``reporting.signatures``, decision 0039) and only changed cells are written, in one transaction,
+so a page reads either the old numbers or the new ones, never half.
 
 Who counts as flagged, assessed, at risk, with a case, with an active plan, supported, and which
 plans were made is answered by ``reporting.definitions`` (decision 0028) — never redefined here.
