@@ -319,10 +319,18 @@ def _computed(stale: list[Window]) -> dict[CellKey, tuple[int | None, dt.date, i
 
 
 def _write_cells(stale: list[Window], new: dict[CellKey, tuple[int | None, dt.date, int]]) -> int:
-    """Make the ``stale`` windows' cells ``new``, touching only the cells that differ."""
+    """Make the ``stale`` windows' cells ``new``, touching only the cells that differ. A window
+    whose end moved (the current week and semester, each day) gets its new end in one statement,
+    not one row at a time."""
     of_windows = Q()
+    moved = 0
     for w in stale:
         of_windows |= Q(bucket=w.bucket, starts_on=w.starts_on)
+        moved += (
+            DashboardCell.objects.filter(bucket=w.bucket, starts_on=w.starts_on)
+            .exclude(ends_on=w.ends_on)
+            .update(ends_on=w.ends_on)
+        )
     gone: list[int] = []
     changed: list[DashboardCell] = []
     for pk, level, unit, bucket, starts_on, metric, municipality, ends_on, value in (
@@ -354,7 +362,7 @@ def _write_cells(stale: list[Window], new: dict[CellKey, tuple[int | None, dt.da
         ],
         batch_size=5000,
     )
-    return len(gone) + len(changed) + len(new)
+    return moved + len(gone) + len(changed) + len(new)
 
 
 def _drop_windows_outside(
