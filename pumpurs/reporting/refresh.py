@@ -272,7 +272,12 @@ def dashboards_update(*, today: dt.date, full: bool = False) -> Refreshed:
         or kept[(w.bucket, w.starts_on)].signature != signatures[(w.bucket, w.starts_on)]
     ]
     if stale:
-        written += _write_cells(stale, _computed(stale))
+        ends_moved = {
+            (w.bucket, w.starts_on)
+            for w in stale
+            if (w.bucket, w.starts_on) in kept and kept[(w.bucket, w.starts_on)].ends_on != w.ends_on
+        }
+        written += _write_cells(stale, _computed(stale), ends_moved)
     now = timezone.now()
     for w in stale:
         signature = signatures.get((w.bucket, w.starts_on), f"year:{w.ends_on.isoformat()}")
@@ -318,7 +323,9 @@ def _computed(stale: list[Window]) -> dict[CellKey, tuple[int | None, dt.date, i
     return found
 
 
-def _write_cells(stale: list[Window], new: dict[CellKey, tuple[int | None, dt.date, int]]) -> int:
+def _write_cells(
+    stale: list[Window], new: dict[CellKey, tuple[int | None, dt.date, int]], ends_moved: set[tuple[str, dt.date]]
+) -> int:
     """Make the ``stale`` windows' cells ``new``, touching only the cells that differ. A window
     whose end moved (the current week and semester, each day) gets its new end in one statement,
     not one row at a time."""
@@ -326,11 +333,12 @@ def _write_cells(stale: list[Window], new: dict[CellKey, tuple[int | None, dt.da
     moved = 0
     for w in stale:
         of_windows |= Q(bucket=w.bucket, starts_on=w.starts_on)
-        moved += (
-            DashboardCell.objects.filter(bucket=w.bucket, starts_on=w.starts_on)
-            .exclude(ends_on=w.ends_on)
-            .update(ends_on=w.ends_on)
-        )
+        if (w.bucket, w.starts_on) in ends_moved:
+            moved += (
+                DashboardCell.objects.filter(bucket=w.bucket, starts_on=w.starts_on)
+                .exclude(ends_on=w.ends_on)
+                .update(ends_on=w.ends_on)
+            )
     gone: list[int] = []
     changed: list[DashboardCell] = []
     for pk, level, unit, bucket, starts_on, metric, municipality, ends_on, value in (
