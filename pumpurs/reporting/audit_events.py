@@ -10,3 +10,6 @@ event_type_register(
     keep=("semester", "rows"),
 )
 event_type_register("reporting.pupils.listed", _("Listed the pupils behind a dashboard number"), keep=("metric",))
+event_type_register(
+    "reporting.dashboard.exported", _("Exported a dashboard's tables"), keep=("level", "place", "format")
+)

@@ -244,3 +244,22 @@ class RuleGroupCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_year_id} {self.municipality_id} {self.gender} {self.grade} {self.rules}: {self.pupils}"
+
+
+class DashboardWindow(models.Model):
+    """A window (a week, a semester, a school year) whose cells ``DashboardCell`` holds, with the
+    signature of the facts they were computed from (``reporting.signatures``, decision 0039): the
+    refresh recomputes a past window only when its signature has changed, and drops the cells of
+    a window that has left the dashboards (the thirteenth week back)."""
+
+    bucket = models.CharField(max_length=8, choices=Bucket.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    signature = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bucket", "starts_on"], name="dashboardwindow_key")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} {self.starts_on}–{self.ends_on}"

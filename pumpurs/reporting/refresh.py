@@ -1,10 +1,11 @@
-"""``dashboards_refresh``: recompute the dashboards' pre-aggregate (``DashboardCell``) for a day.
+"""``dashboards_refresh``: bring the dashboards' pre-aggregate (``DashboardCell``) up to a day.
 
 A fixed number of grouped statements per bucket — never a query per school or per pupil: for each
 of the last ``WEEKS`` weeks, each semester of this and the previous school year, and the school year
-for money. Every statement groups by school; the municipalities' and the country's rows are then
-summed from the schools' rows in two ``INSERT … SELECT`` statements. The whole table is rewritten
-in one transaction, so a page reads either the old numbers or the new ones, never half.
+for money. Every statement groups by school; the municipalities' and the country's rows are summed
+from the schools'. Only the windows whose facts changed are recomputed (their signatures,
+``reporting.signatures``, decision 0039) and only changed cells are written, in one transaction,
+so a page reads either the old numbers or the new ones, never half.
 
 Who counts as flagged, assessed, at risk, with a case, with an active plan, supported, and which
 plans were made is answered by ``reporting.definitions`` (decision 0028) — never redefined here.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -29,8 +31,9 @@ from pumpurs.finance.selectors import budget_overview
 from pumpurs.people.calendar import school_year_on
 from pumpurs.people.models import Enrolment, Institution, Period, SchoolYear
 from pumpurs.reporting import counts
-from pumpurs.reporting.models import Bucket, DashboardCell, DashboardRefresh, Level
+from pumpurs.reporting.models import Bucket, DashboardCell, DashboardRefresh, DashboardWindow, Level
 from pumpurs.reporting.preaggregates import monitoring_refresh
+from pumpurs.reporting.signatures import window_signatures
 from pumpurs.support.models import Goal, MeasureUnit, Plan, PlanTransition, Review
 
 WEEKS = 12  # the weekly trend's length
@@ -145,8 +148,10 @@ def _waits(w: Window) -> Iterator[Row]:
                 PlanTransition.Action.SUBMITTED,
                 PlanTransition.Action.APPROVED,
                 PlanTransition.Action.APPROVED,
-                _start_of(w.starts_on),
-                _start_of(w.ends_on + dt.timedelta(days=1)),
+                # adapted as the ORM adapts them: on SQLite, UTC text (the stored form), so that a
+                # day is the day in Riga on both engines, not the UTC day
+                connection.ops.adapt_datetimefield_value(_start_of(w.starts_on)),
+                connection.ops.adapt_datetimefield_value(_start_of(w.ends_on + dt.timedelta(days=1))),
             ],
         )
         for inst, step, waited, n in cursor.fetchall():
@@ -221,69 +226,168 @@ def _rows_for(w: Window) -> Iterable[Row]:
         _waits(w),
         _deliveries(w),
         _reviews(w),
-        counts.people_counted(w.starts_on, w.ends_on, detail=w.bucket == Bucket.SEMESTER),
+        counts.people_counted(w.starts_on, w.ends_on),
     ]
     if w.bucket == Bucket.SEMESTER:
         families.append(_plans_by_state(w))
     return (row for family in families for row in family)
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    cells: int  # cells held after the refresh
+    windows: int  # windows the dashboards show
+    recomputed: int  # of which recomputed (the rest kept: their facts had not changed)
+    written: int  # cells inserted, updated or deleted
+
+
 @transaction.atomic(durable=True)
-def dashboards_refresh(*, today: dt.date) -> int:
-    """Rewrite the pre-aggregate for ``today``; returns the number of cells. Idempotent: running it
-    twice for a day writes the same numbers. Called by the ``indicators`` job after the indicator
-    refresh, and by ``pumpurs dashboards refresh``."""
+def dashboards_refresh(*, today: dt.date, full: bool = False) -> int:
+    """Bring the pre-aggregate to ``today``; returns the number of cells. Called by the
+    ``indicators`` job after the indicator refresh, and by ``pumpurs dashboards refresh``."""
+    return dashboards_update(today=today, full=full).cells
+
+
+def dashboards_update(*, today: dt.date, full: bool = False) -> Refreshed:
+    """Recompute the windows whose facts changed since their cells were computed (decision 0039)
+    and write only the cells whose value changed; ``full`` recomputes every window (the result is
+    the same: the incremental path is an optimisation, never a different answer). Idempotent.
+
+    A window is recomputed when it is new, when its end moved (the current week and semester end
+    today), when its signature (``reporting.signatures``) differs from the one its cells were
+    computed from, and always for the school year (money: finance's selector, cheap). Cells of
+    windows that left the dashboards (the thirteenth week back) are deleted."""
     started = time.perf_counter()
+    windows = windows_for(today)
+    wanted = {(w.bucket, w.starts_on) for w in windows}
+    kept = {(k.bucket, k.starts_on): k for k in DashboardWindow.objects.all()}
+    full = full or not kept
+    written = _drop_windows_outside(wanted, kept, everything=full)
+    signatures = window_signatures([(w.bucket, w.starts_on, w.ends_on) for w in windows if w.bucket != Bucket.YEAR])
+    stale = [
+        w
+        for w in windows
+        if full
+        or w.bucket == Bucket.YEAR
+        or (w.bucket, w.starts_on) not in kept
+        or kept[(w.bucket, w.starts_on)].signature != signatures[(w.bucket, w.starts_on)]
+    ]
+    if stale:
+        ends_moved = {
+            (w.bucket, w.starts_on)
+            for w in stale
+            if (w.bucket, w.starts_on) in kept and kept[(w.bucket, w.starts_on)].ends_on != w.ends_on
+        }
+        written += _write_cells(stale, _computed(stale), ends_moved)
+    now = timezone.now()
+    for w in stale:
+        signature = signatures.get((w.bucket, w.starts_on), f"year:{w.ends_on.isoformat()}")
+        window = kept.get((w.bucket, w.starts_on))
+        if window is None:
+            DashboardWindow.objects.create(
+                bucket=w.bucket, starts_on=w.starts_on, ends_on=w.ends_on, signature=signature, computed_at=now
+            )
+        elif (window.signature, window.ends_on) != (signature, w.ends_on):
+            window.signature, window.ends_on, window.computed_at = signature, w.ends_on, now
+            window.save(update_fields=["signature", "ends_on", "computed_at"])
+    monitoring_refresh(today=today)  # the effect, cost, indicator and rule-quality cells (decision 0038)
+    total = DashboardCell.objects.count()
+    DashboardRefresh.objects.create(computed_at=now, for_day=today, cells=total, seconds=time.perf_counter() - started)
+    return Refreshed(cells=total, windows=len(windows), recomputed=len(stale), written=written)
+
+
+CellKey = tuple[str, int, str, dt.date, str]  # (level, unit, bucket, starts_on, metric)
+
+
+def _computed(stale: list[Window]) -> dict[CellKey, tuple[int | None, dt.date, int]]:
+    """Every cell of the ``stale`` windows: the schools' from the facts, the municipalities' and the
+    country's summed from the schools' (each pupil is counted at one school). Value: (the school's
+    municipality, the window's end, the number)."""
     municipality_of = dict(Institution.objects.values_list("pk", "municipality_id"))
-    DashboardCell.objects.all().delete()
-    cells: list[DashboardCell] = []
-    for w in windows_for(today):
-        merged: dict[tuple[int, str], int] = {}
+    found: dict[CellKey, tuple[int | None, dt.date, int]] = {}
+    for w in stale:
+        merged: dict[tuple[int, str], int] = defaultdict(int)
         for inst, metric, value in _rows_for(w):
             if value:
-                merged[(inst, metric)] = merged.get((inst, metric), 0) + value
-        cells.extend(
+                merged[(inst, metric)] += value
+        municipalities: dict[tuple[int, str], int] = defaultdict(int)
+        country: dict[str, int] = defaultdict(int)
+        for (inst, metric), value in merged.items():
+            municipality = municipality_of.get(inst)
+            found[(Level.SCHOOL, inst, w.bucket, w.starts_on, metric)] = (municipality, w.ends_on, value)
+            if municipality is not None:
+                municipalities[(municipality, metric)] += value
+        for (municipality, metric), value in municipalities.items():
+            found[(Level.MUNICIPALITY, municipality, w.bucket, w.starts_on, metric)] = (municipality, w.ends_on, value)
+            country[metric] += value
+        for metric, value in country.items():
+            found[(Level.NATIONAL, 0, w.bucket, w.starts_on, metric)] = (None, w.ends_on, value)
+    return found
+
+
+def _write_cells(
+    stale: list[Window], new: dict[CellKey, tuple[int | None, dt.date, int]], ends_moved: set[tuple[str, dt.date]]
+) -> int:
+    """Make the ``stale`` windows' cells ``new``, touching only the cells that differ. A window
+    whose end moved (the current week and semester, each day) gets its new end in one statement,
+    not one row at a time."""
+    of_windows = Q()
+    moved = 0
+    for w in stale:
+        of_windows |= Q(bucket=w.bucket, starts_on=w.starts_on)
+        if (w.bucket, w.starts_on) in ends_moved:
+            moved += (
+                DashboardCell.objects.filter(bucket=w.bucket, starts_on=w.starts_on)
+                .exclude(ends_on=w.ends_on)
+                .update(ends_on=w.ends_on)
+            )
+    gone: list[int] = []
+    changed: list[DashboardCell] = []
+    for pk, level, unit, bucket, starts_on, metric, municipality, ends_on, value in (
+        DashboardCell.objects.filter(of_windows)
+        .values_list("pk", "level", "unit_id", "bucket", "starts_on", "metric", "municipality_id", "ends_on", "value")
+        .iterator(chunk_size=5000)
+    ):
+        wanted = new.pop((level, unit, bucket, starts_on, metric), None)
+        if wanted is None:
+            gone.append(pk)
+        elif wanted != (municipality, ends_on, value):
+            changed.append(DashboardCell(pk=pk, municipality_id=wanted[0], ends_on=wanted[1], value=wanted[2]))
+    for i in range(0, len(gone), 5000):
+        DashboardCell.objects.filter(pk__in=gone[i : i + 5000]).delete()
+    DashboardCell.objects.bulk_update(changed, ["municipality_id", "ends_on", "value"], batch_size=2000)
+    DashboardCell.objects.bulk_create(
+        [
             DashboardCell(
-                level=Level.SCHOOL,
-                unit_id=inst,
-                municipality_id=municipality_of.get(inst),
-                bucket=w.bucket,
-                starts_on=w.starts_on,
-                ends_on=w.ends_on,
+                level=level,
+                unit_id=unit,
+                municipality_id=municipality,
+                bucket=bucket,
+                starts_on=starts_on,
+                ends_on=ends_on,
                 metric=metric,
                 value=value,
             )
-            for (inst, metric), value in merged.items()
-        )
-    DashboardCell.objects.bulk_create(cells, batch_size=5000)
-    _sum_levels()
-    monitoring_refresh(today=today)  # the effect, cost and indicator pages' cells (decision 0038)
-    total = DashboardCell.objects.count()
-    DashboardRefresh.objects.create(
-        computed_at=timezone.now(), for_day=today, cells=total, seconds=time.perf_counter() - started
+            for (level, unit, bucket, starts_on, metric), (municipality, ends_on, value) in new.items()
+        ],
+        batch_size=5000,
     )
-    return total
+    return moved + len(gone) + len(changed) + len(new)
 
 
-def _sum_levels() -> None:
-    """The municipalities' rows and the country's, summed from the schools' in the database."""
-    table = DashboardCell._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (level, unit_id, municipality_id, bucket, starts_on, ends_on, metric, value)
-            SELECT %s, municipality_id, municipality_id, bucket, starts_on, ends_on, metric, SUM(value)
-            FROM {table} WHERE level = %s AND municipality_id IS NOT NULL
-            GROUP BY municipality_id, bucket, starts_on, ends_on, metric
-            """,  # noqa: S608 — the table name is ours
-            [Level.MUNICIPALITY, Level.SCHOOL],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (level, unit_id, municipality_id, bucket, starts_on, ends_on, metric, value)
-            SELECT %s, 0, NULL, bucket, starts_on, ends_on, metric, SUM(value)
-            FROM {table} WHERE level = %s
-            GROUP BY bucket, starts_on, ends_on, metric
-            """,  # noqa: S608 — the table name is ours
-            [Level.NATIONAL, Level.MUNICIPALITY],
-        )
+def _drop_windows_outside(
+    wanted: set[tuple[str, dt.date]], kept: dict[tuple[str, dt.date], DashboardWindow], *, everything: bool
+) -> int:
+    """Delete the cells (and the record) of windows no longer shown; with ``everything``, any cell
+    outside the shown windows (a rebuild, or the first refresh after an upgrade)."""
+    gone = [key for key in kept if key not in wanted]
+    deleted = 0
+    if everything:
+        inside = Q(pk__in=[])
+        for bucket, starts_on in wanted:
+            inside |= Q(bucket=bucket, starts_on=starts_on)
+        deleted += DashboardCell.objects.exclude(inside).delete()[0]
+    for bucket, starts_on in gone:
+        deleted += DashboardCell.objects.filter(bucket=bucket, starts_on=starts_on).delete()[0]
+    DashboardWindow.objects.filter(pk__in=[kept[key].pk for key in gone]).delete()
+    return deleted

@@ -13,7 +13,9 @@ For each school year before the seeded one (2024/25 and 2025/26 for a date in 20
   (``FLAG_RATES``), so each rule has a precision, a sensitivity and a specificity to show;
 * finished support — a closed case with a plan approved through the chain and consultations —
   for about half of the flagged pupils who stayed and far fewer of those who left: fewer leavers
-  among the supported.
+  among the supported; each plan committed through finance's ``plan_commit_late`` at the example
+  rates (when ``finance_seed_rates`` has set them, as ``pumpurs seed`` does), so its consultations
+  cost money.
 
 Everything is written in bulk with the ORM, as the services and the rollover would have left it
 (like ``support.seeding``'s history: the services act in the current school year only), and
@@ -32,7 +34,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pumpurs.core import crypto
+from pumpurs.finance.commitments import plan_commit_late
 from pumpurs.finance.delivered import delivered_refresh
+from pumpurs.people.actors import Scope, SystemActor
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil, Role, RoleGrant, SchoolYear, User
 from pumpurs.reporting.error_rates import error_rates_record_in_transaction
 from pumpurs.risk.models import Flag, FlagStatus
@@ -49,6 +53,8 @@ from pumpurs.support.models import (
 )
 
 R = Enrolment.EndReason
+# The demo seed, as finance's seed names it: the history's commitments are audited under it.
+SEED_ACTOR = SystemActor(name="system:demo-seed", perms=frozenset(), scope=Scope.country())
 # Shares of a school's pupils who end the year each way (besides those who complete).
 LEAVING = {R.LEFT: 0.022, R.TRANSFERRED: 0.015, R.MOVED_ABROAD: 0.007}
 # The chance that each rule flagged a pupil in the year: (those who left, everyone else). Attendance
@@ -382,6 +388,11 @@ def _support(
     Delivery.objects.bulk_create(deliveries)
     # Written past the delivery services: the delivered-cents rollup learns of them here (decision 0033).
     delivered_refresh(line.pk for line in lines)
+    # Money: committed through finance's service at the example rates in force on the semester's
+    # start, as the final approval would have (``finance.seeding`` does the same for the current
+    # year's previous semester), so that cost per supported pupil shows for the past years too.
+    for plan, case in zip(plans, cases, strict=True):
+        plan_commit_late(actor=SEED_ACTOR, plan=plan, now=case.opened_at + dt.timedelta(days=7))
     return len(plans)
 
 

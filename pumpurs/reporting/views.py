@@ -10,13 +10,17 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from pumpurs.audit.services import Entry, audit_record_many
+from pumpurs.audit.services import Entry, audit_record, audit_record_many
+from pumpurs.core.export import download
 from pumpurs.people import access
 from pumpurs.people.actors import request_actor
 from pumpurs.reporting import dashboard as board
+from pumpurs.reporting import dashboard_export
 from pumpurs.reporting.pupils import counted_pupils
 
 PAGE_LIMIT = 500  # a school's list behind a number; more is a sign to narrow the window
@@ -51,19 +55,45 @@ def _render(request: HttpRequest, place: board.Place) -> HttpResponse:
     return render(request, "reporting/dashboard.html", context)
 
 
+def _page_or_export(request: HttpRequest, place: board.Place) -> HttpResponse:
+    fmt = request.GET.get("format", "")
+    return _export(request, place, fmt) if fmt else _render(request, place)
+
+
+def _export(request: HttpRequest, place: board.Place, fmt: str) -> HttpResponse:
+    """The dashboard's tables as CSV or XLSX, suppressed as the page is; audited (counts only, no
+    pupil named: one event for the export)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    data = board.dashboard_for(request.user, place)
+    with transaction.atomic():
+        audit_record(
+            actor=request_actor(request),
+            action="reporting.dashboard.exported",
+            data={"level": place.level, "place": str(place.public_id or ""), "format": fmt},
+        )
+    return download(
+        fmt,
+        filename=dashboard_export.filename(data, timezone.localdate()),
+        header=dashboard_export.header(),
+        rows=list(dashboard_export.rows(data)),
+        title=gettext("Dashboard"),
+    )
+
+
 @require_GET
 def national(request: HttpRequest) -> HttpResponse:
-    return _render(request, board.national_place(request.user))
+    return _page_or_export(request, board.national_place(request.user))
 
 
 @require_GET
 def municipality(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _render(request, board.municipality_place(request.user, public_id))
+    return _page_or_export(request, board.municipality_place(request.user, public_id))
 
 
 @require_GET
 def school(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _render(request, board.school_place(request.user, public_id))
+    return _page_or_export(request, board.school_place(request.user, public_id))
 
 
 def _day(value: str | None) -> dt.date:

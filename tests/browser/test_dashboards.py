@@ -11,7 +11,10 @@ Content-Security-Policy nothing is blocked and nothing is fetched from another h
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,6 +97,17 @@ def test_municipality_school_and_national_dashboards(live_server: Any, page: Any
     page.wait_for_load_state()
     assert page.locator("#counted-pupils tbody tr").count() == int(at_risk)
     assert_accessible(page)
+    # the weekly trends per rule, level and group, and the tables as a download with the same numbers
+    page.goto(base + reverse("reporting:dashboard"))
+    assert page.get_by_role("heading", name="Atzīmes, anketu līmeņi un riska grupas pa nedēļām").count() == 1
+    assert page.locator(".dash-trend svg[role='img']").count() >= 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert rows[0][:2] == ["Tabula", "Rinda"]
+    now = [r for r in rows if r[0] == "Īsumā" and r[1] == "Riska grupā" and r[3].startswith("semestris")]
+    assert now[0][4] == at_risk
 
     page.context.clear_cookies()
     log_in(page, base, world.national.username)

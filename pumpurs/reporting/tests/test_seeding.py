@@ -64,3 +64,28 @@ def test_two_past_years_where_the_flagged_leave_more_and_the_supported_less() ->
     assert 0 < left[True] / everyone[True] < left[False] / everyone[False]
     # The error-rate history of the semesters now due (2024/25 both, 2025/26 the first).
     assert ErrorRateRecord.objects.values("period").distinct().count() == 3
+
+
+@pytest.mark.django_db
+def test_the_past_years_plans_carry_money_at_the_example_rates() -> None:
+    from pumpurs.finance.models import Commitment
+    from pumpurs.finance.seeding import CONSULTATION_CENTS, finance_seed_rates
+    from pumpurs.reporting.costs import measure_costs
+    from pumpurs.support.models import Plan
+
+    seed_apply(preset="gulbene", seed=1, today=TODAY)
+    finance_seed_rates(today=TODAY)
+    with transaction.atomic():
+        history_seed(seed=1, today=TODAY)
+    past = Plan.objects.filter(period__ends_on__lt=dt.date(2026, 9, 1))
+    assert past.exists()
+    committed = Commitment.objects.filter(plan__in=past)
+    assert committed.count() == past.count()  # one line per plan, each committed
+    assert set(committed.values_list("unit_cents", flat=True)) == {CONSULTATION_CENTS}
+    assert all(c.amount_cents > 0 for c in committed)
+    # the cost page's figure for a past year: money per supported pupil, not hours only
+    last_year = SchoolYear.objects.get(starts_on=dt.date(2025, 9, 1))
+    costs = measure_costs(last_year.starts_on, last_year.ends_on, municipality_ids=None, total_label="Latvija")
+    assert costs.total.spent > 0
+    assert costs.total.per_pupil is not None
+    assert costs.total.per_pupil > 0
