@@ -50,6 +50,9 @@ class MoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args: Any, budgets: QuerySet[Budget], **kwargs: Any) -> None:
+        # It shares the budget page with BudgetForm, which also has an "amount": its own ids keep
+        # every label and the error summary's links pointing at this form's fields.
+        kwargs.setdefault("auto_id", "id_move_%s")
         super().__init__(*args, **kwargs)
         for name in ("source", "target"):
             field = self.fields[name]
