@@ -12,10 +12,13 @@ A type has:
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -84,7 +87,29 @@ def event_label(code: str) -> str:
     return str(kind.label) if kind is not None else code
 
 
+# Dates and times are stored in an event's data as ISO text; the reader sees the one date format
+# (issue 13: "1.09.2026" in Latvian), the time in local time.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
+
+
+def _when(text: str) -> str | None:
+    try:
+        if _ISO_DAY.fullmatch(text):
+            return str(formats.date_format(dt.date.fromisoformat(text), "SHORT_DATE_FORMAT"))
+        if _ISO_MOMENT.fullmatch(text):
+            moment = dt.datetime.fromisoformat(text)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return str(formats.date_format(moment, "SHORT_DATETIME_FORMAT"))
+    except ValueError:
+        return None  # shaped like a date but not one: shown as stored
+    return None
+
+
 def _value(value: Any) -> str:
+    if isinstance(value, str) and (when := _when(value)) is not None:
+        return when
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):

@@ -55,6 +55,9 @@ class MoveForm(forms.Form):
         """``listed``: ``budgets`` already read (the page has them): both lists of choices are built
         from it once instead of each field reading the budgets again. A posted choice is always
         checked against ``budgets``."""
+        # It shares the budget page with BudgetForm, which also has an "amount": its own ids keep
+        # every label and the error summary's links pointing at this form's fields.
+        kwargs.setdefault("auto_id", "id_move_%s")
         super().__init__(*args, **kwargs)
         for name in ("source", "target"):
             field = self.fields[name]

@@ -646,3 +646,20 @@ def holds_at_school(user: Viewer, perm: Perm, institution: Institution | int) ->
         return False
     pk = getattr(institution, "pk", institution)
     return any(grant.institution_id == pk for grant in _grants_with(user, perm))
+
+
+def reads_whole_school(user: Viewer, perm: Perm, institution: Institution) -> bool:
+    """True when ``user`` holds ``perm`` over all of ``institution`` — a grant at the school other
+    than a class teacher's (hers covers her classes only), at its municipality, or national — from
+    the grants already read for the request (no query). False for a system actor (its scope is
+    checked by the queries)."""
+    if isinstance(user, SystemActor):
+        return False
+    for grant in _grants_with(user, perm):
+        if grant.institution_id is None and grant.municipality_id is None:
+            return True
+        if grant.institution_id == institution.pk and grant.role != Role.CLASS_TEACHER:
+            return True
+        if grant.institution_id is None and grant.municipality_id == institution.municipality_id:
+            return True
+    return False

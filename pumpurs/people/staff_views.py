@@ -132,7 +132,7 @@ def staff_invite(request: HttpRequest, kind: str, public_id: UUID | None = None)
         "form": form,
         "days": settings.PUMPURS_INVITATION_DAYS,
     }
-    return render(request, "people/staff/invite.html", context)
+    return render(request, "people/staff/invite.html", context, status=400 if form.errors else 200)
 
 
 def _person(request: HttpRequest, public_id: UUID) -> User:

@@ -179,11 +179,15 @@ def _post(
                 messages.success(request, _("The draft is saved."))
     except PermissionDenied:
         raise Http404 from None
-    except ValidationError as error:
+    except q.AssessmentConflict as error:
         for text in error.messages:
             messages.error(request, text)
         # Show what is stored now, not what was posted: the reader redoes their change on it.
-        return None, 409 if isinstance(error, q.AssessmentConflict) else 400
+        return None, 409
+    except ValidationError as error:
+        # Any other refusal keeps what was typed, with the reasons in the error summary.
+        form.add_error(None, error.messages)
+        return form, 400
     return redirect("questionnaire_pupil", public_id=pupil.public_id)
 
 

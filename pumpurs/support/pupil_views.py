@@ -139,4 +139,5 @@ def low_income(request: HttpRequest, public_id: UUID) -> HttpResponse:
     record_view(actor=request_actor(request), pupil_id=pupil.pk, target=pupil, ip_address=client_address(request))
     statuses = LowIncomeStatus.objects.filter(pupil=pupil).select_related("recorded_by")
     context = {"pupil": pupil, "form": form, "statuses": list(statuses), "today": timezone.localdate()}
-    return render(request, "support/family_low_income.html", context)
+    status = 400 if request.method == "POST" else 200  # a refusal: the form comes back as typed
+    return render(request, "support/family_low_income.html", context, status=status)

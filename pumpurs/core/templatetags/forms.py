@@ -17,8 +17,17 @@ def _of_form(form: Any) -> list[tuple[str, str]]:
             if field.is_hidden:
                 problems.append(("", str(error)))
             else:
-                problems.append((field.id_for_label, f"{field.label}: {error}"))
+                problems.append((_anchor(field), f"{field.label}: {error}"))
     return problems
+
+
+def _anchor(field: Any) -> str:
+    """The id the summary links to: the field's own, or for radio buttons and checkbox lists
+    (whose label names no single input) the first option's, as the GOV.UK pattern does."""
+    if field.id_for_label:
+        return str(field.id_for_label)
+    options = field.subwidgets
+    return str(options[0].id_for_label or "") if options else ""
 
 
 def _problems(thing: Any) -> list[tuple[str, str]]:

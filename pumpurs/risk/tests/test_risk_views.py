@@ -282,6 +282,9 @@ def test_a_refused_dismissal_keeps_the_comment_typed_beside_the_field(pictured: 
     assert textarea is not None
     assert textarea.group(1) == typed
     assert f'id="dismiss-error-{pictured.flag.public_id}"' in html
+    # The error summary at the top of that form links to the field to fix (GOV.UK pattern).
+    assert html.count('class="error-summary"') == 1
+    assert f'href="#dismiss-reason-{pictured.flag.public_id}"' in html
     accept = re.search(rf'id="accept-comment-{pictured.flag.public_id}"[^>]*>([^<]*)</textarea>', html)
     assert accept is not None
     assert accept.group(1) == ""  # the sibling form stays empty

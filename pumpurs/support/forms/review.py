@@ -21,7 +21,10 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     assessment = forms.ChoiceField(label=_("The new questionnaire"), required=False)
     decision = forms.ChoiceField(
-        label=_("What happens next"), choices=Review.Decision.choices, widget=forms.RadioSelect
+        label=_("What happens next"),
+        choices=Review.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happens next: continue, change or close.")},
     )
     close_reason = forms.ChoiceField(
         label=_("Why is the case closed? (when closing)"),
@@ -52,15 +55,22 @@ class ReviewForm(forms.Form):
             for k, a in self.assessments.items()
         ]
         for goal in self.goals:
+            # The summary at the top names the goal, as the service's refusal does.
             self.fields[f"outcome_{goal.pk}"] = forms.ChoiceField(
-                label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+                label=_("Outcome"),
+                choices=Outcome.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Say whether the goal “%(goal)s” was achieved.") % {"goal": goal.text}},
             )
             self.fields[f"note_{goal.pk}"] = forms.CharField(
                 label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
         for line in self.lines:
             self.fields[f"usefulness_{line.pk}"] = forms.ChoiceField(
-                label=_("Usefulness"), choices=Usefulness.choices, widget=forms.RadioSelect
+                label=_("Usefulness"),
+                choices=Usefulness.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Say how useful “%(measure)s” was.") % {"measure": str(line.measure)}},
             )
 
     def goal_rows(self) -> list[tuple[Goal, forms.BoundField, forms.BoundField]]:

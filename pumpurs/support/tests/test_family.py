@@ -147,7 +147,7 @@ def test_a_status_without_source_or_backwards_is_refused_on_the_form(world: Worl
             "source": " ",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "The end date is before the start date." in html
     assert not LowIncomeStatus.objects.exists()

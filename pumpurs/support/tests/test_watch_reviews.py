@@ -12,10 +12,13 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from pumpurs.people import access
+from pumpurs.people.access import Perm
 from pumpurs.people.models import Period
 from pumpurs.support.models import Delivery, Plan, PlanStatus
 from pumpurs.support.testing import active_plan
@@ -125,3 +128,36 @@ def test_other_schools_see_no_block(world: World, late_plan: Plan) -> None:
     html = client_for(world.teacher_tirzas).get(reverse("watch_list")).content.decode()
     assert "Overdue in individual support" not in html
     assert world.pupil_lizuma.last_name not in html
+
+
+def test_whole_school_readers_get_the_plain_statement_with_the_same_rows(world: World, late_plan: Plan) -> None:
+    """Issue 13: a reader of the whole school skips the scope's OR and hand-over EXISTS; the rows are
+    those of the scoped statement, and a class teacher or another school still goes through it."""
+    unconfirmed_remote(world, late_plan, days_ago=3)
+    for user in (world.coordinator_lizuma, world.director_lizuma, world.coordinator_gulbene):
+        assert access.reads_whole_school(user, Perm.VIEW_SUPPORT, world.lizuma), user.username
+        block = overdue_reviews(user, world.lizuma)
+        assert block.plans == [late_plan], user.username
+        assert len(block.unconfirmed) == 1, user.username
+    for user in (world.teacher_lizuma, world.coordinator_tirzas, world.coordinator_madona):
+        assert not access.reads_whole_school(user, Perm.VIEW_SUPPORT, world.lizuma), user.username
+    assert overdue_reviews(world.teacher_lizuma, world.lizuma).plans == [late_plan]  # her class: scoped
+    assert not overdue_reviews(world.teacher_lizuma_8a, world.lizuma)
+    assert not overdue_reviews(world.coordinator_tirzas, world.lizuma)
+    assert not overdue_reviews(world.coordinator_madona, world.lizuma)
+
+
+def test_the_block_is_two_queries_and_loads_nothing_it_deferred(
+    world: World, late_plan: Plan, django_assert_num_queries
+) -> None:
+    unconfirmed_remote(world, late_plan, days_ago=3)
+    user = world.coordinator_lizuma
+    overdue_reviews(user, world.lizuma)  # the grants are read once per request
+    with django_assert_num_queries(2):
+        block = overdue_reviews(user, world.lizuma)
+        html = render_to_string(
+            "support/watch_overdue.html", {"overdue": block, "plans": [(p, plan_url(p)) for p in block.plans]}
+        )
+    assert world.pupil_lizuma.last_name in html
+    assert str(late_plan.period) in html
+    assert world.specialist_lizuma.last_name in html

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pumpurs.core.refusal import form_key, refusal_keep
 from pumpurs.people.actors import request_actor
 from pumpurs.support import delivery as services
 from pumpurs.support import selectors
@@ -101,13 +103,18 @@ def delivery_void(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     if refused := not_post(request):
         return refused
+    back = reverse("support_plan", args=[delivery.line.plan.public_id])
     try:
         services.delivery_void(actor=request_actor(request), delivery=delivery, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         flash(request, _("Not voided:"), error)
+        # The reason typed comes back in its field on the plan page (core/refusal.py).
+        refusal_keep(
+            request, form=form_key("void", delivery.public_id), fields=["reason"], errors=error.messages, back=back
+        )
     else:
         messages.success(request, _("The delivery is voided; it no longer counts against the plan."))
-    return redirect("support_plan", public_id=delivery.line.plan.public_id)
+    return redirect(back)
 
 
 @require_http_methods(["GET", "POST"])
