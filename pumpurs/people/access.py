@@ -259,6 +259,14 @@ def has_perm(user: Viewer, perm: Perm) -> bool:
     return bool(_grants_with(user, perm)) or _glass_only(user, perm)
 
 
+def has_perm_by_grant(user: Viewer, perm: Perm) -> bool:
+    """True when some grant gives ``perm`` over a scope of pupils, not only pupil by pupil through
+    break-the-glass (``GLASS_ONLY``): what a list of pupils (the watch list) needs."""
+    if isinstance(user, SystemActor):
+        return has_perm(user, perm)
+    return bool(_grants_with(user, perm))
+
+
 def is_national(user: Viewer, perm: Perm) -> bool:
     """True when ``user`` holds ``perm`` over the whole country (a national grant, or a system
     actor whose scope says so)."""

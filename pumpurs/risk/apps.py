@@ -19,7 +19,11 @@ class RiskConfig(AppConfig):
             # Whoever sees the watch list goes there; the counts are for those who see no pupil.
             return access.has_perm(user, Perm.VIEW_RISK_COUNTS) and not access.has_perm(user, Perm.VIEW_RISK)
 
-        nav_item_register(label=_("Watch list"), url_name="watch_list", visible=any_perm(Perm.VIEW_RISK), order=40)
+        def watches(user: Any) -> bool:
+            # The DPO reads a pupil's risk record only through break-the-glass: no list of pupils.
+            return access.has_perm_by_grant(user, Perm.VIEW_RISK)
+
+        nav_item_register(label=_("Watch list"), url_name="watch_list", visible=watches, order=40)
         nav_item_register(
             label=_("Pupils at risk by school"), url_name="risk_municipality_index", visible=counts_only, order=50
         )

@@ -35,7 +35,8 @@ MENUS = {
         "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Dashboard",
         "Trainings", "Indicators",
     ],
-    "dpo": [*SCHOOL_STAFF, "Fairness", "Audit trail", "Subject access", "Emergency accesses",
+    # The DPO reads a pupil's risk record only through break-the-glass (decision 0041): no watch list.
+    "dpo": [*(item for item in SCHOOL_STAFF if item != "Watch list"), "Fairness", "Audit trail", "Subject access", "Emergency accesses",
         "Retention and erasure"],
 }  # fmt: skip
 # The materials library is for everyone signed in (issue 16): last in every menu.
