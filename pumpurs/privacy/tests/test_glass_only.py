@@ -120,7 +120,10 @@ def test_the_national_team_reads_the_plans_waiting_for_its_approval_and_no_more(
 
     waiting = approve_all(submitted, world.director_lizuma, world.coordinator_gulbene)
     assert waiting.status == PlanStatus.MUNICIPALITY_APPROVED
-    assert national.get(reverse("support_plan", args=[plan.public_id])).status_code == 200
+    page = national.get(reverse("support_plan", args=[plan.public_id]))
+    assert page.status_code == 200
+    # The breadcrumb names the case but does not link it: the link would answer 404.
+    assert reverse("support_case", args=[plan.case.public_id]) not in page.content.decode()
     assert [row[0].pk for row in national.get(reverse("support_approvals")).context["rows"]] == [plan.pk]
     assert national.get(reverse("support_case", args=[plan.case.public_id])).status_code == 404  # not the case
 

@@ -27,7 +27,7 @@ from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor
 from pumpurs.support.guards import plan_panels
 from pumpurs.support.models import ApprovalStep, Plan, PlanMeasure, Review
 from pumpurs.support.plans import PlanAction
-from pumpurs.support.scope import history_until, plans_visible_to
+from pumpurs.support.scope import cases_visible_to, history_until, plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
 
 
@@ -82,6 +82,9 @@ def plan_page(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any)
         "compensation_form": (forms.get("compensation_form") or CompensationForm(lines=others))
         if may_deliver and others
         else None,
+        # The national team reads a plan waiting at its step, not the case behind it (break-the-glass,
+        # decision 0041): the breadcrumb names the case without a link that would answer 404.
+        "case_unreadable": not cases_visible_to(request.user).filter(pk=case.pk).exists(),
         "plan_panels": plan_panels(),  # e.g. finance's costs and remaining budget (support/guards.py)
         "may_link_materials": may_link_materials(actions),
     }
