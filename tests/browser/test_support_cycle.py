@@ -11,6 +11,7 @@ is in Latvian and the wording may change with the translation.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -81,6 +82,18 @@ def test_the_support_cycle_across_four_roles(live_server: Any, page: Any) -> Non
     plan = Plan.objects.get(case=case)
     assert reverse("support_plan_edit", args=[plan.public_id]) in page.url
     assert_accessible(page)
+    # One measure is one row on a wide screen and stacks on a phone (issue 13, "forms and small screens").
+    fields = [
+        page.locator(f"[name=measures-0-{name}]").locator("xpath=ancestor::div[contains(@class, 'field')][1]")
+        for name in ("measure", "provider", "planned_quantity", "planned_cost")
+    ]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    tops = [field.bounding_box()["y"] for field in fields]
+    assert max(tops) - min(tops) < 1, tops
+    page.set_viewport_size({"width": 390, "height": 844})
+    tops = [field.bounding_box()["y"] for field in fields]
+    assert all(upper < lower for upper, lower in pairwise(tops)), tops
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.select_option("select[name=risks-0-group]", "learning")
     page.fill("input[name=risks-0-description]", "Neattaisnoti kavējumi")
     page.fill("input[name=goals-0-text]", "Apmeklēt skolu regulāri")
