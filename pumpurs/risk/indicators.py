@@ -466,6 +466,7 @@ def indicators_refresh(
             if done is None:
                 done = _compute(cursor, period, windows, params, now)
             drop_temps(cursor, TEMP_TABLES)
+        assert done is not None, "a refresh of every pupil always completes"
         pupils = done.pupils if base is None or done.recomputed is None else base.pupils
         # One statement whether the semester has a mark or not: the refresh's statements stay constant.
         mark = RefreshMark(
