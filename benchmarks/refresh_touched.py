@@ -60,7 +60,7 @@ def main() -> None:
     from pumpurs.imports.facts import touched_by
     from pumpurs.imports.services import import_batch_create, import_batch_run, import_operator
     from pumpurs.people.calendar import semester_on
-    from pumpurs.people.models import Enrolment, Institution
+    from pumpurs.people.models import Enrolment, Institution, Pupil
     from pumpurs.risk.indicators import indicators_refresh
 
     today = args.today or timezone.localdate()
@@ -96,9 +96,8 @@ def main() -> None:
     )
     school_id = min(sizes, key=lambda pk: (abs(sizes[pk] - args.school_pupils), pk))
     school = Institution.objects.get(pk=school_id)
-    pupils = list(
-        in_semester.filter(institution=school, ends_on__isnull=True).values_list("pupil__personal_code", flat=True)
-    )
+    ids = in_semester.filter(institution=school, ends_on__isnull=True).values_list("pupil_id", flat=True)
+    pupils = [pupil.personal_code for pupil in Pupil.objects.filter(pk__in=list(ids))]
     last = full.four_weeks_to
     assert last is not None
     days = [last - dt.timedelta(days=d) for d in range(3, 12) if (last - dt.timedelta(days=d)).weekday() < 5][:3]
@@ -134,6 +133,9 @@ def main() -> None:
             if done.pupils_recomputed is None:
                 print("  (not partial: the whole semester was refreshed)")
 
+    t0 = time.perf_counter()
+    idle = indicators_refresh(today=today, period=period, skip_unchanged=True)
+    print(f"then an idle refresh (skip_unchanged): nothing to do = {idle.unchanged}, {time.perf_counter() - t0:.3f} s")
     load = os.getloadavg()
     print()
     print(

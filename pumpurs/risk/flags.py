@@ -34,7 +34,7 @@ from django.utils import timezone
 from pumpurs.people.models import Period
 from pumpurs.risk.models import FlagCheck, ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
-from pumpurs.risk.sql import create_temp, drop_temps, execute, json_object_sql, temp_name, tune_session
+from pumpurs.risk.sql import create_temp, drop_temps, execute, json_object_sql, temp_name, touched_set_sql, tune_session
 
 LIVE = "('open', 'accepted')"
 # The columns the readers of flags filter and join on (watch list, counts, picture, decisions).
@@ -216,7 +216,7 @@ def flags_refresh(
             index=["pupil_id", "rule"],
             keys=["pupil_id", "rule"],
         )
-        only = f"AND pupil_id IN (SELECT pupil_id FROM {touched})" if touched else ""  # noqa: S608 — a temp table's name from code
+        only = f"AND pupil_id {touched_set_sql(touched)}" if touched else ""
         execute(cursor, UPDATE_LIVE_SQL.format(changed=_changed_sql()), params)
         closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}", only=only), params)
         execute(cursor, STOPPED_SQL.format(status="= 'dismissed'", only=only), params)

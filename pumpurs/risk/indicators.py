@@ -46,7 +46,16 @@ from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.flags import flags_refresh
 from pumpurs.risk.models import RefreshMark
 from pumpurs.risk.rules import RULE_VERSION
-from pumpurs.risk.sql import create_temp, date_number_sql, drop_temps, execute, is_postgres, temp_name, tune_session
+from pumpurs.risk.sql import (
+    create_temp,
+    date_number_sql,
+    drop_temps,
+    execute,
+    is_postgres,
+    temp_name,
+    touched_set_sql,
+    tune_session,
+)
 from pumpurs.risk.unchanged import input_seq, only_these_batches_since, rules_stamp, unchanged_mark
 
 FOUR_WEEKS_DAYS = 28
@@ -144,7 +153,7 @@ def only_touched(column: str, touched: bool) -> str:
     """The pupil filter of a refresh of only the touched pupils: the same statements, cut down."""
     if not touched:
         return ""
-    return f"AND {column} IN (SELECT pupil_id FROM {temp_name('touched')})"  # noqa: S608 — names from code
+    return f"AND {column} {touched_set_sql(temp_name('touched'))}"
 
 
 def _touched_sql(institutions: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
@@ -224,7 +233,7 @@ LEFT JOIN (
     JOIN people_classgroup cg ON cg.id = e.class_group_id
     JOIN people_institution i ON i.id = e.institution_id
     WHERE e.starts_on <= %(to)s {only_e} AND e.pupil_id IN (
-      SELECT pupil_id FROM people_enrolment WHERE starts_on <= %(to)s GROUP BY pupil_id
+      SELECT pupil_id FROM people_enrolment WHERE starts_on <= %(to)s {only} GROUP BY pupil_id
       HAVING COUNT(*) > 1 OR MAX(CASE WHEN end_reason = 'transferred' THEN 1 ELSE 0 END) = 1)
     GROUP BY e.pupil_id, cg.grade, i.kind
   ) g GROUP BY pupil_id
@@ -548,7 +557,11 @@ def _compute(
     create_temp(
         cursor,
         "pupils",
-        PUPILS_SQL.format(birth=date_number_sql("p.birth_date"), only_e=only_touched("e.pupil_id", only)),
+        PUPILS_SQL.format(
+            birth=date_number_sql("p.birth_date"),
+            only_e=only_touched("e.pupil_id", only),
+            only=only_touched("pupil_id", only),
+        ),
         params,
         index=[] if is_postgres() else ["pupil_id"],
     )
