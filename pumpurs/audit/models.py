@@ -62,7 +62,12 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["actor", "at"], name="audit_actor_at_idx")]
+        indexes = [
+            models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+            # The refresh's idle check asks, per input action, for its last number (risk.unchanged):
+            # one backward probe of this index each, whatever the size of the trail (decision 0048).
+            models.Index(fields=["action", "seq"], name="audit_action_seq_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"

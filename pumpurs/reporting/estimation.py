@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import statsmodels.api as sm
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -50,6 +49,10 @@ class Estimate:
 def estimate_att(outcome: FloatArray, treated: BoolArray, stratum: IntArray, *, minimum: int) -> Estimate:
     """The average effect on the treated of ``treated`` on ``outcome``, comparing like with like
     within ``stratum``. Rows whose outcome is NaN are left out (no measurement, no comparison)."""
+    # Imported here, not at module level: statsmodels (with pandas and scipy) took 1–11 s of every
+    # command's and web process's start through the URL checks, and only this estimate needs it.
+    import statsmodels.api as sm
+
     keep = ~np.isnan(outcome)
     y, t, s = outcome[keep], treated[keep].astype(bool), stratum[keep]
     # Strata with both arms: the only ones where a comparison exists.

@@ -34,7 +34,7 @@ from django.utils import timezone
 from pumpurs.people.models import Period
 from pumpurs.risk.models import FlagCheck, ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
-from pumpurs.risk.sql import create_temp, drop_temps, execute, json_object_sql, temp_name, tune_session
+from pumpurs.risk.sql import create_temp, drop_temps, execute, json_object_sql, temp_name, touched_set_sql, tune_session
 
 LIVE = "('open', 'accepted')"
 # The columns the readers of flags filter and join on (watch list, counts, picture, decisions).
@@ -105,7 +105,7 @@ WHERE risk_flag.period_id = %(period)s AND risk_flag.status IN {LIVE}
 # ``condition_holds`` later lets the condition recur.
 STOPPED_SQL = f"""
 UPDATE risk_flag SET condition_holds = FALSE
-WHERE period_id = %(period)s AND condition_holds = TRUE AND status {{status}}
+WHERE period_id = %(period)s AND condition_holds = TRUE AND status {{status}} {{only}}
   AND NOT EXISTS (SELECT 1 FROM {temp_name("candidates")} c
                   WHERE c.pupil_id = risk_flag.pupil_id AND c.rule = risk_flag.rule)
 """  # noqa: S608 — names and rule codes from code, every value a parameter
@@ -116,7 +116,7 @@ LATEST_SQL = f"""
 SELECT f.pupil_id, f.rule, f.id, f.condition_holds, f.value, k.live
 FROM risk_flag f JOIN (
   SELECT MAX(id) AS id, MAX(CASE WHEN status IN {LIVE} THEN 1 ELSE 0 END) AS live
-  FROM risk_flag WHERE period_id = %(period)s GROUP BY pupil_id, rule
+  FROM risk_flag WHERE period_id = %(period)s {{only}} GROUP BY pupil_id, rule
 ) k ON k.id = f.id
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
@@ -179,13 +179,19 @@ def _analyze_flags(cursor: Any) -> None:
 
 
 def flags_refresh(
-    *, period: Period, now: dt.datetime | None = None, snapshots: str = "risk_indicatorsnapshot"
+    *,
+    period: Period,
+    now: dt.datetime | None = None,
+    snapshots: str = "risk_indicatorsnapshot",
+    touched: str | None = None,
 ) -> tuple[int, int]:
     """Raise, update and close the flags of ``period`` from its snapshots; return (raised, closed).
 
     ``snapshots`` names the table to read them from: ``indicators_refresh`` passes the temporary
     table it has just written them from (same columns, same rows), so the refresh does not read
-    back 500 000 rows it has just written.
+    back 500 000 rows it has just written. ``touched`` names a table of the pupils that a refresh of
+    only the pupils an import touched recomputed (decision 0048): ``snapshots`` then holds only
+    theirs, and no other pupil's flag is read, updated or closed.
 
     Idempotent: run twice on the same snapshots, the second run raises and closes nothing.
     History is never deleted: a flag that stops holding stays, with ``condition_holds`` false."""
@@ -210,10 +216,12 @@ def flags_refresh(
             index=["pupil_id", "rule"],
             keys=["pupil_id", "rule"],
         )
+        only = f"AND pupil_id {touched_set_sql(touched)}" if touched else ""
         execute(cursor, UPDATE_LIVE_SQL.format(changed=_changed_sql()), params)
-        closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}"), params)
-        execute(cursor, STOPPED_SQL.format(status="= 'dismissed'"), params)
-        create_temp(cursor, "latest", LATEST_SQL, params, index=["pupil_id", "rule"], keys=["pupil_id", "rule"])
+        closed = execute(cursor, STOPPED_SQL.format(status=f"IN {LIVE}", only=only), params)
+        execute(cursor, STOPPED_SQL.format(status="= 'dismissed'", only=only), params)
+        latest = LATEST_SQL.format(only=only)
+        create_temp(cursor, "latest", latest, params, index=["pupil_id", "rule"], keys=["pupil_id", "rule"])
         raised = execute(cursor, NEW_SQL.format(uuid=uuid_sql()), params)
         drop_temps(cursor, ["candidates", "latest"])
         if raised or closed:

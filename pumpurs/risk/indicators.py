@@ -46,13 +46,23 @@ from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.flags import flags_refresh
 from pumpurs.risk.models import RefreshMark
 from pumpurs.risk.rules import RULE_VERSION
-from pumpurs.risk.sql import create_temp, date_number_sql, drop_temps, execute, is_postgres, temp_name, tune_session
-from pumpurs.risk.unchanged import input_seq, rules_stamp, unchanged_mark
+from pumpurs.risk.sql import (
+    create_temp,
+    date_number_sql,
+    drop_temps,
+    execute,
+    is_postgres,
+    temp_name,
+    touched_set_sql,
+    tune_session,
+)
+from pumpurs.risk.unchanged import input_seq, only_these_batches_since, rules_stamp, unchanged_mark
 
 FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
 MARK_FIELDS = ["period_to", "rule_version", "input_seq", "four_weeks_from", "four_weeks_to", "pupils", "refreshed_at"]
-TEMP_TABLES = ("pupils", "days", "marks", "days4", "marks4", "grades", "incidents", "fresh")
+MARK_FIELDS.append("last_fact_day")
+TEMP_TABLES = ("touched", "pupils", "days", "marks", "days4", "marks4", "grades", "incidents", "fresh")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class RefreshResult:
     seconds: float = 0.0
     # Nothing a refresh reads had changed since the last one (``unchanged``): nothing was read or written.
     unchanged: bool = False
+    # Only the pupils of the applied fact batches were recomputed (``Touched``); None: every pupil.
+    pupils_recomputed: int | None = None
 
     def __str__(self) -> str:
         if self.period_id is None:
@@ -82,10 +94,11 @@ class RefreshResult:
                 f"threshold or flag decision since the last refresh and the same window: nothing to do; "
                 f"{self.seconds:.2f} s"
             )
+        only = "" if self.pupils_recomputed is None else f" (only the {self.pupils_recomputed} an import touched)"
         return (
             f"semester {self.period_id}: {self.period_from} – {self.period_to}, "
             f"4 weeks {self.four_weeks_from} – {self.four_weeks_to}; "
-            f"pupils {self.pupils}, snapshots {self.snapshots} ({self.snapshots_written} written), flags raised {self.flags_raised}, "
+            f"pupils {self.pupils}{only}, snapshots {self.snapshots} ({self.snapshots_written} written), flags raised {self.flags_raised}, "
             f"closed {self.flags_closed}; {self.seconds:.2f} s"
         )
 
@@ -123,10 +136,36 @@ class Windows:
         return max(self.period_from, end - dt.timedelta(days=FOUR_WEEKS_DAYS - 1)), end
 
 
+# --- Only the touched pupils ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The applied fact batches a refresh follows and the schools they were imported for: every
+    fact such a batch wrote belongs to a pupil with an enrolment at one of ``institutions`` (an
+    import scoped to a school matches personal codes only among that school's pupils)."""
+
+    batches: frozenset[str]  # public ids
+    institutions: tuple[int, ...]
+
+
+def only_touched(column: str, touched: bool) -> str:
+    """The pupil filter of a refresh of only the touched pupils: the same statements, cut down."""
+    if not touched:
+        return ""
+    return f"AND {column} {touched_set_sql(temp_name('touched'))}"
+
+
+def _touched_sql(institutions: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
+    names = {f"inst{i}": pk for i, pk in enumerate(institutions)}
+    placeholders = ", ".join(f"%({name})s" for name in names)
+    return f"SELECT DISTINCT pupil_id FROM people_enrolment WHERE institution_id IN ({placeholders})", names  # noqa: S608 — placeholders only
+
+
 # --- The families ---------------------------------------------------------------------------------
 
 
-def _attendance_selects(extra: dict[str, tuple[str, str]]) -> tuple[str, str]:
+def _attendance_selects(extra: dict[str, tuple[str, str]], touched: bool = False) -> tuple[str, str]:
     """(daily rows, lesson marks) aggregated per pupil over [:from, :to]; ``extra`` adds sums
     over sub-ranges, named prefix → (lower bound param, upper bound param)."""
 
@@ -144,7 +183,7 @@ def _attendance_selects(extra: dict[str, tuple[str, str]]) -> tuple[str, str]:
     columns.append("MAX(date) AS last_day")
     days = (
         f"SELECT pupil_id, {', '.join(columns)} FROM journal_attendanceday "  # noqa: S608 — names and rule codes from code, every value a parameter
-        "WHERE date BETWEEN %(from)s AND %(to)s GROUP BY pupil_id"
+        f"WHERE date BETWEEN %(from)s AND %(to)s {only_touched('pupil_id', touched)} GROUP BY pupil_id"
     )
     # One lesson per mark, by category, for pupil-days that have no daily row.
     marks = (
@@ -154,7 +193,8 @@ def _attendance_selects(extra: dict[str, tuple[str, str]]) -> tuple[str, str]:
         "SUM(CASE WHEN m.category = 'illness' THEN 1 ELSE 0 END) AS illness, "
         "SUM(CASE WHEN m.category = 'other_justified' THEN 1 ELSE 0 END) AS other_justified, "
         "SUM(CASE WHEN m.category = 'late' THEN 1 ELSE 0 END) AS late "
-        "FROM journal_attendancemark m WHERE m.date BETWEEN %(from)s AND %(to)s AND NOT EXISTS ("
+        f"FROM journal_attendancemark m WHERE m.date BETWEEN %(from)s AND %(to)s {only_touched('m.pupil_id', touched)} "
+        "AND NOT EXISTS ("
         "SELECT 1 FROM journal_attendanceday d WHERE d.pupil_id = m.pupil_id AND d.date = m.date) "
         "GROUP BY m.pupil_id, m.date) lesson_days GROUP BY pupil_id"
     )
@@ -177,7 +217,7 @@ FROM (
   JOIN people_classgroup cg ON cg.id = e.class_group_id
   JOIN people_institution i ON i.id = e.institution_id
   JOIN people_pupil p ON p.id = e.pupil_id
-  WHERE e.starts_on <= %(to)s AND (e.ends_on IS NULL OR e.ends_on >= %(from)s)
+  WHERE e.starts_on <= %(to)s AND (e.ends_on IS NULL OR e.ends_on >= %(from)s) {only_e}
     AND NOT EXISTS (
       SELECT 1 FROM people_enrolment l
       WHERE l.pupil_id = e.pupil_id AND l.starts_on <= %(to)s AND (l.ends_on IS NULL OR l.ends_on >= %(from)s)
@@ -192,8 +232,8 @@ LEFT JOIN (
     FROM people_enrolment e
     JOIN people_classgroup cg ON cg.id = e.class_group_id
     JOIN people_institution i ON i.id = e.institution_id
-    WHERE e.starts_on <= %(to)s AND e.pupil_id IN (
-      SELECT pupil_id FROM people_enrolment WHERE starts_on <= %(to)s GROUP BY pupil_id
+    WHERE e.starts_on <= %(to)s {only_e} AND e.pupil_id IN (
+      SELECT pupil_id FROM people_enrolment WHERE starts_on <= %(to)s {only} GROUP BY pupil_id
       HAVING COUNT(*) > 1 OR MAX(CASE WHEN end_reason = 'transferred' THEN 1 ELSE 0 END) = 1)
     GROUP BY e.pupil_id, cg.grade, i.kind
   ) g GROUP BY pupil_id
@@ -216,13 +256,13 @@ SELECT pupil_id,
   ROUND(AVG(score) FILTER (WHERE {_HERE} AND {_AVERAGED}), 2) AS avg_p,
   ROUND(AVG(score) FILTER (WHERE {_HERE} AND {_AVERAGED} AND {_IN4}), 2) AS avg_4,
   ROUND(AVG(score) FILTER (WHERE period_id = %(previous)s AND {_AVERAGED}), 2) AS avg_prev
-FROM journal_grade WHERE period_id IN (%(period)s, %(previous)s) GROUP BY pupil_id
+FROM journal_grade WHERE period_id IN (%(period)s, %(previous)s) {{only}} GROUP BY pupil_id
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 INCIDENTS_SQL = """
 SELECT pupil_id, COUNT(*) AS n_p,
   SUM(CASE WHEN date BETWEEN %(w_from)s AND %(w_to)s THEN 1 ELSE 0 END) AS n_4
-FROM journal_incident WHERE date BETWEEN %(from)s AND %(to)s GROUP BY pupil_id
+FROM journal_incident WHERE date BETWEEN %(from)s AND %(to)s {only} GROUP BY pupil_id
 """
 
 SNAPSHOT_COLUMNS = (
@@ -265,7 +305,7 @@ def _fence() -> str:
     return "OFFSET 0" if is_postgres() else ""
 
 
-def _fresh_sql(path: str) -> str:
+def _fresh_sql(path: str, touched: bool = False) -> str:
     """Every pupil's two snapshots as this refresh computes them, typed as the snapshot table
     stores them, each with its ``state`` against the stored one: ``new`` (no snapshot yet),
     ``changed`` (a value differs) or ``same``; on PostgreSQL also the stored snapshots of pupils
@@ -323,7 +363,8 @@ FROM (
     LEFT JOIN {temp_name("incidents")} i ON i.pupil_id = s.pupil_id
   ) x {_fence()}
 ) n
-{"FULL" if is_postgres() else "LEFT"} JOIN (SELECT * FROM risk_indicatorsnapshot WHERE period_id = %(period)s) o
+{"FULL" if is_postgres() else "LEFT"} JOIN (
+  SELECT * FROM risk_indicatorsnapshot WHERE period_id = %(period)s {only_touched("pupil_id", touched)}) o
   ON o.pupil_id = n.pupil_id AND o."window" = n."window"
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
@@ -344,7 +385,7 @@ WHERE n.state = 'changed' AND risk_indicatorsnapshot.period_id = %(period)s
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
-def _stale_sql() -> str:
+def _stale_sql(touched: bool = False) -> str:
     """Delete the semester's snapshots of pupils no longer enrolled in it. On PostgreSQL ``fresh``
     has already found them (its full join keeps stored snapshots without a fresh partner, state
     ``gone``); SQLite before 3.39 has no full join, so there they are looked for again."""
@@ -354,7 +395,7 @@ DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND pupil_id IN 
   SELECT pupil_id FROM {temp_name("fresh")} WHERE state = 'gone')
 """  # noqa: S608 — names and rule codes from code, every value a parameter
     return f"""
-DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND NOT EXISTS (
+DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s {only_touched("pupil_id", touched)} AND NOT EXISTS (
   SELECT 1 FROM {temp_name("pupils")} s WHERE s.pupil_id = risk_indicatorsnapshot.pupil_id)
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
@@ -367,12 +408,22 @@ def refresh_lock(period: Period) -> None:
 
 
 def indicators_refresh(
-    *, today: dt.date | None = None, period: Period | None = None, skip_unchanged: bool = False
+    *,
+    today: dt.date | None = None,
+    period: Period | None = None,
+    skip_unchanged: bool = False,
+    touched: Touched | None = None,
 ) -> RefreshResult:
     """Recompute every pupil's snapshots for ``period`` (default: the one containing ``today``),
     then the flags. Idempotent: the same facts give the same snapshots and no new flags. With
     ``skip_unchanged``, a refresh whose inputs and window are those of the last one does nothing
     and says so (``risk.unchanged``).
+
+    With ``touched`` (the fact batches applied since the last refresh and their schools), only
+    the pupils of those schools are recomputed — by the same statements, with a pupil filter —
+    when nothing else changed since the last refresh: the same window, the same rules, no other
+    input in the audit trail, and no touched fact after the last day with facts (which would move
+    every pupil's 4-week window). Otherwise the whole semester, as without it (decision 0048).
 
     Invariants: one snapshot per (pupil, semester, window), only for pupils with an enrolment in
     the semester (others' snapshots of that semester are removed); a constant number of
@@ -413,55 +464,28 @@ def indicators_refresh(
             "now": now,
             "version": RULE_VERSION,
         }
+        base = _partial_base(period, windows, seq, touched)
         with connection.cursor() as cursor:
             tune_session(cursor)
-            # Indexed for SQLite's stale delete, which probes it once per snapshot row; on PostgreSQL
-            # the compare join finds the stale snapshots and nothing probes this table.
-            create_temp(
-                cursor,
-                "pupils",
-                PUPILS_SQL.format(birth=date_number_sql("p.birth_date")),
-                params,
-                index=[] if is_postgres() else ["pupil_id"],
-            )
-            days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")})
-            create_temp(cursor, "days", days_sql, params)
-            create_temp(cursor, "marks", marks_sql, params)
-            cursor.execute(
-                f"SELECT MAX(last_day) FROM (SELECT MAX(last_day) AS last_day FROM {temp_name('days')} "  # noqa: S608 — names and rule codes from code, every value a parameter
-                f"UNION ALL SELECT MAX(last_day) FROM {temp_name('marks')}) x"
-            )
-            last_day = _as_date(cursor.fetchone()[0])
-            w_from, w_to = windows.four_weeks(last_day)
-            params |= {"w_from": w_from, "w_to": w_to}
-            if last_day is None or last_day == windows.guess_end:
-                path = "guess"
-            elif last_day == windows.guess_end_before:
-                path = "before"
-            else:
-                # The facts end elsewhere (a holiday, a late import): scan the 4 weeks again.
-                path = "slow"
-                days4, marks4 = _attendance_selects({"r_": ("w_from", "w_to")})
-                create_temp(cursor, "days4", days4, params | {"from": w_from, "to": w_to})
-                create_temp(cursor, "marks4", marks4, params | {"from": w_from, "to": w_to})
-            create_temp(cursor, "grades", GRADES_SQL, params)
-            create_temp(cursor, "incidents", INCIDENTS_SQL, params)
-            create_temp(cursor, "fresh", _fresh_sql(path), params, keys=("pupil_id", '"window"', "state"))
-            written = execute(cursor, INSERT_NEW_SQL, params)
-            written += execute(cursor, UPDATE_CHANGED_SQL, params)
-            execute(cursor, _stale_sql(), params)
-            cursor.execute(f"SELECT COUNT(*) FROM {temp_name('pupils')}")  # noqa: S608 — names and rule codes from code, every value a parameter
-            pupils = int(cursor.fetchone()[0])
-            raised, closed = flags_refresh(period=period, now=now, snapshots=temp_name("fresh"))
+            done = None
+            if base is not None and touched is not None:
+                done = _compute(cursor, period, windows, params, now, touched=touched, base=base)
+                if done is None:  # a touched fact moves the 4-week window: every pupil after all
+                    drop_temps(cursor, TEMP_TABLES)
+            if done is None:
+                done = _compute(cursor, period, windows, params, now)
             drop_temps(cursor, TEMP_TABLES)
+        assert done is not None, "a refresh of every pupil always completes"
+        pupils = done.pupils if base is None or done.recomputed is None else base.pupils
         # One statement whether the semester has a mark or not: the refresh's statements stay constant.
         mark = RefreshMark(
             period=period,
             period_to=windows.period_to,
             rule_version=rules_stamp(),
             input_seq=seq,
-            four_weeks_from=w_from,
-            four_weeks_to=w_to,
+            four_weeks_from=done.w_from,
+            four_weeks_to=done.w_to,
+            last_fact_day=done.last_day,
             pupils=pupils,
             refreshed_at=now,
         )
@@ -473,15 +497,112 @@ def indicators_refresh(
         today=today,
         period_from=windows.period_from,
         period_to=windows.period_to,
-        four_weeks_from=w_from,
-        four_weeks_to=w_to,
+        four_weeks_from=done.w_from,
+        four_weeks_to=done.w_to,
         pupils=pupils,
         snapshots=2 * pupils,
-        snapshots_written=written,
-        flags_raised=raised,
-        flags_closed=closed,
+        snapshots_written=done.written,
+        flags_raised=done.raised,
+        flags_closed=done.closed,
         seconds=time.perf_counter() - started,
+        pupils_recomputed=done.recomputed,
     )
+
+
+@dataclass(frozen=True)
+class _Done:
+    written: int
+    pupils: int
+    raised: int
+    closed: int
+    w_from: dt.date
+    w_to: dt.date
+    last_day: dt.date | None
+    recomputed: int | None  # the touched pupils recomputed; None: the whole semester
+
+
+def _partial_base(period: Period, windows: Windows, seq: int, touched: Touched | None) -> RefreshMark | None:
+    """The last refresh's mark when only ``touched``'s pupils need recomputing, else None."""
+    if touched is None or not touched.institutions:
+        return None
+    mark = RefreshMark.objects.filter(period=period).first()
+    if (
+        mark is None
+        or mark.last_fact_day is None  # no attendance yet (or a mark older than this rule): all pupils
+        or (mark.period_to, mark.rule_version) != (windows.period_to, rules_stamp())
+        or not only_these_batches_since(mark, seq, touched.batches)
+    ):
+        return None
+    return mark
+
+
+def _compute(
+    cursor: Any,
+    period: Period,
+    windows: Windows,
+    params: dict[str, Any],
+    now: dt.datetime,
+    *,
+    touched: Touched | None = None,
+    base: RefreshMark | None = None,
+) -> _Done | None:
+    """The refresh's statements, over every pupil of the semester or (``touched``) only over the
+    touched ones. None when the touched facts end after ``base``'s last day with facts."""
+    only = touched is not None
+    if touched is not None:
+        sql, names = _touched_sql(touched.institutions)
+        create_temp(cursor, "touched", sql, names, index=[] if is_postgres() else ["pupil_id"])
+    # Indexed for SQLite's stale delete, which probes it once per snapshot row; on PostgreSQL
+    # the compare join finds the stale snapshots and nothing probes this table.
+    create_temp(
+        cursor,
+        "pupils",
+        PUPILS_SQL.format(
+            birth=date_number_sql("p.birth_date"),
+            only_e=only_touched("e.pupil_id", only),
+            only=only_touched("pupil_id", only),
+        ),
+        params,
+        index=[] if is_postgres() else ["pupil_id"],
+    )
+    days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")}, only)
+    create_temp(cursor, "days", days_sql, params)
+    create_temp(cursor, "marks", marks_sql, params)
+    cursor.execute(
+        f"SELECT MAX(last_day) FROM (SELECT MAX(last_day) AS last_day FROM {temp_name('days')} "  # noqa: S608 — names and rule codes from code, every value a parameter
+        f"UNION ALL SELECT MAX(last_day) FROM {temp_name('marks')}) x"
+    )
+    last_day = _as_date(cursor.fetchone()[0])
+    if base is not None:
+        # The other pupils' facts are as the last refresh saw them, so the semester's last day
+        # with facts is the later of theirs and the touched ones'; a later one moves everyone's window.
+        if last_day is not None and base.last_fact_day is not None and last_day > base.last_fact_day:
+            return None
+        last_day = base.last_fact_day
+    w_from, w_to = windows.four_weeks(last_day)
+    params = params | {"w_from": w_from, "w_to": w_to}
+    if last_day is None or last_day == windows.guess_end:
+        path = "guess"
+    elif last_day == windows.guess_end_before:
+        path = "before"
+    else:
+        # The facts end elsewhere (a holiday, a late import): scan the 4 weeks again.
+        path = "slow"
+        days4, marks4 = _attendance_selects({"r_": ("w_from", "w_to")}, only)
+        create_temp(cursor, "days4", days4, params | {"from": w_from, "to": w_to})
+        create_temp(cursor, "marks4", marks4, params | {"from": w_from, "to": w_to})
+    create_temp(cursor, "grades", GRADES_SQL.format(only=only_touched("pupil_id", only)), params)
+    create_temp(cursor, "incidents", INCIDENTS_SQL.format(only=only_touched("pupil_id", only)), params)
+    create_temp(cursor, "fresh", _fresh_sql(path, only), params, keys=("pupil_id", '"window"', "state"))
+    written = execute(cursor, INSERT_NEW_SQL, params)
+    written += execute(cursor, UPDATE_CHANGED_SQL, params)
+    execute(cursor, _stale_sql(only), params)
+    cursor.execute(f"SELECT COUNT(*) FROM {temp_name('pupils')}")  # noqa: S608 — names and rule codes from code, every value a parameter
+    pupils = int(cursor.fetchone()[0])
+    raised, closed = flags_refresh(
+        period=period, now=now, snapshots=temp_name("fresh"), touched=temp_name("touched") if only else None
+    )
+    return _Done(written, pupils, raised, closed, w_from, w_to, last_day, pupils if only else None)
 
 
 def _unchanged(mark: RefreshMark, today: dt.date, windows: Windows, started: float) -> RefreshResult:

@@ -403,6 +403,9 @@ class RefreshMark(models.Model):
     input_seq = models.BigIntegerField()  # the audit trail's last event that can change an input
     four_weeks_from = models.DateField(null=True)
     four_weeks_to = models.DateField(null=True)
+    # The latest day with attendance facts in the semester window (null: none). A refresh of only
+    # the pupils an import touched (decision 0048) needs it: the 4-week window ends there.
+    last_fact_day = models.DateField(null=True)
     pupils = models.IntegerField(default=0)
     refreshed_at = models.DateTimeField()
 

@@ -96,3 +96,13 @@ def create_temp(
 def drop_temps(cursor: Any, names: Sequence[str]) -> None:
     for name in names:
         cursor.execute(f"DROP TABLE IF EXISTS {temp_name(name)}")
+
+
+def touched_set_sql(table: str) -> str:
+    """``IN`` the pupils of ``table`` (decision 0048). On PostgreSQL as ``= ANY(ARRAY(…))``: the
+    array is a constant to the planner, which then probes the snapshot key once per pupil — with
+    ``IN (SELECT …)`` it hash-joined the semester's 200 000 snapshots (300 ms against 1.4 ms for a
+    554-pupil school)."""
+    if is_postgres():
+        return f"= ANY(ARRAY(SELECT pupil_id FROM {table}))"  # noqa: S608 — a temp table's name from code
+    return f"IN (SELECT pupil_id FROM {table})"  # noqa: S608 — a temp table's name from code

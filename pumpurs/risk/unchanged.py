@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Collection
 
 from django.conf import settings
-from django.db.models import Max
+from django.db import connection
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.people.models import Period
@@ -54,8 +55,19 @@ INPUT_ACTIONS = (
 
 
 def input_seq() -> int:
-    """The audit number of the last committed write of a refresh's inputs (0: none yet)."""
-    last = AuditEvent.objects.filter(action__in=INPUT_ACTIONS).aggregate(last=Max("seq"))["last"]
+    """The audit number of the last committed write of a refresh's inputs (0: none yet).
+
+    One ``MAX(seq)`` per action, each answered by one backward probe of the (action, seq) index:
+    a ``MAX`` over ``action IN (…)`` reads every matching event, and a national trail holds
+    millions of applied batches and pupil writes (decision 0048)."""
+    table = AuditEvent._meta.db_table
+    probes = " UNION ALL ".join(
+        f"SELECT (SELECT MAX(seq) FROM {table} WHERE action = %s) AS seq"  # noqa: S608 — table name from the model, every value a parameter
+        for _ in INPUT_ACTIONS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(seq) FROM ({probes}) probes", list(INPUT_ACTIONS))  # noqa: S608 — as above
+        last = cursor.fetchone()[0]
     return int(last or 0)
 
 
@@ -71,3 +83,21 @@ def unchanged_mark(period: Period, period_to: dt.date, seq: int) -> RefreshMark 
     if mark is None or (mark.period_to, mark.rule_version, mark.input_seq) != (period_to, rules_stamp(), seq):
         return None
     return mark
+
+
+def only_these_batches_since(mark: RefreshMark, seq: int, batches: Collection[str]) -> bool:
+    """Whether every input written since ``mark`` is the applied batch of one of ``batches`` (the
+    public ids of fact batches, which the caller lists): then the pupils those batches touched are all a refresh has to recompute.
+
+    Any other input — a roster, an enrolment, a threshold, a flag decision, an erasure — may change
+    any pupil, and the refresh must cover the semester. At most ``len(batches) + 1`` events are read."""
+    if seq <= mark.input_seq:
+        return True
+    events = list(
+        AuditEvent.objects.filter(seq__gt=mark.input_seq, seq__lte=seq, action__in=INPUT_ACTIONS)
+        .order_by("seq")
+        .values_list("action", "object_id")[: len(batches) + 1]
+    )
+    return len(events) <= len(batches) and all(
+        action == "imports.batch.applied" and object_id in batches for action, object_id in events
+    )

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from django.conf import settings
 
 from pumpurs.core.bulkload import foreign_keys_checked_once
 from pumpurs.imports.services import import_batch_create, import_batch_run
@@ -50,8 +54,27 @@ def facts_seed(*, preset: str, seed: int, today: dt.date, chunk_pupils: int = CH
         with foreign_keys_checked_once(FACT_TABLES):
             for kind, (path, rows) in files.items():
                 if rows:
-                    counts[kind] = _load(kind, path, today)
+                    with _row_limit_at_least(rows):
+                        counts[kind] = _load(kind, path, today)
     return counts
+
+
+@contextmanager
+def _row_limit_at_least(rows: int) -> Iterator[None]:
+    """Lift the import's row limit to this file's rows for the seed's own load.
+
+    ``PUMPURS_IMPORT_MAX_ROWS`` (5 M by default) guards the service against a hostile or mistaken
+    upload; the seed's files are the operator's own bulk load, generated a moment ago, and a
+    national semester of daily attendance passes 5 M rows by late autumn (250 000 pupils × ~20
+    school days a month). The limit is a process setting read by the import's reader thread, so
+    it is overridden for the process, for the length of this one load; the seed runs alone."""
+    from django.test.utils import override_settings  # a public context manager, not test-only
+
+    if rows <= settings.PUMPURS_IMPORT_MAX_ROWS:
+        yield
+        return
+    with override_settings(PUMPURS_IMPORT_MAX_ROWS=rows):
+        yield
 
 
 def _load(kind: str, path: Path, today: dt.date) -> int:

@@ -206,6 +206,15 @@ def test_national_preset_in_summer_gets_the_whole_last_semester(db: None) -> Non
     assert (min(days), max(days)) == (last.starts_on, last.ends_on)
 
 
+def test_the_seed_loads_more_attendance_rows_than_an_upload_may_hold(db: None, settings: Any) -> None:
+    """The seed is the operator's own bulk load: a national semester passes the 5 M rows an upload
+    may hold by late autumn. At a small scale: the limit lowered below the seed's attendance file."""
+    settings.PUMPURS_IMPORT_MAX_ROWS = 1_000
+    seed(preset="national", seed=3, pupils=300)
+    assert AttendanceDay.objects.count() > 1_000
+    assert settings.PUMPURS_IMPORT_MAX_ROWS == 1_000, "only the seed's own load is lifted"
+
+
 def test_no_facts_seeds_people_only(db: None) -> None:
     seed(preset="gulbene", seed=7, no_facts=True)
     assert Pupil.objects.count() == 1841

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags
-from django.core.checks.registry import registry
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.wsgi import get_wsgi_application
 from django.utils.translation import gettext as _
+
+from pumpurs.core.startup import add_skip_checks, startup_check
 
 
 def parse_addr(addr: str) -> tuple[str, int]:
@@ -21,20 +21,19 @@ def parse_addr(addr: str) -> tuple[str, int]:
 
 class Command(BaseCommand):
     help = "Serve PuMPuRS with the production WSGI server."
-    # Start-up runs every system check but the model checks: on SQLite those probe JSON support
-    # inside a write transaction and so waited out an import's write lock (up to the 30 s busy
-    # timeout) before the server listened. The models are the same at every start; `pumpurs check`
-    # and CI's migrations check run the model checks.
+    # Start-up runs every system check but the model and database ones (core.startup): on SQLite
+    # the model checks waited out an import's write lock before the server listened.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to listen on")
         parser.add_argument("--threads", type=int, default=8)
+        add_skip_checks(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        self.check(tags=sorted(set(registry.tags_available()) - {Tags.models, Tags.database}))
+        startup_check(self, options)
 
         host, port = parse_addr(options["addr"])
         # The project's WSGI application, built the way pumpurs/wsgi.py builds it for other servers.
