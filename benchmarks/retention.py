@@ -31,14 +31,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db-name", default=DB_NAME, help="a name of your own on a shared server")
     args = parser.parse_args()
     import psycopg
 
     base = args.admin_url.rsplit("/", 1)[0]
     with psycopg.connect(args.admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
+        conn.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
+        conn.execute(f"CREATE DATABASE {args.db_name}")
+    os.environ["DATABASE_URL"] = f"{base}/{args.db_name}"
     os.environ.setdefault("PUMPURS_DATA_DIR", str(ROOT / "var" / "bench-retention"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
     sys.path.insert(0, str(ROOT))
@@ -91,7 +92,7 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             with psycopg.connect(args.admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ event_type_register(
     keep=("kind", "action", "count", "days", "export"),
 )
 event_type_register(
+    "privacy.export_files.expired",
+    _("Generated files past their period removed (retention exports, file mail)"),
+    fields={"count": _("files"), "files": _("file names"), "days": _("retention period, days")},
+    keep=("count", "files", "days"),
+)
+event_type_register(
     "privacy.pupil.erased",
     _("A pupil's record erased"),
     fields={"mode": _("how"), "records": _("records"), "events": _("audit events scrubbed")},
