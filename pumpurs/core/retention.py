@@ -117,12 +117,23 @@ def parts_delete(parts: Sequence[Part], now: dt.datetime) -> int:
     return total
 
 
+def reverse_relations(model: type[models.Model]) -> list[Any]:
+    """Every foreign key pointing at ``model``, as its reverse relation — the hidden ones
+    (``related_name="+"``) included, which ``_meta.related_objects`` leaves out: a questionnaire a
+    review rests on is protected by such a key (``support.Review.assessment``)."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    ]
+
+
 def unprotected(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
     """``queryset`` without the rows another model's ``PROTECT`` foreign key points at (its own
     model's excepted: rows deleted together may point at each other), so that deleting it is never
     refused. Found from the models' declarations: a lower app need not know the models above it."""
     model = queryset.model
-    for relation in model._meta.related_objects:
+    for relation in reverse_relations(model):
         if relation.on_delete is not models.PROTECT or relation.related_model is model:
             continue
         related = relation.related_model
