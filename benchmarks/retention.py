@@ -75,10 +75,24 @@ def main() -> None:
             runs.append(time.perf_counter() - started)
         due = {item.kind.code: item.count for item in plan if item.count}
         print(f"dry run  min {min(runs) * 1000:7.0f} ms  median {statistics.median(runs) * 1000:7.0f} ms  due {due}")
+        import pumpurs.privacy.retention as retention
+
+        exporting: list[float] = []
+        export = retention.retention_export
+
+        def timed_export(*a: object, **k: object) -> Path:
+            started = time.perf_counter()
+            try:
+                return export(*a, **k)  # type: ignore[arg-type]
+            finally:
+                exporting.append(time.perf_counter() - started)
+
+        retention.retention_export = timed_export  # type: ignore[assignment]
         started = time.perf_counter()
         run = retention_apply(now=timezone.now())
         elapsed = time.perf_counter() - started
         print(f"apply    {elapsed:7.1f} s  {[(r.kind.code, r.count, r.error) for r in run.results]}")
+        print(f"  of it  export {sum(exporting):7.1f} s, scrub {elapsed - sum(exporting):7.1f} s")
         print(f"export   {run.export.stat().st_size / 1e6:.1f} MB" if run.export else "export   none")
         started = time.perf_counter()
         verdict = chain_verify()

@@ -251,20 +251,20 @@ def _scrub_set(events: models.QuerySet[AuditEvent], *, now: dt.datetime) -> int:
             else:
                 by_python.append(action)
         count = 0
-        for keys, actions in groups.items():
+        for names, actions in groups.items():
             if postgres:
                 cursor.execute(
                     f"UPDATE {table} SET data = data - %s::text[], scrubbed_at = %s "  # noqa: S608
                     f"WHERE scrubbed_at IS NULL AND action = ANY(%s) AND id IN ({sub})",
-                    [list(keys), stamp, actions, *sub_params],
+                    [list(names), stamp, actions, *sub_params],
                 )
             else:
-                paths = ", ".join(["%s"] * len(keys))
+                paths = ", ".join(["%s"] * len(names))
                 marks = ", ".join(["%s"] * len(actions))
                 cursor.execute(
                     f"UPDATE {table} SET data = json_remove(data, {paths}), scrubbed_at = %s "  # noqa: S608
                     f"WHERE scrubbed_at IS NULL AND action IN ({marks}) AND id IN ({sub})",
-                    [*(f'$."{key}"' for key in keys), stamp, *actions, *sub_params],
+                    [*(f'$."{key}"' for key in names), stamp, *actions, *sub_params],
                 )
             count += cursor.rowcount
         if by_python:
@@ -274,7 +274,7 @@ def _scrub_set(events: models.QuerySet[AuditEvent], *, now: dt.datetime) -> int:
             f"UPDATE {table} SET scrubbed_at = %s WHERE scrubbed_at IS NULL AND id IN ({sub})",  # noqa: S608
             [stamp, *sub_params],
         )
-        return count + cursor.rowcount
+        return count + int(cursor.rowcount)
 
 
 def _scrub_rows(cursor: Any, events: models.QuerySet[AuditEvent], stamp: Any) -> int:

@@ -117,14 +117,14 @@ def parts_delete(parts: Sequence[Part], now: dt.datetime) -> int:
     return total
 
 
-def reverse_relations(model: type[models.Model]) -> list[Any]:
+def reverse_relations(model: type[models.Model]) -> list[models.ForeignObjectRel]:
     """Every foreign key pointing at ``model``, as its reverse relation — the hidden ones
     (``related_name="+"``) included, which ``_meta.related_objects`` leaves out: a questionnaire a
     review rests on is protected by such a key (``support.Review.assessment``)."""
     return [
         f
         for f in model._meta.get_fields(include_hidden=True)
-        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+        if isinstance(f, models.ForeignObjectRel) and (f.one_to_many or f.one_to_one)
     ]
 
 

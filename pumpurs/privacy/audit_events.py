@@ -29,3 +29,9 @@ event_type_register(
     fields={"mode": _("how"), "records": _("records"), "events": _("audit events scrubbed")},
     keep=("mode", "reason", "records", "events"),
 )
+event_type_register(
+    "privacy.emergency_access.reviewed",
+    _("A data protection officer's emergency access reviewed by a second person"),
+    fields={"opened_by": _("opened by"), "opened_at": _("opened"), "note": _("note")},
+    keep=("opened_at",),
+)

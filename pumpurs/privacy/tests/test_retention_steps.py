@@ -63,7 +63,9 @@ def _audit_kind() -> registry.RecordKind:
 
 
 def _applied(code: str) -> list[int]:
-    return [e.data["count"] for e in AuditEvent.objects.filter(action=APPLIED).order_by("seq") if e.data["kind"] == code]
+    return [
+        e.data["count"] for e in AuditEvent.objects.filter(action=APPLIED).order_by("seq") if e.data["kind"] == code
+    ]
 
 
 def test_the_sql_scrub_gives_what_each_registered_scrubber_gives(world: World) -> None:
@@ -156,7 +158,9 @@ def _next_year(year: SchoolYear) -> SchoolYear:
         return following
     start = year.starts_on.replace(year=year.starts_on.year + 1)
     return SchoolYear.objects.create(
-        name=f"{start.year}/{(start.year + 1) % 100:02d}", starts_on=start, ends_on=year.ends_on.replace(year=start.year + 1)
+        name=f"{start.year}/{(start.year + 1) % 100:02d}",
+        starts_on=start,
+        ends_on=year.ends_on.replace(year=start.year + 1),
     )
 
 
@@ -220,8 +224,10 @@ def test_generated_files_are_removed_after_their_period_by_the_daily_job(
     result = job.run(timezone.now())
 
     assert "expired files: 2" in result
-    assert not old.exists() and not mail.exists()
-    assert young.exists() and other.exists(), "younger files and files of no known kind stay"
+    assert not old.exists()
+    assert not mail.exists()
+    assert young.exists(), "a younger file stays"
+    assert other.exists(), "a file of no known kind stays"
     (event,) = AuditEvent.objects.filter(action=FILES_EXPIRED)
     assert sorted(event.data["files"]) == sorted([old.name, mail.name])
     assert export_files_expire(now=timezone.now()) == 0, "nothing left to expire"
