@@ -208,22 +208,18 @@ def _file(path: Path, *, age_days: float) -> Path:
     return path
 
 
-def test_generated_files_are_removed_after_their_period_by_the_daily_job(
-    world: World, settings, data_dir: Path, tmp_path: Path
-) -> None:
-    from pumpurs.ops.jobs import JOBS
-
+def test_generated_files_are_removed_after_their_period(world: World, settings, data_dir: Path, tmp_path: Path) -> None:
+    """By ``retention_apply``: the daily job and ``pumpurs retention --apply`` (world's test)."""
     days = settings.PUMPURS_RETENTION_EXPORT_FILE_DAYS
     exports = data_dir / "retention-exports"
     old = _file(exports / "retention-20200101T000000.jsonl", age_days=days + 1)
     young = _file(exports / "retention-20260101T000000.jsonl", age_days=days - 1)
     other = _file(exports / "notes.txt", age_days=days + 100)
     mail = _file(tmp_path / "mail" / "20200101-000000-1.log", age_days=days + 1)
-    job = next(j for j in JOBS if j.code == "retention")
 
-    result = job.run(timezone.now())
+    run = retention_apply(now=timezone.now())
 
-    assert "expired files: 2" in result
+    assert run.expired_files == 2
     assert not old.exists()
     assert not mail.exists()
     assert young.exists(), "a younger file stays"

@@ -332,6 +332,7 @@ def test_the_daily_job_runs_the_same_apply(world: World, tmp_path: Path, clock) 
     job = next(j for j in JOBS if j.code == "retention")
     result = job.run(timezone.now() + dt.timedelta(days=366))
     assert "risk.notices: 1" in result
+    assert "expired files: 0" in result  # generated files past their period (decision 0046)
     assert not Notice.objects.exists()
     assert audit_record  # the job's events are written by the same service (checked above)
 
