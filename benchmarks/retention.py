@@ -31,14 +31,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db-name", default=DB_NAME, help="a name of your own on a shared server")
     args = parser.parse_args()
     import psycopg
 
     base = args.admin_url.rsplit("/", 1)[0]
     with psycopg.connect(args.admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
+        conn.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
+        conn.execute(f"CREATE DATABASE {args.db_name}")
+    os.environ["DATABASE_URL"] = f"{base}/{args.db_name}"
     os.environ.setdefault("PUMPURS_DATA_DIR", str(ROOT / "var" / "bench-retention"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
     sys.path.insert(0, str(ROOT))
@@ -74,10 +75,24 @@ def main() -> None:
             runs.append(time.perf_counter() - started)
         due = {item.kind.code: item.count for item in plan if item.count}
         print(f"dry run  min {min(runs) * 1000:7.0f} ms  median {statistics.median(runs) * 1000:7.0f} ms  due {due}")
+        import pumpurs.privacy.retention as retention
+
+        exporting: list[float] = []
+        export = retention.retention_export
+
+        def timed_export(*a: object, **k: object) -> Path:
+            started = time.perf_counter()
+            try:
+                return export(*a, **k)  # type: ignore[arg-type]
+            finally:
+                exporting.append(time.perf_counter() - started)
+
+        retention.retention_export = timed_export  # type: ignore[assignment]
         started = time.perf_counter()
         run = retention_apply(now=timezone.now())
         elapsed = time.perf_counter() - started
         print(f"apply    {elapsed:7.1f} s  {[(r.kind.code, r.count, r.error) for r in run.results]}")
+        print(f"  of it  export {sum(exporting):7.1f} s, scrub {elapsed - sum(exporting):7.1f} s")
         print(f"export   {run.export.stat().st_size / 1e6:.1f} MB" if run.export else "export   none")
         started = time.perf_counter()
         verdict = chain_verify()
@@ -91,7 +106,7 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             with psycopg.connect(args.admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
 
 
 if __name__ == "__main__":

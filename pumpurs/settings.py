@@ -280,6 +280,15 @@ PUMPURS_RETENTION_FORMER_PUPIL_RISK_DAYS = env_int("PUMPURS_RETENTION_FORMER_PUP
 PUMPURS_RETENTION_CLOSED_CASE_DAYS = env_int("PUMPURS_RETENTION_CLOSED_CASE_DAYS", 1826)
 PUMPURS_RETENTION_EVIDENCE_DAYS = env_int("PUMPURS_RETENTION_EVIDENCE_DAYS", 1826)
 PUMPURS_RETENTION_AUDIT_DAYS = env_int("PUMPURS_RETENTION_AUDIT_DAYS", 1826)
+# E-journal facts (attendance, grades, incidents) of a whole school year, counted from its last day
+# (decision 0046): two school years, as former pupils' risk records. To be confirmed by the DPO.
+PUMPURS_RETENTION_JOURNAL_DAYS = env_int("PUMPURS_RETENTION_JOURNAL_DAYS", 730)
+# Files the server generated for someone to take away (retention exports) are removed this many
+# days after they were written (decision 0046): long enough for the DPO to archive them elsewhere.
+# To be confirmed by the DPO.
+PUMPURS_RETENTION_EXPORT_FILE_DAYS = env_int("PUMPURS_RETENTION_EXPORT_FILE_DAYS", 30)
+# How many audit events one transaction of the retention scrub holds (decision 0046).
+PUMPURS_RETENTION_AUDIT_CHUNK = env_int("PUMPURS_RETENTION_AUDIT_CHUNK", 10_000)
 # What reading one import file may cost, whatever the file says (decision 0024). A municipality's
 # semester of daily attendance is about 2 million rows of 8 columns.
 PUMPURS_IMPORT_MAX_ROWS = env_int("PUMPURS_IMPORT_MAX_ROWS", 5_000_000)

@@ -33,10 +33,6 @@ class EventType:
     fields: Mapping[str, Label] = field(default_factory=dict)
     keep: frozenset[str] = frozenset()
 
-    def scrub(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """``data`` without personal detail: only the declared ``keep`` keys remain."""
-        return {key: value for key, value in data.items() if key in self.keep}
-
 
 _types: dict[str, EventType] = {}
 
@@ -130,10 +126,16 @@ def event_details(code: str, data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(str(names.get(key, key)), _value(data[key])) for key in ordered]
 
 
-def scrub(code: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` of an event of ``code`` with its personal detail removed (only ``ALWAYS_KEPT`` keys
-    for a code nobody declared)."""
+def kept_keys(code: str) -> frozenset[str]:
+    """The ``data`` keys an event of ``code`` keeps when it is scrubbed (only ``ALWAYS_KEPT`` for a
+    code nobody declared). Every scrubber is declarative — a set of keys — so the trail can be
+    scrubbed in SQL, type by type (``audit.services.audit_scrub_events``)."""
     kind = _types.get(code)
-    if kind is None:
-        return {key: value for key, value in data.items() if key in ALWAYS_KEPT}
-    return kind.scrub(data)
+    return kind.keep if kind is not None else ALWAYS_KEPT
+
+
+def scrub(code: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` of an event of ``code`` with its personal detail removed: the Python twin of the
+    SQL scrub, for keys SQL cannot name."""
+    keep = kept_keys(code)
+    return {key: value for key, value in data.items() if key in keep}

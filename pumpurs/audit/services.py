@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,28 +181,110 @@ def audit_scrub(*, pupil_ids: Iterable[int], now: dt.datetime) -> int:
     return audit_scrub_events(AuditEvent.objects.filter(pupil_id__in=list(pupil_ids)), now=now)
 
 
-def audit_scrub_events(events: models.QuerySet[AuditEvent], *, now: dt.datetime, chunk: int = 2000) -> int:
-    """Scrub ``events``: each keeps its code, time, actor and object; its ``data`` keeps only the
-    keys its type declares free of personal detail (``registry.scrub``) and its ``scrubbed_at`` is
-    stamped. An event is scrubbed once: the chain still verifies, because it covers the digest of
-    ``data`` as written (decision 0025). Used by a pupil's erasure and by retention (events past
-    their period, decision 0040). Reads and writes ``chunk`` events at a time. Returns how many.
+def audit_scrub_events(events: models.QuerySet[AuditEvent], *, now: dt.datetime, chunk: int = 10_000) -> int:
+    """Scrub ``events`` inside the caller's transaction (a pupil's erasure): each keeps its code,
+    time, actor and object; its ``data`` keeps only the keys its type declares free of personal
+    detail (``registry.kept_keys``) and its ``scrubbed_at`` is stamped. An event is scrubbed once:
+    the chain still verifies, because it covers the digest of ``data`` as written (decision 0025).
+    Returns how many. Retention, over a whole trail, uses ``audit_scrub_steps`` instead: one
+    transaction per chunk.
 
     The one sanctioned UPDATE of the trail; the PostgreSQL trigger allows nothing else."""
     _require_transaction("scrub")
-    pending = events.filter(scrubbed_at__isnull=True).order_by("pk").only("pk", "action", "data")
+    return sum(step() for step in audit_scrub_steps(events, now=now, chunk=chunk))
+
+
+def audit_scrub_steps(
+    events: models.QuerySet[AuditEvent], *, now: dt.datetime, chunk: int = 10_000
+) -> Iterator[Callable[[], int]]:
+    """The scrub of ``events`` cut into steps of at most ``chunk`` events, by ranges of id, for a
+    caller that runs each step in a transaction of its own (decision 0046): a killed run keeps the
+    chunks it committed, and the next run starts with the events still unscrubbed — ``scrubbed_at
+    IS NULL`` is part of every statement, so nothing is scrubbed twice. The next range is found
+    only after the previous step ran, so each step sees what is committed."""
+    pending = events.filter(scrubbed_at__isnull=True)
+    last = 0
+    while pending.filter(pk__gt=last).exists():
+        ids = pending.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
+        high = ids[chunk - 1 : chunk].first() if chunk > 0 else None
+        part = pending.filter(pk__gt=last) if high is None else pending.filter(pk__gt=last, pk__lte=high)
+        yield functools.partial(_scrub_set, part, now=now)
+        if high is None:
+            return
+        last = high
+
+
+# SQLite names a key in a JSON path between double quotes, with no escape for a quote inside.
+_SQL_NAMEABLE = re.compile(r'[^"\\]*')
+
+
+def _scrub_set(events: models.QuerySet[AuditEvent], *, now: dt.datetime) -> int:
+    """Scrub ``events`` (unscrubbed ones) set-based: find which keys each event type holds among
+    them (one query), then one UPDATE per group of types that lose the same keys, and one that
+    stamps the rest. A key SQL cannot name goes through the Python scrubber, row by row."""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sub, sub_params = events.order_by().values("pk").query.sql_with_params()
+    stamp = AuditEvent._meta.get_field("scrubbed_at").get_db_prep_save(now, connection)
+    postgres = connection.vendor == "postgresql"
+    # Table and column names come from the model, values are parameters (here and below).
+    if postgres:
+        keys_sql = (
+            f"SELECT DISTINCT e.action, k FROM {table} e CROSS JOIN LATERAL jsonb_object_keys("  # noqa: S608
+            f"CASE WHEN jsonb_typeof(e.data) = 'object' THEN e.data ELSE '{{}}'::jsonb END) k WHERE e.id IN ({sub})"
+        )
+    else:
+        keys_sql = (
+            f"SELECT DISTINCT e.action, j.key FROM {table} e, json_each(e.data) j "  # noqa: S608
+            f"WHERE json_type(e.data) = 'object' AND e.id IN ({sub})"
+        )
+    lose: dict[str, set[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(keys_sql, sub_params)
+        for action, key in cursor.fetchall():
+            if key not in registry.kept_keys(action):
+                lose.setdefault(action, set()).add(key)
+        groups: dict[tuple[str, ...], list[str]] = {}
+        by_python: list[str] = []
+        for action, keys in lose.items():
+            if all(_SQL_NAMEABLE.fullmatch(key) for key in keys):
+                groups.setdefault(tuple(sorted(keys)), []).append(action)
+            else:
+                by_python.append(action)
+        count = 0
+        for names, actions in groups.items():
+            if postgres:
+                cursor.execute(
+                    f"UPDATE {table} SET data = data - %s::text[], scrubbed_at = %s "  # noqa: S608
+                    f"WHERE scrubbed_at IS NULL AND action = ANY(%s) AND id IN ({sub})",
+                    [list(names), stamp, actions, *sub_params],
+                )
+            else:
+                paths = ", ".join(["%s"] * len(names))
+                marks = ", ".join(["%s"] * len(actions))
+                cursor.execute(
+                    f"UPDATE {table} SET data = json_remove(data, {paths}), scrubbed_at = %s "  # noqa: S608
+                    f"WHERE scrubbed_at IS NULL AND action IN ({marks}) AND id IN ({sub})",
+                    [*(f'$."{key}"' for key in names), stamp, *actions, *sub_params],
+                )
+            count += cursor.rowcount
+        if by_python:
+            count += _scrub_rows(cursor, events.filter(action__in=by_python), stamp)
+        # Every other event keeps all its keys: only the stamp.
+        cursor.execute(
+            f"UPDATE {table} SET scrubbed_at = %s WHERE scrubbed_at IS NULL AND id IN ({sub})",  # noqa: S608
+            [stamp, *sub_params],
+        )
+        return count + int(cursor.rowcount)
+
+
+def _scrub_rows(cursor: Any, events: models.QuerySet[AuditEvent], stamp: Any) -> int:
     data = AuditEvent._meta.get_field("data")
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    stamp = AuditEvent._meta.get_field("scrubbed_at").get_db_prep_save(now, connection)
-    # Table and column names come from the model, values are parameters.
     sql = f"UPDATE {table} SET data = %s, scrubbed_at = %s WHERE id = %s AND scrubbed_at IS NULL"  # noqa: S608
-    count, last = 0, 0
-    with connection.cursor() as cursor:
-        while True:
-            batch = list(pending.filter(pk__gt=last)[:chunk])
-            if not batch:
-                return count
-            rows = [(data.get_db_prep_save(registry.scrub(e.action, e.data), connection), stamp, e.pk) for e in batch]
-            cursor.executemany(sql, rows)
-            count += len(rows)
-            last = batch[-1].pk
+    rows = [
+        (data.get_db_prep_save(registry.scrub(e.action, e.data), connection), stamp, e.pk)
+        for e in events.filter(scrubbed_at__isnull=True).only("pk", "action", "data")
+    ]
+    if rows:
+        cursor.executemany(sql, rows)
+    return len(rows)

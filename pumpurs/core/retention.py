@@ -9,13 +9,15 @@ the apps below it never import it.
 
 A selector returns ``Part``\\s: one query per model that goes, with the date that made it due (the
 oldest is shown). By default applying a kind deletes its parts in order; a kind that scrubs or
-pseudonymises, or purges files, gives its own ``apply``.
+pseudonymises, or purges files, gives its own ``apply``. A kind too large for one transaction (the
+audit trail's first scrub, a national journal's old years) gives ``steps`` instead: bounded units
+of work the runner commits one by one, each with its own audit event (decision 0046).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -48,6 +50,9 @@ class Part:
 
 Selector = Callable[[dt.datetime], Sequence[Part]]
 Applier = Callable[[Sequence[Part], dt.datetime], int]
+# Yields one bounded unit of work at a time; each returns how many records it removed or scrubbed.
+# The next unit is asked for only after the previous one committed, so it sees what is left.
+Stepper = Callable[[Sequence[Part], dt.datetime], Iterator[Callable[[], int]]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class RecordKind:
     action: Action
     apply: Applier | None = None  # None: delete every part in order
     order: int = 100
+    steps: Stepper | None = None  # instead of ``apply``: one transaction per step
 
     @property
     def days(self) -> int:
@@ -81,12 +87,17 @@ def record_kind_register(
     action: Action,
     apply: Applier | None = None,
     order: int = 100,
+    steps: Stepper | None = None,
 ) -> RecordKind:
     """Declare one record kind. Registering a code twice with another setting is a programming error."""
     known = _kinds.get(code)
     if known is not None and known.setting != setting:
         raise ValueError(f"Record kind {code!r} is already registered with another setting.")
-    kind = RecordKind(code=code, label=label, setting=setting, due=due, action=action, apply=apply, order=order)
+    if apply is not None and steps is not None:
+        raise ValueError(f"Record kind {code!r} gives both apply and steps.")
+    kind = RecordKind(
+        code=code, label=label, setting=setting, due=due, action=action, apply=apply, order=order, steps=steps
+    )
     _kinds[code] = kind
     return kind
 
@@ -106,12 +117,23 @@ def parts_delete(parts: Sequence[Part], now: dt.datetime) -> int:
     return total
 
 
+def reverse_relations(model: type[models.Model]) -> list[models.ForeignObjectRel]:
+    """Every foreign key pointing at ``model``, as its reverse relation — the hidden ones
+    (``related_name="+"``) included, which ``_meta.related_objects`` leaves out: a questionnaire a
+    review rests on is protected by such a key (``support.Review.assessment``)."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if isinstance(f, models.ForeignObjectRel) and (f.one_to_many or f.one_to_one)
+    ]
+
+
 def unprotected(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
     """``queryset`` without the rows another model's ``PROTECT`` foreign key points at (its own
     model's excepted: rows deleted together may point at each other), so that deleting it is never
     refused. Found from the models' declarations: a lower app need not know the models above it."""
     model = queryset.model
-    for relation in model._meta.related_objects:
+    for relation in reverse_relations(model):
         if relation.on_delete is not models.PROTECT or relation.related_model is model:
             continue
         related = relation.related_model

@@ -56,7 +56,7 @@ def _retention(now: dt.datetime) -> str:
     summary = ", ".join(f"{r.kind.code}: {r.error or r.count}" for r in run.results) or "nothing due"
     if run.failed:
         raise RuntimeError(f"retention failed for {', '.join(r.kind.code for r in run.failed)} ({summary})")
-    return f"{summary}; export: {run.export.name if run.export else '—'}"
+    return f"{summary}; export: {run.export.name if run.export else '—'}; expired files: {run.expired_files}"
 
 
 def _imports(now: dt.datetime) -> str:

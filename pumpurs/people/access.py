@@ -158,6 +158,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_INDICATORS,
             Perm.VIEW_EFFECTS,
             Perm.BREAK_GLASS,
+            # The controller's management reviews the DPO's own openings (decision 0046).
+            Perm.REVIEW_DPO_OPENINGS,
         }
     ),
     # Subject-access requests need the code and the whole record; the trail is theirs to read. The

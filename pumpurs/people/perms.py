@@ -23,6 +23,9 @@ class Perm(StrEnum):
     ERASE_PUPIL = "privacy.erase_pupil"
     # Break-the-glass (decision 0035): open one pupil's risk record for a few hours, with a reason.
     BREAK_GLASS = "people.break_glass"
+    # The second pair of eyes on the data protection officer's own break-the-glass openings
+    # (decision 0046): she reviews everyone else's; the national programme reviews hers.
+    REVIEW_DPO_OPENINGS = "privacy.review_dpo_openings"
     MANAGE_STAFF = "people.manage_staff"
     VIEW_JOBS = "ops.view_jobs"  # the scheduled jobs' runs and the workers' heartbeat (no personal data)
     MANAGE_CALENDAR = "people.manage_calendar"  # school years, semesters, grade 9 and 12 end dates

@@ -23,5 +23,11 @@ class PrivacyConfig(AppConfig):
             label=_("Emergency accesses"), url_name="emergency_accesses", visible=any_perm(Perm.VIEW_AUDIT), order=132
         )
         nav_item_register(
+            label=_("Data protection officer's emergency accesses"),
+            url_name="dpo_openings",
+            visible=any_perm(Perm.REVIEW_DPO_OPENINGS),
+            order=134,
+        )
+        nav_item_register(
             label=_("Retention and erasure"), url_name="retention", visible=any_perm(Perm.ERASE_PUPIL), order=133
         )

@@ -18,8 +18,20 @@ event_type_register(
     keep=("kind", "action", "count", "days", "export"),
 )
 event_type_register(
+    "privacy.export_files.expired",
+    _("Generated files past their period removed (retention exports, file mail)"),
+    fields={"count": _("files"), "files": _("file names"), "days": _("retention period, days")},
+    keep=("count", "files", "days"),
+)
+event_type_register(
     "privacy.pupil.erased",
     _("A pupil's record erased"),
     fields={"mode": _("how"), "records": _("records"), "events": _("audit events scrubbed")},
     keep=("mode", "reason", "records", "events"),
+)
+event_type_register(
+    "privacy.emergency_access.reviewed",
+    _("A data protection officer's emergency access reviewed by a second person"),
+    fields={"opened_by": _("opened by"), "opened_at": _("opened"), "note": _("note")},
+    keep=("opened_at",),
 )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.identity import AuditActor
 from pumpurs.audit.services import audit_record, audit_scrub
 from pumpurs.core import crypto
-from pumpurs.core.retention import unprotected
+from pumpurs.core.retention import reverse_relations, unprotected
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.models import Pupil
@@ -99,7 +99,7 @@ def _pseudonymise(pupil: Pupil, *, now: dt.datetime) -> None:
     # A consent names the guardian who gave it; with the guardians gone it goes too (its scan went
     # above). The trail keeps, scrubbed, that and when it was recorded.
     Consent.objects.filter(case__pupil=pupil).delete()
-    for relation in Pupil._meta.related_objects:
+    for relation in reverse_relations(Pupil):
         related = relation.related_model
         assert isinstance(related, type)
         if related is Case or not (relation.one_to_many or relation.one_to_one):

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 # Retention is the server's own job: it answers to no one's scope.
 RETENTION = SystemActor(name="system:retention")
 APPLIED = "privacy.retention.applied"
+FILES_EXPIRED = "privacy.export_files.expired"
 EXPORT_DIR = "retention-exports"
 CHUNK = 1000
 
@@ -57,6 +58,7 @@ class KindResult:
 class RetentionRun:
     export: Path | None
     results: list[KindResult]
+    expired_files: int = 0
 
     @property
     def failed(self) -> list[KindResult]:
@@ -89,6 +91,36 @@ def export_directory() -> Path:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     directory.chmod(0o700)
     return directory
+
+
+def _expiring_files() -> list[Path]:
+    """Files the server generated for someone to take away and keeps on disk: the retention
+    exports, and the mail the file backend writes (``pumpurs demo``: notices to guardians)."""
+    files = sorted(Path(settings.DATA_DIR, EXPORT_DIR).glob("retention-*.jsonl"))
+    return files + sorted(Path(settings.PUMPURS_EMAIL_FILE_PATH).glob("*.log"))
+
+
+def export_files_expire(*, now: dt.datetime) -> int:
+    """Remove the generated files written more than ``PUMPURS_RETENTION_EXPORT_FILE_DAYS`` before
+    ``now`` (by their modification time); one ``privacy.export_files.expired`` event names them.
+    The DPO archives an export elsewhere within the period if it must be kept (decision 0046)."""
+    cutoff = (now - dt.timedelta(days=settings.PUMPURS_RETENTION_EXPORT_FILE_DAYS)).timestamp()
+    gone = []
+    for path in _expiring_files():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                gone.append(path.name)
+        except FileNotFoundError:  # another run took it first
+            continue
+    if gone:
+        with transaction.atomic():
+            audit_record(
+                actor=RETENTION,
+                action=FILES_EXPIRED,
+                data={"count": len(gone), "files": gone, "days": settings.PUMPURS_RETENTION_EXPORT_FILE_DAYS},
+            )
+    return len(gone)
 
 
 def _write_part(out: IO[str], kind: RecordKind, part: Part) -> None:
@@ -131,30 +163,55 @@ def retention_export(due: list[KindDue], *, now: dt.datetime) -> Path:
     return path
 
 
+def _applied(kind: RecordKind, *, count: int, export: Path) -> None:
+    audit_record(
+        actor=RETENTION,
+        action=APPLIED,
+        data={
+            "kind": kind.code,
+            "action": str(kind.action),
+            "count": count,
+            "days": kind.days,
+            "export": export.name,
+        },
+    )
+
+
+class KindFailed(Exception):
+    def __init__(self, error: Exception, done: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.done = done
+
+
 def _apply_kind(kind: RecordKind, *, now: dt.datetime, export: Path) -> int:
-    with transaction.atomic():
-        parts = kind.due(now)
-        count = (kind.apply or parts_delete)(parts, now)
-        audit_record(
-            actor=RETENTION,
-            action=APPLIED,
-            data={
-                "kind": kind.code,
-                "action": str(kind.action),
-                "count": count,
-                "days": kind.days,
-                "export": export.name,
-            },
-        )
-    return count
+    """One transaction for the kind, or — for a kind given in ``steps`` — one per step, each with
+    its own event, so a run killed between steps leaves a trail that says what was done."""
+    if kind.steps is None:
+        with transaction.atomic():
+            count = (kind.apply or parts_delete)(kind.due(now), now)
+            _applied(kind, count=count, export=export)
+        return count
+    done = 0
+    try:
+        for step in kind.steps(kind.due(now), now):
+            with transaction.atomic():
+                count = step()
+                if count:
+                    _applied(kind, count=count, export=export)
+            done += count
+    except Exception as error:
+        raise KindFailed(error, done) from error
+    return done
 
 
 def retention_apply(*, now: dt.datetime) -> RetentionRun:
     """Export what is due, then delete, scrub or pseudonymise it kind by kind. An export that
     cannot be written stops everything before anything is removed (``OSError`` to the caller)."""
+    expired = export_files_expire(now=now)
     due = [item for item in retention_plan(now=now) if item.count]
     if not due:
-        return RetentionRun(export=None, results=[])
+        return RetentionRun(export=None, results=[], expired_files=expired)
     export = retention_export(due, now=now)
     results = []
     for item in due:
@@ -162,5 +219,6 @@ def retention_apply(*, now: dt.datetime) -> RetentionRun:
             results.append(KindResult(item.kind, _apply_kind(item.kind, now=now, export=export)))
         except Exception as error:  # one kind failing must not stop the others: it is reported
             logger.exception("retention of %s failed", item.kind.code)
-            results.append(KindResult(item.kind, 0, error=f"{type(error).__name__}: {error}"))
-    return RetentionRun(export=export, results=results)
+            cause, done = (error.error, error.done) if isinstance(error, KindFailed) else (error, 0)
+            results.append(KindResult(item.kind, done, error=f"{type(cause).__name__}: {cause}"))
+    return RetentionRun(export=export, results=results, expired_files=expired)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +19,14 @@ from pumpurs.people.access import Perm
 from pumpurs.people.actors import request_actor
 from pumpurs.people.auth import client_address
 from pumpurs.people.forms import PersonalCodeSearchForm
-from pumpurs.people.models import EmergencyAccess
+from pumpurs.people.listing import record_listed
+from pumpurs.people.models import EmergencyAccess, User
 from pumpurs.people.services import personal_code_lookup_hash
-from pumpurs.privacy import selectors
+from pumpurs.privacy import openings, selectors
 from pumpurs.privacy.subject_access import subject_access_export
+
+OPENING_SALT = "privacy.dpo-opening"
+DPO_OPENINGS_LIST = "dpo_openings"
 
 
 class EventFilterForm(forms.Form):
@@ -85,6 +92,45 @@ def emergency_accesses(request: HttpRequest) -> HttpResponse:
     openings = EmergencyAccess.objects.select_related("user", "pupil").order_by("-opened_at", "-id")
     page = Paginator(openings, 100).get_page(request.GET.get("page"))
     return render(request, "privacy/emergency_access_list.html", {"page": page, "now": timezone.now()})
+
+
+class OpeningReviewForm(forms.Form):
+    opening = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@require_http_methods(["GET", "POST"])
+def dpo_openings(request: HttpRequest) -> HttpResponse:
+    """The data protection officer's own openings, for the second reviewer (decision 0046): the
+    list, and "Reviewed" on each. Anyone without ``Perm.REVIEW_DPO_OPENINGS``: 404. The opening
+    travels in the form signed, never as a bare number."""
+    if not isinstance(request.user, User) or not access.has_perm(request.user, Perm.REVIEW_DPO_OPENINGS):
+        raise Http404
+    openings_qs = openings.dpo_openings_for_review(request.user)
+    if request.method == "POST":
+        form = OpeningReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                pk = signing.loads(form.cleaned_data["opening"], salt=OPENING_SALT)
+            except signing.BadSignature:
+                raise Http404 from None
+            opening = get_object_or_404(openings_qs, pk=pk)
+            try:
+                openings.opening_review(
+                    actor=request.user,
+                    opening=opening,
+                    note=form.cleaned_data["note"],
+                    ip_address=client_address(request),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, gettext_now("Marked as reviewed."))
+            return redirect("dpo_openings")
+    page = Paginator(openings_qs, 100).get_page(request.GET.get("page"))
+    rows = [(a, signing.dumps(a.pk, salt=OPENING_SALT)) for a in page.object_list]
+    record_listed(request, list_code=DPO_OPENINGS_LIST, pupil_ids=[a.pupil_id for a in page.object_list])
+    return render(request, "privacy/dpo_openings.html", {"page": page, "rows": rows, "now": timezone.now()})
 
 
 @require_GET

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.core.retention import Action, Part, record_kind_register
+from pumpurs.core.retention import Action, Part, record_kind_register, reverse_relations
 from pumpurs.support.models import (
     Case,
     Consent,
@@ -51,7 +51,7 @@ def cases_with_money() -> Q:
     """Cases public money rests on: a delivery recorded under one of their plans, or a plan another
     app protects (``finance.Commitment``) — found from the declarations, support imports no finance."""
     money = Q(Exists(Delivery.objects.filter(line__plan__case=OuterRef("pk"))))
-    for relation in Plan._meta.related_objects:
+    for relation in reverse_relations(Plan):
         if relation.on_delete is models.PROTECT and relation.related_model is not Plan:
             related = relation.related_model
             assert isinstance(related, type)

@@ -201,3 +201,49 @@ def test_the_page_speaks_latvian(world: World) -> None:
     assert "Glabāšana un dzēšana" in page
     assert "Bijušo skolēnu riska dati" in page
     assert "Dzēst viena skolēna datus" in page
+
+
+def test_a_row_another_record_protects_is_pseudonymised_when_it_cannot_be_deleted(world: World) -> None:
+    """Jānis has no money on his record, but his plan's semester review rests on his questionnaire
+    (``Review.assessment`` is ``PROTECT``): deleting him is refused by the database layer, so the
+    erasure falls back to pseudonymising — the rows stay, the person goes, nothing half-done."""
+    from django.utils import timezone
+
+    from pumpurs.risk.models import Assessment, Instrument
+    from pumpurs.support.models import Review
+    from pumpurs.support.testing import draft_plan, period_on
+
+    pupil = world.pupil_tirzas
+    case = open_case(world.coordinator_tirzas, pupil)
+    plan = draft_plan(world.coordinator_tirzas, case)
+    questionnaire = Assessment.objects.create(
+        pupil=pupil,
+        period=period_on(world.today),
+        instrument=Instrument.objects.order_by("pk").first(),
+        created_by=world.teacher_tirzas,
+        status=Assessment.Status.SUBMITTED,
+    )
+    Review.objects.create(
+        plan=plan,
+        assessment=questionnaire,
+        decision=Review.Decision.CONTINUE,
+        summary="Jānis atkal kavē pirmdienās",
+        reviewed_by=world.coordinator_tirzas,
+        reviewed_at=timezone.now(),
+    )
+    assert not erasure_preview(pupil).money, "no money: the erasure first tries to delete"
+
+    result = pupil_erase(actor=world.dpo, pupil=pupil, reason=REASON)
+
+    assert result.mode == Mode.PSEUDONYMISED
+    pupil.refresh_from_db()
+    assert is_erased(pupil)
+    assert (pupil.first_name, pupil.gender) == ("—", Pupil.Gender.UNKNOWN)
+    assert "Jānis" not in pupil.last_name
+    review = Review.objects.get(plan=plan)
+    assert review.assessment_id == questionnaire.pk, "the protected row and the row protecting it stay"
+    assert review.summary == ""
+    assert not Guardian.objects.filter(pupil=pupil).exists()
+    erased = AuditEvent.objects.get(action=ERASED, pupil_id=pupil.pk)
+    assert erased.data["mode"] == Mode.PSEUDONYMISED
+    assert chain_verify().intact

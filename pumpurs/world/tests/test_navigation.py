@@ -32,8 +32,8 @@ MENUS = {
     "national": [
         "Home", "Municipalities and schools", "Find a pupil", "School calendar", "Pupils at risk by school",
         "Support", "Approvals", "Measure catalogue", "Budget", "Expense reports", "Rates", "Fairness", "Outcomes",
-        "Rule quality", "Cost and effect of measures", "Questionnaires", "Youth projects", "Dashboard",
-        "Trainings", "Indicators",
+        "Rule quality", "Cost and effect of measures", "Questionnaires",
+        "Data protection officer's emergency accesses", "Youth projects", "Dashboard", "Trainings", "Indicators",
     ],
     # The DPO reads a pupil's risk record only through break-the-glass (decision 0041): no watch list.
     "dpo": [*(item for item in SCHOOL_STAFF if item != "Watch list"), "Fairness", "Audit trail", "Subject access", "Emergency accesses",

@@ -145,6 +145,16 @@ def _evidence(world: World, tmp_path: Path) -> dt.datetime:
     return timezone.now()
 
 
+def _journal(world: World, tmp_path: Path) -> dt.datetime:
+    """A day of Anna's attendance this school year; the year's last day (grade 12 finishes later)."""
+    from pumpurs.journal.models import AttendanceDay
+
+    AttendanceDay.objects.create(pupil=world.pupil_lizuma, date=world.today, lessons=6, unjustified=2)
+    year = world.year
+    last = max(d for d in (year.ends_on, year.grade9_ends_on, year.grade12_ends_on) if d is not None)
+    return timezone.make_aware(dt.datetime.combine(last, dt.time(12)))
+
+
 def _audit(world: World, tmp_path: Path) -> dt.datetime:
     return AuditEvent.objects.aggregate(first=Min("at"))["first"]
 
@@ -157,6 +167,7 @@ KINDS: dict[str, Callable[[World, Path], dt.datetime]] = {
     "risk.former_pupils": _former_pupil,
     "support.closed_cases": _closed_case,
     "support.evidence_files": _evidence,
+    "journal.facts": _journal,
     "audit.events": _audit,
 }
 
@@ -321,6 +332,7 @@ def test_the_daily_job_runs_the_same_apply(world: World, tmp_path: Path, clock) 
     job = next(j for j in JOBS if j.code == "retention")
     result = job.run(timezone.now() + dt.timedelta(days=366))
     assert "risk.notices: 1" in result
+    assert "expired files: 0" in result  # generated files past their period (decision 0046)
     assert not Notice.objects.exists()
     assert audit_record  # the job's events are written by the same service (checked above)
 
