@@ -104,7 +104,9 @@ def recorded_semesters(municipality_ids: list[int] | None) -> list[Period]:
     records = ErrorRateRecord.objects.all()
     if municipality_ids is not None:
         records = records.filter(municipality_id__in=municipality_ids)
-    return list(Period.objects.filter(pk__in=records.values("period_id")).order_by("-starts_on"))
+    # with its school year: a semester prints itself with the year's name (the page lists them)
+    found = Period.objects.filter(pk__in=records.values("period_id")).select_related("school_year")
+    return list(found.order_by("-starts_on"))
 
 
 def error_rate_table(

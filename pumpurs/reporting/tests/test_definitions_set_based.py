@@ -52,7 +52,10 @@ def varied(world: World) -> None:
     # moved from Lizuma to Tirzas between the semesters, supported at both
     mover = h.past_pupil(world.lizuma, 1, ends_on=dt.date(2025, 1, 31), reason=Enrolment.EndReason.TRANSFERRED)
     Enrolment.objects.create(
-        pupil=mover, class_group=h.klass(world.tirzas, h.year(), 7), institution=world.tirzas, starts_on=second.starts_on
+        pupil=mover,
+        class_group=h.klass(world.tirzas, h.year(), 7),
+        institution=world.tirzas,
+        starts_on=second.starts_on,
     )
     _close(h.support(mover, world.lizuma, first, staff, first.starts_on + dt.timedelta(days=20)), first.ends_on)
     h.support(mover, world.tirzas, second, staff, second.starts_on + dt.timedelta(days=20))
