@@ -46,6 +46,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="skip the live statements: the rules page and supported pupils only"
+    )
     args = parser.parse_args()
     import psycopg
 
@@ -99,6 +102,12 @@ def main() -> None:
     ids = list(Institution.objects.values_list("pk", flat=True))
     year = SchoolYear.objects.get(name="2024/25")
     period = Period.objects.get(school_year=year, number=1)
+    if args.pages_only:
+        if not RuleGroupCell.objects.exists():
+            rule_groups_refresh(today=TODAY)
+        supported(args.repeat)
+        rules_page(args.repeat * 2 + 4)
+        return
     RuleGroupCell.objects.all().delete()  # the live statements first
     floor = timed("bare GROUP BY over all enrolments", args.repeat, bare)
     timed("outcomes, one year after (national)", args.repeat,
@@ -116,6 +125,32 @@ def main() -> None:
     timed("rule quality 2024/25 (national) from the cells", args.repeat,
           lambda: rule_rows(year=year, institution_ids=ids), floor)  # fmt: skip
     rules_page(args.repeat * 2 + 4)
+
+
+def supported(repeat: int) -> None:
+    """``definitions.supported_pupils`` per school for each semester of the past years, as the
+    dashboards' refresh counts it: the join (decision 0045) against the per-pupil look-up it replaced."""
+    from django.db.models import OuterRef, Subquery
+
+    from pumpurs.people.models import Institution, Period, Pupil
+    from pumpurs.reporting import definitions as d
+
+    def per_pupil_look_up(start: dt.date, end: dt.date) -> dict[int, int]:
+        latest = d.latest_supporting_plans(Institution.objects.all(), start, end)
+        place = Subquery(latest.filter(case__pupil_id=OuterRef("pk")).values("case__institution_id")[:1])
+        pupils = Pupil.objects.filter(pk__in=latest.values("case__pupil_id")).annotate(**{d.COUNTED_AT: place})
+        return d.count_by_institution(pupils)
+
+    semesters = list(Period.objects.filter(ends_on__lt=TODAY).order_by("starts_on"))
+    schools = Institution.objects.all()
+    for p in semesters:
+        joined = d.count_by_institution(d.supported_pupils(schools, p.starts_on, p.ends_on))
+        assert joined == per_pupil_look_up(p.starts_on, p.ends_on), p
+        print(f"    {p}: {sum(joined.values())} pupils supported")
+    timed("supported pupils, past semesters, per-pupil look-up", repeat,
+          lambda: [per_pupil_look_up(p.starts_on, p.ends_on) for p in semesters])  # fmt: skip
+    timed("supported pupils, past semesters, one join", repeat,
+          lambda: [d.count_by_institution(d.supported_pupils(schools, p.starts_on, p.ends_on)) for p in semesters])  # fmt: skip
 
 
 def rules_page(requests: int) -> None:

@@ -249,7 +249,7 @@ def latest_plans_in_force(institutions: Institutions, start: dt.date, end: dt.da
 def pupils_with_active_plan(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
     """Pupils with a plan in force in the window, counted at the school whose case holds the latest
     such plan (``latest_plans_in_force``)."""
-    return _pupils_of(latest_plans_in_force(Institution.objects.all(), start, end), institutions)
+    return _pupils_of(latest_plans_in_force(institutions, start, end))
 
 
 def at_risk_with_active_plan(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
@@ -314,10 +314,14 @@ def _latest_per_pupil(plans: QuerySet[Plan], institutions: Institutions) -> Quer
     )
 
 
-def _pupils_of(latest: QuerySet[Plan], institutions: Institutions) -> QuerySet[Pupil]:
-    """The pupils of one-per-pupil ``latest`` plans (all schools), counted at their plan's school."""
-    place = Subquery(latest.filter(case__pupil_id=OuterRef("pk")).values("case__institution_id")[:1])
-    return _counted(Pupil.objects.filter(pk__in=latest.values("case__pupil_id")), place, institutions)
+def _pupils_of(latest: QuerySet[Plan]) -> QuerySet[Pupil]:
+    """The pupils of one-per-pupil ``latest`` plans (already narrowed to the schools asked for), counted at
+    their plan's school: one join from the pupil through the case to that plan, so the school is
+    read with the plan in one set-based statement (not looked up again per pupil). The plan being
+    one per pupil, the join gives each pupil one row."""
+    return Pupil.objects.filter(support_cases__plans__in=latest.values("pk")).annotate(
+        **{COUNTED_AT: F("support_cases__institution_id")}
+    )
 
 
 def supporting_plans(start: dt.date, end: dt.date) -> QuerySet[Plan]:
@@ -336,7 +340,7 @@ def latest_supporting_plans(institutions: Institutions, start: dt.date, end: dt.
 def supported_pupils(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Pupil]:
     """Pupils with at least one counted delivery in the window, counted at the school whose case holds
     the latest plan that supported them (``latest_supporting_plans``)."""
-    return _pupils_of(latest_supporting_plans(Institution.objects.all(), start, end), institutions)
+    return _pupils_of(latest_supporting_plans(institutions, start, end))
 
 
 def plans_made(institutions: Institutions, start: dt.date, end: dt.date) -> QuerySet[Plan]:

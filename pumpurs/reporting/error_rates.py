@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from pumpurs.audit.services import audit_record
@@ -103,7 +104,9 @@ def recorded_semesters(municipality_ids: list[int] | None) -> list[Period]:
     records = ErrorRateRecord.objects.all()
     if municipality_ids is not None:
         records = records.filter(municipality_id__in=municipality_ids)
-    return list(Period.objects.filter(pk__in=records.values("period_id")).order_by("-starts_on"))
+    # with its school year: a semester prints itself with the year's name (the page lists them)
+    found = Period.objects.filter(pk__in=records.values("period_id")).select_related("school_year")
+    return list(found.order_by("-starts_on"))
 
 
 def error_rate_table(
@@ -114,22 +117,19 @@ def error_rate_table(
     records = ErrorRateRecord.objects.filter(period=period)
     if municipality_ids is not None:
         records = records.filter(municipality_id__in=municipality_ids)
-    sums: dict[tuple[str, str, str], Confusion] = defaultdict(Confusion)
-    for r in records.values("rule", "dimension", "group", "tp", "fp", "fn", "tn"):
-        key = (r["rule"], r["dimension"], r["group"])
-        sums[key] = sums[key] + Confusion(r["tp"], r["fp"], r["fn"], r["tn"])
-    table: dict[str, dict[str, list[ErrorRateCell]]] = {}
-    for rule in rule_codes():
-        per_dimension: dict[str, list[ErrorRateCell]] = {}
-        for dimension in Dimension:
-            cells = []
-            for (code, d, group), counts in sorted(sums.items()):
-                if code != rule or d != dimension.value:
-                    continue
-                s = shown(rule, counts, suppress=suppress)
-                cells.append(ErrorRateCell(group, s.pupils, s.false_positive_rate, s.false_negative_rate))
-            if cells:
-                per_dimension[dimension.value] = cells
-        if per_dimension:
-            table[rule] = per_dimension
-    return table
+    # summed over the municipalities in the database: a few hundred rows, not one per municipality
+    summed = (
+        records.order_by()
+        .values("rule", "dimension", "group")
+        .annotate(tp=Sum("tp"), fp=Sum("fp"), fn=Sum("fn"), tn=Sum("tn"))
+        .values_list("rule", "dimension", "group", "tp", "fp", "fn", "tn")
+    )
+    cells: dict[str, dict[str, list[ErrorRateCell]]] = defaultdict(lambda: defaultdict(list))
+    for code, dimension, group, tp, fp, fn, tn in sorted(summed):
+        s = shown(code, Confusion(tp, fp, fn, tn), suppress=suppress)
+        cells[code][dimension].append(ErrorRateCell(group, s.pupils, s.false_positive_rate, s.false_negative_rate))
+    return {
+        rule: {dimension.value: cells[rule][dimension.value] for dimension in Dimension if cells[rule][dimension.value]}
+        for rule in rule_codes()
+        if rule in cells
+    }

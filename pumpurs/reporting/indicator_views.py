@@ -4,6 +4,9 @@ a reader without ``Perm.VIEW_INDICATORS`` gets 404, as for every page they may n
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,6 +30,7 @@ from pumpurs.reporting.indicators.report import (
     reach_of,
     window_of,
 )
+from pumpurs.reporting.models import MonitoringRefresh
 
 
 def _choice(request: HttpRequest) -> tuple[SchoolYear, Period | None, Municipality | None]:
@@ -53,19 +57,32 @@ def _choice(request: HttpRequest) -> tuple[SchoolYear, Period | None, Municipali
     return year, period, municipality
 
 
-def _report(request: HttpRequest) -> tuple[Report, Municipality | None]:
+@dataclass(frozen=True)
+class AsOf:
+    """When the page's numbers were counted: by the refresh whose cells it read, or now (live)."""
+
+    moment: dt.datetime
+    live: bool
+
+
+def _report(request: HttpRequest) -> tuple[Report, Municipality | None, AsOf]:
     user = request_actor(request)
     if not has_perm(user, Perm.VIEW_INDICATORS):
         raise Http404
     year, period, municipality = _choice(request)
     raw = stored_raw(*window_of(year, period))  # the pre-aggregate (decision 0038), else live
+    # the cells are rewritten together by one refresh, which records its moment (decision 0038)
+    refreshed = MonitoringRefresh.objects.order_by("-computed_at", "-pk").values_list("computed_at", flat=True)
+    moment = refreshed.first() if raw is not None else None
+    as_of = AsOf(moment, live=False) if moment is not None else AsOf(timezone.now(), live=True)
     try:
-        return indicator_report(user, year=year, period=period, municipality=municipality, raw=raw), municipality
+        report = indicator_report(user, year=year, period=period, municipality=municipality, raw=raw)
     except UnknownScope:
         raise Http404 from None
+    return report, municipality, as_of
 
 
-def _context(request: HttpRequest, report: Report, municipality: Municipality | None) -> dict[str, object]:
+def _context(request: HttpRequest, report: Report, municipality: Municipality | None, as_of: AsOf) -> dict[str, object]:
     user = request_actor(request)
     reach = reach_of(user)
     scopes = report.scopes
@@ -82,6 +99,7 @@ def _context(request: HttpRequest, report: Report, municipality: Municipality | 
         "municipality": municipality,
         "national_reader": reach.national,
         "query": query.urlencode(),
+        "as_of": as_of,
     }
 
 
@@ -91,7 +109,7 @@ def _municipality_code(municipality: Municipality | None) -> str:
 
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
-    report, municipality = _report(request)
+    report, municipality, as_of = _report(request)
     fmt = request.GET.get("format", "")
     if fmt:
         if fmt not in ("csv", "xlsx"):
@@ -111,12 +129,12 @@ def indicators(request: HttpRequest) -> HttpResponse:
         action="reporting.indicators.viewed",
         municipality=_municipality_code(municipality),
     )
-    return render(request, "reporting/indicators.html", _context(request, report, municipality))
+    return render(request, "reporting/indicators.html", _context(request, report, municipality, as_of))
 
 
 @require_GET
 def indicators_print(request: HttpRequest) -> HttpResponse:
-    report, municipality = _report(request)
+    report, municipality, as_of = _report(request)
     report_record(
         actor=request_actor(request),
         report=report,
@@ -124,4 +142,4 @@ def indicators_print(request: HttpRequest) -> HttpResponse:
         fmt="print",
         municipality=_municipality_code(municipality),
     )
-    return render(request, "reporting/indicators_print.html", _context(request, report, municipality))
+    return render(request, "reporting/indicators_print.html", _context(request, report, municipality, as_of))

@@ -14,7 +14,10 @@ per window (one per source table; attendance for every window in one pass groupe
 * plan transitions by its end (approvals, closings, reopenings: append-only);
 * semester plans overlapping it (and, for a semester, their state now: the plans-by-state table);
 * deliveries dated in it (quantity, amount, cost by finance's expression, voided or not);
-* reviews done in it and their goals' outcomes.
+* reviews done in it and their goals' outcomes;
+* the institution → municipality mapping the cells were summed with (the same for every window:
+  a school moved to another municipality changes every window, whose municipal cells were summed
+  under the old mapping — decision 0045).
 
 A change that matters changes an aggregate — a correction of an attendance day, a decision on an
 old flag, a delivery voided, a case handed to another school. A change that does not (a flag raised
@@ -37,7 +40,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 
 from pumpurs.finance.commitments import delivered_cents_expr
-from pumpurs.people.models import Enrolment
+from pumpurs.people.models import Enrolment, Institution
 from pumpurs.risk.models import Assessment, Flag, FlagStatus
 from pumpurs.support.models import Case as SupportCase
 from pumpurs.support.models import Delivery, Goal, Plan, PlanStatus, PlanTransition, Review
@@ -119,13 +122,21 @@ def _parts(bucket: str, start: dt.date, end: dt.date) -> list[Any]:
         .aggregate(
             n=Count("pk"),
             ids=Sum("pk"),
+            pupils=_weighted("pupil_id"),
             schools=_weighted("institution_id"),
             closed=Sum(Case(When(closed_in, then=F("pk")), default=Value(0), output_field=IntegerField())),
             last_closed=Max("closed_at", filter=closed_in),
         )
     )
-    transitions = PlanTransition.objects.filter(at__lt=_until(end)).aggregate(n=Count("pk"), ids=Sum("pk"))
-    plan_values: dict[str, Any] = {"n": Count("pk"), "ids": Sum("pk"), "cases": _weighted("case_id")}
+    transitions = PlanTransition.objects.filter(at__lt=_until(end)).aggregate(
+        n=Count("pk"), ids=Sum("pk"), plans=_weighted("plan_id")
+    )
+    plan_values: dict[str, Any] = {
+        "n": Count("pk"),
+        "ids": Sum("pk"),
+        "cases": _weighted("case_id"),
+        "amends": _weighted("amends_id"),
+    }
     if bucket == "semester":
         plan_values["states"] = Sum(
             Case(
@@ -156,11 +167,18 @@ def _parts(bucket: str, start: dt.date, end: dt.date) -> list[Any]:
     return [enrolments, flags, assessments, cases, transitions, plans, deliveries, reviews, list(goals)]
 
 
+def _municipality_mapping() -> list[tuple[int, int]]:
+    """Which municipality each institution belongs to now: ``refresh`` sums a window's school cells
+    into municipal ones with this mapping. A few hundred rows, read once for all windows."""
+    return list(Institution.objects.order_by("pk").values_list("pk", "municipality_id"))
+
+
 def window_signatures(windows: Sequence[tuple[str, dt.date, dt.date]]) -> dict[Key, str]:
     """``{(bucket, starts_on): signature}`` of each ``(bucket, starts_on, ends_on)`` window."""
     if not windows:
         return {}
     days = _attendance_by_day(min(w[1] for w in windows), max(w[2] for w in windows))
+    mapping = _municipality_mapping()
     found: dict[Key, str] = {}
     for bucket, start, end in windows:
         attendance: defaultdict[int, int] = defaultdict(int)
@@ -168,6 +186,20 @@ def window_signatures(windows: Sequence[tuple[str, dt.date, dt.date]]) -> dict[K
             if start <= day <= end:
                 for i, v in enumerate(values):
                     attendance[i] += v
-        parts = [end.isoformat(), sorted(attendance.items()), *_parts(bucket, start, end)]
+        parts = [end.isoformat(), sorted(attendance.items()), mapping, *_parts(bucket, start, end)]
         found[(bucket, start)] = hashlib.sha256(repr(parts).encode()).hexdigest()
     return found
+
+
+# Columns the counting rules (``reporting.definitions``) read that no signature needs to sum, and
+# why. ``tests/test_signature_coverage.py`` fails on any other column a rule reads and the
+# signature does not: a rule that starts reading a column must be signed for it, or listed here.
+SIGNATURE_EXEMPT: dict[tuple[str, str], str] = {
+    ("people_pupil", "id"): "the pupil's key: a pupil enrolled, flagged or supported is in the sums of those rows",
+    ("risk_assessment", "level"): "set when the questionnaire is saved, which moves its updated_at (signed)",
+    ("risk_assessment", "group_scores"): "set when the questionnaire is saved, which moves its updated_at (signed)",
+    ("risk_flag", "rule"): "set when the flag is raised and never changed; the flags' id sum is signed",
+    ("support_planmeasure", "plan_id"): "a plan line never moves to another plan; the deliveries' lines are signed",
+    ("support_plantransition", "action"): "transitions are append-only: a new one changes the signed id sum",
+    ("support_plantransition", "to_status"): "transitions are append-only: a new one changes the signed id sum",
+}

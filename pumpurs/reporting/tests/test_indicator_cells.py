@@ -4,9 +4,11 @@ same numbers as ``pumpurs report indicators`` (which counts live), small cells p
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +18,7 @@ from pumpurs.people.models import Period
 from pumpurs.reporting.indicators.refresh import indicator_cells_refresh, stored_raw, windows_for
 from pumpurs.reporting.indicators.report import raw_figures, window_of
 from pumpurs.reporting.models import IndicatorCell
+from pumpurs.reporting.preaggregates import monitoring_refresh
 from pumpurs.reporting.tests.cohort import Cohort, build_cohort
 from pumpurs.support.models import Delivery
 from pumpurs.world.personas import World
@@ -84,3 +87,17 @@ def test_a_window_not_refreshed_is_counted_live(world: World, cohort: Cohort, cl
     assert stored_raw(*window_of(old.school_year, None)) is None
     client.force_login(world.national)
     assert page_csv(client, year=world.year.name) == command_csv("--year", world.year.name)
+
+
+def test_the_page_says_as_of_which_refresh_in_riga_time(world: World, cohort: Cohort, client: Client) -> None:
+    client.force_login(world.national)
+    live = client.get(reverse("reporting:indicators"), {"year": world.year.name}).content.decode()
+    assert "Saskaitīts tagad" in live  # no refresh yet: counted on the request
+    assert "Skaitļi uz" not in live
+    refreshed_at = dt.datetime(2026, 11, 12, 3, 30, tzinfo=dt.UTC)  # 05:30 in Rīga (UTC+2 in November)
+    with time_machine.travel(refreshed_at, tick=False):
+        monitoring_refresh(today=world.today)
+    for name in ("reporting:indicators", "reporting:indicators_print"):
+        html = client.get(reverse(name), {"year": world.year.name}).content.decode()
+        assert "Skaitļi uz 12.11.2026 05:30 (atjauno katru rītu kopā ar rādītājiem)." in html, name
+        assert "Saskaitīts tagad" not in html
