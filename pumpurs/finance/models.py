@@ -353,9 +353,7 @@ class StillCommitted(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "school_year", "measure_code"], name="still_committed_key"
-            )
+            models.UniqueConstraint(fields=["institution", "school_year", "measure_code"], name="still_committed_key")
         ]
 
     def __str__(self) -> str:
