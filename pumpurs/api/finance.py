@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pumpurs.finance.commitments import COMMITTING, delivered_cents_by_line
+from pumpurs.finance.commitments import delivered_cents_by_line
+from pumpurs.finance.committed import COMMITTING
 from pumpurs.finance.models import Commitment, ExpenseReport
 from pumpurs.finance.rates import rate_set, rate_version, rates_visible_to
 from pumpurs.finance.reports import month_start, report_actions_for, report_totals, reports_visible_to

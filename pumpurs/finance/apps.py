@@ -11,6 +11,7 @@ class FinanceConfig(AppConfig):
         from pumpurs.finance import work
         from pumpurs.finance.caps import month_cap_guard
         from pumpurs.finance.commitments import budget_guard, plan_changed_commit
+        from pumpurs.finance.committed import plan_moved_refresh
         from pumpurs.finance.delivered import delivered_refresh
         from pumpurs.people.access import Perm
         from pumpurs.people.registry import any_perm, nav_item_register
@@ -19,6 +20,7 @@ class FinanceConfig(AppConfig):
             deliveries_changed_register,
             delivery_guard_register,
             plan_changed_register,
+            plan_moved_register,
             plan_panel_register,
         )
 
@@ -26,6 +28,7 @@ class FinanceConfig(AppConfig):
         delivery_guard_register(month_cap_guard)
         deliveries_changed_register(delivered_refresh)
         plan_changed_register(plan_changed_commit)
+        plan_moved_register(plan_moved_refresh)
         work.register()  # "Mani darbi": the monthly reports to prepare or approve
         plan_panel_register(template="finance/_plan_money.html", order=10)
         nav_item_register(label=_("Budget"), url_name="finance_budget", visible=any_perm(Perm.VIEW_FINANCE), order=85)

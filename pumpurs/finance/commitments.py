@@ -30,16 +30,14 @@ from django.utils.translation import gettext as _
 from pumpurs.audit.services import audit_record
 from pumpurs.core.display import money_text
 from pumpurs.finance.budgets import effective_cents
+from pumpurs.finance.committed import COMMITTING, committed_refresh
 from pumpurs.finance.delivered import delivered_refresh
 from pumpurs.finance.models import Activity, Budget, Commitment, DeliveredMonth, Rate
 from pumpurs.finance.money import cents_of, euros, line_cost
 from pumpurs.finance.rates import rates_in_force
 from pumpurs.people.actors import Actor
 from pumpurs.people.models import Institution, SchoolYear, User
-from pumpurs.support.models import Plan, PlanMeasure, PlanStatus
-
-# The plans whose commitments count: approved and not yet closed.
-COMMITTING = (PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.IN_REVIEW)
+from pumpurs.support.models import Plan, PlanMeasure
 
 
 @dataclass(frozen=True)
@@ -252,6 +250,9 @@ def _commit(actor: Actor, plan: Plan, costs: list[LineCost], now: dt.datetime) -
         Commitment.objects.update_or_create(line=cost.line, defaults=values)
     # A delivery without an amount is costed at its line's committed unit price: recount the lines.
     delivered_refresh(c.line.pk for c in costs)
+    # The school's still committed and supported pupils (decision 0043), and those of the school the
+    # commitments leave (a recommitment after a hand-over) or of a line the amendment dropped.
+    committed_refresh({(institution_id, year_id), *((c.institution_id, c.school_year_id) for c in existing.values())})
     audit_record(
         actor=actor,
         action="finance.plan.recommitted" if existing else "finance.plan.committed",

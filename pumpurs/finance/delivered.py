@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from pumpurs.audit.services import audit_record
+from pumpurs.finance.committed import committed_differences, committed_rebuild, committed_refresh_lines
 from pumpurs.finance.reports import COST_SQL
 from pumpurs.people.actors import Actor
 
@@ -65,6 +66,11 @@ def _run(keys: str | None) -> None:
             cursor.execute(f"DELETE FROM finance_deliveredmonth WHERE line_id IN ({keys})")  # noqa: S608 — integer keys
             cursor.execute(_INSERT.format(month=month, only=f"AND d.line_id IN ({keys})"))
             cursor.execute(f"{_COMMITTED} WHERE line_id IN ({keys})")
+    # What the commitments still hold follows their delivered cents (decision 0043).
+    if keys is None:
+        committed_rebuild()
+    else:
+        committed_refresh_lines(keys)
 
 
 def delivered_refresh(line_ids: Iterable[int]) -> None:
@@ -89,9 +95,10 @@ def _computed() -> dict[tuple[int, str], tuple[int, int, str, int, int]]:
 
 
 def delivered_differences() -> int:
-    """How many (line, month) rows of the rollup, and how many commitments' ``delivered_cents``,
-    differ from what the deliveries give now (missing, extra or wrong in any column): 0 when right. Reads everything; for the check
-    command and the tests."""
+    """How many (line, month) rows of the rollup, how many commitments' ``delivered_cents``, and how
+    many rows of the still-committed and supported-pupils sums (decision 0043) differ from what the
+    deliveries and commitments give now (missing, extra or wrong in any column): 0 when right. Reads
+    everything; for the check command and the tests."""
     from pumpurs.finance.models import Commitment, DeliveredMonth
 
     stored = {
@@ -101,7 +108,8 @@ def delivered_differences() -> int:
         )
     }
     computed = _computed()
-    wrong = sum(1 for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key))
+    wrong = committed_differences()
+    wrong += sum(1 for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key))
     by_line: dict[int, int] = {}
     for (line, _month), row in computed.items():
         by_line[line] = by_line.get(line, 0) + row[3]

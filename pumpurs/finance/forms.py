@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.finance.models import Budget
@@ -32,8 +34,40 @@ class EuroField(forms.CharField):
             ) from None
 
 
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """Django's ``django/forms/widgets/attrs.html``, written in Python."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` whose options are written in Python instead of one template include each:
+    the same HTML as Django's ``select.html`` and ``select_option.html`` (a test compares them), at a
+    fraction of the time — the budget page lists a municipality's schools three times (114 in Rīga),
+    and those includes were a fifth of its own CPU (decision 0043). Option groups go to Django's."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _choices, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        for _group, choices, _index in widget["optgroups"]:
+            parts.extend(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+                for option in choices
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
+
+
 class BudgetForm(forms.Form):
-    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("School"))
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("School"), widget=QuickSelect)
     amount = EuroField(label=_("Budget, EUR"))
     esf = EuroField(label=_("of which ESF, EUR"), required=False, help_text=_("Empty: the default split."))
     state = EuroField(label=_("of which state budget, EUR"), required=False)
@@ -44,8 +78,8 @@ class BudgetForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=Budget.objects.none(), label=_("From"))
-    target = forms.ModelChoiceField(queryset=Budget.objects.none(), label=_("To"))
+    source = forms.ModelChoiceField(queryset=Budget.objects.none(), label=_("From"), widget=QuickSelect)
+    target = forms.ModelChoiceField(queryset=Budget.objects.none(), label=_("To"), widget=QuickSelect)
     amount = EuroField(label=_("Amount, EUR"))
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -332,3 +332,46 @@ class DeliveredMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.month:%Y-%m} {self.cents}"
+
+
+class StillCommitted(models.Model):
+    """What one school still has committed in a school year for one measure, in whole cents
+    (decision 0043): the commitments of its approved, active or in-review plans less what their
+    lines delivered, never below zero per commitment — summed ahead of time so that the budget page
+    does not read every commitment of a municipality joined to its plan on each request.
+
+    A row per (school, school year, measure code) that has a commitment of such a plan (a row of
+    zero cents included: the page lists the measure). Kept like ``DeliveredMonth``, by the services,
+    recomputed from the commitments per school and year (``finance.committed``): a commitment
+    written, a delivery recorded or voided, a plan moving into or out of the committing states.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    measure_code = models.SlugField(max_length=40)
+    cents = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "school_year", "measure_code"], name="still_committed_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.school_year_id} {self.measure_code} {self.cents}"
+
+
+class SupportedPupils(models.Model):
+    """How many pupils one school supports in a school year (a pupil with a commitment of any of
+    their plans, whatever its status now) and how many of its commitments were made at an example
+    rate (decision 0043) — kept with ``StillCommitted``, a row per school and year with a commitment."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    pupils = models.PositiveIntegerField()
+    example_commitments = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "school_year"], name="supported_pupils_key")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.school_year_id} {self.pupils}"

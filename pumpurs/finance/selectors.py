@@ -15,21 +15,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from pumpurs.finance.commitments import COMMITTING, cost_of
+from pumpurs.finance.commitments import cost_of
 from pumpurs.finance.models import (
     Activity,
     Budget,
     BudgetMovement,
-    Commitment,
     DeliveredMonth,
     ExpenseReport,
     Rate,
     ReportStatus,
+    StillCommitted,
+    SupportedPupils,
 )
 from pumpurs.finance.money import round_cents
 from pumpurs.finance.rates import rates_in_force
@@ -112,23 +112,6 @@ def _movement_sum(column: str) -> Coalesce:
     return Coalesce(Subquery(moved, output_field=IntegerField()), Value(0))
 
 
-_OPEN_COMMITMENTS = f"""
-SELECT c.institution_id, c.measure_code,
-       SUM(CASE WHEN c.amount_cents > c.delivered_cents THEN c.amount_cents - c.delivered_cents ELSE 0 END)
-FROM finance_commitment c
-JOIN support_plan p ON p.id = c.plan_id
-WHERE c.school_year_id = %s AND c.institution_id IN ({{ids}}) AND p.status IN ({", ".join(f"'{s}'" for s in COMMITTING)})
-GROUP BY c.institution_id, c.measure_code
-"""  # noqa: S608 — fixed text and integer keys only, every value a parameter
-
-
-def _open_commitments(ids: list[int], year_id: int) -> list[tuple[int, str, int]]:
-    keys = ", ".join(str(int(i)) for i in ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_OPEN_COMMITMENTS.format(ids=keys), [year_id])
-        return list(cursor.fetchall())
-
-
 def _months(year: SchoolYear) -> list[dt.date]:
     months, day = [], year.starts_on.replace(day=1)
     while day <= year.ends_on:
@@ -170,20 +153,17 @@ def budget_overview(institutions: QuerySet[Institution], year: SchoolYear) -> Ov
         measure_row(code).spent += cents
         by_month[month if isinstance(month, dt.date) else month.date()] += cents
 
-    # Still committed: each commitment of an approved, not yet closed plan less what its line
-    # delivered (never below zero), summed per school and measure in one statement.
-    for inst, code, total in _open_commitments(ids, year.pk) if ids else []:
-        cents = int(total or 0)
+    # Still committed (each commitment of an approved, not yet closed plan less what its line
+    # delivered, never below zero) per school and measure, and supported pupils per school with
+    # whether any commitment is at an example rate: read from their sums (decision 0043).
+    for inst, code, cents in StillCommitted.objects.filter(institution_id__in=ids, school_year=year).values_list(
+        "institution_id", "measure_code", "cents"
+    ):
         schools[inst].committed += cents
         measure_row(code).committed += cents
-
-    # Supported pupils per school, and whether any commitment is at an example rate, in one query.
     examples = False
-    for inst, pupils, example in (
-        Commitment.objects.filter(institution_id__in=ids, school_year=year)
-        .values("institution_id")
-        .annotate(n=Count("plan__case__pupil_id", distinct=True), example=Count("pk", filter=Q(rate__is_example=True)))
-        .values_list("institution_id", "n", "example")
+    for inst, pupils, example in SupportedPupils.objects.filter(institution_id__in=ids, school_year=year).values_list(
+        "institution_id", "pupils", "example_commitments"
     ):
         schools[inst].pupils = pupils
         examples = examples or bool(example)

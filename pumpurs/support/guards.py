@@ -7,6 +7,8 @@ approver is known and before the plan moves. A guard refuses with ``ValidationEr
 written); on the chain's last step (``final``) it may also record what the approval commits.
 Nothing registered means nothing more is checked (support alone has no budgets).
 
+A plan's change of status is announced too (finance: a closed plan releases its commitments).
+
 Deliveries have two more hooks: a guard a new delivery must pass (finance: the rate's cap per pupil
 per month) and a notice, inside the writing transaction, that the deliveries of some plan lines
 changed (finance: its delivered-cents rollup, decision 0033).
@@ -96,6 +98,24 @@ def deliveries_changed_run(line_ids: list[int]) -> None:
         hook(line_ids)
 
 
+PlanMoved = Callable[["Plan", str], None]  # (the plan, already in its new status; the status it left)
+
+_moved: list[PlanMoved] = []
+
+
+def plan_moved_register(hook: PlanMoved) -> None:
+    """Register what to do, inside the transaction, once a plan changed status (finance: a plan
+    leaving the approved states releases what it committed, decision 0043); registering again
+    replaces the earlier one. ``support.plans.base._move``, the one place a plan's status changes,
+    calls it."""
+    _moved[:] = [hook]
+
+
+def plan_moved_run(plan: Plan, from_status: str) -> None:
+    for hook in _moved:
+        hook(plan, from_status)
+
+
 # The plan-page panels live in ``people.registry`` (below support), so that an app beside support
 # can add one too; re-exported here for the apps above.
 __all__ = [
@@ -103,6 +123,7 @@ __all__ = [
     "DeliveriesChanged",
     "DeliveryGuard",
     "PlanChanged",
+    "PlanMoved",
     "PlanPanel",
     "approval_guard_register",
     "approval_guards_run",
@@ -112,6 +133,8 @@ __all__ = [
     "delivery_guards_run",
     "plan_changed_register",
     "plan_changed_run",
+    "plan_moved_register",
+    "plan_moved_run",
     "plan_panel_register",
     "plan_panels",
 ]

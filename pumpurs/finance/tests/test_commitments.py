@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pumpurs.audit.models import AuditEvent
 from pumpurs.finance.budgets import budget_set
 from pumpurs.finance.commitments import headroom, plan_cost_cents, plan_line_costs
-from pumpurs.finance.models import Commitment
+from pumpurs.finance.committed import committed_differences
+from pumpurs.finance.models import Commitment, StillCommitted
 from pumpurs.finance.rates import rate_in_force, rate_set
 from pumpurs.support.catalogue import measure_change
 from pumpurs.support.delivery import compensation_record, delivery_void
@@ -216,4 +217,7 @@ def test_an_amendment_recommits_the_plan_in_force_and_never_its_own_lines(world:
     lines = Commitment.objects.filter(plan=plan)
     assert list(lines.values_list("line__measure__code", "amount_cents")) == [("consult-psychologist", 75_000)]
     assert headroom(world.lizuma, world.year).committed == 75_000  # the transport line went with its commitment
+    # The sums the budget page reads (decision 0043) followed: the dropped line's 60.00 is gone.
+    assert committed_differences() == 0
+    assert dict(StillCommitted.objects.values_list("measure_code", "cents")) == {"consult-psychologist": 75_000}
     assert AuditEvent.objects.filter(action="finance.plan.recommitted", pupil_id=world.pupil_lizuma.pk).count() == 1

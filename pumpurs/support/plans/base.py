@@ -18,6 +18,7 @@ from pumpurs.audit.services import audit_record
 from pumpurs.core.display import CENT
 from pumpurs.people.actors import Actor
 from pumpurs.people.models import Period, User
+from pumpurs.support.guards import plan_moved_run
 from pumpurs.support.models import (
     ApprovalStep,
     Case,
@@ -145,6 +146,7 @@ def _move(
     plan.status = to
     plan.version += 1
     plan.save(update_fields=["status", "version", "chain", "submitted_by", "updated_at"])
+    plan_moved_run(plan, transition.from_status)  # finance: what the plan commits follows its status
     audit_record(
         at=now,
         actor=actor,
