@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field
 
 from pumpurs.audit.models import AuditChainHead, AuditEvent
 
@@ -215,6 +216,7 @@ def link_in_one_statement(event: AuditEvent) -> bool:
     casts = []
     for name in _LINKED_COLUMNS:
         field = meta.get_field("actor" if name == "actor_id" else name)
+        assert isinstance(field, Field)  # concrete columns, never a reverse relation
         params[name] = field.get_db_prep_save(getattr(event, field.attname), connection)
         # Typed: in INSERT … SELECT an untyped parameter would be text, which jsonb and inet refuse.
         casts.append(f"CAST(%({name})s AS {field.db_type(connection)})")

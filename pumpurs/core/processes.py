@@ -11,6 +11,7 @@ before forking and every worker opens its own on its first request.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -31,9 +32,7 @@ def listening_socket(host: str, port: int, backlog: int = 1024) -> socket.socket
     return socket.create_server((host, port), family=family, backlog=backlog, reuse_port=False)
 
 
-def serve_in_processes(
-    run_worker: Callable[[socket.socket], None], *, host: str, port: int, processes: int
-) -> None:
+def serve_in_processes(run_worker: Callable[[socket.socket], None], *, host: str, port: int, processes: int) -> None:
     """Bind ``host:port``, fork ``processes`` workers that each call ``run_worker(sock)`` (it serves
     until the process is killed), keep their number up until SIGTERM or SIGINT, then stop them all."""
     sock = listening_socket(host, port)
@@ -83,10 +82,8 @@ def serve_in_processes(
 
 
 def _kill(pid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
         os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _describe(status: int) -> str:
