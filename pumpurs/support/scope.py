@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -166,7 +166,10 @@ def may_work_on(actor: Viewer, case: Case, perm: Perm) -> bool:
     memo = _remembered.get()
     if memo is None:
         return query.exists()
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # a scope of nowhere: the database would not be asked either
+        return False
     key = (sql, repr(params))
     if key not in memo:
         memo[key] = query.exists()
