@@ -3,6 +3,7 @@
     .venv/bin/pip install --require-hashes -r requirements-bench.lock   # locust (never in CI)
     .venv/bin/python benchmarks/load.py                      # 50 users × 5 min, seeds on first run
     .venv/bin/python benchmarks/load.py --users 20 --time 2m # a shorter run on a busy machine
+    .venv/bin/python benchmarks/load.py --spawn-rate 1       # users start one a second (0 errors, decision 0047)
 
 Steps:
 
