@@ -3,6 +3,7 @@
     .venv/bin/pip install --require-hashes -r requirements-bench.lock   # locust (never in CI)
     .venv/bin/python benchmarks/load.py                      # 50 users × 5 min, seeds on first run
     .venv/bin/python benchmarks/load.py --users 20 --time 2m # a shorter run on a busy machine
+    .venv/bin/python benchmarks/load.py --spawn-rate 1       # users start one a second (0 errors, decision 0047)
 
 Steps:
 
@@ -21,7 +22,8 @@ Steps:
    none, and ``pumpurs indicators refresh`` takes too long here) by the watch-list benchmark's SQL; the extra national-programme and data-protection
    accounts ``slodze.ikvd.NN`` and ``slodze.dati.NN``. Written to ``accounts.json`` in the data
    directory, which the locustfile reads. Every password is the seed's ``demo``.
-3. ``pumpurs serve`` (waitress, the production server; ``--threads``) on a free port of 127.0.0.1
+3. ``pumpurs serve`` (waitress, the production server; ``--threads``, ``--processes``: two by
+   default, one per core of the 2-core machine, decision 0047) on a free port of 127.0.0.1
    with production settings: DEBUG off, PUMPURS_HTTPS off (plain HTTP on loopback), the second
    factor off (the pages are measured, not sign-in: decision 0026).
 4. Locust, headless and bounded: ``-u USERS -r RATE -t TIME`` against 127.0.0.1 only (no web UI),
@@ -226,6 +228,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--time", default="5m", help="locust's run time: 5m, 120s, …")
     parser.add_argument("--threads", type=int, default=None, help="pumpurs serve --threads (its default if unset)")
+    parser.add_argument("--processes", type=int, default=2, help="pumpurs serve --processes (decision 0047)")
     parser.add_argument("--pupils", type=int, default=250_000)
     parser.add_argument("--seed-today", default=school_year_day(dt.date.today()).isoformat())
     parser.add_argument("--database", default=DB_NAME)
@@ -258,12 +261,16 @@ def main() -> None:
     serve = [*PUMPURS, "serve", "--addr", f"127.0.0.1:{port}"]
     if args.threads:
         serve += ["--threads", str(args.threads)]
+    serve += ["--processes", str(args.processes)]
     server = subprocess.Popen(serve, env=env, cwd=ROOT)
     sampler = LoadSampler()
     prefix = work / "load"
     try:
         wait_for(base, server)
-        print(f"{args.users} users, {args.spawn_rate}/s, {args.time}; load average before {os.getloadavg()[0]:.2f}")
+        print(
+            f"{args.users} users, {args.spawn_rate}/s, {args.time}, {args.processes} server processes; "
+            f"load average before {os.getloadavg()[0]:.2f}"
+        )
         sampler.start()
         locust = [
             *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary"),

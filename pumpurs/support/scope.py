@@ -13,10 +13,13 @@ Out of scope reads as "does not exist" (views answer 404)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -120,7 +123,7 @@ def consents_visible_to(user: Viewer, perm: Perm = Perm.VIEW_SUPPORT) -> QuerySe
 def history_until(user: Viewer, case: Case) -> dt.datetime | None:
     """``None`` when ``user``'s school runs ``case`` (they see all of it); otherwise the moment
     their school handed it over, after which nothing is theirs to read."""
-    if cases_run_by(user, Perm.VIEW_SUPPORT).filter(pk=case.pk).exists():
+    if may_work_on(user, case, Perm.VIEW_SUPPORT):
         return None
     if access.institutions_visible_to(user, Perm.APPROVE_AS_NATIONAL).filter(pk=case.institution_id).exists():
         return None  # the national approver, on a plan waiting for it (plans_visible_to let it through)
@@ -141,8 +144,36 @@ def plans_within(plans: QuerySet[Plan], until: dt.datetime | None) -> QuerySet[P
     return plans if until is None else plans.filter(created_at__lt=until)
 
 
+# Within one page that only reads (``case_checks_remembered``), the answers of ``may_work_on`` by
+# the statement that asks: a coordinator's plan page asked the same "does my school run this case"
+# five times, once per permission, each the same SQL (decision 0047). Keyed by the statement and its
+# parameters, so two questions share an answer only when the database would be asked the same.
+_remembered: ContextVar[dict[tuple[str, str], bool] | None] = ContextVar("case_checks", default=None)
+
+
+@contextmanager
+def case_checks_remembered() -> Iterator[None]:
+    """Remember ``may_work_on``'s answers until the block ends: for a page that writes nothing."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def may_work_on(actor: Viewer, case: Case, perm: Perm) -> bool:
-    return cases_run_by(actor, perm).filter(pk=case.pk).exists()
+    query = cases_run_by(actor, perm).filter(pk=case.pk)
+    memo = _remembered.get()
+    if memo is None:
+        return query.exists()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # a scope of nowhere: the database would not be asked either
+        return False
+    key = (sql, repr(params))
+    if key not in memo:
+        memo[key] = query.exists()
+    return memo[key]
 
 
 def require_case(actor: Viewer, case: Case | int, perm: Perm) -> None:

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from pumpurs.audit import registry
@@ -252,3 +253,20 @@ def test_the_reader_sees_latvian_words_not_codes(world: World) -> None:
             ("kura vārdā", "x"),
         ]
     assert registry.event_label("nobody.declared.this") == "nobody.declared.this"
+
+
+@postgres_only
+def test_a_viewed_record_links_in_one_statement_that_verify_accepts(world: World) -> None:
+    """The head's lock is held for one statement and the commit, not four round trips (decision
+    0047); the link PostgreSQL computes is the one ``pumpurs audit verify`` recomputes in Python,
+    names with diacritics and an address included."""
+    pupil = world.pupil_lizuma
+    with CaptureQueriesContext(connection) as captured:
+        event = record_view(actor=world.teacher_lizuma, pupil_id=pupil.pk, target=pupil, ip_address="2001:db8::1")
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1, statements
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.seq, stored.prev_hash, stored.hash) == (event.seq, event.prev_hash, event.hash)
+    assert AuditChainHead.objects.values_list("seq", "hash").get() == (event.seq, event.hash)
+    audit_record(actor=SystemActor(name="system:test"), action="people.seed.applied", data={"vārds": "Ēriks Žagars"})
+    assert verify()[0] == 0

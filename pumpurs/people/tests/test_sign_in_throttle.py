@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -150,3 +150,36 @@ def test_thirty_guesses_at_once_get_exactly_the_allowance_checked() -> None:
     assert outcomes.count("invalid_login") == 5
     assert AuditEvent.objects.filter(action="auth.login.failed").count() == 5
     assert AuditEvent.objects.filter(action="auth.login.throttled").count() == 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_writes_in_three_transactions_and_forgets_the_throttle_with_the_session(monkeypatch) -> None:
+    """The claim commits before the password is checked (it must); the session, the last sign-in,
+    the trail's event and forgetting the (username, address) commit together; the session
+    middleware writes once more (decision 0047). Was four: the throttle forgot on its own."""
+    User.objects.create_user(username="ilze.ozola", password=PASSWORD)
+    commits: list[int] = []
+    loose_writes: list[str] = []
+    forget_in_atomic: list[bool] = []
+    wrapper = type(connections["default"])
+    real_commit = wrapper.commit
+
+    def counting_commit(self) -> None:  # the boundary counted: Django's commit of an atomic block
+        commits.append(1)
+        real_commit(self)
+
+    def watch(execute, sql, params, many, context):
+        write = sql.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+        if write and not connection.in_atomic_block:
+            loose_writes.append(sql)
+        if sql.lstrip().upper().startswith("DELETE") and "signinthrottle" in sql:
+            forget_in_atomic.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(wrapper, "commit", counting_commit)
+    with connection.execute_wrapper(watch):
+        assert signed_in(sign_in("ilze.ozola"))
+    assert len(commits) + len(loose_writes) == 3, (commits, loose_writes)
+    assert forget_in_atomic == [True]
+    assert not SignInThrottle.objects.exists()
+    assert AuditEvent.objects.filter(action="auth.login.succeeded").count() == 1

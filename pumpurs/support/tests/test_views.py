@@ -748,3 +748,21 @@ def test_the_consultation_form_offers_the_specialist_herself_first(world: World)
     selected = re.search(r'<option value="([0-9a-f-]{36})" selected>', page)
     assert selected is not None
     assert selected.group(1) == str(world.specialist_lizuma.public_id)
+
+
+def test_plan_page_query_count_does_not_grow(world: World, django_assert_max_num_queries) -> None:
+    """The plan page asked "does my school run this case" once per permission, five identical
+    statements for a coordinator (decision 0047): now once (45 → 38 statements for the coordinator,
+    42 → 36 for the class teacher on PostgreSQL). The trail's event is one statement on PostgreSQL
+    inside its savepoint; on SQLite the head's read, the insert and the head's update."""
+    from django.db import connection
+
+    plan = running_plan(world)
+    trail = 3 if connection.vendor == "postgresql" else 5
+    for who, limit in ((world.coordinator_lizuma, 35), (world.teacher_lizuma, 33)):
+        client = client_for(who)
+        # The first page of a session also counts "Mani darbi" for the menu (kept a minute): warm it.
+        client.get(reverse("home"))
+        with django_assert_max_num_queries(limit + trail):
+            response = client.get(reverse("support_plan", args=[plan.public_id]))
+        assert response.status_code == 200

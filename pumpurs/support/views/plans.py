@@ -27,7 +27,7 @@ from pumpurs.support.forms import CompensationForm, ConsultationForm, PlanEditor
 from pumpurs.support.guards import plan_panels
 from pumpurs.support.models import ApprovalStep, Plan, PlanMeasure, Review
 from pumpurs.support.plans import PlanAction
-from pumpurs.support.scope import cases_visible_to, history_until, plans_visible_to
+from pumpurs.support.scope import case_checks_remembered, cases_visible_to, history_until, plans_visible_to
 from pumpurs.support.views.common import attach, flash, form_problems, may, not_post, record
 
 
@@ -120,7 +120,10 @@ def plan_materials(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return plan_page(request, get_plan(request, public_id))
+    # A page that reads: its repeated scope checks are asked once (decision 0047). The page's
+    # trail event and an approver's "seen" mark are written, but no grant or case owner changes.
+    with case_checks_remembered():
+        return plan_page(request, get_plan(request, public_id))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,5 @@
-"""``pumpurs serve``: the production WSGI server (waitress), static files served by WhiteNoise."""
+"""``pumpurs serve``: the production WSGI server (waitress, in one process or several sharing the port:
+``--processes``), static files served by WhiteNoise."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.wsgi import get_wsgi_application
+from django.db import connection
 from django.utils.translation import gettext as _
 
+from pumpurs.core.processes import serve_in_processes
 from pumpurs.core.startup import add_skip_checks, startup_check
 
 
@@ -27,7 +30,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to listen on")
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--threads", type=int, default=8, help="threads per process")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="server processes sharing the port, each one core of Python (PostgreSQL; decision 0047)",
+        )
         add_skip_checks(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,9 +45,24 @@ class Command(BaseCommand):
         startup_check(self, options)
 
         host, port = parse_addr(options["addr"])
+        processes = options["processes"]
+        if processes < 1:
+            raise CommandError(_("--processes must be 1 or more (got %(n)s).") % {"n": processes})
         # The project's WSGI application, built the way pumpurs/wsgi.py builds it for other servers.
-        serve(
-            get_wsgi_application(), host=host, port=port, threads=options["threads"], ident="pumpurs", **proxy_options()
+        application = get_wsgi_application()
+        server_options = {"threads": options["threads"], "ident": "pumpurs", **proxy_options()}
+        if processes == 1:
+            serve(application, host=host, port=port, **server_options)
+            return
+        # SQLite has one writer whatever the number of processes: more processes only wait for each
+        # other's writes there, so they are for PostgreSQL (decision 0047).
+        if connection.vendor == "sqlite":
+            raise CommandError(_("--processes above 1 needs PostgreSQL; on SQLite run one process."))
+        serve_in_processes(
+            lambda sock: serve(application, sockets=[sock], **server_options),
+            host=host,
+            port=port,
+            processes=processes,
         )
 
 
