@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import migrations
@@ -37,7 +37,7 @@ def rates_from_versions(versions: Iterable[Version]) -> list[dict[str, Any]]:
     for code, valid_from, valid_until, unit_cost in versions:
         if open_rate is not None and open_rate["measure_code"] != code:
             open_rate = None
-        cents = None if unit_cost is None else int((Decimal(unit_cost) * 100).to_integral_value())
+        cents = None if unit_cost is None else int((Decimal(unit_cost) * 100).to_integral_value(rounding=ROUND_HALF_UP))
         if cents is None:
             open_rate = None  # the previous rate already ends with its version
             continue
