@@ -25,6 +25,7 @@ from pumpurs.support.models import (
     TeamMember,
 )
 from pumpurs.support.plans import PLAN_ACTIONS, TRANSITIONS, PlanAction, PlanActions, pending_step
+from pumpurs.support.prices import Price
 
 
 def period_key(period: Period) -> str:
@@ -66,7 +67,30 @@ class PeriodOut(serializers.Serializer[Period]):
 
 
 class MeasureOut(serializers.ModelSerializer[Measure]):
+    """A catalogue measure with the national unit price in force on the day asked for (the view
+    puts ``prices``, ``support.prices.prices_in_force`` of every listed measure, in the context)."""
+
     id = serializers.UUIDField(source="public_id")
+    unit_price = serializers.SerializerMethodField(
+        help_text="EUR, the national rate in force on the day; empty: not set (or the actual cost counts)."
+    )
+    unit_price_is_example = serializers.SerializerMethodField(
+        help_text="The unit price is a figure used to try the system, not the programme's."
+    )
+
+    def _price(self, measure: Measure) -> Price | None:
+        prices: dict[str, Price] = self.context.get("prices", {})
+        return prices.get(measure.code)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True))
+    def get_unit_price(self, measure: Measure) -> str | None:
+        price = self._price(measure)
+        return None if price is None else f"{price.unit:.2f}"
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_unit_price_is_example(self, measure: Measure) -> bool:
+        price = self._price(measure)
+        return price is not None and price.is_example
 
     class Meta:
         model = Measure
@@ -78,7 +102,8 @@ class MeasureOut(serializers.ModelSerializer[Measure]):
             "name",
             "name_en",
             "unit",
-            "unit_cost",
+            "unit_price",
+            "unit_price_is_example",
             "cap_per_plan",
             "requires_low_income",
             "valid_from",

@@ -35,6 +35,7 @@ from pumpurs.risk.models import Flag
 from pumpurs.support import cases, delivery, plans
 from pumpurs.support.catalogue import measures_in_force
 from pumpurs.support.models import Case, Consent, Measure, Plan, PlanStatus
+from pumpurs.support.prices import prices_in_force
 from pumpurs.support.scope import cases_visible_to, deliveries_visible_to, history_until, plans_visible_to, plans_within
 from pumpurs.support.selectors import plan_risks
 
@@ -362,8 +363,9 @@ class MeasureList(APIView):
                 day = dt.date.fromisoformat(on)
             except ValueError as exc:
                 raise ValidationError({"on": _("Give the day as YYYY-MM-DD.")}) from exc
-        rows = measures_in_force(day).order_by("category", "code")
-        return Response(s.MeasureOut(rows, many=True).data)
+        rows = list(measures_in_force(day).order_by("category", "code"))
+        prices = prices_in_force([m.code for m in rows], None, day)  # one look-up for the whole list
+        return Response(s.MeasureOut(rows, many=True, context={"prices": prices}).data)
 
 
 # --- Helpers ---------------------------------------------------------------------------------------

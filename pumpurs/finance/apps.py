@@ -13,6 +13,7 @@ class FinanceConfig(AppConfig):
         from pumpurs.finance.commitments import budget_guard, plan_changed_commit
         from pumpurs.finance.committed import plan_moved_refresh
         from pumpurs.finance.delivered import delivered_refresh
+        from pumpurs.finance.rates import prices_in_force
         from pumpurs.people.access import Perm
         from pumpurs.people.registry import any_perm, nav_item_register
         from pumpurs.support.guards import (
@@ -23,12 +24,14 @@ class FinanceConfig(AppConfig):
             plan_moved_register,
             plan_panel_register,
         )
+        from pumpurs.support.prices import price_source_register
 
         approval_guard_register(budget_guard)
         delivery_guard_register(month_cap_guard)
         deliveries_changed_register(delivered_refresh)
         plan_changed_register(plan_changed_commit)
         plan_moved_register(plan_moved_refresh)
+        price_source_register(prices_in_force, rates_url="finance_rates")
         work.register()  # "Mani darbi": the monthly reports to prepare or approve
         plan_panel_register(template="finance/_plan_money.html", order=10)
         nav_item_register(label=_("Budget"), url_name="finance_budget", visible=any_perm(Perm.VIEW_FINANCE), order=85)

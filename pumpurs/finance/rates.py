@@ -9,6 +9,7 @@ history of prices stays readable.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
 from pumpurs.finance.models import Rate
+from pumpurs.finance.money import euros
 from pumpurs.people.access import Perm, is_national, municipalities_visible_to
 from pumpurs.people.actors import Actor, actor_user
 from pumpurs.people.models import Municipality
 from pumpurs.support.models import Measure
+from pumpurs.support.prices import Price
 
 
 def _valid_on(day: dt.date) -> Q:
@@ -38,18 +41,36 @@ def rate_in_force(measure_code: str, municipality_id: int | None, day: dt.date) 
     return rates.filter(municipality__isnull=True).first()
 
 
-def rates_in_force(municipality_id: int | None, day: dt.date) -> dict[str, Rate]:
-    """{measure code: rate in force} for a school of ``municipality_id`` on ``day`` (two queries)."""
-    found = {r.measure_code: r for r in Rate.objects.filter(_valid_on(day), municipality__isnull=True)}
+def rates_in_force(municipality_id: int | None, day: dt.date, codes: Collection[str] | None = None) -> dict[str, Rate]:
+    """{measure code: rate in force} for a school of ``municipality_id`` on ``day`` (at most three
+    queries), for every measure or only ``codes``."""
+    national = Rate.objects.filter(_valid_on(day), municipality__isnull=True)
+    if codes is not None:
+        national = national.filter(measure_code__in=codes)
+    found = {r.measure_code: r for r in national}
     if municipality_id is not None:
-        allowed = set(
-            Measure.objects.filter(municipal_rate_allowed=True)
-            .filter(Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day)))
-            .values_list("code", flat=True)
+        allowed = Measure.objects.filter(municipal_rate_allowed=True).filter(
+            Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         )
-        for rate in Rate.objects.filter(_valid_on(day), municipality_id=municipality_id, measure_code__in=allowed):
+        if codes is not None:
+            allowed = allowed.filter(code__in=codes)
+        own = Rate.objects.filter(
+            _valid_on(day), municipality_id=municipality_id, measure_code__in=allowed.values("code")
+        )
+        for rate in own:
             found[rate.measure_code] = rate
     return found
+
+
+def prices_in_force(codes: frozenset[str], municipality_id: int | None, day: dt.date) -> dict[str, Price]:
+    """Support's price source (``support.prices``): the unit price of each of ``codes`` in force on
+    ``day`` for a school of ``municipality_id``. A rate without a unit price (the actual cost counts,
+    within its caps) gives none, like no rate at all."""
+    return {
+        code: Price(unit=euros(rate.unit_cents), is_example=rate.is_example)
+        for code, rate in rates_in_force(municipality_id, day, codes).items()
+        if rate.unit_cents is not None
+    }
 
 
 def _municipal_allowed(measure_code: str, day: dt.date) -> bool:

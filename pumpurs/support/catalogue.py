@@ -28,7 +28,6 @@ CHANGEABLE = (
     "name",
     "name_en",
     "unit",
-    "unit_cost",
     "cap_per_plan",
     "requires_low_income",
     "municipal_rate_allowed",
@@ -45,9 +44,7 @@ def _require_manager(actor: User) -> None:
         raise PermissionDenied(_("Only the national programme edits the measure catalogue."))
 
 
-def _check_money(unit_cost: Decimal | None, cap: Decimal | None) -> None:
-    if unit_cost is not None and unit_cost < 0:
-        raise ValidationError({"unit_cost": _("The unit cost cannot be negative.")})
+def _check_cap(cap: Decimal | None) -> None:
     if cap is not None and cap < 0:
         raise ValidationError({"cap_per_plan": _("The cap cannot be negative.")})
 
@@ -63,7 +60,6 @@ def measure_create(
     unit: str,
     valid_from: dt.date,
     specialist_kind: str = "",
-    unit_cost: Decimal | None = None,
     cap_per_plan: Decimal | None = None,
     requires_low_income: bool = False,
 ) -> Measure:
@@ -74,7 +70,7 @@ def measure_create(
         raise ValidationError({"code": _("A measure with this code exists; change it instead.")})
     if category == MeasureCategory.CONSULTATION and not specialist_kind:
         raise ValidationError({"specialist_kind": _("A consultation names the kind of specialist.")})
-    _check_money(unit_cost, cap_per_plan)
+    _check_cap(cap_per_plan)
     measure = Measure(
         code=code,
         category=category,
@@ -82,7 +78,6 @@ def measure_create(
         name=name,
         name_en=name_en,
         unit="hour" if category == MeasureCategory.CONSULTATION else unit,
-        unit_cost=unit_cost,
         cap_per_plan=cap_per_plan,
         requires_low_income=requires_low_income,
         valid_from=valid_from,
@@ -121,7 +116,7 @@ def measure_change(
         raise ValidationError(
             {"effective_from": _("Choose a date after %(date)s.") % {"date": day_text(current.valid_from)}}
         )
-    _check_money(changes.get("unit_cost"), changes.get("cap_per_plan"))
+    _check_cap(changes.get("cap_per_plan"))
     before = {f: str(getattr(current, f)) for f in CHANGEABLE}
     ended_on = effective_from - dt.timedelta(days=1)
     new_version = None

@@ -34,13 +34,11 @@ class CatalogueDateForm(forms.Form):
 
 
 class _MeasureTerms(forms.Form):
-    """The terms of a measure that a new version may change (``catalogue.CHANGEABLE`` but the unit)."""
+    """The terms of a measure that a new version may change (``catalogue.CHANGEABLE`` but the unit).
+    Its unit price is not one: prices are finance's dated rates (``support.prices``)."""
 
     name = forms.CharField(label=_("Name in Latvian"), max_length=200)
     name_en = forms.CharField(label=_("Name in English"), max_length=200)
-    unit_cost = forms.DecimalField(
-        label=_("Unit cost"), required=False, min_value=0, max_digits=9, decimal_places=2, help_text=MONEY_HELP
-    )
     cap_per_plan = forms.DecimalField(
         label=_("Cap per pupil per semester"),
         required=False,
@@ -60,7 +58,6 @@ class MeasureCreateForm(_MeasureTerms):
         "name",
         "name_en",
         "unit",
-        "unit_cost",
         "cap_per_plan",
         "requires_low_income",
         "valid_from",
@@ -83,7 +80,7 @@ class MeasureChangeForm(_MeasureTerms):
     """A change from a date: the fields start as the version in force; only what differs is sent."""
 
     CHANGE, RETIRE = "change", "retire"
-    field_order = ["action", "effective_from", "name", "name_en", "unit_cost", "cap_per_plan", "requires_low_income"]
+    field_order = ["action", "effective_from", "name", "name_en", "cap_per_plan", "requires_low_income"]
 
     action = forms.ChoiceField(
         label=_("What to do"),
@@ -93,7 +90,7 @@ class MeasureChangeForm(_MeasureTerms):
     )
     effective_from = forms.DateField(label=_("From"), widget=DATE_WIDGET)
 
-    TERMS = ("name", "name_en", "unit_cost", "cap_per_plan", "requires_low_income")
+    TERMS = ("name", "name_en", "cap_per_plan", "requires_low_income")
 
     def __init__(self, data: Any = None, *, current: Measure) -> None:
         initial = {f: getattr(current, f) for f in self.TERMS}

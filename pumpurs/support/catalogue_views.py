@@ -31,6 +31,7 @@ from pumpurs.support.catalogue_forms import (
     add_service_errors,
 )
 from pumpurs.support.models import Measure
+from pumpurs.support.prices import prices_in_force, rates_url_name
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,12 @@ def _rows(day: dt.date) -> list[CatalogueRow]:
     return rows
 
 
+def _rates_link(request: HttpRequest) -> str | None:
+    """The rates page's address for a reader who may open it (else no link: it would be a 404)."""
+    name = rates_url_name()
+    return reverse(name) if name and access.has_perm(request.user, Perm.VIEW_FINANCE) else None
+
+
 def _require_reader(request: HttpRequest) -> None:
     if not access.has_perm(request.user, Perm.VIEW_SUPPORT):
         raise Http404
@@ -73,13 +80,17 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     day = (form.cleaned_data["on"] if form.is_valid() else None) or today
     rows = _rows(day)
+    in_force = [r for r in rows if r.current is not None]
+    # The national unit prices in force on the day, for every measure in one look-up.
+    prices = prices_in_force([r.code for r in in_force], None, day)
     context = {
         "form": form,
         "day": day,
         "is_today": day == today,
-        "in_force": [r for r in rows if r.current is not None],
+        "in_force": [(r, prices.get(r.code)) for r in in_force],
         "not_in_force": [r for r in rows if r.current is None],
         "may_manage": access.has_perm(request.user, Perm.MANAGE_CATALOGUE),
+        "rates_url": _rates_link(request),
     }
     return render(request, "support/catalogue.html", context)
 
@@ -96,7 +107,7 @@ def measure_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("“%(name)s” is added to the catalogue.") % {"name": measure.name})
             return redirect(reverse("support_catalogue:catalogue") + f"?on={measure.valid_from.isoformat()}")
-    return render(request, "support/catalogue_measure_create.html", {"form": form})
+    return render(request, "support/catalogue_measure_create.html", {"form": form, "rates_url": _rates_link(request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,5 +134,11 @@ def measure_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 request, done % {"name": current.name, "date": date_format(effective_from, "SHORT_DATE_FORMAT")}
             )
             return redirect(reverse("support_catalogue:catalogue") + f"?on={effective_from.isoformat()}")
-    context = {"form": form, "measure": current, "versions": versions}
+    context = {
+        "form": form,
+        "measure": current,
+        "versions": versions,
+        "price": prices_in_force([current.code], None, today).get(current.code),
+        "rates_url": _rates_link(request),
+    }
     return render(request, "support/catalogue_measure_change.html", context)

@@ -39,6 +39,7 @@ from pumpurs.support.plans import (
     require_status,
     void_action,
 )
+from pumpurs.support.prices import priced, prices_in_force
 
 HOUR_MINUTES = Decimal(60)
 
@@ -105,6 +106,14 @@ def first_active_day(plan: Plan) -> dt.date | None:
     """The day the plan first became active (an amendment and re-approval do not move it)."""
     first = plan.transitions.filter(action=PlanTransition.Action.ACTIVATED).order_by("at").first()
     return timezone.localtime(first.at).date() if first is not None else None
+
+
+def _priced_amount(plan: Plan, line: PlanMeasure, day: dt.date, quantity: Decimal) -> Decimal | None:
+    """Quantity × the unit price in force on the delivery's ``day`` for the pupil's school, or
+    ``None`` where no unit price is set (the amount is then the actual cost, or not set). A price
+    change from a date prices the deliveries before and after it differently."""
+    price = prices_in_force([line.measure.code], plan.case.institution.municipality_id, day).get(line.measure.code)
+    return priced(price.unit, quantity) if price is not None else None
 
 
 def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None) -> None:
@@ -208,7 +217,7 @@ def consultation_record(
     # never less than a cent.
     done = line.deliveries.filter(voided_at__isnull=True).aggregate(minutes=Sum("minutes"), hours=Sum("quantity"))
     quantity = max(_hours((done["minutes"] or 0) + minutes) - (done["hours"] or Decimal(0)), CENT)
-    amount = (line.measure.unit_cost * quantity).quantize(CENT) if line.measure.unit_cost is not None else None
+    amount = _priced_amount(plan, line, held_on, quantity)
     _check_quantity(line, quantity, amount)
     delivery = Delivery(
         line=line,
@@ -242,8 +251,8 @@ def compensation_record(
     now: dt.datetime | None = None,
 ) -> Delivery:
     """Record a compensation, accommodation, meals, items, materials, transport or activity
-    provided under the plan. ``amount`` defaults to quantity × unit cost when the catalogue sets
-    one. Refusals: see the module. Inverse: none (as ``consultation_record``)."""
+    provided under the plan. ``amount`` defaults to quantity × the unit price in force on
+    ``starts_on`` where one is set (``support.prices``). Refusals: see the module. Inverse: none (as ``consultation_record``)."""
     now = now or timezone.now()
     require_permitted(actor, plan, PlanAction.DELIVER)
     plan = lock_plan(plan, None)
@@ -257,8 +266,8 @@ def compensation_record(
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("The end date is before the start date.")})
     _check_common(plan, line, starts_on, ends_on, timezone.localdate(now))
-    if amount is None and line.measure.unit_cost is not None:
-        amount = (line.measure.unit_cost * quantity).quantize(CENT)
+    if amount is None:
+        amount = _priced_amount(plan, line, starts_on, quantity)
     _check_quantity(line, quantity, amount)
     delivery = Delivery(
         line=line,

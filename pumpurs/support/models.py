@@ -61,7 +61,8 @@ class Measure(PublicIdModel):
     name = models.CharField(_("name"), max_length=200)  # Latvian, as in the programme
     name_en = models.CharField(_("name in English"), max_length=200)
     unit = models.CharField(_("unit"), max_length=10, choices=MeasureUnit.choices)
-    unit_cost = models.DecimalField(_("unit cost, EUR"), max_digits=9, decimal_places=2, null=True, blank=True)
+    # No unit price here: prices are finance's dated rates, asked through ``support.prices``
+    # (decision 0044 retired the catalogue's own ``unit_cost``).
     cap_per_plan = models.DecimalField(
         _("cap per pupil per semester, EUR"), max_digits=9, decimal_places=2, null=True, blank=True
     )
@@ -90,9 +91,6 @@ class Measure(PublicIdModel):
                 condition=Q(category="consultation", specialist_kind__gt="", unit="hour")
                 | (~Q(category="consultation") & Q(specialist_kind="")),
                 name="measure_consultation_has_specialist",
-            ),
-            models.CheckConstraint(
-                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0), name="measure_unit_cost_not_negative"
             ),
             models.CheckConstraint(
                 condition=Q(cap_per_plan__isnull=True) | Q(cap_per_plan__gte=0), name="measure_cap_not_negative"

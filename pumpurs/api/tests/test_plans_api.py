@@ -216,5 +216,6 @@ def test_the_catalogue_in_force(world: World, api: Api) -> None:
     rows = api(world.teacher_lizuma).get(f"/api/v1/measures/?on={timezone.localdate().isoformat()}").json()
     codes = {row["code"]: row for row in rows}
     assert "consult-psychologist" in codes
-    assert codes["transport"]["unit_cost"] is None  # unknown values stay unset
+    assert codes["transport"]["unit_price"] is None  # no rate: unknown values stay unset
+    assert codes["transport"]["unit_price_is_example"] is False
     assert Decimal(codes["transport"]["cap_per_plan"] or 0) >= 0

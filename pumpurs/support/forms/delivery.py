@@ -71,7 +71,7 @@ class CompensationForm(_LineChoiceForm):
         min_value=Decimal(0),
         max_digits=9,
         decimal_places=2,
-        help_text=_("Leave empty to use quantity × the catalogue's unit cost, when it is set."),
+        help_text=_("Leave empty to use quantity × the unit price in force on the day, when a rate sets one."),
     )
     field_order = ["line", "starts_on", "ends_on", "quantity", "amount", "evidence"]
 

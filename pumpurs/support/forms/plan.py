@@ -3,7 +3,7 @@ transitions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from pumpurs.risk.models import RiskGroup
 from pumpurs.support.forms.common import _user_choices
 from pumpurs.support.models import Measure
-from pumpurs.support.plans import PLAN_ACTIONS, GoalInput, MeasureInput, RiskInput
+from pumpurs.support.plans import PLAN_ACTIONS, GoalInput, MeasureInput, RiskInput, plan_prices
+from pumpurs.support.prices import Price
 
 
 class RowForm(forms.Form):
@@ -61,14 +62,25 @@ class MeasureRowForm(RowForm):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, measures: Sequence[Measure], staff: Sequence[Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        measures: Sequence[Measure],
+        staff: Sequence[Any],
+        prices: Mapping[str, Price] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        prices = prices or {}
         self.measures = {str(m.public_id): m for m in measures}
         self.staff = {str(u.public_id): u for u in staff}
         measure_field, provider_field = self.fields["measure"], self.fields["provider"]
         assert isinstance(measure_field, forms.ChoiceField)
         assert isinstance(provider_field, forms.ChoiceField)
-        measure_field.choices = [("", "—"), *((k, _measure_label(m)) for k, m in self.measures.items())]
+        measure_field.choices = [
+            ("", "—"),
+            *((k, _measure_label(m, prices.get(m.code))) for k, m in self.measures.items()),
+        ]
         provider_field.choices = [("", "—"), *_user_choices(staff)]
 
     def to_input(self) -> MeasureInput:
@@ -83,11 +95,13 @@ class MeasureRowForm(RowForm):
         )
 
 
-def _measure_label(measure: Measure) -> str:
-    if measure.unit_cost is None:
+def _measure_label(measure: Measure, price: Price | None) -> str:
+    if price is None:
         cost = str(_("unit cost not set"))
     else:
-        cost = str(_("%(cost)s EUR per %(unit)s") % {"cost": measure.unit_cost, "unit": measure.get_unit_display()})
+        cost = str(_("%(cost)s EUR per %(unit)s") % {"cost": price.unit, "unit": measure.get_unit_display()})
+        if price.is_example:
+            cost = f"{cost}, {_('example')}"
     return f"{measure.label} ({measure.get_unit_display()}; {cost})"
 
 
@@ -120,7 +134,9 @@ class PlanEditor:
             data,
             prefix="measures",
             initial=initial["measures"] if initial else None,
-            form_kwargs={"measures": measures, "staff": staff},
+            # The unit prices in force for the plan's semester and school, looked up once for the
+            # whole catalogue (every row's select lists it).
+            form_kwargs={"measures": measures, "staff": staff, "prices": plan_prices(plan, {m.code for m in measures})},
         )
 
     @property

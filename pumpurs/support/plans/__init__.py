@@ -40,6 +40,7 @@ from pumpurs.support.plans.base import (
     lock_plan,
     next_period,
     pending_step,
+    plan_prices,
 )
 from pumpurs.support.plans.drafting import plan_continue, plan_create, plan_save
 from pumpurs.support.plans.transitions import (
@@ -82,6 +83,7 @@ __all__ = [
     "plan_close_unfinished",
     "plan_continue",
     "plan_create",
+    "plan_prices",
     "plan_return",
     "plan_review_start",
     "plan_save",

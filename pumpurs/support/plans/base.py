@@ -4,6 +4,7 @@ check and ``_move``, the one function that changes a plan's state."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from pumpurs.support.models import (
     PlanStatus,
     PlanTransition,
 )
+from pumpurs.support.prices import Price, priced, prices_in_force
 
 AWAITING = (PlanStatus.SUBMITTED, PlanStatus.DIRECTOR_APPROVED, PlanStatus.MUNICIPALITY_APPROVED)
 # Whose approval each status is waiting for is decided by the plan's chain (``pending_step``).
@@ -158,8 +160,16 @@ def _move(
     return transition
 
 
-def _cost_of(line: MeasureInput) -> Decimal | None:
-    unit_cost = line.measure.unit_cost
-    if unit_cost is not None:
-        return (unit_cost * line.planned_quantity).quantize(CENT)
+def plan_prices(plan: Plan, codes: Iterable[str]) -> dict[str, Price]:
+    """The unit prices in force for ``plan``'s lines: on its semester's first day, for its school's
+    municipality (finance commits at the same rates). One look-up for all the lines."""
+    return prices_in_force(codes, plan.case.institution.municipality_id, plan.period.starts_on)
+
+
+def _cost_of(line: MeasureInput, prices: dict[str, Price]) -> Decimal | None:
+    """Quantity × the unit price in force (``plan_prices``) where there is one; otherwise the
+    entered cost (an actual cost, e.g. tickets), or ``None``: not set."""
+    price = prices.get(line.measure.code)
+    if price is not None:
+        return priced(price.unit, line.planned_quantity)
     return line.planned_cost.quantize(CENT) if line.planned_cost is not None else None

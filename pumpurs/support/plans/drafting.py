@@ -35,6 +35,7 @@ from pumpurs.support.plans.base import (
     _cost_of,
     delivered_by_line,
     lock_plan,
+    plan_prices,
 )
 from pumpurs.support.stewardship import require_case_change
 
@@ -113,7 +114,8 @@ def plan_save(
 ) -> Plan:
     """Replace the draft's content: risks, goals and measure lines (matched by measure code, so lines
     that already have deliveries — after an amendment — keep them). Planned cost is quantity ×
-    unit cost when the catalogue sets one; otherwise what the preparer enters.
+    the unit price in force on the semester's first day (``support.prices``) where one is set;
+    otherwise what the preparer enters.
 
     Refuses: a stale ``expected_version`` (``PlanConflict``); a measure not in force on the
     semester's first day; one measure twice; a quantity ≤ 0; a cost above the measure's cap; a
@@ -156,11 +158,12 @@ def plan_save(
     wanted_codes = {m.measure.code for m in measures}
     wanted = {m.measure.pk for m in measures}
     PlanMeasure.objects.filter(plan=plan).exclude(measure__code__in=wanted_codes).delete()
+    prices = plan_prices(plan, wanted_codes)
     for m in measures:
         line = existing.get(m.measure.code) or PlanMeasure(plan=plan)
         line.measure = m.measure
         line.planned_quantity = m.planned_quantity
-        line.planned_cost = _cost_of(m)
+        line.planned_cost = _cost_of(m, prices)
         line.provider = m.provider
         line.provider_name = m.provider_name.strip()
         line.note = m.note.strip()
@@ -186,6 +189,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput], today: dt.date) -
     delivered = delivered_by_line(delivering)
     lines = {line.measure.code: line for line in delivering.measures.select_related("measure")}
     providers = {m.provider.pk for m in measures if m.provider is not None}
+    prices = plan_prices(plan, {m.measure.code for m in measures})
     staff = set(access.staff_of(plan.case.institution_id).filter(pk__in=providers).values_list("pk", flat=True))
     for m in measures:
         name = str(m.measure)
@@ -199,7 +203,7 @@ def _check_lines(plan: Plan, measures: Sequence[MeasureInput], today: dt.date) -
         if m.planned_quantity is None or m.planned_quantity <= 0:
             errors.append(_("“%(name)s”: the planned quantity must be more than 0.") % {"name": name})
             continue
-        cost = _cost_of(m)
+        cost = _cost_of(m, prices)
         if cost is not None and cost < 0:
             errors.append(_("“%(name)s”: the cost cannot be negative.") % {"name": name})
         cap = m.measure.cap_per_plan
@@ -249,8 +253,9 @@ def plan_continue(
         Goal(plan=new, text=g.text, target=g.target, order=g.order) for g in plan.goals.exclude(outcome="achieved")
     )
     # Each line takes the catalogue version in force when the new semester starts (retired
-    # measures are left out); the cost is recomputed from that version's unit cost.
+    # measures are left out); the cost is recomputed at the new semester's unit prices.
     in_force = {m.code: m for m in measures_in_force(period.starts_on)}
+    prices = plan_prices(new, in_force)
     lines = []
     for line in plan.measures.exclude(usefulness="not").select_related("measure"):
         measure = in_force.get(line.measure.code)
@@ -264,7 +269,7 @@ def plan_continue(
                 provider=line.provider,
                 provider_name=line.provider_name,
                 planned_quantity=line.planned_quantity,
-                planned_cost=_cost_of(given),
+                planned_cost=_cost_of(given, prices),
                 note=line.note,
             )
         )

@@ -23,9 +23,10 @@ the review's questionnaire (``risk.questionnaire``, as ``risk.seeding`` fills th
 decisions "continue" and "change", this semester's pre-filled draft (``plans.plan_continue``, as
 the review service does), linked by ``Plan.previous`` and ``Review.next_plan``.
 
-Money: the catalogue's unit costs are unknown and stay unset. The planned costs of transport,
-meals, items and activities (in ``profiles``) are **examples** for the demo, entered on the plan
-lines as a preparer would; consultations keep no cost (visibly "not set").
+Money: unit prices are finance's rates (decision 0044), which ``finance_seed_rates`` sets, as
+**examples**, for consultations before this seed runs (``pumpurs seed``); without them consultations
+keep no cost (visibly "not set"). The planned costs of transport, meals, items and activities (in
+``profiles``) are **examples** for the demo, entered on the plan lines as a preparer would.
 
 "This semester" is the one containing the seed's ``today`` — in a holiday the one that ended
 last, with the story ending on its last working day. A plan "approved and waiting for its

@@ -12,7 +12,10 @@ from pumpurs.support.models import CloseReason, ContactEntry, PlanStatus
 class Line:
     code: str
     quantity: int
-    example_unit_cost: str | None = None  # an EXAMPLE price for the demo, not a programme figure
+    # The line's entered actual cost per unit (tickets, receipts, a club's fee): an EXAMPLE for the
+    # demo, not a programme figure. Unit prices are rates (finance's seed sets the example ones);
+    # where a rate has a unit price it wins over this entered cost.
+    example_cost_each: str | None = None
     provider: str = ""  # "psychologist", "social_pedagogue" or "teacher": who delivers
     provider_name: str = ""
 

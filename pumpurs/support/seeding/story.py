@@ -125,8 +125,9 @@ class Story:
             MeasureInput(
                 measure=self.measures[line.code],
                 planned_quantity=Decimal(line.quantity),
-                # EXAMPLE cost for the demo (quantity × an example price); the catalogue stays unset.
-                planned_cost=Decimal(line.example_unit_cost) * line.quantity if line.example_unit_cost else None,
+                # EXAMPLE entered cost for the demo (quantity × an example cost each), as a school enters
+                # the actual cost of tickets or items; a rate's unit price, where set, wins over it.
+                planned_cost=Decimal(line.example_cost_each) * line.quantity if line.example_cost_each else None,
                 provider=self.provider(line, enrolment),
                 provider_name=line.provider_name,
             )

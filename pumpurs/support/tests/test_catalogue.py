@@ -36,13 +36,13 @@ def test_a_change_ends_the_old_version_the_day_before_and_plans_keep_theirs(worl
     old = measure("transport")
     starts = today() + dt.timedelta(days=10)
 
-    new = measure_change(actor=world.national, measure=old, effective_from=starts, unit_cost=Decimal("1.20"))
+    new = measure_change(actor=world.national, measure=old, effective_from=starts, cap_per_plan=Decimal("90.00"))
 
     assert new is not None
     old.refresh_from_db()
     assert (old.valid_from, old.valid_until) == (dt.date(2024, 9, 2), starts - ONE_DAY)
-    assert (new.valid_from, new.valid_until, new.unit_cost) == (starts, None, Decimal("1.20"))
-    assert (new.name, new.unit, new.cap_per_plan) == (old.name, old.unit, None)  # unchanged fields carried
+    assert (new.valid_from, new.valid_until, new.cap_per_plan) == (starts, None, Decimal("90.00"))
+    assert (new.name, new.unit, new.requires_low_income) == (old.name, old.unit, old.requires_low_income)  # carried
     assert list(versions("transport")) == [old, new]
     assert measures_in_force(starts - ONE_DAY).get(code="transport") == old
     assert measures_in_force(starts).get(code="transport") == new
@@ -54,11 +54,11 @@ def test_a_change_ends_the_old_version_the_day_before_and_plans_keep_theirs(worl
 def test_a_change_cannot_overlap_or_be_dated_on_the_first_day(world: World) -> None:
     psychologist = measure("consult-psychologist")
     later = today() + dt.timedelta(days=30)
-    measure_change(actor=world.national, measure=psychologist, effective_from=later, unit_cost=Decimal(25))
+    measure_change(actor=world.national, measure=psychologist, effective_from=later, cap_per_plan=Decimal(250))
     with pytest.raises(ValidationError, match="later change is already planned"):
-        measure_change(actor=world.national, measure=psychologist, effective_from=today(), unit_cost=Decimal(20))
+        measure_change(actor=world.national, measure=psychologist, effective_from=today(), cap_per_plan=Decimal(200))
     with pytest.raises(ValidationError, match="Choose a date after"):
-        measure_change(actor=world.national, measure=psychologist, effective_from=later, unit_cost=Decimal(20))
+        measure_change(actor=world.national, measure=psychologist, effective_from=later, cap_per_plan=Decimal(200))
     with pytest.raises(ValidationError, match="not in force"):
         measure_change(actor=world.national, measure=psychologist, effective_from=dt.date(2020, 1, 1))
     with pytest.raises(ValidationError, match="cannot be changed"):
@@ -81,7 +81,7 @@ def test_retiring_ends_the_measure_without_a_new_version(world: World) -> None:
 def test_only_the_national_programme_edits_the_catalogue(world: World, persona: str) -> None:
     actor = getattr(world, persona)
     with pytest.raises(PermissionDenied):
-        measure_change(actor=actor, measure=measure("meals"), effective_from=today(), unit_cost=Decimal(3))
+        measure_change(actor=actor, measure=measure("meals"), effective_from=today(), cap_per_plan=Decimal(3))
     with pytest.raises(PermissionDenied):
         measure_create(
             actor=actor,
@@ -106,15 +106,17 @@ def test_unknown_costs_stay_unset_and_negative_ones_are_refused(world: World) ->
         unit="activity",
         valid_from=today(),
     )
-    assert (camp.unit_cost, camp.cap_per_plan) == (None, None)
+    assert camp.cap_per_plan is None
     later = measure_change(actor=world.national, measure=camp, effective_from=today() + ONE_DAY, name="Nometne")
     assert later is not None
-    assert (later.unit_cost, later.cap_per_plan) == (None, None)
+    assert later.cap_per_plan is None
     with pytest.raises(ValidationError) as refused:
         measure_change(
-            actor=world.national, measure=camp, effective_from=today() + 2 * ONE_DAY, unit_cost=Decimal("-1")
+            actor=world.national, measure=camp, effective_from=today() + 2 * ONE_DAY, cap_per_plan=Decimal("-1")
         )
-    assert "unit_cost" in refused.value.message_dict
+    assert "cap_per_plan" in refused.value.message_dict
+    with pytest.raises(ValidationError, match="cannot be changed: unit_cost"):  # a price is a rate now
+        measure_change(actor=world.national, measure=camp, effective_from=today() + 2 * ONE_DAY, unit_cost=Decimal("3"))
     with pytest.raises(ValidationError) as refused:
         measure_create(
             actor=world.national,
@@ -157,7 +159,6 @@ def test_the_cap_per_plan_is_enforced_when_the_plan_is_saved(world: World) -> No
         actor=world.national,
         measure=measure("meals"),
         effective_from=plan.period.starts_on + ONE_DAY,
-        unit_cost=Decimal("3.00"),
         cap_per_plan=Decimal("150.00"),
     )
     assert capped is not None
@@ -171,14 +172,16 @@ def test_the_cap_per_plan_is_enforced_when_the_plan_is_saved(world: World) -> No
             contact_person="Ilze Ozola",
             risks=[],
             goals=[GoalInput(text="Ēst skolā", target="Katru dienu")],
-            measures=[MeasureInput(measure=capped, planned_quantity=Decimal(days))],
+            measures=[MeasureInput(measure=capped, planned_quantity=Decimal(days), planned_cost=Decimal(3) * days)],
         )
 
     with pytest.raises(ValidationError) as refused:
         save(51)
     assert "153.00 EUR is above the cap of 150.00 EUR" in " ".join(refused.value.messages)
     save(50)
-    assert PlanMeasure.objects.get(plan=plan).planned_cost == Decimal("150.00")  # quantity × the catalogue's cost
+    assert PlanMeasure.objects.get(plan=plan).planned_cost == Decimal(
+        "150.00"
+    )  # the entered cost (no rate sets a price)
 
 
 # --- Low-income statuses ---------------------------------------------------------------------------

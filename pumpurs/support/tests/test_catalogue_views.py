@@ -60,18 +60,17 @@ def test_national_team_changes_a_cost_from_a_date_and_both_versions_show(world: 
             "effective_from": start.isoformat(),
             "name": psychologist.name,
             "name_en": psychologist.name_en,
-            "unit_cost": "25.00",
-            "cap_per_plan": "",
+            "cap_per_plan": "250.00",
         },
     )
     assert response.status_code == 302
     versions = list(Measure.objects.filter(code="consult-psychologist").order_by("valid_from"))
-    assert [v.unit_cost for v in versions] == [None, Decimal("25.00")]
+    assert [v.cap_per_plan for v in versions] == [None, Decimal("250.00")]
     assert versions[0].valid_until == start - dt.timedelta(days=1)
 
     today_html = client_for(world.teacher_lizuma).get(CATALOGUE).content.decode()
     later_html = client_for(world.teacher_lizuma).get(CATALOGUE + f"?on={start.isoformat()}").content.decode()
-    assert "25.00" in later_html
+    assert "250.00" in later_html
     assert "2 versions" in today_html
 
 
@@ -82,14 +81,13 @@ def test_unchanged_terms_and_a_bad_date_are_refused_on_the_form(world: World) ->
         "action": "change",
         "name": transport.name,
         "name_en": transport.name_en,
-        "unit_cost": "",
         "cap_per_plan": "",
     }
     response = client.post(change_url(transport), {**same, "effective_from": "2099-01-01"})
     assert response.status_code == 200
     assert "Nothing differs from the version in force" in response.content.decode()
     response = client.post(
-        change_url(transport), {**same, "unit_cost": "1.50", "effective_from": transport.valid_from.isoformat()}
+        change_url(transport), {**same, "cap_per_plan": "150.00", "effective_from": transport.valid_from.isoformat()}
     )
     assert response.status_code == 200
     assert "Choose a date after" in response.content.decode()
@@ -106,12 +104,11 @@ def test_national_team_adds_a_measure_and_a_duplicate_code_is_refused(world: Wor
         "name": "Pedagoga konsultācija",
         "name_en": "Tutor consultation",
         "unit": "hour",
-        "unit_cost": "",
         "cap_per_plan": "",
         "valid_from": timezone.localdate().isoformat(),
     }
     assert client.post(CREATE, data).status_code == 302
-    assert Measure.objects.get(code="consult-tutor").unit_cost is None
+    assert Measure.objects.get(code="consult-tutor").cap_per_plan is None
     response = client.post(CREATE, data)
     assert response.status_code == 200
     assert "A measure with this code exists" in response.content.decode()
@@ -145,7 +142,7 @@ def test_coordinator_cannot_change_the_catalogue(world: World) -> None:
     assert client.get(change_url(transport)).status_code == 404
     response = client.post(
         change_url(transport),
-        {"action": "change", "effective_from": "2099-01-01", "name": "x", "name_en": "x", "unit_cost": "9"},
+        {"action": "change", "effective_from": "2099-01-01", "name": "x", "name_en": "x", "cap_per_plan": "9"},
     )
     assert response.status_code == 404
     assert Measure.objects.filter(code="transport").count() == 1

@@ -335,11 +335,11 @@ def test_the_first_delivery_of_a_line_tells_each_guardian(world: World) -> None:
 def test_a_plan_keeps_its_catalogue_version_for_deliveries(world: World) -> None:
     plan = active(world)
     old = measure("transport")
-    new = measure_change(actor=world.national, measure=old, effective_from=today(), unit_cost=Decimal("2.00"))
+    new = measure_change(actor=world.national, measure=old, effective_from=today(), cap_per_plan=Decimal("500.00"))
     assert isinstance(new, Measure)
     delivery = transport(world, plan, 4)  # the plan's line, found by the measure's code
     assert delivery.line.measure_id == old.pk
-    assert delivery.amount is None  # the plan's version has no unit cost
+    assert delivery.amount is None  # no rate sets a unit price: the amount is not set
     assert plan.status == PlanStatus.ACTIVE
 
 

@@ -506,7 +506,7 @@ def test_an_amendment_after_a_catalogue_change_keeps_the_delivered_line(world: W
         mode="in_person",
         topic="Motivācija",
     )
-    new = measure_change(actor=world.national, measure=old, effective_from=today(), unit_cost=Decimal(20))
+    new = measure_change(actor=world.national, measure=old, effective_from=today(), cap_per_plan=Decimal(600))
     assert new is not None
     change = plan_amend(actor=world.teacher_lizuma, plan=plan, comment="Vairāk stundu")
     change = plan_save(
@@ -528,7 +528,7 @@ def test_an_amendment_after_a_catalogue_change_keeps_the_delivered_line(world: W
         world.national,
     )
     line = plan.measures.get(measure__code="consult-psychologist")
-    assert (line.measure, line.planned_quantity, line.planned_cost) == (new, Decimal(12), Decimal("240.00"))
+    assert (line.measure, line.planned_quantity, line.planned_cost) == (new, Decimal(12), None)  # no rate: not set
     assert line.deliveries.count() == 1  # the delivered hour stays on the line
 
 
