@@ -52,35 +52,6 @@ def _address(ip: str | None) -> str:
 SEPARATOR = "\x1f"  # ASCII unit separator: no code, name, id or address contains it
 
 
-def event_hash(
-    *,
-    prev_hash: str,
-    seq: int,
-    at: dt.datetime,
-    actor_username: str,
-    action: str,
-    pupil_id: int | None,
-    object_type: str,
-    object_id: str,
-    ip_address: str | None,
-    digest: str,
-) -> str:
-    """The link: what the chain proves about one event. The fields are joined with a separator
-    rather than encoded as JSON: the same guarantee at a tenth of the cost, which matters on bulk
-    paths (a roster of 20 000 pupils writes 60 000 events)."""
-    tail = event_tail(
-        at=at,
-        actor_username=actor_username,
-        action=action,
-        pupil_id=pupil_id,
-        object_type=object_type,
-        object_id=object_id,
-        ip_address=ip_address,
-        digest=digest,
-    )
-    return hashlib.sha256(SEPARATOR.join(("v1", prev_hash, str(seq), tail)).encode()).hexdigest()
-
-
 def event_tail(
     *,
     at: dt.datetime,
@@ -107,6 +78,28 @@ def event_tail(
     return SEPARATOR.join(fields)
 
 
+def event_tail_of(event: AuditEvent) -> str:
+    """``event_tail`` of an event whose ``data_digest`` is set."""
+    return event_tail(
+        at=event.at,
+        actor_username=event.actor_username,
+        action=event.action,
+        pupil_id=event.pupil_id,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        ip_address=event.ip_address,
+        digest=event.data_digest,
+    )
+
+
+def event_hash(*, prev_hash: str, seq: int, tail: str) -> str:
+    """The link: what the chain proves about one event, its ``event_tail`` at its place in the
+    chain. The fields are joined with a separator rather than encoded as JSON: the same guarantee at
+    a tenth of the cost, which matters on bulk paths (a roster of 20 000 pupils writes 60 000
+    events)."""
+    return hashlib.sha256(SEPARATOR.join(("v1", prev_hash, str(seq), tail)).encode()).hexdigest()
+
+
 class ChainCursor:
     """The locked head of the chain inside one transaction: ``link`` stamps events one after another,
     ``close`` writes the new head. Open it with ``chain_lock``."""
@@ -121,18 +114,7 @@ class ChainCursor:
         event.seq = self.seq
         event.prev_hash = self.hash
         event.data_digest = data_digest(event.data)
-        event.hash = event_hash(
-            prev_hash=self.hash,
-            seq=self.seq,
-            at=event.at,
-            actor_username=event.actor_username,
-            action=event.action,
-            pupil_id=event.pupil_id,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            ip_address=event.ip_address,
-            digest=event.data_digest,
-        )
+        event.hash = event_hash(prev_hash=self.hash, seq=self.seq, tail=event_tail_of(event))
         self.hash = event.hash
         return event
 
@@ -201,18 +183,8 @@ def link_in_one_statement(event: AuditEvent) -> bool:
     if transaction.get_autocommit():
         raise RuntimeError("The audit chain is extended only inside a transaction.")
     event.data_digest = data_digest(event.data)
-    tail = event_tail(
-        at=event.at,
-        actor_username=event.actor_username,
-        action=event.action,
-        pupil_id=event.pupil_id,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        ip_address=event.ip_address,
-        digest=event.data_digest,
-    )
     meta = AuditEvent._meta
-    params: dict[str, Any] = {"head_id": HEAD_ID, "tail": tail}
+    params: dict[str, Any] = {"head_id": HEAD_ID, "tail": event_tail_of(event)}
     casts = []
     for name in _LINKED_COLUMNS:
         field = meta.get_field("actor" if name == "actor_id" else name)
@@ -297,9 +269,7 @@ def chain_verify(*, limit: int = 20, chunk: int = 5000) -> Verdict:
             broken(seq, pk, f"expected event number {expected_seq}: events are missing before it")
         if prev != expected_prev:
             broken(seq, pk, "its link to the previous event does not match")
-        recomputed = event_hash(
-            prev_hash=prev,
-            seq=seq,
+        tail = event_tail(
             at=at,
             actor_username=who,
             action=action,
@@ -309,6 +279,7 @@ def chain_verify(*, limit: int = 20, chunk: int = 5000) -> Verdict:
             ip_address=ip,
             digest=digest,
         )
+        recomputed = event_hash(prev_hash=prev, seq=seq, tail=tail)
         if recomputed != own:
             broken(seq, pk, "its recorded content was changed after it was written")
         if scrubbed is not None:

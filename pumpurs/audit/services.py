@@ -13,7 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pumpurs.audit import registry
-from pumpurs.audit.chain import chain_lock, data_digest, event_hash, link_in_one_statement
+from pumpurs.audit.chain import chain_lock, data_digest, event_hash, event_tail, link_in_one_statement
 from pumpurs.audit.identity import AuditActor, identity_of
 from pumpurs.audit.models import AuditEvent
 
@@ -129,9 +129,7 @@ def audit_record_many(*, actor: AuditActor, entries: Iterable[Entry]) -> int:
         target_id = _object_id(entry.target)
         digest = data_digest(payload)
         prev, chain.seq = chain.hash, chain.seq + 1
-        chain.hash = event_hash(
-            prev_hash=prev,
-            seq=chain.seq,
+        tail = event_tail(
             at=now,
             actor_username=who.name,
             action=entry.action,
@@ -141,6 +139,7 @@ def audit_record_many(*, actor: AuditActor, entries: Iterable[Entry]) -> int:
             ip_address=None,
             digest=digest,
         )
+        chain.hash = event_hash(prev_hash=prev, seq=chain.seq, tail=tail)
         rows.append(
             (
                 at,

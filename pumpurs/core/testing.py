@@ -1,9 +1,14 @@
-"""Test helpers for the refusal contract of every long form (issue 13): a refused submission comes
-back with what was typed in its fields and the error summary at the top linking to each field."""
+"""Test helpers: the refusal contract of every long form (issue 13: a refused submission comes back
+with what was typed in its fields and the error summary at the top linking to each field), and
+waiting for a server the tests started in a process of its own (``pumpurs serve``, nginx)."""
 
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import time
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -58,3 +63,36 @@ def assert_checked(response: Any, name: str, value: str) -> None:
     chosen = [radio for radio in radios if f'value="{escape(value)}"' in radio]
     assert len(chosen) == 1, (name, value, radios)
     assert " checked" in chosen[0], (name, value, radios)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    """Poll ``condition`` every 0.1 s until it holds; fail naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_for_port(port: int, process: subprocess.Popen[str], what: str, seconds: float = 60) -> None:
+    """Wait until ``process`` (the server ``what``) listens on 127.0.0.1:``port``. Fails at once, with
+    the process's output, when it stops first; after ``seconds`` when it never listens."""
+    wait_until(lambda: process.poll() is not None or _listening(port), f"{what} listening on {port}", seconds)
+    if process.poll() is not None:
+        raise AssertionError(f"{what} stopped: {process.communicate()}")

@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -33,6 +33,11 @@ from pumpurs.reporting.costs import Figures, MeasureFigure, measure_figures, row
 from pumpurs.reporting.effects import Cohort, Effects, MeasureEffect, _labels, _windows, cohort, one_year_on
 from pumpurs.reporting.estimation import Cells, estimate_att_from_cells
 from pumpurs.reporting.models import CostCell, EffectCell
+
+# numpy is imported inside the functions that compute: loaded at module level it cost 0.5 s of
+# every command's and web process's start (the URL conf and the dashboards job import this module).
+if TYPE_CHECKING:
+    import numpy as np
 
 STRATA = 10_000  # stratum codes are below this (school type × 1000 + …): a key is municipality × STRATA + stratum
 
@@ -61,6 +66,8 @@ class _Stats:
 
 def _stats(keys: np.ndarray, attendance: np.ndarray, left: np.ndarray) -> _Stats:
     """Count, Σ and Σ² of both outcomes per key (NaN: not measured, left out of that outcome)."""
+    import numpy as np
+
     codes, index = np.unique(keys, return_inverse=True)
 
     def three(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -76,6 +83,8 @@ def _stats(keys: np.ndarray, attendance: np.ndarray, left: np.ndarray) -> _Stats
 
 
 def _effect_cells(period: Period, found: Cohort, as_of: dt.date) -> list[EffectCell]:
+    import numpy as np
+
     attendance = found.attendance_change
     left = 100.0 * found.left  # in percentage points, as the page estimates it
     local = found.municipality * STRATA + found.stratum
@@ -197,6 +206,8 @@ def _scope[Row: (EffectCell, CostCell)](rows: QuerySet[Row], municipality_ids: l
 def aggregated_effects(period: Period, *, municipality_ids: list[int] | None, minimum: int) -> Effects | None:
     """``effects.measure_effects`` from the pre-aggregate, as of the day it was refreshed; ``None``
     when the semester has not been refreshed (the caller computes it live)."""
+    import numpy as np
+
     fields = ["stratum", "measure", "treated", "pupils", "attendance_n", "attendance_sum", "attendance_sumsq"]
     fields += ["left_n", "left_sum", "left_sumsq", "as_of"]
     rows = list(_scope(EffectCell.objects.filter(period=period), municipality_ids).values_list(*fields))
@@ -248,6 +259,8 @@ def _effects(period: Period, as_of: dt.date, pupils: int, measures: list[Measure
 
 def _cells(strata: np.ndarray, table: np.ndarray, treated: np.ndarray, compared: np.ndarray, column: int) -> Cells:
     """One outcome's statistics per stratum, the arms' rows summed over the scope's municipalities."""
+    import numpy as np
+
     codes, index = np.unique(strata, return_inverse=True)
 
     def total(rows: np.ndarray, offset: int) -> np.ndarray:

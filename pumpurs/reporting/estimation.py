@@ -20,13 +20,17 @@ Nothing is estimated when either arm (within the shared strata) has fewer than `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+# numpy is imported inside the functions that compute: loaded at module level it cost 0.5 s of
+# every command's and web process's start (the URL conf and the dashboards job import this module).
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.int64]
+    BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Estimate:
 def estimate_att(outcome: FloatArray, treated: BoolArray, stratum: IntArray, *, minimum: int) -> Estimate:
     """The average effect on the treated of ``treated`` on ``outcome``, comparing like with like
     within ``stratum``. Rows whose outcome is NaN are left out (no measurement, no comparison)."""
+    import numpy as np
+
     # Imported here, not at module level: statsmodels (with pandas and scipy) took 1–11 s of every
     # command's and web process's start through the URL checks, and only this estimate needs it.
     import statsmodels.api as sm
@@ -109,6 +115,8 @@ class Cells:
 
 def cells_of(outcome: FloatArray, treated: BoolArray, stratum: IntArray) -> Cells:
     """The sufficient statistics of pupil rows (rows whose outcome is NaN left out, as above)."""
+    import numpy as np
+
     keep = ~np.isnan(outcome)
     y, t, s = outcome[keep], treated[keep].astype(bool), stratum[keep]
     codes, index = np.unique(s, return_inverse=True)
@@ -146,6 +154,8 @@ def estimate_att_from_cells(cells: Cells, *, minimum: int) -> Estimate:
 
     ``reporting/tests/test_effect_aggregate.py`` checks this against ``estimate_att`` (statsmodels
     on the rows) to 1e-9 on planted cohorts."""
+    import numpy as np
+
     n1, n0 = cells.treated_n, cells.compared_n
     shared = (n1 > 0) & (n0 > 0)
     treated_n = round(float(n1[shared].sum()))

@@ -39,7 +39,7 @@ DROP FUNCTION IF EXISTS audit_event_guard();
 
 def chain_existing_events(apps, schema_editor):
     """Link the events written before the chain existed, oldest first (by id), in one pass."""
-    from pumpurs.audit.chain import GENESIS, data_digest, event_hash
+    from pumpurs.audit.chain import GENESIS, data_digest, event_hash, event_tail_of
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     AuditChainHead = apps.get_model("audit", "AuditChainHead")
@@ -47,18 +47,7 @@ def chain_existing_events(apps, schema_editor):
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         seq += 1
         event.seq, event.prev_hash, event.data_digest = seq, prev, data_digest(event.data)
-        event.hash = event_hash(
-            prev_hash=prev,
-            seq=seq,
-            at=event.at,
-            actor_username=event.actor_username,
-            action=event.action,
-            pupil_id=event.pupil_id,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            ip_address=event.ip_address,
-            digest=event.data_digest,
-        )
+        event.hash = event_hash(prev_hash=prev, seq=seq, tail=event_tail_of(event))
         prev = event.hash
         batch.append(event)
         if len(batch) == 2000:

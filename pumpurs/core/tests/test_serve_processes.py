@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +17,9 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from pumpurs.core.testing import free_port, wait_for_port, wait_until
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_env() -> dict[str, str]:
@@ -54,15 +49,6 @@ def answers(port: int, timeout: float = 20) -> int:
         return int(response.status)
 
 
-def wait_until(condition, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[subprocess.Popen[str], int]]:
     if connection.vendor != "postgresql":
@@ -75,6 +61,7 @@ def server() -> Iterator[tuple[subprocess.Popen[str], int]]:
     try:
         wait_until(lambda: len(workers_of(process.pid)) == 2 or process.poll() is not None, "two workers")
         assert process.poll() is None, process.communicate()
+        wait_for_port(port, process, "pumpurs serve --processes 2")
         yield process, port
     finally:
         if process.poll() is None:

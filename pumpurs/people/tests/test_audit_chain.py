@@ -4,6 +4,8 @@ trigger that refuses raw UPDATE/DELETE/TRUNCATE, and erasure that scrubs without
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import itertools
 import json
 import re
@@ -19,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from pumpurs.audit import registry
-from pumpurs.audit.chain import GENESIS, chain_verify
+from pumpurs.audit.chain import GENESIS, chain_verify, event_hash, event_tail
 from pumpurs.audit.models import AuditChainHead, AuditEvent
 from pumpurs.audit.services import Entry, audit_record, audit_record_many, audit_scrub, record_view
 from pumpurs.people.actors import SystemActor
@@ -65,6 +67,27 @@ def test_every_event_of_a_world_links_to_the_one_before(world: World) -> None:
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     assert "intact" in out.getvalue()
+
+
+def test_the_link_is_the_sha256_of_its_fields_as_documented() -> None:
+    # Pinned by hand, not by the code under test: every stored hash depends on this exact text.
+    tail = event_tail(
+        at=dt.datetime(2026, 9, 1, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        actor_username="anna.berzina",
+        action="people.pupil.viewed",
+        pupil_id=42,
+        object_type="people.pupil",
+        object_id="7f9c",
+        ip_address="10.0.0.7",
+        digest="ab" * 32,
+    )
+    fields = ["2026-09-01T08:30:00.000000+00:00", "anna.berzina", "people.pupil.viewed", "42", "people.pupil"]
+    assert tail == "\x1f".join([*fields, "7f9c", "10.0.0.7", "ab" * 32])
+    text = "\x1f".join(["v1", "cd" * 32, "1234", tail])
+    assert event_hash(prev_hash="cd" * 32, seq=1234, tail=tail) == hashlib.sha256(text.encode()).hexdigest()
+    assert event_hash(prev_hash="cd" * 32, seq=1234, tail=tail) == (
+        "5d81d1016d698b3a259d46a7d9c1cdac37f09662ef25bf9d17cb3629c786ce0a"
+    )
 
 
 def test_a_bulk_write_extends_the_chain_in_one_pass(world: World) -> None:

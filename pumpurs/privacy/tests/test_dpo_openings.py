@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from pumpurs.audit.chain import chain_verify
 from pumpurs.audit.models import AuditEvent
-from pumpurs.people.access import Role
 from pumpurs.people.listing import LISTED
-from pumpurs.people.models import EmergencyAccess, RoleGrant
+from pumpurs.people.models import EmergencyAccess, Role, RoleGrant
 from pumpurs.privacy.models import OpeningReview
 from pumpurs.privacy.openings import REVIEWED, dpo_openings_for_review, opening_review
 from pumpurs.privacy.tests.test_emergency_access import open_for

@@ -9,11 +9,9 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -24,6 +22,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from pumpurs.audit.models import AuditEvent
+from pumpurs.core.testing import free_port, wait_for_port
 from pumpurs.people.models import User
 
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
@@ -34,24 +33,6 @@ pytestmark = [
 ]
 PASSWORD = "Droša-parole-2026"
 CLIENT = "127.0.0.3"  # the person's address: loopback has all of 127/8; nginx and the app see it
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(port: int, process: subprocess.Popen[str], what: str) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise AssertionError(f"{what} stopped: {process.communicate()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{what} did not start listening on {port}")
 
 
 def server_env() -> dict[str, str]:
@@ -120,8 +101,8 @@ def behind_nginx(transactional_db: None, tmp_path: Path) -> Iterator[tuple[int, 
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        wait_for(app_port, app, "pumpurs serve")
-        wait_for(tls_port, proxy, "nginx")
+        wait_for_port(app_port, app, "pumpurs serve")
+        wait_for_port(tls_port, proxy, "nginx")
         yield tls_port, app_port
     finally:
         for process in (proxy, app):

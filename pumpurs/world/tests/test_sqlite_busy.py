@@ -5,7 +5,6 @@ locked", and one that waited in vain gets "busy, try again" (503), never a serve
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pumpurs.audit.models import AuditEvent
+from pumpurs.core.testing import free_port, wait_for_port
 from pumpurs.people.models import User
 
 pytestmark = [
@@ -89,12 +89,6 @@ def test_a_write_that_waited_in_vain_is_told_to_try_again_not_a_server_error() -
     assert "_auth_user_id" not in client.session
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_pumpurs_serve_starts_and_serves_while_an_import_writes() -> None:
     port = free_port()
     env = {
@@ -114,21 +108,10 @@ def test_pumpurs_serve_starts_and_serves_while_an_import_writes() -> None:
             [sys.executable, "-m", "pumpurs.cli", "serve", "--addr", f"127.0.0.1:{port}"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        deadline = time.monotonic() + 24.0
         try:
-            while True:
-                assert server.poll() is None, server.communicate()
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as page:
-                        assert page.status == 200
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        server.terminate()
-                        raise AssertionError(
-                            f"pumpurs serve did not answer while the import wrote: {server.communicate()}"
-                        ) from None
-                    time.sleep(0.1)
+            wait_for_port(port, server, "pumpurs serve", seconds=24.0)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as page:
+                assert page.status == 200
         finally:
             server.terminate()
             server.communicate(timeout=20)
