@@ -115,7 +115,10 @@ def test_retention_drops_a_whole_year_and_deletes_only_the_rest(world: World) ->
 
     assert removed == 1
     assert old not in {p.start_year for p in partitions.year_partitions("journal_attendanceday")}
-    assert sorted(AttendanceDay.objects.values_list("date", flat=True)) == [dt.date(old + 1, 8, 20), dt.date(old + 1, 9, 1)]
+    assert sorted(AttendanceDay.objects.values_list("date", flat=True)) == [
+        dt.date(old + 1, 8, 20),
+        dt.date(old + 1, 9, 1),
+    ]
     # Not a year whose last day is after the span's end.
     assert partitions.drop_year_partitions_through("journal_attendanceday", dt.date(old + 2, 7, 30)) == 0
 
@@ -137,7 +140,13 @@ def test_the_migration_goes_back_to_plain_tables_and_forth_keeping_every_row(mun
         pupil=pupil, date=dt.date(2026, 11, 16), lesson=2, subject=subject, mark="n", category="unjustified"
     )
     first = Grade.objects.create(
-        pupil=pupil, subject=subject, period=period, date=dt.date(2026, 11, 16), kind="ongoing", value_kind="score", score=4
+        pupil=pupil,
+        subject=subject,
+        period=period,
+        date=dt.date(2026, 11, 16),
+        kind="ongoing",
+        value_kind="score",
+        score=4,
     )
     executor = MigrationExecutor(connection)
     try:
@@ -160,6 +169,12 @@ def test_the_migration_goes_back_to_plain_tables_and_forth_keeping_every_row(mun
     assert AttendanceMark.objects.get(pupil=pupil).mark == "n"
     assert Grade.objects.get().pk == first.pk
     second = Grade.objects.create(
-        pupil=pupil, subject=subject, period=period, date=dt.date(2026, 11, 17), kind="ongoing", value_kind="score", score=6
+        pupil=pupil,
+        subject=subject,
+        period=period,
+        date=dt.date(2026, 11, 17),
+        kind="ongoing",
+        value_kind="score",
+        score=6,
     )
     assert second.pk > first.pk, "the id's sequence goes on after the copied rows"
