@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from indicators import FLOOR_SQL, admin, exists, pumpurs, semester_end
+from indicators import FLOOR_SQL, admin, pumpurs, semester_end
 from watch_list import percentile, pick_school
 
 DB_NAME = "pumpurs_bench_five"
@@ -90,6 +90,13 @@ def add_past_years(years: int, today: dt.date) -> list[str]:
                     )
         made.append(year.name)
     return made
+
+
+def exists(admin_url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
 
 
 def drop_past_years(today: dt.date) -> None:
