@@ -5,7 +5,8 @@ their own periods (decision 0040). A school year goes whole — never a part of 
 day (grades 9 and 12 finish later) is past the period: every fact dated before the next school year
 starts. Without a calendar nothing is due. Applied one school year and one table at a time, each
 an ``DELETE … WHERE date …`` in a transaction of its own (a national year is tens of millions of
-attendance rows)."""
+attendance rows) — on PostgreSQL, where those tables are partitioned by school year, a year's
+partition is dropped whole instead (``journal.partitions``)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pumpurs.core.retention import Action, Part, record_kind_register, unprotected
+from pumpurs.core.retention import Action, Part, record_kind_register, reverse_relations, unprotected
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident
+from pumpurs.journal.partitions import drop_year_partitions_through
 from pumpurs.people.models import SchoolYear
 
 MODELS = (AttendanceDay, AttendanceMark, Grade, Incident)
@@ -54,13 +56,19 @@ def journal_facts_due(now: dt.datetime) -> Sequence[Part]:
 
 
 def journal_facts_steps(parts: Sequence[Part], now: dt.datetime) -> Iterator[Callable[[], int]]:
-    """One step per old school year and table, oldest first."""
+    """One step per old school year and table, oldest first. On PostgreSQL a partitioned table's
+    school-year partitions that lie wholly within what is due are detached and dropped (decision
+    0055); the rows left in the span (the default partition, an August on the far side of a
+    partition's boundary) are deleted."""
     for start, end in _old_years(now):
         for part in parts:
 
             def step(part: Part = part, start: dt.date = start, end: dt.date = end) -> int:
+                # Dropping a partition skips the ORM's cascades: only for a table nothing points at.
+                whole = not reverse_relations(part.model)
+                dropped = drop_year_partitions_through(part.model._meta.db_table, end) if whole else 0
                 _count, by_model = part.queryset.filter(date__gte=start, date__lte=end).delete()
-                return by_model.get(part.model._meta.label, 0)
+                return dropped + by_model.get(part.model._meta.label, 0)
 
             yield step
 
