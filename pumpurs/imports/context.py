@@ -29,7 +29,9 @@ class ImportContext:
     pupils: Any  # QuerySet[Pupil]: the pupils this run may write facts for
     school_days: tuple[dt.date, dt.date]
     _pupil_by_hash: pl.DataFrame | None = None
-    _hash_cache: dict[str, str] = field(default_factory=dict)
+    _pupil_by_digits: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"_digits": pl.String, "pupil_id": pl.Int64})
+    )
     _subjects: dict[str, int] | None = None
     _periods: list[tuple[dt.date, dt.date, int, int]] | None = None
 
@@ -75,17 +77,21 @@ class ImportContext:
         """For each distinct normalised code: the validator's complaint (or None) and the pupil id.
 
         Checked by column (``imports.codes``); each valid code is hashed once per run (the keyed
-        hash is the one per-code step left in Python) and matched to the pupils by a join."""
+        hash is the one per-code step left in Python) and matched to the pupils by a join. The
+        codes seen so far stay in a frame (code → pupil id or null), so a file that names each
+        pupil on many days hashes each code once and looks it up by a join, not a Python loop."""
         checked = personal_code_problems(pl.Series("_code", codes, dtype=pl.String))
-        digits = checked.get_column("_digits").drop_nulls().unique().to_list()
-        cache = self._hash_cache
-        fresh = [d for d in digits if d not in cache]
-        cache.update(zip(fresh, crypto.lookup_hashes(fresh), strict=True))
-        hashes = pl.DataFrame(
-            {"_digits": digits, "_hash": [cache[d] for d in digits]}, schema={"_digits": pl.String, "_hash": pl.String}
-        )
-        hashed = checked.join(hashes, on="_digits", how="left")
-        mapped = hashed.join(self.pupil_by_hash(), on="_hash", how="left")
+        seen = self._pupil_by_digits
+        digits = checked.select(pl.col("_digits").drop_nulls().unique())
+        fresh = digits.join(seen, on="_digits", how="anti").get_column("_digits").to_list()
+        if fresh:
+            hashes = pl.DataFrame(
+                {"_digits": fresh, "_hash": crypto.lookup_hashes(fresh)},
+                schema={"_digits": pl.String, "_hash": pl.String},
+            )
+            found = hashes.join(self.pupil_by_hash(), on="_hash", how="left").select("_digits", "pupil_id")
+            seen = self._pupil_by_digits = pl.concat([seen, found], how="vertical", rechunk=False)
+        mapped = checked.join(seen, on="_digits", how="left")
         return mapped.select(pl.col(name).cast(dtype) for name, dtype in LOOKUP_SCHEMA.items())
 
     # ---- subjects and periods -------------------------------------------------------------------
