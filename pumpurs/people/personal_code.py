@@ -27,7 +27,8 @@ _SHAPE = re.compile(r"^(\d{6})-?(\d{5})$")
 CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{6}-?\d{5}(?![0-9A-Za-z])")
 CENTURIES = {"0": 1800, "1": 1900, "2": 2000}
 # What is wrong with a code, by ``ValidationError`` code, checked in this order. Shared with the
-# imports' by-column check (``imports.codes``), which must say exactly what this parser says.
+# imports' by-column check (``imports.codes``), which must say exactly what this parser says. Translated
+# when raised, in the language of that moment.
 PROBLEMS: dict[str, _StrPromise] = {
     "personal_code_format": _(
         "A personal code has 11 digits, written as DDMMYY-CNNNN or 32NNNN-NNNNN (the dash is optional)."
@@ -64,20 +65,20 @@ def parse_personal_code(raw: str) -> PersonalCode:
     value = (raw or "").strip().replace(" ", "")
     match = _SHAPE.match(value)
     if not match:
-        raise ValidationError(PROBLEMS["personal_code_format"], code="personal_code_format")
+        raise ValidationError(str(PROBLEMS["personal_code_format"]), code="personal_code_format")
     digits = match.group(1) + match.group(2)
     if digits.startswith("32"):
         return PersonalCode(digits=digits, birth_date=None)
     century = CENTURIES.get(digits[6])
     if century is None:
-        raise ValidationError(PROBLEMS["personal_code_century"], code="personal_code_century")
+        raise ValidationError(str(PROBLEMS["personal_code_century"]), code="personal_code_century")
     try:
         birth = dt.date(century + int(digits[4:6]), int(digits[2:4]), int(digits[0:2]))
     except ValueError:
-        raise ValidationError(PROBLEMS["personal_code_date"], code="personal_code_date") from None
+        raise ValidationError(str(PROBLEMS["personal_code_date"]), code="personal_code_date") from None
     expected = check_digit(digits[:10])
     if expected == 10 or int(digits[10]) != expected:
-        raise ValidationError(PROBLEMS["personal_code_checksum"], code="personal_code_checksum")
+        raise ValidationError(str(PROBLEMS["personal_code_checksum"]), code="personal_code_checksum")
     return PersonalCode(digits=digits, birth_date=birth)
 
 
