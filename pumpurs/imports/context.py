@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from pumpurs.core import crypto
+from pumpurs.imports.codes import personal_code_problems
 from pumpurs.imports.headers import normalise_header
 from pumpurs.journal.models import Subject
 from pumpurs.people import access
 from pumpurs.people.actors import Actor
 from pumpurs.people.models import Enrolment, Institution, Period, SchoolYear
-from pumpurs.people.personal_code import parse_personal_code
 
 LOOKUP_SCHEMA = {"_code": pl.String, "_problem": pl.String, "pupil_id": pl.Int64}
 
@@ -28,8 +28,10 @@ class ImportContext:
     institution: Institution | None
     pupils: Any  # QuerySet[Pupil]: the pupils this run may write facts for
     school_days: tuple[dt.date, dt.date]
-    _pupil_by_hash: dict[str, int] | None = None
-    _code_cache: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
+    _pupil_by_hash: pl.DataFrame | None = None
+    _pupil_by_digits: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"_digits": pl.String, "pupil_id": pl.Int64})
+    )
     _subjects: dict[str, int] | None = None
     _periods: list[tuple[dt.date, dt.date, int, int]] | None = None
 
@@ -49,27 +51,48 @@ class ImportContext:
 
     # ---- pupils ---------------------------------------------------------------------------------
 
-    def pupil_by_hash(self) -> dict[str, int]:
+    def pupil_by_hash(self) -> pl.DataFrame:
+        """(look-up hash, pupil id) of every pupil this run may write facts for, as one frame.
+
+        Read with one plain cursor query (a national scope is 250 000 rows: as Django tuples
+        into a dict it took 0.5–1.2 s) and joined to the file's codes in polars."""
         if self._pupil_by_hash is None:
-            self._pupil_by_hash = dict(self.pupils.values_list("personal_code_hash", "pk"))
+            schema = {"_hash": pl.String, "pupil_id": pl.Int64}
+            sql, params = self.pupils.values_list("personal_code_hash", "pk").query.sql_with_params()
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    # The rows as CSV, parsed by polars: no Python object per pupil.
+                    body = bytearray()
+                    with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                        for chunk in copy:
+                            body += chunk
+                    frame = pl.read_csv(bytes(body), has_header=False, new_columns=list(schema), schema=schema)
+                else:
+                    cursor.execute(sql, params)
+                    frame = pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
+            self._pupil_by_hash = frame
         return self._pupil_by_hash
 
     def code_lookup(self, codes: list[str]) -> pl.DataFrame:
-        """For each distinct normalised code: the validator's complaint (or None) and the pupil id."""
-        by_hash = self.pupil_by_hash()
-        rows: list[tuple[str, str | None, int | None]] = []
-        for code in codes:
-            cached = self._code_cache.get(code)
-            if cached is None:
-                try:
-                    parsed = parse_personal_code(code)
-                except ValidationError as exc:
-                    cached = (exc.messages[0], None)
-                else:
-                    cached = (None, by_hash.get(crypto.lookup_hash(parsed.digits)))
-                self._code_cache[code] = cached
-            rows.append((code, cached[0], cached[1]))
-        return pl.DataFrame(rows, schema=LOOKUP_SCHEMA, orient="row")
+        """For each distinct normalised code: the validator's complaint (or None) and the pupil id.
+
+        Checked by column (``imports.codes``); each valid code is hashed once per run (the keyed
+        hash is the one per-code step left in Python) and matched to the pupils by a join. The
+        codes seen so far stay in a frame (code → pupil id or null), so a file that names each
+        pupil on many days hashes each code once and looks it up by a join, not a Python loop."""
+        checked = personal_code_problems(pl.Series("_code", codes, dtype=pl.String))
+        seen = self._pupil_by_digits
+        digits = checked.select(pl.col("_digits").drop_nulls().unique())
+        fresh = digits.join(seen, on="_digits", how="anti").get_column("_digits").to_list()
+        if fresh:
+            hashes = pl.DataFrame(
+                {"_digits": fresh, "_hash": crypto.lookup_hashes(fresh)},
+                schema={"_digits": pl.String, "_hash": pl.String},
+            )
+            found = hashes.join(self.pupil_by_hash(), on="_hash", how="left").select("_digits", "pupil_id")
+            seen = self._pupil_by_digits = pl.concat([seen, found], how="vertical", rechunk=False)
+        mapped = checked.join(seen, on="_digits", how="left")
+        return mapped.select(pl.col(name).cast(dtype) for name, dtype in LOOKUP_SCHEMA.items())
 
     # ---- subjects and periods -------------------------------------------------------------------
 

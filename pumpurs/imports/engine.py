@@ -7,9 +7,10 @@ row by row through the people services' rules, still in one transaction.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -26,6 +27,8 @@ from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
 
 Progress = Callable[[int], None]
+# One batch as read and checked: (clean rows, errors, rows read).
+Checked = tuple[pl.DataFrame, pl.DataFrame, int]
 # Rosters and registers are held whole and applied row by row: a national roster is about
 # 250 000 pupils, so twice that is the most one file may hold, whatever PUMPURS_IMPORT_MAX_ROWS says.
 REGISTER_ROWS = 500_000
@@ -160,16 +163,46 @@ def _run_facts(
     batch_rows: int,
 ) -> ImportResult:
     ctx.preload()
+    batches = _validated(spec, source, names, ctx, batch_rows)
+    stream: Iterator[Checked] = batches
     if connection.vendor == "postgresql" and not dry_run:
-        direct = _run_direct(spec, source, names, ctx, progress, batch_rows)
-        if direct is not None:
-            return direct
-    return _run_staged(spec, source, names, ctx, dry_run, progress, batch_rows)
+        first = next(batches, None)
+        ahead = [] if first is None else [first]
+        stream = itertools.chain(ahead, batches)
+        if first is not None and not first[1].height and not _any_stored(spec, first[0]):
+            direct = _run_direct(spec, stream, progress)
+            if direct is not None:
+                return direct
+            batches.close()  # stop the reading thread of the abandoned attempt
+            stream = _validated(spec, source, names, ctx, batch_rows)  # read again, from the start
+    return _run_staged(spec, stream, dry_run, progress)
+
+
+# Keys of the first batch probed in the target before choosing the direct path.
+PROBE_KEYS = 200
+
+
+def _any_stored(spec: ImportSpec, clean: pl.DataFrame) -> bool:
+    """Whether some of the first batch's first keys are already stored: then the file corrects or
+    repeats known facts, the direct ``COPY`` would stop at the first of them, and the staging path
+    (which compares and merges) is taken at once, without reading the file twice. A probe of a few
+    hundred keys by the primary key's index, in one statement."""
+    sample = clean.head(PROBE_KEYS).select(spec.key)
+    if not sample.height:
+        return False
+    qn = connection.ops.quote_name
+    key = ", ".join(qn(c) for c in spec.key)
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(spec.key)) + ")"] * sample.height)
+    params = [value for row in sample.iter_rows() for value in row]
+    table = qn(spec.target._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE ({key}) IN (VALUES {rows}))", params)  # noqa: S608 -- names are the model's, values are parameters
+        return bool(cursor.fetchone()[0])
 
 
 def _validated(
     spec: ImportSpec, source: Source, names: list[str], ctx: ImportContext, batch_rows: int
-) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, int]]:
+) -> Generator[Checked]:
     """(clean rows, errors, rows read) per batch, prepared one batch ahead in a second thread.
 
     Reading and validating (polars, which releases the GIL) overlaps with the database taking
@@ -220,15 +253,14 @@ class _Fallback(Exception):
     """The direct path cannot finish: redo the import through the staging table."""
 
 
-def _run_direct(
-    spec: ImportSpec, source: Source, names: list[str], ctx: ImportContext, progress: Progress | None, batch_rows: int
-) -> ImportResult | None:
+def _run_direct(spec: ImportSpec, batches: Iterator[Checked], progress: Progress | None) -> ImportResult | None:
     """PostgreSQL fast path for facts that are all new: ``COPY`` straight into the target.
 
     The target's primary key refuses a key that already exists or repeats in the file; then
     (or at the first invalid row) everything written here is rolled back to a savepoint and the
     caller takes the staging path, which reports, counts and merges exactly. For a file of new
-    days this skips the stage, its index and the merge.
+    days this skips the stage, its index and the merge. This is the one place where a batch of
+    new facts is written.
     """
     import psycopg
 
@@ -240,11 +272,13 @@ def _run_direct(
             raw = cursor.cursor
             cols = ", ".join(connection.ops.quote_name(c) for c in columns)
             with raw.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-                for clean, errors, read in _validated(spec, source, names, ctx, batch_rows):
+                for clean, errors, read in batches:
                     if errors.height:
                         raise _Fallback
                     result.rows += read
-                    copy.write(clean.select(columns).write_csv(include_header=False, date_format="%Y-%m-%d"))
+                    # In the key's order: the primary key's index is then filled leaf after leaf.
+                    rows = clean.select(columns).sort(list(spec.key))
+                    copy.write(rows.write_csv(include_header=False, date_format="%Y-%m-%d"))
                     if progress is not None:
                         progress(result.rows)
             if result.rows == 0:
@@ -257,17 +291,14 @@ def _run_direct(
 
 def _run_staged(
     spec: ImportSpec,
-    source: Source,
-    names: list[str],
-    ctx: ImportContext,
+    batches: Iterator[Checked],
     dry_run: bool,
     progress: Progress | None,
-    batch_rows: int,
 ) -> ImportResult:
     result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
     stage = Stage(spec)
     error_frames: list[pl.DataFrame] = []
-    for clean, errors, read in _validated(spec, source, names, ctx, batch_rows):
+    for clean, errors, read in batches:
         result.rows += read
         if errors.height:
             error_frames.append(errors)

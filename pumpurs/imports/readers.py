@@ -463,16 +463,22 @@ def iter_batches(source: Source, columns: list[str], *, batch_rows: int = BATCH_
 def _record_boundary(data: bytes) -> int:
     """Index just past the last newline that ends a record (outside quotes), or 0.
 
-    One pass over the lines, counting quotes as it goes: linear in the block, whatever the quotes
-    (counting from the start for every candidate newline was quadratic on a stray quote)."""
-    lines = data.split(b"\n")
-    cut = position = quotes = 0
-    for line in lines[:-1]:  # the last piece is not ended by a newline
-        position += len(line) + 1
-        quotes += line.count(b'"')
-        if quotes % 2 == 0:
-            cut = position
-    return cut
+    Walks back from the block's last newline: a newline ends a record when the quotes before it
+    are even. In a block without a stray quote that is the last newline, found by the C-level
+    ``rfind``/``count`` without a Python step per line (a per-line scan cost 0.1–0.3 s per
+    250 000 rows). Each byte is counted once however far back it walks (a stray quote early in the
+    block), so the cost stays linear (counting from the start for every candidate was quadratic)."""
+    position = data.rfind(b"\n")
+    if position < 0:
+        return 0
+    before = data.count(b'"', 0, position)
+    while before % 2:
+        previous = data.rfind(b"\n", 0, position)
+        if previous < 0:
+            return 0
+        before -= data.count(b'"', previous, position)
+        position = previous
+    return position + 1
 
 
 def _check_cells(frame: pl.DataFrame, columns: list[str], header: list[str], limits: Limits) -> None:

@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 WEIGHTS = (1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _SHAPE = re.compile(r"^(\d{6})-?(\d{5})$")
@@ -22,6 +26,19 @@ _SHAPE = re.compile(r"^(\d{6})-?(\d{5})$")
 # Not inside a longer word: the last group of a UUID may hold eleven digits after a hex letter.
 CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{6}-?\d{5}(?![0-9A-Za-z])")
 CENTURIES = {"0": 1800, "1": 1900, "2": 2000}
+# What is wrong with a code, by ``ValidationError`` code, checked in this order. Shared with the
+# imports' by-column check (``imports.codes``), which must say exactly what this parser says. Translated
+# when raised, in the language of that moment.
+PROBLEMS: dict[str, _StrPromise] = {
+    "personal_code_format": _(
+        "A personal code has 11 digits, written as DDMMYY-CNNNN or 32NNNN-NNNNN (the dash is optional)."
+    ),
+    "personal_code_century": _("The 7th digit of a personal code gives the century of birth and must be 0, 1 or 2."),
+    "personal_code_date": _("The first six digits of a personal code must be a real birth date (DDMMYY)."),
+    "personal_code_checksum": _(
+        "The last digit of the personal code does not match its check digit: check for a typing error."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -48,32 +65,20 @@ def parse_personal_code(raw: str) -> PersonalCode:
     value = (raw or "").strip().replace(" ", "")
     match = _SHAPE.match(value)
     if not match:
-        raise ValidationError(
-            _("A personal code has 11 digits, written as DDMMYY-CNNNN or 32NNNN-NNNNN (the dash is optional)."),
-            code="personal_code_format",
-        )
+        raise ValidationError(str(PROBLEMS["personal_code_format"]), code="personal_code_format")
     digits = match.group(1) + match.group(2)
     if digits.startswith("32"):
         return PersonalCode(digits=digits, birth_date=None)
     century = CENTURIES.get(digits[6])
     if century is None:
-        raise ValidationError(
-            _("The 7th digit of a personal code gives the century of birth and must be 0, 1 or 2."),
-            code="personal_code_century",
-        )
+        raise ValidationError(str(PROBLEMS["personal_code_century"]), code="personal_code_century")
     try:
         birth = dt.date(century + int(digits[4:6]), int(digits[2:4]), int(digits[0:2]))
     except ValueError:
-        raise ValidationError(
-            _("The first six digits of a personal code must be a real birth date (DDMMYY)."),
-            code="personal_code_date",
-        ) from None
+        raise ValidationError(str(PROBLEMS["personal_code_date"]), code="personal_code_date") from None
     expected = check_digit(digits[:10])
     if expected == 10 or int(digits[10]) != expected:
-        raise ValidationError(
-            _("The last digit of the personal code does not match its check digit: check for a typing error."),
-            code="personal_code_checksum",
-        )
+        raise ValidationError(str(PROBLEMS["personal_code_checksum"]), code="personal_code_checksum")
     return PersonalCode(digits=digits, birth_date=birth)
 
 

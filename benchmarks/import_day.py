@@ -1,0 +1,262 @@
+"""One school day of attendance for every pupil, imported into a semester-sized table (issue 18, item 4).
+
+    .venv/bin/python benchmarks/import_day.py --seed-database          # 250 000 pupils, facts to --seeded-to
+    .venv/bin/python benchmarks/import_day.py --runs 3                 # reuse the seeded database
+    .venv/bin/python benchmarks/import_day.py --runs 1 --profile       # cProfile of one import, in-process
+
+The database ``pumpurs_bench_bulk_day`` (created through ``--database-url``, an admin connection)
+holds the national preset seeded with facts up to ``--seeded-to`` (a semester of attendance); the
+file is one row per pupil for the next school day ``--day``. Each run, in this order and on the same
+machine state:
+
+(a) **floor**: a bare ``COPY`` of the same file into a bare logged table (the same columns, the
+    personal code as text, no key, no constraint), committed;
+(b) **import**: ``import_batch_run`` in a fresh process (Django set up before the clock starts),
+    wall time from the batch's creation to its commit — what the worker spends on a file;
+(c) **re-import** of the same file (every row unchanged), the same way;
+(d) the CLI ``pumpurs import attendance FILE`` as a separate process (start-up included), once;
+
+then the day's rows are deleted again. Prints per run the times, the ratios to the floor, and the
+load average before the run; at the end min and median. ``--keep-day`` leaves the last run's day in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = "pumpurs_bench_bulk_day"
+BARE = "bench_bare_day"
+COLUMNS = ("personal_code", "date", "lessons", "unjustified", "illness", "other_justified", "late")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def child_import(path: Path, day: str, profile: bool) -> None:
+    """Run one import in this process, timed from the batch's creation to its commit."""
+    import django
+
+    django.setup()
+    from pumpurs.imports.services import import_batch_create, import_batch_run, import_operator
+
+    actor = import_operator(institution=None)
+    started, cpu = time.perf_counter(), time.process_time()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    batch = import_batch_create(
+        actor=actor, kind="attendance", path=path, filename=path.name, institution=None, dry_run=False
+    )
+    result = import_batch_run(batch, actor=actor, today=dt.date.fromisoformat(day))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
+    print(json.dumps({"seconds": seconds, "cpu": cpu, **result.summary()}, default=str))
+
+
+def timed_child(url: str, path: Path, day: str, profile: bool = False) -> dict[str, object]:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "pumpurs.settings"}
+    args = [sys.executable, __file__, "--child", str(path), "--day", day, *(["--profile"] if profile else [])]
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if profile:
+        sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        sys.exit(f"import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    summary: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    if summary["status"] != "applied":
+        sys.exit(f"import was {summary['status']}: {str(summary.get('errors'))[:2000]}")
+    return summary
+
+
+def cli_import(url: str, path: Path, day: str) -> float:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "pumpurs.settings"}
+    args = [sys.executable, "-m", "pumpurs.cli", "import", "attendance", str(path), "--json", "--today", day]
+    started = time.perf_counter()
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"CLI import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def bare_copy(url: str, path: Path) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {BARE}")
+        conn.execute(
+            f"CREATE TABLE {BARE} (personal_code text, date date, lessons smallint, unjustified smallint, "
+            "illness smallint, other_justified smallint, late smallint)"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cursor,
+            path.open("rb") as handle,
+            cursor.copy(f"COPY {BARE} FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        conn.execute(f"DROP TABLE {BARE}")
+        conn.commit()
+        return seconds
+
+
+def forget_day(url: str, day: str) -> None:
+    """Delete the day's rows (and the benchmark's batches) and settle the table before the next run."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM journal_attendanceday WHERE date = %s", [day])
+        conn.execute("VACUUM (ANALYZE) journal_attendanceday")
+        conn.execute("CHECKPOINT")
+
+
+def write_file(url: str, path: Path, day: str) -> int:
+    """One row per enrolled pupil for ``day``, from the database's own pupils (valid counts)."""
+    import polars as pl
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
+    import django
+
+    django.setup()
+    from pumpurs.people.models import Pupil
+
+    codes = [p.personal_code for p in Pupil.objects.only("personal_code_encrypted").iterator(chunk_size=10_000)]
+    n = len(codes)
+    frame = pl.DataFrame({"personal_code": codes}).with_columns(
+        pl.lit(day).alias("date"),
+        pl.lit(8).alias("lessons"),
+        (pl.int_range(n) % 7 == 0).cast(pl.Int64).alias("unjustified"),
+        (pl.int_range(n) % 11 == 0).cast(pl.Int64).alias("illness"),
+        pl.lit(0).alias("other_justified"),
+        (pl.int_range(n) % 13 == 0).cast(pl.Int64).alias("late"),
+    )
+    frame.select(COLUMNS).write_csv(path)
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--day", default="2026-12-07")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=0, help="only the first ROWS pupils of the file (0: all)")
+    parser.add_argument("--profile", action="store_true", help="cProfile one in-process import, print to stderr")
+    parser.add_argument("--keep-day", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--write-file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    url = re.sub(r"/[^/?]*(\?|$)", f"/{DB_NAME}\\1", args.database_url, count=1)
+    if args.child:
+        child_import(args.child, args.day, args.profile)
+        return
+    if args.write_file:
+        print(write_file(url, args.write_file, args.day))
+        return
+
+    import psycopg
+
+    work = Path(tempfile.gettempdir()) / "pumpurs-bench-bulk-day"
+    work.mkdir(exist_ok=True)
+    full = work / f"day-{args.day}.csv"
+    if not full.exists():
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pumpurs.settings"}
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--write-file",
+                str(full),
+                "--day",
+                args.day,
+                "--database-url",
+                args.database_url,
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+    path = full
+    if args.rows:
+        path = work / f"day-{args.day}-{args.rows}.csv"
+        with full.open("rb") as src, path.open("wb") as dst:
+            for number, line in enumerate(src):
+                if number > args.rows:
+                    break
+                dst.write(line)
+    rows = sum(1 for _ in path.open("rb")) - 1
+    with psycopg.connect(url) as conn:
+        server = conn.execute("SHOW server_version").fetchone()[0]
+        facts = conn.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = 'journal_attendanceday'"
+        ).fetchone()[0]
+    print(
+        f"machine: nproc {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}, "
+        f"PostgreSQL {server}; table ≈ {facts:,} attendance rows; file {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB",
+        flush=True,
+    )
+    if args.profile:
+        forget_day(url, args.day)
+        summary = timed_child(url, path, args.day, profile=True)
+        print(f"profiled import: {summary['seconds']:.2f} s, load {load()}")
+        if not args.keep_day:
+            forget_day(url, args.day)
+        return
+    table: list[tuple[float, float, float, float]] = []
+    for run in range(1, args.runs + 1):
+        forget_day(url, args.day)
+        before = load()
+        floor = bare_copy(url, path)
+        first = timed_child(url, path, args.day)
+        assert first["created"] == rows, first
+        again = timed_child(url, path, args.day)
+        assert again["unchanged"] == rows, again
+        forget_day(url, args.day)
+        cli = cli_import(url, path, args.day)
+        f, i, r = floor, float(first["seconds"]), float(again["seconds"])  # type: ignore[arg-type]
+        table.append((f, i, r, cli))
+        print(
+            f"run {run}: load {before} | floor (bare COPY) {f:.2f} s | import {i:.2f} s = {i / f:.2f}× floor "
+            f"(our process's CPU {first.get('cpu', 0):.2f} s) | re-import {r:.2f} s = {r / i:.2f}× import "
+            f"(CPU {again.get('cpu', 0):.2f} s) | CLI process {cli:.2f} s",
+            flush=True,
+        )
+    if not args.keep_day:
+        forget_day(url, args.day)
+    for label, index in (("floor", 0), ("import", 1), ("re-import", 2), ("CLI process", 3)):
+        values = [row[index] for row in table]
+        print(f"{label:12} min {min(values):.2f} s, median {statistics.median(values):.2f} s")
+    ratios = [row[1] / row[0] for row in table]
+    again = [row[2] / row[1] for row in table]
+    print(f"import/floor min {min(ratios):.2f}, median {statistics.median(ratios):.2f}")
+    print(f"re-import/import min {min(again):.2f}, median {statistics.median(again):.2f}; load now {load()}")
+
+
+if __name__ == "__main__":
+    main()
