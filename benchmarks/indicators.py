@@ -42,6 +42,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "pumpurs_bench_indicators"
@@ -98,6 +99,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the database as it is if it exists")
+    parser.add_argument("--profile", action="store_true", help="print each refresh's statements, slowest first")
     parser.add_argument("--database-name", default=DB_NAME, help=f"the benchmark's database (default {DB_NAME})")
     args = parser.parse_args()
     db_name = args.database_name
@@ -115,7 +117,7 @@ def main() -> None:
     from pumpurs.people.calendar import semester_on
     from pumpurs.people.models import Period
     from pumpurs.risk.indicators import indicators_refresh
-    from pumpurs.risk.models import Flag, IndicatorSnapshot
+    from pumpurs.risk.models import Flag, IndicatorSnapshot, RefreshMark, SemesterPupil
     from pumpurs.risk.sql import tune_session
 
     today = args.today or semester_end(timezone.localdate())
@@ -174,14 +176,35 @@ def main() -> None:
 
     Flag.objects.filter(period=period).delete()
     IndicatorSnapshot.objects.filter(period=period).delete()
-    admin(url, "VACUUM ANALYZE risk_indicatorsnapshot", "VACUUM ANALYZE risk_flag")
-    first = indicators_refresh(today=today, period=period)
-    second = indicators_refresh(today=today, period=period)
+    # A true first refresh: no cached pupil table and no mark either (decision 0049).
+    SemesterPupil.objects.filter(period=period).delete()
+    RefreshMark.objects.filter(period=period).delete()
+    admin(url, "VACUUM ANALYZE risk_indicatorsnapshot", "VACUUM ANALYZE risk_flag", "VACUUM ANALYZE risk_semesterpupil")
+    profiles: dict[str, list[tuple[float, str]]] = {}
+
+    def refresh(name: str, day: dt.date, **kwargs: Any) -> Any:
+        """One refresh, each of its statements timed (``--profile``: printed, slowest first)."""
+        statements: list[tuple[float, str]] = []
+
+        def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((time.perf_counter() - started, " ".join(sql.split())[:110]))
+
+        with connection.execute_wrapper(timer):
+            result = indicators_refresh(today=day, period=period, **kwargs)
+        profiles[name] = statements
+        return result
+
+    first = refresh("first", today)
+    second = refresh("again", today)
     day_before = today - dt.timedelta(days=1)
     while day_before.weekday() >= 5:
         day_before -= dt.timedelta(days=1)
     indicators_refresh(today=day_before, period=period)
-    daily = indicators_refresh(today=today, period=period)
+    daily = refresh("daily", today)
     idle = indicators_refresh(today=today, period=period, skip_unchanged=True)
 
     print()
@@ -214,6 +237,12 @@ def main() -> None:
     )
     print(f"    {daily}")
     print(f"(e) nothing new since (d), same window (skip_unchanged): {idle.seconds:7.3f} s  unchanged={idle.unchanged}")
+    if args.profile:
+        for name, statements in profiles.items():
+            total = sum(seconds for seconds, _ in statements)
+            print(f"profile of the {name} refresh: {len(statements)} statements, {total:.2f} s in the database")
+            for seconds, sql in sorted(statements, reverse=True)[:8]:
+                print(f"  {seconds:6.2f} s  {seconds / floor_seconds:5.2f} floor  {sql}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("target: ratio ≤ 1.5 (to the like-for-like floor)")
 

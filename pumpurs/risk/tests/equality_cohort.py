@@ -165,7 +165,11 @@ def cohort_story(world: World, period: Period) -> list[dict[str, Any]]:
     # A correction of an old day for one pupil and a dismissed flag: again.
     AttendanceDay.objects.filter(pupil=pupils[11], date=days[3]).update(unjustified=3, lessons=6)
     AttendanceDay.objects.filter(pupil=pupils[12]).update(unjustified=0, illness=0, other_justified=0)
-    dismissed = Flag.objects.filter(period=period, status="open").order_by("pupil__personal_code", "rule").first()
+    dismissed = (
+        Flag.objects.filter(period=period, status="open")
+        .order_by("pupil__last_name", "pupil__first_name", "rule")
+        .first()
+    )
     if dismissed is not None:
         Flag.objects.filter(pk=dismissed.pk).update(status="dismissed")
     indicators_refresh(today=end, period=period)
