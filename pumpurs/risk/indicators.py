@@ -1,17 +1,19 @@
 """Indicators for every pupil of a semester, computed set-based in the database (DESIGN §5).
 
-``indicators_refresh`` writes two ``IndicatorSnapshot`` rows per pupil with an enrolment in the
-semester: window "period" (the semester's first day up to min(today, its last day)) and window
-"4w" (the 28 days ending at the latest school day with attendance data on or before that day,
-clipped to the semester). Then ``flags.flags_refresh`` turns them into flags.
+``indicators_refresh`` keeps one ``IndicatorSnapshot`` row per pupil with an enrolment in the
+semester (decision record 0049), holding both windows: "period" (the semester's first day up to
+min(today, its last day)) under the plain column names and "4w" (the 28 days ending at the latest
+school day with attendance data on or before that day, clipped to the semester) under ``w4_``.
+Then ``flags.flags_refresh`` turns them into flags.
 
-Each indicator family is one SQL statement over all pupils, materialised in a temporary table
-(PostgreSQL may then scan the big fact tables in parallel); one statement joins the families into
-every pupil's two snapshots and compares them with the stored ones on the natural key (temporary
-table ``fresh``), then only the new ones are inserted and only the changed ones updated:
-``computed_at`` is when a snapshot's values last changed, not when it was last checked. The flags
-are evaluated from ``fresh`` (decision record 0009). The number of statements does not depend on
-the number of pupils. Rules per family:
+The semester's pupils come from a cached table (``semester_pupils``), rebuilt only when the
+enrolments, pupils, classes or schools changed. The family sums come from ``family_sums`` (one
+statement per family over the facts, each into a temporary table). One compare statement builds
+every pupil's row and full-joins it with the stored one on the key: only the new, changed and
+gone rows leave it (temporary table ``changed``); only those are written (``computed_at`` is when
+a snapshot's values last changed, not when it was last checked) and only their pupils' flags
+evaluated, unless a rule, threshold or flag row changed outside the refresh (``flag_stamp``).
+The number of statements does not depend on the number of pupils. Rules per family:
 
 * **attendance** — daily counts from ``AttendanceDay``; for a pupil-day without an
   ``AttendanceDay`` row, the lesson-level ``AttendanceMark`` rows of that day count instead, one
@@ -514,10 +516,10 @@ def indicators_refresh(
                     drop_temps(cursor, TEMP_TABLES)
             if done is None:
                 done = _compute(cursor, period, windows, dict(params), now, only_changed)
+            assert done is not None, "a refresh of every pupil always completes"
             # Kept as the flags stand after this refresh's own writes.
             done = replace(done, roster_stamp=roster_stamp, flag_stamp=_flag_stamp(cursor, period))
             drop_temps(cursor, TEMP_TABLES)
-        assert done is not None, "a refresh of every pupil always completes"
         pupils = done.pupils if base is None or done.recomputed is None else base.pupils
         # One statement whether the semester has a mark or not: the refresh's statements stay constant.
         mark = RefreshMark(

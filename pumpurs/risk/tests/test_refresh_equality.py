@@ -26,4 +26,10 @@ def test_the_one_row_refresh_gives_what_the_two_row_refresh_gave(world: World) -
         assert mine["snapshots"] == theirs["snapshots"], step
         assert mine["flags"] == theirs["flags"], step
     # The cohort exercises every family and the flags: not an empty comparison.
-    assert {flag[1] for flag in got[-1]["flags"]} >= {"attendance_4w", "failing_term_grade", "incidents_4w", "nv_period", "over_age"}
+    assert {flag[1] for flag in got[-1]["flags"]} >= {
+        "attendance_4w",
+        "failing_term_grade",
+        "incidents_4w",
+        "nv_period",
+        "over_age",
+    }
