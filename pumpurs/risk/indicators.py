@@ -447,6 +447,7 @@ def indicators_refresh(
     period: Period | None = None,
     skip_unchanged: bool = False,
     touched: Touched | None = None,
+    everything: bool = False,
 ) -> RefreshResult:
     """Recompute every pupil's snapshots for ``period`` (default: the one containing ``today``),
     then the flags. Idempotent: the same facts give the same snapshots and no new flags. With
@@ -458,6 +459,9 @@ def indicators_refresh(
     when nothing else changed since the last refresh: the same window, the same rules, no other
     input in the audit trail, and no touched fact after the last day with facts (which would move
     every pupil's 4-week window). Otherwise the whole semester, as without it (decision 0048).
+
+    ``everything`` (``pumpurs indicators refresh --force``) trusts no cache: the pupil table is
+    rebuilt and every pupil's flags evaluated, not only those whose snapshot changed (decision 0049).
 
     Invariants: one snapshot per (pupil, semester, window), only for pupils with an enrolment in
     the semester (others' snapshots of that semester are removed); a constant number of
@@ -503,7 +507,7 @@ def indicators_refresh(
         with connection.cursor() as cursor:
             tune_session(cursor)
             roster_stamp, rebuilt = semester_pupils_ensure(
-                cursor, params=params, mark=last, year_ago=params["year_ago"]
+                cursor, params=params, mark=None if everything else last, year_ago=params["year_ago"]
             )
             flag_stamp = _flag_stamp(cursor, period)
             # While the rules, thresholds and pupil table are as the last refresh saw them, a pupil

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pumpurs.people.models import ClassGroup, Enrolment, Pupil
 from pumpurs.risk.indicators import indicators_refresh
-from pumpurs.risk.models import IndicatorSnapshot, SemesterPupil
-from pumpurs.risk.tests.test_indicators import attend, friday_in, term, weekdays
+from pumpurs.risk.models import Flag, IndicatorSnapshot, SemesterPupil
+from pumpurs.risk.tests.test_indicators import absences_on, attend, friday_in, term, weekdays
 from pumpurs.risk.tests.watch_factories import add_pupil
 from pumpurs.world.personas import World
 
@@ -78,3 +79,18 @@ def test_a_transfer_the_window_reaches_rebuilds_it(world: World) -> None:
     assert IndicatorSnapshot.objects.get(period=period, pupil=world.pupil_madona).school_changes_12m == 0
     assert _refresh_builds(world, monday)
     assert IndicatorSnapshot.objects.get(period=period, pupil=world.pupil_madona).school_changes_12m == 1
+
+
+def test_force_trusts_no_cache_and_evaluates_every_flag(world: World) -> None:
+    """A flag edited in place outside the refresh stays as edited while its pupil's snapshot does
+    not change (only changed rows are evaluated); ``--force`` evaluates every pupil again."""
+    period = term(world)
+    friday = friday_in(period)
+    absences_on(world.pupil_lizuma, weekdays(period.starts_on, friday), 25)
+    indicators_refresh(today=friday, period=period)
+    flag = Flag.objects.get(pupil=world.pupil_lizuma, rule="unjustified_semester")
+    Flag.objects.filter(pk=flag.pk).update(value=Decimal(1))
+    indicators_refresh(today=friday, period=period)
+    assert Flag.objects.get(pk=flag.pk).value == Decimal(1)
+    indicators_refresh(today=friday, period=period, everything=True)
+    assert Flag.objects.get(pk=flag.pk).value == Decimal(25)
