@@ -624,8 +624,12 @@ def _compute(
         raised, closed = flags_refresh(
             period=period, now=now, snapshots=temp_name("changed"), touched=temp_name("changed")
         )
+    elif only:
+        # Every touched pupil's flags, from their stored rows (the others' are neither read nor written).
+        touched_rows = f"(SELECT * FROM risk_indicatorsnapshot WHERE pupil_id {touched_set_sql(temp_name('touched'))})"  # noqa: S608 — names from code
+        raised, closed = flags_refresh(period=period, now=now, snapshots=touched_rows, touched=temp_name("touched"))
     else:
-        raised, closed = flags_refresh(period=period, now=now, touched=temp_name("touched") if only else None)
+        raised, closed = flags_refresh(period=period, now=now)
     return _Done(written, pupils, raised, closed, sums.w_from, sums.w_to, sums.last_day, pupils if only else None)
 
 
