@@ -32,7 +32,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from pumpurs.people.models import Period
-from pumpurs.risk.models import FlagCheck, ThresholdOverride
+from pumpurs.risk.models import WINDOW_FIELDS, FlagCheck, ThresholdOverride, Window, window_prefix
 from pumpurs.risk.rules import RULE_VERSION, RULES, default_threshold
 from pumpurs.risk.sql import create_temp, drop_temps, execute, json_object_sql, temp_name, touched_set_sql, tune_session
 
@@ -41,21 +41,40 @@ LIVE = "('open', 'accepted')"
 ANALYZED_COLUMNS = ("pupil_id", "period_id", "status", "rule", "condition_holds")
 
 
+def _evidence_column(window: str, name: str) -> str:
+    """The snapshot column of the indicator ``name`` in ``window`` (one row holds both windows)."""
+    if name in WINDOW_FIELDS:
+        return f"s.{window_prefix(window)}{name}"
+    if name == "average_change" and window != Window.PERIOD:
+        return "CAST(NULL AS NUMERIC(4, 2))"  # semesters compared: no 4-week value
+    return f"s.{name}"
+
+
 def _candidates_sql(snapshots: str) -> str:
     """Every (pupil, rule) whose condition holds, with its value, threshold and evidence, from
-    the table ``snapshots`` (the snapshot table, or the refresh's own copy of its rows).
+    the table ``snapshots`` (the snapshot table, or the refresh's table of the rows it changed:
+    same columns, one row per pupil with both windows, decision 0049).
 
     The snapshots are first cut down with each rule's loosest threshold anywhere (``l_<code>``),
     so that only those rows look up the pupil's municipality and its override. That cut is one
     plain filter per rule (a ``UNION ALL`` of one scan per rule): joining the rules as rows and
     picking each one's expression with ``CASE`` cost twice as much at 500 000 snapshots."""
-    columns = ", ".join(sorted({f"s.{column}" for rule in RULES.values() for column in rule.evidence}))
+    names = sorted({column for rule in RULES.values() for column in rule.evidence})
     per_rule = " UNION ALL ".join(
-        f"SELECT s.pupil_id, s.\"window\", s.window_start, s.window_end, {columns}, '{code}' AS rule, "  # noqa: S608 — names and rule codes from code, every value a parameter
-        f"CAST(%(t_{code})s AS NUMERIC) AS default_value, {1 if rule.worse_is_higher else 0} AS worse_higher, "
-        f"{rule.value_sql} AS value "
-        f"FROM {snapshots} s WHERE s.period_id = %(period)s AND s.\"window\" = '{rule.window}' "
-        f"AND {rule.holds_sql(rule.value_sql, f'CAST(%(l_{code})s AS NUMERIC)')}"
+        "SELECT s.pupil_id, '{window}' AS \"window\", s.{prefix}{start} AS window_start, s.{prefix}{end} AS window_end, "  # noqa: S608 — names and rule codes from code, every value a parameter
+        "{columns}, '{code}' AS rule, CAST(%(t_{code})s AS NUMERIC) AS default_value, {higher} AS worse_higher, "
+        "{value} AS value FROM {snapshots} s WHERE s.period_id = %(period)s AND {holds}".format(
+            window=rule.window,
+            prefix=window_prefix(rule.window),
+            start="start" if window_prefix(rule.window) else "window_start",
+            end="end" if window_prefix(rule.window) else "window_end",
+            columns=", ".join(f"{_evidence_column(rule.window, name)} AS {name}" for name in names),
+            code=code,
+            higher=1 if rule.worse_is_higher else 0,
+            value=rule.value_on("s"),
+            snapshots=snapshots,
+            holds=rule.holds_sql(rule.value_on("s"), f"CAST(%(l_{code})s AS NUMERIC)"),
+        )
         for code, rule in RULES.items()
     )
     evidence = " ".join(

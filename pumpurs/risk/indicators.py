@@ -1,17 +1,19 @@
 """Indicators for every pupil of a semester, computed set-based in the database (DESIGN §5).
 
-``indicators_refresh`` writes two ``IndicatorSnapshot`` rows per pupil with an enrolment in the
-semester: window "period" (the semester's first day up to min(today, its last day)) and window
-"4w" (the 28 days ending at the latest school day with attendance data on or before that day,
-clipped to the semester). Then ``flags.flags_refresh`` turns them into flags.
+``indicators_refresh`` keeps one ``IndicatorSnapshot`` row per pupil with an enrolment in the
+semester (decision record 0049), holding both windows: "period" (the semester's first day up to
+min(today, its last day)) under the plain column names and "4w" (the 28 days ending at the latest
+school day with attendance data on or before that day, clipped to the semester) under ``w4_``.
+Then ``flags.flags_refresh`` turns them into flags.
 
-Each indicator family is one SQL statement over all pupils, materialised in a temporary table
-(PostgreSQL may then scan the big fact tables in parallel); one statement joins the families into
-every pupil's two snapshots and compares them with the stored ones on the natural key (temporary
-table ``fresh``), then only the new ones are inserted and only the changed ones updated:
-``computed_at`` is when a snapshot's values last changed, not when it was last checked. The flags
-are evaluated from ``fresh`` (decision record 0009). The number of statements does not depend on
-the number of pupils. Rules per family:
+The semester's pupils come from a cached table (``semester_pupils``), rebuilt only when the
+enrolments, pupils, classes or schools changed. The family sums come from ``family_sums`` (one
+statement per family over the facts, each into a temporary table). One compare statement builds
+every pupil's row and full-joins it with the stored one on the key: only the new, changed and
+gone rows leave it (temporary table ``changed``); only those are written (``computed_at`` is when
+a snapshot's values last changed, not when it was last checked) and only their pupils' flags
+evaluated, unless a rule, threshold or flag row changed outside the refresh (``flag_stamp``).
+The number of statements does not depend on the number of pupils. Rules per family:
 
 * **attendance** — daily counts from ``AttendanceDay``; for a pupil-day without an
   ``AttendanceDay`` row, the lesson-level ``AttendanceMark`` rows of that day count instead, one
@@ -34,8 +36,9 @@ the number of pupils. Rules per family:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -44,11 +47,11 @@ from django.utils import timezone
 from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.flags import flags_refresh
-from pumpurs.risk.models import RefreshMark
+from pumpurs.risk.models import RefreshMark, ThresholdOverride
 from pumpurs.risk.rules import RULE_VERSION
+from pumpurs.risk.semester_pupils import semester_pupils_ensure
 from pumpurs.risk.sql import (
     create_temp,
-    date_number_sql,
     drop_temps,
     execute,
     is_postgres,
@@ -61,8 +64,8 @@ from pumpurs.risk.unchanged import input_seq, only_these_batches_since, rules_st
 FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
 MARK_FIELDS = ["period_to", "rule_version", "input_seq", "four_weeks_from", "four_weeks_to", "pupils", "refreshed_at"]
-MARK_FIELDS.append("last_fact_day")
-TEMP_TABLES = ("touched", "pupils", "days", "marks", "days4", "marks4", "grades", "incidents", "fresh")
+MARK_FIELDS += ["last_fact_day", "roster_stamp", "flag_stamp"]
+TEMP_TABLES = ("touched", "days", "marks", "days4", "marks4", "grades", "incidents", "changed")
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class RefreshResult:
     four_weeks_from: dt.date | None = None
     four_weeks_to: dt.date | None = None
     pupils: int = 0
-    snapshots: int = 0  # the semester's snapshots after the refresh: two per pupil
+    snapshots: int = 0  # the semester's snapshots after the refresh: one per pupil (decision 0049)
     snapshots_written: int = 0  # inserted or changed; the others were left as they were
     flags_raised: int = 0
     flags_closed: int = 0
@@ -201,45 +204,6 @@ def _attendance_selects(extra: dict[str, tuple[str, str]], touched: bool = False
     return days, marks
 
 
-# The pupils of the semester (latest enrolment in it) with their enrolment history, in one
-# temporary table. The latest enrolment is the one with no later one in the semester (an
-# anti-join: cheaper than numbering every pupil's enrolments); the history is gathered only for
-# pupils who can have one (more than one enrolment, or one that ended in a transfer): most pupils
-# of a semester have a single enrolment.
-PUPILS_SQL = """
-SELECT s.pupil_id, CASE WHEN s.age - s.usual > 0 THEN s.age - s.usual ELSE 0 END AS over_age_years,
-  COALESCE(h.repeated, 0) AS repeated, COALESCE(h.changes, 0) AS changes
-FROM (
-  SELECT e.pupil_id,
-    (%(year_start_number)s - {birth}) / 10000 AS age,
-    CASE WHEN i.kind = 'vocational' THEN 15 + cg.grade ELSE 6 + cg.grade END AS usual
-  FROM people_enrolment e
-  JOIN people_classgroup cg ON cg.id = e.class_group_id
-  JOIN people_institution i ON i.id = e.institution_id
-  JOIN people_pupil p ON p.id = e.pupil_id
-  WHERE e.starts_on <= %(to)s AND (e.ends_on IS NULL OR e.ends_on >= %(from)s) {only_e}
-    AND NOT EXISTS (
-      SELECT 1 FROM people_enrolment l
-      WHERE l.pupil_id = e.pupil_id AND l.starts_on <= %(to)s AND (l.ends_on IS NULL OR l.ends_on >= %(from)s)
-        AND (l.starts_on > e.starts_on OR (l.starts_on = e.starts_on AND l.id > e.id)))
-) s
-LEFT JOIN (
-  SELECT pupil_id, MAX(repeated) AS repeated, SUM(changes) AS changes FROM (
-    SELECT e.pupil_id,
-      CASE WHEN COUNT(DISTINCT cg.school_year_id) > 1 THEN 1 ELSE 0 END AS repeated,
-      SUM(CASE WHEN e.end_reason = 'transferred' AND e.ends_on BETWEEN %(year_ago)s AND %(to)s
-          THEN 1 ELSE 0 END) AS changes
-    FROM people_enrolment e
-    JOIN people_classgroup cg ON cg.id = e.class_group_id
-    JOIN people_institution i ON i.id = e.institution_id
-    WHERE e.starts_on <= %(to)s {only_e} AND e.pupil_id IN (
-      SELECT pupil_id FROM people_enrolment WHERE starts_on <= %(to)s {only} GROUP BY pupil_id
-      HAVING COUNT(*) > 1 OR MAX(CASE WHEN end_reason = 'transferred' THEN 1 ELSE 0 END) = 1)
-    GROUP BY e.pupil_id, cg.grade, i.kind
-  ) g GROUP BY pupil_id
-) h ON h.pupil_id = s.pupil_id
-"""
-
 # Counts with ``FILTER`` and averages of the integer score: ``AVG`` of an integer keeps a 64-bit
 # sum and count per pupil, of a NUMERIC (``1.0 * score``) an arbitrary-precision one — 11 million
 # grades took 7.1 s that way, most of it in the arithmetic.
@@ -265,22 +229,84 @@ SELECT pupil_id, COUNT(*) AS n_p,
 FROM journal_incident WHERE date BETWEEN %(from)s AND %(to)s {only} GROUP BY pupil_id
 """
 
-SNAPSHOT_COLUMNS = (
-    "lessons",
-    "unjustified",
-    "illness",
-    "other_justified",
-    "late",
-    "attendance_rate",
-    "failing_grades",
-    "nv_count",
-    "average_grade",
-    "average_change",
-    "incidents",
-    "repeated_grade",
-    "over_age_years",
-    "school_changes_12m",
-)
+# --- The family sums (pluggable) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilySums:
+    """Every pupil's indicator family sums for both windows, as the compare statement reads them:
+    ``joins`` (LEFT JOINs on the pupil alias ``s``) and, per indicator column of the snapshot
+    (``lessons`` … ``incidents``, ``w4_lessons`` … ``w4_incidents``, ``average_change``), the SQL
+    of its raw value over those joins. A different source of the same sums (issue 18 item 1's
+    weekly rollups) replaces ``family_sums`` and nothing else."""
+
+    joins: str
+    columns: dict[str, str]
+    last_day: dt.date | None
+    w_from: dt.date
+    w_to: dt.date
+    temps: tuple[str, ...]
+
+
+def family_sums(
+    cursor: Any, windows: Windows, params: dict[str, Any], *, touched: bool, base: RefreshMark | None
+) -> FamilySums | None:
+    """The family sums from the facts, one statement per family into a temporary table each
+    (PostgreSQL may then scan the big fact tables in parallel). None when ``base`` (a refresh of
+    only the touched pupils) no longer holds: the touched facts end after its last day with facts."""
+    days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")}, touched)
+    create_temp(cursor, "days", days_sql, params)
+    create_temp(cursor, "marks", marks_sql, params)
+    cursor.execute(
+        f"SELECT MAX(last_day) FROM (SELECT MAX(last_day) AS last_day FROM {temp_name('days')} "  # noqa: S608 — names and rule codes from code, every value a parameter
+        f"UNION ALL SELECT MAX(last_day) FROM {temp_name('marks')}) x"
+    )
+    last_day = _as_date(cursor.fetchone()[0])
+    if base is not None:
+        # The other pupils' facts are as the last refresh saw them, so the semester's last day
+        # with facts is the later of theirs and the touched ones'; a later one moves everyone's window.
+        if last_day is not None and base.last_fact_day is not None and last_day > base.last_fact_day:
+            return None
+        last_day = base.last_fact_day
+    w_from, w_to = windows.four_weeks(last_day)
+    params.update(w_from=w_from, w_to=w_to)
+    temps = ["days", "marks"]
+    if last_day is None or last_day == windows.guess_end:
+        path = "guess"
+    elif last_day == windows.guess_end_before:
+        path = "before"
+    else:
+        # The facts end elsewhere (a holiday, a late import): scan the 4 weeks again.
+        path = "slow"
+        days4, marks4 = _attendance_selects({"r_": ("w_from", "w_to")}, touched)
+        create_temp(cursor, "days4", days4, params | {"from": w_from, "to": w_to})
+        create_temp(cursor, "marks4", marks4, params | {"from": w_from, "to": w_to})
+        temps += ["days4", "marks4"]
+    create_temp(cursor, "grades", GRADES_SQL.format(only=only_touched("pupil_id", touched)), params)
+    create_temp(cursor, "incidents", INCIDENTS_SQL.format(only=only_touched("pupil_id", touched)), params)
+    temps += ["grades", "incidents"]
+    joins = [
+        f"LEFT JOIN {temp_name(t)} {alias} ON {alias}.pupil_id = s.pupil_id" for t, alias in _ALIASES if t in temps
+    ]
+    columns: dict[str, str] = {}
+    for c in ATTENDANCE_COLUMNS:
+        columns[c] = f"COALESCE(d.p_{c}, 0) + COALESCE(m.p_{c}, 0)"
+        columns[f"w4_{c}"] = _four_week_sum(c, path)
+    columns |= {
+        "failing_grades": "COALESCE(g.failing_p, 0)",
+        "w4_failing_grades": "COALESCE(g.failing_4, 0)",
+        "nv_count": "COALESCE(g.nv_p, 0)",
+        "w4_nv_count": "COALESCE(g.nv_4, 0)",
+        "average_grade": "g.avg_p",
+        "w4_average_grade": "g.avg_4",
+        "average_change": "g.avg_p - g.avg_prev",
+        "incidents": "COALESCE(i.n_p, 0)",
+        "w4_incidents": "COALESCE(i.n_4, 0)",
+    }
+    return FamilySums(" ".join(joins), columns, last_day, w_from, w_to, tuple(temps))
+
+
+_ALIASES = (("days", "d"), ("marks", "m"), ("days4", "d4"), ("marks4", "m4"), ("grades", "g"), ("incidents", "i"))
 
 
 def _four_week_sum(column: str, path: str) -> str:
@@ -294,6 +320,30 @@ def _four_week_sum(column: str, path: str) -> str:
     return " + ".join(f"COALESCE({p}, 0)" for p in parts)
 
 
+# --- The compare statement ------------------------------------------------------------------------
+
+# The snapshot's columns the refresh computes and compares (all but the key and ``computed_at``).
+COUNTS = ("lessons", "unjustified", "illness", "other_justified", "late", "failing_grades", "nv_count", "incidents")
+COMPARED = (
+    "rule_version",
+    "window_start",
+    "window_end",
+    *COUNTS,
+    "attendance_rate",
+    "average_grade",
+    "average_change",
+    "w4_start",
+    "w4_end",
+    *(f"w4_{c}" for c in COUNTS),
+    "w4_attendance_rate",
+    "w4_average_grade",
+    "repeated_grade",
+    "over_age_years",
+    "school_changes_12m",
+)
+KEY = ("period_id", "pupil_id")
+
+
 def _distinct_sql(left: str, right: str) -> str:
     """Null-safe "differs" for two expressions (SQLite spells ``IS DISTINCT FROM`` as ``IS NOT``)."""
     return f"{left} IS DISTINCT FROM {right}" if is_postgres() else f"{left} IS NOT {right}"
@@ -305,98 +355,82 @@ def _fence() -> str:
     return "OFFSET 0" if is_postgres() else ""
 
 
-def _fresh_sql(path: str, touched: bool = False) -> str:
-    """Every pupil's two snapshots as this refresh computes them, typed as the snapshot table
-    stores them, each with its ``state`` against the stored one: ``new`` (no snapshot yet),
-    ``changed`` (a value differs) or ``same``; on PostgreSQL also the stored snapshots of pupils
-    no longer in the semester, as ``gone`` rows with only their key.
-
-    One hash join on the natural key; the values are compared once per snapshot, and the writes
-    that follow touch only the ``new`` and ``changed`` rows. The flags are then evaluated from
-    this table too, so the refresh never reads back what it has just written."""
-    attendance = ",\n    ".join(
-        f"CASE WHEN w.win = 'period' THEN COALESCE(d.p_{c}, 0) + COALESCE(m.p_{c}, 0) "
-        f"ELSE {_four_week_sum(c, path)} END AS {c}"
-        for c in ATTENDANCE_COLUMNS
+def _rate(prefix: str) -> str:
+    lessons = f"x.{prefix}lessons"
+    missed = " - ".join(f"x.{prefix}{c}" for c in ("unjustified", "illness", "other_justified"))
+    return (
+        f"CAST(CASE WHEN {lessons} > 0 THEN ROUND(100.0 * ({lessons} - {missed}) / {lessons}, 2) END AS NUMERIC(5, 2))"
     )
-    slow_joins = ""
-    if path == "slow":
-        slow_joins = (
-            f"LEFT JOIN {temp_name('days4')} d4 ON d4.pupil_id = s.pupil_id "
-            f"LEFT JOIN {temp_name('marks4')} m4 ON m4.pupil_id = s.pupil_id"
-        )
-    differs = " OR ".join(_distinct_sql(f"o.{c}", f"n.{c}") for c in COMPARED)
+
+
+def _changed_sql(sums: FamilySums, touched: bool) -> str:
+    """Every pupil's one snapshot row as this refresh computes it (both windows as columns, typed
+    as the table stores them), compared in the same statement with the stored row on the key
+    (period, pupil); only rows that differ come out, with their ``state``: ``new`` (no stored
+    row), ``changed`` (a value differs) or, on PostgreSQL, ``gone`` (a stored row of a pupil no
+    longer in the semester: its full join keeps it, values null). The writes and the flag rules
+    that follow read only these rows: a refresh over unchanged facts writes nothing and
+    evaluates no rule."""
+    c = sums.columns
+    counts = ", ".join(f"CAST({c[name]} AS BIGINT) AS {name}" for name in (*COUNTS, *(f"w4_{n}" for n in COUNTS)))
+    typed = ", ".join(f"CAST(x.{name} AS INTEGER) AS {name}" for name in (*COUNTS, *(f"w4_{n}" for n in COUNTS)))
+    differs = " OR ".join(_distinct_sql(f"o.{col}", f"n.{col}") for col in COMPARED)
     return f"""
-SELECT COALESCE(n.pupil_id, o.pupil_id) AS pupil_id, n.period_id, COALESCE(n."window", o."window") AS "window",
-  {", ".join(f"n.{c}" for c in COMPARED)},
-  CASE WHEN n.pupil_id IS NULL THEN 'gone' WHEN o.pupil_id IS NULL THEN 'new'
-       WHEN {differs} THEN 'changed' ELSE 'same' END AS state
+SELECT COALESCE(n.pupil_id, o.pupil_id) AS pupil_id, CAST(%(period)s AS BIGINT) AS period_id,
+  {", ".join(f"n.{col}" for col in COMPARED)},
+  CASE WHEN n.pupil_id IS NULL THEN 'gone' WHEN o.pupil_id IS NULL THEN 'new' ELSE 'changed' END AS state
 FROM (
-  SELECT x.pupil_id, CAST(%(period)s AS BIGINT) AS period_id, x.win AS "window",
-    x.w_from AS window_start, x.w_to AS window_end, %(version)s AS rule_version,
-    CAST(x.lessons AS INTEGER) AS lessons, CAST(x.unjustified AS INTEGER) AS unjustified,
-    CAST(x.illness AS INTEGER) AS illness, CAST(x.other_justified AS INTEGER) AS other_justified,
-    CAST(x.late AS INTEGER) AS late,
-    CAST(CASE WHEN x.lessons > 0
-      THEN ROUND(100.0 * (x.lessons - x.unjustified - x.illness - x.other_justified) / x.lessons, 2) END
-      AS NUMERIC(5, 2)) AS attendance_rate,
-    CAST(x.failing AS INTEGER) AS failing_grades, CAST(x.nv AS INTEGER) AS nv_count,
-    CAST(x.average AS NUMERIC(4, 2)) AS average_grade, CAST(x.change AS NUMERIC(4, 2)) AS average_change,
-    CAST(x.incidents AS INTEGER) AS incidents, x.repeated = 1 AS repeated_grade,
-    CAST(x.over_age AS INTEGER) AS over_age_years, CAST(x.changes AS INTEGER) AS school_changes_12m
+  SELECT x.pupil_id, %(version)s AS rule_version,
+    %(from)s AS window_start, %(to)s AS window_end, %(w_from)s AS w4_start, %(w_to)s AS w4_end,
+    {typed},
+    {_rate("")} AS attendance_rate, {_rate("w4_")} AS w4_attendance_rate,
+    CAST(x.average_grade AS NUMERIC(4, 2)) AS average_grade,
+    CAST(x.w4_average_grade AS NUMERIC(4, 2)) AS w4_average_grade,
+    CAST(x.average_change AS NUMERIC(4, 2)) AS average_change,
+    x.repeated_grade, CAST(x.over_age_years AS INTEGER) AS over_age_years,
+    CAST(x.school_changes_12m AS INTEGER) AS school_changes_12m
   FROM (
-    SELECT s.pupil_id, w.win, w.w_from, w.w_to,
-      {attendance},
-      CASE WHEN w.win = 'period' THEN COALESCE(g.failing_p, 0) ELSE COALESCE(g.failing_4, 0) END AS failing,
-      CASE WHEN w.win = 'period' THEN COALESCE(g.nv_p, 0) ELSE COALESCE(g.nv_4, 0) END AS nv,
-      CASE WHEN w.win = 'period' THEN g.avg_p ELSE g.avg_4 END AS average,
-      CASE WHEN w.win = 'period' THEN g.avg_p - g.avg_prev END AS change,
-      CASE WHEN w.win = 'period' THEN COALESCE(i.n_p, 0) ELSE COALESCE(i.n_4, 0) END AS incidents,
-      s.repeated, s.over_age_years AS over_age, s.changes
-    FROM {temp_name("pupils")} s
-    CROSS JOIN (SELECT 'period' AS win, %(from)s AS w_from, %(to)s AS w_to
-                UNION ALL SELECT '4w', %(w_from)s, %(w_to)s) w
-    LEFT JOIN {temp_name("days")} d ON d.pupil_id = s.pupil_id
-    LEFT JOIN {temp_name("marks")} m ON m.pupil_id = s.pupil_id
-    {slow_joins}
-    LEFT JOIN {temp_name("grades")} g ON g.pupil_id = s.pupil_id
-    LEFT JOIN {temp_name("incidents")} i ON i.pupil_id = s.pupil_id
+    SELECT s.pupil_id, {counts},
+      {c["average_grade"]} AS average_grade, {c["w4_average_grade"]} AS w4_average_grade,
+      {c["average_change"]} AS average_change,
+      s.repeated_grade, s.over_age_years, s.school_changes_12m
+    FROM risk_semesterpupil s {sums.joins}
+    WHERE s.period_id = %(period)s {only_touched("s.pupil_id", touched)}
   ) x {_fence()}
 ) n
 {"FULL" if is_postgres() else "LEFT"} JOIN (
   SELECT * FROM risk_indicatorsnapshot WHERE period_id = %(period)s {only_touched("pupil_id", touched)}) o
-  ON o.pupil_id = n.pupil_id AND o."window" = n."window"
+  ON o.pupil_id = n.pupil_id
+WHERE n.pupil_id IS NULL OR o.pupil_id IS NULL OR {differs}
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
-COMPARED = ("window_start", "window_end", "rule_version", *SNAPSHOT_COLUMNS)
-KEY = ("period_id", "pupil_id", '"window"')
+def _gone_sql(touched: bool) -> str:
+    """SQLite before 3.39 has no full join: the stored rows of pupils no longer in the semester
+    join the changed rows here (PostgreSQL's compare statement has them already)."""
+    return f"""
+INSERT INTO {temp_name("changed")} (pupil_id, period_id, state)
+SELECT o.pupil_id, o.period_id, 'gone' FROM risk_indicatorsnapshot o
+WHERE o.period_id = %(period)s {only_touched("o.pupil_id", touched)} AND NOT EXISTS (
+  SELECT 1 FROM risk_semesterpupil s WHERE s.period_id = o.period_id AND s.pupil_id = o.pupil_id)
+"""  # noqa: S608 — names and rule codes from code, every value a parameter
+
 
 INSERT_NEW_SQL = f"""
 INSERT INTO risk_indicatorsnapshot ({", ".join(KEY)}, {", ".join(COMPARED)}, computed_at)
-SELECT {", ".join(KEY)}, {", ".join(COMPARED)}, %(now)s FROM {temp_name("fresh")} WHERE state = 'new'
+SELECT {", ".join(KEY)}, {", ".join(COMPARED)}, %(now)s FROM {temp_name("changed")} WHERE state = 'new'
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 UPDATE_CHANGED_SQL = f"""
 UPDATE risk_indicatorsnapshot SET {", ".join(f"{c} = n.{c}" for c in COMPARED)}, computed_at = %(now)s
-FROM {temp_name("fresh")} n
+FROM {temp_name("changed")} n
 WHERE n.state = 'changed' AND risk_indicatorsnapshot.period_id = %(period)s
-  AND risk_indicatorsnapshot.pupil_id = n.pupil_id AND risk_indicatorsnapshot."window" = n."window"
+  AND risk_indicatorsnapshot.pupil_id = n.pupil_id
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
-
-def _stale_sql(touched: bool = False) -> str:
-    """Delete the semester's snapshots of pupils no longer enrolled in it. On PostgreSQL ``fresh``
-    has already found them (its full join keeps stored snapshots without a fresh partner, state
-    ``gone``); SQLite before 3.39 has no full join, so there they are looked for again."""
-    if is_postgres():
-        return f"""
+DELETE_GONE_SQL = f"""
 DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s AND pupil_id IN (
-  SELECT pupil_id FROM {temp_name("fresh")} WHERE state = 'gone')
-"""  # noqa: S608 — names and rule codes from code, every value a parameter
-    return f"""
-DELETE FROM risk_indicatorsnapshot WHERE period_id = %(period)s {only_touched("pupil_id", touched)} AND NOT EXISTS (
-  SELECT 1 FROM {temp_name("pupils")} s WHERE s.pupil_id = risk_indicatorsnapshot.pupil_id)
+  SELECT pupil_id FROM {temp_name("changed")} WHERE state = 'gone')
 """  # noqa: S608 — names and rule codes from code, every value a parameter
 
 
@@ -413,6 +447,7 @@ def indicators_refresh(
     period: Period | None = None,
     skip_unchanged: bool = False,
     touched: Touched | None = None,
+    everything: bool = False,
 ) -> RefreshResult:
     """Recompute every pupil's snapshots for ``period`` (default: the one containing ``today``),
     then the flags. Idempotent: the same facts give the same snapshots and no new flags. With
@@ -424,6 +459,9 @@ def indicators_refresh(
     when nothing else changed since the last refresh: the same window, the same rules, no other
     input in the audit trail, and no touched fact after the last day with facts (which would move
     every pupil's 4-week window). Otherwise the whole semester, as without it (decision 0048).
+
+    ``everything`` (``pumpurs indicators refresh --force``) trusts no cache: the pupil table is
+    rebuilt and every pupil's flags evaluated, not only those whose snapshot changed (decision 0049).
 
     Invariants: one snapshot per (pupil, semester, window), only for pupils with an enrolment in
     the semester (others' snapshots of that semester are removed); a constant number of
@@ -464,18 +502,28 @@ def indicators_refresh(
             "now": now,
             "version": RULE_VERSION,
         }
-        base = _partial_base(period, windows, seq, touched)
+        last = RefreshMark.objects.filter(period=period).first()
+        base = _partial_base(last, windows, seq, touched)
         with connection.cursor() as cursor:
             tune_session(cursor)
+            roster_stamp, rebuilt = semester_pupils_ensure(
+                cursor, params=params, mark=None if everything else last, year_ago=params["year_ago"]
+            )
+            flag_stamp = _flag_stamp(cursor, period)
+            # While the rules, thresholds and pupil table are as the last refresh saw them, a pupil
+            # whose snapshot did not change keeps its flags: only the changed rows are evaluated.
+            only_changed = last is not None and last.flag_stamp == flag_stamp and not rebuilt
             done = None
             if base is not None and touched is not None:
-                done = _compute(cursor, period, windows, params, now, touched=touched, base=base)
+                done = _compute(cursor, period, windows, dict(params), now, only_changed, touched=touched, base=base)
                 if done is None:  # a touched fact moves the 4-week window: every pupil after all
                     drop_temps(cursor, TEMP_TABLES)
             if done is None:
-                done = _compute(cursor, period, windows, params, now)
+                done = _compute(cursor, period, windows, dict(params), now, only_changed)
+            assert done is not None, "a refresh of every pupil always completes"
+            # Kept as the flags stand after this refresh's own writes.
+            done = replace(done, roster_stamp=roster_stamp, flag_stamp=_flag_stamp(cursor, period))
             drop_temps(cursor, TEMP_TABLES)
-        assert done is not None, "a refresh of every pupil always completes"
         pupils = done.pupils if base is None or done.recomputed is None else base.pupils
         # One statement whether the semester has a mark or not: the refresh's statements stay constant.
         mark = RefreshMark(
@@ -488,6 +536,8 @@ def indicators_refresh(
             last_fact_day=done.last_day,
             pupils=pupils,
             refreshed_at=now,
+            roster_stamp=done.roster_stamp,
+            flag_stamp=done.flag_stamp,
         )
         RefreshMark.objects.bulk_create(
             [mark], update_conflicts=True, unique_fields=["period"], update_fields=MARK_FIELDS
@@ -500,7 +550,7 @@ def indicators_refresh(
         four_weeks_from=done.w_from,
         four_weeks_to=done.w_to,
         pupils=pupils,
-        snapshots=2 * pupils,
+        snapshots=pupils,
         snapshots_written=done.written,
         flags_raised=done.raised,
         flags_closed=done.closed,
@@ -519,13 +569,14 @@ class _Done:
     w_to: dt.date
     last_day: dt.date | None
     recomputed: int | None  # the touched pupils recomputed; None: the whole semester
+    roster_stamp: str = ""
+    flag_stamp: str = ""
 
 
-def _partial_base(period: Period, windows: Windows, seq: int, touched: Touched | None) -> RefreshMark | None:
+def _partial_base(mark: RefreshMark | None, windows: Windows, seq: int, touched: Touched | None) -> RefreshMark | None:
     """The last refresh's mark when only ``touched``'s pupils need recomputing, else None."""
     if touched is None or not touched.institutions:
         return None
-    mark = RefreshMark.objects.filter(period=period).first()
     if (
         mark is None
         or mark.last_fact_day is None  # no attendance yet (or a mark older than this rule): all pupils
@@ -542,6 +593,7 @@ def _compute(
     windows: Windows,
     params: dict[str, Any],
     now: dt.datetime,
+    only_changed: bool,
     *,
     touched: Touched | None = None,
     base: RefreshMark | None = None,
@@ -552,57 +604,47 @@ def _compute(
     if touched is not None:
         sql, names = _touched_sql(touched.institutions)
         create_temp(cursor, "touched", sql, names, index=[] if is_postgres() else ["pupil_id"])
-    # Indexed for SQLite's stale delete, which probes it once per snapshot row; on PostgreSQL
-    # the compare join finds the stale snapshots and nothing probes this table.
-    create_temp(
-        cursor,
-        "pupils",
-        PUPILS_SQL.format(
-            birth=date_number_sql("p.birth_date"),
-            only_e=only_touched("e.pupil_id", only),
-            only=only_touched("pupil_id", only),
-        ),
-        params,
-        index=[] if is_postgres() else ["pupil_id"],
-    )
-    days_sql, marks_sql = _attendance_selects({"r_": ("g_from", "g_to"), "b_": ("b_from", "b_to")}, only)
-    create_temp(cursor, "days", days_sql, params)
-    create_temp(cursor, "marks", marks_sql, params)
-    cursor.execute(
-        f"SELECT MAX(last_day) FROM (SELECT MAX(last_day) AS last_day FROM {temp_name('days')} "  # noqa: S608 — names and rule codes from code, every value a parameter
-        f"UNION ALL SELECT MAX(last_day) FROM {temp_name('marks')}) x"
-    )
-    last_day = _as_date(cursor.fetchone()[0])
-    if base is not None:
-        # The other pupils' facts are as the last refresh saw them, so the semester's last day
-        # with facts is the later of theirs and the touched ones'; a later one moves everyone's window.
-        if last_day is not None and base.last_fact_day is not None and last_day > base.last_fact_day:
-            return None
-        last_day = base.last_fact_day
-    w_from, w_to = windows.four_weeks(last_day)
-    params = params | {"w_from": w_from, "w_to": w_to}
-    if last_day is None or last_day == windows.guess_end:
-        path = "guess"
-    elif last_day == windows.guess_end_before:
-        path = "before"
-    else:
-        # The facts end elsewhere (a holiday, a late import): scan the 4 weeks again.
-        path = "slow"
-        days4, marks4 = _attendance_selects({"r_": ("w_from", "w_to")}, only)
-        create_temp(cursor, "days4", days4, params | {"from": w_from, "to": w_to})
-        create_temp(cursor, "marks4", marks4, params | {"from": w_from, "to": w_to})
-    create_temp(cursor, "grades", GRADES_SQL.format(only=only_touched("pupil_id", only)), params)
-    create_temp(cursor, "incidents", INCIDENTS_SQL.format(only=only_touched("pupil_id", only)), params)
-    create_temp(cursor, "fresh", _fresh_sql(path, only), params, keys=("pupil_id", '"window"', "state"))
+    sums = family_sums(cursor, windows, params, touched=only, base=base)
+    if sums is None:
+        return None
+    # Only the rows that differ from the stored ones: on a steady day a few, on the first refresh
+    # or after the window moved, every pupil's.
+    create_temp(cursor, "changed", _changed_sql(sums, only), params, keys=("pupil_id", "state"))
+    if not is_postgres():
+        execute(cursor, _gone_sql(only), params)
     written = execute(cursor, INSERT_NEW_SQL, params)
     written += execute(cursor, UPDATE_CHANGED_SQL, params)
-    execute(cursor, _stale_sql(only), params)
-    cursor.execute(f"SELECT COUNT(*) FROM {temp_name('pupils')}")  # noqa: S608 — names and rule codes from code, every value a parameter
+    execute(cursor, DELETE_GONE_SQL, params)
+    pupils_sql = "SELECT COUNT(*) FROM risk_semesterpupil WHERE period_id = %(period)s"
+    if only:
+        pupils_sql += f" AND pupil_id {touched_set_sql(temp_name('touched'))}"
+    execute(cursor, pupils_sql, params)
     pupils = int(cursor.fetchone()[0])
-    raised, closed = flags_refresh(
-        period=period, now=now, snapshots=temp_name("fresh"), touched=temp_name("touched") if only else None
+    if only_changed:
+        raised, closed = flags_refresh(
+            period=period, now=now, snapshots=temp_name("changed"), touched=temp_name("changed")
+        )
+    elif only:
+        # Every touched pupil's flags, from their stored rows (the others' are neither read nor written).
+        touched_rows = f"(SELECT * FROM risk_indicatorsnapshot WHERE pupil_id {touched_set_sql(temp_name('touched'))})"  # noqa: S608 — names from code
+        raised, closed = flags_refresh(period=period, now=now, snapshots=touched_rows, touched=temp_name("touched"))
+    else:
+        raised, closed = flags_refresh(period=period, now=now)
+    return _Done(written, pupils, raised, closed, sums.w_from, sums.w_to, sums.last_day, pupils if only else None)
+
+
+def _flag_stamp(cursor: Any, period: Period) -> str:
+    """What the semester's flags were evaluated against, as one digest: the rule version, the
+    national thresholds, every municipal override and the semester's flag rows (how many, the
+    latest): a flag deleted or raised outside the refresh (erasure, retention, a manual fix)
+    changes it, and the next refresh then evaluates every pupil's flags again."""
+    overrides = list(
+        ThresholdOverride.objects.order_by("municipality_id", "rule").values_list("municipality_id", "rule", "value")
     )
-    return _Done(written, pupils, raised, closed, w_from, w_to, last_day, pupils if only else None)
+    cursor.execute("SELECT COUNT(*), MAX(id) FROM risk_flag WHERE period_id = %s", [period.pk])
+    flags = cursor.fetchone()
+    text = f"{rules_stamp()}|{overrides}|{flags[0]}:{flags[1]}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _unchanged(mark: RefreshMark, today: dt.date, windows: Windows, started: float) -> RefreshResult:
@@ -614,7 +656,7 @@ def _unchanged(mark: RefreshMark, today: dt.date, windows: Windows, started: flo
         four_weeks_from=mark.four_weeks_from,
         four_weeks_to=mark.four_weeks_to,
         pupils=mark.pupils,
-        snapshots=2 * mark.pupils,
+        snapshots=mark.pupils,
         seconds=time.perf_counter() - started,
         unchanged=True,
     )

@@ -23,24 +23,26 @@ class Window(models.TextChoices):
 
 
 class IndicatorSnapshot(models.Model):
-    """One pupil's indicators for one semester or for the 4 weeks ending at ``window_end``."""
+    """One pupil's indicators for one semester: the semester to date (``window_start`` –
+    ``window_end``) and the 4 weeks ending at ``w4_end`` (``w4_`` columns), in one row (decision
+    record 0049; before it, two rows keyed by a ``window`` column)."""
 
-    # Derived rows, written only by ``indicators_refresh`` (500 000 a semester for a country):
+    # Derived rows, written only by ``indicators_refresh`` (250 000 a semester for a country):
     # like the facts they come from (decision record 0005), no database-level foreign keys (the
     # ORM still cascades) and one index only, the natural key as primary key. It starts with the
     # semester: the refresh reads and prunes one semester at a time, and a pupil's trend asks for
     # the semesters by name (``period__in``), which the same index answers. Every extra index
     # is one more write per row at each refresh (decision record 0009).
-    pk = models.CompositePrimaryKey("period_id", "pupil_id", "window")
+    pk = models.CompositePrimaryKey("period_id", "pupil_id")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     pupil = models.ForeignKey(
         Pupil, on_delete=models.CASCADE, related_name="indicator_snapshots", db_constraint=False, db_index=False
     )
-    window = models.CharField(max_length=8, choices=Window.choices)
-    window_start = models.DateField()
-    window_end = models.DateField()
     computed_at = models.DateTimeField()
     rule_version = models.CharField(max_length=20)
+    # The semester to date.
+    window_start = models.DateField()
+    window_end = models.DateField()
     lessons = models.IntegerField(default=0)
     unjustified = models.IntegerField(default=0)
     illness = models.IntegerField(default=0)
@@ -53,6 +55,20 @@ class IndicatorSnapshot(models.Model):
     average_grade = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     average_change = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     incidents = models.IntegerField(default=0)
+    # The last 4 weeks (no average change: it compares semesters).
+    w4_start = models.DateField()
+    w4_end = models.DateField()
+    w4_lessons = models.IntegerField(default=0)
+    w4_unjustified = models.IntegerField(default=0)
+    w4_illness = models.IntegerField(default=0)
+    w4_other_justified = models.IntegerField(default=0)
+    w4_late = models.IntegerField(default=0)
+    w4_attendance_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    w4_failing_grades = models.IntegerField(default=0)
+    w4_nv_count = models.IntegerField(default=0)
+    w4_average_grade = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    w4_incidents = models.IntegerField(default=0)
+    # The enrolment history: the same in both windows.
     repeated_grade = models.BooleanField(default=False)
     over_age_years = models.IntegerField(default=0)
     school_changes_12m = models.IntegerField(default=0)
@@ -62,7 +78,64 @@ class IndicatorSnapshot(models.Model):
         verbose_name_plural = _("indicator snapshots")
 
     def __str__(self) -> str:
-        return f"{self.pupil_id} {self.period_id} {self.window}"
+        return f"{self.pupil_id} {self.period_id}"
+
+    def in_window(self, window: str) -> dict[str, object]:
+        """The indicators of one window under their plain names (``lessons``, ``window_start`` …)."""
+        prefix = window_prefix(window)
+        values: dict[str, object] = {name: getattr(self, prefix + name) for name in WINDOW_FIELDS}
+        values["window_start"] = self.window_start if not prefix else self.w4_start
+        values["window_end"] = self.window_end if not prefix else self.w4_end
+        values["average_change"] = self.average_change if not prefix else None
+        common = ("rule_version", "computed_at", "repeated_grade", "over_age_years", "school_changes_12m")
+        values.update({name: getattr(self, name) for name in common})
+        return values
+
+
+# The indicators a snapshot holds once per window: the semester's under these names, the last 4
+# weeks' with the prefix ``w4_``.
+WINDOW_FIELDS = (
+    "lessons",
+    "unjustified",
+    "illness",
+    "other_justified",
+    "late",
+    "attendance_rate",
+    "failing_grades",
+    "nv_count",
+    "average_grade",
+    "incidents",
+)
+
+
+def window_prefix(window: str) -> str:
+    """The column prefix of a window's indicators in ``IndicatorSnapshot``."""
+    return "" if window == Window.PERIOD else "w4_"
+
+
+class SemesterPupil(models.Model):
+    """The semester's pupils as the refresh reads them (decision record 0049): each pupil with an
+    enrolment in the semester, their latest enrolment's municipality and their enrolment history.
+
+    A cache, rebuilt by ``indicators_refresh`` only when the enrolments it came from changed
+    (``RefreshMark.roster_stamp``); nothing else writes or reads it."""
+
+    pk = models.CompositePrimaryKey("period_id", "pupil_id")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    municipality_id = models.BigIntegerField(null=True)
+    over_age_years = models.IntegerField(default=0)
+    repeated_grade = models.BooleanField(default=False)
+    # Transfers in the 12 months up to the window's end when the table was built; the refresh
+    # rebuilds it when the window's end moves past a transfer's day (``roster_stamp``).
+    school_changes_12m = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("semester pupil")
+        verbose_name_plural = _("semester pupils")
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.period_id}"
 
 
 class FlagStatus(models.TextChoices):
@@ -408,6 +481,12 @@ class RefreshMark(models.Model):
     last_fact_day = models.DateField(null=True)
     pupils = models.IntegerField(default=0)
     refreshed_at = models.DateTimeField()
+    # What the cached pupil table (``SemesterPupil``) was built from: a fingerprint of the
+    # enrolments, pupils, classes and schools (decision 0049); empty: not built yet.
+    roster_stamp = models.CharField(max_length=200, blank=True)
+    # The rule version, national thresholds and municipal overrides the flags were evaluated with:
+    # while it holds, only the pupils whose snapshot changed need their flags evaluated again.
+    flag_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("indicator refresh mark")

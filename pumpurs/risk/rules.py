@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from pumpurs.core.display import day_text, number_text
 from pumpurs.people.models import Municipality
-from pumpurs.risk.models import Flag, ThresholdOverride, Window
+from pumpurs.risk.models import Flag, ThresholdOverride, Window, window_prefix
 
 RULE_VERSION = "2026.2"  # 2026.2: the 4-week attendance rule leaves illness to its own rule (0023)
 
@@ -34,8 +34,9 @@ SQL_OPS: dict[str, str] = {"gt": ">", "ge": ">=", "lt": "<"}
 class Rule:
     code: str
     label: Promise
-    window: str  # Window value of the snapshot the rule reads
-    value_sql: str  # SQL over the snapshot alias ``s``: the flag's value
+    window: str  # Window whose columns of the snapshot the rule reads
+    # SQL of the flag's value over the window's columns, each written ``{s}column`` (``value_on``).
+    value_sql: str
     op: Op  # value <op> threshold → the condition holds
     source: str  # which facts the value comes from (evidence "source")
     severity: int  # orders watch lists: higher first
@@ -53,6 +54,14 @@ class Rule:
         """Which way the value moves when things get worse (used for recurrence after dismissal)."""
         return self.op != "lt"
 
+    def column(self, alias: str, name: str) -> str:
+        """``alias``'s column holding the indicator ``name`` of this rule's window (decision 0049)."""
+        return f"{alias}.{window_prefix(self.window)}{name}"
+
+    def value_on(self, alias: str) -> str:
+        """The flag's value over the snapshot row ``alias`` (one row holds both windows)."""
+        return self.value_sql.format(s=f"{alias}.{window_prefix(self.window)}")
+
     def holds_sql(self, value: str, threshold: str) -> str:
         return f"({value} IS NOT NULL AND {value} {SQL_OPS[self.op]} {threshold})"
 
@@ -62,13 +71,13 @@ _ATTENDANCE = ("lessons", "unjustified", "illness", "other_justified", "late", "
 
 def _share_of_lessons(missed: str) -> str:
     """Per cent of the snapshot's lessons, 2 places, null without lessons (as ``attendance_rate``)."""
-    return f"CAST(CASE WHEN s.lessons > 0 THEN ROUND(100.0 * ({missed}) / s.lessons, 2) END AS NUMERIC(5, 2))"
+    return f"CAST(CASE WHEN {{s}}lessons > 0 THEN ROUND(100.0 * ({missed}) / {{s}}lessons, 2) END AS NUMERIC(5, 2))"
 
 
 # Attendance that only unjustified and other non-illness absence lowers (decision 0023): a pupil
 # ill for a week is not a pupil drifting away; long illness has its own, softer rule.
-ATTENDANCE_WITHOUT_ILLNESS_SQL = _share_of_lessons("s.lessons - s.unjustified - s.other_justified")
-ILLNESS_SHARE_SQL = _share_of_lessons("s.illness")
+ATTENDANCE_WITHOUT_ILLNESS_SQL = _share_of_lessons("{s}lessons - {s}unjustified - {s}other_justified")
+ILLNESS_SHARE_SQL = _share_of_lessons("{s}illness")
 
 RULES: dict[str, Rule] = {
     rule.code: rule
@@ -77,7 +86,7 @@ RULES: dict[str, Rule] = {
             "unjustified_semester",
             gettext_lazy("unjustified absences in the semester (municipality must be involved)"),
             Window.PERIOD,
-            "s.unjustified",
+            "{s}unjustified",
             "gt",
             "attendance",
             5,
@@ -118,7 +127,7 @@ RULES: dict[str, Rule] = {
             "failing_term_grade",
             gettext_lazy("failing term grade"),
             Window.PERIOD,
-            "s.failing_grades",
+            "{s}failing_grades",
             "ge",
             "grades",
             5,
@@ -131,7 +140,7 @@ RULES: dict[str, Rule] = {
             "nv_period",
             gettext_lazy("several “nv” (not graded) in the semester"),
             Window.PERIOD,
-            "s.nv_count",
+            "{s}nv_count",
             "ge",
             "grades",
             2,
@@ -145,7 +154,7 @@ RULES: dict[str, Rule] = {
             gettext_lazy("average grade dropped"),
             Window.PERIOD,
             # A drop is the negative change: 7.5 → 6.4 is a drop of 1.1.
-            "(0 - s.average_change)",
+            "(0 - {s}average_change)",
             "ge",
             "grades",
             3,
@@ -159,7 +168,7 @@ RULES: dict[str, Rule] = {
             "incidents_4w",
             gettext_lazy("behaviour incidents in the last 4 weeks"),
             Window.FOUR_WEEKS,
-            "s.incidents",
+            "{s}incidents",
             "ge",
             "incidents",
             2,
@@ -172,7 +181,7 @@ RULES: dict[str, Rule] = {
             "over_age",
             gettext_lazy("older than usual for the grade"),
             Window.PERIOD,
-            "s.over_age_years",
+            "{s}over_age_years",
             "ge",
             "enrolments",
             1,

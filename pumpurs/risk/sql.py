@@ -106,3 +106,10 @@ def touched_set_sql(table: str) -> str:
     if is_postgres():
         return f"= ANY(ARRAY(SELECT pupil_id FROM {table}))"  # noqa: S608 — a temp table's name from code
     return f"IN (SELECT pupil_id FROM {table})"  # noqa: S608 — a temp table's name from code
+
+
+def day_number_sql(expr: str) -> str:
+    """A date as a whole number of days (for fingerprints: cheaper than ``date_number_sql``)."""
+    if is_postgres():
+        return f"({expr} - DATE '2000-01-01')"
+    return f"CAST(julianday({expr}) AS INTEGER)"

@@ -49,11 +49,11 @@ def _applied(tmp_path: Path, name: str, pupil: Pupil, unjustified: int, **by: ob
 
 
 def _refreshes(captured: CaptureQueriesContext) -> int:
-    return sum(q["sql"].startswith("CREATE TEMP TABLE risk_tmp_fresh") for q in captured.captured_queries)
+    return sum(q["sql"].startswith("CREATE TEMP TABLE risk_tmp_changed") for q in captured.captured_queries)
 
 
 def _unjustified(pupil: Pupil) -> int:
-    return IndicatorSnapshot.objects.get(pupil=pupil, window="period").unjustified
+    return IndicatorSnapshot.objects.get(pupil=pupil).unjustified
 
 
 def test_one_refresh_covers_every_batch_committed_before_it(world: World, tmp_path: Path) -> None:

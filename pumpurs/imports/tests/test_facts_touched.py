@@ -35,7 +35,7 @@ FLAG_FIELDS = ["pupil_id", "rule", "status", "value", "threshold", "evidence", "
 
 
 def snapshots(pupils: list[Pupil] | None = None) -> list[tuple[object, ...]]:
-    rows = IndicatorSnapshot.objects.order_by("pupil_id", "window")
+    rows = IndicatorSnapshot.objects.order_by("pupil_id")
     if pupils is not None:
         rows = rows.filter(pupil__in=pupils)
     return list(rows.values_list(*SNAPSHOT_FIELDS))
@@ -126,10 +126,10 @@ def test_a_schools_import_recomputes_its_pupils_as_a_full_refresh_would(
 
     assert "(only the 2 an import touched)" in done  # Anna and Pēteris: Lizuma's pupils this semester
     assert (snapshots(others), flags(others)) == others_before, "another school's pupils are not touched"
-    anna = IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma, period=period, window="period")
+    anna = IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma, period=period)
     assert anna.unjustified == 24
     assert Flag.objects.filter(pupil=world.pupil_lizuma, rule="unjustified_semester", status="open").exists()
-    assert IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma_8a, period=period, window="period").unjustified == 2
+    assert IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma_8a, period=period).unjustified == 2
 
     after_partial = snapshots(), flags()
     full = indicators_refresh(today=semester, period=period)

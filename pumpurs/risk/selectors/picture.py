@@ -27,7 +27,6 @@ from pumpurs.risk.models import (
     IndicatorSnapshot,
     InstrumentItem,
     RiskGroup,
-    Window,
 )
 from pumpurs.risk.questionnaire import latest_result
 from pumpurs.risk.rules import reason_text, rule_label
@@ -186,7 +185,7 @@ def _trend(pupil: Pupil) -> list[TrendPoint]:
     # the key answer "this pupil in every semester" with one probe each.
     periods = list(Period.objects.values_list("pk", flat=True))
     snapshots = (
-        IndicatorSnapshot.objects.filter(period__in=periods, pupil=pupil, window=Window.PERIOD)
+        IndicatorSnapshot.objects.filter(period__in=periods, pupil=pupil)
         .select_related("period__school_year")
         .order_by("period__starts_on")
     )

@@ -27,7 +27,6 @@ from pumpurs.risk.models import (
     InstrumentItem,
     Level,
     RiskGroup,
-    Window,
 )
 from pumpurs.world.personas import World
 
@@ -135,9 +134,10 @@ def snapshot(pupil: Pupil, period: Period, *, attendance: str | None, average: s
     return IndicatorSnapshot.objects.create(
         pupil=pupil,
         period=period,
-        window=Window.PERIOD,
         window_start=period.starts_on,
         window_end=period.ends_on,
+        w4_start=period.ends_on - dt.timedelta(days=27),
+        w4_end=period.ends_on,
         computed_at=timezone.now(),
         rule_version="test",
         attendance_rate=Decimal(attendance) if attendance is not None else None,

@@ -158,8 +158,8 @@ def test_an_import_refreshes_the_semester_the_day_speaks_of_and_notices_only_tod
 
     facts_after_import.call(batch.pk)
 
-    snapshot = IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma, window="4w")
-    assert (snapshot.period, snapshot.window_end, snapshot.unjustified) == (period, day, 2)
+    snapshot = IndicatorSnapshot.objects.get(pupil=world.pupil_lizuma)
+    assert (snapshot.period, snapshot.w4_end, snapshot.w4_unjustified) == (period, day, 2)
     same_day = Notice.objects.filter(kind=Notice.Kind.SAME_DAY_ABSENCE, pupil=world.pupil_lizuma)
     # "The same school day": only an absence of today is news; in a holiday there is none.
     assert same_day.exists() is (day == world.today)

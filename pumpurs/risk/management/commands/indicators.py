@@ -2,7 +2,8 @@
 
 Idempotent, so it can run as a periodic job as well as after imports (``imports.facts``). When
 nothing it reads has changed since the last refresh and the window is the same, it does nothing
-and says so; ``--force`` recomputes all the same (after a write outside the audit trail).
+and says so; ``--force`` recomputes all the same (after a write outside the audit trail), rebuilds
+the cached pupil table and evaluates every pupil's flags (decision 0049).
 """
 
 from __future__ import annotations
@@ -35,5 +36,6 @@ class Command(BaseCommand):
             period = Period.objects.filter(pk=options["period"]).first()
             if period is None:
                 raise CommandError(_("No semester with id %(id)s.") % {"id": options["period"]}, returncode=2)
-        result = indicators_refresh(today=today, period=period, skip_unchanged=not options["force"])
+        force = options["force"]
+        result = indicators_refresh(today=today, period=period, skip_unchanged=not force, everything=force)
         self.stdout.write(str(result))
