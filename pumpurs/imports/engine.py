@@ -24,7 +24,7 @@ from pumpurs.imports.result import ERROR_SCHEMA, ImportResult
 from pumpurs.imports.specs import SPECS
 from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
-from pumpurs.journal.rollups import keep_rollups, rollup_kind
+from pumpurs.journal.rollups import keep_rollups, rollup_kind, semesters, touched_summary
 
 Progress = Callable[[int], None]
 # Rosters and registers are held whole and applied row by row: a national roster is about
@@ -238,6 +238,7 @@ def _run_direct(
     result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
     rolled = rollup_kind(spec.target)
     touched: list[pl.DataFrame] = []  # per batch: each pupil's earliest date (the rollups' upkeep)
+    periods = semesters() if rolled is not None else []  # read before the COPY holds the connection
     try:
         with transaction.atomic(), connection.cursor() as cursor:  # a savepoint inside the import's transaction
             raw = cursor.cursor
@@ -249,7 +250,7 @@ def _run_direct(
                     result.rows += read
                     copy.write(clean.select(columns).write_csv(include_header=False, date_format="%Y-%m-%d"))
                     if rolled is not None:
-                        touched.append(_touched_days(clean, rolled))
+                        touched.append(touched_summary(rolled, clean, periods))
                     if progress is not None:
                         progress(result.rows)
             if result.rows == 0:
@@ -260,11 +261,6 @@ def _run_direct(
         return None
     result.created = result.rows
     return result
-
-
-def _touched_days(clean: pl.DataFrame, kind: str) -> pl.DataFrame:
-    keys = ["pupil_id"] if kind == "attendance" else ["pupil_id", "period_id"]
-    return clean.group_by(keys).agg(pl.col("date").min())
 
 
 def _rollup_columns(spec: ImportSpec) -> list[str]:

@@ -125,8 +125,7 @@ def _drop_temps(cursor: Any) -> None:
 def _load_frame(cursor: Any, kind: Kind, frame: pl.DataFrame) -> str:
     """A writer's touched rows as a temporary table; returns a SELECT of it."""
     columns = ["pupil_id", "date"] if kind == "attendance" else ["pupil_id", "period_id", "date"]
-    keys = columns[:-1]
-    small = frame.select(columns).group_by(keys).agg(pl.col("date").min())
+    small = touched_summary(kind, frame).select(columns)
     types = ", ".join(f"{c} {'date' if c == 'date' else 'bigint'}" for c in columns)
     cursor.execute(f"DROP TABLE IF EXISTS {TEMP}in")
     cursor.execute(f"CREATE TEMP TABLE {TEMP}in ({types})")
@@ -138,6 +137,34 @@ def _load_frame(cursor: Any, kind: Kind, frame: pl.DataFrame) -> str:
             rows = small.with_columns(pl.col("date").dt.to_string("%Y-%m-%d")).rows()
             cursor.executemany(f"INSERT INTO {TEMP}in VALUES ({', '.join(['%s'] * len(columns))})", rows)
     return f"SELECT {', '.join(columns)} FROM {TEMP}in"  # noqa: S608 — a temp table's name from code
+
+
+def semesters() -> list[tuple[int, dt.date, dt.date]]:
+    """(id, first day, last day) of every semester, for ``touched_summary``."""
+    return list(Period.objects.values_list("pk", "starts_on", "ends_on"))
+
+
+def touched_summary(
+    kind: Kind, frame: pl.DataFrame, periods: list[tuple[int, dt.date, dt.date]] | None = None
+) -> pl.DataFrame:
+    """A writer's touched rows cut down to each pupil's earliest date per semester (what the
+    upkeep needs): a batch of a bulk load keeps this instead of its rows. Pass ``periods``
+    (``semesters()``) when the connection is busy, e.g. inside a ``COPY``."""
+    if kind == "grades":
+        return frame.group_by(["pupil_id", "period_id"]).agg(pl.col("date").min())
+    tagged: pl.Expr | None = None
+    for pk, starts, ends in semesters() if periods is None else periods:
+        inside = pl.col("date").is_between(pl.lit(starts), pl.lit(ends))
+        tagged = pl.when(inside).then(pl.lit(pk)) if tagged is None else tagged.when(inside).then(pl.lit(pk))
+    if tagged is None:  # no semesters: nothing is rolled up
+        return frame.select("pupil_id", "date").clear().with_columns(pl.lit(0).alias("period_id"))
+    return (
+        frame.select("pupil_id", "date")
+        .with_columns(tagged.otherwise(None).alias("period_id"))
+        .drop_nulls("period_id")
+        .group_by(["pupil_id", "period_id"])
+        .agg(pl.col("date").min())
+    )
 
 
 @dataclass(frozen=True)
@@ -157,6 +184,7 @@ def keep_rollups(
     again, or with untouched rows, changes nothing. Inverse: none (the rollups follow the facts)."""
     shape = SHAPES[kind]
     with transaction.atomic(), connection.cursor() as cursor:
+        restore = _probe_costs(cursor)
         if isinstance(touched, str):
             source = touched
         else:
@@ -180,7 +208,22 @@ def keep_rollups(
         for period_id, _pupils in periods:
             written += _keep_period(cursor, kind, shape, period_id)
         _drop_temps(cursor)
+        if restore is not None:
+            cursor.execute("SELECT set_config('random_page_cost', %s, true)", [restore])
     return Upkeep(pupils=sum(n for _p, n in periods), rows_written=written)
+
+
+def _probe_costs(cursor: Any) -> str | None:
+    """PostgreSQL: price random page reads as on an SSD for the upkeep's statements, so that the
+    planner probes the (pupil, date) and rollup keys for the touched pupils instead of scanning
+    whole tables (issue 18: the default 4 made a few hundred pupils' reads whole-table scans).
+    Returns the caller's setting, put back after the upkeep."""
+    if not _pg():
+        return None
+    cursor.execute("SELECT current_setting('random_page_cost')")
+    previous = str(cursor.fetchone()[0])
+    cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
+    return previous
 
 
 def _tuples_frame(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
