@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indicators import FLOOR_SQL, admin, pumpurs, semester_end  # noqa: E402 — the same floor and helpers
+from indicators import FLOOR_SQL, admin, pumpurs, semester_end  # the same floor and helpers
 
 
 def exists(url: str, name: str) -> bool:
@@ -84,18 +84,35 @@ def main() -> None:
     if fresh:
         started = time.perf_counter()
         pumpurs(
-            ["seed", "--preset", "national", "--pupils", str(args.pupils), "--seed", str(args.seed), "--today", today.isoformat()],
+            [
+                "seed",
+                "--preset",
+                "national",
+                "--pupils",
+                str(args.pupils),
+                "--seed",
+                str(args.seed),
+                "--today",
+                today.isoformat(),
+            ],
             env,
         )
         print(f"seed with rollups kept: {time.perf_counter() - started:.1f} s, load {os.getloadavg()[0]:.1f}")
     admin(url, "VACUUM ANALYZE")
 
     period = Period.objects.get(pk=semester_on(today).pk)  # type: ignore[union-attr]
-    previous = Period.objects.filter(starts_on__lt=period.starts_on).order_by("-starts_on").values_list("pk", flat=True).first()
+    previous = (
+        Period.objects.filter(starts_on__lt=period.starts_on)
+        .order_by("-starts_on")
+        .values_list("pk", flat=True)
+        .first()
+    )
     upto = min(today, period.ends_on)
     last = attendance_last_day(period.pk, upto)
     assert last is not None, "no attendance in the semester"
-    windows = SumWindows(period.pk, previous, period.starts_on, upto, max(period.starts_on, last - dt.timedelta(days=27)), last)
+    windows = SumWindows(
+        period.pk, previous, period.starts_on, upto, max(period.starts_on, last - dt.timedelta(days=27)), last
+    )
     old_day = last - dt.timedelta(days=28)
     while old_day.weekday() >= 5:
         old_day -= dt.timedelta(days=1)
@@ -104,9 +121,13 @@ def main() -> None:
         server = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*) FROM journal_attendanceday")
         facts = cursor.fetchone()[0]
-        cursor.execute("SELECT COUNT(*), pg_size_pretty(pg_total_relation_size('journal_attendanceweek')) FROM journal_attendanceweek")
+        cursor.execute(
+            "SELECT COUNT(*), pg_size_pretty(pg_total_relation_size('journal_attendanceweek')) FROM journal_attendanceweek"
+        )
         att_rows, att_size = cursor.fetchone()
-        cursor.execute("SELECT COUNT(*), pg_size_pretty(pg_total_relation_size('journal_gradeweek')) FROM journal_gradeweek")
+        cursor.execute(
+            "SELECT COUNT(*), pg_size_pretty(pg_total_relation_size('journal_gradeweek')) FROM journal_gradeweek"
+        )
         grade_rows, grade_size = cursor.fetchone()
 
     def fetch_all(cursor: object, sql: str, params: object) -> float:
@@ -115,7 +136,9 @@ def main() -> None:
         cursor.fetchall()  # type: ignore[attr-defined]
         return time.perf_counter() - started
 
-    results: dict[str, list[float]] = {k: [] for k in ("floor", "floor_server", "sums", "facts", "copy", "daily", "old", "rebuild")}
+    results: dict[str, list[float]] = {
+        k: [] for k in ("floor", "floor_server", "sums", "facts", "copy", "daily", "old", "rebuild")
+    }
     loads: list[float] = []
     floor_params = {"from": period.starts_on, "to": upto}
     floor_sql = FLOOR_SQL.replace("%s AND %s", "%(from)s AND %(to)s")
@@ -129,8 +152,14 @@ def main() -> None:
             started = time.perf_counter()
             sums = family_sums(windows)
             results["sums"].append(time.perf_counter() - started)
-            params = {"from": period.starts_on, "to": upto, "w_from": windows.w_from, "w_to": windows.w_to,
-                      "period": period.pk, "previous": previous or -1}
+            params = {
+                "from": period.starts_on,
+                "to": upto,
+                "w_from": windows.w_from,
+                "w_to": windows.w_to,
+                "period": period.pk,
+                "previous": previous or -1,
+            }
             started = time.perf_counter()
             for sql in (*_attendance_selects({"r_": ("w_from", "w_to")}), GRADES_SQL.format(only="")):
                 execute(cursor, sql, params)
@@ -138,12 +167,21 @@ def main() -> None:
             results["facts"].append(time.perf_counter() - started)
             transaction.set_rollback(True)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pupil_id, date, lessons, unjustified, illness, other_justified, late FROM journal_attendanceday WHERE date = %s", [last])
-            day = pl.DataFrame(cursor.fetchall(), schema=["pupil_id", "date", "lessons", "unjustified", "illness", "other_justified", "late"], orient="row")
+            cursor.execute(
+                "SELECT pupil_id, date, lessons, unjustified, illness, other_justified, late FROM journal_attendanceday WHERE date = %s",
+                [last],
+            )
+            day = pl.DataFrame(
+                cursor.fetchall(),
+                schema=["pupil_id", "date", "lessons", "unjustified", "illness", "other_justified", "late"],
+                orient="row",
+            )
             cursor.execute("DELETE FROM journal_attendanceday WHERE date = %s", [last])
             keep_rollups("attendance", day.select("pupil_id", "date"))
             started = time.perf_counter()
-            with cursor.cursor.copy("COPY journal_attendanceday (pupil_id, date, lessons, unjustified, illness, other_justified, late) FROM STDIN WITH (FORMAT csv)") as copy:
+            with cursor.cursor.copy(
+                "COPY journal_attendanceday (pupil_id, date, lessons, unjustified, illness, other_justified, late) FROM STDIN WITH (FORMAT csv)"
+            ) as copy:
                 copy.write(day.write_csv(include_header=False, date_format="%Y-%m-%d"))
             results["copy"].append(time.perf_counter() - started)
             started = time.perf_counter()
@@ -153,7 +191,9 @@ def main() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE journal_attendanceday SET late = late + 1 WHERE date = %s", [old_day])
             started = time.perf_counter()
-            corrected = keep_rollups("attendance", "SELECT pupil_id, date FROM journal_attendanceday WHERE date = %(day)s", {"day": old_day})
+            corrected = keep_rollups(
+                "attendance", "SELECT pupil_id, date FROM journal_attendanceday WHERE date = %(day)s", {"day": old_day}
+            )
             results["old"].append(time.perf_counter() - started)
             transaction.set_rollback(True)
         with transaction.atomic():
@@ -172,17 +212,28 @@ def main() -> None:
         )
 
     print()
-    print(f"date {dt.date.today()}, machine: nproc {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}")
-    print(f"PostgreSQL {server}; semester {period.pk} {period.starts_on} – {upto}; {facts:,} attendance rows; "
-          f"rollups: {att_rows:,} attendance weeks ({att_size}), {grade_rows:,} grade weeks ({grade_size}); "
-          f"pupils in sums: attendance {len(sums['attendance']):,}, grades {len(sums['grades']):,}")
+    print(
+        f"date {dt.date.today()}, machine: nproc {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}"
+    )
+    print(
+        f"PostgreSQL {server}; semester {period.pk} {period.starts_on} – {upto}; {facts:,} attendance rows; "
+        f"rollups: {att_rows:,} attendance weeks ({att_size}), {grade_rows:,} grade weeks ({grade_size}); "
+        f"pupils in sums: attendance {len(sums['attendance']):,}, grades {len(sums['grades']):,}"
+    )
     ratio = [s / f for s, f in zip(results["sums"], results["floor"], strict=True)]
     fratio = [s / f for s, f in zip(results["facts"], results["floor"], strict=True)]
-    for label, values in (("floor (refresh settings)", results["floor"]), ("floor (server settings)", results["floor_server"]),
-                          ("(b) sums from rollups", results["sums"]), ("(b) ratio to floor", ratio),
-                          ("    families from facts", results["facts"]), ("    ratio to floor", fratio),
-                          ("(c) one-day file COPY", results["copy"]), ("(c) one-day upkeep", results["daily"]),
-                          ("(d) correction 4 weeks back", results["old"]), ("(e) rebuild", results["rebuild"])):
+    for label, values in (
+        ("floor (refresh settings)", results["floor"]),
+        ("floor (server settings)", results["floor_server"]),
+        ("(b) sums from rollups", results["sums"]),
+        ("(b) ratio to floor", ratio),
+        ("    families from facts", results["facts"]),
+        ("    ratio to floor", fratio),
+        ("(c) one-day file COPY", results["copy"]),
+        ("(c) one-day upkeep", results["daily"]),
+        ("(d) correction 4 weeks back", results["old"]),
+        ("(e) rebuild", results["rebuild"]),
+    ):
         print(f"{label:30s} min {min(values):7.2f}  median {statistics.median(values):7.2f}")
     print(f"load average per run: {', '.join(f'{x:.1f}' for x in loads)}")
     connection.close()

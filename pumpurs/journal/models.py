@@ -201,6 +201,9 @@ class AttendanceWeek(models.Model):
         verbose_name = _("attendance week")
         verbose_name_plural = _("attendance weeks")
 
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.week} {self.pupil_id}"
+
 
 class GradeWeek(models.Model):
     """One pupil's grade totals of a semester (``Grade.period``) at the end of each day of one
@@ -215,6 +218,9 @@ class GradeWeek(models.Model):
     class Meta:
         verbose_name = _("grade week")
         verbose_name_plural = _("grade weeks")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.week} {self.pupil_id}"
 
 
 # 35 and 28 integer columns, one per measure and day: declared in a loop, not by hand.

@@ -135,7 +135,7 @@ def _load_frame(cursor: Any, kind: Kind, frame: pl.DataFrame) -> str:
                 copy.write(small.write_csv(include_header=False, date_format="%Y-%m-%d"))
         else:
             rows = small.with_columns(pl.col("date").dt.to_string("%Y-%m-%d")).rows()
-            cursor.executemany(f"INSERT INTO {TEMP}in VALUES ({', '.join(['%s'] * len(columns))})", rows)
+            cursor.executemany(f"INSERT INTO {TEMP}in VALUES ({', '.join(['%s'] * len(columns))})", rows)  # noqa: S608 — a temp table's name from code
     return f"SELECT {', '.join(columns)} FROM {TEMP}in"  # noqa: S608 — a temp table's name from code
 
 
@@ -152,7 +152,7 @@ def touched_summary(
     (``semesters()``) when the connection is busy, e.g. inside a ``COPY``."""
     if kind == "grades":
         return frame.group_by(["pupil_id", "period_id"]).agg(pl.col("date").min())
-    tagged: pl.Expr | None = None
+    tagged: Any = None  # polars when/then chain
     for pk, starts, ends in semesters() if periods is None else periods:
         inside = pl.col("date").is_between(pl.lit(starts), pl.lit(ends))
         tagged = pl.when(inside).then(pl.lit(pk)) if tagged is None else tagged.when(inside).then(pl.lit(pk))
@@ -202,7 +202,7 @@ def keep_rollups(
                 f"FROM ({source}) i GROUP BY i.period_id, i.pupil_id"
             )
         _temp(cursor, "tk", tk, params, analyse="period_id, pupil_id")
-        cursor.execute(f"SELECT period_id, COUNT(*) FROM {TEMP}tk GROUP BY period_id ORDER BY period_id")
+        cursor.execute(f"SELECT period_id, COUNT(*) FROM {TEMP}tk GROUP BY period_id ORDER BY period_id")  # noqa: S608 — a temp table's name from code
         periods = [(int(p), int(n)) for p, n in cursor.fetchall()]
         written = 0
         for period_id, _pupils in periods:
@@ -322,18 +322,18 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
         # A pupil first touched after the semester's last week also needs the weeks in between.
         _run(
             cursor,
-            f"UPDATE {TEMP}tk SET w0 = %(next)s WHERE period_id = %(period)s AND w0 > %(next)s",
+            f"UPDATE {TEMP}tk SET w0 = %(next)s WHERE period_id = %(period)s AND w0 > %(next)s",  # noqa: S608 — a temp table's name from code
             params | {"next": old_wmax + 1},
         )
     _temp(cursor, "td", _daily_sql(kind), params)
     _temp(cursor, "tw", _weekly_sql(shape.measures), analyse="pupil_id, week")
-    cursor.execute(f"SELECT MAX(week) FROM {TEMP}tw")
+    cursor.execute(f"SELECT MAX(week) FROM {TEMP}tw")  # noqa: S608 — a temp table's name from code
     touched_wmax = cursor.fetchone()[0]
     candidates = [w for w in (old_wmax, touched_wmax) if w is not None]
     if not candidates:  # no facts and no rows: nothing to keep
         return 0
     wmax = max(candidates)
-    cursor.execute(f"SELECT MIN(w0) FROM {TEMP}tk WHERE period_id = %s", [period_id])
+    cursor.execute(f"SELECT MIN(w0) FROM {TEMP}tk WHERE period_id = %s", [period_id])  # noqa: S608 — a temp table's name from code
     span = wmax - int(cursor.fetchone()[0])
     params |= {"wmax": wmax, "span": max(span, 0)}
     _temp(cursor, "tn", _new_rows_sql(shape), params, analyse="pupil_id, week")
@@ -348,7 +348,7 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
         params,
     )
     # Weeks before a pupil's (new) first fact: rows a deletion or a moved fact left behind.
-    cursor.execute(f"SELECT COUNT(*) FROM {TEMP}tn WHERE keep = 0")
+    cursor.execute(f"SELECT COUNT(*) FROM {TEMP}tn WHERE keep = 0")  # noqa: S608 — a temp table's name from code
     if cursor.fetchone()[0]:
         _run(
             cursor,
@@ -367,9 +367,7 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
 def _carry_on(cursor: Any, shape: _Shape, period_id: int, old_wmax: int, wmax: int) -> int:
     """The untouched pupils' rows into the semester's new weeks: their last totals, unchanged."""
     cols = _columns(shape)
-    carried = ", ".join(
-        "r.last_day" if c == "last_day" else f"r.{c.rsplit('_', 1)[0]}_6" for c in cols
-    )
+    carried = ", ".join("r.last_day" if c == "last_day" else f"r.{c.rsplit('_', 1)[0]}_6" for c in cols)
     return _run(
         cursor,
         f"""

@@ -25,7 +25,11 @@ SEMESTER_2_DAY = dt.date(2027, 3, 11)  # a Thursday in semester 2
 
 
 def weekdays(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1) if (first + dt.timedelta(days=i)).weekday() < 5]
+    return [
+        first + dt.timedelta(days=i)
+        for i in range((last - first).days + 1)
+        if (first + dt.timedelta(days=i)).weekday() < 5
+    ]
 
 
 def from_facts(w: SumWindows) -> dict[str, dict[int, dict[str, Any]]]:
@@ -38,9 +42,9 @@ def from_facts(w: SumWindows) -> dict[str, dict[int, dict[str, Any]]]:
         "period": w.period_id,
         "previous": w.previous_id if w.previous_id is not None else -1,
     }
-    attendance: dict[int, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(
-        [f"{p}{c}" for p in ("p_", "r_") for c in ATTENDANCE_COLUMNS], 0
-    ))
+    attendance: dict[int, dict[str, Any]] = defaultdict(
+        lambda: dict.fromkeys([f"{p}{c}" for p in ("p_", "r_") for c in ATTENDANCE_COLUMNS], 0)
+    )
     grades: dict[int, dict[str, Any]] = {}
     with connection.cursor() as cursor:
         for sql in _attendance_selects({"r_": ("w_from", "w_to")}):
@@ -95,14 +99,27 @@ def test_rollup_sums_equal_the_family_statements(world: World, run_import, tmp_p
                 continue
             if i == 3 and n > len(days) - 12:
                 continue  # Laura's facts stop before the others'
-            rows.append([code, day.isoformat(), 6 + n % 2, (n * (i + 1)) % 3, 1 if n % 11 == i else 0, n % 2, int((n + i) % 4 == 0)])
+            rows.append(
+                [
+                    code,
+                    day.isoformat(),
+                    6 + n % 2,
+                    (n * (i + 1)) % 3,
+                    1 if n % 11 == i else 0,
+                    n % 2,
+                    int((n + i) % 4 == 0),
+                ]
+            )
             if (n * 7 + i) % 4 == 0:
                 semester = "1" if day <= s1.ends_on else "2"
                 kind = "ikdienas" if n % 9 else "semestra"
                 value = "nv" if (n + i) % 13 == 0 else str(1 + (n * 3 + i) % 10)
                 grades.append([code, "Matemātika", semester, day.isoformat(), value, kind])
-    for path, kind in ((write_csv(tmp_path / "a.csv", rows), "attendance"), (write_csv(tmp_path / "m.csv", marks), "attendance"),
-                       (write_csv(tmp_path / "g.csv", grades, delimiter=";"), "grades")):
+    for path, kind in (
+        (write_csv(tmp_path / "a.csv", rows), "attendance"),
+        (write_csv(tmp_path / "m.csv", marks), "attendance"),
+        (write_csv(tmp_path / "g.csv", grades, delimiter=";"), "grades"),
+    ):
         code, summary = run_import(kind, path)
         assert (code, summary["status"]) == (0, "applied"), summary["errors"][:3]
 
@@ -114,7 +131,8 @@ def test_rollup_sums_equal_the_family_statements(world: World, run_import, tmp_p
         w = SumWindows(s2.pk, s1.pk, s2.starts_on, period_to, w_from, w_to)
         from_rollups = comparable(family_sums(w))
         assert from_rollups == comparable(from_facts(w)), (period_to, w_to)
-        assert from_rollups["attendance"] and from_rollups["grades"]
+        assert from_rollups["attendance"]
+        assert from_rollups["grades"]
     # Semester 1 as a past semester, read whole.
     w = SumWindows(s1.pk, None, s1.starts_on, s1.ends_on, s1.ends_on - dt.timedelta(days=27), s1.ends_on)
     assert comparable(family_sums(w)) == comparable(from_facts(w))
