@@ -11,8 +11,10 @@ semester running today) through the real imports — which keep the rollups as t
 (a) the floor: the bare ``GROUP BY`` over the semester's attendance, with the refresh's own
     session settings (``risk.sql.tune_session``: JIT off, ``PUMPURS_REFRESH_WORK_MEM``) — the
     ratio uses this one — and with the server's;
-(b) ``risk.rollup_sums.family_sums``: both families' per-pupil sums for the semester window and
-    the 4 weeks ending on ``D``, read from the rollups, every row fetched; for context also the
+(b) ``risk.rollup_sums``: both families' per-pupil sums for the semester window and the 4 weeks
+    ending on ``D``, read from the rollups (the statements built, with their probes of the
+    semester's last week and day, and run, every row fetched, after one warm-up run as for the
+    floor); for context also the
     refresh's current family statements over the facts (attendance days + marks, grades);
 (c) the upkeep of a one-day file of every pupil: day ``D``'s attendance rows taken out (with
     their upkeep, untimed), then written back by ``COPY`` (timed for context) and
@@ -76,7 +78,13 @@ def main() -> None:
     from pumpurs.people.calendar import semester_on
     from pumpurs.people.models import Period
     from pumpurs.risk.indicators import GRADES_SQL, _attendance_selects
-    from pumpurs.risk.rollup_sums import SumWindows, attendance_last_day, family_sums
+    from pumpurs.risk.rollup_sums import (
+        SumWindows,
+        attendance_last_day,
+        attendance_sums_sql,
+        family_sums,
+        grade_sums_sql,
+    )
     from pumpurs.risk.sql import execute, tune_session
 
     today = args.today or semester_end(timezone.localdate())
@@ -152,8 +160,12 @@ def main() -> None:
             results["floor_server"].append(fetch_all(cursor, floor_sql, floor_params))
             tune_session(cursor)
             results["floor"].append(fetch_all(cursor, floor_sql, floor_params))
+            sums = family_sums(windows)  # warm-up, as for the floor (and the pupils counted below)
             started = time.perf_counter()
-            sums = family_sums(windows)
+            for sql in (attendance_sums_sql(windows), grade_sums_sql(windows)):  # the SQL built with its extent probes
+                assert sql is not None
+                execute(cursor, sql, {"period": period.pk, "previous": previous or -1})
+                cursor.fetchall()
             results["sums"].append(time.perf_counter() - started)
             params = {
                 "from": period.starts_on,
