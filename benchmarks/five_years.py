@@ -12,7 +12,7 @@ gets its calendar row and semesters (so its partitions exist, as in production),
 seeded semester's attendance days, lesson marks and grades moved back a whole number of weeks (so
 weekdays stay weekdays) into its first semester, and once more 20 weeks later into its second —
 about two semesters' facts a year. ``VACUUM ANALYZE``, measure again. With ``--plain-too``, migrate
-the journal back to plain tables (``journal 0002``), measure a third time, and migrate forward.
+the journal back to plain tables (``journal 0003``, before 0004), measure a third time, and migrate forward.
 
 Each measurement, in this process on the benchmark database: (a) the floor, the bare attendance
 ``GROUP BY`` of ``benchmarks/indicators.py`` (after a warm-up run); (c) ``indicators_refresh`` over
@@ -222,7 +222,7 @@ def main() -> None:
     )
     if args.plain_too:
         connection.close()
-        pumpurs(["migrate", "journal", "0002", "-v", "0"], env)
+        pumpurs(["migrate", "journal", "0003", "-v", "0"], env)
         admin(url, "VACUUM ANALYZE")
         plain = measure(f"{args.years} school years, plain tables", today, args.requests, args.warmup)
         print(

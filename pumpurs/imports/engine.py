@@ -25,6 +25,7 @@ from pumpurs.imports.result import ERROR_SCHEMA, ImportResult
 from pumpurs.imports.specs import SPECS
 from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
+from pumpurs.journal.rollups import keep_rollups, rollup_kind, semesters, touched_summary
 
 Progress = Callable[[int], None]
 # One batch as read and checked: (clean rows, errors, rows read).
@@ -267,6 +268,9 @@ def _run_direct(spec: ImportSpec, batches: Iterator[Checked], progress: Progress
     table = connection.ops.quote_name(spec.target._meta.db_table)
     columns = [*spec.key, *spec.values]
     result = ImportResult(status="applied", kind=spec.kind, shape=spec.shape)
+    rolled = rollup_kind(spec.target)
+    touched: list[pl.DataFrame] = []  # per batch: each pupil's earliest date (the rollups' upkeep)
+    periods = semesters() if rolled is not None else []  # read before the COPY holds the connection
     try:
         with transaction.atomic(), connection.cursor() as cursor:  # a savepoint inside the import's transaction
             raw = cursor.cursor
@@ -279,14 +283,22 @@ def _run_direct(spec: ImportSpec, batches: Iterator[Checked], progress: Progress
                     # In the key's order: the primary key's index is then filled leaf after leaf.
                     rows = clean.select(columns).sort(list(spec.key))
                     copy.write(rows.write_csv(include_header=False, date_format="%Y-%m-%d"))
+                    if rolled is not None:
+                        touched.append(touched_summary(rolled, clean, periods))
                     if progress is not None:
                         progress(result.rows)
             if result.rows == 0:
                 raise _Fallback  # the staging path reports the empty file
+            if rolled is not None:
+                keep_rollups(rolled, pl.concat(touched))  # decision 0050: in the same transaction
     except (_Fallback, psycopg.errors.UniqueViolation):
         return None
     result.created = result.rows
     return result
+
+
+def _rollup_columns(spec: ImportSpec) -> list[str]:
+    return ["pupil_id", "date"] if rollup_kind(spec.target) == "attendance" else ["pupil_id", "period_id", "date"]
 
 
 def _run_staged(
@@ -345,7 +357,11 @@ def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: boo
         if dry_run:
             result.created, result.updated, result.unchanged = stage.counts()
         else:
+            rolled = rollup_kind(stage.model)
+            changed = stage.changed_facts(_rollup_columns(stage.spec)) if rolled is not None else ""
             result.created, result.updated = stage.merge(total=result.rows)
+            if rolled is not None:
+                keep_rollups(rolled, changed)  # decision 0050: in the same transaction as the merge
             result.unchanged = result.rows - result.created - result.updated
         stage.drop()
     result.status = "dry-run" if dry_run else "applied"

@@ -46,6 +46,7 @@ class Stage:
         on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_changed")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (_row bigint NOT NULL, {', '.join(types)}){on_commit}")
             if connection.vendor == "postgresql":
                 # Memory for the key index and the joins of this one transaction (defaults are tiny).
@@ -119,6 +120,21 @@ class Stage:
             total, created, updated = cursor.fetchone()
         return int(created), int(updated), int(total) - int(created) - int(updated)
 
+    def changed_facts(self, columns: list[str]) -> str:
+        """Before ``merge``: the ``columns`` of the stage rows that the merge will insert or change,
+        kept in a temporary table; returns a SELECT of it (the rollups' upkeep reads it after)."""
+        q = self.q
+        probe = q(self.spec.key[0])
+        cols = ", ".join(f"s.{q(c)}" for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_changed")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGE}_changed AS SELECT {cols} FROM {STAGE} s "
+                f"LEFT JOIN {q(self.table)} t ON {self._join('t', 's')} "
+                f"WHERE t.{probe} IS NULL OR ({self._changed('t', 's')})"
+            )
+        return f"SELECT {', '.join(q(c) for c in columns)} FROM {STAGE}_changed"
+
     def merge(self, *, total: int) -> tuple[int, int]:
         """Write the stage into the target: new facts inserted, changed facts updated, unchanged
         facts untouched. Returns (created, updated). Keys are unique in the stage (checked).
@@ -191,3 +207,4 @@ class Stage:
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_changed")

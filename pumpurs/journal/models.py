@@ -169,3 +169,64 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.date} {self.category}"
+
+
+# --- Weekly rollups (issue 18, decision 0050) ------------------------------------------------------
+#
+# Semester-to-date running totals of a pupil's facts at the end of each day of one week: the
+# column ``<measure>_<d>`` is the total from the semester's first fact up to and including day
+# ``d`` of the week (0 = Monday … 6 = Sunday). ``week`` is the number of whole weeks since Monday
+# 2000-01-03, so a day's row and column come from integer arithmetic. Rows are dense: one per
+# week from the pupil's first week with a fact in the semester up to the semester's last week
+# with a fact of anyone, so any window's sums are a difference of two rows read by equality.
+# Kept by every writer of facts through ``journal.rollups.keep_rollups`` (never a trigger).
+
+WEEKDAYS = range(7)
+ATTENDANCE_MEASURES = ("lessons", "unjustified", "illness", "other_justified", "late")
+GRADE_MEASURES = ("failing", "nv", "score_sum", "score_n")
+
+
+class AttendanceWeek(models.Model):
+    """One pupil's attendance totals in a semester at the end of each day of one week (daily
+    rows, and for a day without one the lesson marks of that day, as the indicators count them).
+    ``last_day``: the pupil's last day with a fact in the semester up to this week's end."""
+
+    pk = models.CompositePrimaryKey("period_id", "week", "pupil_id")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    week = models.IntegerField(_("week"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    last_day = models.DateField(_("last day with facts"))
+
+    class Meta:
+        verbose_name = _("attendance week")
+        verbose_name_plural = _("attendance weeks")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.week} {self.pupil_id}"
+
+
+class GradeWeek(models.Model):
+    """One pupil's grade totals of a semester (``Grade.period``) at the end of each day of one
+    week: failing term grades, ``nv`` grades, and the sum and number of the averaged scores."""
+
+    pk = models.CompositePrimaryKey("period_id", "week", "pupil_id")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    week = models.IntegerField(_("week"))
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    last_day = models.DateField(_("last day with facts"))
+
+    class Meta:
+        verbose_name = _("grade week")
+        verbose_name_plural = _("grade weeks")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.week} {self.pupil_id}"
+
+
+# 35 and 28 integer columns, one per measure and day: declared in a loop, not by hand.
+for _measure in ATTENDANCE_MEASURES:
+    for _day in WEEKDAYS:
+        AttendanceWeek.add_to_class(f"{_measure}_{_day}", models.IntegerField(default=0))
+for _measure in GRADE_MEASURES:
+    for _day in WEEKDAYS:
+        GradeWeek.add_to_class(f"{_measure}_{_day}", models.IntegerField(default=0))

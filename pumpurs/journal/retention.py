@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.core.retention import Action, Part, record_kind_register, reverse_relations, unprotected
-from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Incident
+from pumpurs.journal.models import AttendanceDay, AttendanceMark, AttendanceWeek, Grade, GradeWeek, Incident
 from pumpurs.journal.partitions import drop_year_partitions_through
 from pumpurs.people.models import SchoolYear
 
 MODELS = (AttendanceDay, AttendanceMark, Grade, Incident)
+ROLLUPS: dict[type, type[AttendanceWeek] | type[GradeWeek]] = {AttendanceDay: AttendanceWeek, Grade: GradeWeek}
 
 
 def _old_years(now: dt.datetime) -> list[tuple[dt.date, dt.date]]:
@@ -68,6 +69,10 @@ def journal_facts_steps(parts: Sequence[Part], now: dt.datetime) -> Iterator[Cal
                 whole = not reverse_relations(part.model)
                 dropped = drop_year_partitions_through(part.model._meta.db_table, end) if whole else 0
                 _count, by_model = part.queryset.filter(date__gte=start, date__lte=end).delete()
+                # The year's weekly rollups go with its facts (decision 0050), not counted as facts.
+                rollup = ROLLUPS.get(part.model)
+                if rollup is not None:
+                    rollup.objects.filter(period__starts_on__gte=start, period__starts_on__lte=end).delete()
                 return dropped + by_model.get(part.model._meta.label, 0)
 
             yield step

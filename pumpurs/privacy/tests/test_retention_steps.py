@@ -23,7 +23,8 @@ from pumpurs.audit.chain import chain_verify
 from pumpurs.audit.models import AuditEvent
 from pumpurs.audit.services import audit_record, audit_scrub_events
 from pumpurs.core import retention as registry
-from pumpurs.journal.models import AttendanceDay, Incident
+from pumpurs.journal.models import AttendanceDay, AttendanceWeek, Incident
+from pumpurs.journal.rollups import keep_rollups
 from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import SchoolYear
 from pumpurs.privacy.retention import APPLIED, FILES_EXPIRED, export_files_expire, retention_apply
@@ -173,6 +174,8 @@ def test_journal_facts_go_by_whole_school_years_after_an_export(world: World, se
     for day in (world.today, summer, following.starts_on):
         AttendanceDay.objects.create(pupil=pupil, date=day, lessons=6, unjustified=1)
     Incident.objects.create(pupil=pupil, date=world.today, category="kavējumi", severity="low", description="…")
+    keep_rollups("attendance", [(pupil.pk, world.today)])
+    assert AttendanceWeek.objects.filter(pupil=pupil).exists()
     clock.move_to(
         timezone.make_aware(dt.datetime.combine(following.starts_on, dt.time(10)))
         + dt.timedelta(days=settings.PUMPURS_RETENTION_JOURNAL_DAYS + 30)
@@ -183,6 +186,7 @@ def test_journal_facts_go_by_whole_school_years_after_an_export(world: World, se
     assert not run.failed
     assert list(AttendanceDay.objects.filter(pupil=pupil).values_list("date", flat=True)) == [following.starts_on]
     assert not Incident.objects.exists()
+    assert not AttendanceWeek.objects.exists()  # the old year's rollups went with its facts
     assert run.export is not None
     lines = [json.loads(line) for line in run.export.read_text(encoding="utf-8").splitlines()[1:]]
     exported = [line["model"] for line in lines if line["kind"] == "journal.facts"]

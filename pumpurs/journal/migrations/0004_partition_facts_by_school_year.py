@@ -115,7 +115,7 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journal", "0002_subjects"),
+        ("journal", "0003_weekly_rollups"),
         ("people", "0001_initial"),
     ]
     operations = [migrations.RunPython(partition, unpartition)]

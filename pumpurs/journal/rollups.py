@@ -1,0 +1,465 @@
+"""Weekly rollups of the facts, kept by every writer of facts (issue 18 item 1, decision 0050).
+
+``AttendanceWeek`` and ``GradeWeek`` hold each pupil's semester-to-date totals at the end of
+every day of every week (``journal.models``), densely from the pupil's first week with a fact up
+to the semester's last week with a fact of anyone. A window's sums are then a difference of two
+rows per pupil found by equality on (semester, week, pupil) — ``risk.rollup_sums`` reads them.
+
+**The contract** (decision 0050): whoever writes, changes or deletes attendance days, lesson
+marks or grades calls ``keep_rollups`` in the same transaction, after the write, with the
+(pupil, date) — for grades (pupil, semester, date) — of every fact row written, changed or
+deleted. Only those pupils' rows from the week of their earliest touched date onwards are
+recomputed; the other pupils' rows are only carried into a new week when the semester's last
+week moves. Set-based: a constant number of statements per semester touched, whatever the number
+of pupils, each a join probing keys (a pupil's facts by the (pupil, date) key, a row by
+(semester, week, pupil)). Never a trigger: a trigger fires per row or per statement without
+knowing the batch, and a bulk load (``COPY``) would pay it row by row.
+
+``rollups_rebuild`` recomputes a semester from the facts; ``rollups_check`` compares the kept rows
+with a rebuild (inside a savepoint rolled back) and counts the rows that differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+
+from pumpurs.journal.models import (
+    ATTENDANCE_MEASURES,
+    GRADE_MEASURES,
+    WEEKDAYS,
+    AttendanceDay,
+    AttendanceMark,
+    AttendanceWeek,
+    Grade,
+    GradeWeek,
+)
+from pumpurs.people.models import Period
+
+Kind = Literal["attendance", "grades"]
+EPOCH = dt.date(2000, 1, 3)  # a Monday: week numbers and weekdays are integer arithmetic from it
+_EPOCH_JULIAN = 2451546.5  # SQLite's julianday('2000-01-03')
+TEMP = "journal_roll_"
+
+
+def week_of(day: dt.date) -> int:
+    return (day - EPOCH).days // 7
+
+
+def weekday_of(day: dt.date) -> int:
+    return (day - EPOCH).days % 7
+
+
+def monday_of(week: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=7 * week)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    table: str
+    measures: tuple[str, ...]
+
+
+SHAPES: dict[str, _Shape] = {
+    "attendance": _Shape(AttendanceWeek._meta.db_table, ATTENDANCE_MEASURES),
+    "grades": _Shape(GradeWeek._meta.db_table, GRADE_MEASURES),
+}
+FACT_MODELS: dict[type, Kind] = {AttendanceDay: "attendance", AttendanceMark: "attendance", Grade: "grades"}
+
+
+def rollup_kind(model: type) -> Kind | None:
+    """The rollup a fact table's writers keep (None: none — incidents, or every table while
+    ``PUMPURS_FACT_ROLLUPS`` is off, the default until the refresh reads them; decision 0050)."""
+    if not settings.PUMPURS_FACT_ROLLUPS:
+        return None
+    return FACT_MODELS.get(model)
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _day_number(expr: str) -> str:
+    """Days since 2000-01-03 as an integer (week = n / 7, weekday = n % 7; dates after 2000)."""
+    if _pg():
+        return f"({expr} - DATE '2000-01-03')"
+    return f"CAST(julianday({expr}) - {_EPOCH_JULIAN} AS INTEGER)"
+
+
+def _monday_sql(week_expr: str) -> str:
+    if _pg():
+        return f"(DATE '2000-01-03' + 7 * {week_expr})"
+    return f"date('2000-01-03', '+' || (7 * {week_expr}) || ' days')"
+
+
+def _adapt(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: connection.ops.adapt_datefield_value(v) if isinstance(v, dt.date) else v for k, v in params.items()}
+
+
+def _run(cursor: Any, sql: str, params: Mapping[str, Any] | None = None) -> int:
+    cursor.execute(sql, _adapt(params or {}))
+    return int(cursor.rowcount or 0)
+
+
+def _temp(cursor: Any, name: str, select: str, params: Mapping[str, Any] | None = None, analyse: str = "") -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {TEMP}{name}")
+    _run(cursor, f"CREATE TEMP TABLE {TEMP}{name} AS {select}", params)
+    if analyse and _pg():
+        # Autovacuum never analyses temporary tables; without statistics the joins go wrong.
+        cursor.execute(f"ANALYZE {TEMP}{name} ({analyse})")
+
+
+_TEMPS = ("in", "tk", "td", "tw", "tn")
+
+
+def _drop_temps(cursor: Any) -> None:
+    for name in _TEMPS:
+        cursor.execute(f"DROP TABLE IF EXISTS {TEMP}{name}")
+
+
+# --- Input: what the writer touched --------------------------------------------------------------
+
+
+def _load_frame(cursor: Any, kind: Kind, frame: pl.DataFrame) -> str:
+    """A writer's touched rows as a temporary table; returns a SELECT of it."""
+    columns = ["pupil_id", "date"] if kind == "attendance" else ["pupil_id", "period_id", "date"]
+    small = touched_summary(kind, frame).select(columns)
+    types = ", ".join(f"{c} {'date' if c == 'date' else 'bigint'}" for c in columns)
+    cursor.execute(f"DROP TABLE IF EXISTS {TEMP}in")
+    cursor.execute(f"CREATE TEMP TABLE {TEMP}in ({types})")
+    if small.height:
+        if _pg():
+            with cursor.cursor.copy(f"COPY {TEMP}in ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(small.write_csv(include_header=False, date_format="%Y-%m-%d"))
+        else:
+            rows = small.with_columns(pl.col("date").dt.to_string("%Y-%m-%d")).rows()
+            cursor.executemany(f"INSERT INTO {TEMP}in VALUES ({', '.join(['%s'] * len(columns))})", rows)  # noqa: S608 — a temp table's name from code
+    return f"SELECT {', '.join(columns)} FROM {TEMP}in"  # noqa: S608 — a temp table's name from code
+
+
+def semesters() -> list[tuple[int, dt.date, dt.date]]:
+    """(id, first day, last day) of every semester, for ``touched_summary``."""
+    return list(Period.objects.values_list("pk", "starts_on", "ends_on"))
+
+
+def touched_summary(
+    kind: Kind, frame: pl.DataFrame, periods: list[tuple[int, dt.date, dt.date]] | None = None
+) -> pl.DataFrame:
+    """A writer's touched rows cut down to each pupil's earliest date per semester (what the
+    upkeep needs): a batch of a bulk load keeps this instead of its rows. Pass ``periods``
+    (``semesters()``) when the connection is busy, e.g. inside a ``COPY``."""
+    if kind == "grades":
+        return frame.group_by(["pupil_id", "period_id"]).agg(pl.col("date").min())
+    tagged: Any = None  # polars when/then chain
+    for pk, starts, ends in semesters() if periods is None else periods:
+        inside = pl.col("date").is_between(pl.lit(starts), pl.lit(ends))
+        tagged = pl.when(inside).then(pl.lit(pk)) if tagged is None else tagged.when(inside).then(pl.lit(pk))
+    if tagged is None:  # no semesters: nothing is rolled up
+        return frame.select("pupil_id", "date").clear().with_columns(pl.lit(0).alias("period_id"))
+    return (
+        frame.select("pupil_id", "date")
+        .with_columns(tagged.otherwise(None).alias("period_id"))
+        .drop_nulls("period_id")
+        .group_by(["pupil_id", "period_id"])
+        .agg(pl.col("date").min())
+    )
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    pupils: int  # touched pupil-semesters recomputed
+    rows_written: int  # rollup rows inserted or updated (touched pupils and carried-on ones)
+
+
+def keep_rollups(
+    kind: Kind, touched: str | pl.DataFrame | Iterable[tuple[Any, ...]], params: Mapping[str, Any] | None = None
+) -> Upkeep:
+    """Bring the ``kind`` rollups up to date after a write of facts, in the caller's transaction.
+
+    ``touched``: a SELECT (run after the write) or rows (a polars frame or tuples) giving
+    ``pupil_id, date`` (attendance: days and lesson marks) or ``pupil_id, period_id, date``
+    (grades) of every fact written, changed or deleted; repeats are fine. Idempotent: calling it
+    again, or with untouched rows, changes nothing. Inverse: none (the rollups follow the facts)."""
+    shape = SHAPES[kind]
+    with transaction.atomic(), connection.cursor() as cursor:
+        restore = _probe_costs(cursor)
+        if isinstance(touched, str):
+            source = touched
+        else:
+            frame = touched if isinstance(touched, pl.DataFrame) else _tuples_frame(kind, touched)
+            source = _load_frame(cursor, kind, frame)
+        if kind == "attendance":
+            tk = (
+                f"SELECT p.id AS period_id, i.pupil_id, MIN({_day_number('i.date')} / 7) AS w0 "  # noqa: S608 — names from code
+                f"FROM ({source}) i JOIN people_period p ON i.date BETWEEN p.starts_on AND p.ends_on "
+                "GROUP BY p.id, i.pupil_id"
+            )
+        else:
+            tk = (
+                f"SELECT i.period_id, i.pupil_id, MIN({_day_number('i.date')} / 7) AS w0 "  # noqa: S608 — names from code
+                f"FROM ({source}) i GROUP BY i.period_id, i.pupil_id"
+            )
+        _temp(cursor, "tk", tk, params, analyse="period_id, pupil_id")
+        cursor.execute(f"SELECT period_id, COUNT(*) FROM {TEMP}tk GROUP BY period_id ORDER BY period_id")  # noqa: S608 — a temp table's name from code
+        periods = [(int(p), int(n)) for p, n in cursor.fetchall()]
+        written = 0
+        for period_id, _pupils in periods:
+            written += _keep_period(cursor, kind, shape, period_id)
+        _drop_temps(cursor)
+        for name, value in (restore or {}).items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    return Upkeep(pupils=sum(n for _p, n in periods), rows_written=written)
+
+
+# PostgreSQL settings for the upkeep's statements, the caller's values put back after:
+# random page reads priced as on an SSD, so that the planner probes the touched pupils' keys instead
+# of scanning whole tables (issue 18: at the default 4 a school's few hundred pupils were read by
+# whole-table scans); no JIT (it compiled every statement, ~0.1 s each, for a single run); and
+# room for the weekly pivot's hash aggregate (it spilled in 81 batches at the default 4 MB).
+UPKEEP_SETTINGS = {"random_page_cost": "1.1", "jit": "off", "work_mem": "64MB"}
+
+
+def _probe_costs(cursor: Any) -> dict[str, str] | None:
+    """Apply ``UPKEEP_SETTINGS`` for the rest of the upkeep; returns the caller's values."""
+    if not _pg():
+        return None
+    previous = {}
+    for name, value in UPKEEP_SETTINGS.items():
+        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+        previous[name] = str(cursor.fetchone()[0])
+    return previous
+
+
+def _tuples_frame(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
+    schema: dict[str, Any] = {"pupil_id": pl.Int64, "date": pl.Date}
+    if kind == "grades":
+        schema = {"pupil_id": pl.Int64, "period_id": pl.Int64, "date": pl.Date}
+    return pl.DataFrame(list(rows), schema=schema, orient="row")
+
+
+def _daily_sql(kind: Kind) -> str:
+    """The touched pupils' facts from the Monday of their first touched week, one row per fact
+    day (attendance: the daily row, else that day's lesson marks) or per grade."""
+    dn = _day_number
+    start = _monday_sql("k.w0")
+    if kind == "attendance":
+        cols = ", ".join(f"d.{c}" for c in ATTENDANCE_MEASURES)
+        return f"""
+SELECT k.pupil_id, {dn("d.date")} AS dn, d.date, {cols}
+FROM {TEMP}tk k JOIN journal_attendanceday d
+  ON d.pupil_id = k.pupil_id AND d.date >= {start} AND d.date >= %(starts)s AND d.date <= %(ends)s
+WHERE k.period_id = %(period)s
+UNION ALL
+SELECT k.pupil_id, {dn("m.date")}, m.date, COUNT(*),
+  SUM(CASE WHEN m.category = 'unjustified' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.category = 'illness' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.category = 'other_justified' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.category = 'late' THEN 1 ELSE 0 END)
+FROM {TEMP}tk k JOIN journal_attendancemark m
+  ON m.pupil_id = k.pupil_id AND m.date >= {start} AND m.date >= %(starts)s AND m.date <= %(ends)s
+WHERE k.period_id = %(period)s
+  AND NOT EXISTS (SELECT 1 FROM journal_attendanceday x WHERE x.pupil_id = m.pupil_id AND x.date = m.date)
+GROUP BY k.pupil_id, m.date
+"""  # noqa: S608 — names from code, values parameters
+    return f"""
+SELECT k.pupil_id, {dn("g.date")} AS dn, g.date,
+  CASE WHEN g.kind = 'term' AND ((g.value_kind = 'score' AND g.score < 4) OR g.value_kind = 'failed') THEN 1 ELSE 0 END AS failing,
+  CASE WHEN g.value_kind = 'nv' THEN 1 ELSE 0 END AS nv,
+  CASE WHEN g.value_kind = 'score' AND g.kind IN ('ongoing', 'term') THEN g.score ELSE 0 END AS score_sum,
+  CASE WHEN g.value_kind = 'score' AND g.kind IN ('ongoing', 'term') THEN 1 ELSE 0 END AS score_n
+FROM {TEMP}tk k JOIN journal_grade g
+  ON g.pupil_id = k.pupil_id AND g.period_id = k.period_id AND g.date >= {start}
+WHERE k.period_id = %(period)s
+"""  # noqa: S608 — names from code, values parameters
+
+
+def _weekly_sql(measures: tuple[str, ...]) -> str:
+    """Per touched pupil and week with facts: each measure's total within the week up to each day."""
+    cols = ", ".join(
+        f"CAST(SUM(CASE WHEN dn % 7 <= {d} THEN {m} ELSE 0 END) AS INTEGER) AS {m}_{d}"
+        for m in measures
+        for d in WEEKDAYS
+    ).replace("%", "%%")
+    return f"SELECT pupil_id, dn / 7 AS week, {cols}, MAX(date) AS last FROM {TEMP}td GROUP BY pupil_id, dn / 7"  # noqa: S608 — names from code
+
+
+def _new_rows_sql(shape: _Shape) -> str:
+    """Every touched pupil's rows from its first touched week to the semester's last week: the
+    row before (the base, by key) plus the running totals of the touched weeks."""
+    ms = shape.measures
+    running = ", ".join(f"SUM(COALESCE(w.{m}_6, 0)) OVER win AS cum_{m}" for m in ms)
+    bases = ", ".join(f"b.{m}_6 AS base_{m}" for m in ms)
+    inweek = ", ".join(f"w.{m}_{d} AS in_{m}_{d}" for m in ms for d in WEEKDAYS)
+    values = ", ".join(
+        f"COALESCE(base_{m}, 0) + cum_{m} - COALESCE(in_{m}_6, 0) + COALESCE(in_{m}_{d}, 0) AS {m}_{d}"
+        for m in ms
+        for d in WEEKDAYS
+    )
+    return f"""
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %(span)s)
+SELECT pupil_id, week, CASE WHEN has_base = 1 OR fact_weeks > 0 THEN 1 ELSE 0 END AS keep,
+  CASE WHEN run_last IS NULL THEN base_last ELSE run_last END AS last_day, {values}
+FROM (
+  SELECT k.pupil_id, k.w0 + n.i AS week, CASE WHEN b.pupil_id IS NULL THEN 0 ELSE 1 END AS has_base,
+    b.last_day AS base_last, {bases}, {inweek}, {running},
+    COUNT(w.week) OVER win AS fact_weeks, MAX(w.last) OVER win AS run_last
+  FROM {TEMP}tk k
+  JOIN n ON k.w0 + n.i <= %(wmax)s
+  LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = k.w0 - 1 AND b.pupil_id = k.pupil_id
+  LEFT JOIN {TEMP}tw w ON w.pupil_id = k.pupil_id AND w.week = k.w0 + n.i
+  WHERE k.period_id = %(period)s
+  WINDOW win AS (PARTITION BY k.pupil_id ORDER BY k.w0 + n.i ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+) x
+"""  # noqa: S608 — names from code, values parameters
+
+
+def _columns(shape: _Shape) -> list[str]:
+    return ["last_day", *(f"{m}_{d}" for m in shape.measures for d in WEEKDAYS)]
+
+
+def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
+    starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
+    cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
+    old_wmax = cursor.fetchone()[0]
+    params: dict[str, Any] = {"period": period_id, "starts": starts, "ends": ends}
+    if old_wmax is not None:
+        # A pupil first touched after the semester's last week also needs the weeks in between.
+        _run(
+            cursor,
+            f"UPDATE {TEMP}tk SET w0 = %(next)s WHERE period_id = %(period)s AND w0 > %(next)s",  # noqa: S608 — a temp table's name from code
+            params | {"next": old_wmax + 1},
+        )
+    _temp(cursor, "td", _daily_sql(kind), params)
+    _temp(cursor, "tw", _weekly_sql(shape.measures), analyse="pupil_id, week")
+    cursor.execute(f"SELECT MAX(week) FROM {TEMP}tw")  # noqa: S608 — a temp table's name from code
+    touched_wmax = cursor.fetchone()[0]
+    candidates = [w for w in (old_wmax, touched_wmax) if w is not None]
+    if not candidates:  # no facts and no rows: nothing to keep
+        return 0
+    wmax = max(candidates)
+    cursor.execute(f"SELECT MIN(w0) FROM {TEMP}tk WHERE period_id = %s", [period_id])  # noqa: S608 — a temp table's name from code
+    span = wmax - int(cursor.fetchone()[0])
+    params |= {"wmax": wmax, "span": max(span, 0)}
+    _temp(cursor, "tn", _new_rows_sql(shape), params, analyse="pupil_id, week")
+    cols = _columns(shape)
+    keys = "period_id, week, pupil_id"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols)
+    written = _run(
+        cursor,
+        f"INSERT INTO {shape.table} ({keys}, {', '.join(cols)}) "  # noqa: S608 — names from code
+        # In key order: a week's rows then sit together on disk, and the reader takes a week's
+        # rows as a range (written pupil by pupil, each row was on its own page: 2 s at 50 000).
+        f"SELECT %(period)s, week, pupil_id, {', '.join(cols)} FROM {TEMP}tn WHERE keep = 1 "
+        f"ORDER BY week, pupil_id ON CONFLICT ({keys}) DO UPDATE SET {updates}",
+        params,
+    )
+    # Weeks before a pupil's (new) first fact: rows a deletion or a moved fact left behind.
+    cursor.execute(f"SELECT COUNT(*) FROM {TEMP}tn WHERE keep = 0")  # noqa: S608 — a temp table's name from code
+    if cursor.fetchone()[0]:
+        _run(
+            cursor,
+            f"DELETE FROM {shape.table} WHERE period_id = %(period)s AND EXISTS ("  # noqa: S608 — names from code
+            f"SELECT 1 FROM {TEMP}tn n WHERE n.keep = 0 AND n.week = {shape.table}.week "
+            f"AND n.pupil_id = {shape.table}.pupil_id)",
+            params,
+        )
+    if old_wmax is not None and wmax > old_wmax:
+        written += _carry_on(cursor, shape, period_id, old_wmax, wmax)
+    if old_wmax is not None and (touched_wmax is None or touched_wmax < old_wmax):
+        _trim_empty_weeks(cursor, shape, period_id)
+    return written
+
+
+def _carry_on(cursor: Any, shape: _Shape, period_id: int, old_wmax: int, wmax: int) -> int:
+    """The untouched pupils' rows into the semester's new weeks: their last totals, unchanged."""
+    cols = _columns(shape)
+    carried = ", ".join("r.last_day" if c == "last_day" else f"r.{c.rsplit('_', 1)[0]}_6" for c in cols)
+    return _run(
+        cursor,
+        f"""
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(span)s)
+INSERT INTO {shape.table} (period_id, week, pupil_id, {", ".join(cols)})
+SELECT r.period_id, r.week + n.i, r.pupil_id, {carried}
+FROM {shape.table} r CROSS JOIN n
+WHERE r.period_id = %(period)s AND r.week = %(old)s
+  AND NOT EXISTS (SELECT 1 FROM {TEMP}tk k WHERE k.period_id = %(period)s AND k.pupil_id = r.pupil_id)
+""",  # noqa: S608 — names from code, values parameters
+        {"period": period_id, "old": old_wmax, "span": wmax - old_wmax},
+    )
+
+
+def _trim_empty_weeks(cursor: Any, shape: _Shape, period_id: int) -> None:
+    """After a deletion: drop the semester's last weeks in which nobody has a fact any more."""
+    while True:
+        cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
+        week = cursor.fetchone()[0]
+        if week is None:
+            return
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {shape.table} WHERE period_id = %s AND week = %s AND last_day >= %s",  # noqa: S608 — names from code
+            [period_id, week, connection.ops.adapt_datefield_value(monday_of(week))],
+        )
+        if cursor.fetchone()[0]:
+            return
+        cursor.execute(f"DELETE FROM {shape.table} WHERE period_id = %s AND week = %s", [period_id, week])  # noqa: S608 — names from code
+
+
+# --- Rebuild and check ----------------------------------------------------------------------------
+
+
+def _all_facts_sql(kind: Kind) -> str:
+    if kind == "attendance":
+        return (
+            "SELECT pupil_id, date FROM journal_attendanceday WHERE date BETWEEN %(starts)s AND %(ends)s "
+            "UNION ALL SELECT pupil_id, date FROM journal_attendancemark WHERE date BETWEEN %(starts)s AND %(ends)s"
+        )
+    return "SELECT pupil_id, period_id, date FROM journal_grade WHERE period_id = %(period)s"
+
+
+def rollups_rebuild(*, period: Period, kinds: tuple[Kind, ...] = ("attendance", "grades")) -> dict[str, int]:
+    """Recompute the semester's rollups from its facts (set-based: the same statements as the
+    upkeep, every pupil touched from their first fact). Returns the rows written per kind."""
+    out: dict[str, int] = {}
+    with transaction.atomic():
+        for kind in kinds:
+            shape = SHAPES[kind]
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {shape.table} WHERE period_id = %s", [period.pk])  # noqa: S608 — names from code
+            params = {"starts": period.starts_on, "ends": period.ends_on, "period": period.pk}
+            out[kind] = keep_rollups(kind, _all_facts_sql(kind), params).rows_written
+    return out
+
+
+def rollups_check(*, period: Period, kinds: tuple[Kind, ...] = ("attendance", "grades")) -> dict[str, int]:
+    """The number of rollup rows that differ from a rebuild from the facts (missing, extra or
+    with other totals), per kind; 0 everywhere means the rollups are right. Writes nothing: the
+    rebuild runs inside a savepoint that is rolled back."""
+    out: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for kind in kinds:
+            table = SHAPES[kind].table
+            cols = ", ".join(["period_id", "week", "pupil_id", *_columns(SHAPES[kind])])
+            _temp(cursor, "kept", f"SELECT {cols} FROM {table} WHERE period_id = %(p)s", {"p": period.pk})  # noqa: S608 — names from code
+            point = transaction.savepoint_create()
+            rollups_rebuild(period=period, kinds=(kind,))
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT {cols} FROM {TEMP}kept EXCEPT "  # noqa: S608 — names from code
+                f"SELECT {cols} FROM {table} WHERE period_id = %s) a",
+                [period.pk],
+            )
+            missing = int(cursor.fetchone()[0])
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT {cols} FROM {table} WHERE period_id = %s EXCEPT "  # noqa: S608 — names from code
+                f"SELECT {cols} FROM {TEMP}kept) a",
+                [period.pk],
+            )
+            out[kind] = missing + int(cursor.fetchone()[0])
+            transaction.savepoint_rollback(point)
+            cursor.execute(f"DROP TABLE IF EXISTS {TEMP}kept")
+    return out
