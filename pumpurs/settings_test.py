@@ -15,7 +15,7 @@ os.environ.setdefault("PUMPURS_HTTPS", "0")
 # Tests sign personas in with force_login; the second factor has its own tests, which turn it on.
 os.environ.setdefault("PUMPURS_SECOND_FACTOR", "0")
 
-from pumpurs.settings import *  # noqa: F403 — the test settings are the real ones plus the overrides below
+from pumpurs.settings import *  # noqa: E402, F403 — the test settings are the real ones plus the overrides below
 
 # Hashing cost is not what the tests measure.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

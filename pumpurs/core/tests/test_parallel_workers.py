@@ -29,7 +29,8 @@ def test_each_worker_has_its_own_data_dir_and_its_children_keep_it(tmp_path: Pat
 
     assert controller == (tmp_path / "controller").resolve()  # serial runs keep what they were given
     assert len({controller, gw0, gw1}) == 3
-    assert gw0.name.startswith("pumpurs-test-gw0-") and gw1.name.startswith("pumpurs-test-gw1-")
+    assert gw0.name.startswith("pumpurs-test-gw0-")
+    assert gw1.name.startswith("pumpurs-test-gw1-")
 
     # A process a test in gw0 starts (a server, a worker) inherits gw0's dir and keeps it.
     child = data_dir_under(
