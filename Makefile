@@ -7,6 +7,12 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (decision 0053): 0 runs in this one process, as before;
+# `make test PYTEST_WORKERS=2` (what .ci/run uses) or `auto` (one per core) spreads the tests over
+# that many processes, each with its own test database and data dir. `load` hands each worker tests
+# in pytest-django's order (plain database tests before the transactional ones that flush).
+PYTEST_WORKERS ?= 0
+PYTEST_DIST ?= load
 
 .PHONY: demo test check lint format typecheck migrations-check browser-test messages clean
 
@@ -32,7 +38,7 @@ demo: $(BIN)/.installed
 
 # The whole suite except the browser tests (those need Debian's chromium; see `make browser-test`).
 test: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 browser-test: $(BIN)/.installed-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
