@@ -171,6 +171,26 @@ def plans_world() -> None:
     print(f"plans written in {time.perf_counter() - started:.1f} s: {plans} plans, {deliveries} deliveries")
 
 
+def history_years() -> None:
+    """The two past school years with their outcomes (``reporting.seeding.history_seed``), after the
+    current semester's plans so that those statements see only this year's cases."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from pumpurs.reporting.seeding import history_seed
+
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        counts = history_seed(seed=1, today=dt.date.fromisoformat(TODAY))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"past school years in {time.perf_counter() - started:.0f} s (own CPU {time.process_time() - cpu:.0f} s, "
+        f"load {os.getloadavg()[0]:.1f}): {counts}"
+    )
+
+
 def timed(fn: object) -> float:
     started = time.perf_counter()
     fn()  # type: ignore[operator]
@@ -294,6 +314,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--db-name", default=DB_NAME)
     parser.add_argument("--refresh-runs", type=int, default=3)
+    parser.add_argument("--prepare-only", action="store_true", help="seed and refresh, measure nothing")
+    parser.add_argument("--history", action="store_true", help="also the two past school years (history_seed)")
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {
@@ -327,7 +349,10 @@ def main() -> None:
         print(f"indicators refresh took {time.perf_counter() - started:.0f} s")
     if not Plan.objects.exists():
         plans_world()
-    measure(args)
+    if args.history and not Plan.objects.filter(period__ends_on__lt=TODAY).exists():
+        history_years()
+    if not args.prepare_only:
+        measure(args)
 
 
 if __name__ == "__main__":
