@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
 from pumpurs.finance.commitments import plan_commit_late, plans_commit_late
-from pumpurs.finance.models import Commitment, DeliveredMonth, StillCommitted, SupportedPupils
+from pumpurs.finance.models import Commitment, DeliveredMonth, Rate, StillCommitted, SupportedPupils
 from pumpurs.finance.rates import rate_set
 from pumpurs.people.models import Period
 from pumpurs.support.models import Case, CloseReason, Delivery, Plan, PlanMeasure, PlanStatus
@@ -79,23 +79,32 @@ def past_plans(world: World, n: int, *, semesters: int = 4) -> list[tuple[Plan, 
 
 
 def state() -> dict[str, Any]:
-    # Public ids are drawn anew in each run: events name plans and lines by their keys here.
-    plans = {str(k): v for k, v in Plan.objects.values_list("public_id", "pk")}
-    lines = {str(k): v for k, v in PlanMeasure.objects.values_list("public_id", "pk")}
+    """What the commit wrote, with plans, lines and rates named by their rank: public ids are
+    drawn anew and PostgreSQL's sequences do not roll back, so keys differ from run to run."""
+    plan_of = {pk: n for n, pk in enumerate(Plan.objects.order_by("pk").values_list("pk", flat=True))}
+    line_of = {pk: n for n, pk in enumerate(PlanMeasure.objects.order_by("pk").values_list("pk", flat=True))}
+    rate_of = {pk: n for n, pk in enumerate(Rate.objects.order_by("pk").values_list("pk", flat=True))}
+    plans = {str(k): plan_of[v] for k, v in Plan.objects.values_list("public_id", "pk")}
+    lines = {str(k): line_of[v] for k, v in PlanMeasure.objects.values_list("public_id", "pk")}
     events = [
         (action, who, pupil, kind, plans[target], {**data, "lines": {lines[k]: v for k, v in data["lines"].items()}})
         for action, who, pupil, kind, target, data in AuditEvent.objects.filter(action__startswith="finance.plan.")
         .order_by("seq")
         .values_list("action", "actor_username", "pupil_id", "object_type", "object_id", "data")
     ]
+    commitments = [
+        (line_of[line], plan_of[plan], inst, year, rate_of.get(rate), *rest)
+        for line, plan, inst, year, rate, *rest in Commitment.objects.order_by("line_id").values_list(
+            "line_id", "plan_id", "institution_id", "school_year_id", "rate_id", "unit_cents", "amount_cents",
+            "committed_at", "measure_code", "delivered_cents",
+        )
+    ]  # fmt: skip
     return {
-        "commitments": list(
-            Commitment.objects.order_by("line_id").values_list(
-                "line_id", "plan_id", "institution_id", "school_year_id", "rate_id", "unit_cents", "amount_cents",
-                "committed_at", "measure_code", "delivered_cents",
-            )
+        "commitments": commitments,
+        "months": sorted(
+            (line_of[line], *rest)
+            for line, *rest in DeliveredMonth.objects.values_list("line_id", "month", "cents", "deliveries")
         ),
-        "months": sorted(DeliveredMonth.objects.values_list("line_id", "month", "cents", "deliveries")),
         "still": sorted(StillCommitted.objects.values_list("institution_id", "school_year_id", "measure_code", "cents")),
         "pupils": sorted(SupportedPupils.objects.values_list("institution_id", "school_year_id", "pupils")),
         "events": events,
