@@ -171,6 +171,26 @@ def plans_world() -> None:
     print(f"plans written in {time.perf_counter() - started:.1f} s: {plans} plans, {deliveries} deliveries")
 
 
+def history_years() -> None:
+    """The two past school years with their outcomes (``reporting.seeding.history_seed``), after the
+    current semester's plans so that those statements see only this year's cases."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from pumpurs.reporting.seeding import history_seed
+
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        counts = history_seed(seed=1, today=dt.date.fromisoformat(TODAY))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"past school years in {time.perf_counter() - started:.0f} s (own CPU {time.process_time() - cpu:.0f} s, "
+        f"load {os.getloadavg()[0]:.1f}): {counts}"
+    )
+
+
 def timed(fn: object) -> float:
     started = time.perf_counter()
     fn()  # type: ignore[operator]
@@ -230,6 +250,20 @@ def refresh_cases(today: object, runs: int) -> None:
     report(f"(d) after a correction of {corrected}", [timed(lambda: run(days[-1]))])
 
 
+def sql_timer(spent: list[float]) -> object:
+    """An ``execute_wrapper`` adding each statement's wall time (sent to rows fetched by the driver)
+    to ``spent[0]``: the page's SQL time, beside its own CPU time, so the load's share shows."""
+
+    def wrapper(execute: object, sql: str, params: object, many: bool, context: object) -> object:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)  # type: ignore[operator]
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    return wrapper
+
+
 def measure(args: argparse.Namespace) -> None:
     import datetime as dt
 
@@ -243,7 +277,12 @@ def measure(args: argparse.Namespace) -> None:
     from pumpurs.reporting.models import DashboardCell
 
     today = dt.date.fromisoformat(TODAY)
-    refresh_cases(today, args.refresh_runs)
+    if args.refresh_runs:
+        refresh_cases(today, args.refresh_runs)
+    else:
+        from pumpurs.reporting.refresh import dashboards_update
+
+        print(f"dashboards_refresh once (not timed in cases): {dashboards_update(today=today, full=True)}")
     print(f"({DashboardCell.objects.count()} cells)")
     with connection.cursor() as cursor:
         for name, sql in FLOORS.items():
@@ -262,26 +301,35 @@ def measure(args: argparse.Namespace) -> None:
     )  # fmt: skip
     for label, url in pages:
         for kept in (True, False):
-            p95s, p50s = [], []
+            p95s, p50s, cpus, sqls, loads = [], [], [], [], []
             size = 0
             for _round in range(3):
                 for _ in range(args.warmup):
                     client.get(url)
-                times = []
+                times, cpu, sql = [], [], []
                 for _ in range(args.requests):
                     if not kept:
                         cache.clear()  # rendered from the pre-aggregate on every request
-                    started = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - started) * 1000)
+                    spent = [0.0]
+                    with connection.execute_wrapper(sql_timer(spent)):
+                        started, own = time.perf_counter(), time.process_time()
+                        response = client.get(url)
+                        times.append((time.perf_counter() - started) * 1000)
+                        cpu.append((time.process_time() - own) * 1000)
+                    sql.append(spent[0] * 1000)
                     assert response.status_code == 200, response.status_code
                     size = len(response.content)
                 p50s.append(percentile(times, 50))
                 p95s.append(percentile(times, 95))
+                cpus.append(statistics.median(cpu))
+                sqls.append(statistics.median(sql))
+                loads.append(os.getloadavg()[0])
             how = "page kept since the refresh" if kept else "rendered each time"
             print(
                 f"{label}, {how}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} ms, median "
-                f"{statistics.median(p95s):.0f} ms (3 rounds of {args.requests}); {size // 1024} KB"
+                f"{statistics.median(p95s):.0f} ms (3 rounds of {args.requests}); own CPU p50 "
+                f"{statistics.median(cpus):.0f} ms, SQL (wall, in the driver) p50 {statistics.median(sqls):.0f} ms; "
+                f"{size // 1024} KB; load {', '.join(f'{x:.1f}' for x in loads)}"
             )
 
 
@@ -294,6 +342,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--db-name", default=DB_NAME)
     parser.add_argument("--refresh-runs", type=int, default=3)
+    parser.add_argument("--prepare-only", action="store_true", help="seed and refresh, measure nothing")
+    parser.add_argument("--history", action="store_true", help="also the two past school years (history_seed)")
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {
@@ -327,7 +377,10 @@ def main() -> None:
         print(f"indicators refresh took {time.perf_counter() - started:.0f} s")
     if not Plan.objects.exists():
         plans_world()
-    measure(args)
+    if args.history and not Plan.objects.filter(period__ends_on__lt=TODAY).exists():
+        history_years()
+    if not args.prepare_only:
+        measure(args)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pumpurs.reporting.definitions import institutions_in_scope
 from pumpurs.reporting.error_rates import ErrorRateCell, error_rate_table, recorded_semesters
 from pumpurs.reporting.models import ErrorRateRecord
 from pumpurs.reporting.outcomes import Horizon, OutcomeKind
-from pumpurs.reporting.pages import outcome_blocks, rule_rows, years_with_outcomes
+from pumpurs.reporting.pages import outcome_blocks, outcome_years, rule_rows
 from pumpurs.reporting.rule_quality import GRADE_BANDS, min_sample
 from pumpurs.reporting.suppression import SMALL_CELL
 from pumpurs.risk.rules import RULES
@@ -112,14 +112,20 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
 def rules(request: HttpRequest) -> HttpResponse:
     municipalities, chosen, schools = _scope(request)
     today = timezone.localdate()
-    years = years_with_outcomes(today)
-    year = years[0] if years else None
+    horizons = outcome_years(today)
+    years = [y for y, _horizon in horizons]
+    chosen_year = horizons[0] if horizons else None
     wanted = request.GET.get("year", "")
     if wanted:
-        year = next((y for y in years if y.name == wanted), None)
-        if year is None:
+        chosen_year = next((y for y in horizons if y[0].name == wanted), None)
+        if chosen_year is None:
             raise Http404
-    rows = rule_rows(year=year, institution_ids=schools) if year is not None else []
+    year = chosen_year[0] if chosen_year is not None else None
+    rows = (
+        rule_rows(year=chosen_year[0], institution_ids=schools, horizon=chosen_year[1])
+        if chosen_year is not None
+        else []
+    )
     municipality_ids = [chosen.pk] if chosen is not None else [m.pk for m in municipalities]
     semesters = recorded_semesters(municipality_ids)
     semester: Period | None = semesters[0] if semesters else None

@@ -102,6 +102,21 @@ def year_end_horizon(year: SchoolYear) -> dt.date:
     return first_day - dt.timedelta(days=1)
 
 
+def year_end_horizons(years: Iterable[SchoolYear]) -> dict[int, dt.date]:
+    """``year_end_horizon`` of each of ``years`` — every school year there is, as one query reads
+    them — without a query per year: the next year is the next in the list."""
+    ordered = sorted(years, key=lambda y: y.starts_on)
+    horizons = {}
+    for year, following in zip(ordered, [*ordered[1:], None], strict=True):
+        first_day = (
+            following.starts_on
+            if following is not None
+            else year_dates(school_year_start_for(year.starts_on) + 1).starts_on
+        )
+        horizons[year.pk] = first_day - dt.timedelta(days=1)
+    return horizons
+
+
 @dataclass(frozen=True)
 class PupilOutcome:
     pupil_id: int
@@ -169,7 +184,9 @@ def _outcomes_sql(
     *, today: dt.date, institution_ids: Iterable[int] | None, horizon: str | None
 ) -> tuple[str, list[Any]] | None:
     """The statement behind ``pupil_outcomes`` and ``outcome_counts`` (None: an empty scope)."""
-    years = [(y.pk, y.starts_on, year_end_horizon(y)) for y in SchoolYear.objects.order_by("starts_on")]
+    every = list(SchoolYear.objects.order_by("starts_on"))
+    horizons = year_end_horizons(every)
+    years = [(y.pk, y.starts_on, horizons[y.pk]) for y in every]
     years_sql, year_params = _years_sql(years)
     started_sql, started_params = _started_sql(today)
     where, where_params = "", []
@@ -290,4 +307,5 @@ __all__ = [
     "outcome_counts",
     "pupil_outcomes",
     "year_end_horizon",
+    "year_end_horizons",
 ]

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.people.models import SchoolYear
-from pumpurs.reporting.outcomes import Horizon, OutcomeKind, outcome_counts, year_end_horizon
+from pumpurs.reporting.outcomes import Horizon, OutcomeKind, outcome_counts, year_end_horizon, year_end_horizons
 from pumpurs.reporting.rule_quality import (
     Published,
     Shown,
@@ -99,14 +99,26 @@ class RuleRow:
 
 def years_with_outcomes(today: dt.date) -> list[SchoolYear]:
     """School years whose end-of-year outcomes are known by ``today``, latest first."""
-    return [y for y in SchoolYear.objects.order_by("-starts_on") if year_end_horizon(y) < today]
+    return [year for year, _horizon in outcome_years(today)]
 
 
-def rule_rows(*, year: SchoolYear, institution_ids: list[int]) -> list[RuleRow]:
+def outcome_years(today: dt.date) -> list[tuple[SchoolYear, dt.date]]:
+    """``years_with_outcomes`` with each year's end-of-year horizon, from one query (decision 0052)."""
+    years = list(SchoolYear.objects.order_by("-starts_on"))
+    horizons = year_end_horizons(years)
+    return [(y, horizons[y.pk]) for y in years if horizons[y.pk] < today]
+
+
+def rule_rows(*, year: SchoolYear, institution_ids: list[int], horizon: dt.date | None = None) -> list[RuleRow]:
+    """The rule-quality rows of ``year``; ``horizon`` is its end-of-year horizon when the caller
+    has it already (read otherwise)."""
     groups = stored_groups(year, institution_ids)  # the pre-aggregate (decision 0038), else live
     if groups is None:
         groups = population_groups(
-            start=year.starts_on, end=year.ends_on, horizon=year_end_horizon(year), institution_ids=institution_ids
+            start=year.starts_on,
+            end=year.ends_on,
+            horizon=horizon or year_end_horizon(year),
+            institution_ids=institution_ids,
         )
     counts = confusion(groups)
     rows = []

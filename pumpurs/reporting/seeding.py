@@ -13,9 +13,9 @@ For each school year before the seeded one (2024/25 and 2025/26 for a date in 20
   (``FLAG_RATES``), so each rule has a precision, a sensitivity and a specificity to show;
 * finished support — a closed case with a plan approved through the chain and consultations —
   for about half of the flagged pupils who stayed and far fewer of those who left: fewer leavers
-  among the supported; each plan committed through finance's ``plan_commit_late`` at the example
+  among the supported; each plan committed as finance's ``plan_commit_late`` would, at the example
   rates (when ``finance_seed_rates`` has set them, as ``pumpurs seed`` does), so its consultations
-  cost money.
+  cost money — all plans at once (``plans_commit_late``, decision 0052).
 
 Everything is written in bulk with the ORM, as the services and the rollover would have left it
 (like ``support.seeding``'s history: the services act in the current school year only), and
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pumpurs.core import crypto
-from pumpurs.finance.commitments import plan_commit_late
+from pumpurs.finance.commitments import plans_commit_late
 from pumpurs.finance.delivered import delivered_refresh
 from pumpurs.people.actors import Scope, SystemActor
 from pumpurs.people.models import ClassGroup, Enrolment, Institution, Period, Pupil, Role, RoleGrant, SchoolYear, User
@@ -146,6 +146,7 @@ def history_seed(*, seed: int, today: dt.date) -> dict[str, int]:
             people.append(Person(e.pupil_id, e.institution_id, grade, "stayed"))
         # Former pupils: who completed, moved or left that year.
         formers: list[tuple[Pupil, int, int, str, dt.date]] = []
+        s2 = year.periods.order_by("number").last()  # those who left did so in the second semester
         for school in schools:
             size = sizes[school.pk]
             completing = max(1, round(size / school.grade_max * (0.9 if school.grade_max == 9 else 0.5)))
@@ -162,7 +163,6 @@ def history_seed(*, seed: int, today: dt.date) -> dict[str, int]:
                             if reason == R.LEFT
                             else rng.randint(1, school.grade_max)
                         )
-                        s2 = year.periods.order_by("number").last()
                         first = s2.starts_on if (reason == R.LEFT and s2 is not None) else year.starts_on
                         until = first + dt.timedelta(days=rng.randint(10, max(11, (year.ends_on - first).days - 5)))
                     serial += 1
@@ -391,8 +391,10 @@ def _support(
     # Money: committed through finance's service at the example rates in force on the semester's
     # start, as the final approval would have (``finance.seeding`` does the same for the current
     # year's previous semester), so that cost per supported pupil shows for the past years too.
-    for plan, case in zip(plans, cases, strict=True):
-        plan_commit_late(actor=SEED_ACTOR, plan=plan, now=case.opened_at + dt.timedelta(days=7))
+    plans_commit_late(
+        actor=SEED_ACTOR,
+        plans=[(plan, case.opened_at + dt.timedelta(days=7)) for plan, case in zip(plans, cases, strict=True)],
+    )
     return len(plans)
 
 

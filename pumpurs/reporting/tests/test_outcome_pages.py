@@ -115,3 +115,26 @@ def test_rule_quality_page_shows_the_arithmetic(world: World, gulbene_2024: None
     assert str({r.code: r.figures for r in response.context["rows"]}["unjustified_semester"].sensitivity) == "100.0"
     assert response.context["fairness"]
     assert "Bowers" in response.content.decode()
+
+
+def test_rules_page_reads_the_school_years_once(world: World, gulbene_2024: None) -> None:
+    """The years with outcomes and their horizons come from one read of the school years, not one
+    query per year (decision 0052); a further past year adds no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pumpurs.people.models import SchoolYear
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            assert signed_in(world.national).get(reverse("reporting:rules")).status_code == 200
+        sql = [q["sql"] for q in captured.captured_queries]
+        return len(sql), sum('FROM "people_schoolyear"' in s for s in sql)
+
+    total, years = queries()
+    assert years == 1
+    SchoolYear.objects.create(
+        name="2020/21", starts_on=dt.date(2020, 9, 1), ends_on=dt.date(2021, 5, 31),
+        grade9_ends_on=dt.date(2021, 6, 18), grade12_ends_on=dt.date(2021, 6, 18),
+    )  # fmt: skip
+    assert queries() == (total, 1)
