@@ -141,7 +141,7 @@ def grade_sums_sql(w: SumWindows) -> str | None:
         start = f"{measure}_6" if s_alias == "t" else f"{measure}_{weekday_of(before)}"
         return f"(COALESCE({f_alias}.{end}, 0) - COALESCE({s_alias}.{start}, 0))"
 
-    previous = "NULL"
+    previous = "CAST(NULL AS NUMERIC)"  # typed: a temporary table made from it keeps a numeric column
     if w.previous_id is not None:
         prev_week, _prev_last = _extent(GRD, w.previous_id)
         if prev_week is not None:

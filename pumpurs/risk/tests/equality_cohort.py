@@ -129,7 +129,9 @@ def _facts(rng: random.Random, pupil: Pupil, days: list[dt.date], period: Period
         Incident.objects.create(pupil=pupil, date=rng.choice(days), category=f"c{i}", severity="low")
 
 
-def cohort_story(world: World, period: Period, facts_written: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
+def cohort_story(
+    world: World, period: Period, facts_written: Callable[[], None] = lambda: None
+) -> list[dict[str, Any]]:
     """``facts_written`` runs after every write of facts (the story writes them directly, not
     through an import): the rollups' test rebuilds them there."""
     rng = random.Random(49)
