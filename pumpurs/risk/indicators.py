@@ -8,7 +8,8 @@ Then ``flags.flags_refresh`` turns them into flags.
 
 The semester's pupils come from a cached table (``semester_pupils``), rebuilt only when the
 enrolments, pupils, classes or schools changed. The family sums come from ``family_sums`` (one
-statement per family over the facts, each into a temporary table). One compare statement builds
+statement per family, each into a temporary table: over the facts, or, while
+``PUMPURS_FACT_ROLLUPS`` is on, attendance and grades over the weekly rollups). One compare statement builds
 every pupil's row and full-joins it with the stored one on the key: only the new, changed and
 gone rows leave it (temporary table ``changed``); only those are written (``computed_at`` is when
 a snapshot's values last changed, not when it was last checked) and only their pupils' flags
