@@ -333,9 +333,10 @@ PUMPURS_RISK_THRESHOLDS = {
 # At the default 4 MB the per-pupil attendance aggregate spills to disk: 250 000 pupils, 6.8 s →
 # 3.5 s at 64 MB (about 95 MB of hash table in the leader plus about 30 MB per parallel worker).
 PUMPURS_REFRESH_WORK_MEM = env_str("PUMPURS_REFRESH_WORK_MEM", "64MB")
-# Weekly rollups of attendance and grades kept by every import (decision 0050). Off until the
-# refresh reads them and their upkeep meets its target: until then they would cost each daily
-# import seconds for nothing. `pumpurs indicators rebuild-rollups` builds them when this is turned on.
+# Weekly rollups of attendance and grades kept by every import (decision 0050); while on, the
+# indicator refresh reads its attendance and grade sums from them instead of the facts (0049).
+# Off until their upkeep meets its target (it costs each daily import seconds). Before turning it
+# on, `pumpurs indicators rebuild-rollups` the running and the previous semester (docs/operations.md).
 PUMPURS_FACT_ROLLUPS = env_bool("PUMPURS_FACT_ROLLUPS", False)
 
 # Money (issue 14): the ESF share of every budget and claim in percent (the programme: ESF 85 %,

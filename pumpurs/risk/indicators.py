@@ -8,7 +8,8 @@ Then ``flags.flags_refresh`` turns them into flags.
 
 The semester's pupils come from a cached table (``semester_pupils``), rebuilt only when the
 enrolments, pupils, classes or schools changed. The family sums come from ``family_sums`` (one
-statement per family over the facts, each into a temporary table). One compare statement builds
+statement per family, each into a temporary table: over the facts, or, while
+``PUMPURS_FACT_ROLLUPS`` is on, attendance and grades over the weekly rollups). One compare statement builds
 every pupil's row and full-joins it with the stored one on the key: only the new, changed and
 gone rows leave it (temporary table ``changed``); only those are written (``computed_at`` is when
 a snapshot's values last changed, not when it was last checked) and only their pupils' flags
@@ -41,6 +42,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -48,6 +50,7 @@ from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.flags import flags_refresh
 from pumpurs.risk.models import RefreshMark, ThresholdOverride
+from pumpurs.risk.rollup_sums import SumWindows, attendance_last_day, attendance_sums_sql, grade_sums_sql
 from pumpurs.risk.rules import RULE_VERSION
 from pumpurs.risk.semester_pupils import semester_pupils_ensure
 from pumpurs.risk.sql import (
@@ -65,7 +68,7 @@ FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
 MARK_FIELDS = ["period_to", "rule_version", "input_seq", "four_weeks_from", "four_weeks_to", "pupils", "refreshed_at"]
 MARK_FIELDS += ["last_fact_day", "roster_stamp", "flag_stamp"]
-TEMP_TABLES = ("touched", "days", "marks", "days4", "marks4", "grades", "incidents", "changed")
+TEMP_TABLES = ("touched", "days", "marks", "days4", "marks4", "grades", "incidents", "changed", "r_att", "r_grades")
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,86 @@ class FamilySums:
 def family_sums(
     cursor: Any, windows: Windows, params: dict[str, Any], *, touched: bool, base: RefreshMark | None
 ) -> FamilySums | None:
+    """The family sums: from the weekly rollups while ``settings.PUMPURS_FACT_ROLLUPS`` is on (the
+    imports keep them then; decision 0050), from the facts otherwise. Both give the same sums, so
+    the same snapshots and flags (``risk/tests/test_refresh_equality.py``). None when ``base`` (a
+    refresh of only the touched pupils) no longer holds."""
+    if settings.PUMPURS_FACT_ROLLUPS:
+        return rollups_family_sums(cursor, windows, params, touched=touched, base=base)
+    return facts_family_sums(cursor, windows, params, touched=touched, base=base)
+
+
+def _window_after(last_day: dt.date | None, base: RefreshMark | None) -> tuple[bool, dt.date | None]:
+    """(holds, the semester's last day with facts) for a refresh of only the touched pupils
+    (``base``): the other pupils' facts are as the last refresh saw them, so the semester's last
+    day with facts is the later of theirs and the touched ones'; a later one moves everyone's
+    window and the partial refresh no longer holds."""
+    if base is None:
+        return True, last_day
+    if last_day is not None and base.last_fact_day is not None and last_day > base.last_fact_day:
+        return False, None
+    return True, base.last_fact_day
+
+
+def rollups_family_sums(
+    cursor: Any, windows: Windows, params: dict[str, Any], *, touched: bool, base: RefreshMark | None
+) -> FamilySums | None:
+    """The attendance and grade sums from the weekly rollups (``risk.rollup_sums``: two rollup
+    rows per pupil found by key, no aggregate over the facts), the incidents from their table as
+    always; the last day with attendance from the rollups' last week. One temporary table per
+    family, as from the facts. With ``touched``, the semester's last day with facts (not only the
+    touched pupils') is compared with ``base``'s: the others' facts are unchanged since, so it
+    moved past ``base``'s only if a touched fact did."""
+    holds, last_day = _window_after(attendance_last_day(params["period"], windows.period_to), base)
+    if not holds:
+        return None
+    w_from, w_to = windows.four_weeks(last_day)
+    params.update(w_from=w_from, w_to=w_to)
+    previous = params["previous"] if params["previous"] != -1 else None
+    sums = SumWindows(params["period"], previous, windows.period_from, windows.period_to, w_from, w_to)
+    only = only_touched("t.pupil_id", touched)
+    columns: dict[str, str] = {}
+    joins = []
+    temps = []
+    if (att := attendance_sums_sql(sums)) is not None:
+        create_temp(cursor, "r_att", f"{att} {only}", params)
+        joins.append(f"LEFT JOIN {temp_name('r_att')} a ON a.pupil_id = s.pupil_id")
+        temps.append("r_att")
+        for c in ATTENDANCE_COLUMNS:
+            columns[c] = f"COALESCE(a.p_{c}, 0)"
+            columns[f"w4_{c}"] = f"COALESCE(a.r_{c}, 0)"
+    else:
+        columns |= {c: "0" for c in ATTENDANCE_COLUMNS} | {f"w4_{c}": "0" for c in ATTENDANCE_COLUMNS}
+    if (grades := grade_sums_sql(sums)) is not None:
+        create_temp(cursor, "r_grades", f"{grades} {only}", params)
+        joins.append(f"LEFT JOIN {temp_name('r_grades')} g ON g.pupil_id = s.pupil_id")
+        temps.append("r_grades")
+        columns |= _GRADE_COLUMNS
+    else:
+        columns |= dict.fromkeys(("failing_grades", "w4_failing_grades", "nv_count", "w4_nv_count"), "0")
+        columns |= dict.fromkeys(("average_grade", "w4_average_grade", "average_change"), "NULL")
+    create_temp(cursor, "incidents", INCIDENTS_SQL.format(only=only_touched("pupil_id", touched)), params)
+    joins.append(f"LEFT JOIN {temp_name('incidents')} i ON i.pupil_id = s.pupil_id")
+    temps.append("incidents")
+    columns |= _INCIDENT_COLUMNS
+    return FamilySums(" ".join(joins), columns, last_day, w_from, w_to, tuple(temps))
+
+
+_GRADE_COLUMNS = {
+    "failing_grades": "COALESCE(g.failing_p, 0)",
+    "w4_failing_grades": "COALESCE(g.failing_4, 0)",
+    "nv_count": "COALESCE(g.nv_p, 0)",
+    "w4_nv_count": "COALESCE(g.nv_4, 0)",
+    "average_grade": "g.avg_p",
+    "w4_average_grade": "g.avg_4",
+    "average_change": "g.avg_p - g.avg_prev",
+}
+_INCIDENT_COLUMNS = {"incidents": "COALESCE(i.n_p, 0)", "w4_incidents": "COALESCE(i.n_4, 0)"}
+
+
+def facts_family_sums(
+    cursor: Any, windows: Windows, params: dict[str, Any], *, touched: bool, base: RefreshMark | None
+) -> FamilySums | None:
     """The family sums from the facts, one statement per family into a temporary table each
     (PostgreSQL may then scan the big fact tables in parallel). None when ``base`` (a refresh of
     only the touched pupils) no longer holds: the touched facts end after its last day with facts."""
@@ -261,13 +344,9 @@ def family_sums(
         f"SELECT MAX(last_day) FROM (SELECT MAX(last_day) AS last_day FROM {temp_name('days')} "  # noqa: S608 — names and rule codes from code, every value a parameter
         f"UNION ALL SELECT MAX(last_day) FROM {temp_name('marks')}) x"
     )
-    last_day = _as_date(cursor.fetchone()[0])
-    if base is not None:
-        # The other pupils' facts are as the last refresh saw them, so the semester's last day
-        # with facts is the later of theirs and the touched ones'; a later one moves everyone's window.
-        if last_day is not None and base.last_fact_day is not None and last_day > base.last_fact_day:
-            return None
-        last_day = base.last_fact_day
+    holds, last_day = _window_after(_as_date(cursor.fetchone()[0]), base)
+    if not holds:
+        return None
     w_from, w_to = windows.four_weeks(last_day)
     params.update(w_from=w_from, w_to=w_to)
     temps = ["days", "marks"]
@@ -292,17 +371,7 @@ def family_sums(
     for c in ATTENDANCE_COLUMNS:
         columns[c] = f"COALESCE(d.p_{c}, 0) + COALESCE(m.p_{c}, 0)"
         columns[f"w4_{c}"] = _four_week_sum(c, path)
-    columns |= {
-        "failing_grades": "COALESCE(g.failing_p, 0)",
-        "w4_failing_grades": "COALESCE(g.failing_4, 0)",
-        "nv_count": "COALESCE(g.nv_p, 0)",
-        "w4_nv_count": "COALESCE(g.nv_4, 0)",
-        "average_grade": "g.avg_p",
-        "w4_average_grade": "g.avg_4",
-        "average_change": "g.avg_p - g.avg_prev",
-        "incidents": "COALESCE(i.n_p, 0)",
-        "w4_incidents": "COALESCE(i.n_4, 0)",
-    }
+    columns |= _GRADE_COLUMNS | _INCIDENT_COLUMNS
     return FamilySums(" ".join(joins), columns, last_day, w_from, w_to, tuple(temps))
 
 

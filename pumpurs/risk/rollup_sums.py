@@ -14,8 +14,9 @@ the column of its weekday in its week's row — instead of an aggregate over the
 A day after the semester's last day with facts reads as that last day (the totals no longer
 change), so every day read has its week's row for every pupil with a fact before it. Pupils
 without a row have no facts: the refresh's left joins give them zeros and nulls as before.
-``risk.indicators`` does not read these yet (the lead wires them in after issue 18's snapshot
-change); the test proves they equal the family statements on the same facts.
+``risk.indicators.rollups_family_sums`` reads these while ``PUMPURS_FACT_ROLLUPS`` is on; the
+tests prove them equal to the family statements on the same facts, and the whole refresh equal
+both ways (``risk/tests/test_refresh_equality.py``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def _extent(table: str, period_id: int) -> tuple[int | None, dt.date | None]:
 
 def attendance_last_day(period_id: int, upto: dt.date) -> dt.date | None:
     """The semester's last day with attendance on or before ``upto`` (the refresh's 4-week end).
-    From the rollups when the facts end by then; otherwise (a refresh of a past day) from the facts."""
+    From the rollups when the facts end by then; otherwise (a refresh of a past day) from the facts
+    of ``upto``'s week and the five before it, and when those have none, from the rollup rows of
+    the week before them (dense rows: the latest ``last_day`` among a week's rows is the last day
+    with a fact up to that week's end)."""
     _week, last = _extent(ATT, period_id)
     if last is None or last <= upto:
         return last
@@ -70,6 +74,12 @@ def attendance_last_day(period_id: int, upto: dt.date) -> dt.date | None:
             [connection.ops.adapt_datefield_value(v) for v in (monday, upto, monday, upto)],
         )
         value = cursor.fetchone()[0]
+        if value is None:
+            cursor.execute(
+                f"SELECT MAX(last_day) FROM {ATT} WHERE period_id = %s AND week = %s",  # noqa: S608 — names from code
+                [period_id, week_of(monday) - 1],
+            )
+            value = cursor.fetchone()[0]
     return None if value is None else value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
@@ -131,7 +141,7 @@ def grade_sums_sql(w: SumWindows) -> str | None:
         start = f"{measure}_6" if s_alias == "t" else f"{measure}_{weekday_of(before)}"
         return f"(COALESCE({f_alias}.{end}, 0) - COALESCE({s_alias}.{start}, 0))"
 
-    previous = "NULL"
+    previous = "CAST(NULL AS NUMERIC)"  # typed: a temporary table made from it keeps a numeric column
     if w.previous_id is not None:
         prev_week, _prev_last = _extent(GRD, w.previous_id)
         if prev_week is not None:

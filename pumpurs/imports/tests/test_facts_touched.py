@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import transaction
 
 from pumpurs.audit.services import audit_record
@@ -22,6 +24,7 @@ from pumpurs.imports.models import ImportBatch
 from pumpurs.imports.services import import_batch_create, import_batch_run
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.journal.models import AttendanceDay
+from pumpurs.journal.rollups import rollups_rebuild
 from pumpurs.people.actors import SystemActor
 from pumpurs.people.models import ClassGroup, Enrolment, Pupil
 from pumpurs.risk.indicators import indicators_refresh
@@ -54,6 +57,20 @@ def without_times(rows: list[tuple[object, ...]], *drop: str) -> list[tuple[obje
     return [tuple(row[i] for i in keep) for row in rows]
 
 
+@pytest.fixture(autouse=True, params=["facts", "rollups"])
+def fact_source(request: pytest.FixtureRequest, settings: Any) -> str:
+    """Every test twice: the refresh reading the facts, and the weekly rollups (decision 0050),
+    which the imports keep while the setting is on."""
+    settings.PUMPURS_FACT_ROLLUPS = request.param == "rollups"
+    return str(request.param)
+
+
+def written_directly(world: World) -> None:
+    """The tests write some facts directly, not through an import: rebuild the rollups then."""
+    if django_settings.PUMPURS_FACT_ROLLUPS:
+        rollups_rebuild(period=term(world))
+
+
 @pytest.fixture
 def last_day(world: World) -> dt.date:
     """The last school day with facts (the test clock's day: a Thursday ten weeks into semester 1)."""
@@ -79,6 +96,7 @@ def semester(world: World, last_day: dt.date) -> dt.date:
     attend(world.pupil_lizuma_8a, days)
     absences_on(world.pupil_tirzas, days, 30)  # over the 20-lesson line: a flag
     attend(world.pupil_madona, days[:-5], unjustified=1)
+    written_directly(world)
     first = indicators_refresh(today=last_day, period=period)
     assert first.pupils_recomputed is None
     assert Flag.objects.filter(pupil=world.pupil_tirzas, rule="unjustified_semester").exists()
@@ -151,6 +169,7 @@ def test_a_day_after_the_last_day_with_facts_moves_every_window_and_refreshes_al
     world: World, semester: dt.date, tmp_path: Path
 ) -> None:
     AttendanceDay.objects.filter(date=semester).delete()  # the facts ended a school day earlier
+    written_directly(world)
     indicators_refresh(today=semester, period=term(world))
     mark = RefreshMark.objects.get(period=term(world))
     assert mark.last_fact_day == semester - dt.timedelta(days=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -128,7 +129,11 @@ def _facts(rng: random.Random, pupil: Pupil, days: list[dt.date], period: Period
         Incident.objects.create(pupil=pupil, date=rng.choice(days), category=f"c{i}", severity="low")
 
 
-def cohort_story(world: World, period: Period) -> list[dict[str, Any]]:
+def cohort_story(
+    world: World, period: Period, facts_written: Callable[[], None] = lambda: None
+) -> list[dict[str, Any]]:
+    """``facts_written`` runs after every write of facts (the story writes them directly, not
+    through an import): the rollups' test rebuilds them there."""
     rng = random.Random(49)
     subject = Subject.objects.order_by("pk").first() or Subject.objects.create(code="matematika", name="Matemātika")
     lizuma = Institution.objects.get(code="T-LIZUMS")
@@ -155,16 +160,19 @@ def cohort_story(world: World, period: Period) -> list[dict[str, Any]]:
         municipality=lizuma.municipality, rule="attendance_4w", value=Decimal("95"), set_by=world.coordinator_lizuma
     )
     results = []
+    facts_written()
     indicators_refresh(today=before, period=period)
     results.append(state(period))
     # A school day later: one more day of facts, the 4-week window moves.
     for pupil in pupils:
         _facts(rng, pupil, [end], period, subject)
+    facts_written()
     indicators_refresh(today=end, period=period)
     results.append(state(period))
     # A correction of an old day for one pupil and a dismissed flag: again.
     AttendanceDay.objects.filter(pupil=pupils[11], date=days[3]).update(unjustified=3, lessons=6)
     AttendanceDay.objects.filter(pupil=pupils[12]).update(unjustified=0, illness=0, other_justified=0)
+    facts_written()
     dismissed = (
         Flag.objects.filter(period=period, status="open")
         .order_by("pupil__last_name", "pupil__first_name", "rule")
