@@ -75,7 +75,7 @@ FACT_MODELS: dict[type, Kind] = {AttendanceDay: "attendance", AttendanceMark: "a
 
 def rollup_kind(model: type) -> Kind | None:
     """The rollup a fact table's writers keep (None: none — incidents, or every table while
-    ``PUMPURS_FACT_ROLLUPS`` is off, the default until the refresh reads them; decision 0050)."""
+    ``PUMPURS_FACT_ROLLUPS`` is off, the default until their upkeep meets its target; decision 0050)."""
     if not settings.PUMPURS_FACT_ROLLUPS:
         return None
     return FACT_MODELS.get(model)

@@ -1,4 +1,4 @@
-"""With ``PUMPURS_FACT_ROLLUPS`` off (the default until the refresh reads them, decision 0050) an
+"""With ``PUMPURS_FACT_ROLLUPS`` off (the default until their upkeep meets its target, decision 0050) an
 import writes its facts and no rollup, and ``check-rollups`` says the rollups are off instead of
 reporting every row as wrong."""
 
