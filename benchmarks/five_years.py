@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from indicators import FLOOR_SQL, admin, pumpurs, semester_end
+from indicators import FLOOR_SQL, admin, exists, pumpurs, seed_national, semester_end
 from watch_list import percentile, pick_school
 
 DB_NAME = "pumpurs_bench_five"
@@ -90,13 +90,6 @@ def add_past_years(years: int, today: dt.date) -> list[str]:
                     )
         made.append(year.name)
     return made
-
-
-def exists(admin_url: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
 
 
 def drop_past_years(today: dt.date) -> None:
@@ -194,13 +187,12 @@ def main() -> None:
     from django.utils import timezone
 
     today = args.today or semester_end(timezone.localdate())
-    fresh = not (args.reuse and exists(args.database_url))
+    fresh = not (args.reuse and exists(args.database_url, DB_NAME))
     if fresh:
         admin(args.database_url, f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}")
         pumpurs(["migrate", "-v", "0"], env)
         started = time.perf_counter()
-        seed = ["seed", "--preset", "national", "--pupils", str(args.pupils), "--seed", str(args.seed)]
-        pumpurs([*seed, "--today", today.isoformat()], env)
+        seed_national(args.pupils, args.seed, today, env)
         print(f"seeded {args.pupils:,} pupils in {time.perf_counter() - started:.0f} s", flush=True)
     else:
         drop_past_years(today)

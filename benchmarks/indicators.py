@@ -79,6 +79,14 @@ def admin(url: str, *statements: str) -> None:
             conn.execute(statement)
 
 
+def seed_national(pupils: int, seed: int, today: dt.date, env: dict[str, str]) -> None:
+    """``pumpurs seed --preset national``: the pupils with a semester of facts up to ``today``."""
+    pumpurs(
+        ["seed", "--preset", "national", "--pupils", str(pupils), "--seed", str(seed), "--today", today.isoformat()],
+        env,
+    )
+
+
 def exists(url: str, name: str) -> bool:
     import psycopg
 
@@ -126,20 +134,7 @@ def main() -> None:
         admin(args.database_url, f"DROP DATABASE IF EXISTS {db_name}", f"CREATE DATABASE {db_name}")
     pumpurs(["migrate", "-v", "0"], env)
     if fresh:
-        pumpurs(
-            [
-                "seed",
-                "--preset",
-                "national",
-                "--pupils",
-                str(args.pupils),
-                "--seed",
-                str(args.seed),
-                "--today",
-                today.isoformat(),
-            ],
-            env,
-        )
+        seed_national(args.pupils, args.seed, today, env)
     print("VACUUM ANALYZE …", flush=True)
     admin(url, "VACUUM ANALYZE")
 

@@ -41,14 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indicators import FLOOR_SQL, admin, pumpurs, semester_end  # the same floor and helpers
-
-
-def exists(url: str, name: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+from indicators import FLOOR_SQL, admin, exists, pumpurs, seed_national, semester_end  # the same floor and helpers
 
 
 def main() -> None:
@@ -94,20 +87,7 @@ def main() -> None:
     pumpurs(["migrate", "-v", "0"], env)
     if fresh:
         started = time.perf_counter()
-        pumpurs(
-            [
-                "seed",
-                "--preset",
-                "national",
-                "--pupils",
-                str(args.pupils),
-                "--seed",
-                str(args.seed),
-                "--today",
-                today.isoformat(),
-            ],
-            env,
-        )
+        seed_national(args.pupils, args.seed, today, env)
         print(f"seed with rollups kept: {time.perf_counter() - started:.1f} s, load {os.getloadavg()[0]:.1f}")
     admin(url, "VACUUM ANALYZE")
 
