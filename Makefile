@@ -14,6 +14,9 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 0
 PYTEST_DIST ?= load
 
+# pytest exits 5 when it collected nothing; make would only say "Error 5". Say what it means.
+NO_TESTS = || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests: the suite is missing, which is a failure." >&2; exit $$rc; }
+
 .PHONY: demo test check lint format typecheck migrations-check browser-test messages clean
 
 # Two locks (decision 0041): requirements.lock is what runs the system (`make demo`, a server);
@@ -38,10 +41,10 @@ demo: $(BIN)/.installed
 
 # The whole suite except the browser tests (those need Debian's chromium; see `make browser-test`).
 test: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest -m "not browser" -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS) $(NO_TESTS)
 
 browser-test: $(BIN)/.installed-dev
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser $(PYTEST_ARGS) $(NO_TESTS)
 
 # lint-imports checks the contracts in pyproject.toml: apps depend one way, no circles inside an app.
 lint: $(BIN)/.installed-dev

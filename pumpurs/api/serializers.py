@@ -85,12 +85,12 @@ class MeasureOut(serializers.ModelSerializer[Measure]):
     @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True))
     def get_unit_price(self, measure: Measure) -> str | None:
         price = self._price(measure)
-        return None if price is None else f"{price.unit:.2f}"
+        return None if price is None or price.unit is None else f"{price.unit:.2f}"
 
     @extend_schema_field(serializers.BooleanField())
     def get_unit_price_is_example(self, measure: Measure) -> bool:
         price = self._price(measure)
-        return price is not None and price.is_example
+        return price is not None and price.unit is not None and price.is_example
 
     class Meta:
         model = Measure

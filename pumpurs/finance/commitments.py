@@ -224,18 +224,11 @@ def plan_changed_commit(actor: User, plan: Plan, now: dt.datetime) -> None:
     _commit(actor, plan, plan_line_costs(plan), now)
 
 
-def plan_commit_late(*, actor: Actor, plan: Plan, now: dt.datetime) -> None:
-    """Commit an approved plan whose commitment was never written — the demo's history, written
-    with the ORM past the services (decision 0033) — at the rates in force on its semester's start,
-    as its final approval would have. A plan already committed is left as it is."""
-    if plan.commitments.exists():
-        return
-    _commit(actor, plan, plan_line_costs(plan), now)
-
-
 def plans_commit_late(*, actor: Actor, plans: Sequence[tuple[Plan, dt.datetime]]) -> int:
-    """``plan_commit_late`` for many plans at once (a seed's history, decision 0052): the same
-    commitments, rollups and ``finance.plan.committed`` events, in a number of statements that does
+    """Commit approved plans whose commitments were never written — the demo's history, written
+    with the ORM past the services (decision 0033) — at the rates in force on each plan's semester
+    start, as their final approval would have (decision 0052): the same commitments, rollups and
+    ``finance.plan.committed`` events as ``_commit`` per plan, in a number of statements that does
     not grow with the plans — the rates read once per municipality and semester start, the lines,
     the plans' schools and semesters read in chunks, the commitments inserted in bulk, the rollups
     refreshed once and the events written in one batch (in the plans' order). Plans already

@@ -63,13 +63,17 @@ def rates_in_force(municipality_id: int | None, day: dt.date, codes: Collection[
 
 
 def prices_in_force(codes: frozenset[str], municipality_id: int | None, day: dt.date) -> dict[str, Price]:
-    """Support's price source (``support.prices``): the unit price of each of ``codes`` in force on
-    ``day`` for a school of ``municipality_id``. A rate without a unit price (the actual cost counts,
-    within its caps) gives none, like no rate at all."""
+    """Support's price source (``support.prices``): the unit price and the cap per semester of each
+    of ``codes`` in force on ``day`` for a school of ``municipality_id``. A rate without a unit price
+    (the actual cost counts) answers with its cap alone; one with neither, like no rate at all."""
     return {
-        code: Price(unit=euros(rate.unit_cents), is_example=rate.is_example)
+        code: Price(
+            unit=None if rate.unit_cents is None else euros(rate.unit_cents),
+            is_example=rate.is_example,
+            cap=None if rate.cap_semester_cents is None else euros(rate.cap_semester_cents),
+        )
         for code, rate in rates_in_force(municipality_id, day, codes).items()
-        if rate.unit_cents is not None
+        if rate.unit_cents is not None or rate.cap_semester_cents is not None
     }
 
 

@@ -22,7 +22,7 @@ from django.db.models.functions import TruncMonth
 
 from pumpurs.audit.services import audit_record
 from pumpurs.finance.budgets import budget_set
-from pumpurs.finance.commitments import headroom, plan_commit_late, plan_need_cents
+from pumpurs.finance.commitments import headroom, plan_need_cents, plans_commit_late
 from pumpurs.finance.delivered import delivered_refresh
 from pumpurs.finance.models import Activity, Budget
 from pumpurs.finance.rates import rate_set
@@ -127,9 +127,9 @@ def _history_money(today: dt.date, gulbene: Municipality, year: SchoolYear) -> d
         .order_by("pk")
     )
     counts = {"history_commitments": 0, "history_reports": 0, "history_budgets": 0}
-    for plan in plans:
-        plan_commit_late(actor=SEED_ACTOR, plan=plan, now=_at(plan.period.starts_on + dt.timedelta(days=21), 10))
-        counts["history_commitments"] += 1
+    counts["history_commitments"] = plans_commit_late(
+        actor=SEED_ACTOR, plans=[(plan, _at(plan.period.starts_on + dt.timedelta(days=21), 10)) for plan in plans]
+    )
     municipality_user = (
         User.objects.filter(role_grants__role=Role.MUNICIPALITY_COORDINATOR, role_grants__municipality=gulbene)
         .order_by("username")

@@ -13,7 +13,7 @@ For each school year before the seeded one (2024/25 and 2025/26 for a date in 20
   (``FLAG_RATES``), so each rule has a precision, a sensitivity and a specificity to show;
 * finished support — a closed case with a plan approved through the chain and consultations —
   for about half of the flagged pupils who stayed and far fewer of those who left: fewer leavers
-  among the supported; each plan committed as finance's ``plan_commit_late`` would, at the example
+  among the supported; each plan committed as its final approval would have, at the example
   rates (when ``finance_seed_rates`` has set them, as ``pumpurs seed`` does), so its consultations
   cost money — all plans at once (``plans_commit_late``, decision 0052).
 

@@ -113,7 +113,7 @@ def _priced_amount(plan: Plan, line: PlanMeasure, day: dt.date, quantity: Decima
     ``None`` where no unit price is set (the amount is then the actual cost, or not set). A price
     change from a date prices the deliveries before and after it differently."""
     price = prices_in_force([line.measure.code], plan.case.institution.municipality_id, day).get(line.measure.code)
-    return priced(price.unit, quantity) if price is not None else None
+    return priced(price.unit, quantity) if price is not None and price.unit is not None else None
 
 
 def _check_quantity(line: PlanMeasure, quantity: Decimal, amount: Decimal | None) -> None:

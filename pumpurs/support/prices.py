@@ -7,8 +7,11 @@ one). Support sits below finance and cannot read them, so finance registers, in 
 catalogue page cost one look-up, never one per line. Support asks with the plan's or the
 delivery's date and its school's municipality.
 
-A measure missing from the answer has no unit price: its cost is "not set" (or the entered actual
-cost), never a guess. Nothing registered means no measure has a price.
+A measure missing from the answer, or answered without a unit price, has no unit price: its cost
+is "not set" (or the entered actual cost), never a guess. A rate may hold a line's cost to a cap per
+pupil per semester, with or without a unit price: the answer carries it, so a plan shows the cost
+finance will commit (``finance.commitments.cost_of`` applies the same cap). Nothing registered
+means no measure has a price.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from pumpurs.core.display import CENT
 
 @dataclass(frozen=True)
 class Price:
-    """A unit price in force: EUR with two places, and whether it is a demonstration figure."""
+    """A rate in force: its unit price (EUR with two places; ``None``: the actual cost counts),
+    whether it is a demonstration figure, and its cap per pupil per semester (EUR, or ``None``)."""
 
-    unit: Decimal
+    unit: Decimal | None
     is_example: bool = False
+    cap: Decimal | None = None
 
 
 # (measure codes, municipality id or None for the national price, day) -> {code: price}

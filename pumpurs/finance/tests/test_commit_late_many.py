@@ -1,5 +1,5 @@
 """``plans_commit_late`` (decision 0052): the demo history's plans committed all at once give what
-committing them one by one with ``plan_commit_late`` gives — the same commitments, delivered cents,
+a final approval's commitment (``_commit`` at the plan's line costs) gives one plan at a time — the same commitments, delivered cents,
 sums and audit events — in a number of queries that does not grow with the plans. Runs on both
 engines."""
 
@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.finance.commitments import plan_commit_late, plans_commit_late
+from pumpurs.finance.commitments import _commit, plan_line_costs, plans_commit_late
 from pumpurs.finance.models import Commitment, DeliveredMonth, Rate, StillCommitted, SupportedPupils
 from pumpurs.finance.rates import rate_set
 from pumpurs.people.models import Period
@@ -115,7 +115,7 @@ def test_all_at_once_gives_what_one_by_one_gives(world: World) -> None:
     with transaction.atomic():
         plans = past_plans(world, 4)
         for plan, now in plans:
-            plan_commit_late(actor=world.national, plan=plan, now=now)
+            _commit(world.national, plan, plan_line_costs(plan), now)
         one_by_one = state()
         transaction.set_rollback(True)
     with transaction.atomic():

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pumpurs.finance.budgets import budget_set
-from pumpurs.finance.commitments import plan_commit_late
+from pumpurs.finance.commitments import plans_commit_late
 from pumpurs.finance.committed import COMMITTING, committed_differences, committed_rebuild
 from pumpurs.finance.delivered import delivered_differences
 from pumpurs.finance.models import Commitment, StillCommitted, SupportedPupils
@@ -152,7 +152,7 @@ def previous_year_plan(world: World) -> Plan:
     PlanMeasure.objects.create(
         plan=plan, measure=measure("transport"), planned_quantity=Decimal(10), planned_cost=Decimal("15.00")
     )
-    plan_commit_late(actor=world.national, plan=plan, now=timezone.now())
+    plans_commit_late(actor=world.national, plans=[(plan, timezone.now())])
     return plan
 
 

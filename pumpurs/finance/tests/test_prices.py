@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 ONE_DAY = dt.timedelta(days=1)
 
 
-def national(world: World, code: str, cents: int, valid_from: dt.date | None = None, **extra: Any) -> None:
+def national(world: World, code: str, cents: int | None, valid_from: dt.date | None = None, **extra: Any) -> None:
     rate_set(
         actor=world.national,
         measure_code=code,
@@ -186,3 +186,38 @@ def test_the_catalogue_is_priced_in_one_look_up(world: World, django_assert_max_
     with django_assert_max_num_queries(2):  # national rates; the municipality's, allowed ones in a subquery
         found = prices_in_force(codes, world.gulbene.pk, timezone.localdate())
     assert set(found) == {"transport", "meals"}
+
+
+def test_a_rates_semester_cap_holds_the_plans_cost_to_what_finance_commits(world: World) -> None:
+    """A cap per pupil per semester on the rate: the plan shows the capped cost, the same cents
+    finance commits (``cost_of``) — 40 trips × 1.00 held to 25.00 — and its page says the cap."""
+    national(world, "transport", 100, cap_semester_cents=2500)
+    plan = active(world)
+    assert plan.measures.get(measure__code="transport").planned_cost == Decimal("25.00")
+    assert {c.line.measure.code: c.cost_cents for c in plan_line_costs(plan)}["transport"] == 2500
+    assert prices_in_force(["transport"], None, plan.period.starts_on)["transport"] == Price(
+        Decimal("1.00"), cap=Decimal("25.00")
+    )
+    draft = draft_plan(world.teacher_lizuma_8a, open_case(world.teacher_lizuma_8a, world.pupil_lizuma_8a))
+    teacher = Client()
+    teacher.force_login(world.teacher_lizuma_8a)  # Latvian, the default
+    page = teacher.get(reverse("support_plan_edit", args=[draft.public_id])).content.decode()
+    assert "1,00 EUR par vienību (brauciens), ne vairāk kā 25,00 EUR semestrī)" in page  # decimal comma
+
+
+def test_a_cap_without_a_unit_price_holds_the_entered_cost(world: World) -> None:
+    """A rate with a cap and no unit price (the actual cost counts, within the cap): the entered
+    60.00 (40 trips × 1.50) is planned and committed as 50.00; the catalogue still says the unit
+    cost is not set."""
+    national(world, "transport", None, cap_semester_cents=5000)
+    assert prices_in_force(["transport"], None, timezone.localdate()) == {
+        "transport": Price(None, cap=Decimal("50.00"))
+    }
+    plan = active(world)
+    assert plan.measures.get(measure__code="transport").planned_cost == Decimal("50.00")
+    assert {c.line.measure.code: c.cost_cents for c in plan_line_costs(plan)}["transport"] == 5000
+    client = Client()
+    client.force_login(world.coordinator_gulbene)
+    html = client.get(reverse("support_catalogue:catalogue")).content.decode()
+    row = html[html.index("Sabiedriskā transporta") :]
+    assert "vienības cena nav noteikta" in row[: row.index("</tr>")]

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pumpurs.core.display import money_text
 from pumpurs.risk.models import RiskGroup
 from pumpurs.support.forms.common import _user_choices
 from pumpurs.support.models import Measure
@@ -96,12 +97,16 @@ class MeasureRowForm(RowForm):
 
 
 def _measure_label(measure: Measure, price: Price | None) -> str:
-    if price is None:
+    if price is None or price.unit is None:
         cost = str(_("unit cost not set"))
     else:
-        cost = str(_("%(cost)s EUR per %(unit)s") % {"cost": price.unit, "unit": measure.get_unit_display()})
+        cost = str(
+            _("%(cost)s EUR per %(unit)s") % {"cost": money_text(price.unit), "unit": measure.get_unit_display()}
+        )
         if price.is_example:
             cost = f"{cost}, {_('example')}"
+    if price is not None and price.cap is not None:
+        cost = f"{cost}, {_('at most %(cap)s EUR per semester') % {'cap': money_text(price.cap)}}"
     return f"{measure.label} ({measure.get_unit_display()}; {cost})"
 
 

@@ -168,8 +168,13 @@ def plan_prices(plan: Plan, codes: Iterable[str]) -> dict[str, Price]:
 
 def _cost_of(line: MeasureInput, prices: dict[str, Price]) -> Decimal | None:
     """Quantity × the unit price in force (``plan_prices``) where there is one; otherwise the
-    entered cost (an actual cost, e.g. tickets), or ``None``: not set."""
+    entered cost (an actual cost, e.g. tickets), or ``None``: not set — held to the rate's cap
+    per semester where it sets one, as finance commits it (``finance.commitments.cost_of``)."""
     price = prices.get(line.measure.code)
-    if price is not None:
-        return priced(price.unit, line.planned_quantity)
-    return line.planned_cost.quantize(CENT) if line.planned_cost is not None else None
+    if price is not None and price.unit is not None:
+        cost: Decimal | None = priced(price.unit, line.planned_quantity)
+    else:
+        cost = line.planned_cost.quantize(CENT) if line.planned_cost is not None else None
+    if cost is not None and price is not None and price.cap is not None:
+        return min(cost, price.cap)
+    return cost
