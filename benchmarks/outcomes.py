@@ -49,6 +49,10 @@ def main() -> None:
     parser.add_argument(
         "--pages-only", action="store_true", help="skip the live statements: the rules page and supported pupils only"
     )
+    parser.add_argument("--prepare-only", action="store_true", help="seed (unless --reuse finds it) and stop")
+    parser.add_argument(
+        "--outcomes-page", action="store_true", help="only /monitoring/outcomes/ (and the refresh of its cells)"
+    )
     args = parser.parse_args()
     import psycopg
 
@@ -99,6 +103,11 @@ def main() -> None:
             cursor.execute("SELECT pupil_id, MAX(starts_on) FROM people_enrolment GROUP BY pupil_id")
             cursor.fetchall()
 
+    if args.prepare_only:
+        return
+    if args.outcomes_page:
+        outcomes_page(args.repeat)
+        return
     ids = list(Institution.objects.values_list("pk", flat=True))
     year = SchoolYear.objects.get(name="2024/25")
     period = Period.objects.get(school_year=year, number=1)
@@ -176,6 +185,101 @@ def rules_page(requests: int) -> None:
     print(
         f"rules page, national, from the cells: p50 {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms ({requests})"
     )
+
+
+def outcomes_page(rounds: int, requests: int = 10) -> None:
+    """``/monitoring/outcomes/`` as the national programme (both horizons), ``rounds`` rounds of
+    ``requests``: as served, and with the cache cleared before every request (the first reader
+    after a refresh); wall, own CPU and SQL time per request. With the outcome cells
+    (``reporting.outcome_cells``) when this tree has them: the refresh of the cells timed first
+    (twice: the second run finds nothing changed), then the page from the cells, then the page
+    counted live (the cells deleted in a transaction rolled back afterwards)."""
+    from django.db import connection, transaction
+
+    try:
+        from pumpurs.reporting.outcome_cells import outcome_cells_refresh
+    except ImportError:  # the tree before the outcome cells: the page counts live
+        outcome_cells_refresh = None
+    reader = national_reader()
+    if outcome_cells_refresh is not None:
+        from pumpurs.reporting.models import OutcomeCell
+
+        for run in ("first", "second"):
+            started, load = time.perf_counter(), os.getloadavg()[0]
+            with transaction.atomic():
+                written = outcome_cells_refresh(today=TODAY)
+            print(
+                f"outcome_cells_refresh, {run} run: {time.perf_counter() - started:.2f} s, {written} cells written, "
+                f"{OutcomeCell.objects.count()} held; load {load:.1f}"
+            )
+        page_rounds("outcomes page, national, from the cells", reader, rounds, requests)
+        with transaction.atomic():
+            OutcomeCell.objects.all().delete()
+            from pumpurs.reporting.models import MonitoringRefresh
+
+            MonitoringRefresh.objects.update(outcome_cells=None)
+            page_rounds("outcomes page, national, counted live (no cells)", reader, rounds, requests)
+            transaction.set_rollback(True)
+    else:
+        page_rounds("outcomes page, national, counted live", reader, rounds, requests)
+    del connection
+
+
+def national_reader() -> object:
+    from pumpurs.people.models import Role, RoleGrant, User
+
+    grant = RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME).first()
+    reader = grant.user if grant else User.objects.create(username="bench.national")
+    if grant is None:
+        RoleGrant.objects.create(user=reader, role=Role.NATIONAL_PROGRAMME)
+    return reader
+
+
+def page_rounds(label: str, reader: object, rounds: int, requests: int) -> None:
+    """p50 and p95 of each round, kept and cache-cleared, with own CPU, SQL and the load."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(reader)  # type: ignore[arg-type]
+    urls = ["/monitoring/outcomes/", "/monitoring/outcomes/?horizon=year_end"]
+    for url in urls:
+        assert client.get(url).status_code == 200  # warm-up
+    for kept in (True, False):
+        p50s, p95s, cpus, sqls, loads = [], [], [], [], []
+        for _round in range(rounds):
+            times, cpu, sql = [], [], []
+            for n in range(requests):
+                if not kept:
+                    cache.clear()
+                spent = [0.0]
+
+                def timer(execute, sql_text, params, many, context, spent=spent):  # type: ignore[no-untyped-def]
+                    started = time.perf_counter()
+                    try:
+                        return execute(sql_text, params, many, context)
+                    finally:
+                        spent[0] += time.perf_counter() - started
+
+                with connection.execute_wrapper(timer):
+                    started, own = time.perf_counter(), time.process_time()
+                    assert client.get(urls[n % len(urls)]).status_code == 200
+                    times.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - own) * 1000)
+                sql.append(spent[0] * 1000)
+            times.sort()
+            p50s.append(statistics.median(times))
+            p95s.append(times[max(0, round(0.95 * len(times)) - 1)])
+            cpus.append(statistics.median(cpu))
+            sqls.append(statistics.median(sql))
+            loads.append(os.getloadavg()[0])
+        how = "kept" if kept else "cache cleared"
+        print(
+            f"{label}, {how}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} / median "
+            f"{statistics.median(p95s):.0f} ms ({rounds} rounds of {requests}); own CPU p50 {statistics.median(cpus):.0f} ms, "
+            f"SQL p50 {statistics.median(sqls):.0f} ms; load {', '.join(f'{x:.1f}' for x in loads)}"
+        )
 
 
 if __name__ == "__main__":
