@@ -194,7 +194,7 @@ def outcomes_page(rounds: int, requests: int = 10) -> None:
     (``reporting.outcome_cells``) when this tree has them: the refresh of the cells timed first
     (twice: the second run finds nothing changed), then the page from the cells, then the page
     counted live (the cells deleted in a transaction rolled back afterwards)."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     try:
         from pumpurs.reporting.outcome_cells import outcome_cells_refresh
@@ -204,10 +204,19 @@ def outcomes_page(rounds: int, requests: int = 10) -> None:
     if outcome_cells_refresh is not None:
         from pumpurs.reporting.models import OutcomeCell
 
+        from django.utils import timezone
+
+        from pumpurs.reporting.models import MonitoringRefresh
+
         for run in ("first", "second"):
             started, load = time.perf_counter(), os.getloadavg()[0]
             with transaction.atomic():
                 written = outcome_cells_refresh(today=TODAY)
+                # the mark monitoring_refresh leaves (its other cells are not this benchmark's)
+                MonitoringRefresh.objects.create(
+                    computed_at=timezone.now(), for_day=TODAY, effect_cells=0, cost_cells=0, indicator_cells=0,
+                    rule_groups=0, outcome_cells=OutcomeCell.objects.count(), seconds=0,
+                )  # fmt: skip
             print(
                 f"outcome_cells_refresh, {run} run: {time.perf_counter() - started:.2f} s, {written} cells written, "
                 f"{OutcomeCell.objects.count()} held; load {load:.1f}"
@@ -215,14 +224,11 @@ def outcomes_page(rounds: int, requests: int = 10) -> None:
         page_rounds("outcomes page, national, from the cells", reader, rounds, requests)
         with transaction.atomic():
             OutcomeCell.objects.all().delete()
-            from pumpurs.reporting.models import MonitoringRefresh
-
             MonitoringRefresh.objects.update(outcome_cells=None)
             page_rounds("outcomes page, national, counted live (no cells)", reader, rounds, requests)
             transaction.set_rollback(True)
     else:
         page_rounds("outcomes page, national, counted live", reader, rounds, requests)
-    del connection
 
 
 def national_reader() -> object:
