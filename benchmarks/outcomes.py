@@ -202,11 +202,9 @@ def outcomes_page(rounds: int, requests: int = 10) -> None:
         outcome_cells_refresh = None
     reader = national_reader()
     if outcome_cells_refresh is not None:
-        from pumpurs.reporting.models import OutcomeCell
-
         from django.utils import timezone
 
-        from pumpurs.reporting.models import MonitoringRefresh
+        from pumpurs.reporting.models import MonitoringRefresh, OutcomeCell
 
         for run in ("first", "second"):
             started, load = time.perf_counter(), os.getloadavg()[0]
