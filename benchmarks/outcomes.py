@@ -187,7 +187,7 @@ def rules_page(requests: int) -> None:
     )
 
 
-def outcomes_page(rounds: int, requests: int = 10) -> None:
+def outcomes_page(rounds: int, requests: int = 10, today: dt.date = TODAY) -> None:
     """``/monitoring/outcomes/`` as the national programme (both horizons), ``rounds`` rounds of
     ``requests``: as served, and with the cache cleared before every request (the first reader
     after a refresh); wall, own CPU and SQL time per request. With the outcome cells
@@ -209,10 +209,10 @@ def outcomes_page(rounds: int, requests: int = 10) -> None:
         for run in ("first", "second"):
             started, load = time.perf_counter(), os.getloadavg()[0]
             with transaction.atomic():
-                written = outcome_cells_refresh(today=TODAY)
+                written = outcome_cells_refresh(today=today)
                 # the mark monitoring_refresh leaves (its other cells are not this benchmark's)
                 MonitoringRefresh.objects.create(
-                    computed_at=timezone.now(), for_day=TODAY, effect_cells=0, cost_cells=0, indicator_cells=0,
+                    computed_at=timezone.now(), for_day=today, effect_cells=0, cost_cells=0, indicator_cells=0,
                     rule_groups=0, outcome_cells=OutcomeCell.objects.count(), seconds=0,
                 )  # fmt: skip
             print(
