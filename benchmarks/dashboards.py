@@ -352,6 +352,11 @@ def main() -> None:
         action="store_true",
         help="only /monitoring/outcomes/: its cells' refresh, the page from them and counted live (benchmarks/outcomes.py)",
     )
+    parser.add_argument(
+        "--outcomes-day",
+        help="with --outcomes-only: refresh and read on this day (the clock moved there), e.g. 2027-12-01, when "
+        "the semester's flags and plans have their one-year and year-end outcomes due",
+    )
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {
@@ -393,7 +398,14 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from outcomes import outcomes_page
 
-        outcomes_page(3, args.requests, dt.date.fromisoformat(TODAY))
+        if args.outcomes_day:
+            import time_machine  # a test tool (requirements-dev.lock), as the benchmarks' other clocks
+
+            day = dt.date.fromisoformat(args.outcomes_day)
+            with time_machine.travel(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC), tick=True):
+                outcomes_page(3, args.requests, day)
+        else:
+            outcomes_page(3, args.requests, dt.date.fromisoformat(TODAY))
     elif not args.prepare_only:
         measure(args)
 
