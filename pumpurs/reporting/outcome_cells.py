@@ -24,40 +24,43 @@ from pumpurs.reporting.outcomes import OutcomeCount, outcome_counts
 Key = tuple[int, str, int | None, int, bool, str]  # cohort, horizon, horizon year, school, supported, outcome
 
 
-def _key(c: OutcomeCell | OutcomeCount) -> Key:
-    school = c.institution_id
-    assert school is not None, "counted per school"
-    return (c.cohort_id, c.horizon, c.horizon_year_id, school, c.supported, c.outcome)
-
-
 def outcome_cells_refresh(*, today: dt.date) -> int:
     """Bring the cells to the live counts of ``today``: insert, update or delete only the cells
     whose count changed (a second run on the same day writes nothing); returns the cells written.
     Runs inside ``reporting.preaggregates.monitoring_refresh``'s transaction, which records how
     many cells are held (``MonitoringRefresh.outcome_cells``)."""
     assert transaction.get_connection().in_atomic_block, "called inside the monitoring refresh's transaction"
-    wanted = {_key(c): c for c in outcome_counts(today=today, per_school=True)}
-    held = {_key(cell): cell for cell in OutcomeCell.objects.all()}
-    gone = [cell.pk for key, cell in held.items() if key not in wanted]
-    changed = []
-    for key, cell in held.items():
-        count = wanted.get(key)
-        if count is not None and (cell.pupils, cell.municipality_id) != (count.pupils, count.municipality_id or 0):
-            cell.pupils, cell.municipality_id = count.pupils, count.municipality_id or 0
-            changed.append(cell)
+    wanted: dict[Key, tuple[int, int]] = {}  # key → (pupils, municipality)
+    for c in outcome_counts(today=today, per_school=True):
+        assert c.institution_id is not None, "counted per school"
+        assert c.municipality_id is not None, "the school's, joined"
+        key = (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome)
+        wanted[key] = (c.pupils, c.municipality_id)
+    held: dict[Key, tuple[int, int, int]] = {}  # key → (pk, pupils, municipality)
+    for pk, cohort, horizon, year, school, supported, outcome, pupils, municipality in OutcomeCell.objects.values_list(
+        "pk", "cohort_id", "horizon", "horizon_year_id", "institution_id", "supported", "outcome", "pupils",
+        "municipality_id",
+    ):  # fmt: skip
+        held[(cohort, horizon, year, school, supported, outcome)] = (pk, pupils, municipality)
+    gone = [pk for key, (pk, _pupils, _municipality) in held.items() if key not in wanted]
+    changed = [
+        OutcomeCell(pk=pk, pupils=wanted[key][0], municipality_id=wanted[key][1])
+        for key, (pk, pupils, municipality) in held.items()
+        if key in wanted and wanted[key] != (pupils, municipality)
+    ]
     new = [
         OutcomeCell(
-            cohort_id=c.cohort_id,
-            horizon=c.horizon,
-            horizon_year_id=c.horizon_year_id,
-            institution_id=key[3],
-            municipality_id=c.municipality_id or 0,  # the school's, always there (joined)
-            supported=c.supported,
-            outcome=c.outcome,
-            pupils=c.pupils,
+            cohort_id=cohort,
+            horizon=horizon,
+            horizon_year_id=year,
+            institution_id=school,
+            municipality_id=municipality,
+            supported=supported,
+            outcome=outcome,
+            pupils=pupils,
         )
-        for key, c in wanted.items()
-        if key not in held
+        for (cohort, horizon, year, school, supported, outcome), (pupils, municipality) in wanted.items()
+        if (cohort, horizon, year, school, supported, outcome) not in held
     ]
     OutcomeCell.objects.filter(pk__in=gone).delete()
     OutcomeCell.objects.bulk_update(changed, ["pupils", "municipality_id"], batch_size=2000)
