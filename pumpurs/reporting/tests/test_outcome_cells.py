@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pumpurs.people.models import Enrolment, Institution, Pupil
+from pumpurs.people.models import Enrolment, Institution, Municipality, Pupil, User
 from pumpurs.reporting.models import MonitoringRefresh, OutcomeCell
 from pumpurs.reporting.outcome_cells import outcome_cells_refresh, page_counts
 from pumpurs.reporting.outcomes import Horizon, OutcomeKind, outcome_counts
@@ -32,13 +32,11 @@ def cohort(world: World) -> dict[str, list[Pupil]]:
     s1 = h.semester()
     found: dict[str, list[Pupil]] = {"flagged": [], "supported": [], "quiet": []}
     for serial in range(12):
-        left = {"ends_on": dt.date(2025, 3, 3), "reason": R.LEFT} if serial < 6 else {"continues": True}
-        pupil = h.past_pupil(world.lizuma, serial, **left)  # type: ignore[arg-type]
+        pupil = lizuma_pupil(world, serial, leaves=serial < 6)
         h.flag(pupil, s1, "unjustified_semester")
         found["flagged"].append(pupil)
     for serial in range(12, 18):
-        left = {"ends_on": dt.date(2025, 3, 3), "reason": R.LEFT} if serial == 12 else {"continues": True}
-        pupil = h.past_pupil(world.lizuma, serial, **left)  # type: ignore[arg-type]
+        pupil = lizuma_pupil(world, serial, leaves=serial == 12)
         h.flag(pupil, s1, "unjustified_semester")
         h.support(pupil, world.lizuma, s1, world.coordinator_lizuma, dt.date(2024, 11, 5))
         found["supported"].append(pupil)
@@ -51,13 +49,39 @@ def cohort(world: World) -> dict[str, list[Pupil]]:
     return found
 
 
-def signed_in(user: object) -> Client:
+def lizuma_pupil(world: World, serial: int, *, leaves: bool) -> Pupil:
+    """A Lizuma pupil of 2024/25 who left without completing on 3.3.2025, or moved up a grade."""
+    if leaves:
+        return h.past_pupil(world.lizuma, serial, ends_on=dt.date(2025, 3, 3), reason=R.LEFT)
+    return h.past_pupil(world.lizuma, serial, continues=True)
+
+
+def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    client.force_login(user)
     return client
 
 
-def schools_of(*municipalities: object) -> list[int]:
+Row = tuple[int, str, int | None, int | None, bool, str, int]
+
+
+def held() -> dict[int, Row]:
+    """The cells by primary key."""
+    return {
+        c.pk: (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
+        for c in OutcomeCell.objects.all()
+    }
+
+
+def live(world: World) -> set[Row]:
+    """The live statement's counts per school, as the cells should hold them."""
+    return {
+        (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
+        for c in outcome_counts(today=world.today, per_school=True)
+    }
+
+
+def schools_of(*municipalities: Municipality) -> list[int]:
     return list(Institution.objects.filter(municipality__in=municipalities).values_list("pk", flat=True))
 
 
@@ -127,35 +151,17 @@ def test_the_refresh_writes_the_cells_and_a_second_run_changes_nothing(
     world: World, cohort: dict[str, list[Pupil]]
 ) -> None:
     written = outcome_cells_refresh(today=world.today)
-    cells = {
-        c.pk: (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
-        for c in OutcomeCell.objects.all()
-    }
+    cells = held()
     assert written == len(cells) > 0
-    live = {
-        (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
-        for c in outcome_counts(today=world.today, per_school=True)
-    }
-    assert set(cells.values()) == live
+    assert set(cells.values()) == live(world)
     assert outcome_cells_refresh(today=world.today) == 0
-    again = {
-        c.pk: (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
-        for c in OutcomeCell.objects.all()
-    }
-    assert again == cells  # the same rows, untouched
+    assert held() == cells  # the same rows, untouched
     # One leaver's end reason corrected to "moved abroad": only the cells it changes are written.
     leaver = cohort["flagged"][0]
     Enrolment.objects.filter(pupil=leaver).update(end_reason=R.MOVED_ABROAD)
     changed = outcome_cells_refresh(today=world.today)
     assert 0 < changed < len(cells)
-    after = {
-        (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
-        for c in OutcomeCell.objects.all()
-    }
-    assert after == {
-        (c.cohort_id, c.horizon, c.horizon_year_id, c.institution_id, c.supported, c.outcome, c.pupils)
-        for c in outcome_counts(today=world.today, per_school=True)
-    }
+    assert set(held().values()) == live(world)
     # The last leaver of a cell gone: that cell is deleted, not kept at zero.
     Enrolment.objects.filter(pupil__in=cohort["flagged"][:6]).update(end_reason=R.MOVED_ABROAD)
     Enrolment.objects.filter(pupil=cohort["supported"][0]).update(end_reason=R.MOVED_ABROAD)
