@@ -20,7 +20,8 @@ Measured, in this process (Django set up on the benchmark database):
   on the same day, on each of the three following days, and after a correction of one school's
   attendance three weeks back — with the bare ``GROUP BY`` it cannot beat (the deliveries summed
   per school, and the attendance days counted per week) timed beside it;
-* the national dashboard, and the dashboard of the municipality with the most schools, through
+* the national dashboard, the dashboard of the municipality with the most schools and the outcomes
+  page (decision 0056; alone with its refresh and its live count: ``--outcomes-only``), through
   Django's test client (whole request, template included) as the national team's user, ``--requests``
   times each after ``--warmup``: p50 and p95, three rounds (min and median of the p95s) — once as
   served (the rendered body kept since the refresh) and once with the cache cleared before every
@@ -129,6 +130,7 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> bool:
     with psycopg.connect(args.admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.db_name]).fetchone()
         if exists and args.reuse:
+            run([*PUMPURS, "migrate", "--verbosity", "0"], env)  # a reused database gets this tree's tables
             return False
         conn.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
         conn.execute(f"CREATE DATABASE {args.db_name}")
@@ -298,6 +300,7 @@ def measure(args: argparse.Namespace) -> None:
     pages = (
         ("national dashboard", reverse("reporting:national")),
         (f"municipality dashboard ({biggest.name}, {biggest.n} schools)", reverse("reporting:municipality", args=[biggest.public_id])),  # type: ignore[attr-defined]
+        ("outcomes page (from its cells, decision 0056)", reverse("reporting:outcomes")),
     )  # fmt: skip
     for label, url in pages:
         for kept in (True, False):
@@ -344,6 +347,16 @@ def main() -> None:
     parser.add_argument("--refresh-runs", type=int, default=3)
     parser.add_argument("--prepare-only", action="store_true", help="seed and refresh, measure nothing")
     parser.add_argument("--history", action="store_true", help="also the two past school years (history_seed)")
+    parser.add_argument(
+        "--outcomes-only",
+        action="store_true",
+        help="only /monitoring/outcomes/: its cells' refresh, the page from them and counted live (benchmarks/outcomes.py)",
+    )
+    parser.add_argument(
+        "--outcomes-day",
+        help="with --outcomes-only: refresh and read on this day (the clock moved there), e.g. 2027-12-01, when "
+        "the semester's flags and plans have their one-year and year-end outcomes due",
+    )
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {
@@ -379,7 +392,21 @@ def main() -> None:
         plans_world()
     if args.history and not Plan.objects.filter(period__ends_on__lt=TODAY).exists():
         history_years()
-    if not args.prepare_only:
+    if args.outcomes_only:
+        import datetime as dt
+
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from outcomes import outcomes_page
+
+        if args.outcomes_day:
+            import time_machine  # a test tool (requirements-dev.lock), as the benchmarks' other clocks
+
+            day = dt.date.fromisoformat(args.outcomes_day)
+            with time_machine.travel(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC), tick=True):
+                outcomes_page(3, args.requests, day)
+        else:
+            outcomes_page(3, args.requests, dt.date.fromisoformat(TODAY))
+    elif not args.prepare_only:
         measure(args)
 
 

@@ -49,6 +49,10 @@ def main() -> None:
     parser.add_argument(
         "--pages-only", action="store_true", help="skip the live statements: the rules page and supported pupils only"
     )
+    parser.add_argument("--prepare-only", action="store_true", help="seed (unless --reuse finds it) and stop")
+    parser.add_argument(
+        "--outcomes-page", action="store_true", help="only /monitoring/outcomes/ (and the refresh of its cells)"
+    )
     args = parser.parse_args()
     import psycopg
 
@@ -99,6 +103,11 @@ def main() -> None:
             cursor.execute("SELECT pupil_id, MAX(starts_on) FROM people_enrolment GROUP BY pupil_id")
             cursor.fetchall()
 
+    if args.prepare_only:
+        return
+    if args.outcomes_page:
+        outcomes_page(args.repeat)
+        return
     ids = list(Institution.objects.values_list("pk", flat=True))
     year = SchoolYear.objects.get(name="2024/25")
     period = Period.objects.get(school_year=year, number=1)
@@ -176,6 +185,117 @@ def rules_page(requests: int) -> None:
     print(
         f"rules page, national, from the cells: p50 {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms ({requests})"
     )
+
+
+def outcomes_page(rounds: int, requests: int = 10, today: dt.date = TODAY) -> None:
+    """``/monitoring/outcomes/`` as the national programme and as the coordinator of the municipality
+    with the most schools (both horizons), ``rounds`` rounds of
+    ``requests``: as served, and with the cache cleared before every request (the first reader
+    after a refresh); wall, own CPU and SQL time per request. The refresh of the outcome cells
+    (``reporting.outcome_cells``) timed first (twice: from none, then with nothing changed), then
+    the page from the cells, then the page counted live (the cells deleted in a transaction rolled
+    back afterwards)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from pumpurs.reporting.models import MonitoringRefresh, OutcomeCell
+    from pumpurs.reporting.outcome_cells import outcome_cells_refresh
+
+    readers = [("national", national_reader()), coordinator_reader()]
+    OutcomeCell.objects.all().delete()  # the first run writes every cell, as after the upgrade
+    for run in ("first", "second"):
+        started, load = time.perf_counter(), os.getloadavg()[0]
+        with transaction.atomic():
+            written = outcome_cells_refresh(today=today)
+            # the mark monitoring_refresh leaves (its other cells are not this benchmark's)
+            MonitoringRefresh.objects.create(
+                computed_at=timezone.now(), for_day=today, effect_cells=0, cost_cells=0, indicator_cells=0,
+                rule_groups=0, outcome_cells=OutcomeCell.objects.count(), seconds=0,
+            )  # fmt: skip
+        print(
+            f"outcome_cells_refresh, {run} run: {time.perf_counter() - started:.2f} s, {written} cells written, "
+            f"{OutcomeCell.objects.count()} held; load {load:.1f}"
+        )
+    for label, user in readers:
+        page_rounds(f"outcomes page, {label}, from the cells", user, rounds, requests)
+    with transaction.atomic():  # the page as it was before decision 0056: no cells, counted live
+        OutcomeCell.objects.all().delete()
+        MonitoringRefresh.objects.update(outcome_cells=None)
+        for label, user in readers:
+            page_rounds(f"outcomes page, {label}, counted live (no cells)", user, rounds, requests)
+        transaction.set_rollback(True)
+
+
+def national_reader() -> object:
+    from pumpurs.people.models import Role, RoleGrant, User
+
+    grant = RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME).first()
+    reader = grant.user if grant else User.objects.create(username="bench.national")
+    if grant is None:
+        RoleGrant.objects.create(user=reader, role=Role.NATIONAL_PROGRAMME)
+    return reader
+
+
+def coordinator_reader() -> tuple[str, object]:
+    """The coordinator of the municipality with the most schools (one made if the seed has none)."""
+    from django.db.models import Count
+
+    from pumpurs.people.models import Municipality, Role, RoleGrant, User
+
+    biggest = Municipality.objects.annotate(n=Count("institutions")).order_by("-n").first()
+    assert biggest is not None
+    grant = RoleGrant.objects.filter(role=Role.MUNICIPALITY_COORDINATOR, municipality=biggest).first()
+    if grant is None:
+        user, _created = User.objects.get_or_create(username="bench.coordinator")
+        grant = RoleGrant.objects.create(user=user, role=Role.MUNICIPALITY_COORDINATOR, municipality=biggest)
+    return f"{biggest.name}'s coordinator ({biggest.n} schools)", grant.user
+
+
+def page_rounds(label: str, reader: object, rounds: int, requests: int) -> None:
+    """p50 and p95 of each round, kept and cache-cleared, with own CPU, SQL and the load."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(reader)  # type: ignore[arg-type]
+    urls = ["/monitoring/outcomes/", "/monitoring/outcomes/?horizon=year_end"]
+    for url in urls:
+        assert client.get(url).status_code == 200  # warm-up
+    for kept in (True, False):
+        p50s, p95s, cpus, sqls, loads = [], [], [], [], []
+        for _round in range(rounds):
+            times, cpu, sql = [], [], []
+            for n in range(requests):
+                if not kept:
+                    cache.clear()
+                spent = [0.0]
+
+                def timer(execute, sql_text, params, many, context, spent=spent):  # type: ignore[no-untyped-def]
+                    started = time.perf_counter()
+                    try:
+                        return execute(sql_text, params, many, context)
+                    finally:
+                        spent[0] += time.perf_counter() - started
+
+                with connection.execute_wrapper(timer):
+                    started, own = time.perf_counter(), time.process_time()
+                    assert client.get(urls[n % len(urls)]).status_code == 200
+                    times.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - own) * 1000)
+                sql.append(spent[0] * 1000)
+            times.sort()
+            p50s.append(statistics.median(times))
+            p95s.append(times[max(0, round(0.95 * len(times)) - 1)])
+            cpus.append(statistics.median(cpu))
+            sqls.append(statistics.median(sql))
+            loads.append(os.getloadavg()[0])
+        how = "kept" if kept else "cache cleared"
+        print(
+            f"{label}, {how}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} / median "
+            f"{statistics.median(p95s):.0f} ms ({rounds} rounds of {requests}); own CPU p50 {statistics.median(cpus):.0f} ms, "
+            f"SQL p50 {statistics.median(sqls):.0f} ms; load {', '.join(f'{x:.1f}' for x in loads)}"
+        )
 
 
 if __name__ == "__main__":

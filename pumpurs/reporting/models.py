@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.people.models import Municipality, Period, SchoolYear
@@ -195,6 +197,9 @@ class MonitoringRefresh(models.Model):
     cost_cells = models.PositiveIntegerField()
     indicator_cells = models.PositiveIntegerField()
     rule_groups = models.PositiveIntegerField()
+    # The outcome cells held after this refresh; NULL: written before the outcome cells existed
+    # (the outcomes page counts live until a refresh has written them).
+    outcome_cells = models.PositiveIntegerField(null=True)
     seconds = models.FloatField()
 
     class Meta:
@@ -244,6 +249,43 @@ class RuleGroupCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_year_id} {self.municipality_id} {self.gender} {self.grade} {self.rules}: {self.pupils}"
+
+
+class OutcomeCell(models.Model):
+    """The outcomes page's pre-aggregate (decision 0056): how many pupils of one cohort (the school
+    year of their first flag or support), whose school on that first day was ``institution_id``,
+    supported or not by the horizon, had ``outcome`` at one horizon — one year after the first day
+    (``horizon_year`` ``NULL``) or the end of the school year ``horizon_year``. Exactly the rows of
+    ``outcomes.outcome_counts(per_school=True)`` on the refresh's day: each pupil and horizon is
+    counted at one school, so a municipality's or the country's counts are sums of these. Written
+    by ``outcome_cells.outcome_cells_refresh`` with the other monitoring cells (only the cells that
+    changed); true counts, suppressed when shown."""
+
+    cohort = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    horizon = models.CharField(max_length=12)  # outcomes.Horizon
+    horizon_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+", null=True)
+    institution_id = models.BigIntegerField()
+    municipality_id = models.BigIntegerField()
+    supported = models.BooleanField()
+    outcome = models.CharField(max_length=16)  # outcomes.OutcomeKind
+    pupils = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("cohort"),
+                F("horizon"),
+                Coalesce(F("horizon_year"), Value(0)),  # NULLs would be distinct in a plain key
+                F("institution_id"),
+                F("supported"),
+                F("outcome"),
+                name="outcomecell_key",
+            )
+        ]
+        indexes = [models.Index(fields=["horizon", "institution_id"], name="outcomecell_read")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id} {self.horizon} {self.horizon_year_id} {self.institution_id} {self.outcome}"
 
 
 class DashboardWindow(models.Model):

@@ -19,6 +19,7 @@ from pumpurs.people.perms import Perm
 from pumpurs.reporting.definitions import institutions_in_scope
 from pumpurs.reporting.error_rates import ErrorRateCell, error_rate_table, recorded_semesters
 from pumpurs.reporting.models import ErrorRateRecord
+from pumpurs.reporting.outcome_cells import page_counts
 from pumpurs.reporting.outcomes import Horizon, OutcomeKind
 from pumpurs.reporting.pages import outcome_blocks, outcome_years, rule_rows
 from pumpurs.reporting.rule_quality import GRADE_BANDS, min_sample
@@ -61,7 +62,9 @@ def _horizon(request: HttpRequest) -> str:
 def outcomes(request: HttpRequest) -> HttpResponse:
     municipalities, chosen, schools = _scope(request)
     horizon = _horizon(request)
-    blocks = outcome_blocks(today=timezone.localdate(), institution_ids=schools, horizon=horizon)
+    # the pre-aggregate (decision 0056), counted live until a refresh has written it
+    counted = page_counts(today=timezone.localdate(), institution_ids=schools, horizon=horizon)
+    blocks = outcome_blocks(counted.counts, horizon=horizon)
     return render(
         request,
         "reporting/outcomes.html",
@@ -73,6 +76,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
             "kinds": list(OutcomeKind),
             "blocks": blocks,
             "small_cell": SMALL_CELL,
+            "counted": counted,
         },
     )
 
@@ -83,7 +87,7 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
     _municipalities, chosen, schools = _scope(request)
     horizon = _horizon(request)
     today = timezone.localdate()
-    blocks = outcome_blocks(today=today, institution_ids=schools, horizon=horizon)
+    blocks = outcome_blocks(page_counts(today=today, institution_ids=schools, horizon=horizon).counts, horizon=horizon)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{horizon}-{today.isoformat()}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8

@@ -270,24 +270,33 @@ class OutcomeCount:
     supported: bool
     outcome: str
     pupils: int
+    institution_id: int | None = None  # the school of the first day, when counted per school
+    municipality_id: int | None = None  # and its municipality
 
 
 def outcome_counts(
-    *, today: dt.date, institution_ids: Iterable[int] | None = None, horizon: str | None = None
+    *,
+    today: dt.date,
+    institution_ids: Iterable[int] | None = None,
+    horizon: str | None = None,
+    per_school: bool = False,
 ) -> list[OutcomeCount]:
     """``pupil_outcomes`` counted per cohort, horizon, supported or not and outcome — in the
-    database, one statement."""
+    database, one statement. ``per_school``: also per school of the first day (and its
+    municipality), the grain of the pre-aggregate (``reporting.outcome_cells``): every pupil and
+    horizon is counted at one school, so any set of schools' counts are the sums of theirs."""
     statement = _outcomes_sql(today=today, institution_ids=institution_ids, horizon=horizon)
     if statement is None:
         return []
     sql, params = statement
-    grouped = f"""SELECT o.cohort_id, o.horizon, o.horizon_year_id, o.supported, o.outcome, COUNT(*)
+    school = ", o.institution_id, o.municipality_id" if per_school else ""
+    grouped = f"""SELECT o.cohort_id, o.horizon, o.horizon_year_id, o.supported, o.outcome, COUNT(*){school}
 FROM ({sql}) o WHERE o.outcome IS NOT NULL
-GROUP BY o.cohort_id, o.horizon, o.horizon_year_id, o.supported, o.outcome"""  # noqa: S608 — as above
+GROUP BY o.cohort_id, o.horizon, o.horizon_year_id, o.supported, o.outcome{school}"""  # noqa: S608 — as above
     with connection.cursor() as cursor:
         cursor.execute(grouped, _adapt(params))
         rows = cursor.fetchall()
-    return [OutcomeCount(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5])) for r in rows]
+    return [OutcomeCount(r[0], r[1], r[2], bool(r[3]), r[4], int(r[5]), *r[6:]) for r in rows]
 
 
 def _as_date(value: Any) -> dt.date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pumpurs.people.models import SchoolYear
-from pumpurs.reporting.outcomes import Horizon, OutcomeKind, outcome_counts, year_end_horizon, year_end_horizons
+from pumpurs.reporting.outcomes import Horizon, OutcomeCount, OutcomeKind, year_end_horizon, year_end_horizons
 from pumpurs.reporting.rule_quality import (
     Published,
     Shown,
@@ -49,11 +50,12 @@ class OutcomeBlock:
     total: int | None
 
 
-def outcome_blocks(*, today: dt.date, institution_ids: list[int], horizon: str) -> list[OutcomeBlock]:
+def outcome_blocks(found: Iterable[OutcomeCount], *, horizon: str) -> list[OutcomeBlock]:
     """Per cohort (and, at the year's end, per school year ended): supported and not supported
-    pupils by outcome, suppressed with row and column totals shown."""
+    pupils by outcome, suppressed with row and column totals shown. ``found``: the counts of
+    ``horizon`` (``outcome_cells.page_counts``: the pre-aggregate, or live)."""
     counts: dict[tuple[int, int | None], dict[tuple[bool, str], int]] = defaultdict(dict)
-    for c in outcome_counts(today=today, institution_ids=institution_ids, horizon=horizon):
+    for c in found:
         counts[(c.cohort_id, c.horizon_year_id)][(c.supported, c.outcome)] = c.pupils
     years = SchoolYear.objects.in_bulk([k[0] for k in counts] + [k[1] for k in counts if k[1] is not None])
     kinds = list(OutcomeKind)
