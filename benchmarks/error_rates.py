@@ -46,6 +46,26 @@ def timed(label: str, repeat: int, fn: Any, floor: float | None = None) -> float
     return median
 
 
+def module_at(commit: str) -> Any:
+    """``pumpurs.reporting.rule_quality`` as ``commit`` wrote it, loaded beside the current one."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "show", f"{commit}:pumpurs/reporting/rule_quality.py"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "rule_quality_then.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("rule_quality_then", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["rule_quality_then"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def explain_wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
     """Prints the plan of the groups' statement (``EXPLAIN ANALYZE`` runs it), then runs it."""
     if "judged AS MATERIALIZED" in sql:
@@ -94,6 +114,9 @@ def main() -> None:
     parser.add_argument("--add-history", action="store_true")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="skip the whole record (rolled back)")
+    parser.add_argument(
+        "--against", metavar="COMMIT", help="also time population_groups as COMMIT wrote it (git show), same run"
+    )
     args = parser.parse_args()
     today = dt.date.fromisoformat(args.today)
     os.environ["DATABASE_URL"] = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
@@ -141,6 +164,16 @@ def main() -> None:
     found = []
     timed(f"groups of {period} (horizon {horizon})", args.repeat, lambda: found.append(groups()), floor)
     print(f"    {len(found[-1])} groups, {sum(g.pupils for g in found[-1])} pupils")
+    if args.against:
+        old = module_at(args.against)
+        before: list[Any] = []
+        timed(
+            f"the same as {args.against[:10]} wrote it",
+            args.repeat,
+            lambda: before.append(old.population_groups(start=period.starts_on, end=period.ends_on, horizon=horizon)),
+            floor,
+        )
+        print(f"    same groups: {sorted(map(repr, before[-1])) == sorted(map(repr, found[-1]))}")
     if not args.no_record:
         with transaction.atomic():
             ErrorRateRecord.objects.all().delete()
