@@ -299,6 +299,11 @@ def measure(args: argparse.Namespace) -> None:
         ("national dashboard", reverse("reporting:national")),
         (f"municipality dashboard ({biggest.name}, {biggest.n} schools)", reverse("reporting:municipality", args=[biggest.public_id])),  # type: ignore[attr-defined]
     )  # fmt: skip
+    if args.monitoring_pages:
+        # The national monitoring pages beside the dashboards (issue 15); the outcomes page counts live.
+        pages += tuple(
+            (f"/monitoring/{name}/", reverse(f"reporting:{name}")) for name in ("rules", "effects", "outcomes")
+        )
     for label, url in pages:
         for kept in (True, False):
             p95s, p50s, cpus, sqls, loads = [], [], [], [], []
@@ -344,6 +349,9 @@ def main() -> None:
     parser.add_argument("--refresh-runs", type=int, default=3)
     parser.add_argument("--prepare-only", action="store_true", help="seed and refresh, measure nothing")
     parser.add_argument("--history", action="store_true", help="also the two past school years (history_seed)")
+    parser.add_argument(
+        "--monitoring-pages", action="store_true", help="also /monitoring/rules/, /effects/ and /outcomes/"
+    )
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {

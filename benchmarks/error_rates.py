@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--add-history", action="store_true")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="skip the whole record (rolled back)")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds the --against statement may run")
     parser.add_argument(
         "--against", metavar="COMMIT", help="also time population_groups as COMMIT wrote it (git show), same run"
     )
@@ -126,7 +127,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection, transaction
+    from django.db import OperationalError, connection, transaction
 
     from pumpurs.people.models import Period
     from pumpurs.reporting.error_rates import error_rates_record_in_transaction, semester_horizon
@@ -167,13 +168,17 @@ def main() -> None:
     if args.against:
         old = module_at(args.against)
         before: list[Any] = []
-        timed(
-            f"the same as {args.against[:10]} wrote it",
-            args.repeat,
-            lambda: before.append(old.population_groups(start=period.starts_on, end=period.ends_on, horizon=horizon)),
-            floor,
-        )
-        print(f"    same groups: {sorted(map(repr, before[-1])) == sorted(map(repr, found[-1]))}")
+
+        def then() -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = '{int(args.timeout)}s'")
+                before.append(old.population_groups(start=period.starts_on, end=period.ends_on, horizon=horizon))
+
+        try:
+            timed(f"the same as {args.against[:10]} wrote it", args.repeat, then, floor)
+            print(f"    same groups: {sorted(map(repr, before[-1])) == sorted(map(repr, found[-1]))}")
+        except OperationalError as error:
+            print(f"    {args.against[:10]}'s statement stopped after {args.timeout} s: {error}".strip())
     if not args.no_record:
         with transaction.atomic():
             ErrorRateRecord.objects.all().delete()
