@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--add-history", action="store_true")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="skip the whole record (rolled back)")
+    parser.add_argument("--record-as", metavar="COMMIT", help="--add-history's record with COMMIT's statement")
     parser.add_argument("--timeout", type=int, default=600, help="seconds the --against statement may run")
     parser.add_argument(
         "--against", metavar="COMMIT", help="also time population_groups as COMMIT wrote it (git show), same run"
@@ -138,6 +139,12 @@ def main() -> None:
     if args.add_history:
         if Plan.objects.filter(period__ends_on__lt=today).exists():
             print("the database has past plans already: no history added")
+        elif args.record_as:  # the record inside the seed with the statement as that commit wrote it
+            from pumpurs.reporting import error_rates
+
+            error_rates.population_groups = module_at(args.record_as).population_groups  # type: ignore[attr-defined]
+            add_history(today)
+            error_rates.population_groups = population_groups  # type: ignore[attr-defined]
         elif args.explain:  # the plans the record gets inside the seed's transaction
             with connection.execute_wrapper(explain_wrapper):
                 add_history(today)
