@@ -143,11 +143,11 @@ def population_groups(
     # The horizon is a date from the calendar (code), written as an ISO literal both engines compare.
     outcome = outcome_case_sql("l.pupil_id", f"'{horizon.isoformat()}'")
     sql = f"""
-WITH stream ({names}, pupil_id, institution_id, class_group_id) AS (
-  SELECT {no_bits}, x.pupil_id, x.institution_id, x.class_group_id FROM (
-    SELECT e.pupil_id, e.institution_id, e.class_group_id,
+WITH stream ({names}, pupil_id, institution_id, grade) AS (
+  SELECT {no_bits}, x.pupil_id, x.institution_id, x.grade FROM (
+    SELECT e.pupil_id, e.institution_id, c.grade,
            ROW_NUMBER() OVER (PARTITION BY e.pupil_id ORDER BY e.starts_on DESC, e.id DESC) AS n
-    FROM people_enrolment e
+    FROM people_enrolment e JOIN people_classgroup c ON c.id = e.class_group_id
     WHERE e.starts_on <= %s AND (e.ends_on IS NULL OR e.ends_on >= %s)
   ) x WHERE x.n = 1
   UNION ALL
@@ -156,20 +156,19 @@ WITH stream ({names}, pupil_id, institution_id, class_group_id) AS (
   WHERE pe.starts_on <= %s AND pe.ends_on >= %s AND f.raised_at < %s
 ),
 latest AS (
-  SELECT s.pupil_id, MAX(s.institution_id) AS institution_id, MAX(s.class_group_id) AS class_group_id, {maxima}
+  SELECT s.pupil_id, MAX(s.institution_id) AS institution_id, MAX(s.grade) AS grade, {maxima}
   FROM stream s GROUP BY s.pupil_id
 ),
 judged AS MATERIALIZED (
   SELECT l.*, {outcome} AS outcome FROM latest l WHERE l.institution_id IS NOT NULL {where}
 )
-SELECT i.municipality_id, m.kind, p.gender, c.grade, t.outcome, {grouped}, COUNT(*)
+SELECT i.municipality_id, m.kind, p.gender, t.grade, t.outcome, {grouped}, COUNT(*)
 FROM judged t
 JOIN people_pupil p ON p.id = t.pupil_id
-JOIN people_classgroup c ON c.id = t.class_group_id
 JOIN people_institution i ON i.id = t.institution_id
 JOIN people_municipality m ON m.id = i.municipality_id
 WHERE t.outcome IN ({known})
-GROUP BY i.municipality_id, m.kind, p.gender, c.grade, t.outcome, {grouped}
+GROUP BY i.municipality_id, m.kind, p.gender, t.grade, t.outcome, {grouped}
 """  # noqa: S608 — names, rule codes and a calendar date from code; every other value a parameter
     params: list[Any] = [end, start, *codes, end, start, until, *where_params]
     ops = connection.ops
