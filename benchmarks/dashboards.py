@@ -295,7 +295,7 @@ def measure(args: argparse.Namespace) -> None:
     assert biggest is not None
     client = Client(SERVER_NAME="localhost")
     client.force_login(national)
-    pages = (
+    pages: tuple[tuple[str, str], ...] = (
         ("national dashboard", reverse("reporting:national")),
         (f"municipality dashboard ({biggest.name}, {biggest.n} schools)", reverse("reporting:municipality", args=[biggest.public_id])),  # type: ignore[attr-defined]
     )  # fmt: skip
