@@ -297,11 +297,14 @@ def measure(args: argparse.Namespace) -> None:
     assert biggest is not None
     client = Client(SERVER_NAME="localhost")
     client.force_login(national)
-    pages = (
+    pages: tuple[tuple[str, str], ...] = (
         ("national dashboard", reverse("reporting:national")),
         (f"municipality dashboard ({biggest.name}, {biggest.n} schools)", reverse("reporting:municipality", args=[biggest.public_id])),  # type: ignore[attr-defined]
         ("outcomes page (from its cells, decision 0056)", reverse("reporting:outcomes")),
     )  # fmt: skip
+    if args.monitoring_pages:
+        # The national monitoring pages beside the dashboards (issue 15); the outcomes page is always in.
+        pages += tuple((f"/monitoring/{name}/", reverse(f"reporting:{name}")) for name in ("rules", "effects"))
     for label, url in pages:
         for kept in (True, False):
             p95s, p50s, cpus, sqls, loads = [], [], [], [], []
@@ -357,6 +360,7 @@ def main() -> None:
         help="with --outcomes-only: refresh and read on this day (the clock moved there), e.g. 2027-12-01, when "
         "the semester's flags and plans have their one-year and year-end outcomes due",
     )
+    parser.add_argument("--monitoring-pages", action="store_true", help="also /monitoring/rules/ and /effects/")
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {

@@ -119,13 +119,18 @@ def population_groups(
     """The pupils of the window with a known outcome on ``horizon``, grouped — one statement.
 
     Each pupil's latest enrolment overlapping the window (``definitions.enrolled_at``: the school
-    where they count, and its class's grade) comes from one window-function pass over the
-    enrolments, which rule flagged them from one grouped pass over the flags, and the outcome from
-    ``outcome_case_sql``; the database then groups them."""
+    where they count, and its class) and which rules flagged them are read in one pass: the
+    enrolments (one window-function pass) and the flags as one stream grouped by pupil, so that no
+    join pairs two derived row sets — the planner's guess of their sizes (no better than a few
+    rows inside a seed's transaction, decision 0057) can then never turn into a nested loop that
+    rescans one for every row of the other. The outcome comes from ``outcome_case_sql`` (index
+    lookups per pupil); the database then groups them."""
     until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
     codes = list(RULES)
-    rule_columns = ", ".join(f"MAX(CASE WHEN f.rule = %s THEN 1 ELSE 0 END) AS r{i}" for i in range(len(codes)))
-    picked = ", ".join(f"COALESCE(fl.r{i}, 0) AS r{i}" for i in range(len(codes)))
+    flag_bits = ", ".join("CASE WHEN f.rule = %s THEN 1 ELSE 0 END" for _ in codes)
+    no_bits = ", ".join("0" for _ in codes)
+    maxima = ", ".join(f"MAX(s.r{i}) AS r{i}" for i in range(len(codes)))
+    names = ", ".join(f"r{i}" for i in range(len(codes)))
     grouped = ", ".join(f"t.r{i}" for i in range(len(codes)))
     where, where_params = "", []
     if institution_ids is not None:
@@ -138,34 +143,32 @@ def population_groups(
     # The horizon is a date from the calendar (code), written as an ISO literal both engines compare.
     outcome = outcome_case_sql("l.pupil_id", f"'{horizon.isoformat()}'")
     sql = f"""
-WITH latest AS (
-  SELECT x.pupil_id, x.institution_id, x.grade FROM (
+WITH stream ({names}, pupil_id, institution_id, grade) AS (
+  SELECT {no_bits}, x.pupil_id, x.institution_id, x.grade FROM (
     SELECT e.pupil_id, e.institution_id, c.grade,
            ROW_NUMBER() OVER (PARTITION BY e.pupil_id ORDER BY e.starts_on DESC, e.id DESC) AS n
     FROM people_enrolment e JOIN people_classgroup c ON c.id = e.class_group_id
     WHERE e.starts_on <= %s AND (e.ends_on IS NULL OR e.ends_on >= %s)
   ) x WHERE x.n = 1
-),
-flagged AS (
-  SELECT f.pupil_id, {rule_columns}
+  UNION ALL
+  SELECT {flag_bits}, f.pupil_id, NULL, NULL
   FROM risk_flag f JOIN people_period pe ON pe.id = f.period_id
   WHERE pe.starts_on <= %s AND pe.ends_on >= %s AND f.raised_at < %s
-  GROUP BY f.pupil_id
+),
+latest AS (
+  SELECT s.pupil_id, MAX(s.institution_id) AS institution_id, MAX(s.grade) AS grade, {maxima}
+  FROM stream s GROUP BY s.pupil_id
 ),
 judged AS MATERIALIZED (
-  SELECT l.pupil_id, l.institution_id, l.grade, {outcome} AS outcome FROM latest l WHERE 1 = 1 {where}
-),
-rows AS (
-  SELECT i.municipality_id, m.kind, p.gender, l.grade, {picked}, l.outcome
-  FROM judged l
-  JOIN people_pupil p ON p.id = l.pupil_id
-  JOIN people_institution i ON i.id = l.institution_id
-  JOIN people_municipality m ON m.id = i.municipality_id
-  LEFT JOIN flagged fl ON fl.pupil_id = l.pupil_id
+  SELECT l.*, {outcome} AS outcome FROM latest l WHERE l.institution_id IS NOT NULL {where}
 )
-SELECT t.municipality_id, t.kind, t.gender, t.grade, t.outcome, {grouped}, COUNT(*)
-FROM rows t WHERE t.outcome IN ({known})
-GROUP BY t.municipality_id, t.kind, t.gender, t.grade, t.outcome, {grouped}
+SELECT i.municipality_id, m.kind, p.gender, t.grade, t.outcome, {grouped}, COUNT(*)
+FROM judged t
+JOIN people_pupil p ON p.id = t.pupil_id
+JOIN people_institution i ON i.id = t.institution_id
+JOIN people_municipality m ON m.id = i.municipality_id
+WHERE t.outcome IN ({known})
+GROUP BY i.municipality_id, m.kind, p.gender, t.grade, t.outcome, {grouped}
 """  # noqa: S608 — names, rule codes and a calendar date from code; every other value a parameter
     params: list[Any] = [end, start, *codes, end, start, until, *where_params]
     ops = connection.ops
