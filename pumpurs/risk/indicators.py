@@ -52,7 +52,7 @@ from pumpurs.risk.flags import flags_refresh
 from pumpurs.risk.models import RefreshMark, ThresholdOverride
 from pumpurs.risk.rollup_sums import SumWindows, attendance_last_day, attendance_sums_sql, grade_sums_sql
 from pumpurs.risk.rules import RULE_VERSION
-from pumpurs.risk.semester_pupils import semester_pupils_ensure
+from pumpurs.risk.semester_pupils import MOVED, semester_pupils_ensure
 from pumpurs.risk.sql import (
     create_temp,
     drop_temps,
@@ -68,7 +68,19 @@ FOUR_WEEKS_DAYS = 28
 ATTENDANCE_COLUMNS = ("lessons", "unjustified", "illness", "other_justified", "late")
 MARK_FIELDS = ["period_to", "rule_version", "input_seq", "four_weeks_from", "four_weeks_to", "pupils", "refreshed_at"]
 MARK_FIELDS += ["last_fact_day", "roster_stamp", "flag_stamp"]
-TEMP_TABLES = ("touched", "days", "marks", "days4", "marks4", "grades", "incidents", "changed", "r_att", "r_grades")
+TEMP_TABLES = (
+    "touched",
+    "days",
+    "marks",
+    "days4",
+    "marks4",
+    "grades",
+    "incidents",
+    "changed",
+    "r_att",
+    "r_grades",
+    MOVED,
+)
 
 
 @dataclass(frozen=True)
