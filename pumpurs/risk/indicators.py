@@ -307,18 +307,19 @@ def rollups_family_sums(
     columns: dict[str, str] = {}
     joins = []
     temps = []
-    # The rollup sums join the compare statement as subqueries, not through temporary tables:
-    # each is two or three rollup rows per pupil found by key, and writing them aside and
-    # analysing them cost as much as reading them in place (four statements fewer; 0049).
     if (att := attendance_sums_sql(sums)) is not None:
-        joins.append(f"LEFT JOIN ({att} {only}) a ON a.pupil_id = s.pupil_id")
+        create_temp(cursor, "r_att", f"{att} {only}", params)
+        joins.append(f"LEFT JOIN {temp_name('r_att')} a ON a.pupil_id = s.pupil_id")
+        temps.append("r_att")
         for c in ATTENDANCE_COLUMNS:
             columns[c] = f"COALESCE(a.p_{c}, 0)"
             columns[f"w4_{c}"] = f"COALESCE(a.r_{c}, 0)"
     else:
         columns |= {c: "0" for c in ATTENDANCE_COLUMNS} | {f"w4_{c}": "0" for c in ATTENDANCE_COLUMNS}
     if (grades := grade_sums_sql(sums)) is not None:
-        joins.append(f"LEFT JOIN ({grades} {only}) g ON g.pupil_id = s.pupil_id")
+        create_temp(cursor, "r_grades", f"{grades} {only}", params)
+        joins.append(f"LEFT JOIN {temp_name('r_grades')} g ON g.pupil_id = s.pupil_id")
+        temps.append("r_grades")
         columns |= _GRADE_COLUMNS
     else:
         columns |= dict.fromkeys(("failing_grades", "w4_failing_grades", "nv_count", "w4_nv_count"), "0")
