@@ -25,6 +25,7 @@ was dismissed; only live flags are updated.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -50,17 +51,24 @@ def _evidence_column(window: str, name: str) -> str:
     return f"s.{name}"
 
 
-def loose_holds_sql(alias: str) -> dict[str, str]:
+def loose_holds_sql(alias: str, loosest: dict[str, str]) -> dict[str, str]:
     """Per rule code, the SQL of "the condition holds at the rule's loosest threshold" over the
-    snapshot row ``alias`` (parameters ``l_<code>``, ``loosest_thresholds``). The refresh's compare
-    statement computes these once per changed row (``f_<code>``), so that the candidates below read
-    a boolean instead of evaluating every rule over every row again (decision 0049)."""
-    return {
-        code: rule.holds_sql(rule.value_on(alias), f"CAST(%(l_{code})s AS NUMERIC)") for code, rule in RULES.items()
-    }
+    snapshot row ``alias`` (``loosest``: ``loosest_thresholds``, passed as parameters ``l_<code>``).
+    The refresh's compare statement computes these once per changed row (``f_<code>``), so that the
+    candidates below read a boolean instead of evaluating every rule over every row again
+    (decision 0049). A count rule with a whole threshold compares integers: as ``NUMERIC`` every
+    row's count was converted first, a third of the cost of these cuts."""
+    out = {}
+    for code, rule in RULES.items():
+        limit = Decimal(loosest[f"l_{code}"])
+        threshold = f"CAST(%(l_{code})s AS NUMERIC)"
+        if rule.whole and limit == limit.to_integral_value():
+            threshold = str(int(limit))
+        out[code] = rule.holds_sql(rule.value_on(alias), threshold)
+    return out
 
 
-def _candidates_sql(snapshots: str, prefiltered: bool = False) -> str:
+def _candidates_sql(snapshots: str, loosest: dict[str, str], prefiltered: bool = False) -> str:
     """Every (pupil, rule) whose condition holds, with its value, threshold and evidence, from
     the table ``snapshots`` (the snapshot table, or the refresh's table of the rows it changed:
     same columns, one row per pupil with both windows, decision 0049).
@@ -71,7 +79,7 @@ def _candidates_sql(snapshots: str, prefiltered: bool = False) -> str:
     picking each one's expression with ``CASE`` cost twice as much at 500 000 snapshots. With
     ``prefiltered`` the table has each rule's cut computed already (``f_<code>``)."""
     names = sorted({column for rule in RULES.values() for column in rule.evidence})
-    loose = loose_holds_sql("s")
+    loose = loose_holds_sql("s", loosest)
     per_rule = " UNION ALL ".join(
         "SELECT s.pupil_id, '{window}' AS \"window\", s.{prefix}{start} AS window_start, s.{prefix}{end} AS window_end, "  # noqa: S608 — names and rule codes from code, every value a parameter
         "{columns}, '{code}' AS rule, CAST(%(t_{code})s AS NUMERIC) AS default_value, {higher} AS worse_higher, "
@@ -245,14 +253,14 @@ def flags_refresh(
         "now": now,
         "version": RULE_VERSION,
         **{f"t_{code}": str(default_threshold(code)) for code in RULES},
-        **loosest_thresholds(),
+        **(loosest := loosest_thresholds()),
     }
     with transaction.atomic(), connection.cursor() as cursor:
         tune_session(cursor)
         create_temp(
             cursor,
             "candidates",
-            _candidates_sql(snapshots, prefiltered),
+            _candidates_sql(snapshots, loosest, prefiltered),
             params,
             index=["pupil_id", "rule"],
             keys=["pupil_id", "rule"],

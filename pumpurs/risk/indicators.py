@@ -444,7 +444,7 @@ def _rate(prefix: str) -> str:
     )
 
 
-def _changed_sql(sums: FamilySums, touched: bool) -> str:
+def _changed_sql(sums: FamilySums, touched: bool, loosest: dict[str, str]) -> str:
     """Every pupil's one snapshot row as this refresh computes it (both windows as columns, typed
     as the table stores them), compared in the same statement with the stored row on the key
     (period, pupil); only rows that differ come out, with their ``state``: ``new`` (no stored
@@ -458,7 +458,7 @@ def _changed_sql(sums: FamilySums, touched: bool) -> str:
     differs = " OR ".join(_distinct_sql(f"o.{col}", f"n.{col}") for col in COMPARED)
     # The rules, at each one's loosest threshold, evaluated here once per changed row: the flag
     # candidates then read one boolean per rule instead of evaluating the rules again.
-    rules = ", ".join(f"{holds} AS f_{code}" for code, holds in loose_holds_sql("n").items())
+    rules = ", ".join(f"{holds} AS f_{code}" for code, holds in loose_holds_sql("n", loosest).items())
     return f"""
 SELECT COALESCE(n.pupil_id, o.pupil_id) AS pupil_id, CAST(%(period)s AS BIGINT) AS period_id,
   {", ".join(f"n.{col}" for col in COMPARED)}, {rules},
@@ -685,7 +685,8 @@ def _compute(
     """The refresh's statements, over every pupil of the semester or (``touched``) only over the
     touched ones. None when the touched facts end after ``base``'s last day with facts."""
     only = touched is not None
-    params |= loosest_thresholds()
+    loosest = loosest_thresholds()
+    params |= loosest
     if touched is not None:
         sql, names = _touched_sql(touched.institutions)
         create_temp(cursor, "touched", sql, names, index=[] if is_postgres() else ["pupil_id"])
@@ -694,7 +695,7 @@ def _compute(
         return None
     # Only the rows that differ from the stored ones: on a steady day a few, on the first refresh
     # or after the window moved, every pupil's.
-    create_temp(cursor, "changed", _changed_sql(sums, only), params, keys=("pupil_id", "state"))
+    create_temp(cursor, "changed", _changed_sql(sums, only, loosest), params, keys=("pupil_id", "state"))
     if not is_postgres():
         execute(cursor, _gone_sql(only), params)
     written = execute(cursor, INSERT_NEW_SQL, params)
