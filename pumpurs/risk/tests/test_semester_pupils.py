@@ -94,3 +94,26 @@ def test_force_trusts_no_cache_and_evaluates_every_flag(world: World) -> None:
     assert Flag.objects.get(pk=flag.pk).value == Decimal(1)
     indicators_refresh(today=friday, period=period, everything=True)
     assert Flag.objects.get(pk=flag.pk).value == Decimal(25)
+
+
+def test_a_window_moved_across_an_enrolment_recomputes_only_its_pupil(world: World) -> None:
+    """The window's end reaching a newcomer's first day recomputes the newcomer's row, not the
+    whole table: another pupil's row (edited here by hand to tell) stays as it was."""
+    period = term(world)
+    friday = friday_in(period)
+    monday = friday + dt.timedelta(days=3)
+    klass = ClassGroup.objects.get(pk=Enrolment.objects.get(pupil=world.pupil_lizuma).class_group_id)
+    newcomer = add_pupil(world, klass, "Jānis", "Jaunais")
+    Enrolment.objects.filter(pupil=newcomer).update(starts_on=monday)
+    indicators_refresh(today=friday, period=period)
+    assert not SemesterPupil.objects.filter(period=period, pupil=newcomer).exists()
+    SemesterPupil.objects.filter(period=period, pupil=world.pupil_lizuma).update(over_age_years=7)
+    assert _refresh_builds(world, monday)
+    assert SemesterPupil.objects.filter(period=period, pupil=newcomer).exists()
+    assert IndicatorSnapshot.objects.filter(period=period, pupil=newcomer).exists()
+    assert SemesterPupil.objects.get(period=period, pupil=world.pupil_lizuma).over_age_years == 7
+    # Back to Friday: the newcomer's enrolment has not started yet, so they leave the semester.
+    assert _refresh_builds(world, friday)
+    assert not SemesterPupil.objects.filter(period=period, pupil=newcomer).exists()
+    assert not IndicatorSnapshot.objects.filter(period=period, pupil=newcomer).exists()
+    assert SemesterPupil.objects.get(period=period, pupil=world.pupil_lizuma).over_age_years == 7
