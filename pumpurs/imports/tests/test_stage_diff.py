@@ -35,16 +35,14 @@ def _rows(pupil_id: int, days: list[tuple[dt.date, int]]) -> pl.DataFrame:
 
 def _probes(queries: list[dict[str, str]]) -> int:
     """Statements that join the stage with the target (the key probes)."""
-    return sum(
-        1 for q in queries if staging.STAGE + " " in q["sql"] + " " and "journal_attendanceday" in q["sql"]
-    )
+    return sum(1 for q in queries if staging.STAGE + " " in q["sql"] + " " and "journal_attendanceday" in q["sql"])
 
 
 def _writes(queries: list[dict[str, str]]) -> list[str]:
     return [
         q["sql"]
         for q in queries
-        if q["sql"].lstrip().upper().startswith(("MERGE", "UPDATE", "INSERT INTO \"JOURNAL", "INSERT INTO JOURNAL"))
+        if q["sql"].lstrip().upper().startswith(("MERGE", "UPDATE", 'INSERT INTO "JOURNAL', "INSERT INTO JOURNAL"))
     ]
 
 

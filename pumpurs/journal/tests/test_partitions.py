@@ -89,7 +89,10 @@ def test_a_fact_lands_in_its_school_years_partition_and_the_summer_in_the_year_j
     AttendanceDay.objects.create(pupil=pupil, date=summer, lessons=0)
     month = f"journal_attendanceday_y{start}_{world.today:%Y%m}"
     assert _where("journal_attendanceday", pupil_id=pupil.pk, date=world.today) == month
-    assert _where("journal_attendanceday", pupil_id=pupil.pk, date=summer) == f"journal_attendanceday_y{start}_{summer:%Y%m}"
+    assert (
+        _where("journal_attendanceday", pupil_id=pupil.pk, date=summer)
+        == f"journal_attendanceday_y{start}_{summer:%Y%m}"
+    )
     assert _parent(month) == f"journal_attendanceday_y{start}", "the month is a partition of its school year's"
 
 
@@ -134,7 +137,10 @@ def test_a_year_made_later_takes_its_rows_out_of_the_default_partition(world: Wo
     )
     assert _where("journal_grade", id=grade.pk, date=far) == "journal_grade_y2031_203110"
     AttendanceDay.objects.create(pupil=pupil, date=dt.date(2032, 2, 2), lessons=6)  # made with the year
-    assert _where("journal_attendanceday", pupil_id=pupil.pk, date=dt.date(2032, 2, 2)) == "journal_attendanceday_y2031_203202"
+    assert (
+        _where("journal_attendanceday", pupil_id=pupil.pk, date=dt.date(2032, 2, 2))
+        == "journal_attendanceday_y2031_203202"
+    )
     assert partitions.ensure_year_partitions([2031]) == [], "made once"
 
 
@@ -189,7 +195,10 @@ def test_the_migration_goes_back_to_plain_tables_and_forth_keeping_every_row(mun
     executor = MigrationExecutor(connection)
     try:
         executor.migrate([("journal", "0004_partition_facts_by_school_year")])  # years without months
-        assert _where("journal_attendanceday", pupil_id=pupil.pk, date=dt.date(2026, 11, 16)) == "journal_attendanceday_y2026"
+        assert (
+            _where("journal_attendanceday", pupil_id=pupil.pk, date=dt.date(2026, 11, 16))
+            == "journal_attendanceday_y2026"
+        )
         assert _where("journal_grade", id=first.pk, date=dt.date(2026, 11, 16)) == "journal_grade_y2026"
         assert not partitions.is_partitioned("journal_attendanceday_y2026")
         assert AttendanceDay.objects.count() == 2
@@ -209,7 +218,10 @@ def test_the_migration_goes_back_to_plain_tables_and_forth_keeping_every_row(mun
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert all(partitions.is_partitioned(table) for table in TABLES)
     assert {p.start_year for p in partitions.year_partitions("journal_attendanceday")} >= {2018, 2026}
-    assert _where("journal_attendanceday", pupil_id=pupil.pk, date=dt.date(2019, 3, 4)) == "journal_attendanceday_y2018_201903"
+    assert (
+        _where("journal_attendanceday", pupil_id=pupil.pk, date=dt.date(2019, 3, 4))
+        == "journal_attendanceday_y2018_201903"
+    )
     assert _where("journal_grade", id=first.pk, date=dt.date(2026, 11, 16)) == "journal_grade_y2026_202611"
     assert AttendanceMark.objects.get(pupil=pupil).mark == "n"
     with connection.cursor() as cursor:
