@@ -161,20 +161,69 @@ def write_file(url: str, path: Path, day: str) -> int:
     return n
 
 
+def rekey(url: str) -> int:
+    """Give every pupil a new synthetic personal code under this process's field key.
+
+    A copy of a seed made in another data directory holds codes encrypted and hashed with that
+    directory's key, which this benchmark neither has nor asks for: the file could not be written
+    and no pupil would be found. The codes are invented anyway (``synthetic_code``), unique per
+    birth date; set-based update from one ``COPY``."""
+    import psycopg
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pumpurs.settings")
+    import django
+
+    django.setup()
+    from pumpurs.core import crypto
+    from pumpurs.people.personal_code import synthetic_code
+
+    with psycopg.connect(url) as conn:
+        pupils = conn.execute("SELECT id, birth_date FROM people_pupil ORDER BY birth_date, id").fetchall()
+        used: set[str] = set()
+        rows = []
+        for pupil_id, birth in pupils:
+            serial = pupil_id
+            code = synthetic_code(birth, serial)
+            while code in used:
+                serial += 1
+                code = synthetic_code(birth, serial)
+            used.add(code)
+            rows.append((pupil_id, crypto.encrypt(code), code))
+        hashes = crypto.lookup_hashes([code for _id, _enc, code in rows])
+        conn.execute("CREATE TEMPORARY TABLE rekey (id bigint, enc text, hash varchar(64))")
+        with conn.cursor().copy("COPY rekey FROM STDIN") as copy:
+            for (pupil_id, enc, _code), digest in zip(rows, hashes, strict=True):
+                copy.write_row((pupil_id, enc, digest))
+        conn.execute(
+            "UPDATE people_pupil p SET personal_code_encrypted = r.enc, personal_code_hash = r.hash "
+            "FROM rekey r WHERE r.id = p.id"
+        )
+        conn.commit()
+    return len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-name", default=DB_NAME, help="the seeded database (default: %(default)s)")
     parser.add_argument("--day", default="2026-12-07")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=0, help="only the first ROWS pupils of the file (0: all)")
     parser.add_argument("--profile", action="store_true", help="cProfile one in-process import, print to stderr")
     parser.add_argument("--keep-day", action="store_true")
+    parser.add_argument(
+        "--rekey", action="store_true", help="give the pupils new codes under this data directory's key, then stop"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--write-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    url = re.sub(r"/[^/?]*(\?|$)", f"/{DB_NAME}\\1", args.database_url, count=1)
+    url = re.sub(r"/[^/?]*(\?|$)", f"/{args.database_name}\\1", args.database_url, count=1)
     if args.child:
         child_import(args.child, args.day, args.profile)
+        return
+    if args.rekey:
+        print(f"re-keyed {rekey(url)} pupils")
         return
     if args.write_file:
         print(write_file(url, args.write_file, args.day))
@@ -182,7 +231,7 @@ def main() -> None:
 
     import psycopg
 
-    work = Path(tempfile.gettempdir()) / "pumpurs-bench-bulk-day"
+    work = Path(tempfile.gettempdir()) / f"pumpurs-bench-bulk-day-{args.database_name}"  # its own pupils' codes
     work.mkdir(exist_ok=True)
     full = work / f"day-{args.day}.csv"
     if not full.exists():
@@ -197,6 +246,8 @@ def main() -> None:
                 args.day,
                 "--database-url",
                 args.database_url,
+                "--database-name",
+                args.database_name,
             ],
             env=env,
             cwd=ROOT,

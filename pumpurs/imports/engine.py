@@ -359,7 +359,7 @@ def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: boo
         else:
             rolled = rollup_kind(stage.model)
             changed = stage.changed_facts(_rollup_columns(stage.spec)) if rolled is not None else ""
-            result.created, result.updated = stage.merge(total=result.rows)
+            result.created, result.updated = stage.merge()
             if rolled is not None:
                 keep_rollups(rolled, changed)  # decision 0050: in the same transaction as the merge
             result.unchanged = result.rows - result.created - result.updated

@@ -36,6 +36,7 @@ class Stage:
         self.model = spec.target
         self.table = self.model._meta.db_table
         self.columns = [*spec.key, *spec.values]
+        self._diffed = False
         qn = connection.ops.quote_name
         self.q = qn
         types = []
@@ -120,56 +121,68 @@ class Stage:
             total, created, updated = cursor.fetchone()
         return int(created), int(updated), int(total) - int(created) - int(updated)
 
-    def changed_facts(self, columns: list[str]) -> str:
-        """Before ``merge``: the ``columns`` of the stage rows that the merge will insert or change,
-        kept in a temporary table; returns a SELECT of it (the rollups' upkeep reads it after)."""
+    def _diff(self) -> str:
+        """The stage's rows that a merge writes — new keys and changed values — with ``_new`` saying
+        which, kept in a temporary table: one pass of key probes into the target, which the counts,
+        the rollups' upkeep and the merge all read (before, each probed the target again: three
+        passes for a day's re-import of 250 000 unchanged rows; decision 0059)."""
+        changed = f"{STAGE}_changed"
+        if self._diffed:
+            return changed
         q = self.q
         probe = q(self.spec.key[0])
-        cols = ", ".join(f"s.{q(c)}" for c in columns)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}_changed")
+        cols = ", ".join(f"s.{q(c)}" for c in self.columns)
+        with connection.cursor() as cursor, self._by_key(cursor):
+            cursor.execute(f"DROP TABLE IF EXISTS {changed}")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {STAGE}_changed AS SELECT {cols} FROM {STAGE} s "
+                f"CREATE TEMPORARY TABLE {changed} AS SELECT {cols}, t.{probe} IS NULL AS _new FROM {STAGE} s "
                 f"LEFT JOIN {q(self.table)} t ON {self._join('t', 's')} "
                 f"WHERE t.{probe} IS NULL OR ({self._changed('t', 's')})"
             )
-        return f"SELECT {', '.join(q(c) for c in columns)} FROM {STAGE}_changed"
+            cursor.execute(f"ANALYZE {changed}")
+        self._diffed = True
+        return changed
 
-    def merge(self, *, total: int) -> tuple[int, int]:
+    def changed_facts(self, columns: list[str]) -> str:
+        """Before ``merge``: a SELECT of the ``columns`` of the stage rows that the merge will insert
+        or change (the rollups' upkeep reads it after the merge)."""
+        return f"SELECT {', '.join(self.q(c) for c in columns)} FROM {self._diff()}"
+
+    def merge(self) -> tuple[int, int]:
         """Write the stage into the target: new facts inserted, changed facts updated, unchanged
         facts untouched. Returns (created, updated). Keys are unique in the stage (checked).
 
-        PostgreSQL: one ``MERGE`` statement (a merge join of the key-ordered stage with the
-        target's primary key). SQLite, which has no MERGE: an UPDATE … FROM and an INSERT of
-        the missing keys.
+        Only the rows the one probing pass (``_diff``) found new or changed are written: a
+        re-import of unchanged facts writes nothing and probes the target once. PostgreSQL: one
+        ``MERGE`` of those rows (its ``WHEN MATCHED`` still compares, so a row made equal meanwhile
+        is left alone). SQLite, which has no MERGE: an UPDATE … FROM and an INSERT.
         """
         q = self.q
         table = q(self.table)
+        changed = self._diff()
         cols = ", ".join(q(c) for c in self.columns)
+        sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
         with connection.cursor() as cursor, self._by_key(cursor):
-            cursor.execute(f"SELECT COUNT(*) FROM {STAGE} AS s JOIN {table} AS t ON {self._join('t', 's')}")
-            matched = int(cursor.fetchone()[0])
+            cursor.execute(
+                f"SELECT COALESCE(SUM(CASE WHEN _new THEN 1 ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN _new THEN 0 ELSE 1 END), 0) FROM {changed}"
+            )
+            created, updated = (int(n) for n in cursor.fetchone())
+            if not created and not updated:
+                return 0, 0
             if connection.vendor == "postgresql":
-                sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
                 values = ", ".join(f"s.{q(c)}" for c in self.columns)
                 cursor.execute(
-                    f"MERGE INTO {table} AS t USING {STAGE} AS s ON {self._join('t', 's')} "
+                    f"MERGE INTO {table} AS t USING {changed} AS s ON {self._join('t', 's')} "
                     f"WHEN MATCHED AND ({self._changed('t', 's')}) THEN UPDATE SET {sets} "
                     f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({values})"
                 )
-                written = cursor.rowcount
-                created = total - matched
-                return created, written - created
-            sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
+                return created, cursor.rowcount - created
             cursor.execute(
-                f"UPDATE {table} AS t SET {sets} FROM {STAGE} AS s WHERE {self._join('t', 's')} AND ({self._changed('t', 's')})"
+                f"UPDATE {table} AS t SET {sets} FROM {changed} AS s WHERE {self._join('t', 's')} AND NOT s._new"
             )
-            updated = cursor.rowcount
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE} AS s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {self._join('t', 's')})"
-            )
-            return cursor.rowcount, updated
+            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {changed} WHERE _new")
+            return created, updated
 
     @contextmanager
     def _by_key(self, cursor: Any) -> Iterator[None]:

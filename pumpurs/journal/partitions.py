@@ -17,6 +17,12 @@ migration for every year that already had facts or a calendar row; a date outsid
 default partition and is moved into its year's partition when that is made
 (:func:`ensure_year_partitions`), so no write ever depends on a partition existing.
 
+Each school year's partition is itself partitioned by calendar month (decision 0059): a day's
+facts go into the month's partition, whose ``(pupil_id, date)`` key holds at most a month of days,
+so a national day's import maintains a small index instead of the whole year's (issue 18 item 4).
+The twelve months cover the year whole, so a row of a year that exists always has its month; the
+year stays the unit of retention (dropping it drops its months) and of :func:`year_partitions`.
+
 Incidents (thousands of rows a year) stay one plain table.
 """
 
@@ -25,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -47,6 +54,22 @@ def year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
 
 def partition_name(table: str, start_year: int) -> str:
     return f"{table}_y{start_year}"
+
+
+def year_months(start_year: int) -> list[tuple[dt.date, dt.date]]:
+    """The twelve half-open calendar months [from, to) of the school year starting in ``start_year``."""
+    low, high = year_bounds(start_year)
+    months = []
+    while low < high:
+        after = dt.date(low.year + (low.month == 12), low.month % 12 + 1, 1)
+        months.append((low, after))
+        low = after
+    return months
+
+
+def month_partition_name(table: str, start_year: int, first_day: dt.date) -> str:
+    """``journal_attendanceday_y2026_202612``: the month's partition inside its school year's."""
+    return f"{partition_name(table, start_year)}_{first_day:%Y%m}"
 
 
 def default_name(table: str) -> str:
@@ -121,13 +144,18 @@ def ensure_year_partitions(start_years: Iterable[int]) -> list[str]:
                 waiting = cursor.fetchone()[0]
                 if not waiting:
                     cursor.execute(
-                        f"CREATE TABLE {qn(name)} PARTITION OF {qn(table)} FOR VALUES FROM (%s) TO (%s)", [low, high]
+                        f"CREATE TABLE {qn(name)} PARTITION OF {qn(table)} FOR VALUES FROM (%s) TO (%s) "
+                        "PARTITION BY RANGE (date)",
+                        [low, high],
                     )
+                    _make_months(cursor, table, start_year)
                 else:
                     # A default partition may not hold rows of a range a new partition takes: move them.
                     cursor.execute(
-                        f"CREATE TABLE {qn(name)} (LIKE {qn(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                        f"CREATE TABLE {qn(name)} (LIKE {qn(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
+                        "PARTITION BY RANGE (date)"
                     )
+                    _make_months(cursor, table, start_year)
                     cursor.execute(
                         f"WITH moved AS (DELETE FROM {qn(default)} WHERE date >= %s AND date < %s RETURNING *) "  # noqa: S608 — names from code
                         f"INSERT INTO {qn(name)} SELECT * FROM moved",
@@ -140,9 +168,20 @@ def ensure_year_partitions(start_years: Iterable[int]) -> list[str]:
     return made
 
 
+def _make_months(cursor: Any, table: str, start_year: int) -> None:
+    """The twelve month partitions of a school year's partition (made just before, partitioned by
+    range of ``date``); they cover its range whole, so it needs no default of its own."""
+    qn = connection.ops.quote_name
+    year = partition_name(table, start_year)
+    for low, high in year_months(start_year):
+        month = month_partition_name(table, start_year, low)
+        cursor.execute(f"CREATE TABLE {qn(month)} PARTITION OF {qn(year)} FOR VALUES FROM (%s) TO (%s)", [low, high])
+
+
 def drop_year_partitions_through(table: str, last_day: dt.date) -> int:
     """Detach and drop every school-year partition of ``table`` whose dates all fall on or before
-    ``last_day``; returns the rows they held (counted before the drop). Retention's whole-year step."""
+    ``last_day``; returns the rows they held (counted before the drop). Retention's whole-year step:
+    a year's month partitions go with it."""
     qn = connection.ops.quote_name
     removed = 0
     for partition in year_partitions(table):

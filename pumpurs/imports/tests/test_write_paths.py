@@ -70,6 +70,6 @@ def test_a_small_stage_is_joined_by_key_and_the_settings_come_back(
         with connection.cursor() as cursor, stage._by_key(cursor):
             assert _settings() == inside
         assert _settings() == ("on", "on")
-        assert stage.merge(total=1) == (1, 0)
+        assert stage.merge() == (1, 0)
         assert _settings() == ("on", "on")
     assert AttendanceDay.objects.filter(pupil=world.pupil_lizuma, date=world.year.starts_on, lessons=6).exists()
