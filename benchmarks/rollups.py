@@ -54,12 +54,14 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--database-name", default=None, help="default pumpurs_bench_roll_<pupils>")
     args = parser.parse_args()
 
-    name = f"pumpurs_bench_roll_{args.pupils}"
+    name = args.database_name or f"pumpurs_bench_roll_{args.pupils}"
     url = f"{args.database_url.rsplit('/', 1)[0]}/{name}"
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings")
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings")
+    # The seed's imports keep the rollups only with the setting on (decision 0050).
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings", PUMPURS_FACT_ROLLUPS="1")
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings", PUMPURS_FACT_ROLLUPS="1")
     import django
 
     django.setup()

@@ -115,7 +115,7 @@ def _temp(cursor: Any, name: str, select: str, params: Mapping[str, Any] | None 
         cursor.execute(f"ANALYZE {TEMP}{name} ({analyse})")
 
 
-_TEMPS = ("in", "tk", "td", "tw", "tn")
+_TEMPS = ("in", "tk", "tb", "td", "tw", "tn")
 
 
 def _drop_temps(cursor: Any) -> None:
@@ -196,13 +196,13 @@ def keep_rollups(
             source = _load_frame(cursor, kind, frame)
         if kind == "attendance":
             tk = (
-                f"SELECT p.id AS period_id, i.pupil_id, MIN({_day_number('i.date')} / 7) AS w0 "  # noqa: S608 — names from code
+                f"SELECT p.id AS period_id, i.pupil_id, MIN(i.date) AS d0 "  # noqa: S608 — names from code
                 f"FROM ({source}) i JOIN people_period p ON i.date BETWEEN p.starts_on AND p.ends_on "
                 "GROUP BY p.id, i.pupil_id"
             )
         else:
             tk = (
-                f"SELECT i.period_id, i.pupil_id, MIN({_day_number('i.date')} / 7) AS w0 "  # noqa: S608 — names from code
+                f"SELECT i.period_id, i.pupil_id, MIN(i.date) AS d0 "  # noqa: S608 — names from code
                 f"FROM ({source}) i GROUP BY i.period_id, i.pupil_id"
             )
         _temp(cursor, "tk", tk, params, analyse="period_id, pupil_id")
@@ -244,27 +244,25 @@ def _tuples_frame(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
 
 
 def _daily_sql(kind: Kind) -> str:
-    """The touched pupils' facts from the Monday of their first touched week, one row per fact
-    day (attendance: the daily row, else that day's lesson marks) or per grade."""
+    """The touched pupils' facts from their start day (``_base_sql``), one row per fact day
+    (attendance: the daily row, else that day's lesson marks) or per grade."""
     dn = _day_number
-    start = _monday_sql("k.w0")
+    start = "k.s"
     if kind == "attendance":
         cols = ", ".join(f"d.{c}" for c in ATTENDANCE_MEASURES)
         return f"""
 SELECT k.pupil_id, {dn("d.date")} AS dn, d.date, {cols}
-FROM {TEMP}tk k JOIN journal_attendanceday d
+FROM {TEMP}tb k JOIN journal_attendanceday d
   ON d.pupil_id = k.pupil_id AND d.date >= {start} AND d.date >= %(starts)s AND d.date <= %(ends)s
-WHERE k.period_id = %(period)s
 UNION ALL
 SELECT k.pupil_id, {dn("m.date")}, m.date, COUNT(*),
   SUM(CASE WHEN m.category = 'unjustified' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.category = 'illness' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.category = 'other_justified' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.category = 'late' THEN 1 ELSE 0 END)
-FROM {TEMP}tk k JOIN journal_attendancemark m
+FROM {TEMP}tb k JOIN journal_attendancemark m
   ON m.pupil_id = k.pupil_id AND m.date >= {start} AND m.date >= %(starts)s AND m.date <= %(ends)s
-WHERE k.period_id = %(period)s
-  AND NOT EXISTS (SELECT 1 FROM journal_attendanceday x WHERE x.pupil_id = m.pupil_id AND x.date = m.date)
+WHERE NOT EXISTS (SELECT 1 FROM journal_attendanceday x WHERE x.pupil_id = m.pupil_id AND x.date = m.date)
 GROUP BY k.pupil_id, m.date
 """  # noqa: S608 — names from code, values parameters
     return f"""
@@ -273,9 +271,8 @@ SELECT k.pupil_id, {dn("g.date")} AS dn, g.date,
   CASE WHEN g.value_kind = 'nv' THEN 1 ELSE 0 END AS nv,
   CASE WHEN g.value_kind = 'score' AND g.kind IN ('ongoing', 'term') THEN g.score ELSE 0 END AS score_sum,
   CASE WHEN g.value_kind = 'score' AND g.kind IN ('ongoing', 'term') THEN 1 ELSE 0 END AS score_n
-FROM {TEMP}tk k JOIN journal_grade g
-  ON g.pupil_id = k.pupil_id AND g.period_id = k.period_id AND g.date >= {start}
-WHERE k.period_id = %(period)s
+FROM {TEMP}tb k JOIN journal_grade g
+  ON g.pupil_id = k.pupil_id AND g.period_id = %(period)s AND g.date >= {start}
 """  # noqa: S608 — names from code, values parameters
 
 
@@ -289,31 +286,67 @@ def _weekly_sql(measures: tuple[str, ...]) -> str:
     return f"SELECT pupil_id, dn / 7 AS week, {cols}, MAX(date) AS last FROM {TEMP}td GROUP BY pupil_id, dn / 7"  # noqa: S608 — names from code
 
 
-def _new_rows_sql(shape: _Shape) -> str:
-    """Every touched pupil's rows from its first touched week to the semester's last week: the
-    row before (the base, by key) plus the running totals of the touched weeks."""
+def _base_sql(shape: _Shape) -> str:
+    """Per touched pupil: where its recompute starts and the totals just before (decision 0050,
+    "proportional upkeep"). The pupil's facts before its earliest touched day ``d0`` are
+    unchanged, so the existing row of ``d0``'s week (``b``, by key) is right up to the day before:
+    the recompute starts at ``d0`` (``s``, weekday ``ws``) with the base taken from ``b``'s column
+    of that day (or, on a Monday or without ``b``, from the previous week's row ``p``). Only when
+    ``b`` says the pupil had a fact on or after ``d0`` in that week (a correction or a deletion)
+    is its last day before ``d0`` unknown: then the week is recomputed from its Monday, as before.
+    ``first_<m>_<d>``: ``b``'s columns of the days before ``s``, kept as they are."""
     ms = shape.measures
-    running = ", ".join(f"SUM(COALESCE(w.{m}_6, 0)) OVER win AS cum_{m}" for m in ms)
-    bases = ", ".join(f"b.{m}_6 AS base_{m}" for m in ms)
-    inweek = ", ".join(f"w.{m}_{d} AS in_{m}_{d}" for m in ms for d in WEEKDAYS)
-    values = ", ".join(
-        f"COALESCE(base_{m}, 0) + cum_{m} - COALESCE(in_{m}_6, 0) + COALESCE(in_{m}_{d}, 0) AS {m}_{d}"
+    dn = _day_number("d0")
+    picked = ", ".join(f"b.{m}_{d} AS b_{m}_{d}" for m in ms for d in WEEKDAYS[:-1])
+    before = ", ".join(
+        f"COALESCE(CASE WHEN restart = 0 THEN CASE wd {' '.join(f'WHEN {d + 1} THEN b_{m}_{d}' for d in WEEKDAYS[:-1])} "
+        f"END END, p_{m}, 0) AS base_{m}"
         for m in ms
-        for d in WEEKDAYS
+    )
+    firsts = ", ".join(
+        f"CASE WHEN restart = 0 AND wd > {d} THEN b_{m}_{d} END AS first_{m}_{d}" for m in ms for d in WEEKDAYS[:-1]
     )
     return f"""
+SELECT pupil_id, w0, CASE WHEN restart = 1 THEN 0 ELSE wd END AS ws,
+  CASE WHEN restart = 1 THEN {_monday_sql("w0")} ELSE d0 END AS s,
+  CASE WHEN restart = 1 THEN p_last ELSE COALESCE(b_last, p_last) END AS base_last, {before}, {firsts}
+FROM (
+  SELECT k.pupil_id, k.d0, k.dn / 7 AS w0, k.dn % 7 AS wd,
+    CASE WHEN b.last_day >= k.d0 THEN 1 ELSE 0 END AS restart,
+    b.last_day AS b_last, p.last_day AS p_last, {picked}, {", ".join(f"p.{m}_6 AS p_{m}" for m in ms)}
+  FROM (SELECT pupil_id, d0, {dn} AS dn FROM {TEMP}tk WHERE period_id = %(period)s) k
+  LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = k.dn / 7 AND b.pupil_id = k.pupil_id
+  LEFT JOIN {shape.table} p ON p.period_id = %(period)s AND p.week = k.dn / 7 - 1 AND p.pupil_id = k.pupil_id
+) x
+""".replace("%", "%%").replace("%%(period)s", "%(period)s")  # noqa: S608 — names from code, values parameters
+
+
+def _new_rows_sql(shape: _Shape) -> str:
+    """Every touched pupil's rows from its start week to the semester's last week: the base
+    (``_base_sql``) plus the running totals of the facts read from the start day."""
+    ms = shape.measures
+    running = ", ".join(f"SUM(COALESCE(w.{m}_6, 0)) OVER win AS cum_{m}" for m in ms)
+    bases = ", ".join(f"k.base_{m}" for m in ms)
+    firsts = ", ".join(f"k.first_{m}_{d}" for m in ms for d in WEEKDAYS[:-1])
+    inweek = ", ".join(f"w.{m}_{d} AS in_{m}_{d}" for m in ms for d in WEEKDAYS)
+
+    def value(m: str, d: int) -> str:
+        run = f"base_{m} + cum_{m} - COALESCE(in_{m}_6, 0) + COALESCE(in_{m}_{d}, 0)"
+        if d == WEEKDAYS[-1]:
+            return f"{run} AS {m}_{d}"
+        return f"CASE WHEN i = 0 AND ws > {d} THEN COALESCE(first_{m}_{d}, base_{m}) ELSE {run} END AS {m}_{d}"
+
+    values = ", ".join(value(m, d) for m in ms for d in WEEKDAYS)
+    return f"""
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %(span)s)
-SELECT pupil_id, week, CASE WHEN has_base = 1 OR fact_weeks > 0 THEN 1 ELSE 0 END AS keep,
+SELECT pupil_id, week, CASE WHEN base_last IS NOT NULL OR fact_weeks > 0 THEN 1 ELSE 0 END AS keep,
   CASE WHEN run_last IS NULL THEN base_last ELSE run_last END AS last_day, {values}
 FROM (
-  SELECT k.pupil_id, k.w0 + n.i AS week, CASE WHEN b.pupil_id IS NULL THEN 0 ELSE 1 END AS has_base,
-    b.last_day AS base_last, {bases}, {inweek}, {running},
+  SELECT k.pupil_id, k.w0 + n.i AS week, n.i AS i, k.ws, k.base_last, {bases}, {firsts}, {inweek}, {running},
     COUNT(w.week) OVER win AS fact_weeks, MAX(w.last) OVER win AS run_last
-  FROM {TEMP}tk k
+  FROM {TEMP}tb k
   JOIN n ON k.w0 + n.i <= %(wmax)s
-  LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = k.w0 - 1 AND b.pupil_id = k.pupil_id
   LEFT JOIN {TEMP}tw w ON w.pupil_id = k.pupil_id AND w.week = k.w0 + n.i
-  WHERE k.period_id = %(period)s
   WINDOW win AS (PARTITION BY k.pupil_id ORDER BY k.w0 + n.i ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ) x
 """  # noqa: S608 — names from code, values parameters
@@ -332,9 +365,10 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
         # A pupil first touched after the semester's last week also needs the weeks in between.
         _run(
             cursor,
-            f"UPDATE {TEMP}tk SET w0 = %(next)s WHERE period_id = %(period)s AND w0 > %(next)s",  # noqa: S608 — a temp table's name from code
-            params | {"next": old_wmax + 1},
+            f"UPDATE {TEMP}tk SET d0 = %(next)s WHERE period_id = %(period)s AND d0 >= %(after)s",  # noqa: S608 — a temp table's name from code
+            params | {"next": monday_of(old_wmax + 1), "after": monday_of(old_wmax + 2)},
         )
+    _temp(cursor, "tb", _base_sql(shape), params, analyse="pupil_id")
     _temp(cursor, "td", _daily_sql(kind), params)
     _temp(cursor, "tw", _weekly_sql(shape.measures), analyse="pupil_id, week")
     cursor.execute(f"SELECT MAX(week) FROM {TEMP}tw")  # noqa: S608 — a temp table's name from code
@@ -343,7 +377,7 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
     if not candidates:  # no facts and no rows: nothing to keep
         return 0
     wmax = max(candidates)
-    cursor.execute(f"SELECT MIN(w0) FROM {TEMP}tk WHERE period_id = %s", [period_id])  # noqa: S608 — a temp table's name from code
+    cursor.execute(f"SELECT MIN(w0) FROM {TEMP}tb")  # noqa: S608 — a temp table's name from code
     span = wmax - int(cursor.fetchone()[0])
     params |= {"wmax": wmax, "span": max(span, 0)}
     _temp(cursor, "tn", _new_rows_sql(shape), params, analyse="pupil_id, week")
