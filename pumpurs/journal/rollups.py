@@ -29,6 +29,7 @@ from typing import Any, Literal
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from pumpurs.journal.models import (
     ATTENDANCE_MEASURES,
@@ -39,6 +40,7 @@ from pumpurs.journal.models import (
     AttendanceWeek,
     Grade,
     GradeWeek,
+    RollupBuilt,
 )
 from pumpurs.people.models import Period
 
@@ -74,11 +76,27 @@ FACT_MODELS: dict[type, Kind] = {AttendanceDay: "attendance", AttendanceMark: "a
 
 
 def rollup_kind(model: type) -> Kind | None:
-    """The rollup a fact table's writers keep (None: none — incidents, or every table while
-    ``PUMPURS_FACT_ROLLUPS`` is off, the default until their upkeep meets its target; decision 0050)."""
-    if not settings.PUMPURS_FACT_ROLLUPS:
-        return None
+    """The rollup a fact table's writers keep (None: none — incidents). They call ``keep_rollups``
+    whatever ``PUMPURS_FACT_ROLLUPS`` says: while it is off, it keeps nothing and only removes the
+    built marks, so that rollups left behind are never read once it is turned on again."""
     return FACT_MODELS.get(model)
+
+
+def rollups_built(period_id: int, kind: Kind) -> bool:
+    """Whether a semester's ``kind`` rollups are marked built (hold all its facts)."""
+    return RollupBuilt.objects.filter(period_id=period_id, kind=kind).exists()
+
+
+def rollups_readable(period_id: int, previous_id: int | None) -> bool:
+    """Whether the refresh may read a semester's rollups (decision 0050, "the guard"): its
+    attendance and grades are marked built, and so are the previous semester's grades (their
+    average change) unless that semester has no grades. Otherwise it reads the facts."""
+    built = set(RollupBuilt.objects.filter(period_id__in=[period_id, previous_id]).values_list("period_id", "kind"))
+    if not {(period_id, "attendance"), (period_id, "grades")} <= built:
+        return False
+    if previous_id is None or (previous_id, "grades") in built:
+        return True
+    return not Grade.objects.filter(period_id=previous_id).exists()
 
 
 def _pg() -> bool:
@@ -185,7 +203,20 @@ def keep_rollups(
     ``touched``: a SELECT (run after the write) or rows (a polars frame or tuples) giving
     ``pupil_id, date`` (attendance: days and lesson marks) or ``pupil_id, period_id, date``
     (grades) of every fact written, changed or deleted; repeats are fine. Idempotent: calling it
-    again, or with untouched rows, changes nothing. Inverse: none (the rollups follow the facts)."""
+    again, or with untouched rows, changes nothing. Inverse: none (the rollups follow the facts).
+
+    A semester not marked built (``RollupBuilt``: its first write, or rollups never built) is
+    built from all its facts instead, then marked. While ``PUMPURS_FACT_ROLLUPS`` is off nothing
+    is kept and every mark is removed: the rollups no longer follow the facts."""
+    if not settings.PUMPURS_FACT_ROLLUPS:
+        RollupBuilt.objects.filter(kind=kind).delete()
+        return Upkeep(pupils=0, rows_written=0)
+    return _keep(kind, touched, params)
+
+
+def _keep(
+    kind: Kind, touched: str | pl.DataFrame | Iterable[tuple[Any, ...]], params: Mapping[str, Any] | None = None
+) -> Upkeep:
     shape = SHAPES[kind]
     with transaction.atomic(), connection.cursor() as cursor:
         restore = _probe_costs(cursor)
@@ -208,9 +239,18 @@ def keep_rollups(
         _temp(cursor, "tk", tk, params, analyse="period_id, pupil_id")
         cursor.execute(f"SELECT period_id, COUNT(*) FROM {TEMP}tk GROUP BY period_id ORDER BY period_id")  # noqa: S608 — a temp table's name from code
         periods = [(int(p), int(n)) for p, n in cursor.fetchall()]
+        built = set(
+            RollupBuilt.objects.filter(kind=kind, period_id__in=[p for p, _n in periods]).values_list(
+                "period_id", flat=True
+            )
+        )
         written = 0
         for period_id, _pupils in periods:
+            if period_id not in built:
+                _from_scratch(cursor, kind, shape, period_id)
             written += _keep_period(cursor, kind, shape, period_id)
+            if period_id not in built:
+                RollupBuilt.objects.create(period_id=period_id, kind=kind, built_at=timezone.now())
         _drop_temps(cursor)
         for name, value in (restore or {}).items():
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
@@ -356,6 +396,24 @@ def _columns(shape: _Shape) -> list[str]:
     return ["last_day", *(f"{m}_{d}" for m in shape.measures for d in WEEKDAYS)]
 
 
+def _from_scratch(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> None:
+    """An unbuilt semester: drop its rows and touch every pupil with a fact from its first one,
+    so that ``_keep_period`` builds it whole. At a semester's first write its facts are the
+    written ones, so this costs what the upkeep would."""
+    starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
+    params = {"starts": starts, "ends": ends, "period": period_id}
+    _run(cursor, f"DELETE FROM {shape.table} WHERE period_id = %(period)s", params)  # noqa: S608 — names from code
+    _run(cursor, f"DELETE FROM {TEMP}tk WHERE period_id = %(period)s", params)  # noqa: S608 — names from code
+    _run(
+        cursor,
+        f"INSERT INTO {TEMP}tk (period_id, pupil_id, d0) SELECT %(period)s, pupil_id, MIN(date) "  # noqa: S608 — names from code
+        f"FROM ({_all_facts_sql(kind)}) f GROUP BY pupil_id",
+        params,
+    )
+    if _pg():
+        cursor.execute(f"ANALYZE {TEMP}tk")
+
+
 def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
     starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
     cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
@@ -462,11 +520,11 @@ def rollups_rebuild(*, period: Period, kinds: tuple[Kind, ...] = ("attendance", 
     out: dict[str, int] = {}
     with transaction.atomic():
         for kind in kinds:
-            shape = SHAPES[kind]
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {shape.table} WHERE period_id = %s", [period.pk])  # noqa: S608 — names from code
+            RollupBuilt.objects.filter(period=period, kind=kind).delete()  # so the upkeep builds it from scratch
             params = {"starts": period.starts_on, "ends": period.ends_on, "period": period.pk}
-            out[kind] = keep_rollups(kind, _all_facts_sql(kind), params).rows_written
+            out[kind] = _keep(kind, _all_facts_sql(kind), params).rows_written
+            # Marked even without facts (the upkeep marks only semesters it found facts in).
+            RollupBuilt.objects.get_or_create(period=period, kind=kind, defaults={"built_at": timezone.now()})
     return out
 
 
