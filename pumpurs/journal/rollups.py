@@ -440,8 +440,8 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
     last_touched = _as_date(cursor.fetchone()[0])
     wstar = max(w for w in (old_wmax, week_of(last_touched) if last_touched else None) if w is not None)
     written = 0
-    if old_wmax is not None:
-        written += _keep_appended(cursor, kind, shape, params | {"wstar": wstar})
+    if old_wmax is not None and kind == "attendance":
+        written += _keep_appended(cursor, shape, params | {"wstar": wstar})
     cursor.execute(f"SELECT COUNT(*) FROM {TEMP}tk WHERE period_id = %s AND slow = 1", [period_id])  # noqa: S608 — a temp table's name from code
     if cursor.fetchone()[0]:
         written += _keep_recomputed(cursor, kind, shape, params, wstar)
@@ -457,22 +457,23 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _keep_appended(cursor: Any, kind: Kind, shape: _Shape, params: dict[str, Any]) -> int:
+def _keep_appended(cursor: Any, shape: _Shape, params: dict[str, Any]) -> int:
     """The daily case in one statement: a pupil whose only touched day ``d0`` lies in the
     semester's last week (``wstar``), with no fact on or after it in the existing row ``b`` (so
-    no fact after it now), gets that one row: ``b``'s columns (or, without ``b``, the previous
-    week's last totals ``p``) plus the day's facts from its weekday on. Every other touched pupil
-    is left marked ``slow`` for ``_keep_recomputed``."""
+    no fact after it now) and no lesson marks that day, gets that one row: ``b``'s columns (or,
+    without ``b``, the previous week's last totals ``p``) plus the day's daily row from its
+    weekday on — three probes by key per pupil. Every other touched pupil is left marked
+    ``slow`` for ``_keep_recomputed``. Attendance only (a day's grades are several rows)."""
     t = shape.table
-    dn = _day_number("k.d0")
     with _probing(cursor):
-        # Mark first (``b`` is read before this write changes it): who is not a plain append.
+        # Marked first (``b`` is read before this write changes it): who is not a plain append.
         _run(
             cursor,
             f"UPDATE {TEMP}tk SET slow = CASE WHEN d0 = d1 AND {_day_number('d0')} / 7 = %(wstar)s AND NOT EXISTS ("  # noqa: S608 — names from code
             f"SELECT 1 FROM {t} b WHERE b.period_id = %(period)s AND b.week = %(wstar)s "
-            f"AND b.pupil_id = {TEMP}tk.pupil_id AND b.last_day >= {TEMP}tk.d0) THEN 0 ELSE 1 END "
-            "WHERE period_id = %(period)s",
+            f"AND b.pupil_id = {TEMP}tk.pupil_id AND b.last_day >= {TEMP}tk.d0) AND NOT EXISTS ("
+            f"SELECT 1 FROM journal_attendancemark m WHERE m.pupil_id = {TEMP}tk.pupil_id AND m.date = {TEMP}tk.d0) "
+            "THEN 0 ELSE 1 END WHERE period_id = %(period)s",
             params,
         )
         ms = shape.measures
@@ -489,10 +490,10 @@ def _keep_appended(cursor: Any, kind: Kind, shape: _Shape, params: dict[str, Any
 INSERT INTO {t} ({keys}, {", ".join(cols)})
 SELECT %(period)s, %(wstar)s, k.pupil_id,
   CASE WHEN f.pupil_id IS NULL THEN COALESCE(b.last_day, p.last_day) ELSE k.d0 END, {values}
-FROM (SELECT pupil_id, d0, {dn} %% 7 AS wd FROM {TEMP}tk k WHERE period_id = %(period)s AND slow = 0) k
+FROM (SELECT pupil_id, d0, {_day_number("d0")} %% 7 AS wd FROM {TEMP}tk WHERE period_id = %(period)s AND slow = 0) k
 LEFT JOIN {t} b ON b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id
 LEFT JOIN {t} p ON p.period_id = %(period)s AND p.week = %(wstar)s - 1 AND p.pupil_id = k.pupil_id
-LEFT JOIN ({_day_facts_sql(kind)}) f ON f.pupil_id = k.pupil_id
+LEFT JOIN journal_attendanceday f ON f.pupil_id = k.pupil_id AND f.date = k.d0
 WHERE f.pupil_id IS NOT NULL OR b.pupil_id IS NOT NULL OR p.pupil_id IS NOT NULL
 ORDER BY k.pupil_id
 ON CONFLICT ({keys}) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in cols)}
@@ -501,49 +502,18 @@ ON CONFLICT ({keys}) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in col
         )
 
 
-def _day_facts_sql(kind: Kind) -> str:
-    """The appended pupils' facts of their one touched day, one row per pupil (``_keep_appended``)."""
-    fast = f"FROM {TEMP}tk k2 {{join}} WHERE k2.period_id = %(period)s AND k2.slow = 0"
-    if kind == "attendance":
-        cols = ", ".join(f"d.{c}" for c in ATTENDANCE_MEASURES)
-        days = fast.format(join="JOIN journal_attendanceday d ON d.pupil_id = k2.pupil_id AND d.date = k2.d0")
-        marks = fast.format(join="JOIN journal_attendancemark m ON m.pupil_id = k2.pupil_id AND m.date = k2.d0")
-        return f"""
-SELECT d.pupil_id, {cols} {days}
-UNION ALL
-SELECT m.pupil_id, COUNT(*),
-  SUM(CASE WHEN m.category = 'unjustified' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.category = 'illness' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.category = 'other_justified' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.category = 'late' THEN 1 ELSE 0 END)
-{marks}
-  AND NOT EXISTS (SELECT 1 FROM journal_attendanceday x WHERE x.pupil_id = m.pupil_id AND x.date = m.date)
-GROUP BY m.pupil_id
-"""  # noqa: S608 — names from code, values parameters
-    grades = fast.format(
-        join="JOIN journal_grade g ON g.pupil_id = k2.pupil_id AND g.period_id = %(period)s AND g.date = k2.d0"
-    )
-    return f"""
-SELECT g.pupil_id,
-  SUM(CASE WHEN g.kind = 'term' AND ((g.value_kind = 'score' AND g.score < 4) OR g.value_kind = 'failed') THEN 1 ELSE 0 END) AS failing,
-  SUM(CASE WHEN g.value_kind = 'nv' THEN 1 ELSE 0 END) AS nv,
-  SUM(CASE WHEN g.value_kind = 'score' AND g.kind IN ('ongoing', 'term') THEN g.score ELSE 0 END) AS score_sum,
-  SUM(CASE WHEN g.value_kind = 'score' AND g.kind IN ('ongoing', 'term') THEN 1 ELSE 0 END) AS score_n
-{grades}
-GROUP BY g.pupil_id
-"""
-
-
 @contextlib.contextmanager
 def _probing(cursor: Any) -> Iterator[None]:
-    """PostgreSQL: joins as index probes by key for the statement(s) inside. The touched pupils
-    are a few or all of them, and the planner, not knowing which, hashes whole rollup tables
-    (2.8 s at 50 000 pupils for what 100 000 probes do in a fraction)."""
+    """PostgreSQL: the rollup and fact tables read by index probes for the statement(s) inside,
+    never scanned whole. The touched pupils are a few or all of them, and the planner, costing
+    50 000 probes above one sequential scan, hashed whole rollup tables (2.8 s at 50 000 pupils).
+    Every join inside must be a probe of an index (a temporary table has none: it is only read
+    as the outer side)."""
     if not _pg():
         yield
         return
     previous = {}
-    for name in ("enable_hashjoin", "enable_mergejoin"):
+    for name in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
         cursor.execute("SELECT current_setting(%s), set_config(%s, 'off', true)", [name, name])
         previous[name] = str(cursor.fetchone()[0])
     yield
