@@ -458,59 +458,48 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _keep_appended(cursor: Any, shape: _Shape, params: dict[str, Any]) -> int:
-    """The daily case: a pupil whose only touched day ``d0`` lies in the semester's last week
-    (``wstar``), with no fact on or after it in its existing row ``b`` (so no fact after it now)
-    and no lesson marks that day, needs only that one row: ``b`` plus the day's daily row from its
-    weekday on (an ``UPDATE`` joining by key), or without ``b`` (a Monday, a first fact) the
-    previous week's last totals ``p`` plus the day (an ``INSERT``). Each pupil costs a probe of
-    ``b`` (which case), of its lesson marks and daily row, and the write. Every other touched
-    pupil is left marked ``slow`` (1) for ``_keep_recomputed``. Attendance only (a day's grades
-    are several rows)."""
+    """The daily case in one statement: a pupil whose only touched day ``d0`` lies in the
+    semester's last week (``wstar``), with no fact on or after it in the existing row ``b`` (so
+    no fact after it now) and no lesson marks that day, gets that one row: ``b``'s columns (or,
+    without ``b``, the previous week's last totals ``p``) plus the day's daily row from its
+    weekday on — three probes by key per pupil. Every other touched pupil is left marked
+    ``slow`` for ``_keep_recomputed``. Attendance only (a day's grades are several rows)."""
     t = shape.table
-    ms = shape.measures
-    wd = f"{_day_number('k.d0')} %% 7"
     with _probing(cursor):
-        # Which case (``b`` read before this write changes it): 0 update b, 2 insert, 1 recompute.
+        # Marked first (``b`` is read before this write changes it): who is not a plain append.
         _run(
             cursor,
             f"UPDATE {TEMP}tk SET slow = CASE WHEN d0 = d1 AND {_day_number('d0')} / 7 = %(wstar)s AND NOT EXISTS ("  # noqa: S608 — names from code
+            f"SELECT 1 FROM {t} b WHERE b.period_id = %(period)s AND b.week = %(wstar)s "
+            f"AND b.pupil_id = {TEMP}tk.pupil_id AND b.last_day >= {TEMP}tk.d0) AND NOT EXISTS ("
             f"SELECT 1 FROM journal_attendancemark m WHERE m.pupil_id = {TEMP}tk.pupil_id AND m.date = {TEMP}tk.d0) "
-            f"THEN COALESCE((SELECT CASE WHEN b.last_day >= {TEMP}tk.d0 THEN 1 ELSE 0 END FROM {t} b "
-            f"WHERE b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = {TEMP}tk.pupil_id), 2) "
-            "ELSE 1 END WHERE period_id = %(period)s",
+            "THEN 0 ELSE 1 END WHERE period_id = %(period)s",
             params,
         )
-        sets = ", ".join(
-            f"{m}_{d} = {t}.{m}_{d} + CASE WHEN {wd} <= {d} THEN f.{m} ELSE 0 END" for m in ms for d in WEEKDAYS
-        )
-        written = _run(
-            cursor,
-            f"UPDATE {t} SET last_day = k.d0, {sets} "  # noqa: S608 — names from code, values parameters
-            f"FROM {TEMP}tk k JOIN journal_attendanceday f ON f.pupil_id = k.pupil_id AND f.date = k.d0 "
-            f"WHERE k.period_id = %(period)s AND k.slow = 0 "
-            f"AND {t}.period_id = %(period)s AND {t}.week = %(wstar)s AND {t}.pupil_id = k.pupil_id",
-            params,
-        )
+        ms = shape.measures
         values = ", ".join(
-            f"COALESCE(p.{m}_6, 0) + CASE WHEN {wd} <= {d} THEN COALESCE(f.{m}, 0) ELSE 0 END"
+            f"COALESCE(b.{m}_{d}, p.{m}_6, 0) + CASE WHEN k.wd <= {d} THEN COALESCE(f.{m}, 0) ELSE 0 END"
             for m in ms
             for d in WEEKDAYS
         )
         cols = _columns(shape)
-        written += _run(
+        keys = "period_id, week, pupil_id"
+        return _run(
             cursor,
             f"""
-INSERT INTO {t} (period_id, week, pupil_id, {", ".join(cols)})
-SELECT %(period)s, %(wstar)s, k.pupil_id, CASE WHEN f.pupil_id IS NULL THEN p.last_day ELSE k.d0 END, {values}
-FROM {TEMP}tk k
+INSERT INTO {t} ({keys}, {", ".join(cols)})
+SELECT %(period)s, %(wstar)s, k.pupil_id,
+  CASE WHEN f.pupil_id IS NULL THEN COALESCE(b.last_day, p.last_day) ELSE k.d0 END, {values}
+FROM (SELECT pupil_id, d0, {_day_number("d0")} %% 7 AS wd FROM {TEMP}tk WHERE period_id = %(period)s AND slow = 0) k
+LEFT JOIN {t} b ON b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id
 LEFT JOIN {t} p ON p.period_id = %(period)s AND p.week = %(wstar)s - 1 AND p.pupil_id = k.pupil_id
 LEFT JOIN journal_attendanceday f ON f.pupil_id = k.pupil_id AND f.date = k.d0
-WHERE k.period_id = %(period)s AND k.slow = 2 AND (f.pupil_id IS NOT NULL OR p.pupil_id IS NOT NULL)
+WHERE f.pupil_id IS NOT NULL OR b.pupil_id IS NOT NULL OR p.pupil_id IS NOT NULL
 ORDER BY k.pupil_id
+ON CONFLICT ({keys}) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in cols)}
 """,  # noqa: S608 — names from code, values parameters
             params,
         )
-    return written
 
 
 @contextlib.contextmanager
