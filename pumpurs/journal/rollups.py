@@ -83,6 +83,12 @@ def rollup_kind(model: type) -> Kind | None:
     return FACT_MODELS.get(model)
 
 
+def rollups_on() -> bool:
+    """Whether the writers keep the rollups (``PUMPURS_FACT_ROLLUPS``); while off, ``keep_rollups``
+    reads nothing of what it is given, so a writer may skip listing its changes."""
+    return bool(settings.PUMPURS_FACT_ROLLUPS)
+
+
 def rollups_built(period_id: int, kind: Kind) -> bool:
     """Whether a semester's ``kind`` rollups are marked built (hold all its facts)."""
     return RollupBuilt.objects.filter(period_id=period_id, kind=kind).exists()
@@ -217,7 +223,7 @@ def keep_rollups(
     A semester not marked built (``RollupBuilt``: its first write, or rollups never built) is
     built from all its facts instead, then marked. While ``PUMPURS_FACT_ROLLUPS`` is off nothing
     is kept and every mark is removed: the rollups no longer follow the facts."""
-    if not settings.PUMPURS_FACT_ROLLUPS:
+    if not rollups_on():
         RollupBuilt.objects.filter(kind=kind).delete()
         return Upkeep(pupils=0, rows_written=0)
     return _keep(kind, touched, params)
