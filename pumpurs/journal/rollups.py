@@ -8,9 +8,11 @@ rows per pupil found by equality on (semester, week, pupil) — ``risk.rollup_su
 **The contract** (decision 0050): whoever writes, changes or deletes attendance days, lesson
 marks or grades calls ``keep_rollups`` in the same transaction, after the write, with the
 (pupil, date) — for grades (pupil, semester, date) — of every fact row written, changed or
-deleted. Only those pupils' rows from the week of their earliest touched date onwards are
-recomputed; the other pupils' rows are only carried into a new week when the semester's last
-week moves. Set-based: a constant number of statements per semester touched, whatever the number
+deleted. A pupil whose one touched day lies in the semester's last week after its last fact
+(the daily file) gets that week's row as its existing row plus the day (``_keep_appended``); any
+other touched pupil is recomputed from its earliest touched day on, the base taken from its
+existing row (``_keep_recomputed``); the other pupils' rows are only carried into a new week when
+the semester's last week moves. A semester not marked built (``RollupBuilt``) is built whole. Set-based: a constant number of statements per semester touched, whatever the number
 of pupils, each a join probing keys (a pupil's facts by the (pupil, date) key, a row by
 (semester, week, pupil)). Never a trigger: a trigger fires per row or per statement without
 knowing the batch, and a bulk load (``COPY``) would pay it row by row.
