@@ -31,17 +31,43 @@ at the end unless ``--keep``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from indicators import FLOOR_SQL, admin, exists, pumpurs, seed_national, semester_end  # the same floor and helpers
+
+
+@contextlib.contextmanager
+def statements(enabled: bool, label: str) -> Iterator[None]:
+    """With ``enabled``: time every statement run inside, and print them slowest first."""
+    if not enabled:
+        yield
+        return
+    from django.db import connection
+
+    timings: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - started, " ".join(str(sql).split())[:150]))
+
+    with connection.execute_wrapper(timed):
+        yield
+    print(f"  {label}: {sum(t for t, _ in timings):.3f} s in {len(timings)} statements, load {os.getloadavg()[0]:.1f}")
+    for seconds, sql in sorted(timings, reverse=True)[:8]:
+        print(f"    {seconds:7.3f}  {sql}")
 
 
 def main() -> None:
@@ -54,12 +80,15 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--database-name", default=None, help="default pumpurs_bench_roll_<pupils>")
+    parser.add_argument("--profile", action="store_true", help="print the upkeep's statements, slowest first")
     args = parser.parse_args()
 
-    name = f"pumpurs_bench_roll_{args.pupils}"
+    name = args.database_name or f"pumpurs_bench_roll_{args.pupils}"
     url = f"{args.database_url.rsplit('/', 1)[0]}/{name}"
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings")
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings")
+    # The seed's imports keep the rollups only with the setting on (decision 0050).
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings", PUMPURS_FACT_ROLLUPS="1")
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pumpurs.settings", PUMPURS_FACT_ROLLUPS="1")
     import django
 
     django.setup()
@@ -67,7 +96,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from pumpurs.journal.rollups import keep_rollups, rollups_rebuild
+    from pumpurs.journal.rollups import keep_rollups, rollups_readable, rollups_rebuild
     from pumpurs.people.calendar import semester_on
     from pumpurs.people.models import Period
     from pumpurs.risk.indicators import GRADES_SQL, _attendance_selects
@@ -89,8 +118,6 @@ def main() -> None:
         started = time.perf_counter()
         seed_national(args.pupils, args.seed, today, env)
         print(f"seed with rollups kept: {time.perf_counter() - started:.1f} s, load {os.getloadavg()[0]:.1f}")
-    admin(url, "VACUUM ANALYZE")
-
     period = Period.objects.get(pk=semester_on(today).pk)  # type: ignore[union-attr]
     previous = (
         Period.objects.filter(starts_on__lt=period.starts_on)
@@ -98,6 +125,13 @@ def main() -> None:
         .values_list("pk", flat=True)
         .first()
     )
+    if not rollups_readable(period.pk, previous):  # a database seeded before the built marks existed
+        started = time.perf_counter()
+        with transaction.atomic():
+            rollups_rebuild(period=period)
+        print(f"rollups rebuilt (no built mark): {time.perf_counter() - started:.1f} s, load {os.getloadavg()[0]:.1f}")
+    admin(url, "VACUUM ANALYZE")
+
     upto = min(today, period.ends_on)
     last = attendance_last_day(period.pk, upto)
     assert last is not None, "no attendance in the semester"
@@ -180,15 +214,19 @@ def main() -> None:
                 copy.write(day.write_csv(include_header=False, date_format="%Y-%m-%d"))
             results["copy"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            kept = keep_rollups("attendance", day.select("pupil_id", "date"))
+            with statements(args.profile, "one-day upkeep"):
+                kept = keep_rollups("attendance", day.select("pupil_id", "date"))
             results["daily"].append(time.perf_counter() - started)
             transaction.set_rollback(True)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE journal_attendanceday SET late = late + 1 WHERE date = %s", [old_day])
             started = time.perf_counter()
-            corrected = keep_rollups(
-                "attendance", "SELECT pupil_id, date FROM journal_attendanceday WHERE date = %(day)s", {"day": old_day}
-            )
+            with statements(args.profile, "correction upkeep"):
+                corrected = keep_rollups(
+                    "attendance",
+                    "SELECT pupil_id, date FROM journal_attendanceday WHERE date = %(day)s",
+                    {"day": old_day},
+                )
             results["old"].append(time.perf_counter() - started)
             transaction.set_rollback(True)
         if run < args.rebuild_runs:

@@ -25,7 +25,7 @@ from pumpurs.imports.result import ERROR_SCHEMA, ImportResult
 from pumpurs.imports.specs import SPECS
 from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
-from pumpurs.journal.rollups import keep_rollups, rollup_kind, semesters, touched_summary
+from pumpurs.journal.rollups import keep_rollups, rollup_kind, rollups_on, semesters, touched_summary
 
 Progress = Callable[[int], None]
 # One batch as read and checked: (clean rows, errors, rows read).
@@ -358,7 +358,8 @@ def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: boo
             result.created, result.updated, result.unchanged = stage.counts()
         else:
             rolled = rollup_kind(stage.model)
-            changed = stage.changed_facts(_rollup_columns(stage.spec)) if rolled is not None else ""
+            # While the rollups are off the upkeep only drops the built marks: no need to list the changes.
+            changed = stage.changed_facts(_rollup_columns(stage.spec)) if rolled is not None and rollups_on() else ""
             result.created, result.updated = stage.merge()
             if rolled is not None:
                 keep_rollups(rolled, changed)  # decision 0050: in the same transaction as the merge

@@ -230,3 +230,22 @@ for _measure in ATTENDANCE_MEASURES:
 for _measure in GRADE_MEASURES:
     for _day in WEEKDAYS:
         GradeWeek.add_to_class(f"{_measure}_{_day}", models.IntegerField(default=0))
+
+
+class RollupBuilt(models.Model):
+    """A semester's rollups of one kind hold all its facts: built from them (``rollups_rebuild``,
+    or the upkeep's first write into a semester it found unbuilt) and kept by every write since.
+    The refresh reads rollups only of semesters marked so (decision 0050, "the guard"); a write of
+    facts while ``PUMPURS_FACT_ROLLUPS`` is off removes every mark."""
+
+    pk = models.CompositePrimaryKey("period_id", "kind")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10)
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("built rollup")
+        verbose_name_plural = _("built rollups")
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.kind}"

@@ -46,6 +46,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pumpurs.journal.rollups import rollups_readable
 from pumpurs.people.calendar import semester_on, weekday_on_or_before
 from pumpurs.people.models import Period, SchoolYear
 from pumpurs.risk.flags import flags_refresh, loose_holds_sql, loosest_thresholds
@@ -267,10 +268,12 @@ def family_sums(
     cursor: Any, windows: Windows, params: dict[str, Any], *, touched: bool, base: RefreshMark | None
 ) -> FamilySums | None:
     """The family sums: from the weekly rollups while ``settings.PUMPURS_FACT_ROLLUPS`` is on (the
-    imports keep them then; decision 0050), from the facts otherwise. Both give the same sums, so
+    imports keep them then; decision 0050) and they are marked built for the semester (and the
+    previous one's grades: ``journal.rollups.rollups_readable``), from the facts otherwise. Both give the same sums, so
     the same snapshots and flags (``risk/tests/test_refresh_equality.py``). None when ``base`` (a
     refresh of only the touched pupils) no longer holds."""
-    if settings.PUMPURS_FACT_ROLLUPS:
+    previous = params["previous"] if params["previous"] != -1 else None
+    if settings.PUMPURS_FACT_ROLLUPS and rollups_readable(params["period"], previous):
         return rollups_family_sums(cursor, windows, params, touched=touched, base=base)
     return facts_family_sums(cursor, windows, params, touched=touched, base=base)
 

@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_rollups import DAILY, school_days
-from pumpurs.journal.models import AttendanceDay, AttendanceWeek
+from pumpurs.journal.models import AttendanceDay, AttendanceWeek, RollupBuilt
+from pumpurs.journal.rollups import rollups_rebuild
 from pumpurs.people.models import Period
 from pumpurs.world.personas import World
 
@@ -35,3 +36,20 @@ def test_check_rollups_refuses_while_they_are_off(world: World) -> None:
     with pytest.raises(CommandError, match="PUMPURS_FACT_ROLLUPS") as refused:
         call_command("indicators", "check-rollups", "--period", str(period.pk))
     assert refused.value.returncode == 2
+
+
+def test_an_import_while_they_are_off_removes_the_built_marks(
+    world: World, run_import, tmp_path: Path, settings
+) -> None:
+    """Rollups built once and then not kept no longer hold the facts: both write paths (a file of
+    new days by ``COPY``, a changed file by the merge) drop the marks, so the refresh reads the facts."""
+    period = Period.objects.filter(school_year=world.year, number=1).get()
+    anna = world.pupil_lizuma
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=14), 3)
+    rows = [DAILY, *([anna.personal_code, day.isoformat(), 6, 1, 0, 0, 0] for day in days)]
+    for name, change in (("new.csv", 1), ("changed.csv", 2)):
+        rollups_rebuild(period=period)
+        assert RollupBuilt.objects.filter(period=period).count() == 2
+        rows[1][3] = change
+        assert run_import("attendance", write_csv(tmp_path / name, rows))[1]["status"] == "applied"
+        assert not RollupBuilt.objects.filter(period=period, kind="attendance").exists(), name

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pumpurs.core.management.dates import today_option
-from pumpurs.journal.rollups import rollups_check, rollups_rebuild
+from pumpurs.journal.rollups import rollups_built, rollups_check, rollups_rebuild
 from pumpurs.people.calendar import semester_on
 from pumpurs.people.models import Period
 from pumpurs.risk.indicators import indicators_refresh
@@ -66,6 +66,18 @@ class Command(BaseCommand):
                 % {"id": period.pk, "a": rows["attendance"], "g": rows["grades"]}
             )
             return
+        unbuilt = [kind for kind in ("attendance", "grades") if not rollups_built(period.pk, kind)]
+        if unbuilt:
+            # Nothing to compare: the refresh reads the facts for this semester until it is built.
+            raise CommandError(
+                _(
+                    "The %(kinds)s rollups of semester %(id)s were never built from its facts (or facts were "
+                    "written while PUMPURS_FACT_ROLLUPS was off): the refresh reads the facts for it. "
+                    "Run rebuild-rollups --period %(id)s."
+                )
+                % {"kinds": ", ".join(unbuilt), "id": period.pk},
+                returncode=1,
+            )
         wrong = rollups_check(period=period)
         self.stdout.write(
             _("Rollups of semester %(id)s against the facts: attendance %(a)s rows differ, grades %(g)s rows differ.")

@@ -1,0 +1,118 @@
+"""The upkeep starts each pupil's recompute at its earliest touched day, from the existing row's
+column of the day before (decision 0050, "proportional upkeep"). Every way that start can be
+wrong is walked here at random but reproducibly: a new day appended for some pupils (the daily
+case, mid-week and on a Monday), a pupil's first fact, a correction earlier in the same week and
+weeks back, a fact inserted before a pupil's first one, a day deleted (the pupil's last, first
+or only one), lesson marks beside daily rows, and grades — after each batch the rollups equal
+the facts as ``test_rollups.expected`` computes them in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+
+from pumpurs.imports.tests.test_rollups import expected, kept, school_days
+from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Subject
+from pumpurs.journal.rollups import keep_rollups
+from pumpurs.people.models import Period
+from pumpurs.world.personas import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def rollups_on(settings: Any) -> None:
+    settings.PUMPURS_FACT_ROLLUPS = True
+
+
+def _day(rng: random.Random, pupil_id: int, date: dt.date) -> AttendanceDay:
+    lessons = rng.randint(0, 8)
+    unjustified = rng.randint(0, lessons)
+    illness = rng.randint(0, lessons - unjustified)
+    return AttendanceDay(
+        pupil_id=pupil_id, date=date, lessons=lessons, unjustified=unjustified, illness=illness, late=rng.randint(0, 2)
+    )
+
+
+def _step(rng: random.Random, pupils: list[int], days: list[dt.date], upto: int, subject: Subject) -> list[Any]:
+    """One batch of writes; returns the touched (pupil, date) rows."""
+    existing = list(AttendanceDay.objects.filter(date__lte=days[upto]).values_list("pupil_id", "date"))
+    op = rng.choice(["append", "append", "correct", "delete", "insert", "marks", "mixed"])
+    touched: list[tuple[int, dt.date]] = []
+    if op in ("append", "mixed"):
+        for pupil in rng.sample(pupils, rng.randint(1, len(pupils))):
+            if not AttendanceDay.objects.filter(pupil_id=pupil, date=days[upto]).exists():
+                _day(rng, pupil, days[upto]).save()
+                touched.append((pupil, days[upto]))
+    if op in ("correct", "mixed") and existing:
+        pupil, date = rng.choice(existing)
+        AttendanceDay.objects.filter(pupil_id=pupil, date=date).update(late=rng.randint(3, 5))
+        touched.append((pupil, date))
+    if op == "delete" and existing:
+        pupil, date = rng.choice(existing)
+        AttendanceDay.objects.filter(pupil_id=pupil, date=date).delete()
+        touched.append((pupil, date))
+    if op in ("insert", "mixed"):
+        pupil, date = rng.choice(pupils), days[rng.randint(0, upto)]
+        if not AttendanceDay.objects.filter(pupil_id=pupil, date=date).exists():
+            _day(rng, pupil, date).save()
+            touched.append((pupil, date))
+    if op == "marks":
+        pupil, date = rng.choice(pupils), days[rng.randint(0, upto)]
+        for lesson in range(1, rng.randint(2, 4)):
+            AttendanceMark.objects.get_or_create(
+                pupil_id=pupil,
+                date=date,
+                lesson=lesson,
+                defaults={"subject": subject, "mark": "n", "category": rng.choice(["unjustified", "late", "illness"])},
+            )
+        touched.append((pupil, date))
+    return touched
+
+
+def test_random_batches_keep_the_rollups_equal_to_the_facts(world: World) -> None:
+    rng = random.Random(18)
+    pupils = [world.pupil_lizuma.pk, world.pupil_lizuma_8a.pk, world.pupil_tirzas.pk]
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 25)  # five weeks
+    assert days[-1] < world.today
+    subject = Subject.objects.create(code="upkeep-test", name="Upkeep test")
+    upto = 0
+    for _ in range(30):
+        touched = _step(rng, pupils, days, upto, subject)
+        keep_rollups("attendance", touched)
+        assert kept("attendance") == expected("attendance")
+        if rng.random() < 0.7 and upto < len(days) - 1:
+            upto += 1 + (rng.random() < 0.2)  # now and then a day without a file
+
+
+def test_grade_upkeep_from_the_touched_day(world: World) -> None:
+    rng = random.Random(50)
+    pupils = [world.pupil_lizuma.pk, world.pupil_lizuma_8a.pk]
+    period = Period.objects.get(school_year=world.year, number=1)
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 15)
+    subjects = [Subject.objects.create(code=f"upkeep-{i}", name=f"Upkeep {i}") for i in range(3)]
+    upto = 0
+    for _ in range(20):
+        touched = []
+        for pupil in rng.sample(pupils, rng.randint(1, 2)):
+            date = days[upto] if rng.random() < 0.6 else days[rng.randint(0, upto)]
+            grade, created = Grade.objects.get_or_create(
+                pupil_id=pupil,
+                subject=rng.choice(subjects),
+                period=period,
+                kind=rng.choice(["ongoing", "term"]),
+                date=date,
+                defaults={"value_kind": "score", "score": rng.randint(1, 10)},
+            )
+            if not created and rng.random() < 0.5:
+                grade.delete()
+            elif not created:
+                Grade.objects.filter(pk=grade.pk).update(value_kind="nv", score=None)
+            touched.append((pupil, period.pk, date))
+        keep_rollups("grades", touched)
+        assert kept("grades") == expected("grades")
+        upto = min(upto + 1, len(days) - 1)
