@@ -279,17 +279,20 @@ def measure(args: argparse.Namespace) -> None:
     from pumpurs.reporting.models import DashboardCell
 
     today = dt.date.fromisoformat(TODAY)
-    if args.refresh_runs:
+    if args.pages_only:
+        print("no refresh and no floors (--pages-only): the pages as the database's last refresh left them")
+    elif args.refresh_runs:
         refresh_cases(today, args.refresh_runs)
     else:
         from pumpurs.reporting.refresh import dashboards_update
 
         print(f"dashboards_refresh once (not timed in cases): {dashboards_update(today=today, full=True)}")
     print(f"({DashboardCell.objects.count()} cells)")
-    with connection.cursor() as cursor:
-        for name, sql in FLOORS.items():
-            floors = [timed(lambda sql=sql: cursor.execute(sql)) for _ in range(3)]
-            print(f"  floor, {name}: {summary(floors)}")
+    if not args.pages_only:
+        with connection.cursor() as cursor:
+            for name, sql in FLOORS.items():
+                floors = [timed(lambda sql=sql: cursor.execute(sql)) for _ in range(3)]
+                print(f"  floor, {name}: {summary(floors)}")
 
     national = User.objects.filter(role_grants__role="national_programme").order_by("pk").first()
     assert national is not None, "the national preset has a national programme user"
@@ -304,7 +307,9 @@ def measure(args: argparse.Namespace) -> None:
     )  # fmt: skip
     if args.monitoring_pages:
         # The national monitoring pages beside the dashboards (issue 15); the outcomes page is always in.
-        pages += tuple((f"/monitoring/{name}/", reverse(f"reporting:{name}")) for name in ("rules", "effects"))
+        pages += tuple(
+            (f"/monitoring/{name}/", reverse(f"reporting:{name}")) for name in ("rules", "effects", "indicators")
+        )
     for label, url in pages:
         for kept in (True, False):
             p95s, p50s, cpus, sqls, loads = [], [], [], [], []
@@ -360,7 +365,12 @@ def main() -> None:
         help="with --outcomes-only: refresh and read on this day (the clock moved there), e.g. 2027-12-01, when "
         "the semester's flags and plans have their one-year and year-end outcomes due",
     )
-    parser.add_argument("--monitoring-pages", action="store_true", help="also /monitoring/rules/ and /effects/")
+    parser.add_argument(
+        "--monitoring-pages", action="store_true", help="also /monitoring/rules/, /effects/ and /indicators/"
+    )
+    parser.add_argument(
+        "--pages-only", action="store_true", help="with --reuse: no refresh and no floors first, only the pages"
+    )
     args = parser.parse_args()
     url = args.admin_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     env = {
