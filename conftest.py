@@ -46,6 +46,22 @@ def default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """On PostgreSQL, the fact partitions of the school years the tests' calendars use (2021/22 to
+    2028/29) are made once per test database, committed. A ``SchoolYear`` makes its partitions when
+    it is saved (decisions 0055, 0059: 39 tables a year with the months), and inside each test's
+    rolled-back transaction that was most of the PostgreSQL stage's time. A test that drops them
+    (the migration's round trip) leaves its worker making them again, as before."""
+    from django.db import connection
+
+    from pumpurs.journal.partitions import ensure_year_partitions
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            ensure_year_partitions(range(2021, 2029))
+
+
 @pytest.fixture
 def world(db: None, today: dt.date) -> World:
     return build_world(today)
