@@ -152,7 +152,8 @@ def previous_year_plan(world: World) -> Plan:
     PlanMeasure.objects.create(
         plan=plan, measure=measure("transport"), planned_quantity=Decimal(10), planned_cost=Decimal("15.00")
     )
-    plans_commit_late(actor=world.national, plans=[(plan, timezone.now())])
+    committed_at = timezone.make_aware(dt.datetime.combine(world.today, dt.time(10)))
+    plans_commit_late(actor=world.national, plans=[(plan, committed_at)])
     return plan
 
 

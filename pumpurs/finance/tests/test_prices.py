@@ -210,9 +210,7 @@ def test_a_cap_without_a_unit_price_holds_the_entered_cost(world: World) -> None
     60.00 (40 trips × 1.50) is planned and committed as 50.00; the catalogue still says the unit
     cost is not set."""
     national(world, "transport", None, cap_semester_cents=5000)
-    assert prices_in_force(["transport"], None, timezone.localdate()) == {
-        "transport": Price(None, cap=Decimal("50.00"))
-    }
+    assert prices_in_force(["transport"], None, world.today) == {"transport": Price(None, cap=Decimal("50.00"))}
     plan = active(world)
     assert plan.measures.get(measure__code="transport").planned_cost == Decimal("50.00")
     assert {c.line.measure.code: c.cost_cents for c in plan_line_costs(plan)}["transport"] == 5000
