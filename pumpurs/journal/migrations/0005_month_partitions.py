@@ -93,7 +93,8 @@ def _rebuild_year(cursor, table, start_year, name, by_month):
         cursor.execute(f'ALTER TABLE "{final}" DROP CONSTRAINT "{final}__range"')
 
 
-def by_month(apps, schema_editor):
+def _convert(schema_editor, *, by_month: bool) -> None:
+    """Rebuild every year partition not yet in the wanted shape (by month, or whole)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
@@ -101,20 +102,16 @@ def by_month(apps, schema_editor):
             if not _is_partitioned(cursor, table):
                 continue
             for start_year, name, partitioned in _years(cursor, table):
-                if not partitioned:
-                    _rebuild_year(cursor, table, start_year, name, by_month=True)
+                if partitioned != by_month:
+                    _rebuild_year(cursor, table, start_year, name, by_month=by_month)
+
+
+def by_month(apps, schema_editor):
+    _convert(schema_editor, by_month=True)
 
 
 def by_year(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for table in TABLES:
-            if not _is_partitioned(cursor, table):
-                continue
-            for start_year, name, partitioned in _years(cursor, table):
-                if partitioned:
-                    _rebuild_year(cursor, table, start_year, name, by_month=False)
+    _convert(schema_editor, by_month=False)
 
 
 class Migration(migrations.Migration):
