@@ -6,7 +6,7 @@
 Creates ``pumpurs_bench_roll_<pupils>`` through ``--database-url`` (an admin connection, trust
 auth), migrates it and seeds the national preset up to ``D`` (default: the last day of the
 semester running today) through the real imports — which keep the rollups as they load — then
-``VACUUM ANALYZE`` and, ``--runs`` times, each in a transaction rolled back at its end:
+``VACUUM ANALYZE`` and, ``--runs`` times, each in a transaction rolled back at its end (but (c)):
 
 (a) the floor: the bare ``GROUP BY`` over the semester's attendance, with the refresh's own
     session settings (``risk.sql.tune_session``: JIT off, ``PUMPURS_REFRESH_WORK_MEM``) — the
@@ -17,8 +17,9 @@ semester running today) through the real imports — which keep the rollups as t
     floor); for context also the
     refresh's current family statements over the facts (attendance days + marks, grades);
 (c) the upkeep of a one-day file of every pupil: day ``D``'s attendance rows taken out (with
-    their upkeep, untimed), then written back by ``COPY`` (timed for context) and
-    ``keep_rollups`` (timed);
+    their upkeep, untimed) and committed, then written back by ``COPY`` (timed for context) and
+    ``keep_rollups`` (timed) and committed — not rolled back, so the week's rows carry one
+    earlier committed version, as after yesterday's import;
 (d) the upkeep of a correction of one day four weeks back for every pupil (``late + 1``);
 (e) ``rollups_rebuild`` of the semester (attendance and grades), in the first ``--rebuild-runs``.
 
@@ -195,7 +196,7 @@ def main() -> None:
                 cursor.fetchall()
             results["facts"].append(time.perf_counter() - started)
             transaction.set_rollback(True)
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pupil_id, date, lessons, unjustified, illness, other_justified, late FROM journal_attendanceday WHERE date = %s",
                 [last],
@@ -205,8 +206,14 @@ def main() -> None:
                 schema=["pupil_id", "date", "lessons", "unjustified", "illness", "other_justified", "late"],
                 orient="row",
             )
+        # The day taken out and committed first (its upkeep untimed), then written back and
+        # committed, as a day's import is: the rows it updates then carry one earlier committed
+        # version, as the week's rows do after yesterday's import (before, both steps ran in one
+        # transaction, so each row carried a version of the same transaction, which nothing can prune).
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM journal_attendanceday WHERE date = %s", [last])
             keep_rollups("attendance", day.select("pupil_id", "date"))
+        with transaction.atomic(), connection.cursor() as cursor:
             started = time.perf_counter()
             with cursor.cursor.copy(
                 "COPY journal_attendanceday (pupil_id, date, lessons, unjustified, illness, other_justified, late) FROM STDIN WITH (FORMAT csv)"
@@ -215,9 +222,8 @@ def main() -> None:
             results["copy"].append(time.perf_counter() - started)
             started = time.perf_counter()
             with statements(args.profile, "one-day upkeep"):
-                kept = keep_rollups("attendance", day.select("pupil_id", "date"))
+                kept = keep_rollups("attendance", day)  # with the day's values, as the import lists them
             results["daily"].append(time.perf_counter() - started)
-            transaction.set_rollback(True)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE journal_attendanceday SET late = late + 1 WHERE date = %s", [old_day])
             started = time.perf_counter()

@@ -335,9 +335,10 @@ PUMPURS_RISK_THRESHOLDS = {
 PUMPURS_REFRESH_WORK_MEM = env_str("PUMPURS_REFRESH_WORK_MEM", "64MB")
 # Weekly rollups of attendance and grades kept by every import (decision 0050); while on, the
 # indicator refresh reads its attendance and grade sums from them instead of the facts (0049).
-# Off until their upkeep meets its target (it costs each daily import seconds). Before turning it
-# on, `pumpurs indicators rebuild-rollups` the running and the previous semester (docs/operations.md).
-PUMPURS_FACT_ROLLUPS = env_bool("PUMPURS_FACT_ROLLUPS", False)
+# On by default since the daily upkeep updates the week's rows in place (50 000 pupils: a day's
+# file costs 0.65–0.80 s more, each refresh 1.5–2 s less). A deployment that had it off:
+# `pumpurs indicators rebuild-rollups` the running and the previous semester (docs/operations.md).
+PUMPURS_FACT_ROLLUPS = env_bool("PUMPURS_FACT_ROLLUPS", True)
 
 # Money (issue 14): the ESF share of every budget and claim in percent (the programme: ESF 85 %,
 # state budget 15 %; DESIGN §4). The state share is the rest; the cent left over by a split goes to

@@ -25,7 +25,14 @@ from pumpurs.imports.result import ERROR_SCHEMA, ImportResult
 from pumpurs.imports.specs import SPECS
 from pumpurs.imports.specs.base import ImportSpec, tidy
 from pumpurs.imports.staging import Stage
-from pumpurs.journal.rollups import keep_rollups, rollup_kind, rollups_on, semesters, touched_summary
+from pumpurs.journal.rollups import (
+    keep_rollups,
+    rollup_kind,
+    rollups_on,
+    semesters,
+    touched_columns,
+    touched_summary,
+)
 
 Progress = Callable[[int], None]
 # One batch as read and checked: (clean rows, errors, rows read).
@@ -297,10 +304,6 @@ def _run_direct(spec: ImportSpec, batches: Iterator[Checked], progress: Progress
     return result
 
 
-def _rollup_columns(spec: ImportSpec) -> list[str]:
-    return ["pupil_id", "date"] if rollup_kind(spec.target) == "attendance" else ["pupil_id", "period_id", "date"]
-
-
 def _run_staged(
     spec: ImportSpec,
     batches: Iterator[Checked],
@@ -359,7 +362,11 @@ def _finish(result: ImportResult, error_frames: list[pl.DataFrame], dry_run: boo
         else:
             rolled = rollup_kind(stage.model)
             # While the rollups are off the upkeep only drops the built marks: no need to list the changes.
-            changed = stage.changed_facts(_rollup_columns(stage.spec)) if rolled is not None and rollups_on() else ""
+            changed = (
+                stage.changed_facts(touched_columns(rolled, stage.columns))
+                if rolled is not None and rollups_on()
+                else ""
+            )
             result.created, result.updated = stage.merge()
             if rolled is not None:
                 keep_rollups(rolled, changed)  # decision 0050: in the same transaction as the merge

@@ -1,11 +1,12 @@
-"""With ``PUMPURS_FACT_ROLLUPS`` off (the default until their upkeep meets its target, decision 0050) an
-import writes its facts and no rollup, and ``check-rollups`` says the rollups are off instead of
-reporting every row as wrong."""
+"""With ``PUMPURS_FACT_ROLLUPS`` off (a deployment's choice; on by default since decision 0050's
+"daily case in place") an import writes its facts and no rollup, and ``check-rollups`` says the
+rollups are off instead of reporting every row as wrong."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,8 +21,12 @@ from pumpurs.world.personas import World
 pytestmark = pytest.mark.django_db
 
 
-def test_an_import_keeps_no_rollup_while_they_are_off(world: World, run_import, tmp_path: Path, settings) -> None:
-    assert settings.PUMPURS_FACT_ROLLUPS is False
+@pytest.fixture(autouse=True)
+def rollups_off(settings: Any) -> None:
+    settings.PUMPURS_FACT_ROLLUPS = False
+
+
+def test_an_import_keeps_no_rollup_while_they_are_off(world: World, run_import, tmp_path: Path) -> None:
     anna = world.pupil_lizuma
     days = school_days(world, world.year.starts_on + dt.timedelta(days=14), 3)
     rows = [DAILY, *([anna.personal_code, day.isoformat(), 6, 1, 0, 0, 0] for day in days)]
@@ -38,9 +43,7 @@ def test_check_rollups_refuses_while_they_are_off(world: World) -> None:
     assert refused.value.returncode == 2
 
 
-def test_an_import_while_they_are_off_removes_the_built_marks(
-    world: World, run_import, tmp_path: Path, settings
-) -> None:
+def test_an_import_while_they_are_off_removes_the_built_marks(world: World, run_import, tmp_path: Path) -> None:
     """Rollups built once and then not kept no longer hold the facts: both write paths (a file of
     new days by ``COPY``, a changed file by the merge) drop the marks, so the refresh reads the facts."""
     period = Period.objects.filter(school_year=world.year, number=1).get()

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
-from pumpurs.imports.tests.test_rollups import expected, kept, school_days
+from pumpurs.imports.tests.conftest import write_csv
+from pumpurs.imports.tests.test_rollups import DAILY, expected, kept, school_days
 from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Subject
 from pumpurs.journal.rollups import keep_rollups
 from pumpurs.people.models import Period
@@ -116,3 +119,67 @@ def test_grade_upkeep_from_the_touched_day(world: World) -> None:
         keep_rollups("grades", touched)
         assert kept("grades") == expected("grades")
         upto = min(upto + 1, len(days) - 1)
+
+
+def test_a_first_fact_in_a_week_with_rows_is_added_beside_the_appended_days(world: World) -> None:
+    """The daily case in a week that already has rows: the pupils with a row get the day added in
+    place, a pupil whose first fact it is gets its row inserted in the same upkeep, and a touched
+    day without a fact leaves its pupil's row as it is (decision 0050, "the daily case in place")."""
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 10)
+    monday = next(d for d in days if d.weekday() == 0)
+    tuesday = monday + dt.timedelta(days=1)
+    assert tuesday in days
+    anna, berta, cecilija = world.pupil_lizuma.pk, world.pupil_lizuma_8a.pk, world.pupil_tirzas.pk
+    rng = random.Random(7)
+    for pupil in (anna, cecilija):
+        _day(rng, pupil, monday).save()
+    keep_rollups("attendance", [(anna, monday), (cecilija, monday)])
+    _day(rng, anna, tuesday).save()  # an append: Anna's row of the week is updated
+    _day(rng, berta, tuesday).save()  # Berta's first fact: her row is inserted
+    dace = world.pupil_madona.pk  # touched without any fact in the semester: no row at all
+    touched = [(anna, tuesday), (berta, tuesday), (cecilija, tuesday), (dace, tuesday)]  # Cecilija: no fact that day
+    before = kept("attendance")
+    keep_rollups("attendance", touched)
+    after = kept("attendance")
+    assert after == expected("attendance")
+    assert {key: row for key, row in after.items() if key[2] == cecilija} == {
+        key: row for key, row in before.items() if key[2] == cecilija
+    }
+    assert {key[2] for key in after} == {anna, berta, cecilija}
+
+
+def test_daily_files_add_each_day_with_the_values_the_import_wrote(world: World, run_import, tmp_path: Path) -> None:
+    """Day by day, as a school sends them: each file one day of every pupil (a new file goes
+    straight in by ``COPY``, the rollups' upkeep takes the day's values from the written rows,
+    not from the table), a pupil missing on some days, and a day sent again with a changed value
+    (the staging path, which lists the changed rows with their values): after each file the
+    rollups equal the facts."""
+    anna, roberts, janis = world.pupil_lizuma, world.pupil_lizuma_8a, world.pupil_tirzas
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 12)
+    assert days[-1] < world.today
+    for i, day in enumerate(days):
+        rows: list[list[Any]] = [DAILY, [anna.personal_code, day.isoformat(), 6, i % 3, 0, 0, i % 2]]
+        if i % 4 != 1:  # Roberts is missing now and then: his next day follows a gap
+            rows.append([roberts.personal_code, day.isoformat(), 7, 1, i % 2, 0, 0])
+        if i >= 5:  # Jānis starts mid-way (his first fact, in a week that has rows)
+            rows.append([janis.personal_code, day.isoformat(), 5, 0, 0, 1, 0])
+        code, summary = run_import("attendance", write_csv(tmp_path / f"day-{i}.csv", rows))
+        assert (code, summary["status"], summary["created"]) == (0, "applied", len(rows) - 1), summary["errors"]
+        assert kept("attendance") == expected("attendance"), day
+        if i % 5 == 3:  # the same day again, one value changed
+            rows[1][3] = 4
+            code, again = run_import("attendance", write_csv(tmp_path / f"day-{i}-again.csv", rows))
+            assert (again["updated"], again["unchanged"]) == (1, len(rows) - 2)
+            assert kept("attendance") == expected("attendance"), day
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="page fill is a PostgreSQL storage setting")
+def test_the_weeks_rows_have_room_for_the_days_update_on_their_pages() -> None:
+    """Every school day's import updates each pupil's row of the week in place: half of each page
+    stays free for the new versions (journal migration 0007)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN ('journal_attendanceweek', 'journal_gradeweek')"
+        )
+        options = dict(cursor.fetchall())
+    assert options == {"journal_attendanceweek": ["fillfactor=50"], "journal_gradeweek": ["fillfactor=50"]}
