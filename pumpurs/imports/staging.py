@@ -15,7 +15,7 @@ import polars as pl
 from django.db import IntegrityError, connection, transaction
 
 from pumpurs.imports.specs.base import ImportSpec
-from pumpurs.journal.partitions import is_partitioned, month_partition_name, start_year_of
+from pumpurs.journal.partitions import is_partitioned, month_partition_name, start_year_of, year_months
 
 STAGE = "pumpurs_import_stage"
 
@@ -41,7 +41,6 @@ class Stage:
         self._diffed = False
         # The first days of the months the staged rows fall in: which month partitions to probe.
         self._months: set[dt.date] = set()
-        self._probed: list[tuple[str, str, list[Any]]] | None = None
         qn = connection.ops.quote_name
         self.q = qn
         types = []
@@ -136,8 +135,8 @@ class Stage:
         return int(created), int(updated)
 
     def _targets(self) -> list[tuple[str, str, list[Any]]]:
-        """Where the stage's rows are probed and merged: (table, condition on the stage row ``s``,
-        its parameters), each staged row under exactly one condition.
+        """Where the stage's rows are probed: (table, condition on the stage row ``s``, its
+        parameters), each staged row under exactly one condition.
 
         A partitioned target (PostgreSQL, decision 0059) is addressed by the name of each month
         partition the staged dates fall in, chosen here from the dates, so a day's 250 000 probes
@@ -149,18 +148,14 @@ class Stage:
         a filtered scan — more than 10 minutes (docs/performance.md). The month's bounds are
         checked in the catalogue; rows of a month without its partition (a date no school year
         covers, in the default partition) are probed through the parent as before."""
-        if self._probed is None:
-            self._probed = self._month_targets()
-        return self._probed
-
-    def _month_targets(self) -> list[tuple[str, str, list[Any]]]:
         parent = self.q(self.table)
         if not self._months or not is_partitioned(self.table):
             return [(parent, "TRUE", [])]
         wanted = {}
         for first in sorted(self._months):
-            after = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-            wanted[month_partition_name(self.table, start_year_of(first), first)] = (first, after)
+            start_year = start_year_of(first)
+            after = dict(year_months(start_year))[first]
+            wanted[month_partition_name(self.table, start_year, first)] = (first, after)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_partition_tree(%s::regclass) p "
@@ -236,18 +231,15 @@ class Stage:
         sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in self.spec.values)
         with connection.cursor() as cursor, self._by_key(cursor):
             if connection.vendor == "postgresql":
+                # Through the table, not the month partitions the probe went to: an inserted grade
+                # takes its id from the table's identity, which a partition does not have.
                 values = ", ".join(f"s.{q(c)}" for c in self.columns)
-                merged = 0
-                for target, condition, params in self._targets():  # the months the probe went to, by name
-                    cursor.execute(
-                        f"MERGE INTO {target} AS t USING {self._ordered(changed, condition)} "
-                        f"ON {self._join('t', 's')} "
-                        f"WHEN MATCHED AND ({self._changed('t', 's')}) THEN UPDATE SET {sets} "
-                        f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({values})",
-                        params,
-                    )
-                    merged += cursor.rowcount
-                return created, merged - created
+                cursor.execute(
+                    f"MERGE INTO {table} AS t USING {self._ordered(changed, 'TRUE')} ON {self._join('t', 's')} "
+                    f"WHEN MATCHED AND ({self._changed('t', 's')}) THEN UPDATE SET {sets} "
+                    f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({values})"
+                )
+                return created, cursor.rowcount - created
             cursor.execute(
                 f"UPDATE {table} AS t SET {sets} FROM {changed} AS s WHERE {self._join('t', 's')} AND NOT s._new"
             )
