@@ -1,13 +1,16 @@
 """One school day of attendance for every pupil, imported into a semester-sized table (issue 18, item 4).
 
-    .venv/bin/python benchmarks/import_day.py --seed-database          # 250 000 pupils, facts to --seeded-to
-    .venv/bin/python benchmarks/import_day.py --runs 3                 # reuse the seeded database
-    .venv/bin/python benchmarks/import_day.py --runs 1 --profile       # cProfile of one import, in-process
+    .venv/bin/python benchmarks/seed_national.py --pupils 250000 --today 2026-11-30 --keep \
+        --db-name pumpurs_bench_bulk_day                                 # the database, once (~6 min)
+    .venv/bin/python benchmarks/import_day.py --rekey                 # its codes under this data directory's key
+    .venv/bin/python benchmarks/import_day.py --day 2026-11-30 --compact --runs 3
+    .venv/bin/python benchmarks/import_day.py --day 2026-11-30 --profile   # cProfile of one import and its re-import
 
-The database ``pumpurs_bench_bulk_day`` (created through ``--database-url``, an admin connection)
-holds the national preset seeded with facts up to ``--seeded-to`` (a semester of attendance); the
-file is one row per pupil for the next school day ``--day``. Each run, in this order and on the same
-machine state:
+The database ``pumpurs_bench_bulk_day`` (``--database-name``; reached through ``--database-url``, an
+admin connection) holds the national preset seeded with facts up to a day (a semester of
+attendance); ``seed_national.py`` makes it in a data directory of its own, so ``--rekey`` first gives
+its pupils codes under this one's key. The file is one row per pupil for ``--day``. Each run, in
+this order and on the same machine state:
 
 (a) **floor**: a bare ``COPY`` of the same file into a bare logged table (the same columns, the
     personal code as text, no key, no constraint), committed;
@@ -18,6 +21,13 @@ machine state:
 
 then the day's rows are deleted again. Prints per run the times, the ratios to the floor, and the
 load average before the run; at the end min and median. ``--keep-day`` leaves the last run's day in.
+
+``--compact``: the seed writes pupil after pupil, so a seeded day's rows lie on every page of its
+month, and a day deleted and imported again fills the holes it left in every page — each insert
+and each probe of a re-import on another page, which a daily import (appended at the month's end)
+never pays. ``--compact`` rewrites the day's month once after deleting it (``VACUUM FULL``, which
+also rebuilds its key with full leaves); the day's rows are then appended, and deleting them again
+(``VACUUM`` truncates the emptied end) gives the same state for the next run.
 """
 
 from __future__ import annotations
@@ -126,6 +136,21 @@ def bare_copy(url: str, path: Path) -> float:
         return seconds
 
 
+def compact_month(url: str, day: str) -> None:
+    """Delete the day and rewrite its month partition (see ``--compact``)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM journal_attendanceday WHERE date = %s", [day])
+        month = conn.execute(
+            "SELECT tableoid::regclass::text FROM journal_attendanceday WHERE date >= date_trunc('month', %s::date) "
+            "AND date < %s::date LIMIT 1",
+            [day, day],
+        ).fetchone()
+        if month is not None:
+            conn.execute(f"VACUUM (FULL, ANALYZE) {month[0]}")
+
+
 def forget_day(url: str, day: str) -> None:
     """Delete the day's rows (and the benchmark's batches) and settle the table before the next run."""
     import psycopg
@@ -210,8 +235,13 @@ def main() -> None:
     parser.add_argument("--day", default="2026-12-07")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=0, help="only the first ROWS pupils of the file (0: all)")
-    parser.add_argument("--profile", action="store_true", help="cProfile one in-process import, print to stderr")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile one import and its re-import, in-process, print to stderr"
+    )
     parser.add_argument("--keep-day", action="store_true")
+    parser.add_argument(
+        "--compact", action="store_true", help="rewrite the day's month once first, so the day is appended (see above)"
+    )
     parser.add_argument(
         "--rekey", action="store_true", help="give the pupils new codes under this data directory's key, then stop"
     )
@@ -272,10 +302,14 @@ def main() -> None:
         f"PostgreSQL {server}; table ≈ {facts:,} attendance rows; file {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB",
         flush=True,
     )
+    if args.compact:
+        compact_month(url, args.day)
     if args.profile:
         forget_day(url, args.day)
         summary = timed_child(url, path, args.day, profile=True)
-        print(f"profiled import: {summary['seconds']:.2f} s, load {load()}")
+        print(f"profiled import: {summary['seconds']:.2f} s, load {load()}", flush=True)
+        summary = timed_child(url, path, args.day, profile=True)
+        print(f"profiled re-import: {summary['seconds']:.2f} s, load {load()}")
         if not args.keep_day:
             forget_day(url, args.day)
         return

@@ -170,8 +170,9 @@ def _run_facts(
     progress: Progress | None,
     batch_rows: int,
 ) -> ImportResult:
-    ctx.preload()
-    batches = _validated(spec, source, names, ctx, batch_rows)
+    ctx.preload(pupils=False)
+    # The pupils' query runs while the checking thread reads, checks and hashes the first batch.
+    batches = _validated(spec, source, names, ctx, batch_rows, before=ctx.load_pupils)
     stream: Iterator[Checked] = batches
     if connection.vendor == "postgresql" and not dry_run:
         first = next(batches, None)
@@ -209,14 +210,21 @@ def _any_stored(spec: ImportSpec, clean: pl.DataFrame) -> bool:
 
 
 def _validated(
-    spec: ImportSpec, source: Source, names: list[str], ctx: ImportContext, batch_rows: int
+    spec: ImportSpec,
+    source: Source,
+    names: list[str],
+    ctx: ImportContext,
+    batch_rows: int,
+    *,
+    before: Callable[[], None] | None = None,
 ) -> Generator[Checked]:
     """(clean rows, errors, rows read) per batch, prepared one batch ahead in a second thread.
 
     Reading and validating (polars, which releases the GIL) overlaps with the database taking
     the previous batch. The queue holds one batch, so memory stays bounded. The caller must
     have run ``ctx.preload()``: the thread never touches the connection (which may be busy
-    with a COPY by then).
+    with a COPY by then). ``before`` runs on the caller's thread once the checking thread has
+    started — the database work the checks wait for (``ctx.load_pupils``).
     """
     assert spec.validate is not None
     validate = spec.validate
@@ -244,6 +252,8 @@ def _validated(
     worker = threading.Thread(target=produce, name="pumpurs-import-validate", daemon=True)
     worker.start()
     try:
+        if before is not None:
+            before()
         while (item := handoff.get()) is not None:
             if isinstance(item, BaseException):
                 raise item

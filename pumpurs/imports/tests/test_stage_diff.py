@@ -86,3 +86,63 @@ def test_a_file_of_unchanged_facts_writes_nothing(world: World) -> None:
     assert _writes(queries) == []
     assert _probes(queries) == 1
     assert AttendanceDay.objects.get(pupil=pupil, date=day).lessons == before.lessons
+
+
+def test_a_stage_across_months_and_outside_every_year_counts_and_merges_each_row_once(world: World) -> None:
+    """Rows of two months and of a date no school year covers (PostgreSQL: the default partition):
+    each is probed once — in its month partition, by name, where it has one, through the table
+    otherwise — then merged, and the counts are the same on both engines."""
+    pupil = world.pupil_lizuma
+    september, october = dt.date(2026, 9, 14), dt.date(2026, 10, 5)
+    nowhere = dt.date(2031, 9, 1)  # no school year of the test calendar
+    for day in (september, october, nowhere):
+        AttendanceDay.objects.create(pupil=pupil, date=day, lessons=6, unjustified=1)
+    rows = _rows(
+        pupil.pk,
+        [
+            (september, 1),
+            (september + dt.timedelta(days=1), 2),
+            (october, 4),
+            (nowhere, 3),
+            (nowhere.replace(day=2), 0),
+        ],
+    )
+
+    counts, queries = _merge(rows)
+
+    assert counts == (2, 2), "new: 15.9 and 2.9.2031; changed: 5.10 and 1.9.2031; 14.9 unchanged"
+    stored = dict(AttendanceDay.objects.filter(pupil=pupil).values_list("date", "unjustified"))
+    assert stored == {
+        september: 1,
+        september + dt.timedelta(days=1): 2,
+        october: 4,
+        nowhere: 3,
+        nowhere.replace(day=2): 0,
+    }
+    probe = next(q["sql"] for q in queries if "CREATE TEMPORARY TABLE" in q["sql"] and "_changed" in q["sql"])
+    if connection.vendor == "postgresql":
+        # By name: the two months, and the table itself only for the rows no month partition holds.
+        for month in ("journal_attendanceday_y2026_202609", "journal_attendanceday_y2026_202610"):
+            assert f'"{month}"' in probe
+        assert probe.count('"journal_attendanceday" t') == 1
+        # The merge goes through the table (an inserted grade takes the table's identity).
+        merges = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("MERGE")]
+        assert len(merges) == 1
+    else:
+        assert probe.count('"journal_attendanceday" t') == 1
+
+
+def test_a_stage_within_one_month_is_probed_in_that_month_only(world: World) -> None:
+    """PostgreSQL: a day's stage is probed in its month's partition only (not through the parent,
+    whose every probe prunes all its partitions at run time)."""
+    pupil = world.pupil_lizuma
+    day = dt.date(2026, 11, 16)
+    AttendanceDay.objects.create(pupil=pupil, date=day, lessons=6, unjustified=1)
+
+    counts, queries = _merge(_rows(pupil.pk, [(day, 1), (day + dt.timedelta(days=1), 2)]))
+
+    assert counts == (1, 0)
+    (probe,) = [q["sql"] for q in queries if "CREATE TEMPORARY TABLE" in q["sql"] and "_changed" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert '"journal_attendanceday" t' not in probe
+        assert '"journal_attendanceday_y2026_202611" t' in probe
