@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+from page_timing import kept_and_cleared
+
 ROOT = Path(__file__).resolve().parent.parent
 PUMPURS = [sys.executable, "-m", "pumpurs.cli"]
 DB_NAME = "pumpurs_bench_dash"
@@ -203,11 +205,6 @@ def summary(values: list[float]) -> str:
     return f"min {min(values):.2f} s, median {statistics.median(values):.2f} s"
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def refresh_cases(today: object, runs: int) -> None:
     """The refresh as it runs (decision 0039): (a) a full rebuild, as the first refresh after an
     upgrade; (b) again on the same day, nothing changed; (c) on each following day (the current
@@ -252,24 +249,9 @@ def refresh_cases(today: object, runs: int) -> None:
     report(f"(d) after a correction of {corrected}", [timed(lambda: run(days[-1]))])
 
 
-def sql_timer(spent: list[float]) -> object:
-    """An ``execute_wrapper`` adding each statement's wall time (sent to rows fetched by the driver)
-    to ``spent[0]``: the page's SQL time, beside its own CPU time, so the load's share shows."""
-
-    def wrapper(execute: object, sql: str, params: object, many: bool, context: object) -> object:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)  # type: ignore[operator]
-        finally:
-            spent[0] += time.perf_counter() - started
-
-    return wrapper
-
-
 def measure(args: argparse.Namespace) -> None:
     import datetime as dt
 
-    from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -311,37 +293,7 @@ def measure(args: argparse.Namespace) -> None:
             (f"/monitoring/{name}/", reverse(f"reporting:{name}")) for name in ("rules", "effects", "indicators")
         )
     for label, url in pages:
-        for kept in (True, False):
-            p95s, p50s, cpus, sqls, loads = [], [], [], [], []
-            size = 0
-            for _round in range(3):
-                for _ in range(args.warmup):
-                    client.get(url)
-                times, cpu, sql = [], [], []
-                for _ in range(args.requests):
-                    if not kept:
-                        cache.clear()  # rendered from the pre-aggregate on every request
-                    spent = [0.0]
-                    with connection.execute_wrapper(sql_timer(spent)):
-                        started, own = time.perf_counter(), time.process_time()
-                        response = client.get(url)
-                        times.append((time.perf_counter() - started) * 1000)
-                        cpu.append((time.process_time() - own) * 1000)
-                    sql.append(spent[0] * 1000)
-                    assert response.status_code == 200, response.status_code
-                    size = len(response.content)
-                p50s.append(percentile(times, 50))
-                p95s.append(percentile(times, 95))
-                cpus.append(statistics.median(cpu))
-                sqls.append(statistics.median(sql))
-                loads.append(os.getloadavg()[0])
-            how = "page kept since the refresh" if kept else "rendered each time"
-            print(
-                f"{label}, {how}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} ms, median "
-                f"{statistics.median(p95s):.0f} ms (3 rounds of {args.requests}); own CPU p50 "
-                f"{statistics.median(cpus):.0f} ms, SQL (wall, in the driver) p50 {statistics.median(sqls):.0f} ms; "
-                f"{size // 1024} KB; load {', '.join(f'{x:.1f}' for x in loads)}"
-            )
+        kept_and_cleared(label, client, [url], rounds=3, requests=args.requests, warmup=args.warmup)
 
 
 def main() -> None:

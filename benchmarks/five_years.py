@@ -35,7 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from indicators import FLOOR_SQL, admin, exists, pumpurs, seed_national, semester_end
-from watch_list import percentile, pick_school
+from page_timing import percentile
+from watch_list import pick_school
 
 DB_NAME = "pumpurs_bench_five"
 WEEK = dt.timedelta(weeks=1)

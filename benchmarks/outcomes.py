@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from page_timing import kept_and_cleared, page_rounds
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("PUMPURS_BENCH_DB", "pumpurs_bench_outcomes")  # another name: PUMPURS_BENCH_DB
 TODAY = dt.date(2026, 11, 12)
@@ -166,25 +168,10 @@ def rules_page(requests: int) -> None:
     """``/monitoring/rules/`` as the national programme, from the cells: p50 and p95."""
     from django.test import Client
 
-    from pumpurs.people.models import Role, RoleGrant, User
-
-    grant = RoleGrant.objects.filter(role=Role.NATIONAL_PROGRAMME).first()
-    reader = grant.user if grant else User.objects.create(username="bench.national")
-    if grant is None:
-        RoleGrant.objects.create(user=reader, role=Role.NATIONAL_PROGRAMME)
     client = Client(SERVER_NAME="localhost")
-    client.force_login(reader)
-    assert client.get("/monitoring/rules/").status_code == 200  # warm-up
-    samples = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        assert client.get("/monitoring/rules/").status_code == 200
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
-    print(
-        f"rules page, national, from the cells: p50 {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms ({requests})"
-    )
+    client.force_login(national_reader())  # type: ignore[arg-type]
+    found = page_rounds(client, ["/monitoring/rules/"], rounds=1, requests=requests, warmup=1)
+    print(found.line("rules page, national, from the cells"))
 
 
 def outcomes_page(rounds: int, requests: int = 10, today: dt.date = TODAY) -> None:
@@ -217,12 +204,12 @@ def outcomes_page(rounds: int, requests: int = 10, today: dt.date = TODAY) -> No
             f"{OutcomeCell.objects.count()} held; load {load:.1f}"
         )
     for label, user in readers:
-        page_rounds(f"outcomes page, {label}, from the cells", user, rounds, requests)
+        outcomes_rounds(f"outcomes page, {label}, from the cells", user, rounds, requests)
     with transaction.atomic():  # the page as it was before decision 0056: no cells, counted live
         OutcomeCell.objects.all().delete()
         MonitoringRefresh.objects.update(outcome_cells=None)
         for label, user in readers:
-            page_rounds(f"outcomes page, {label}, counted live (no cells)", user, rounds, requests)
+            outcomes_rounds(f"outcomes page, {label}, counted live (no cells)", user, rounds, requests)
         transaction.set_rollback(True)
 
 
@@ -251,51 +238,14 @@ def coordinator_reader() -> tuple[str, object]:
     return f"{biggest.name}'s coordinator ({biggest.n} schools)", grant.user
 
 
-def page_rounds(label: str, reader: object, rounds: int, requests: int) -> None:
-    """p50 and p95 of each round, kept and cache-cleared, with own CPU, SQL and the load."""
-    from django.core.cache import cache
-    from django.db import connection
+def outcomes_rounds(label: str, reader: object, rounds: int, requests: int) -> None:
+    """Both horizons in turn, as served and with the cache cleared before every request."""
     from django.test import Client
 
     client = Client(SERVER_NAME="localhost")
     client.force_login(reader)  # type: ignore[arg-type]
     urls = ["/monitoring/outcomes/", "/monitoring/outcomes/?horizon=year_end"]
-    for url in urls:
-        assert client.get(url).status_code == 200  # warm-up
-    for kept in (True, False):
-        p50s, p95s, cpus, sqls, loads = [], [], [], [], []
-        for _round in range(rounds):
-            times, cpu, sql = [], [], []
-            for n in range(requests):
-                if not kept:
-                    cache.clear()
-                spent = [0.0]
-
-                def timer(execute, sql_text, params, many, context, spent=spent):  # type: ignore[no-untyped-def]
-                    started = time.perf_counter()
-                    try:
-                        return execute(sql_text, params, many, context)
-                    finally:
-                        spent[0] += time.perf_counter() - started
-
-                with connection.execute_wrapper(timer):
-                    started, own = time.perf_counter(), time.process_time()
-                    assert client.get(urls[n % len(urls)]).status_code == 200
-                    times.append((time.perf_counter() - started) * 1000)
-                    cpu.append((time.process_time() - own) * 1000)
-                sql.append(spent[0] * 1000)
-            times.sort()
-            p50s.append(statistics.median(times))
-            p95s.append(times[max(0, round(0.95 * len(times)) - 1)])
-            cpus.append(statistics.median(cpu))
-            sqls.append(statistics.median(sql))
-            loads.append(os.getloadavg()[0])
-        how = "kept" if kept else "cache cleared"
-        print(
-            f"{label}, {how}: p50 {statistics.median(p50s):.0f} ms; p95 min {min(p95s):.0f} / median "
-            f"{statistics.median(p95s):.0f} ms ({rounds} rounds of {requests}); own CPU p50 {statistics.median(cpus):.0f} ms, "
-            f"SQL p50 {statistics.median(sqls):.0f} ms; load {', '.join(f'{x:.1f}' for x in loads)}"
-        )
+    kept_and_cleared(label, client, urls, rounds=rounds, requests=requests, warmup=len(urls))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from page_timing import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 PUMPURS = [sys.executable, "-m", "pumpurs.cli"]
 DB_NAME = "pumpurs_bench_watch"
@@ -165,11 +167,6 @@ def session(base: str, username: str) -> urllib.request.OpenerDirector:
     if landed.geturl().rstrip("/").endswith("/login"):
         sys.exit(f"could not sign in as {username}")
     return opener
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -17,6 +17,9 @@ def upload_path(instance: ImportBatch, filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{instance.public_id}"
 
 
+# What can be imported (one spec module each, ``imports.specs.SPECS``); here, not with the specs,
+# because the pages and the command line check a kind without loading polars (decision 0054).
+KINDS = ("institutions", "pupils", "attendance", "grades", "incidents", "staff", "budgets")
 # The kinds whose facts feed the risk indicators: applying one refreshes them (imports/facts.py).
 FACT_KINDS = frozenset({"attendance", "grades", "incidents"})
 

@@ -25,10 +25,16 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+# polars is imported inside the functions that parse: the upload form and the batch pages read
+# ``XLSX_MAGIC`` here, and loaded at module level it cost every command's and web process's start
+# (decision 0054).
+if TYPE_CHECKING:
+    import polars as pl
 
 XLSX_MAGIC = b"PK\x03\x04"
 # Rows checked per batch. Measured (docs/performance.md): 50 000 is as fast as larger batches
@@ -483,6 +489,8 @@ def _record_boundary(data: bytes) -> int:
 
 def _check_cells(frame: pl.DataFrame, columns: list[str], header: list[str], limits: Limits) -> None:
     """Refuse a cell longer than any column may hold, at its row and under its header name."""
+    import polars as pl
+
     if not frame.height:
         return
     lengths = frame.select(pl.col(c).str.len_chars().max() for c in columns).row(0)
@@ -501,6 +509,8 @@ def _check_cells(frame: pl.DataFrame, columns: list[str], header: list[str], lim
 
 
 def _parse_block(body: bytes, delimiter: str, columns: list[str], first_row: int) -> pl.DataFrame:
+    import polars as pl
+
     try:
         frame = pl.read_csv(
             io.BytesIO(body),

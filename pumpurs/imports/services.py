@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -22,18 +23,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pumpurs.audit.services import audit_record
-from pumpurs.imports.context import ImportContext, pupils_for_import
-from pumpurs.imports.engine import run_import, whole_file_error, write_report
 from pumpurs.imports.facts import facts_after_import
 from pumpurs.imports.heartbeat import Heartbeat, progress_path
-from pumpurs.imports.models import ImportBatch
+from pumpurs.imports.models import KINDS, ImportBatch
 from pumpurs.imports.readers import BATCH_ROWS, SourceError, open_source
-from pumpurs.imports.result import ImportResult
-from pumpurs.imports.specs import KINDS
 from pumpurs.people import access
 from pumpurs.people.access import Perm
 from pumpurs.people.actors import Actor, Scope, SystemActor, actor_user, require_actor
 from pumpurs.people.models import Institution, User
+
+# The engine, the specs and the context work in polars: they are imported inside the functions
+# that run a file, so the pages and the worker's start, which reach this module, do not load it
+# (decision 0054).
+if TYPE_CHECKING:
+    from pumpurs.imports.result import ImportResult
 
 STORED_ERRORS = 200
 # The system actors that run imports, by channel (their names go to the audit trail).
@@ -207,6 +210,8 @@ def import_batch_run(
 
 def _refusal(batch: ImportBatch, actor: Actor) -> ImportResult | None:
     """The whole-file refusal when ``actor`` may not import this file for its school (nothing is read)."""
+    from pumpurs.imports.engine import whole_file_error
+
     if _may_import(actor, batch.kind, batch.institution):
         return None
     if isinstance(actor, SystemActor) and actor.on_behalf_of is None and not actor.perms:
@@ -239,6 +244,9 @@ def _run(
     heartbeat: Heartbeat,
     on_progress: Callable[[int], None] | None,
 ) -> ImportResult:
+    from pumpurs.imports.context import ImportContext, pupils_for_import
+    from pumpurs.imports.engine import run_import, whole_file_error, write_report
+
     ctx = ImportContext.build(
         actor=actor,
         today=today,

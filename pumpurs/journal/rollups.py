@@ -27,9 +27,8 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -46,6 +45,12 @@ from pumpurs.journal.models import (
     RollupBuilt,
 )
 from pumpurs.people.models import Period
+
+# polars is imported inside the functions that read a writer's frame: the indicator refresh, which
+# the URL conf reaches, reads only the light ones (``rollups_readable``, ``week_of``) and a web
+# process must not load polars at start (decision 0054).
+if TYPE_CHECKING:
+    import polars as pl
 
 Kind = Literal["attendance", "grades"]
 EPOCH = dt.date(2000, 1, 3)  # a Monday: week numbers and weekdays are integer arithmetic from it
@@ -166,6 +171,8 @@ def touched_columns(kind: Kind, columns: Iterable[str]) -> list[str]:
 
 def _load_frame(cursor: Any, kind: Kind, frame: pl.DataFrame) -> str:
     """A writer's touched rows as a temporary table; returns a SELECT of it."""
+    import polars as pl
+
     columns = touched_columns(kind, frame.columns)
     small = touched_summary(kind, frame).select(columns)
     types = ", ".join(f"{c} {'date' if c == 'date' else 'bigint'}" for c in columns)
@@ -194,6 +201,8 @@ def touched_summary(
     with the day's values (``touched_columns``) where only one day was: a batch of a bulk load
     keeps this instead of its rows. Pass ``periods`` (``semesters()``) when the connection is busy,
     e.g. inside a ``COPY``."""
+    import polars as pl
+
     if kind == "grades":
         return _ends(frame.select("pupil_id", "period_id", "date"), ())
     measures = touched_columns(kind, frame.columns)[2:]
@@ -214,6 +223,8 @@ def touched_summary(
 def _ends(frame: pl.DataFrame, measures: Sequence[str]) -> pl.DataFrame:
     """Per (pupil, semester): a row of its earliest and one of its latest date (one if the same),
     with the ``measures`` of its one row where it has one date (else null)."""
+    import polars as pl
+
     one = pl.col("date").min() == pl.col("date").max()
     ends = frame.group_by(["pupil_id", "period_id"]).agg(
         pl.col("date").min().alias("first"),
@@ -256,6 +267,8 @@ def keep_rollups(
 def _keep(
     kind: Kind, touched: str | pl.DataFrame | Iterable[tuple[Any, ...]], params: Mapping[str, Any] | None = None
 ) -> Upkeep:
+    import polars as pl
+
     shape = SHAPES[kind]
     with transaction.atomic(), connection.cursor() as cursor:
         restore = _probe_costs(cursor)
@@ -321,6 +334,8 @@ def _probe_costs(cursor: Any) -> dict[str, str] | None:
 
 
 def _tuples_frame(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
+    import polars as pl
+
     schema: dict[str, Any] = {"pupil_id": pl.Int64, "date": pl.Date}
     if kind == "grades":
         schema = {"pupil_id": pl.Int64, "period_id": pl.Int64, "date": pl.Date}

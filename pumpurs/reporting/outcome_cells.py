@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from pumpurs.reporting.models import MonitoringRefresh, OutcomeCell
 from pumpurs.reporting.outcomes import OutcomeCount, outcome_counts
@@ -76,6 +77,16 @@ class Counted:
     counts: list[OutcomeCount]
     moment: dt.datetime
     live: bool
+
+    @property
+    def note(self) -> str:
+        """When, in the reader's language: the page's note and the CSV's first line, one wording."""
+        moment = formats.date_format(timezone.localtime(self.moment), "SHORT_DATETIME_FORMAT")
+        if self.live:
+            return _("Counted now, %(moment)s: the morning refresh has not computed these figures yet.") % {
+                "moment": moment
+            }
+        return _("Numbers as of %(day)s (refreshed each morning with the indicators).") % {"day": moment}
 
 
 def page_counts(*, today: dt.date, institution_ids: Iterable[int], horizon: str) -> Counted:

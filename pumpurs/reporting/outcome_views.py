@@ -83,15 +83,18 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
-    """The page's tables as CSV, hidden cells as on the page (``< 5`` / ``×``)."""
+    """The page's tables as CSV, hidden cells as on the page (``< 5`` / ``×``), after a first line
+    that says, as the page does, when the figures were counted."""
     _municipalities, chosen, schools = _scope(request)
     horizon = _horizon(request)
     today = timezone.localdate()
-    blocks = outcome_blocks(page_counts(today=today, institution_ids=schools, horizon=horizon).counts, horizon=horizon)
+    counted = page_counts(today=today, institution_ids=schools, horizon=horizon)
+    blocks = outcome_blocks(counted.counts, horizon=horizon)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{horizon}-{today.isoformat()}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
     writer = csv.writer(response, delimiter=";")
+    writer.writerow([counted.note])
     writer.writerow(
         [_("Scope"), _("Cohort"), _("Outcome read at"), _("Pupils"), *[str(k.label) for k in OutcomeKind], _("Total")]
     )

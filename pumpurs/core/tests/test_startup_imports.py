@@ -37,20 +37,6 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
 
 
-@pytest.mark.parametrize(
-    "library",
-    [
-        *(name for name in HEAVY if name != "polars"),
-        pytest.param(
-            "polars",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="pumpurs.imports still loads it at start-up: apps.ready → imports.work → selectors → "
-                "readers (for XLSX_MAGIC), and the URL conf → imports.views → services → engine, specs, "
-                "staging; that app's owner makes it lazy, then this mark goes",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("library", HEAVY)
 def test_setup_and_the_url_conf_do_not_import(loaded: set[str], library: str) -> None:
     assert library not in loaded

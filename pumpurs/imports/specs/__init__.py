@@ -1,4 +1,4 @@
-"""One module per import kind; ``SPECS`` maps the CLI/UI kind name to its spec."""
+"""One module per import kind; ``SPECS`` maps the CLI/UI kind name (``imports.models.KINDS``) to its spec."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from pumpurs.imports.specs.incidents import INCIDENTS
 from pumpurs.imports.specs.institutions import INSTITUTIONS
 from pumpurs.imports.specs.pupils import PUPILS
 from pumpurs.imports.specs.staff import STAFF
-
-KINDS = ("institutions", "pupils", "attendance", "grades", "incidents", "staff", "budgets")
 
 SPECS: dict[str, tuple[ImportSpec, ...]] = {
     "institutions": (INSTITUTIONS,),

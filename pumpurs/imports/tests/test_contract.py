@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pumpurs.audit.models import AuditEvent
-from pumpurs.imports.models import ImportBatch
-from pumpurs.imports.specs import KINDS
+from pumpurs.imports.models import KINDS, ImportBatch
+from pumpurs.imports.specs import SPECS
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_attendance import HEADER, rows_for
 from pumpurs.journal.models import AttendanceDay
@@ -31,6 +31,11 @@ def test_dry_run_counts_but_writes_nothing(world: World, run_import, tmp_path: P
     code, summary = run_import("attendance", write_csv(tmp_path / "a.csv", rows_for(world)), "--dry-run")
     assert (code, summary["status"], summary["created"]) == (0, "dry-run", 3)
     assert AttendanceDay.objects.count() == 0
+
+
+def test_every_kind_has_its_specs() -> None:
+    # The kinds are listed apart from the specs (the pages check a kind without loading polars).
+    assert tuple(SPECS) == KINDS
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -61,13 +61,14 @@ def test_purge_deletes_old_files_but_keeps_the_record(world: World, tmp_path: Pa
 def test_an_unexpected_failure_marks_the_batch_failed_and_audits_it(world: World, tmp_path: Path, monkeypatch) -> None:
     import pytest
 
-    from pumpurs.imports import services
+    from pumpurs.imports import engine, services
     from pumpurs.imports.services import import_batch_run
 
     def broken(**kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "run_import", broken)
+    # On the engine: the service imports it when it runs a file (polars stays out of start-up).
+    monkeypatch.setattr(engine, "run_import", broken)
     path = write_csv(tmp_path / "a.csv", rows_for(world))
     operator = import_operator(institution=None)
     batch = import_batch_create(

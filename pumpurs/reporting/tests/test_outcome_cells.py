@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from pumpurs.people.models import Enrolment, Institution, Municipality, Pupil, User
 from pumpurs.reporting.models import MonitoringRefresh, OutcomeCell
@@ -60,6 +63,11 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def csv_lines(response: HttpResponse) -> list[str]:
+    """The export's lines: first when it was counted, then the header and the table."""
+    return response.content.decode("utf-8-sig").splitlines()
 
 
 Row = tuple[int, str, int | None, int | None, bool, str, int]
@@ -123,7 +131,7 @@ def test_the_page_from_the_cells_is_the_live_page(world: World, cohort: object, 
             page = client.get(reverse("reporting:outcomes"), {"horizon": horizon, **query})
             exported = client.get(reverse("reporting:outcomes_csv"), {"horizon": horizon, **query})
             assert page.status_code == exported.status_code == 200
-            shown.append((page.context["blocks"], exported.content))
+            shown.append((page.context["blocks"], csv_lines(exported)[1:]))
         return shown
 
     live = pages()
@@ -173,7 +181,7 @@ def test_the_refresh_writes_the_cells_and_a_second_run_changes_nothing(
 def test_the_page_reads_the_cells_not_the_enrolments(world: World, cohort: dict[str, list[Pupil]]) -> None:
     monitoring_refresh(today=world.today)
     client = signed_in(world.national)
-    before = client.get(reverse("reporting:outcomes_csv")).content
+    before = csv_lines(client.get(reverse("reporting:outcomes_csv")))[1:]
     for name in ("reporting:outcomes", "reporting:outcomes_csv"):
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse(name)).status_code == 200
@@ -182,9 +190,9 @@ def test_the_page_reads_the_cells_not_the_enrolments(world: World, cohort: dict[
             assert table not in sql, (name, table)
     # The facts change; the page keeps the refresh's numbers until the next refresh.
     Enrolment.objects.filter(pupil__in=cohort["flagged"][:6]).update(end_reason=R.MOVED_ABROAD)
-    assert client.get(reverse("reporting:outcomes_csv")).content == before
+    assert csv_lines(client.get(reverse("reporting:outcomes_csv")))[1:] == before
     monitoring_refresh(today=world.today)
-    assert client.get(reverse("reporting:outcomes_csv")).content != before
+    assert csv_lines(client.get(reverse("reporting:outcomes_csv")))[1:] != before
 
 
 def test_the_page_says_when_it_counted(world: World, cohort: object) -> None:
@@ -201,6 +209,38 @@ def test_the_page_says_when_it_counted(world: World, cohort: object) -> None:
     html = client.get(reverse("reporting:outcomes")).content.decode()
     assert "Skaitļi uz" in html
     assert "Saskaitīts tagad" not in html
+
+
+def test_the_csv_says_when_it_counted_as_the_page_does(world: World, cohort: object) -> None:
+    def at(hour: int, minute: int) -> time_machine.travel:
+        return time_machine.travel(
+            timezone.make_aware(dt.datetime.combine(world.today, dt.time(hour, minute))), tick=False
+        )
+
+    def fetched(language: str = "lv") -> tuple[str, list[str]]:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(world.national)  # signed in now: hours later a session has expired
+        page, exported = client.get(reverse("reporting:outcomes")), client.get(reverse("reporting:outcomes_csv"))
+        assert page.status_code == exported.status_code == 200
+        return page.content.decode(), csv_lines(exported)
+
+    day = f"{world.today:%d.%m.%Y}"
+    with at(14, 35):  # no refresh yet: counted on the request, at its moment
+        page, lines = fetched()
+    live = f"Saskaitīts tagad, {day} 14:35: rīta atjaunošana šos skaitļus vēl nav aprēķinājusi."
+    assert lines[0] == live
+    assert f'<p class="note">{live}</p>' in page
+    with at(6, 5):
+        monitoring_refresh(today=world.today)
+    with at(15, 0):  # from the cells: the refresh's moment, not the request's
+        page, lines = fetched()
+        _page, in_english = fetched("en")
+    refreshed = f"Skaitļi uz {day} 06:05 (atjauno katru rītu kopā ar rādītājiem)."
+    assert lines[0] == refreshed
+    assert f'<p class="note">{refreshed}</p>' in page
+    assert lines[1].split(";")[:2] == ["Tvērums", "Kohorta"]  # the header follows the note
+    assert in_english[0].startswith("Numbers as of ")  # the reader's language, as on the page
+    assert in_english[0].endswith(" 06:05 (refreshed each morning with the indicators).")
 
 
 @pytest.mark.parametrize("name", ["reporting:outcomes", "reporting:outcomes_csv"])

@@ -81,8 +81,9 @@ def test_outcomes_csv_matches_the_page(world: World, gulbene_2024: None) -> None
     response = signed_in(world.coordinator_gulbene).get(reverse("reporting:outcomes_csv"))
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert len(lines) == 3
-    assert lines[2].split(";")[4:] == ["6", "0", "0", "0", "6", "0", "12"]
+    assert len(lines) == 4
+    assert lines[0].startswith("Saskaitīts tagad, ")  # when, as the page says it (no refresh here)
+    assert lines[3].split(";")[4:] == ["6", "0", "0", "0", "6", "0", "12"]
 
 
 def test_bad_input_is_404(world: World) -> None:

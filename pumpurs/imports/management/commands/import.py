@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pumpurs.core.startup import add_skip_checks, startup_check
+from pumpurs.imports.models import KINDS
 from pumpurs.imports.readers import BATCH_ROWS
 from pumpurs.imports.services import (
     IMPORT_CLI,
@@ -24,7 +25,6 @@ from pumpurs.imports.services import (
     import_batch_run,
     import_operator,
 )
-from pumpurs.imports.specs import KINDS
 from pumpurs.people.actors import Actor
 from pumpurs.people.models import Institution, User
 
