@@ -152,13 +152,30 @@ def compact_month(url: str, day: str) -> None:
 
 
 def forget_day(url: str, day: str) -> None:
-    """Delete the day's rows (and the benchmark's batches) and settle the table before the next run."""
+    """Delete the day's rows and settle the table before the next run. The rows go with their
+    rollups' upkeep (a child process: Django), so the weekly rollups stay equal to the facts
+    while ``PUMPURS_FACT_ROLLUPS`` is on; the upkeep of the deletion is not timed."""
     import psycopg
 
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "pumpurs.settings"}
+    subprocess.run([sys.executable, __file__, "--forget-child", day], env=env, cwd=ROOT, check=True)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DELETE FROM journal_attendanceday WHERE date = %s", [day])
         conn.execute("VACUUM (ANALYZE) journal_attendanceday")
+        conn.execute("VACUUM (ANALYZE) journal_attendanceweek")
         conn.execute("CHECKPOINT")
+
+
+def forget_child(day: str) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from pumpurs.journal.rollups import keep_rollups
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM journal_attendanceday WHERE date = %s RETURNING pupil_id, date", [day])
+        keep_rollups("attendance", cursor.fetchall())
 
 
 def write_file(url: str, path: Path, day: str) -> int:
@@ -246,11 +263,15 @@ def main() -> None:
         "--rekey", action="store_true", help="give the pupils new codes under this data directory's key, then stop"
     )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--forget-child", help=argparse.SUPPRESS)
     parser.add_argument("--write-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = re.sub(r"/[^/?]*(\?|$)", f"/{args.database_name}\\1", args.database_url, count=1)
     if args.child:
         child_import(args.child, args.day, args.profile)
+        return
+    if args.forget_child:
+        forget_child(args.forget_child)
         return
     if args.rekey:
         print(f"re-keyed {rekey(url)} pupils")

@@ -44,6 +44,7 @@ DATABASES = {
     "default": database_config(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'pumpurs.sqlite3'}"),
         sqlite_busy_seconds=env_int("PUMPURS_SQLITE_BUSY_SECONDS", 30),
+        pg_temp_buffers=env_str("PUMPURS_PG_TEMP_BUFFERS", "256MB"),
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

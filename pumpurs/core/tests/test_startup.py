@@ -100,6 +100,19 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     assert short["timeout"] == 2
 
 
+def test_postgresql_sessions_keep_their_temporary_tables_in_memory() -> None:
+    """The rollup upkeep and the refresh build temporary tables of a row per pupil: each session
+    may keep 256 MB of them in memory (the server's default 8 MB sent them to disk), options the
+    URL gives are kept, and an empty setting leaves the server's."""
+    config = database_config("postgresql://u@127.0.0.1:5432/pumpurs")
+    assert config["OPTIONS"] == {"options": "-c temp_buffers=256MB"}
+    given = database_config(
+        "postgresql://u@127.0.0.1:5432/pumpurs?options=-c%20search_path%3Dx", pg_temp_buffers="64MB"
+    )
+    assert given["OPTIONS"] == {"options": "-c search_path=x -c temp_buffers=64MB"}
+    assert "OPTIONS" not in database_config("postgresql://u@127.0.0.1:5432/pumpurs", pg_temp_buffers="")
+
+
 def test_debug_is_off_by_default() -> None:
     from django.conf import settings
 
