@@ -515,15 +515,17 @@ def _keep_appended(cursor: Any, shape: _Shape, params: dict[str, Any], *, carrie
     other touched pupil is left marked ``slow`` for ``_keep_recomputed``. Attendance only (a day's
     grades are several rows).
 
-    One probe of ``b`` sorts the touched pupils. Where ``b`` exists (the week has rows) it is
-    updated in place: the key stays as it is, and with the table's spare room (fillfactor,
+    ``b`` read once sorts the touched pupils (by a merge join over the week's key range when
+    they are many, by probes when few). Where ``b`` exists (the week has rows) it is updated in
+    place: the key stays as it is, and with the table's spare room (fillfactor,
     decision 0050) PostgreSQL writes the new version into the same page without touching the
     index. Only pupils without ``b`` (a new week, a pupil's first fact) are inserted from ``p``.
     The day's values come with the touched rows where the writer listed them
     (``touched_columns``), else from the day's fact (one more probe per pupil); with them the
-    update walks the week's rows in key order beside the sorted pupils. Before, one ``INSERT …
-    ON CONFLICT`` probed ``b``, ``p`` and the day's fact for every pupil and then the key again
-    for the conflict: 2.3 s at 50 000 pupils against 0.9 s now (docs/performance.md)."""
+    update (and the insert from ``p``) walks the week's rows in key order beside the sorted
+    pupils. Before, one ``INSERT … ON CONFLICT`` probed ``b``, ``p`` and the day's fact for every
+    pupil and then the key again for the conflict: 2.3 s at 50 000 pupils against 0.65–0.80 s
+    now, 2.5–3.2 s at 250 000 (docs/performance.md)."""
     t = shape.table
     ms = shape.measures
     dn = _day_number("d0")
