@@ -50,13 +50,31 @@ def test_deferred_pupils_are_waited_for_by_the_checking_thread(world: World) -> 
     ctx.preload(pupils=False)
     code = world.pupil_lizuma.personal_code
     found: list[pl.DataFrame] = []
-    checker = threading.Thread(target=lambda: found.append(ctx.code_lookup([code])))
+    readers: list[threading.Thread] = []
+    read = ctx._read_pupils
+
+    def read_here() -> pl.DataFrame:
+        readers.append(threading.current_thread())
+        return read()
+
+    ctx._read_pupils = read_here  # type: ignore[method-assign]
+    started = threading.Event()
+
+    def check() -> None:
+        started.set()
+        found.append(ctx.code_lookup([code]))
+
+    checker = threading.Thread(target=check)
     checker.start()
-    checker.join(timeout=0.2)
-    assert checker.is_alive(), "the look-up waits for the pupils"
+    # No timed wait here: the suite also runs under faketime, whose clock stands still, so a
+    # join with a timeout on a thread that waits would never return.
+    started.wait()
+    assert not found, "the look-up cannot have its pupils before this thread reads them"
     ctx.load_pupils()
-    checker.join(timeout=10)
-    assert not checker.is_alive()
+    checker.join()
+    # Read once, on this thread (the connection's): the checking thread only waited for them, and
+    # found the pupil (a read on its own connection would not see this test's rows).
+    assert readers == [threading.current_thread()]
     assert found[0].get_column("pupil_id").to_list() == [world.pupil_lizuma.pk]
 
 
