@@ -274,8 +274,10 @@ def _keep(
         restore = _probe_costs(cursor)
         if isinstance(touched, str):
             source = touched
-            cursor.execute(f"SELECT * FROM ({source}) i LIMIT 0", _adapt(params or {}))  # noqa: S608 — the writer's own SELECT
-            carried = touched_columns(kind, [column[0] for column in cursor.description])[2:]
+            carried = []
+            if kind == "attendance":  # which columns the writer's SELECT gives (grades: keys only)
+                cursor.execute(f"SELECT * FROM ({source}) i LIMIT 0", _adapt(params or {}))  # noqa: S608 — the writer's own SELECT
+                carried = touched_columns(kind, [column[0] for column in cursor.description])[2:]
         else:
             frame = touched if isinstance(touched, pl.DataFrame) else _tuples_frame(kind, touched)
             source = _load_frame(cursor, kind, frame)
@@ -554,14 +556,13 @@ def _keep_appended(cursor: Any, shape: _Shape, params: dict[str, Any], *, carrie
             f"WHERE {TEMP}tk.period_id = %(period)s AND {TEMP}tk.slow = 0 AND {TEMP}tk.pupil_id = x.pupil_id",
             params,
         )
-    with _probing(cursor):
-        if _pg():  # the sorting changes the estimates: with the old ones, the week's rows drove a loop over ``tk``
-            cursor.execute(f"ANALYZE {TEMP}tk (period_id, pupil_id, slow)")
-        cursor.execute(
-            f"SELECT slow, COUNT(*) FROM {TEMP}tk WHERE period_id = %s AND slow <> 1 GROUP BY slow",  # noqa: S608 — a temp table's name from code
-            [params["period"]],
-        )
-        appended = dict(cursor.fetchall())
+    if _pg():  # the sorting changes the estimates: with the old ones, the week's rows drove a loop over ``tk``
+        cursor.execute(f"ANALYZE {TEMP}tk (period_id, pupil_id, slow)")
+    cursor.execute(
+        f"SELECT slow, COUNT(*) FROM {TEMP}tk WHERE period_id = %s AND slow <> 1 GROUP BY slow",  # noqa: S608 — a temp table's name from code
+        [params["period"]],
+    )
+    appended = dict(cursor.fetchall())
     # ``v``: where the day's values are read — the touched rows (``k``) when the writer listed
     # them, else the day's fact (``f``, one more probe per pupil, joined by ``day``).
     v, day = ("k", "") if carried else ("f", "journal_attendanceday f ON f.pupil_id = k.pupil_id AND f.date = k.d0")

@@ -14,17 +14,11 @@ from pumpurs.imports.readers import open_source
 from pumpurs.imports.services import import_operator
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_attendance import rows_for
+from pumpurs.imports.tests.test_context_pupils import Unreadable
 from pumpurs.journal.models import AttendanceDay
 from pumpurs.world.personas import World
 
 pytestmark = pytest.mark.django_db
-
-
-class _Unreadable:
-    """A scope whose query fails, as a lost connection would."""
-
-    def order_by(self) -> _Unreadable:
-        raise ConnectionError("the database went away")
 
 
 def _checking_threads() -> list[threading.Thread]:
@@ -37,7 +31,7 @@ def test_a_failed_pupils_query_ends_the_import_and_its_checking_thread(
 ) -> None:
     path = write_csv(tmp_path / "a.csv", rows_for(world))
     ctx = ImportContext.build(
-        actor=import_operator(institution=None), today=world.today, institution=None, pupils=_Unreadable()
+        actor=import_operator(institution=None), today=world.today, institution=None, pupils=Unreadable()
     )
     with pytest.raises(ConnectionError):
         run_import(kind="attendance", source=open_source(path, tmpdir=tmp_path), ctx=ctx, dry_run=dry_run)

@@ -78,13 +78,15 @@ def test_deferred_pupils_are_waited_for_by_the_checking_thread(world: World) -> 
     assert found[0].get_column("pupil_id").to_list() == [world.pupil_lizuma.pk]
 
 
-class _Unreadable:
-    def order_by(self) -> _Unreadable:
+class Unreadable:
+    """A scope whose query fails, as a lost connection would."""
+
+    def order_by(self) -> Unreadable:
         raise ConnectionError("the database went away")
 
 
 def test_a_failed_pupils_query_releases_the_waiting_thread_with_an_error(db: None) -> None:
-    ctx = _context(_Unreadable())
+    ctx = _context(Unreadable())
     ctx.preload(pupils=False)
     outcome: list[BaseException] = []
 
