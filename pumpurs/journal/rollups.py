@@ -147,7 +147,7 @@ def _temp(cursor: Any, name: str, select: str, params: Mapping[str, Any] | None 
         cursor.execute(f"ANALYZE {TEMP}{name} ({analyse})")
 
 
-_TEMPS = ("in", "tk", "tb", "td", "tw", "tn")
+_TEMPS = ("tk0", "tk", "tb", "td", "tw", "tn")
 
 
 def _drop_temps(cursor: Any) -> None:
@@ -167,25 +167,6 @@ def touched_columns(kind: Kind, columns: Iterable[str]) -> list[str]:
     if kind == "grades":
         return ["pupil_id", "period_id", "date"]
     return ["pupil_id", "date", *(ATTENDANCE_MEASURES if set(ATTENDANCE_MEASURES) <= have else ())]
-
-
-def _load_frame(cursor: Any, kind: Kind, frame: pl.DataFrame) -> str:
-    """A writer's touched rows as a temporary table; returns a SELECT of it."""
-    import polars as pl
-
-    columns = touched_columns(kind, frame.columns)
-    small = touched_summary(kind, frame).select(columns)
-    types = ", ".join(f"{c} {'date' if c == 'date' else 'bigint'}" for c in columns)
-    cursor.execute(f"DROP TABLE IF EXISTS {TEMP}in")
-    cursor.execute(f"CREATE TEMP TABLE {TEMP}in ({types})")
-    if small.height:
-        if _pg():
-            with cursor.cursor.copy(f"COPY {TEMP}in ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(small.write_csv(include_header=False, date_format="%Y-%m-%d"))
-        else:
-            rows = small.with_columns(pl.col("date").dt.to_string("%Y-%m-%d")).rows()
-            cursor.executemany(f"INSERT INTO {TEMP}in VALUES ({', '.join(['%s'] * len(columns))})", rows)  # noqa: S608 — a temp table's name from code
-    return f"SELECT {', '.join(columns)} FROM {TEMP}in"  # noqa: S608 — a temp table's name from code
 
 
 def semesters() -> list[tuple[int, dt.date, dt.date]]:
@@ -267,53 +248,89 @@ def keep_rollups(
 def _keep(
     kind: Kind, touched: str | pl.DataFrame | Iterable[tuple[Any, ...]], params: Mapping[str, Any] | None = None
 ) -> Upkeep:
-    import polars as pl
-
     shape = SHAPES[kind]
     with transaction.atomic(), connection.cursor() as cursor:
         restore = _probe_costs(cursor)
-        if isinstance(touched, str):
-            source = touched
-            carried = []
-            if kind == "attendance":  # which columns the writer's SELECT gives (grades: keys only)
-                cursor.execute(f"SELECT * FROM ({source}) i LIMIT 0", _adapt(params or {}))  # noqa: S608 — the writer's own SELECT
-                carried = touched_columns(kind, [column[0] for column in cursor.description])[2:]
-        else:
-            frame = touched if isinstance(touched, pl.DataFrame) else _tuples_frame(kind, touched)
-            source = _load_frame(cursor, kind, frame)
-            carried = touched_columns(kind, frame.columns)[2:]
-        if kind == "attendance":
-            # A pupil's day values, where it has one touched day and the writer listed them.
-            values = "".join(f", CASE WHEN MIN(i.date) = MAX(i.date) THEN MAX(i.{m}) END AS {m}" for m in carried)
-            tk = (
-                f"SELECT p.id AS period_id, i.pupil_id, MIN(i.date) AS d0, MAX(i.date) AS d1, 1 AS slow{values} "  # noqa: S608 — names from code
-                f"FROM ({source}) i JOIN people_period p ON i.date BETWEEN p.starts_on AND p.ends_on "
-                "GROUP BY p.id, i.pupil_id"
-            )
-        else:
-            tk = (
-                f"SELECT i.period_id, i.pupil_id, MIN(i.date) AS d0, MAX(i.date) AS d1, 1 AS slow "  # noqa: S608 — names from code
-                f"FROM ({source}) i GROUP BY i.period_id, i.pupil_id"
-            )
-        _temp(cursor, "tk", tk, params, analyse="period_id, pupil_id")
-        cursor.execute(f"SELECT period_id, COUNT(*) FROM {TEMP}tk GROUP BY period_id ORDER BY period_id")  # noqa: S608 — a temp table's name from code
-        periods = [(int(p), int(n)) for p, n in cursor.fetchall()]
+        carried = _load_touched(cursor, kind, touched, params)
+        cursor.execute(f"SELECT period_id, COUNT(*), MAX(d1) FROM {TEMP}tk0 GROUP BY period_id ORDER BY period_id")  # noqa: S608 — a temp table's name from code
+        found = [(int(p), int(n), _as_date(last)) for p, n, last in cursor.fetchall()]
         built = set(
-            RollupBuilt.objects.filter(kind=kind, period_id__in=[p for p, _n in periods]).values_list(
+            RollupBuilt.objects.filter(kind=kind, period_id__in=[p for p, _n, _l in found]).values_list(
                 "period_id", flat=True
             )
         )
+        _temp(cursor, "tk", f"SELECT *, 1 AS slow FROM {TEMP}tk0 WHERE 1 = 0")  # noqa: S608 — a temp table's name from code
+        semesters = []
+        for period_id, _pupils, last in found:
+            if period_id in built:
+                semester = _semester(cursor, shape, period_id, last)
+                _sort(cursor, kind, shape, semester, carried=bool(carried))
+            else:
+                semester = _from_scratch(cursor, kind, shape, period_id)
+            semesters.append(semester)
+        if _pg():  # autovacuum never analyses temporary tables; the writes below join ``tk``
+            cursor.execute(f"ANALYZE {TEMP}tk (period_id, pupil_id, slow)")
         written = 0
-        for period_id, _pupils in periods:
-            if period_id not in built:
-                _from_scratch(cursor, kind, shape, period_id)
-            written += _keep_period(cursor, kind, shape, period_id, carried=bool(carried))
-            if period_id not in built:
-                RollupBuilt.objects.create(period_id=period_id, kind=kind, built_at=timezone.now())
+        for semester in semesters:
+            written += _keep_period(cursor, kind, shape, semester, carried=bool(carried))
+            if semester.period_id not in built:
+                RollupBuilt.objects.create(period_id=semester.period_id, kind=kind, built_at=timezone.now())
         _drop_temps(cursor)
         for name, value in (restore or {}).items():
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    return Upkeep(pupils=sum(n for _p, n in periods), rows_written=written)
+    return Upkeep(pupils=sum(n for _p, n, _l in found), rows_written=written)
+
+
+def _load_touched(
+    cursor: Any, kind: Kind, touched: str | pl.DataFrame | Iterable[tuple[Any, ...]], params: Mapping[str, Any] | None
+) -> list[str]:
+    """The touched pupils as ``tk0``: per (semester, pupil) the earliest and latest touched day
+    ``d0``/``d1`` and, for attendance, the day's values where it is one day and the writer listed
+    them. Returns the value columns carried. A writer's frame is summed up in polars and copied
+    in; a writer's SELECT is grouped by the server."""
+    import polars as pl
+
+    if isinstance(touched, str):
+        carried: list[str] = []
+        if kind == "attendance":  # which columns the writer's SELECT gives (grades: keys only)
+            cursor.execute(f"SELECT * FROM ({touched}) i LIMIT 0", _adapt(params or {}))  # noqa: S608 — the writer's own SELECT
+            carried = touched_columns(kind, [column[0] for column in cursor.description])[2:]
+        # A pupil's day values, where it has one touched day and the writer listed them.
+        values = "".join(f", CASE WHEN MIN(i.date) = MAX(i.date) THEN MAX(i.{m}) END AS {m}" for m in carried)
+        if kind == "attendance":
+            grouped = (
+                f"SELECT p.id AS period_id, i.pupil_id, MIN(i.date) AS d0, MAX(i.date) AS d1{values} "  # noqa: S608 — names from code
+                f"FROM ({touched}) i JOIN people_period p ON i.date BETWEEN p.starts_on AND p.ends_on "
+                "GROUP BY p.id, i.pupil_id"
+            )
+        else:
+            grouped = (
+                "SELECT i.period_id, i.pupil_id, MIN(i.date) AS d0, MAX(i.date) AS d1 "  # noqa: S608 — names from code
+                f"FROM ({touched}) i GROUP BY i.period_id, i.pupil_id"
+            )
+        _temp(cursor, "tk0", grouped, params, analyse="period_id, pupil_id")
+        return carried
+    frame = touched if isinstance(touched, pl.DataFrame) else _tuples_frame(kind, touched)
+    carried = touched_columns(kind, frame.columns)[2:] if kind == "attendance" else []  # grades: keys only
+    pupils = (
+        touched_summary(kind, frame)
+        .group_by("period_id", "pupil_id")
+        .agg(pl.col("date").min().alias("d0"), pl.col("date").max().alias("d1"), *(pl.col(m).first() for m in carried))
+    )
+    columns = ["period_id", "pupil_id", "d0", "d1", *carried]
+    types = ", ".join(f"{c} {'date' if c in ('d0', 'd1') else 'bigint'}" for c in columns)
+    cursor.execute(f"DROP TABLE IF EXISTS {TEMP}tk0")
+    cursor.execute(f"CREATE TEMP TABLE {TEMP}tk0 ({types})")
+    if pupils.height:
+        if _pg():
+            with cursor.cursor.copy(f"COPY {TEMP}tk0 ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(pupils.select(columns).write_csv(include_header=False, date_format="%Y-%m-%d"))
+        else:
+            rows = pupils.select(columns).with_columns(pl.col("d0", "d1").dt.to_string("%Y-%m-%d")).rows()
+            cursor.executemany(f"INSERT INTO {TEMP}tk0 VALUES ({', '.join(['%s'] * len(columns))})", rows)  # noqa: S608 — a temp table's name from code
+    if _pg():  # without statistics the planner took 250 000 pupils for 1 250 and probed ``b`` for each
+        cursor.execute(f"ANALYZE {TEMP}tk0 (period_id, pupil_id)")
+    return carried
 
 
 # PostgreSQL settings for the upkeep's statements, the caller's values put back after:
@@ -457,49 +474,108 @@ def _columns(shape: _Shape) -> list[str]:
     return ["last_day", *(f"{m}_{d}" for m in shape.measures for d in WEEKDAYS)]
 
 
-def _from_scratch(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> None:
+@dataclass(frozen=True)
+class _Semester:
+    """One semester the write touched: its bounds, its last week with rows before the write
+    (``old_wmax``; None when it has none) and after it (``wstar``: no fact lies beyond a touched
+    day or an old week)."""
+
+    period_id: int
+    starts: dt.date
+    ends: dt.date
+    old_wmax: int | None
+    wstar: int
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"period": self.period_id, "starts": self.starts, "ends": self.ends, "wstar": self.wstar}
+
+
+def _semester(cursor: Any, shape: _Shape, period_id: int, last_touched: dt.date | None) -> _Semester:
+    starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
+    cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
+    old_wmax = cursor.fetchone()[0]
+    weeks = [w for w in (old_wmax, week_of(last_touched) if last_touched else None) if w is not None]
+    return _Semester(period_id, starts, ends, old_wmax, max(weeks))
+
+
+def _sort(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carried: bool) -> None:
+    """A built semester's touched pupils from ``tk0`` into ``tk``, each marked how its rows are
+    kept (``slow``): 1 — recomputed from its earliest touched day (``_keep_recomputed``); for
+    attendance, where the semester has rows, the daily case (``_keep_appended``): 0 — its one
+    touched day lies in the last week after the last fact of its row ``b`` of that week, and is
+    added to ``b``; 2 — the same without ``b`` (a new week, a pupil's first fact), added to the
+    previous week's row. One statement: ``b`` is read once, by a merge join over the week's key
+    range beside the sorted pupils when they are many, by probes when few, and the day's lesson
+    marks are probed only for a pupil whose day the writer gave no values for (a day's row, when
+    there is one, counts instead of its marks). A pupil first touched after the week following
+    the last one starts at that week (its weeks in between are written too)."""
+    values = "".join(f", k.{m}" for m in (shape.measures if carried and kind == "attendance" else ()))
+    params = semester.params
+    if semester.old_wmax is None:
+        shifted, slow, joined = "k.d0", "1", ""
+    else:
+        params |= {"next": monday_of(semester.old_wmax + 1), "after": monday_of(semester.old_wmax + 2)}
+        shifted = "CASE WHEN k.d0 >= %(after)s THEN %(next)s ELSE k.d0 END"
+        slow, joined = "1", ""
+        if kind == "attendance":
+            # Lesson marks count only on a day without its daily row: with the day's values given, none.
+            marked = (
+                f"{f'k.{shape.measures[0]} IS NULL AND ' if carried else ''}EXISTS (SELECT 1 FROM "  # noqa: S608 — names from code
+                "journal_attendancemark m WHERE m.pupil_id = k.pupil_id AND m.date = k.d0)"
+            )
+            slow = (
+                f"CASE WHEN k.d0 <> k.d1 OR k.d0 >= %(after)s OR {_day_number('k.d0')} / 7 <> %(wstar)s THEN 1 "
+                f"WHEN {marked} THEN 1 WHEN b.last_day IS NULL THEN 2 WHEN b.last_day >= k.d0 THEN 1 ELSE 0 END"
+            )
+            joined = f"LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id"
+    with _probing(cursor, in_order=True):  # the week's rows are the only table joined: one key range
+        _run(
+            cursor,
+            f"INSERT INTO {TEMP}tk (period_id, pupil_id, d0, d1{values.replace('k.', '')}, slow) "  # noqa: S608 — names from code
+            f"SELECT k.period_id, k.pupil_id, {shifted}, k.d1{values}, {slow} "
+            f"FROM {TEMP}tk0 k {joined} WHERE k.period_id = %(period)s",
+            params,
+        )
+
+
+def _from_scratch(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> _Semester:
     """An unbuilt semester: drop its rows and touch every pupil with a fact from its first one,
     so that ``_keep_period`` builds it whole. At a semester's first write its facts are the
     written ones, so this costs what the upkeep would."""
     starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
     params = {"starts": starts, "ends": ends, "period": period_id}
     _run(cursor, f"DELETE FROM {shape.table} WHERE period_id = %(period)s", params)  # noqa: S608 — names from code
-    _run(cursor, f"DELETE FROM {TEMP}tk WHERE period_id = %(period)s", params)  # noqa: S608 — names from code
     _run(
         cursor,
         f"INSERT INTO {TEMP}tk (period_id, pupil_id, d0, d1, slow) SELECT %(period)s, pupil_id, MIN(date), MAX(date), 1 "  # noqa: S608 — names from code
         f"FROM ({_all_facts_sql(kind)}) f GROUP BY pupil_id",
         params,
     )
-    if _pg():
-        cursor.execute(f"ANALYZE {TEMP}tk")
-
-
-def _keep_period(cursor: Any, kind: Kind, shape: _Shape, period_id: int, *, carried: bool) -> int:
-    starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
-    cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
-    old_wmax = cursor.fetchone()[0]
-    params: dict[str, Any] = {"period": period_id, "starts": starts, "ends": ends}
-    if old_wmax is not None:
-        # A pupil first touched after the semester's last week also needs the weeks in between.
-        _run(
-            cursor,
-            f"UPDATE {TEMP}tk SET d0 = %(next)s WHERE period_id = %(period)s AND d0 >= %(after)s",  # noqa: S608 — a temp table's name from code
-            params | {"next": monday_of(old_wmax + 1), "after": monday_of(old_wmax + 2)},
-        )
-    # The semester's last week after this write: no fact lies beyond a touched day or an old week.
     cursor.execute(f"SELECT MAX(d1) FROM {TEMP}tk WHERE period_id = %s", [period_id])  # noqa: S608 — a temp table's name from code
-    last_touched = _as_date(cursor.fetchone()[0])
-    wstar = max(w for w in (old_wmax, week_of(last_touched) if last_touched else None) if w is not None)
+    last = _as_date(cursor.fetchone()[0])
+    return _Semester(period_id, starts, ends, None, week_of(last) if last else week_of(starts))
+
+
+def _keep_period(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carried: bool) -> int:
+    cursor.execute(
+        f"SELECT slow, COUNT(*) FROM {TEMP}tk WHERE period_id = %s GROUP BY slow",  # noqa: S608 — a temp table's name from code
+        [semester.period_id],
+    )
+    counts = {int(slow): int(n) for slow, n in cursor.fetchall()}
     written = 0
-    if old_wmax is not None and kind == "attendance":
-        written += _keep_appended(cursor, shape, params | {"wstar": wstar}, carried=carried)
-    cursor.execute(f"SELECT COUNT(*) FROM {TEMP}tk WHERE period_id = %s AND slow = 1", [period_id])  # noqa: S608 — a temp table's name from code
-    if cursor.fetchone()[0]:
+    old_wmax, wstar = semester.old_wmax, semester.wstar
+    # A new week's first day (the Monday file): the appended pupils' rows and the untouched
+    # pupils' carried rows come from the same previous week, read once (``_keep_appended``).
+    carry = old_wmax is not None and wstar == old_wmax + 1 and bool(counts.get(2))
+    if counts.get(0) or counts.get(2):
+        written += _keep_appended(cursor, shape, semester.params, counts, carried=carried, carry_untouched=carry)
+    if counts.get(1):
+        params = {"period": semester.period_id, "starts": semester.starts, "ends": semester.ends}
         written += _keep_recomputed(cursor, kind, shape, params, wstar)
-    if old_wmax is not None and wstar > old_wmax:
-        written += _carry_on(cursor, shape, period_id, old_wmax, wstar)
-    _trim_empty_weeks(cursor, shape, period_id)
+    if old_wmax is not None and wstar > old_wmax and not carry:
+        written += _carry_on(cursor, shape, semester.period_id, old_wmax, wstar)
+    _trim_empty_weeks(cursor, shape, semester.period_id)
     return written
 
 
@@ -509,69 +585,45 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _keep_appended(cursor: Any, shape: _Shape, params: dict[str, Any], *, carried: bool) -> int:
-    """The daily case: a pupil whose only touched day ``d0`` lies in the semester's last week
-    (``wstar``), with no fact on or after it in the existing row ``b`` (so no fact after it now)
-    and no lesson marks that day, gets that one row: ``b``'s columns plus the day's daily row from
-    its weekday on, or, without ``b``, the previous week's last totals ``p`` plus the day. Every
-    other touched pupil is left marked ``slow`` for ``_keep_recomputed``. Attendance only (a day's
-    grades are several rows).
+def _keep_appended(
+    cursor: Any,
+    shape: _Shape,
+    params: dict[str, Any],
+    appended: dict[int, int],
+    *,
+    carried: bool,
+    carry_untouched: bool,
+) -> int:
+    """The daily case (sorted by ``_sort``): a pupil whose only touched day ``d0`` lies in the
+    semester's last week (``wstar``) after the last fact of its existing row ``b`` (so no fact
+    after it now), and whose day counts by its daily row, gets that one row: ``b``'s columns plus
+    the day's daily row from its weekday on (``slow`` 0), or, without ``b``, the previous week's
+    last totals ``p`` plus the day (``slow`` 2). Attendance only (a day's grades are several rows).
+    ``appended``: how many pupils ``_sort`` put in each. ``carry_untouched`` (the week is new, the
+    one after the last): the same insert also carries every untouched pupil's last totals of
+    ``p`` into the new week, as ``_carry_on`` would, in the same walk over ``p`` (a national
+    Monday file read the previous week twice, 0.3 s of 3.6 s at 250 000 pupils).
 
-    ``b`` read once sorts the touched pupils (by a merge join over the week's key range when
-    they are many, by probes when few). Where ``b`` exists (the week has rows) it is updated in
-    place: the key stays as it is, and with the table's spare room (fillfactor,
-    decision 0050) PostgreSQL writes the new version into the same page without touching the
-    index. Only pupils without ``b`` (a new week, a pupil's first fact) are inserted from ``p``.
-    The day's values come with the touched rows where the writer listed them
-    (``touched_columns``), else from the day's fact (one more probe per pupil); with them the
-    update (and the insert from ``p``) walks the week's rows in key order beside the sorted
-    pupils. Before, one ``INSERT … ON CONFLICT`` probed ``b``, ``p`` and the day's fact for every
-    pupil and then the key again for the conflict: 2.3 s at 50 000 pupils against 0.65–0.80 s
-    now, 2.5–3.2 s at 250 000 (docs/performance.md)."""
+    Where ``b`` exists (the week has rows) it is updated in place: the key stays as it is, and
+    with the table's spare room (fillfactor, decision 0050) PostgreSQL writes the new version into
+    the same page without touching the index. Only pupils without ``b`` (a new week, a pupil's
+    first fact) are inserted from ``p``. The day's values come with the touched rows where the
+    writer listed them (``touched_columns``), else from the day's fact (one more probe per pupil);
+    with them the update (and the insert from ``p``) walks the week's rows in key order beside the
+    sorted pupils. Before, one ``INSERT … ON CONFLICT`` probed ``b``, ``p`` and the day's fact for
+    every pupil and then the key again for the conflict: 2.3 s at 50 000 pupils (docs/performance.md)."""
     t = shape.table
     ms = shape.measures
     dn = _day_number("d0")
-    with _probing(cursor):
-        # Sorted first (``b`` is read before this write changes it): 1 — not a plain append
-        # (recomputed); 0 — an append to ``b``; 2 — an append without ``b``. The candidates (one
-        # day, in the last week, no lesson marks that day) first, then ``b`` read once for them.
-        _run(
-            cursor,
-            f"UPDATE {TEMP}tk SET slow = CASE WHEN d0 = d1 AND {dn} / 7 = %(wstar)s AND NOT EXISTS ("  # noqa: S608 — names from code
-            f"SELECT 1 FROM journal_attendancemark m WHERE m.pupil_id = {TEMP}tk.pupil_id AND m.date = {TEMP}tk.d0) "
-            "THEN 0 ELSE 1 END WHERE period_id = %(period)s",
-            params,
-        )
-    if _pg():  # the estimates of the next join
-        cursor.execute(f"ANALYZE {TEMP}tk (period_id, pupil_id, slow)")
-    # The candidates' rows of the week as one key range: walked in key order beside the sorted
-    # candidates when they are many (250 000 probes of ``b``, each a page outside the buffers:
-    # 1.96 s), probed when they are few. No fact table in this statement.
-    with _probing(cursor, in_order=True):
-        _run(
-            cursor,
-            f"UPDATE {TEMP}tk SET slow = CASE WHEN x.last_day IS NULL THEN 2 WHEN x.last_day >= {TEMP}tk.d0 THEN 1 ELSE 0 END "  # noqa: S608 — names from code
-            f"FROM (SELECT k.pupil_id, b.last_day FROM {TEMP}tk k LEFT JOIN {t} b ON b.period_id = %(period)s "
-            "AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id WHERE k.period_id = %(period)s AND k.slow = 0) x "
-            f"WHERE {TEMP}tk.period_id = %(period)s AND {TEMP}tk.slow = 0 AND {TEMP}tk.pupil_id = x.pupil_id",
-            params,
-        )
-    if _pg():  # the sorting changes the estimates: with the old ones, the week's rows drove a loop over ``tk``
-        cursor.execute(f"ANALYZE {TEMP}tk (period_id, pupil_id, slow)")
-    cursor.execute(
-        f"SELECT slow, COUNT(*) FROM {TEMP}tk WHERE period_id = %s AND slow <> 1 GROUP BY slow",  # noqa: S608 — a temp table's name from code
-        [params["period"]],
-    )
-    appended = dict(cursor.fetchall())
     # ``v``: where the day's values are read — the touched rows (``k``) when the writer listed
     # them, else the day's fact (``f``, one more probe per pupil, joined by ``day``).
     v, day = ("k", "") if carried else ("f", "journal_attendanceday f ON f.pupil_id = k.pupil_id AND f.date = k.d0")
     picked = "".join(f", {m}" for m in ms) if carried else ""
 
-    def chosen(slow: int) -> str:
+    def chosen(slow: int | None) -> str:
         return (
-            f"(SELECT pupil_id, d0, {dn} %% 7 AS wd{picked} FROM {TEMP}tk "  # noqa: S608 — names from code
-            f"WHERE period_id = %(period)s AND slow = {slow}) k"
+            f"(SELECT pupil_id, d0, slow, {dn} %% 7 AS wd{picked} FROM {TEMP}tk "  # noqa: S608 — names from code
+            f"WHERE period_id = %(period)s{'' if slow is None else f' AND slow = {slow}'}) k"
         )
 
     written = 0
@@ -600,12 +652,14 @@ def _keep_appended(cursor: Any, shape: _Shape, params: dict[str, Any], *, carrie
                 cursor,
                 f"""
 INSERT INTO {t} (period_id, week, pupil_id, {", ".join(cols)})
-SELECT %(period)s, %(wstar)s, k.pupil_id, CASE WHEN {v}.{ms[0]} IS NULL THEN p.last_day ELSE k.d0 END, {values}
-FROM {chosen(2)}
-LEFT JOIN {t} p ON p.period_id = %(period)s AND p.week = %(wstar)s - 1 AND p.pupil_id = k.pupil_id
+SELECT %(period)s, %(wstar)s, COALESCE(k.pupil_id, p.pupil_id),
+  CASE WHEN {v}.{ms[0]} IS NULL THEN p.last_day ELSE k.d0 END, {values}
+FROM {chosen(None if carry_untouched else 2)}
+{"FULL" if carry_untouched else "LEFT"} JOIN (SELECT * FROM {t} WHERE period_id = %(period)s AND week = %(wstar)s - 1) p
+  ON p.pupil_id = k.pupil_id
 {f"LEFT JOIN {day}" if day else ""}
-WHERE {v}.{ms[0]} IS NOT NULL OR p.pupil_id IS NOT NULL
-ORDER BY k.pupil_id
+WHERE (k.slow = 2 AND ({v}.{ms[0]} IS NOT NULL OR p.pupil_id IS NOT NULL)) OR k.pupil_id IS NULL
+ORDER BY 3
 """,  # noqa: S608 — names from code, values parameters
                 params,
             )

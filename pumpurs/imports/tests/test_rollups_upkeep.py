@@ -14,13 +14,14 @@ import random
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from django.db import connection
 
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_rollups import DAILY, expected, kept, school_days
-from pumpurs.journal.models import AttendanceDay, AttendanceMark, Grade, Subject
-from pumpurs.journal.rollups import keep_rollups
+from pumpurs.journal.models import ATTENDANCE_MEASURES, WEEKDAYS, AttendanceDay, AttendanceMark, Grade, Subject
+from pumpurs.journal.rollups import keep_rollups, week_of
 from pumpurs.people.models import Period
 from pumpurs.world.personas import World
 
@@ -146,6 +147,66 @@ def test_a_first_fact_in_a_week_with_rows_is_added_beside_the_appended_days(worl
         key: row for key, row in before.items() if key[2] == cecilija
     }
     assert {key[2] for key in after} == {anna, berta, cecilija}
+
+
+def _with_values(days: list[AttendanceDay]) -> pl.DataFrame:
+    """Touched rows as a writer that lists the day's values gives them (``touched_columns``)."""
+    return pl.DataFrame(
+        [(d.pupil_id, d.date, *(getattr(d, m) for m in ATTENDANCE_MEASURES)) for d in days],
+        schema={"pupil_id": pl.Int64, "date": pl.Date, **dict.fromkeys(ATTENDANCE_MEASURES, pl.Int64)},
+        orient="row",
+    )
+
+
+def test_a_day_with_its_row_and_lesson_marks_is_appended_by_its_row(world: World) -> None:
+    """Lesson marks count only on a day without its daily row: a writer that gives the day's
+    values has its day added to the week's row although the pupil also has marks that day; a
+    pupil with marks only that day is recomputed from them."""
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 10)
+    monday = next(d for d in days if d.weekday() == 0)
+    tuesday = monday + dt.timedelta(days=1)
+    anna, berta = world.pupil_lizuma.pk, world.pupil_lizuma_8a.pk
+    subject = Subject.objects.create(code="marks-test", name="Marks test")
+    rng = random.Random(3)
+    monday_rows = [_day(rng, pupil, monday) for pupil in (anna, berta)]
+    AttendanceDay.objects.bulk_create(monday_rows)
+    keep_rollups("attendance", _with_values(monday_rows))
+    for pupil in (anna, berta):
+        for lesson in (1, 2):
+            AttendanceMark.objects.create(
+                pupil_id=pupil, date=tuesday, lesson=lesson, subject=subject, mark="n", category="unjustified"
+            )
+    annas_day = AttendanceDay.objects.create(pupil_id=anna, date=tuesday, lessons=7, unjustified=0, illness=1, late=0)
+    keep_rollups("attendance", _with_values([annas_day]))  # the row's values: the marks do not count
+    keep_rollups("attendance", [(berta, tuesday)])  # marks only, keys only: recomputed from the marks
+    assert kept("attendance") == expected("attendance")
+    rows = {key[2]: row for key, row in kept("attendance").items()}
+    columns = ["last_day", *(f"{m}_{d}" for m in ATTENDANCE_MEASURES for d in WEEKDAYS)]
+    assert rows[anna][columns.index("illness_1")] == monday_rows[0].illness + 1
+    assert rows[berta][columns.index("unjustified_1")] == monday_rows[1].unjustified + 2
+
+
+def test_a_file_after_weeks_without_facts_fills_the_weeks_between(world: World) -> None:
+    """A day weeks after the semester's last facts: its pupil is recomputed from the week after
+    the last one (its rows of the weeks between written too), the other pupils' totals carried
+    through every new week."""
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 25)
+    first = days[0]
+    later = next(d for d in days if (d - first).days >= 21)
+    assert later < world.today
+    anna, berta = world.pupil_lizuma.pk, world.pupil_lizuma_8a.pk
+    rng = random.Random(5)
+    rows = [_day(rng, pupil, first) for pupil in (anna, berta)]
+    AttendanceDay.objects.bulk_create(rows)
+    keep_rollups("attendance", _with_values(rows))
+    annas_later = _day(rng, anna, later)
+    annas_later.save()
+    keep_rollups("attendance", _with_values([annas_later]))
+    after = kept("attendance")
+    assert after == expected("attendance")
+    weeks = sorted({key[1] for key in after})
+    assert weeks == list(range(week_of(first), week_of(later) + 1))
+    assert {key[1] for key in after if key[2] == berta} == set(weeks)
 
 
 def test_daily_files_add_each_day_with_the_values_the_import_wrote(world: World, run_import, tmp_path: Path) -> None:
