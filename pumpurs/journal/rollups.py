@@ -526,9 +526,13 @@ def _sort(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carrie
             )
             slow = (
                 f"CASE WHEN k.d0 <> k.d1 OR k.d0 >= %(after)s OR {_day_number('k.d0')} / 7 <> %(wstar)s THEN 1 "
-                f"WHEN {marked} THEN 1 WHEN b.last_day IS NULL THEN 2 WHEN b.last_day >= k.d0 THEN 1 ELSE 0 END"
+                f"WHEN {marked} THEN 1 "
             )
-            joined = f"LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id"
+            if semester.wstar > semester.old_wmax:  # a new week: nobody has ``b`` yet
+                slow += "ELSE 2 END"
+            else:
+                slow += "WHEN b.last_day IS NULL THEN 2 WHEN b.last_day >= k.d0 THEN 1 ELSE 0 END"
+                joined = f"LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id"
     with _probing(cursor, in_order=True):  # the week's rows are the only table joined: one key range
         _run(
             cursor,
@@ -602,7 +606,9 @@ def _keep_appended(
     ``appended``: how many pupils ``_sort`` put in each. ``carry_untouched`` (the week is new, the
     one after the last): the same insert also carries every untouched pupil's last totals of
     ``p`` into the new week, as ``_carry_on`` would, in the same walk over ``p`` (a national
-    Monday file read the previous week twice, 0.3 s of 3.6 s at 250 000 pupils).
+    Monday file read the previous week twice, 0.3 s of 3.6 s at 250 000 pupils). The rows go in
+    as the merge join gives them, in key order; an ``ORDER BY`` of the full join's key (either
+    side's) sorted them again, on disk (0.3 s).
 
     Where ``b`` exists (the week has rows) it is updated in place: the key stays as it is, and
     with the table's spare room (fillfactor, decision 0050) PostgreSQL writes the new version into
@@ -659,7 +665,7 @@ FROM {chosen(None if carry_untouched else 2)}
   ON p.pupil_id = k.pupil_id
 {f"LEFT JOIN {day}" if day else ""}
 WHERE (k.slow = 2 AND ({v}.{ms[0]} IS NOT NULL OR p.pupil_id IS NOT NULL)) OR k.pupil_id IS NULL
-ORDER BY 3
+{"" if carry_untouched else "ORDER BY k.pupil_id"}
 """,  # noqa: S608 — names from code, values parameters
                 params,
             )
