@@ -10,17 +10,17 @@ from django.utils.translation import gettext as _
 
 from pumpurs.imports.headers import normalise_header
 from pumpurs.imports.specs.base import (
+    Check,
     Column,
     ImportSpec,
     blank,
-    date_errors,
-    errors_where,
-    int_errors,
+    date_checks,
+    int_checks,
     message,
     parse_date,
     parse_int,
-    pupil_errors,
-    required_errors,
+    pupil_checks,
+    required_checks,
     split_clean,
     text,
     with_parsed,
@@ -37,16 +37,15 @@ MAX_LESSONS = 16
 
 def _validate_daily(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = with_parsed(df, dates=("date",), ints=("lessons", "unjustified", "illness", "other_justified", "late"))
-    df, errors = pupil_errors(df, ctx)
-    errors += required_errors(df, ["date"]) + date_errors(df, "date", ctx)
-    errors += int_errors(df, "lessons", 0, MAX_LESSONS)
+    df, checks = pupil_checks(df, ctx)
+    checks += required_checks(["date"]) + date_checks("date", ctx)
+    checks += int_checks("lessons", 0, MAX_LESSONS)
     for name in ("unjustified", "illness", "other_justified", "late"):
-        errors += int_errors(df, name, 0, MAX_LESSONS, required=False)
+        checks += int_checks(name, 0, MAX_LESSONS, required=False)
     counts = [parse_int(n).fill_null(0) for n in ("unjustified", "illness", "other_justified")]
     total = counts[0] + counts[1] + counts[2]
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             # Only when every count is itself valid: a negative cell is reported once, as negative.
             (parse_int("lessons") >= 0) & pl.all_horizontal(c >= 0 for c in counts) & (total > parse_int("lessons")),
             "lessons",
@@ -60,7 +59,7 @@ def _validate_daily(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame,
             ),
         )
     )
-    clean, errs = split_clean(df, errors)
+    clean, errs = split_clean(df, checks)
     return clean.select(
         "_row",
         "pupil_id",
@@ -72,15 +71,14 @@ def _validate_daily(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame,
 
 def _validate_marks(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = with_parsed(df, dates=("date",), ints=("lesson",))
-    df, errors = pupil_errors(df, ctx)
-    errors += required_errors(df, ["date", "mark", "subject"]) + date_errors(df, "date", ctx)
-    errors += int_errors(df, "lesson", 1, MAX_LESSONS)
+    df, checks = pupil_checks(df, ctx)
+    checks += required_checks(["date", "mark", "subject"]) + date_checks("date", ctx)
+    checks += int_checks("lesson", 1, MAX_LESSONS)
     marks: dict[str, str] = settings.PUMPURS_ATTENDANCE_MARKS
     mark = text("mark").str.to_lowercase()
     category = mark.replace_strict(marks, default=None, return_dtype=pl.String)
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             ~blank("mark") & category.is_null(),
             "mark",
             "mark_unknown",
@@ -94,8 +92,8 @@ def _validate_marks(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame,
         )
     )
     subject = _subject_expr(ctx)
-    errors.append(_subject_errors(df, subject))
-    clean, errs = split_clean(df, errors)
+    checks.append(_subject_check(subject))
+    clean, errs = split_clean(df, checks)
     return clean.select(
         "_row",
         "pupil_id",
@@ -120,9 +118,8 @@ def _subject_expr(ctx: ImportContext) -> pl.Expr:
     return normalised.replace_strict(subjects, default=None, return_dtype=pl.Int64)
 
 
-def _subject_errors(df: pl.DataFrame, subject: pl.Expr) -> pl.DataFrame:
-    return errors_where(
-        df,
+def _subject_check(subject: pl.Expr) -> Check:
+    return Check(
         ~blank("subject") & subject.is_null(),
         "subject",
         "subject_unknown",

@@ -7,7 +7,7 @@ its clean rows map onto the target table and its natural key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,18 +77,19 @@ class ImportSpec:
 
     def length_errors(self, df: pl.DataFrame) -> pl.DataFrame:
         """``too_long`` for every cell longer than its column takes (rows read, before any check)."""
-        frames = [
-            errors_where(
-                df,
-                pl.col(c.name).str.len_chars() > c.max_chars,
-                c.name,
-                "too_long",
-                message(_("The cell is longer than %(max)s characters: shorten it.") % {"max": c.max_chars}),
-            )
-            for c in self.columns
-            if c.name in df.columns
-        ]
-        return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=ERROR_SCHEMA)
+        return errors_of(
+            df,
+            [
+                Check(
+                    pl.col(c.name).str.len_chars() > c.max_chars,
+                    c.name,
+                    "too_long",
+                    message(_("The cell is longer than %(max)s characters: shorten it.") % {"max": c.max_chars}),
+                )
+                for c in self.columns
+                if c.name in df.columns
+            ],
+        )
 
 
 # ---- building blocks shared by the specs -------------------------------------------------------
@@ -127,10 +128,41 @@ def message(template: str, value: pl.Expr | None = None) -> pl.Expr:
     return pl.concat_str([pl.lit(before), value.fill_null(""), pl.lit(after)])
 
 
-def errors_where(df: pl.DataFrame, condition: pl.Expr, column: str, code: str, msg: pl.Expr) -> pl.DataFrame:
-    return df.filter(condition).select(
-        pl.col("_row").cast(pl.Int64), pl.lit(column).alias("column"), pl.lit(code).alias("code"), msg.alias("message")
-    )
+@dataclass(frozen=True)
+class Check:
+    """One rule of a batch: each row where ``condition`` holds gets ``code`` on ``column``.
+
+    Deferred: a spec lists its checks and ``split_clean`` (or ``errors_of``) runs them all on the
+    batch at once — so the columns a condition or message reads must still be in the frame given to
+    ``split_clean`` (``pupil_checks`` keeps ``_problem`` for that)."""
+
+    condition: pl.Expr
+    column: str
+    code: str
+    message: pl.Expr
+
+
+def errors_of(df: pl.DataFrame, checks: Sequence[Check]) -> pl.DataFrame:
+    """The error rows of ``checks`` on ``df``: check by check in the order given, each check's rows
+    in the frame's order — what one filter per check gave.
+
+    One pass over the batch tells which checks hold on some row (polars evaluates the conditions
+    side by side); only those are filtered for their rows and messages. A clean batch, the usual
+    case, costs that one pass instead of a filter per check (issue 18 item 4, decision 0060)."""
+    if not checks:
+        return pl.DataFrame(schema=ERROR_SCHEMA)
+    hits = df.select(c.condition.any().alias(f"_check_{i}") for i, c in enumerate(checks)).row(0)
+    frames = [
+        df.filter(c.condition).select(
+            pl.col("_row").cast(pl.Int64),
+            pl.lit(c.column).alias("column"),
+            pl.lit(c.code).alias("code"),
+            c.message.alias("message"),
+        )
+        for c, hit in zip(checks, hits, strict=True)
+        if hit
+    ]
+    return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=ERROR_SCHEMA)
 
 
 def _date_expr(name: str) -> pl.Expr:
@@ -149,10 +181,9 @@ def parse_int(name: str) -> pl.Expr:
     return pl.col(f"{name}__v")
 
 
-def required_errors(df: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+def required_checks(names: list[str]) -> list[Check]:
     return [
-        errors_where(
-            df,
+        Check(
             blank(name),
             name,
             "required",
@@ -162,27 +193,24 @@ def required_errors(df: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
     ]
 
 
-def date_errors(df: pl.DataFrame, name: str, ctx: ImportContext) -> list[pl.DataFrame]:
+def date_checks(name: str, ctx: ImportContext) -> list[Check]:
     parsed = parse_date(name)
     present = ~blank(name)
     first, last = ctx.school_days
     return [
-        errors_where(
-            df,
+        Check(
             present & parsed.is_null(),
             name,
             "date_format",
             message(_("'{value}' is not a date: write it as 2025-01-31 or 31.01.2025."), text(name)),
         ),
-        errors_where(
-            df,
+        Check(
             present & (parsed > pl.lit(ctx.today)),
             name,
             "date_future",
             message(_("{value} is in the future: facts can be imported up to today."), text(name)),
         ),
-        errors_where(
-            df,
+        Check(
             present & (parsed <= pl.lit(ctx.today)) & ((parsed < pl.lit(first)) | (parsed > pl.lit(last))),
             name,
             "date_outside_school_year",
@@ -195,19 +223,17 @@ def date_errors(df: pl.DataFrame, name: str, ctx: ImportContext) -> list[pl.Data
     ]
 
 
-def int_errors(df: pl.DataFrame, name: str, low: int, high: int, *, required: bool = True) -> list[pl.DataFrame]:
+def int_checks(name: str, low: int, high: int, *, required: bool = True) -> list[Check]:
     parsed = parse_int(name)
     present = ~blank(name)
     out = [
-        errors_where(
-            df,
+        Check(
             present & parsed.is_null(),
             name,
             "not_a_number",
             message(_("'{value}' is not a whole number."), text(name)),
         ),
-        errors_where(
-            df,
+        Check(
             present & (parsed < low),
             name,
             "negative" if low == 0 else "too_small",
@@ -215,8 +241,7 @@ def int_errors(df: pl.DataFrame, name: str, low: int, high: int, *, required: bo
             if low == 0
             else message(_("{value} is below %(low)s.") % {"low": low}, text(name)),
         ),
-        errors_where(
-            df,
+        Check(
             present & (parsed > high),
             name,
             "too_large",
@@ -224,12 +249,13 @@ def int_errors(df: pl.DataFrame, name: str, low: int, high: int, *, required: bo
         ),
     ]
     if required:
-        out += required_errors(df, [name])
+        out += required_checks([name])
     return out
 
 
-def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Match personal codes to pupil ids in the importer's scope; adds ``pupil_id``.
+def pupil_checks(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, list[Check]]:
+    """Match personal codes to pupil ids in the importer's scope; adds ``pupil_id``, and
+    ``_problem`` (a code's complaint, which its checks read: keep it until ``split_clean``).
 
     Codes are checked and hashed once per distinct value (a class file repeats each code on every
     date), then joined back: the per-row work stays in polars.
@@ -254,33 +280,28 @@ def pupil_errors(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, li
             "register the pupil with a roster (pupils) import first."
         )
     )
-    errors = [
-        *required_errors(df, ["personal_code"]),
-        errors_where(
-            mapped,
+    checks = [
+        *required_checks(["personal_code"]),
+        Check(
             present & pl.col("_problem").is_not_null(),
             "personal_code",
             "personal_code_invalid",
             pl.col("_problem"),
         ),
-        errors_where(
-            mapped,
+        Check(
             present & pl.col("_problem").is_null() & pl.col("pupil_id").is_null(),
             "personal_code",
             "pupil_unknown",
             message(unknown),
         ),
     ]
-    return mapped.drop("_code", "_problem"), errors
+    return mapped.drop("_code"), checks
 
 
-def split_clean(df: pl.DataFrame, errors: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    all_errors = (
-        pl.concat([e for e in errors if e.height], how="vertical")
-        if any(e.height for e in errors)
-        else pl.DataFrame(schema=ERROR_SCHEMA)
-    )
-    if all_errors.height == 0:
-        return df, all_errors
-    clean = df.join(all_errors.select("_row").unique(), on="_row", how="anti")
-    return clean, all_errors
+def split_clean(df: pl.DataFrame, checks: Sequence[Check]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Run a batch's checks on it (``errors_of``): (the rows without any error, the errors)."""
+    errors = errors_of(df, checks)
+    if errors.height == 0:
+        return df, errors
+    clean = df.join(errors.select("_row").unique(), on="_row", how="anti")
+    return clean, errors

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 import polars as pl
 from django.utils.translation import gettext as _
 
-from pumpurs.imports.specs.attendance import DATE, PERSONAL_CODE, _subject_errors, _subject_expr
+from pumpurs.imports.specs.attendance import DATE, PERSONAL_CODE, _subject_check, _subject_expr
 from pumpurs.imports.specs.base import (
+    Check,
     Column,
     ImportSpec,
     blank,
-    date_errors,
-    errors_where,
+    date_checks,
     message,
     parse_date,
-    pupil_errors,
-    required_errors,
+    pupil_checks,
+    required_checks,
     split_clean,
     text,
     with_parsed,
@@ -49,8 +49,8 @@ PERIOD_NUMBERS = {"1": 1, "i": 1, "1.": 1, "1. semestris": 1, "2": 2, "ii": 2, "
 
 def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = with_parsed(df, dates=("date",))
-    df, errors = pupil_errors(df, ctx)
-    errors += required_errors(df, ["subject", "period", "date", "grade", "kind"]) + date_errors(df, "date", ctx)
+    df, checks = pupil_checks(df, ctx)
+    checks += required_checks(["subject", "period", "date", "grade", "kind"]) + date_checks("date", ctx)
     value = _folded("grade")
     score = value.cast(pl.Int64, strict=False)
     value_kind = (
@@ -60,9 +60,8 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
         .then(pl.lit("level"))
         .otherwise(value.replace_strict(VALUE_KINDS, default=None, return_dtype=pl.String))
     )
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             ~blank("grade") & value_kind.is_null(),
             "grade",
             "grade_invalid",
@@ -75,9 +74,8 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
         )
     )
     kind = _folded("kind").replace_strict(GRADE_KINDS, default=None, return_dtype=pl.String)
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             ~blank("kind") & kind.is_null(),
             "kind",
             "grade_kind_invalid",
@@ -87,11 +85,10 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
         )
     )
     subject = _subject_expr(ctx)
-    errors.append(_subject_errors(df, subject))
+    checks.append(_subject_check(subject))
     number = _folded("period").replace_strict(PERIOD_NUMBERS, default=None, return_dtype=pl.Int64)
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             ~blank("period") & number.is_null(),
             "period",
             "period_invalid",
@@ -108,9 +105,8 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
     df = df.with_columns(start_year.alias("_start_year"), number.alias("_number")).join(
         periods, on=["_start_year", "_number"], how="left"
     )
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             date.is_not_null() & number.is_not_null() & pl.col("period_id").is_null(),
             "period",
             "period_unknown",
@@ -119,7 +115,7 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
             ),
         )
     )
-    clean, errs = split_clean(df, errors)
+    clean, errs = split_clean(df, checks)
     return clean.select(
         "_row",
         "pupil_id",

@@ -9,15 +9,15 @@ from django.utils.translation import gettext as _
 
 from pumpurs.imports.specs.attendance import DATE, PERSONAL_CODE
 from pumpurs.imports.specs.base import (
+    Check,
     Column,
     ImportSpec,
     blank,
-    date_errors,
-    errors_where,
+    date_checks,
     message,
     parse_date,
-    pupil_errors,
-    required_errors,
+    pupil_checks,
+    required_checks,
     split_clean,
     text,
     with_parsed,
@@ -44,12 +44,11 @@ MAX_CATEGORY = 60
 
 def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = with_parsed(df, dates=("date",))
-    df, errors = pupil_errors(df, ctx)
-    errors += required_errors(df, ["date", "category", "severity"]) + date_errors(df, "date", ctx)
+    df, checks = pupil_checks(df, ctx)
+    checks += required_checks(["date", "category", "severity"]) + date_checks("date", ctx)
     severity = text("severity").str.to_lowercase().replace_strict(SEVERITIES, default=None, return_dtype=pl.String)
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             ~blank("severity") & severity.is_null(),
             "severity",
             "severity_invalid",
@@ -58,16 +57,15 @@ def _validate(df: pl.DataFrame, ctx: ImportContext) -> tuple[pl.DataFrame, pl.Da
             ),
         )
     )
-    errors.append(
-        errors_where(
-            df,
+    checks.append(
+        Check(
             text("category").str.len_chars() > MAX_CATEGORY,
             "category",
             "too_long",
             message(_("The category is longer than %(n)s characters: shorten it.") % {"n": MAX_CATEGORY}),
         )
     )
-    clean, errs = split_clean(df, errors)
+    clean, errs = split_clean(df, checks)
     return clean.select(
         "_row",
         "pupil_id",

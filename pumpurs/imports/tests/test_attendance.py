@@ -90,6 +90,8 @@ def test_lesson_marks_shape_is_detected_from_the_header(world: World, run_import
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(world: World, run_import, tmp_path: Path) -> None:
+    """Every kind of error at once, each on its row and column: the checks run in one pass over the
+    batch and only the ones that hold are turned into error rows (decision 0060)."""
     anna = world.pupil_lizuma.personal_code
     d1 = school_days(world, 1)[0].isoformat()
     future = (world.today + dt.timedelta(days=3)).isoformat()
@@ -106,12 +108,15 @@ def test_every_bad_row_is_reported_and_nothing_is_written(world: World, run_impo
             [world.pupil_tirzas.personal_code, d1, 6, 0, 0, 0, 0],  # not hers to import
             [anna, "31.02.2025", 6, 0, 0, 0, 0],  # not a date
             [anna, d1, 6, 1, 0, 0, 0],  # duplicate of row 2
+            [anna, d1, "", 0, 0, 0, 0],  # required cell empty
+            ["", d1, 6, 0, 0, 0, 0],  # required cell empty
+            [anna, "31.13.2025", 6, 0, -2, 0, "x"],  # three errors in one row
         ],
     )
     code, summary = run_import("attendance", path, "--user", "liga.berza")
     assert (code, summary["status"]) == (1, "rejected")
-    got = {(e["row"], e["column"], e["code"]) for e in summary["errors"]}
-    assert got == {
+    got = {(e["row"], e["column"], e["code"]): e["message"] for e in summary["errors"]}
+    assert set(got) == {
         (3, "personal_code", "personal_code_invalid"),
         (4, "date", "date_outside_school_year"),
         (5, "date", "date_future"),
@@ -120,7 +125,20 @@ def test_every_bad_row_is_reported_and_nothing_is_written(world: World, run_impo
         (8, "personal_code", "pupil_unknown"),
         (9, "date", "date_format"),
         (10, "pupil,date", "duplicate_row"),
+        (11, "lessons", "required"),
+        (12, "personal_code", "required"),
+        (13, "date", "date_format"),
+        (13, "illness", "negative"),
+        (13, "late", "not_a_number"),
     }
-    assert summary["rejected"] == 8
-    assert all(e["message"] for e in summary["errors"])
+    assert summary["rejected"] == 11
+    assert all(got.values())
+    # Each message is its check's, with the row's own value in it (in Līga's language).
+    assert got[6, "unjustified", "negative"] == "-1 ir mazāks par 0: skaits nevar būt negatīvs."
+    assert got[13, "illness", "negative"] == "-2 ir mazāks par 0: skaits nevar būt negatīvs."
+    assert got[13, "late", "not_a_number"] == "'x' nav vesels skaitlis."
+    assert got[11, "lessons", "required"] == "Šūna ir tukša: aizpildiet lessons."
+    assert got[7, "lessons", "absences_exceed_lessons"].startswith(
+        "unjustified + illness + other_justified ir vairāk nekā dienas 4 stundas"
+    )
     assert AttendanceDay.objects.count() == 0
