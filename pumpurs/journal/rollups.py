@@ -261,9 +261,9 @@ def _keep(
         )
         _temp(cursor, "tk", f"SELECT *, 1 AS slow FROM {TEMP}tk0 WHERE 1 = 0")  # noqa: S608 — a temp table's name from code
         semesters = []
-        for period_id, _pupils, last in found:
+        for period_id, pupils, last in found:
             if period_id in built:
-                semester = _semester(cursor, shape, period_id, last)
+                semester = _semester(cursor, shape, period_id, pupils, last)
                 _sort(cursor, kind, shape, semester, carried=bool(carried))
             else:
                 semester = _from_scratch(cursor, kind, shape, period_id)
@@ -485,18 +485,19 @@ class _Semester:
     ends: dt.date
     old_wmax: int | None
     wstar: int
+    pupils: int  # touched
 
     @property
     def params(self) -> dict[str, Any]:
         return {"period": self.period_id, "starts": self.starts, "ends": self.ends, "wstar": self.wstar}
 
 
-def _semester(cursor: Any, shape: _Shape, period_id: int, last_touched: dt.date | None) -> _Semester:
+def _semester(cursor: Any, shape: _Shape, period_id: int, pupils: int, last_touched: dt.date | None) -> _Semester:
     starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
     cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
     old_wmax = cursor.fetchone()[0]
     weeks = [w for w in (old_wmax, week_of(last_touched) if last_touched else None) if w is not None]
-    return _Semester(period_id, starts, ends, old_wmax, max(weeks))
+    return _Semester(period_id, starts, ends, old_wmax, max(weeks), pupils)
 
 
 def _sort(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carried: bool) -> None:
@@ -533,7 +534,7 @@ def _sort(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carrie
             else:
                 slow += "WHEN b.last_day IS NULL THEN 2 WHEN b.last_day >= k.d0 THEN 1 ELSE 0 END"
                 joined = f"LEFT JOIN {shape.table} b ON b.period_id = %(period)s AND b.week = %(wstar)s AND b.pupil_id = k.pupil_id"
-    with _probing(cursor, in_order=True):  # the week's rows are the only table joined: one key range
+    with _probing(cursor, in_order=semester.pupils >= _WALK_FROM):  # the week's rows: the only table joined
         _run(
             cursor,
             f"INSERT INTO {TEMP}tk (period_id, pupil_id, d0, d1{values.replace('k.', '')}, slow) "  # noqa: S608 — names from code
@@ -558,7 +559,8 @@ def _from_scratch(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> _Se
     )
     cursor.execute(f"SELECT MAX(d1) FROM {TEMP}tk WHERE period_id = %s", [period_id])  # noqa: S608 — a temp table's name from code
     last = _as_date(cursor.fetchone()[0])
-    return _Semester(period_id, starts, ends, None, week_of(last) if last else week_of(starts))
+    cursor.execute(f"SELECT COUNT(*) FROM {TEMP}tk WHERE period_id = %s", [period_id])  # noqa: S608 — a temp table's name from code
+    return _Semester(period_id, starts, ends, None, week_of(last) if last else week_of(starts), cursor.fetchone()[0])
 
 
 def _keep_period(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carried: bool) -> int:
@@ -571,7 +573,7 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *,
     old_wmax, wstar = semester.old_wmax, semester.wstar
     # A new week's first day (the Monday file): the appended pupils' rows and the untouched
     # pupils' carried rows come from the same previous week, read once (``_keep_appended``).
-    carry = old_wmax is not None and wstar == old_wmax + 1 and bool(counts.get(2))
+    carry = carried and old_wmax is not None and wstar == old_wmax + 1 and bool(counts.get(2))
     if counts.get(0) or counts.get(2):
         written += _keep_appended(cursor, shape, semester.params, counts, carried=carried, carry_untouched=carry)
     if counts.get(1):
@@ -638,7 +640,7 @@ def _keep_appended(
             f"{m}_{d} = {m}_{d} + CASE WHEN k.wd <= {d} THEN {v}.{m} ELSE 0 END" for m in ms for d in WEEKDAYS
         )
         # With the values carried, the week's rows are the only table read: walked in key order.
-        with _probing(cursor, in_order=carried):
+        with _probing(cursor, in_order=carried and appended[0] >= _WALK_FROM):
             written += _run(
                 cursor,
                 f"UPDATE {t} SET last_day = k.d0, {sets} FROM {chosen(0)}{f' JOIN {day}' if day else ''} "  # noqa: S608 — names from code
@@ -653,7 +655,8 @@ def _keep_appended(
             for d in WEEKDAYS
         )
         cols = _columns(shape)
-        with _probing(cursor, in_order=carried):  # as the update: the previous week's rows as one range
+        # As the update: the previous week's rows as one range; all of them when the untouched are carried.
+        with _probing(cursor, in_order=carry_untouched or (carried and appended[2] >= _WALK_FROM)):
             written += _run(
                 cursor,
                 f"""
@@ -672,25 +675,46 @@ WHERE (k.slow = 2 AND ({v}.{ms[0]} IS NOT NULL OR p.pupil_id IS NOT NULL)) OR k.
     return written
 
 
+_WAYS = {
+    "probe": ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"),
+    "walk": ("enable_seqscan", "enable_nestloop", "enable_hashjoin"),
+    "hash": ("enable_seqscan", "enable_nestloop", "enable_mergejoin"),
+}
+
+
 @contextlib.contextmanager
-def _probing(cursor: Any, *, in_order: bool = False) -> Iterator[None]:
-    """PostgreSQL: the rollup and fact tables read by index probes for the statement(s) inside,
-    never scanned whole. The touched pupils are a few or all of them, and the planner, costing
+def _probing(cursor: Any, *, in_order: bool | Literal["hash"] = False) -> Iterator[None]:
+    """PostgreSQL: how the statement(s) inside join the touched pupils (a temporary table, read
+    whole) to the rollup and fact tables, chosen here from the counted pupils rather than left to
+    the planner, whose estimates of the rollup tables are stale just when it matters (a week's rows
+    are written every day and analysed by autovacuum only after a tenth of the table changed).
+
+    By default by index probes, never a whole-table scan, hash or merge: the planner, costing
     50 000 probes above one sequential scan, hashed whole rollup tables (2.8 s at 50 000 pupils).
-    Every join inside must be a probe of an index (a temporary table has none: it is only read
-    as the outer side). ``in_order``: a merge join stays allowed — for a statement whose only
-    other table is read as one key range (a week's rows), which it then walks in key order beside
-    the sorted touched pupils instead of probing each (0.17 s against 0.31 s for 50 000)."""
+    ``in_order`` (many pupils, ``_WALK_FROM``; the statement's only other table read as one key
+    range, a week's rows): by a merge join that walks the range in key order beside the sorted
+    pupils (0.17 s against 0.31 s of probes for 50 000) — nested loops off, for with a stale
+    estimate of one row in the week the planner looped over the whole week for each of 250 000
+    pupils (a deletion's upkeep ran for over 13 minutes). ``"hash"``: the touched pupils hashed
+    and a week's rows checked against them (``_carry_on``'s anti join), for the same reason."""
     if not _pg():
         yield
         return
     previous = {}
-    for name in ("enable_seqscan", "enable_hashjoin", *(() if in_order else ("enable_mergejoin",))):
+    off = _WAYS[in_order] if isinstance(in_order, str) else _WAYS["walk" if in_order else "probe"]
+    for name in off:
         cursor.execute("SELECT current_setting(%s), set_config(%s, 'off', true)", [name, name])
         previous[name] = str(cursor.fetchone()[0])
     yield
     for name, value in previous.items():
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+# From this many touched pupils of a semester on, a week's rows are walked by a merge join
+# (``_probing``), below it probed: a school's or a municipality's file probes, a country's walks.
+# A probe costs about four buffers, the walk every row of the week once: at 250 000 rows a week
+# the two meet near 50 000 pupils, at 50 000 near 10 000.
+_WALK_FROM = 20_000
 
 
 def _keep_recomputed(cursor: Any, kind: Kind, shape: _Shape, params: dict[str, Any], wstar: int) -> int:
@@ -733,9 +757,10 @@ def _carry_on(cursor: Any, shape: _Shape, period_id: int, old_wmax: int, wmax: i
     """The untouched pupils' rows into the semester's new weeks: their last totals, unchanged."""
     cols = _columns(shape)
     carried = ", ".join("r.last_day" if c == "last_day" else f"r.{c.rsplit('_', 1)[0]}_6" for c in cols)
-    return _run(
-        cursor,
-        f"""
+    with _probing(cursor, in_order="hash"):  # never a loop over ``tk`` per row of the week (``_probing``)
+        return _run(
+            cursor,
+            f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(span)s)
 INSERT INTO {shape.table} (period_id, week, pupil_id, {", ".join(cols)})
 SELECT r.period_id, r.week + n.i, r.pupil_id, {carried}
@@ -743,8 +768,8 @@ FROM {shape.table} r CROSS JOIN n
 WHERE r.period_id = %(period)s AND r.week = %(old)s
   AND NOT EXISTS (SELECT 1 FROM {TEMP}tk k WHERE k.period_id = %(period)s AND k.pupil_id = r.pupil_id)
 """,  # noqa: S608 — names from code, values parameters
-        {"period": period_id, "old": old_wmax, "span": wmax - old_wmax},
-    )
+            {"period": period_id, "old": old_wmax, "span": wmax - old_wmax},
+        )
 
 
 def _trim_empty_weeks(cursor: Any, shape: _Shape, period_id: int) -> None:

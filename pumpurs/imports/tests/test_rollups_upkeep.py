@@ -20,6 +20,7 @@ from django.db import connection
 
 from pumpurs.imports.tests.conftest import write_csv
 from pumpurs.imports.tests.test_rollups import DAILY, expected, kept, school_days
+from pumpurs.journal import rollups
 from pumpurs.journal.models import ATTENDANCE_MEASURES, WEEKDAYS, AttendanceDay, AttendanceMark, Grade, Subject
 from pumpurs.journal.rollups import keep_rollups, week_of
 from pumpurs.people.models import Period
@@ -31,6 +32,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def rollups_on(settings: Any) -> None:
     settings.PUMPURS_FACT_ROLLUPS = True
+
+
+@pytest.fixture(params=["probe", "walk"])
+def joining(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways the upkeep joins the touched pupils to a week's rows: by probes (a school's few
+    pupils) and, as for a country's file, by a merge join walking the week (``_WALK_FROM``)."""
+    if request.param == "walk":
+        monkeypatch.setattr(rollups, "_WALK_FROM", 1)
+    return str(request.param)
 
 
 def _day(rng: random.Random, pupil_id: int, date: dt.date) -> AttendanceDay:
@@ -78,7 +88,7 @@ def _step(rng: random.Random, pupils: list[int], days: list[dt.date], upto: int,
     return touched
 
 
-def test_random_batches_keep_the_rollups_equal_to_the_facts(world: World) -> None:
+def test_random_batches_keep_the_rollups_equal_to_the_facts(world: World, joining: str) -> None:
     rng = random.Random(18)
     pupils = [world.pupil_lizuma.pk, world.pupil_lizuma_8a.pk, world.pupil_tirzas.pk]
     days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 25)  # five weeks
@@ -122,7 +132,7 @@ def test_grade_upkeep_from_the_touched_day(world: World) -> None:
         upto = min(upto + 1, len(days) - 1)
 
 
-def test_a_first_fact_in_a_week_with_rows_is_added_beside_the_appended_days(world: World) -> None:
+def test_a_first_fact_in_a_week_with_rows_is_added_beside_the_appended_days(world: World, joining: str) -> None:
     """The daily case in a week that already has rows: the pupils with a row get the day added in
     place, a pupil whose first fact it is gets its row inserted in the same upkeep, and a touched
     day without a fact leaves its pupil's row as it is (decision 0050, "the daily case in place")."""
@@ -158,7 +168,7 @@ def _with_values(days: list[AttendanceDay]) -> pl.DataFrame:
     )
 
 
-def test_a_day_with_its_row_and_lesson_marks_is_appended_by_its_row(world: World) -> None:
+def test_a_day_with_its_row_and_lesson_marks_is_appended_by_its_row(world: World, joining: str) -> None:
     """Lesson marks count only on a day without its daily row: a writer that gives the day's
     values has its day added to the week's row although the pupil also has marks that day; a
     pupil with marks only that day is recomputed from them."""
@@ -209,7 +219,9 @@ def test_a_file_after_weeks_without_facts_fills_the_weeks_between(world: World) 
     assert {key[1] for key in after if key[2] == berta} == set(weeks)
 
 
-def test_daily_files_add_each_day_with_the_values_the_import_wrote(world: World, run_import, tmp_path: Path) -> None:
+def test_daily_files_add_each_day_with_the_values_the_import_wrote(
+    world: World, run_import, tmp_path: Path, joining: str
+) -> None:
     """Day by day, as a school sends them: each file one day of every pupil (a new file goes
     straight in by ``COPY``, the rollups' upkeep takes the day's values from the written rows,
     not from the table), a pupil missing on some days, and a day sent again with a changed value
