@@ -14,6 +14,10 @@ this order and on the same machine state:
 
 (a) **floor**: a bare ``COPY`` of the same file into a bare logged table (the same columns, the
     personal code as text, no key, no constraint), committed;
+(a') **keyed floor** (decision 0061): the same rows with the pupils' ids instead of their codes,
+    sorted by pupil as the import sorts them, ``COPY``'d into the attendance table itself (its
+    month partition and ``(pupil_id, date)`` key), rolled back and the table vacuumed — what the
+    import's write alone costs, without the checks and the rollups' upkeep;
 (b) **import**: ``import_batch_run`` in a fresh process (Django set up before the clock starts),
     wall time from the batch's creation to its commit — what the worker spends on a file;
 (c) **re-import** of the same file (every row unchanged), the same way;
@@ -136,6 +140,33 @@ def bare_copy(url: str, path: Path) -> float:
         return seconds
 
 
+def keyed_copy(url: str, path: Path) -> float:
+    """(a'): the day's rows by pupil id into the attendance table, timed, rolled back."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cursor,
+            path.open("rb") as handle,
+            cursor.copy(
+                "COPY journal_attendanceday (pupil_id, date, lessons, unjustified, illness, other_justified, late) "
+                "FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        conn.rollback()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM journal_attendanceday")
+    return seconds
+
+
+def ids_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.ids.csv")
+
+
 def compact_month(url: str, day: str) -> None:
     """Delete the day and rewrite its month partition (see ``--compact``)."""
     import psycopg
@@ -179,7 +210,8 @@ def forget_child(day: str) -> None:
 
 
 def write_file(url: str, path: Path, day: str) -> int:
-    """One row per enrolled pupil for ``day``, from the database's own pupils (valid counts)."""
+    """One row per enrolled pupil for ``day``, from the database's own pupils (valid counts); beside
+    it the same rows by pupil id, sorted (``ids_path``, for the keyed floor)."""
     import polars as pl
 
     os.environ["DATABASE_URL"] = url
@@ -189,9 +221,11 @@ def write_file(url: str, path: Path, day: str) -> int:
     django.setup()
     from pumpurs.people.models import Pupil
 
-    codes = [p.personal_code for p in Pupil.objects.only("personal_code_encrypted").iterator(chunk_size=10_000)]
-    n = len(codes)
-    frame = pl.DataFrame({"personal_code": codes}).with_columns(
+    pupils = [
+        (p.pk, p.personal_code) for p in Pupil.objects.only("personal_code_encrypted").iterator(chunk_size=10_000)
+    ]
+    n = len(pupils)
+    frame = pl.DataFrame(pupils, schema=["pupil_id", "personal_code"], orient="row").with_columns(
         pl.lit(day).alias("date"),
         pl.lit(8).alias("lessons"),
         (pl.int_range(n) % 7 == 0).cast(pl.Int64).alias("unjustified"),
@@ -200,6 +234,7 @@ def write_file(url: str, path: Path, day: str) -> int:
         (pl.int_range(n) % 13 == 0).cast(pl.Int64).alias("late"),
     )
     frame.select(COLUMNS).write_csv(path)
+    frame.select("pupil_id", *COLUMNS[1:]).sort("pupil_id").write_csv(ids_path(path))
     return n
 
 
@@ -285,7 +320,7 @@ def main() -> None:
     work = Path(tempfile.gettempdir()) / f"pumpurs-bench-bulk-day-{args.database_name}"  # its own pupils' codes
     work.mkdir(exist_ok=True)
     full = work / f"day-{args.day}.csv"
-    if not full.exists():
+    if not full.exists() or not ids_path(full).exists():
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pumpurs.settings"}
         subprocess.run(
             [
@@ -334,11 +369,12 @@ def main() -> None:
         if not args.keep_day:
             forget_day(url, args.day)
         return
-    table: list[tuple[float, float, float, float]] = []
+    table: list[tuple[float, float, float, float, float]] = []
     for run in range(1, args.runs + 1):
         forget_day(url, args.day)
         before = load()
         floor = bare_copy(url, path)
+        keyed = keyed_copy(url, ids_path(full)) if not args.rows else float("nan")
         first = timed_child(url, path, args.day)
         assert first["created"] == rows, first
         again = timed_child(url, path, args.day)
@@ -346,21 +382,24 @@ def main() -> None:
         forget_day(url, args.day)
         cli = cli_import(url, path, args.day)
         f, i, r = floor, float(first["seconds"]), float(again["seconds"])  # type: ignore[arg-type]
-        table.append((f, i, r, cli))
+        table.append((f, i, r, cli, keyed))
         print(
-            f"run {run}: load {before} | floor (bare COPY) {f:.2f} s | import {i:.2f} s = {i / f:.2f}× floor "
+            f"run {run}: load {before} | floor (bare COPY) {f:.2f} s, keyed COPY {keyed:.2f} s "
+            f"| import {i:.2f} s = {i / f:.2f}× floor = {i / keyed:.2f}× keyed "
             f"(our process's CPU {first.get('cpu', 0):.2f} s) | re-import {r:.2f} s = {r / i:.2f}× import "
             f"(CPU {again.get('cpu', 0):.2f} s) | CLI process {cli:.2f} s",
             flush=True,
         )
     if not args.keep_day:
         forget_day(url, args.day)
-    for label, index in (("floor", 0), ("import", 1), ("re-import", 2), ("CLI process", 3)):
+    for label, index in (("floor", 0), ("keyed COPY", 4), ("import", 1), ("re-import", 2), ("CLI process", 3)):
         values = [row[index] for row in table]
         print(f"{label:12} min {min(values):.2f} s, median {statistics.median(values):.2f} s")
     ratios = [row[1] / row[0] for row in table]
     again = [row[2] / row[1] for row in table]
     print(f"import/floor min {min(ratios):.2f}, median {statistics.median(ratios):.2f}")
+    keyed_ratios = [row[1] / row[4] for row in table]
+    print(f"import/keyed min {min(keyed_ratios):.2f}, median {statistics.median(keyed_ratios):.2f}")
     print(f"re-import/import min {min(again):.2f}, median {statistics.median(again):.2f}; load now {load()}")
 
 
