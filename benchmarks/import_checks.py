@@ -21,19 +21,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from import_day import database_url, day_file, load
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -44,11 +41,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--file", type=Path, help="default: the file import_day.py wrote for --day")
     args = parser.parse_args()
-    url = re.sub(r"/[^/?]*(\?|$)", f"/{args.database_name}\\1", args.database_url, count=1)
-    path = (
-        args.file
-        or Path(tempfile.gettempdir()) / f"pumpurs-bench-bulk-day-{args.database_name}" / f"day-{args.day}.csv"
-    )
+    url = database_url(args.database_url, args.database_name)
+    path = args.file or day_file(args.database_name, args.day)
     if not path.exists():
         sys.exit(f"{path} does not exist: run import_day.py for this database and day first")
     os.environ["DATABASE_URL"] = url

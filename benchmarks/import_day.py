@@ -60,6 +60,16 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def database_url(admin_url: str, name: str) -> str:
+    """``admin_url`` pointed at the database ``name``."""
+    return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", admin_url, count=1)
+
+
+def day_file(database_name: str, day: str) -> Path:
+    """Where the one-day file of ``day`` for this database's pupils (their codes) is written."""
+    return Path(tempfile.gettempdir()) / f"pumpurs-bench-bulk-day-{database_name}" / f"day-{day}.csv"
+
+
 def child_import(path: Path, day: str, profile: bool) -> None:
     """Run one import in this process, timed from the batch's creation to its commit."""
     import django
@@ -301,7 +311,7 @@ def main() -> None:
     parser.add_argument("--forget-child", help=argparse.SUPPRESS)
     parser.add_argument("--write-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    url = re.sub(r"/[^/?]*(\?|$)", f"/{args.database_name}\\1", args.database_url, count=1)
+    url = database_url(args.database_url, args.database_name)
     if args.child:
         child_import(args.child, args.day, args.profile)
         return
@@ -317,9 +327,9 @@ def main() -> None:
 
     import psycopg
 
-    work = Path(tempfile.gettempdir()) / f"pumpurs-bench-bulk-day-{args.database_name}"  # its own pupils' codes
+    full = day_file(args.database_name, args.day)  # its own pupils' codes
+    work = full.parent
     work.mkdir(exist_ok=True)
-    full = work / f"day-{args.day}.csv"
     if not full.exists() or not ids_path(full).exists():
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pumpurs.settings"}
         subprocess.run(
