@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from django.db import IntegrityError, connection, transaction
 
+from pumpurs.core.frames import write_frame
 from pumpurs.imports.specs.base import ImportSpec
 from pumpurs.journal.partitions import is_partitioned, month_partition_name, start_year_of, year_months
 
@@ -66,18 +67,8 @@ class Stage:
         frame = clean.select("_row", *self.columns).sort(list(self.spec.key))
         if "date" in self.spec.key:
             self._months.update(frame.get_column("date").dt.month_start().unique().to_list())
-        cols = ", ".join(["_row", *(self.q(c) for c in self.columns)])
-        if connection.vendor == "postgresql":
-            payload = frame.write_csv(include_header=False, date_format="%Y-%m-%d", null_value="")
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # psycopg cursor: COPY is not part of the DB-API
-                with raw.copy(f"COPY {STAGE} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(payload)
-        else:
-            frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-            placeholders = ", ".join(["%s"] * (1 + len(self.columns)))
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {STAGE} ({cols}) VALUES ({placeholders})", frame.rows())
+        with connection.cursor() as cursor:
+            write_frame(cursor, STAGE, frame)
 
     def analyse(self) -> None:
         """Temporary tables have no statistics: without them the planner guesses badly."""
