@@ -253,19 +253,21 @@ def _keep(
     with transaction.atomic(), connection.cursor() as cursor:
         restore = _probe_costs(cursor)
         carried = _load_touched(cursor, kind, touched, params)
-        cursor.execute(f"SELECT period_id, COUNT(*), MAX(d1) FROM {TEMP}tk0 GROUP BY period_id ORDER BY period_id")  # noqa: S608 — a temp table's name from code
-        found = [(int(p), int(n), _as_date(last)) for p, n, last in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT period_id, COUNT(*), MIN(d0), MAX(d1) FROM {TEMP}tk0 GROUP BY period_id ORDER BY period_id"  # noqa: S608 — a temp table's name from code
+        )
+        found = [(int(p), int(n), _as_date(first), _as_date(last)) for p, n, first, last in cursor.fetchall()]
         built = set(
-            RollupBuilt.objects.filter(kind=kind, period_id__in=[p for p, _n, _l in found]).values_list(
+            RollupBuilt.objects.filter(kind=kind, period_id__in=[p for p, *_ in found]).values_list(
                 "period_id", flat=True
             )
         )
         _temp(cursor, "tk", f"SELECT *, 1 AS slow FROM {TEMP}tk0 WHERE 1 = 0")  # noqa: S608 — a temp table's name from code
         semesters = []
         written = 0
-        for period_id, pupils, last in found:
+        for period_id, pupils, first, last in found:
             if period_id in built:
-                semester = _semester(cursor, shape, period_id, pupils, last)
+                semester = _semester(cursor, shape, period_id, pupils, (first, last))
                 _sort(cursor, kind, shape, semester, carried=bool(carried))
                 semesters.append(semester)
             else:
@@ -278,7 +280,7 @@ def _keep(
         _drop_temps(cursor)
         for name, value in (restore or {}).items():
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    return Upkeep(pupils=sum(n for _p, n, _l in found), rows_written=written)
+    return Upkeep(pupils=sum(n for _p, n, _f, _l in found), rows_written=written)
 
 
 def _load_touched(
@@ -485,18 +487,23 @@ class _Semester:
     old_wmax: int | None
     wstar: int
     pupils: int  # touched
+    one_day: dt.date | None  # the day every touched pupil was touched on, if one (a day's file)
 
     @property
     def params(self) -> dict[str, Any]:
         return {"period": self.period_id, "starts": self.starts, "ends": self.ends, "wstar": self.wstar}
 
 
-def _semester(cursor: Any, shape: _Shape, period_id: int, pupils: int, last_touched: dt.date | None) -> _Semester:
+def _semester(
+    cursor: Any, shape: _Shape, period_id: int, pupils: int, touched: tuple[dt.date | None, dt.date | None]
+) -> _Semester:
+    """``touched``: the earliest and the latest touched day of the semester."""
     starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
     cursor.execute(f"SELECT MAX(week) FROM {shape.table} WHERE period_id = %s", [period_id])  # noqa: S608 — names from code
     old_wmax = cursor.fetchone()[0]
-    weeks = [w for w in (old_wmax, week_of(last_touched) if last_touched else None) if w is not None]
-    return _Semester(period_id, starts, ends, old_wmax, max(weeks), pupils)
+    first, last = touched
+    weeks = [w for w in (old_wmax, week_of(last) if last else None) if w is not None]
+    return _Semester(period_id, starts, ends, old_wmax, max(weeks), pupils, first if first == last else None)
 
 
 def _sort(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *, carried: bool) -> None:
@@ -629,7 +636,7 @@ def _keep_period(cursor: Any, kind: Kind, shape: _Shape, semester: _Semester, *,
     # pupils' carried rows come from the same previous week, read once (``_keep_appended``).
     carry = carried and old_wmax is not None and wstar == old_wmax + 1 and bool(counts.get(2))
     if counts.get(0) or counts.get(2):
-        written += _keep_appended(cursor, shape, semester.params, counts, carried=carried, carry_untouched=carry)
+        written += _keep_appended(cursor, shape, semester, counts, carried=carried, carry_untouched=carry)
     if counts.get(1):
         params = {"period": semester.period_id, "starts": semester.starts, "ends": semester.ends}
         written += _keep_recomputed(cursor, kind, shape, params, wstar)
@@ -648,7 +655,7 @@ def _as_date(value: Any) -> dt.date | None:
 def _keep_appended(
     cursor: Any,
     shape: _Shape,
-    params: dict[str, Any],
+    semester: _Semester,
     appended: dict[int, int],
     *,
     carried: bool,
@@ -676,6 +683,7 @@ def _keep_appended(
     every pupil and then the key again for the conflict: 2.3 s at 50 000 pupils (docs/performance.md)."""
     t = shape.table
     ms = shape.measures
+    params = semester.params
     dn = _day_number("d0")
     # ``v``: where the day's values are read — the touched rows (``k``) when the writer listed
     # them, else the day's fact (``f``, one more probe per pupil, joined by ``day``).
@@ -688,10 +696,18 @@ def _keep_appended(
             f"WHERE period_id = %(period)s{'' if slow is None else f' AND slow = {slow}'}) k"
         )
 
+    def added(m: str, d: int, value: str) -> str | None:
+        """The day's ``value`` of measure ``m`` as it adds to weekday ``d``'s total (None: nothing).
+        A day's file (one day for every pupil): known here, so a total before the day is left as
+        it is and one from it on gets a plain sum — no test per row and column."""
+        if semester.one_day is None:
+            return f"CASE WHEN k.wd <= {d} THEN {value} ELSE 0 END"
+        return value if weekday_of(semester.one_day) <= d else None
+
     written = 0
     if appended.get(0):
         sets = ", ".join(
-            f"{m}_{d} = {m}_{d} + CASE WHEN k.wd <= {d} THEN {v}.{m} ELSE 0 END" for m in ms for d in WEEKDAYS
+            f"{m}_{d} = {m}_{d} + {plus}" for m in ms for d in WEEKDAYS if (plus := added(m, d, f"{v}.{m}"))
         )
         # With the values carried, the week's rows are the only table read: walked in key order.
         with _probing(cursor, _way(appended[0] if carried else 0)):
@@ -704,7 +720,7 @@ def _keep_appended(
             )
     if appended.get(2):
         values = ", ".join(
-            f"COALESCE(p.{m}_6, 0) + CASE WHEN k.wd <= {d} THEN COALESCE({v}.{m}, 0) ELSE 0 END"
+            f"COALESCE(p.{m}_6, 0){f' + {plus}' if (plus := added(m, d, f'COALESCE({v}.{m}, 0)')) else ''}"
             for m in ms
             for d in WEEKDAYS
         )
