@@ -556,7 +556,7 @@ def _build_whole(cursor: Any, kind: Kind, shape: _Shape, period_id: int) -> int:
     rows computed from them in polars (``weeks_frame``) and written in key order by one bulk
     write into the semester's emptied rows. The upkeep's way — every pupil recomputed from its
     first fact, by probes, a 35-column pivot in SQL and an ``INSERT … ON CONFLICT`` — took 183 s
-    (attendance) and 157 s (grades) at 250 000 pupils (decision 0050, "the bulk build")."""
+    (attendance) and 157 s (grades) at 250 000 pupils; now 53 s and 43 s (decision 0062)."""
     import polars as pl
 
     starts, ends = Period.objects.filter(pk=period_id).values_list("starts_on", "ends_on").get()
