@@ -51,8 +51,6 @@ def read_frame(cursor: Any, select: str, params: Mapping[str, Any], schema: Mapp
             # One message per row: appended as they come (a list of 16 M chunks held 7.9 GB).
             while chunk := copy.read():
                 data += chunk
-        if not data:
-            return pl.DataFrame(schema=dict(schema))
         return pl.read_csv(bytes(data), has_header=False, new_columns=names, schema=dict(schema))
     cursor.execute(select, params)
     return pl.DataFrame(cursor.fetchall(), schema=dict(schema), orient="row")
