@@ -250,8 +250,7 @@ def _keep(
     kind: Kind, touched: str | pl.DataFrame | Iterable[tuple[Any, ...]], params: Mapping[str, Any] | None = None
 ) -> Upkeep:
     shape = SHAPES[kind]
-    with transaction.atomic(), connection.cursor() as cursor:
-        restore = _probe_costs(cursor)
+    with transaction.atomic(), connection.cursor() as cursor, _upkeep_settings(cursor):
         carried = _load_touched(cursor, kind, touched, params)
         cursor.execute(
             f"SELECT period_id, COUNT(*), MIN(d0), MAX(d1) FROM {TEMP}tk0 GROUP BY period_id ORDER BY period_id"  # noqa: S608 — a temp table's name from code
@@ -278,8 +277,6 @@ def _keep(
         for semester in semesters:
             written += _keep_period(cursor, kind, shape, semester, carried=bool(carried))
         _drop_temps(cursor)
-        for name, value in (restore or {}).items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     return Upkeep(pupils=sum(n for _p, n, _f, _l in found), rows_written=written)
 
 
@@ -337,15 +334,16 @@ def _load_touched(
 UPKEEP_SETTINGS = {"random_page_cost": "1.1", "jit": "off", "work_mem": "64MB"}
 
 
-def _probe_costs(cursor: Any) -> dict[str, str] | None:
-    """Apply ``UPKEEP_SETTINGS`` for the rest of the upkeep; returns the caller's values."""
-    if not _pg():
-        return None
+@contextlib.contextmanager
+def _upkeep_settings(cursor: Any) -> Iterator[None]:
+    """``UPKEEP_SETTINGS`` inside, the caller's values put back after (PostgreSQL)."""
     previous = {}
-    for name, value in UPKEEP_SETTINGS.items():
+    for name, value in UPKEEP_SETTINGS.items() if _pg() else ():
         cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
         previous[name] = str(cursor.fetchone()[0])
-    return previous
+    yield
+    for name, value in previous.items():
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def _tuples_frame(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
@@ -868,28 +866,15 @@ def _trim_empty_weeks(cursor: Any, shape: _Shape, period_id: int) -> None:
 # --- Rebuild and check ----------------------------------------------------------------------------
 
 
-def _all_facts_sql(kind: Kind) -> str:
-    if kind == "attendance":
-        return (
-            "SELECT pupil_id, date FROM journal_attendanceday WHERE date BETWEEN %(starts)s AND %(ends)s "
-            "UNION ALL SELECT pupil_id, date FROM journal_attendancemark WHERE date BETWEEN %(starts)s AND %(ends)s"
-        )
-    return "SELECT pupil_id, period_id, date FROM journal_grade WHERE period_id = %(period)s"
-
-
 def rollups_rebuild(*, period: Period, kinds: tuple[Kind, ...] = ("attendance", "grades")) -> dict[str, int]:
-    """Recompute the semester's rollups from its facts (set-based: the same statements as the
-    upkeep, every pupil touched from their first fact). Returns the rows written per kind."""
+    """Recompute the semester's rollups from its facts and mark them built (``_build_whole``, as
+    the upkeep does for an unbuilt semester; a semester without facts is left without rows).
+    Returns the rows written per kind."""
     out: dict[str, int] = {}
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor, _upkeep_settings(cursor):
         for kind in kinds:
-            RollupBuilt.objects.filter(period=period, kind=kind).delete()  # so the upkeep builds it from scratch
-            params = {"starts": period.starts_on, "ends": period.ends_on, "period": period.pk}
-            # One fact is enough to name the semester: unmarked, it is built whole from all its facts
-            # (``_build_whole``); handing all of them grouped them once for nothing (16 s at 250 000).
-            out[kind] = _keep(kind, f"SELECT * FROM ({_all_facts_sql(kind)}) f LIMIT 1", params).rows_written  # noqa: S608 — names from code
-            # Marked even without facts (the upkeep marks only semesters it found facts in).
-            RollupBuilt.objects.get_or_create(period=period, kind=kind, defaults={"built_at": timezone.now()})
+            out[kind] = _build_whole(cursor, kind, SHAPES[kind], period.pk)
+            RollupBuilt.objects.update_or_create(period=period, kind=kind, defaults={"built_at": timezone.now()})
     return out
 
 
