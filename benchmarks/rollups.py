@@ -20,6 +20,9 @@ semester running today) through the real imports — which keep the rollups as t
     their upkeep, untimed) and committed, then written back by ``COPY`` (timed for context) and
     ``keep_rollups`` (timed) and committed — not rolled back, so the week's rows carry one
     earlier committed version, as after yesterday's import;
+    beside it the bare rewrite of the same rows (every row of the day's week, one column + 1,
+    rolled back, just before the ``COPY``: the rows as the upkeep finds them; decision 0061's
+    floor for the upkeep) and the ratio;
 (d) the upkeep of a correction of one day four weeks back for every pupil (``late + 1``);
 (e) ``rollups_rebuild`` of the semester (attendance and grades), in the first ``--rebuild-runs``.
 
@@ -98,7 +101,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from pumpurs.journal.rollups import keep_rollups, rollups_readable, rollups_rebuild
+    from pumpurs.journal.rollups import keep_rollups, rollups_readable, rollups_rebuild, week_of
     from pumpurs.people.calendar import semester_on
     from pumpurs.people.models import Period
     from pumpurs.risk.indicators import GRADES_SQL, _attendance_selects
@@ -164,7 +167,7 @@ def main() -> None:
         return time.perf_counter() - started
 
     results: dict[str, list[float]] = {
-        k: [] for k in ("floor", "floor_server", "sums", "facts", "copy", "daily", "old", "rebuild")
+        k: [] for k in ("floor", "floor_server", "sums", "facts", "copy", "daily", "bare", "old", "rebuild")
     }
     loads: list[float] = []
     floor_params = {"from": period.starts_on, "to": upto}
@@ -214,6 +217,19 @@ def main() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM journal_attendanceday WHERE date = %s", [last])
             keep_rollups("attendance", day.select("pupil_id", "date"))
+        # The bare rewrite of the rows the upkeep will write (decision 0061's floor for it): every
+        # row of the day's week updated in place, one column + 1, rolled back — the writing without
+        # the upkeep's reading, joining and sums, timed on the rows in the state the upkeep finds
+        # them (each with the dead version the day's deletion left). Its aborted versions are left
+        # for the upkeep to prune: if anything, against it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(
+                "UPDATE journal_attendanceweek SET lessons_6 = lessons_6 + 1 WHERE period_id = %s AND week = %s",
+                [period.pk, week_of(last)],
+            )
+            results["bare"].append(time.perf_counter() - started)
+            transaction.set_rollback(True)
         with transaction.atomic(), connection.cursor() as cursor:
             started = time.perf_counter()
             with cursor.cursor.copy(
@@ -256,7 +272,8 @@ def main() -> None:
             f"run {run + 1} (load {loads[-1]:.1f}): floor {r['floor']:.2f} s (server settings {r['floor_server']:.2f} s); "
             f"sums from rollups {r['sums']:.2f} s = {r['sums'] / r['floor']:.2f} floor (from facts {r['facts']:.2f} s = "
             f"{r['facts'] / r['floor']:.2f}); one-day file: COPY {r['copy']:.2f} s + upkeep {r['daily']:.2f} s "
-            f"({kept.pupils} pupils, {kept.rows_written} rows); correction {old_day}: {r.get('old', float('nan')):.2f} s "
+            f"({kept.pupils} pupils, {kept.rows_written} rows; bare rewrite of the week {r['bare']:.2f} s, "
+            f"upkeep {r['daily'] / r['bare']:.1f}× it); correction {old_day}: {r.get('old', float('nan')):.2f} s "
             f"({corrected.rows_written if corrected else 0} rows); rebuild {r['rebuild'] if run < args.rebuild_runs else float('nan'):.2f} s",
             flush=True,
         )
@@ -281,6 +298,8 @@ def main() -> None:
         ("    ratio to floor", fratio),
         ("(c) one-day file COPY", results["copy"]),
         ("(c) one-day upkeep", results["daily"]),
+        ("(c) bare rewrite of the week", results["bare"]),
+        ("(c) upkeep / bare rewrite", [d / b for d, b in zip(results["daily"], results["bare"], strict=True)]),
         ("(d) correction 4 weeks back", results["old"]),
         ("(e) rebuild", results["rebuild"]),
     ):

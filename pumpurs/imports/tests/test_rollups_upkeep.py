@@ -196,6 +196,65 @@ def test_a_day_with_its_row_and_lesson_marks_is_appended_by_its_row(world: World
     assert rows[berta][columns.index("unjustified_1")] == monday_rows[1].unjustified + 2
 
 
+def test_a_days_file_is_added_in_place_and_only_the_rest_sorted(
+    world: World, joining: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day's file with its values, in a week that has rows: on PostgreSQL the pupils whose row
+    ends before the day get it added in place straight from the touched rows, and the sorting
+    statement runs only when some pupils are left — here a pupil's first fact (no row that
+    week), a day sent again with a changed value (its row already holds the day) and a pupil
+    listed without values (no fact that day) — and then only for them. Equal to the facts after
+    each file, on both engines."""
+    days = school_days(world, world.year.starts_on + dt.timedelta(days=7), 10)
+    monday = next(d for d in days if d.weekday() == 0)
+    tuesday, wednesday = monday + dt.timedelta(days=1), monday + dt.timedelta(days=2)
+    assert wednesday in days
+    anna, berta, cecilija, dace = (
+        world.pupil_lizuma.pk,
+        world.pupil_lizuma_8a.pk,
+        world.pupil_tirzas.pk,
+        world.pupil_madona.pk,
+    )
+    sorted_: list[bool] = []
+    real_sort = rollups._sort
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        sorted_.append(kwargs.get("skip_added", False))
+        real_sort(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "_sort", spy)
+    rng = random.Random(11)
+    for day in (monday, tuesday):
+        rows = [_day(rng, pupil, day) for pupil in (anna, berta, cecilija)]
+        AttendanceDay.objects.bulk_create(rows)
+        keep_rollups("attendance", _with_values(rows))
+        assert kept("attendance") == expected("attendance"), day
+    pg = connection.vendor == "postgresql"
+    assert sorted_ == ([] if pg else [False]), "Tuesday: every pupil added in place on PostgreSQL"
+
+    cecilijas = _day(rng, cecilija, wednesday)
+    cecilijas.save()
+    keep_rollups("attendance", _with_values([cecilijas]))
+    sorted_.clear()
+    cecilijas.late += 2  # the day sent again, changed: her row already holds the day
+    cecilijas.save()
+    written = [_day(rng, anna, wednesday), _day(rng, dace, wednesday)]  # Dace's first fact
+    AttendanceDay.objects.bulk_create(written)
+    touched = _with_values([*written, cecilijas]).vstack(
+        pl.DataFrame(
+            {"pupil_id": [berta], "date": [wednesday], **{m: [None] for m in ATTENDANCE_MEASURES}},
+            schema=_with_values([]).schema,
+        )
+    )
+    before = kept("attendance")
+    keep_rollups("attendance", touched)
+    after = kept("attendance")
+    assert after == expected("attendance")
+    assert sorted_ == [pg], "the sorting statement ran for the rest, leaving out the pupils added"
+    assert [key[1] for key in after if key[2] == dace] == [week_of(wednesday)]
+    assert {k: r for k, r in after.items() if k[2] == berta} == {k: r for k, r in before.items() if k[2] == berta}
+
+
 def test_a_file_after_weeks_without_facts_fills_the_weeks_between(world: World) -> None:
     """A day weeks after the semester's last facts: its pupil is recomputed from the week after
     the last one (its rows of the weeks between written too), the other pupils' totals carried
