@@ -247,10 +247,12 @@ def test_a_days_file_is_added_in_place_and_only_the_rest_sorted(
         )
     )
     before = kept("attendance")
-    keep_rollups("attendance", touched)
+    upkeep = keep_rollups("attendance", touched)
     after = kept("attendance")
     assert after == expected("attendance")
     assert sorted_ == [pg], "the sorting statement ran for the rest, leaving out the pupils added"
+    # One row each for Anna (added), Dace (inserted) and Cecilija (recomputed); Anna not again.
+    assert upkeep.rows_written == 3
     assert [key[1] for key in after if key[2] == dace] == [week_of(wednesday)]
     assert {k: r for k, r in after.items() if k[2] == berta} == {k: r for k, r in before.items() if k[2] == berta}
 
